@@ -1,0 +1,73 @@
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const electronOnly = {
+  paths: [{ name: 'electron', message: 'Only src-main/app and src-main/preload may import electron.' }],
+};
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', 'out/', 'dist/', 'artefacts/', 'models/training/', '.tmp/', 'coverage/'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
+      globals: { ...globals.browser },
+    },
+  },
+  {
+    files: ['src-renderer/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  // Import boundaries: where code may run decides what it may import.
+  {
+    files: ['src-main/services/**', 'src-main/ipc/**', 'src-main/workers/**', 'src-main/cli/**', 'scripts/**'],
+    rules: { 'no-restricted-imports': ['error', electronOnly] },
+  },
+  {
+    files: ['src-main/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electronOnly.paths,
+          patterns: [
+            { group: ['node:*'], message: 'core/ is pure TypeScript: no node:* imports.' },
+            { group: ['**/services/**', '**/app/**', '**/workers/**'], message: 'core/ depends on nothing above it.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electronOnly.paths,
+          patterns: [
+            { group: ['node:*'], message: 'The renderer runs in a browser sandbox.' },
+            {
+              group: ['**/src-main/**', '!**/src-main/ipc/contract', '!**/src-main/ipc/envelope', '!**/src-main/core/**'],
+              message: 'The renderer reaches main only through the API contract.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

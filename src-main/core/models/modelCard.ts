@@ -1,0 +1,82 @@
+// The model card: what ChangeMap needs to know to run any ONNX model safely. Validated on load against
+// the ONNX file's real inputs and outputs (see services/inference).
+import { z } from 'zod';
+
+export const tensorSpec = z.object({
+  name: z.string().min(1),
+  /** Dimensions; -1 or a string for a dynamic axis (batch). */
+  shape: z.array(z.union([z.number().int(), z.string()])),
+  dtype: z.literal('float32'),
+});
+
+export const normalisationSpec = z.object({
+  /**
+   * Step 1, per date: raw values to the unit range. "datatype": uint8 / 255; uint16 and others by a robust
+   * per-band percentile stretch (p2..p98 from a spread sample of the date) to 0..1; float passed through.
+   */
+  unitScaling: z.literal('datatype'),
+  /** Step 2, per band, after unit scaling: (x - mean) / std. */
+  mean: z.array(z.number()),
+  std: z.array(z.number().positive()),
+});
+
+const common = {
+  schema: z.literal('changemap.model-card/1'),
+  name: z.string().min(1),
+  version: z.string().min(1),
+  description: z.string(),
+  /** File name of the ONNX model, relative to the card. */
+  file: z.string().min(1),
+  /** sha256 of the ONNX file (hex). */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bands: z.array(z.enum(['red', 'green', 'blue', 'nir'])).min(1),
+  normalisation: normalisationSpec,
+  /** Ground sampling distances (metres per pixel) seen in training. */
+  gsdRangeM: z.tuple([z.number().positive(), z.number().positive()]),
+  training: z.object({
+    data: z.array(z.string()),
+    licence: z.string().min(1),
+    command: z.string(),
+    runtime: z.string(),
+  }),
+  accuracy: z.record(z.string(), z.record(z.string(), z.number())),
+  /** Output for a fixed input recorded at export time, for regression tests (see models/README.md). */
+  selfTest: z
+    .object({ inputSeed: z.number().int(), outputSample: z.array(z.number()), tolerance: z.number() })
+    .optional(),
+};
+
+export const changeModelCard = z.object({
+  ...common,
+  task: z.literal('change-detection'),
+  /** Two inputs, before then after, each [N, bands, chip, chip] NCHW float32. */
+  inputs: z.tuple([tensorSpec, tensorSpec]),
+  /** One output [N, 1, chip, chip]: change probability 0..1. */
+  outputs: z.tuple([tensorSpec]),
+  chipSize: z.number().int().positive(),
+  /** Default threshold on the probability. */
+  threshold: z.number().min(0).max(1),
+});
+
+export const classifierModelCard = z.object({
+  ...common,
+  task: z.literal('land-cover-classification'),
+  /** One input [N, bands, size, size]. */
+  inputs: z.tuple([tensorSpec]),
+  /** One output [N, classes.length]: softmax probabilities. */
+  outputs: z.tuple([tensorSpec]),
+  inputSize: z.number().int().positive(),
+  /** Ground size in metres per input pixel the classifier expects (patches are resampled to it). */
+  inputGsdM: z.number().positive(),
+  classes: z.array(z.string().min(1)).min(2),
+  /** Output class -> planner-facing land-cover class; probabilities of one land-cover class are summed. */
+  landCover: z.record(z.string(), z.string()),
+  /** Below this top probability a label is reported as "uncertain". */
+  uncertainBelow: z.number().min(0).max(1),
+});
+
+export const modelCard = z.discriminatedUnion('task', [changeModelCard, classifierModelCard]);
+
+export type ChangeModelCard = z.infer<typeof changeModelCard>;
+export type ClassifierModelCard = z.infer<typeof classifierModelCard>;
+export type ModelCard = z.infer<typeof modelCard>;

@@ -1,0 +1,60 @@
+// Shared raster vocabulary. Pure types: used by core, services, workers and the renderer contract.
+
+/** A rectangle of pixels in some grid, top-left origin. */
+export interface PixelWindow {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * GDAL-order affine geotransform: [originX, pixelWidth, rowRotation, originY, colRotation, pixelHeight].
+ * Pixel (col,row) top-left corner maps to X = gt[0] + col*gt[1] + row*gt[2], Y = gt[3] + col*gt[4] + row*gt[5].
+ */
+export type GeoTransform = [number, number, number, number, number, number];
+
+/** A coordinate reference system as ChangeMap knows it. */
+export interface CrsInfo {
+  /** e.g. "EPSG:32633"; null for an image without georeference (pixel space). */
+  code: string | null;
+  /** Human name, e.g. "WGS 84 / UTM zone 33N". */
+  name: string;
+  /** proj4 definition string; null for pixel space. */
+  proj4: string | null;
+  /** Linear unit of the CRS axes: metres, degrees or pixels. */
+  units: 'm' | 'degree' | 'pixel';
+}
+
+/** A raster grid: size, georeference and CRS. */
+export interface GridSpec {
+  width: number;
+  height: number;
+  geoTransform: GeoTransform;
+  crs: CrsInfo;
+}
+
+export type BandRole = 'red' | 'green' | 'blue' | 'nir' | 'alpha' | 'other';
+
+export type SampleType = 'uint8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
+
+/**
+ * One chunk of the analysis grid, read from both dates and aligned: band-interleaved-by-plane float32
+ * (band b, row r, col c at [b*h*w + r*w + c]), scaled to the unit range by the data-type rules, and a validity
+ * mask (1 = valid in both dates).
+ */
+export interface AlignedChunk {
+  window: PixelWindow;
+  bands: number;
+  before: Float32Array;
+  after: Float32Array;
+  valid: Uint8Array;
+}
+
+/** Reads aligned windows of a before/after pair on one analysis grid. Implemented by the imagery service. */
+export interface AlignedPairSource {
+  readonly grid: GridSpec;
+  readonly bands: number;
+  read(window: PixelWindow, signal?: AbortSignal): Promise<AlignedChunk>;
+  close(): Promise<void>;
+}

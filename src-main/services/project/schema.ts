@@ -1,0 +1,154 @@
+// The project file's schema, as ordered migrations. A project is one SQLite file that is also a valid
+// GeoPackage: the gpkg_* tables beside ChangeMap's own.
+//
+// Why the schema version lives in PRAGMA user_version as 10300 + n: GeoPackage reserves user_version for its
+// own version number (10300 = GeoPackage 1.3.0) and GDAL warns on values above 10400. Encoding our schema
+// version n as 10300 + n keeps the file a GeoPackage 1.3.x for every reader while giving migrations their
+// counter (room for 99 schema versions before a new scheme is needed).
+
+export const GPKG_APPLICATION_ID = 0x47504b47; // "GPKG"
+export const USER_VERSION_BASE = 10300;
+
+export interface Migration {
+  /** Schema version this migration produces. */
+  version: number;
+  description: string;
+  sql: string;
+}
+
+const WGS84_WKT =
+  'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],' +
+  'AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,' +
+  'AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]]';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'GeoPackage core tables, project settings, imagery, runs with their chunk ledger, change regions',
+    sql: `
+CREATE TABLE gpkg_spatial_ref_sys (
+  srs_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL PRIMARY KEY,
+  organization TEXT NOT NULL,
+  organization_coordsys_id INTEGER NOT NULL,
+  definition TEXT NOT NULL,
+  description TEXT
+);
+INSERT INTO gpkg_spatial_ref_sys VALUES
+  ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system'),
+  ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system'),
+  ('WGS 84 geodetic', 4326, 'EPSG', 4326, '${WGS84_WKT.replace(/'/g, "''")}', 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');
+
+CREATE TABLE gpkg_contents (
+  table_name TEXT NOT NULL PRIMARY KEY,
+  data_type TEXT NOT NULL,
+  identifier TEXT UNIQUE,
+  description TEXT DEFAULT '',
+  last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE,
+  srs_id INTEGER,
+  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id)
+);
+
+CREATE TABLE gpkg_geometry_columns (
+  table_name TEXT NOT NULL,
+  column_name TEXT NOT NULL,
+  geometry_type_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL,
+  z TINYINT NOT NULL,
+  m TINYINT NOT NULL,
+  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id)
+);
+
+-- Key/value settings of the project (JSON values): name, created_at, map view, thresholds, ...
+CREATE TABLE cm_settings (
+  key TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- One imagery set per date role; its tiles (files or URLs) in order.
+CREATE TABLE cm_imagery_sets (
+  id INTEGER PRIMARY KEY,
+  role TEXT NOT NULL UNIQUE CHECK (role IN ('before', 'after')),
+  label TEXT NOT NULL DEFAULT '',
+  acquired_at TEXT,
+  -- JSON: CRS, grid, bands and roles, data type, nodata, statistics, as read from the files
+  metadata TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE cm_imagery_files (
+  id INTEGER PRIMARY KEY,
+  set_id INTEGER NOT NULL REFERENCES cm_imagery_sets(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  uri TEXT NOT NULL,
+  -- size and mtime (local) or ETag/length (HTTP): to tell when an input changed under a run
+  fingerprint TEXT NOT NULL DEFAULT '',
+  UNIQUE (set_id, position)
+);
+
+-- The run ledger: parameters, provenance and every chunk's state, so a run resumes where it stopped.
+CREATE TABLE cm_runs (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'cancelled', 'failed', 'done')),
+  model_name TEXT NOT NULL,
+  model_version TEXT NOT NULL,
+  model_sha256 TEXT NOT NULL,
+  provider_requested TEXT NOT NULL,
+  provider_used TEXT,
+  -- JSON: analysis grid (GridSpec), area of interest, chunk size, halo, inputs' fingerprints, ...
+  params TEXT NOT NULL,
+  -- Path of the probability raster, relative to the project's data folder
+  probability_path TEXT,
+  warnings TEXT NOT NULL DEFAULT '[]',
+  error TEXT,
+  started_at TEXT,
+  finished_at TEXT
+);
+CREATE TABLE cm_run_chunks (
+  run_id INTEGER NOT NULL REFERENCES cm_runs(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  x INTEGER NOT NULL, y INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('waiting', 'running', 'done', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  computed_count INTEGER NOT NULL DEFAULT 0,
+  millis REAL,
+  error TEXT,
+  finished_at TEXT,
+  PRIMARY KEY (run_id, idx)
+);
+
+-- Change regions: a GeoPackage feature layer (WGS 84, so QGIS shows it as is). geom_grid keeps the same
+-- outline in the run's grid CRS (GeoPackage geometry blob) for exports in that CRS.
+CREATE TABLE change_regions (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  geom MULTIPOLYGON,
+  run_id INTEGER NOT NULL REFERENCES cm_runs(id) ON DELETE CASCADE,
+  pixel_count INTEGER NOT NULL,
+  area_m2 REAL NOT NULL,
+  perimeter_m REAL NOT NULL,
+  prob_mean REAL NOT NULL,
+  prob_max REAL NOT NULL,
+  centroid_x REAL NOT NULL,
+  centroid_y REAL NOT NULL,
+  centroid_lon REAL NOT NULL,
+  centroid_lat REAL NOT NULL,
+  bbox_min_x REAL NOT NULL, bbox_min_y REAL NOT NULL, bbox_max_x REAL NOT NULL, bbox_max_y REAL NOT NULL,
+  from_class TEXT, from_conf REAL, to_class TEXT, to_conf REAL,
+  -- JSON [{label, p}] top 3 of each date
+  from_top3 TEXT, to_top3 TEXT,
+  review_state TEXT NOT NULL DEFAULT 'unreviewed' CHECK (review_state IN ('unreviewed', 'confirmed', 'rejected')),
+  note TEXT NOT NULL DEFAULT '',
+  geom_grid BLOB
+);
+CREATE INDEX change_regions_run_area ON change_regions (run_id, area_m2 DESC);
+INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)
+  VALUES ('change_regions', 'features', 'change_regions', 'Change regions found by ChangeMap', 4326);
+INSERT INTO gpkg_geometry_columns VALUES ('change_regions', 'geom', 'MULTIPOLYGON', 4326, 0, 0);
+`,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
