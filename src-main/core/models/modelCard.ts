@@ -40,9 +40,18 @@ const common = {
     runtime: z.string(),
   }),
   accuracy: z.record(z.string(), z.record(z.string(), z.number())),
-  /** Output for a fixed input recorded at export time, for regression tests (see models/README.md). */
+  /**
+   * Output for a fixed input recorded at export time, for regression tests. Input k (0-based) of shape
+   * [1, C, S, S] holds, at flat index i, Math.sin((i + 1) * 0.37 + k * 1.3 + inputSeed) (see selfTestInput).
+   * outputSample[j] is the first output's value at flat index sampleIndices[j].
+   */
   selfTest: z
-    .object({ inputSeed: z.number().int(), outputSample: z.array(z.number()), tolerance: z.number() })
+    .object({
+      inputSeed: z.number(),
+      sampleIndices: z.array(z.number().int().nonnegative()),
+      outputSample: z.array(z.number()),
+      tolerance: z.number().positive(),
+    })
     .optional(),
 };
 
@@ -80,3 +89,10 @@ export const modelCard = z.discriminatedUnion('task', [changeModelCard, classifi
 export type ChangeModelCard = z.infer<typeof changeModelCard>;
 export type ClassifierModelCard = z.infer<typeof classifierModelCard>;
 export type ModelCard = z.infer<typeof modelCard>;
+
+/** The deterministic self-test input for input number k (see the card's selfTest). */
+export function selfTestInput(k: number, elementCount: number, seed: number): Float32Array {
+  const data = new Float32Array(elementCount);
+  for (let i = 0; i < elementCount; i++) data[i] = Math.sin((i + 1) * 0.37 + k * 1.3 + seed);
+  return data;
+}
