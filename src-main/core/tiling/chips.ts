@@ -1,0 +1,47 @@
+// Cutting normalised model inputs (chips) out of an aligned read window.
+import type { PixelWindow } from '../raster/types';
+
+export interface Normalisation {
+  mean: readonly number[];
+  std: readonly number[];
+}
+
+/**
+ * Writes one chip (bands x chip x chip, NCHW slot `slot` of `dest`) from planar band data covering `source`.
+ * Pixels outside the source window (beyond the grid edge) or invalid in either date become 0, i.e. the band
+ * mean after normalisation: the model sees a neutral value and the output there is masked later anyway.
+ */
+export function cutChip(
+  dest: Float32Array,
+  slot: number,
+  planes: Float32Array,
+  valid: Uint8Array,
+  source: PixelWindow,
+  bands: number,
+  chipX: number,
+  chipY: number,
+  chip: number,
+  norm: Normalisation,
+): void {
+  const plane = chip * chip;
+  const base = slot * bands * plane;
+  const srcPlane = source.width * source.height;
+  dest.fill(0, base, base + bands * plane);
+  const x0 = Math.max(chipX, source.x);
+  const y0 = Math.max(chipY, source.y);
+  const x1 = Math.min(chipX + chip, source.x + source.width);
+  const y1 = Math.min(chipY + chip, source.y + source.height);
+  for (let b = 0; b < bands; b++) {
+    const mean = norm.mean[b];
+    const inv = 1 / norm.std[b];
+    const destBand = base + b * plane;
+    const srcBand = b * srcPlane;
+    for (let y = y0; y < y1; y++) {
+      const d = destBand + (y - chipY) * chip - chipX;
+      const sRow = (y - source.y) * source.width - source.x;
+      for (let x = x0; x < x1; x++) {
+        if (valid[sRow + x] !== 0) dest[d + x] = (planes[srcBand + sRow + x] - mean) * inv;
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { chipOrigins, chipsForChunk, normaliseChunkSize, planChunks, chunkSizeForBudget } from './chunkPlan';
+
+describe('planChunks', () => {
+  it('covers the grid exactly once, row-major', () => {
+    const plan = planChunks(1000, 600, 512);
+    expect(plan.columns).toBe(2);
+    expect(plan.rows).toBe(2);
+    expect(plan.chunks[1]).toEqual({ x: 512, y: 0, width: 488, height: 512 });
+    const area = plan.chunks.reduce((a, c) => a + c.width * c.height, 0);
+    expect(area).toBe(1000 * 600);
+  });
+  it('refuses chunk sizes that are not whole output tiles', () => {
+    expect(() => planChunks(100, 100, 300)).toThrow(/multiple/);
+    expect(normaliseChunkSize(300)).toBe(256);
+    expect(normaliseChunkSize(1000)).toBe(1024);
+    expect(() => normaliseChunkSize(-1)).toThrow();
+  });
+});
+
+describe('chipOrigins', () => {
+  it('steps by the stride and ends flush with the edge', () => {
+    expect(chipOrigins(100, 32, 24)).toEqual([0, 24, 48, 68]);
+    expect(chipOrigins(20, 32, 24)).toEqual([0]);
+    expect(() => chipOrigins(100, 32, 40)).toThrow();
+  });
+  it('covers every pixel of any length', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2000 }),
+        fc.integer({ min: 4, max: 64 }),
+        fc.integer({ min: 1, max: 64 }),
+        (len, chip, s) => {
+          const stride = Math.min(chip, s);
+          const o = chipOrigins(len, chip, stride);
+          for (let i = 1; i < o.length; i++) expect(o[i] - o[i - 1]).toBeLessThanOrEqual(chip);
+          expect(o[0]).toBe(0);
+          expect(o[o.length - 1] + chip).toBeGreaterThanOrEqual(len);
+        },
+      ),
+    );
+  });
+});
+
+describe('chipsForChunk', () => {
+  it('reads a halo holding every chip that touches the chunk, clipped to the grid', () => {
+    const c = chipsForChunk({ x: 256, y: 0, width: 256, height: 256 }, 600, 300, 64, 48);
+    expect(c.xs[0]).toBeLessThan(256);
+    expect(c.xs[0] + 64).toBeGreaterThan(256);
+    expect(c.read.x).toBe(c.xs[0]);
+    expect(c.read.y).toBe(0);
+    expect(c.read.x + c.read.width).toBe(c.xs[c.xs.length - 1] + 64);
+    expect(c.read.height).toBeLessThanOrEqual(300);
+  });
+  it('sizes chunks from a memory budget in whole tiles', () => {
+    const s = chunkSizeForBudget(1 << 30, 3, 256);
+    expect(s % 256).toBe(0);
+    expect(s).toBeGreaterThan(1024);
+    expect(chunkSizeForBudget(1, 3, 256)).toBe(256);
+  });
+});

@@ -1,0 +1,132 @@
+// Chunks and chips of the analysis grid.
+//
+// Why chips sit on one global lattice: a chunk computes every chip that touches it, at the chip's global
+// position, reading a halo wide enough to hold those chips whole. Every pixel therefore sees the same chips with
+// the same inputs whatever the chunk size, so the blended probability does not depend on chunk borders at all.
+import { ChangeMapError } from '../errors';
+import type { PixelWindow } from '../raster/types';
+
+/** Tile size of the probability raster; chunk sizes are multiples of it so each chunk owns whole tiles. */
+export const OUTPUT_TILE_SIZE = 256;
+
+export interface ChunkPlan {
+  chunkSize: number;
+  /** Chunks in row-major order; index in this array = chunk idx in the ledger. */
+  chunks: PixelWindow[];
+  columns: number;
+  rows: number;
+}
+
+/** Rounds a requested chunk size to a multiple of the output tile size (at least one tile). */
+export function normaliseChunkSize(requested: number): number {
+  if (!Number.isFinite(requested) || requested <= 0) {
+    throw new ChangeMapError(
+      'RUN_BAD_CHUNK_SIZE',
+      `Chunk size must be a positive number of pixels, got ${requested}.`,
+    );
+  }
+  return Math.max(OUTPUT_TILE_SIZE, Math.round(requested / OUTPUT_TILE_SIZE) * OUTPUT_TILE_SIZE);
+}
+
+/** Cuts a width x height grid into chunks of chunkSize (the last row/column may be smaller). */
+export function planChunks(width: number, height: number, chunkSize: number): ChunkPlan {
+  if (width <= 0 || height <= 0) throw new ChangeMapError('RUN_EMPTY_AREA', 'The area to analyse is empty.');
+  if (chunkSize % OUTPUT_TILE_SIZE !== 0) {
+    throw new ChangeMapError(
+      'RUN_BAD_CHUNK_SIZE',
+      `Chunk size ${chunkSize} is not a multiple of ${OUTPUT_TILE_SIZE}.`,
+    );
+  }
+  const columns = Math.ceil(width / chunkSize);
+  const rows = Math.ceil(height / chunkSize);
+  const chunks: PixelWindow[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) {
+      const x = c * chunkSize;
+      const y = r * chunkSize;
+      chunks.push({ x, y, width: Math.min(chunkSize, width - x), height: Math.min(chunkSize, height - y) });
+    }
+  }
+  return { chunkSize, chunks, columns, rows };
+}
+
+/**
+ * Chip origins along one axis of a grid of the given length: multiples of stride, plus one chip flush with the
+ * far edge so the edge is covered without padding. For a length below the chip size there is one chip at 0
+ * (it hangs over the edge and is padded).
+ */
+export function chipOrigins(length: number, chip: number, stride: number): number[] {
+  if (stride <= 0 || stride > chip) {
+    throw new ChangeMapError(
+      'RUN_BAD_OVERLAP',
+      `Chip overlap must leave a stride between 1 and ${chip} pixels.`,
+    );
+  }
+  if (length <= chip) return [0];
+  const last = length - chip;
+  const origins: number[] = [];
+  for (let o = 0; o < last; o += stride) origins.push(o);
+  origins.push(last);
+  return origins;
+}
+
+/** The chip origins (one axis) whose chips overlap [start, start + size). */
+export function originsTouching(
+  origins: readonly number[],
+  chip: number,
+  start: number,
+  size: number,
+): number[] {
+  return origins.filter((o) => o < start + size && o + chip > start);
+}
+
+export interface ChunkChips {
+  /** Chip origins (grid pixels) touching the chunk, x and y separately; chips are all (x, y) pairs. */
+  xs: number[];
+  ys: number[];
+  /** The window to read: the union of those chips, clipped to the grid. The halo is what lies outside the chunk. */
+  read: PixelWindow;
+}
+
+/** Chips to compute for one chunk, and the window (chunk plus halo) to read for them. */
+export function chipsForChunk(
+  chunk: PixelWindow,
+  gridWidth: number,
+  gridHeight: number,
+  chip: number,
+  stride: number,
+): ChunkChips {
+  const xs = originsTouching(chipOrigins(gridWidth, chip, stride), chip, chunk.x, chunk.width);
+  const ys = originsTouching(chipOrigins(gridHeight, chip, stride), chip, chunk.y, chunk.height);
+  const x0 = xs[0];
+  const y0 = ys[0];
+  const x1 = Math.min(gridWidth, xs[xs.length - 1] + chip);
+  const y1 = Math.min(gridHeight, ys[ys.length - 1] + chip);
+  return { xs, ys, read: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } };
+}
+
+/** Chunk and memory sizing: the largest tile-multiple chunk whose working set fits the budget. */
+export function chunkSizeForBudget(
+  budgetBytes: number,
+  bands: number,
+  chip: number,
+  maxChunk = 8192,
+): number {
+  // Per chunk pixel: before+after float32 planes, twice (the chunk being computed and the one read ahead),
+  // plus the float32 accumulators and the uint8 result.
+  const bytesPerPixel = 2 * (2 * bands * 4) + 2 * 4 + 1;
+  const side = Math.sqrt(budgetBytes / bytesPerPixel) - 2 * chip;
+  const size = Math.floor(side / OUTPUT_TILE_SIZE) * OUTPUT_TILE_SIZE;
+  return Math.max(OUTPUT_TILE_SIZE, Math.min(maxChunk, size));
+}
+
+/** Chips per batch from a memory budget for one batch (inputs, output and a rough activation allowance). */
+export function batchSizeForBudget(
+  budgetBytes: number,
+  bands: number,
+  chip: number,
+  activationFactor = 24,
+): number {
+  const perChip = chip * chip * 4 * (2 * bands + 1 + activationFactor);
+  return Math.max(1, Math.min(64, Math.floor(budgetBytes / perChip)));
+}
