@@ -1,0 +1,11 @@
+// What a run needs from a model: chips in, probabilities out. Implemented by the inference worker client (and by
+// plain functions in tests).
+import type { LoadedInfo } from './inferenceProtocol';
+
+export interface ChipPredictor {
+  readonly info: LoadedInfo;
+  /** n chips before/after (NCHW, normalised) -> n*chip*chip probabilities. The inputs may be transferred. */
+  predict(before: Float32Array, after: Float32Array, n: number): Promise<Float32Array>;
+  /** Stops at once, abandoning any batch in flight (cancel). */
+  terminate(): Promise<void>;
+}

@@ -1,0 +1,97 @@
+// The main-thread side of the inference protocol over a worker thread.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ChangeMapError } from '../../core/errors';
+import type { ChipPredictor } from './chipPredictor';
+import type { InferenceReply, InferenceRequest, LoadedInfo } from './inferenceProtocol';
+import type { ProviderRequest } from './providers';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+
+/** URL of the worker entry. Source checkouts run the .ts through tsx; a bundled app passes its built file. */
+export const DEFAULT_WORKER_URL = new URL('../../workers/inference.worker.ts', import.meta.url);
+
+/**
+ * Runs a .ts worker entry from a source checkout: registers tsx's loader inside the worker, then imports the
+ * entry (a worker's `--import tsx` execArgv does not apply to its entry module in Node 20).
+ */
+function startTypeScriptWorker(url: URL): Worker {
+  // Resolved here so the worker finds tsx whatever its working directory.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(code, { eval: true });
+}
+
+export class InferenceWorker implements ChipPredictor {
+  private seq = 0;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+  info!: LoadedInfo;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: InferenceReply) => {
+      const p = this.pending.get(m.seq);
+      if (!p) return;
+      this.pending.delete(m.seq);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new ChangeMapError(m.error.code, m.error.message));
+    });
+    const failAll = (error: unknown) => {
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', (e) =>
+      failAll(new ChangeMapError('INFERENCE_CRASHED', `The inference worker failed: ${e.message}`)),
+    );
+    worker.on('exit', (code) => {
+      this.closed = true;
+      failAll(new ChangeMapError('INFERENCE_STOPPED', `The inference worker stopped (exit code ${code}).`));
+    });
+  }
+
+  /** Starts a worker and loads the model into it; rejects with the model's error (e.g. MODEL_CARD_MISMATCH). */
+  static async start(
+    cardPath: string,
+    options: { provider?: ProviderRequest; threads?: number; workerUrl?: URL } = {},
+  ): Promise<InferenceWorker> {
+    const url = options.workerUrl ?? DEFAULT_WORKER_URL;
+    const worker = url.pathname.endsWith('.ts') ? startTypeScriptWorker(url) : new Worker(url);
+    const client = new InferenceWorker(worker);
+    try {
+      client.info = (await client.call({
+        type: 'load',
+        cardPath,
+        provider: options.provider ?? 'auto',
+        threads: options.threads,
+      })) as LoadedInfo;
+    } catch (error) {
+      await client.terminate();
+      throw error;
+    }
+    return client;
+  }
+
+  private call(request: Omit<InferenceRequest, 'seq'>, transfer: ArrayBuffer[] = []): Promise<unknown> {
+    if (this.closed)
+      return Promise.reject(new ChangeMapError('INFERENCE_STOPPED', 'The inference worker has stopped.'));
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
+      this.worker.postMessage({ ...request, seq }, transfer);
+    });
+  }
+
+  predict(before: Float32Array, after: Float32Array, n: number): Promise<Float32Array> {
+    return this.call({ type: 'predict', before, after, n }, [
+      before.buffer as ArrayBuffer,
+      after.buffer as ArrayBuffer,
+    ]) as Promise<Float32Array>;
+  }
+
+  async terminate(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,280 @@
+// Loading an ONNX model with its card: checksum, session on the best provider (CPU fallback), and a check that
+// the card describes the file's real inputs and outputs. Everything that can be wrong is refused here, before
+// a run starts.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { ChangeMapError } from '../../core/errors';
+import {
+  selfTestInput,
+  type ChangeModelCard,
+  type ClassifierModelCard,
+  type ModelCard,
+} from '../../core/models/modelCard';
+import { onnxPathOf, readModelCard } from './modelCatalog';
+import { providerOrder, type ProviderId, type ProviderRequest } from './providers';
+
+export interface LoadOptions {
+  provider?: ProviderRequest;
+  /** Threads for the CPU provider; default: ONNX Runtime's choice. */
+  threads?: number;
+  /** Run the card's self-test after loading (default true). */
+  selfTest?: boolean;
+}
+
+export interface LoadedModel {
+  card: ModelCard;
+  cardPath: string;
+  onnxPath: string;
+  sha256: string;
+  session: ort.InferenceSession;
+  providerUsed: ProviderId;
+  /** Providers that failed to load before the one in use, in words. */
+  warnings: string[];
+}
+
+type TensorSpec = ModelCard['inputs'][number];
+
+function isDynamic(dim: number | string): boolean {
+  return typeof dim === 'string' || dim < 0;
+}
+
+function describeShape(shape: readonly (number | string)[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Compares card tensor specs with the session's metadata; returns a sentence for the first mismatch. */
+function tensorMismatch(
+  kind: 'input' | 'output',
+  specs: readonly TensorSpec[],
+  actual: readonly ort.InferenceSession.ValueMetadata[],
+): string | null {
+  if (specs.length !== actual.length) {
+    return `the card lists ${specs.length} ${kind}(s) but the file has ${actual.length} (${actual.map((a) => a.name).join(', ')})`;
+  }
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i];
+    const meta = actual[i];
+    if (spec.name !== meta.name)
+      return `${kind} ${i + 1} is "${meta.name}" in the file, "${spec.name}" in the card`;
+    if (!meta.isTensor) return `${kind} "${meta.name}" is not a tensor`;
+    if (meta.type !== 'float32') return `${kind} "${meta.name}" is ${meta.type}, not float32`;
+    const shape = meta.shape;
+    const bad =
+      shape.length !== spec.shape.length ||
+      spec.shape.some((d, j) => !isDynamic(d) && !isDynamic(shape[j]) && d !== shape[j]) ||
+      spec.shape.some((d, j) => !isDynamic(d) && isDynamic(shape[j]) && j === 0);
+    if (bad) {
+      return `${kind} "${meta.name}" has shape ${describeShape(shape)} in the file, ${describeShape(spec.shape)} in the card`;
+    }
+  }
+  return null;
+}
+
+/** The card's own consistency: tensor shapes agree with bands and chip/input size. */
+function cardShapeMismatch(card: ModelCard): string | null {
+  const size = card.task === 'change-detection' ? card.chipSize : card.inputSize;
+  for (const input of card.inputs) {
+    const [, c, h, w] = input.shape;
+    if (input.shape.length !== 4) return `input "${input.name}" is not [N, bands, size, size]`;
+    if (!isDynamic(c) && c !== card.bands.length)
+      return `input "${input.name}" has ${c} channels for ${card.bands.length} bands`;
+    if ((!isDynamic(h) && h !== size) || (!isDynamic(w) && w !== size))
+      return `input "${input.name}" is not ${size}x${size}`;
+  }
+  return null;
+}
+
+function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function createSession(
+  bytes: Uint8Array,
+  order: ProviderId[],
+  threads: number | undefined,
+  warnings: string[],
+) {
+  let lastError: unknown;
+  for (const provider of order) {
+    try {
+      const session = await ort.InferenceSession.create(bytes, {
+        executionProviders: [provider],
+        ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+        graphOptimizationLevel: 'all',
+      });
+      return { session, provider };
+    } catch (error) {
+      lastError = error;
+      if (provider !== 'cpu') {
+        warnings.push(
+          `The ${provider} provider failed to load (${(error as Error).message.split('\n')[0]}); falling back.`,
+        );
+      }
+    }
+  }
+  throw new ChangeMapError(
+    'MODEL_CORRUPT',
+    `ONNX Runtime cannot load the model: ${(lastError as Error)?.message ?? lastError}.`,
+    {
+      cause: lastError,
+    },
+  );
+}
+
+/** Loads and validates a model from its card path. Throws ChangeMapError with a MODEL_* code on any mismatch. */
+export async function loadModel(cardPath: string, options: LoadOptions = {}): Promise<LoadedModel> {
+  const card = readModelCard(cardPath);
+  const onnxPath = onnxPathOf(cardPath, card);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(onnxPath);
+  } catch (error) {
+    throw new ChangeMapError(
+      'MODEL_FILE_MISSING',
+      `The model file ${onnxPath} named by the card cannot be read.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const sha256 = sha256Of(bytes);
+  if (sha256 !== card.sha256) {
+    throw new ChangeMapError(
+      'MODEL_CHECKSUM_MISMATCH',
+      `The model file ${onnxPath} does not match its card (sha256 ${sha256.slice(0, 12)}…, card says ${card.sha256.slice(0, 12)}…).`,
+    );
+  }
+  const cardProblem = cardShapeMismatch(card);
+  if (cardProblem)
+    throw new ChangeMapError(
+      'MODEL_CARD_MISMATCH',
+      `The model card ${cardPath} is inconsistent: ${cardProblem}.`,
+    );
+  const warnings: string[] = [];
+  const { session, provider } = await createSession(
+    bytes,
+    providerOrder(options.provider ?? 'auto'),
+    options.threads,
+    warnings,
+  );
+  const problem =
+    tensorMismatch('input', card.inputs, session.inputMetadata) ??
+    tensorMismatch('output', card.outputs, session.outputMetadata);
+  if (problem) {
+    await session.release();
+    throw new ChangeMapError(
+      'MODEL_CARD_MISMATCH',
+      `The model file ${onnxPath} does not match its card: ${problem}.`,
+    );
+  }
+  const model: LoadedModel = { card, cardPath, onnxPath, sha256, session, providerUsed: provider, warnings };
+  if (options.selfTest !== false && card.selfTest) await runSelfTest(model);
+  return model;
+}
+
+/** Runs the card's recorded self-test; a different output means a wrong runtime, provider or file. */
+async function runSelfTest(model: LoadedModel): Promise<void> {
+  const { card, session } = model;
+  const test = card.selfTest!;
+  const size = card.task === 'change-detection' ? card.chipSize : card.inputSize;
+  const shape = [1, card.bands.length, size, size];
+  const count = card.bands.length * size * size;
+  const feeds: Record<string, ort.Tensor> = {};
+  card.inputs.forEach((input, k) => {
+    feeds[input.name] = new ort.Tensor('float32', selfTestInput(k, count, test.inputSeed), shape);
+  });
+  const result = await session.run(feeds);
+  const out = result[card.outputs[0].name].data as Float32Array;
+  test.sampleIndices.forEach((index, j) => {
+    if (!(Math.abs(out[index] - test.outputSample[j]) <= test.tolerance)) {
+      throw new ChangeMapError(
+        'MODEL_SELF_TEST_FAILED',
+        `The model ${card.name} gives ${out[index]} at sample ${index} of its self-test instead of ${test.outputSample[j]}.`,
+      );
+    }
+  });
+}
+
+/** A change-detection model ready to predict chips. */
+export class ChangeDetector {
+  private constructor(
+    readonly model: LoadedModel,
+    readonly card: ChangeModelCard,
+  ) {}
+
+  static async load(cardPath: string, options: LoadOptions = {}): Promise<ChangeDetector> {
+    const model = await loadModel(cardPath, options);
+    if (model.card.task !== 'change-detection') {
+      await model.session.release();
+      throw new ChangeMapError(
+        'MODEL_WRONG_TASK',
+        `The model ${model.card.name} is not a change-detection model.`,
+      );
+    }
+    return new ChangeDetector(model, model.card);
+  }
+
+  get chipSize(): number {
+    return this.card.chipSize;
+  }
+  get bands(): number {
+    return this.card.bands.length;
+  }
+  get providerUsed(): ProviderId {
+    return this.model.providerUsed;
+  }
+
+  /** before/after: n chips, NCHW float32, normalised as the card says. Returns n*chip*chip probabilities. */
+  async predict(before: Float32Array, after: Float32Array, n: number): Promise<Float32Array> {
+    const shape = [n, this.bands, this.chipSize, this.chipSize];
+    const [a, b] = this.card.inputs;
+    const result = await this.model.session.run({
+      [a.name]: new ort.Tensor('float32', before, shape),
+      [b.name]: new ort.Tensor('float32', after, shape),
+    });
+    const out = result[this.card.outputs[0].name];
+    return out.data as Float32Array;
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.session.release();
+  }
+}
+
+/** A land-cover classifier: patches in, class probabilities out. */
+export class LandCoverClassifier {
+  private constructor(
+    readonly model: LoadedModel,
+    readonly card: ClassifierModelCard,
+  ) {}
+
+  static async load(cardPath: string, options: LoadOptions = {}): Promise<LandCoverClassifier> {
+    const model = await loadModel(cardPath, options);
+    if (model.card.task !== 'land-cover-classification') {
+      await model.session.release();
+      throw new ChangeMapError(
+        'MODEL_WRONG_TASK',
+        `The model ${model.card.name} is not a land-cover classifier.`,
+      );
+    }
+    return new LandCoverClassifier(model, model.card);
+  }
+
+  get inputSize(): number {
+    return this.card.inputSize;
+  }
+
+  /** patches: n x bands x size x size, normalised. Returns n x classes.length probabilities, row-major. */
+  async predict(patches: Float32Array, n: number): Promise<Float32Array> {
+    const shape = [n, this.card.bands.length, this.inputSize, this.inputSize];
+    const result = await this.model.session.run({
+      [this.card.inputs[0].name]: new ort.Tensor('float32', patches, shape),
+    });
+    return result[this.card.outputs[0].name].data as Float32Array;
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.session.release();
+  }
+}
