@@ -38,17 +38,29 @@ export function downsampleByTwo(
         let n = 0;
         // Up to four inputs; at the right/bottom edge of an odd-sized block the duplicates are skipped.
         const a = src[si + y0 * width + x0];
-        if (a === a && a !== nodata) (sum += a), n++;
+        if (a === a && a !== nodata) {
+          sum += a;
+          n++;
+        }
         if (x1 !== x0) {
           const v = src[si + y0 * width + x1];
-          if (v === v && v !== nodata) (sum += v), n++;
+          if (v === v && v !== nodata) {
+            sum += v;
+            n++;
+          }
         }
         if (y1 !== y0) {
           const v = src[si + y1 * width + x0];
-          if (v === v && v !== nodata) (sum += v), n++;
+          if (v === v && v !== nodata) {
+            sum += v;
+            n++;
+          }
           if (x1 !== x0) {
             const w = src[si + y1 * width + x1];
-            if (w === w && w !== nodata) (sum += w), n++;
+            if (w === w && w !== nodata) {
+              sum += w;
+              n++;
+            }
           }
         }
         out[oi + y * ow + x] = n === 0 ? fill : integer ? Math.round(sum / n) : sum / n;

@@ -2,13 +2,7 @@
 import type { SampleType } from './types';
 
 export type RasterArray =
-  | Uint8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | Float32Array
-  | Float64Array;
+  Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
 export interface SampleTypeInfo {
   bitsPerSample: number;

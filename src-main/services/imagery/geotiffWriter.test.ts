@@ -21,15 +21,28 @@ function pattern(width: number, height: number, bands: number): Uint16Array {
   const data = new Uint16Array(width * height * bands);
   for (let b = 0; b < bands; b++)
     for (let y = 0; y < height; y++)
-      for (let x = 0; x < width; x++) data[b * width * height + y * width + x] = ((x * 7 + y * 13 + b * 101) % 4000) + 1;
+      for (let x = 0; x < width; x++)
+        data[b * width * height + y * width + x] = ((x * 7 + y * 13 + b * 101) % 4000) + 1;
   return data;
 }
 
-function cut(data: Uint16Array, width: number, height: number, bands: number, x: number, y: number, w: number, h: number) {
+function cut(
+  data: Uint16Array,
+  width: number,
+  height: number,
+  bands: number,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+) {
   const out = new Uint16Array(w * h * bands);
   for (let b = 0; b < bands; b++)
     for (let r = 0; r < h; r++)
-      out.set(data.subarray(b * width * height + (y + r) * width + x, b * width * height + (y + r) * width + x + w), b * w * h + r * w);
+      out.set(
+        data.subarray(b * width * height + (y + r) * width + x, b * width * height + (y + r) * width + x + w),
+        b * w * h + r * w,
+      );
   return out;
 }
 
@@ -39,11 +52,21 @@ describe('createGeoTiffWriter', () => {
     const bands = 2;
     const data = pattern(width, height, bands);
     const path = join(dir, 'utm.tif');
-    const writer = await createGeoTiffWriter(path, { width, height, bands, sampleType: 'uint16', grid: utm, nodata: 0 });
+    const writer = await createGeoTiffWriter(path, {
+      width,
+      height,
+      bands,
+      sampleType: 'uint16',
+      grid: utm,
+      nodata: 0,
+    });
     // Windows not aligned to tiles, written out of order: 3 x 3 blocks of 200 x 167.
     const windows = [];
-    for (let y = 0; y < height; y += 167) for (let x = 0; x < width; x += 200) windows.push({ x, y, width: Math.min(200, width - x), height: Math.min(167, height - y) });
-    for (const w of windows.reverse()) await writer.writeWindow(w, cut(data, width, height, bands, w.x, w.y, w.width, w.height));
+    for (let y = 0; y < height; y += 167)
+      for (let x = 0; x < width; x += 200)
+        windows.push({ x, y, width: Math.min(200, width - x), height: Math.min(167, height - y) });
+    for (const w of windows.reverse())
+      await writer.writeWindow(w, cut(data, width, height, bands, w.x, w.y, w.width, w.height));
     await writer.close();
 
     writeEnvi(join(dir, 'utm.raw'), data, width, height, bands);
@@ -58,7 +81,10 @@ describe('createGeoTiffWriter', () => {
       expect(info.bands[b].type).toBe('UInt16');
       expect(info.bands[b].noDataValue).toBe(0);
       expect(info.bands[b].checksum).toBe(reference.bands[b].checksum);
-      expect(info.bands[b].overviews?.map((o) => o.size)).toEqual([[300, 250], [150, 125]]);
+      expect(info.bands[b].overviews?.map((o) => o.size)).toEqual([
+        [300, 250],
+        [150, 125],
+      ]);
     }
     expect(info.metadata?.IMAGE_STRUCTURE?.COMPRESSION).toBe('DEFLATE');
 
@@ -66,7 +92,9 @@ describe('createGeoTiffWriter', () => {
     const tiff = await fromFile(path);
     const image = await tiff.getImage();
     const rasters = (await image.readRasters({ window: [100, 50, 400, 300] })) as unknown as Uint16Array[];
-    expect(Array.from(rasters[1])).toEqual(Array.from(cut(data, width, height, bands, 100, 50, 300, 250).subarray(300 * 250)));
+    expect(Array.from(rasters[1])).toEqual(
+      Array.from(cut(data, width, height, bands, 100, 50, 300, 250).subarray(300 * 250)),
+    );
     expect(await tiff.getImageCount()).toBe(3);
     await tiff.close();
   });
@@ -80,7 +108,14 @@ describe('createGeoTiffWriter', () => {
     };
     const path = join(dir, 'geo.tif');
     const writer = await createGeoTiffWriter(path, {
-      width: 300, height: 280, bands: 1, sampleType: 'float32', grid, compression: 'lzw', nodata: -1, tileSize: 128,
+      width: 300,
+      height: 280,
+      bands: 1,
+      sampleType: 'float32',
+      grid,
+      compression: 'lzw',
+      nodata: -1,
+      tileSize: 128,
     });
     const block = new Float32Array(128 * 128).map((_, i) => (i % 128) / 128);
     await writer.writeWindow({ x: 0, y: 0, width: 128, height: 128 }, block);
@@ -102,9 +137,19 @@ describe('createGeoTiffWriter', () => {
   });
 
   it('rejects windows outside the raster and data of the wrong length', async () => {
-    const writer = await createGeoTiffWriter(join(dir, 'bad.tif'), { width: 600, height: 500, bands: 1, sampleType: 'uint8', grid: utm });
-    await expect(writer.writeWindow({ x: 590, y: 0, width: 20, height: 10 }, new Uint8Array(200))).rejects.toMatchObject({ code: 'WRITER_BAD_WINDOW' });
-    await expect(writer.writeWindow({ x: 0, y: 0, width: 20, height: 10 }, new Uint8Array(10))).rejects.toMatchObject({ code: 'WRITER_BAD_WINDOW' });
+    const writer = await createGeoTiffWriter(join(dir, 'bad.tif'), {
+      width: 600,
+      height: 500,
+      bands: 1,
+      sampleType: 'uint8',
+      grid: utm,
+    });
+    await expect(
+      writer.writeWindow({ x: 590, y: 0, width: 20, height: 10 }, new Uint8Array(200)),
+    ).rejects.toMatchObject({ code: 'WRITER_BAD_WINDOW' });
+    await expect(
+      writer.writeWindow({ x: 0, y: 0, width: 20, height: 10 }, new Uint8Array(10)),
+    ).rejects.toMatchObject({ code: 'WRITER_BAD_WINDOW' });
     await writer.abort();
   });
 });

@@ -71,7 +71,10 @@ class Level {
   }
 }
 
-export async function createGeoTiffWriter(path: string, options: GeoTiffWriterOptions): Promise<GeoTiffWriter> {
+export async function createGeoTiffWriter(
+  path: string,
+  options: GeoTiffWriterOptions,
+): Promise<GeoTiffWriter> {
   const { width, height, bands, sampleType, grid } = options;
   const tileSize = options.tileSize ?? 256;
   const compression = options.compression ?? 'deflate';
@@ -80,13 +83,17 @@ export async function createGeoTiffWriter(path: string, options: GeoTiffWriterOp
   const info = SAMPLE_TYPES[sampleType];
   const integer = info.sampleFormat !== 3;
   if (!(width >= 1 && height >= 1 && bands >= 1) || grid.width !== width || grid.height !== height) {
-    throw new ChangeMapError('WRITER_BAD_SIZE', `Cannot write a ${width} x ${height} raster with ${bands} bands.`);
+    throw new ChangeMapError(
+      'WRITER_BAD_SIZE',
+      `Cannot write a ${width} x ${height} raster with ${bands} bands.`,
+    );
   }
   if (tileSize % 16 !== 0 || tileSize < 16) {
     throw new ChangeMapError('WRITER_BAD_TILE', `Tile size ${tileSize} is not a multiple of 16.`);
   }
   const uncompressed = width * height * bands * info.bytes * (options.overviews === false ? 1 : 4 / 3);
-  const bigTiff = options.bigTiff === 'auto' || options.bigTiff === undefined ? uncompressed > 3.9e9 : options.bigTiff;
+  const bigTiff =
+    options.bigTiff === 'auto' || options.bigTiff === undefined ? uncompressed > 3.9e9 : options.bigTiff;
   const geoTags = geoTiffTags(grid); // fails early on a CRS without an EPSG code
 
   const levels: Level[] = [new Level(width, height, tileSize, bands)];
@@ -145,7 +152,11 @@ export async function createGeoTiffWriter(path: string, options: GeoTiffWriterOp
       downsampleByTwo(compact, vw, vh, bands, half, method, nodata, integer);
       const hx = (tx * tileSize) / 2;
       const hy = (ty * tileSize) / 2;
-      await writeToLevel(levelIndex + 1, { x: hx, y: hy, width: Math.ceil(vw / 2), height: Math.ceil(vh / 2) }, half);
+      await writeToLevel(
+        levelIndex + 1,
+        { x: hx, y: hy, width: Math.ceil(vw / 2), height: Math.ceil(vh / 2) },
+        half,
+      );
     }
   };
 
@@ -160,7 +171,11 @@ export async function createGeoTiffWriter(path: string, options: GeoTiffWriterOp
     return out;
   };
 
-  const writeToLevel = async (levelIndex: number, win: PixelWindow, data: ArrayLike<number>): Promise<void> => {
+  const writeToLevel = async (
+    levelIndex: number,
+    win: PixelWindow,
+    data: ArrayLike<number>,
+  ): Promise<void> => {
     const level = levels[levelIndex];
     const tx0 = Math.floor(win.x / tileSize);
     const ty0 = Math.floor(win.y / tileSize);
@@ -189,7 +204,8 @@ export async function createGeoTiffWriter(path: string, options: GeoTiffWriterOp
             }
           }
         }
-        const full = Math.min(tileSize, level.width - tx * tileSize) * Math.min(tileSize, level.height - ty * tileSize);
+        const full =
+          Math.min(tileSize, level.width - tx * tileSize) * Math.min(tileSize, level.height - ty * tileSize);
         const filled = (pending?.filled ?? 0) + w * h;
         if (filled >= full) {
           level.pending.delete(tileIndex);
@@ -228,7 +244,11 @@ export async function createGeoTiffWriter(path: string, options: GeoTiffWriterOp
       { tag: 256, type: TiffType.LONG, values: [level.width] },
       { tag: 257, type: TiffType.LONG, values: [level.height] },
       { tag: 258, type: TiffType.SHORT, values: new Array<number>(bands).fill(info.bitsPerSample) },
-      { tag: 259, type: TiffType.SHORT, values: [compression === 'deflate' ? 8 : compression === 'lzw' ? 5 : 1] },
+      {
+        tag: 259,
+        type: TiffType.SHORT,
+        values: [compression === 'deflate' ? 8 : compression === 'lzw' ? 5 : 1],
+      },
       { tag: 262, type: TiffType.SHORT, values: [1] }, // MinIsBlack: bands are data, not colours
       { tag: 277, type: TiffType.SHORT, values: [bands] },
       { tag: 284, type: TiffType.SHORT, values: [2] }, // planar: one tile per band, as the data arrives
@@ -238,7 +258,8 @@ export async function createGeoTiffWriter(path: string, options: GeoTiffWriterOp
       { tag: 325, type: offsetType, values: counts },
       { tag: 339, type: TiffType.SHORT, values: new Array<number>(bands).fill(info.sampleFormat) },
     ];
-    if (bands > 1) tags.push({ tag: 338, type: TiffType.SHORT, values: new Array<number>(bands - 1).fill(0) });
+    if (bands > 1)
+      tags.push({ tag: 338, type: TiffType.SHORT, values: new Array<number>(bands - 1).fill(0) });
     if (nodata !== null) tags.push({ tag: 42113, type: TiffType.ASCII, values: formatNodata(nodata) });
     if (levelIndex === 0) tags.push(...geoTags);
     return tags;
@@ -246,16 +267,23 @@ export async function createGeoTiffWriter(path: string, options: GeoTiffWriterOp
 
   return {
     writeWindow(window, data) {
-      if (closed) return Promise.reject(new ChangeMapError('WRITER_CLOSED', 'The GeoTIFF writer is already closed.'));
+      if (closed)
+        return Promise.reject(new ChangeMapError('WRITER_CLOSED', 'The GeoTIFF writer is already closed.'));
       const { x, y, width: w, height: h } = window;
       if (x < 0 || y < 0 || w < 1 || h < 1 || x + w > width || y + h > height) {
         return Promise.reject(
-          new ChangeMapError('WRITER_BAD_WINDOW', `Window ${w}x${h}+${x}+${y} is outside the ${width}x${height} raster.`),
+          new ChangeMapError(
+            'WRITER_BAD_WINDOW',
+            `Window ${w}x${h}+${x}+${y} is outside the ${width}x${height} raster.`,
+          ),
         );
       }
       if (data.length !== w * h * bands) {
         return Promise.reject(
-          new ChangeMapError('WRITER_BAD_WINDOW', `Window data has ${data.length} values, expected ${w * h * bands}.`),
+          new ChangeMapError(
+            'WRITER_BAD_WINDOW',
+            `Window data has ${data.length} values, expected ${w * h * bands}.`,
+          ),
         );
       }
       return enqueue(() => writeToLevel(0, window, data));
@@ -269,7 +297,12 @@ export async function createGeoTiffWriter(path: string, options: GeoTiffWriterOp
           const level = levels[i];
           for (const [tileIndex, tile] of [...level.pending].sort((a, b) => a[0] - b[0])) {
             level.pending.delete(tileIndex);
-            await finishTile(i, tileIndex % level.tilesAcross, Math.floor(tileIndex / level.tilesAcross), tile.data);
+            await finishTile(
+              i,
+              tileIndex % level.tilesAcross,
+              Math.floor(tileIndex / level.tilesAcross),
+              tile.data,
+            );
           }
         }
         // Never-written tiles all point at one shared nodata tile, so every reader sees nodata there.

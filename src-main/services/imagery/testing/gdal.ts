@@ -23,7 +23,13 @@ export function gdalInfo(path: string): GdalInfo {
 }
 
 /** Writes band-planar raw values as an ENVI file so GDAL can compute the reference checksum of the same data. */
-export function writeEnvi(path: string, data: Uint8Array | Uint16Array | Float32Array, width: number, height: number, bands: number): void {
+export function writeEnvi(
+  path: string,
+  data: Uint8Array | Uint16Array | Float32Array,
+  width: number,
+  height: number,
+  bands: number,
+): void {
   const enviType = data instanceof Uint8Array ? 1 : data instanceof Uint16Array ? 12 : 4;
   writeFileSync(path, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   writeFileSync(

@@ -1,0 +1,78 @@
+// CRS lookup from the offline EPSG database (epsg-index: one JSON file per code, read on demand) and proj4
+// registration, so GeoKeys, VRT SRS strings and user choices all end in one CrsInfo.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import proj4 from 'proj4';
+import { ChangeMapError } from '../../core/errors';
+import type { CrsInfo } from '../../core/raster/types';
+
+interface EpsgEntry {
+  code: string;
+  kind: string;
+  name: string;
+  proj4: string;
+  unit: string;
+}
+
+const require = createRequire(import.meta.url);
+let epsgDir: string | null = null;
+const cache = new Map<number, CrsInfo>();
+
+export const PIXEL_CRS: CrsInfo = {
+  code: null,
+  name: 'No georeference (pixel coordinates)',
+  proj4: null,
+  units: 'pixel',
+};
+
+/** The CRS of an EPSG code, or CRS_UNKNOWN naming the code that was not found. */
+export function crsFromEpsg(code: number): CrsInfo {
+  const cached = cache.get(code);
+  if (cached) return cached;
+  epsgDir ??= join(dirname(require.resolve('epsg-index/all.json')), 's');
+  let entry: EpsgEntry;
+  try {
+    entry = JSON.parse(readFileSync(join(epsgDir, `${code}.json`), 'utf8')) as EpsgEntry;
+  } catch {
+    throw new ChangeMapError('CRS_UNKNOWN', `The CRS EPSG:${code} is not in ChangeMap's EPSG database.`);
+  }
+  if (!entry.proj4) {
+    throw new ChangeMapError('CRS_UNKNOWN', `The CRS EPSG:${code} (${entry.name}) has no proj4 definition.`);
+  }
+  const units: CrsInfo['units'] = entry.kind === 'CRS-GEOGCRS' || /degree/.test(entry.unit) ? 'degree' : 'm';
+  if (units === 'm' && !/metre|meter/.test(entry.unit)) {
+    throw new ChangeMapError(
+      'CRS_UNSUPPORTED_UNIT',
+      `The CRS EPSG:${code} (${entry.name}) uses ${entry.unit}, not metres or degrees.`,
+    );
+  }
+  const info: CrsInfo = { code: `EPSG:${code}`, name: entry.name, proj4: entry.proj4, units };
+  cache.set(code, info);
+  return info;
+}
+
+/** Accepts "EPSG:32633", "32633", or a WKT whose last AUTHORITY/ID is an EPSG code. */
+export function crsFromText(text: string): CrsInfo {
+  const trimmed = text.trim();
+  const short = /^(?:EPSG:)?(\d+)$/i.exec(trimmed);
+  if (short) return crsFromEpsg(Number(short[1]));
+  const ids = [...trimmed.matchAll(/(?:AUTHORITY|ID)\[\s*"EPSG"\s*,\s*"?(\d+)"?\s*\]/gi)];
+  if (ids.length > 0) return crsFromEpsg(Number(ids[ids.length - 1][1]));
+  const name = /^[A-Z]+CRS\["([^"]+)"|^[A-Z]+CS\["([^"]+)"/.exec(trimmed);
+  throw new ChangeMapError(
+    'CRS_USER_DEFINED',
+    `The CRS "${name?.[1] ?? name?.[2] ?? trimmed.slice(0, 60)}" has no EPSG code; ChangeMap needs one (reproject the file with an EPSG CRS).`,
+  );
+}
+
+/** A proj4 converter between two CRSs (registered by code so proj4 caches the parsed definitions). */
+export function converter(from: CrsInfo, to: CrsInfo): proj4.Converter {
+  if (!from.proj4 || !to.proj4 || !from.code || !to.code) {
+    throw new ChangeMapError('CRS_MISSING', 'Cannot reproject an image without georeference.');
+  }
+  for (const c of [from, to]) if (!proj4.defs(c.code!)) proj4.defs(c.code!, c.proj4!);
+  return proj4(from.code, to.code);
+}
+
+export const WGS84: () => CrsInfo = () => crsFromEpsg(4326);

@@ -1,0 +1,386 @@
+// Opens one GeoTIFF (local file or COG over HTTP(S)) with geotiff.js and reads windows of it. Everything that
+// can be checked before reading pixels is checked at open, so bad input fails early with its own code.
+import { open as openFile, stat } from 'node:fs/promises';
+import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage, type Pool } from 'geotiff';
+import { ChangeMapError } from '../../core/errors';
+import { guessBandRoles } from '../../core/raster/bandRoles';
+import { SAMPLE_TYPES, sampleTypeFromTiff, type RasterArray } from '../../core/raster/sampleTypes';
+import type { GeoTransform, GridSpec, PixelWindow } from '../../core/raster/types';
+import { intersectWindows } from '../../core/raster/window';
+import { crsFromEpsg, PIXEL_CRS } from './crs';
+import type { RasterMetadata, RasterSource, ReadOptions } from './rasterSource';
+
+const COMPRESSIONS: Record<number, string> = {
+  1: 'none',
+  5: 'lzw',
+  6: 'jpeg',
+  7: 'jpeg',
+  8: 'deflate',
+  32946: 'deflate',
+  32773: 'packbits',
+  34887: 'lerc',
+  50000: 'zstd',
+  50001: 'webp',
+};
+
+/** Smallest image side ChangeMap accepts: a model chip needs room, and 1 x 1 "images" are usually broken exports. */
+export const MIN_IMAGE_SIDE = 8;
+
+export interface OpenOptions {
+  signal?: AbortSignal;
+  /** geotiff.js decoder pool (worker threads); decoding happens on the calling thread without one. */
+  pool?: Pool;
+  /** HTTP: give up when the server sends nothing for this long (ms). Default 15000. */
+  httpTimeoutMs?: number;
+}
+
+export async function openGeoTiff(uri: string, options: OpenOptions = {}): Promise<RasterSource> {
+  const remote = /^https?:\/\//i.test(uri);
+  const name = uri.split(/[\\/]/).pop() ?? uri;
+  let fileSize = Infinity;
+  let timeoutSignal: AbortSignal | undefined;
+  let tiff: GeoTIFF;
+  if (remote) {
+    timeoutSignal = AbortSignal.timeout(options.httpTimeoutMs ?? 15_000);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
+    try {
+      tiff = await fromUrl(uri, { allowFullFile: false }, signal);
+    } catch (error) {
+      throw httpError(uri, error, timeoutSignal, options.signal);
+    }
+  } else {
+    fileSize = await checkLocalFile(uri, name);
+    try {
+      tiff = await fromFile(uri, options.signal);
+    } catch (error) {
+      throw new ChangeMapError(
+        'TIFF_TRUNCATED',
+        `"${name}" is damaged or cut short: its TIFF header cannot be read.`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  try {
+    return await describe(tiff, uri, name, fileSize, options, remote);
+  } catch (error) {
+    await tiff.close();
+    if (error instanceof ChangeMapError) throw error;
+    if (remote) throw httpError(uri, error, timeoutSignal, options.signal);
+    throw new ChangeMapError(
+      'TIFF_TRUNCATED',
+      `"${name}" is damaged or cut short: its image directory cannot be read.`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+async function checkLocalFile(path: string, name: string): Promise<number> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    throw new ChangeMapError(
+      'FILE_NOT_FOUND',
+      `"${name}" cannot be opened: the file does not exist or is not readable.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (size === 0) throw new ChangeMapError('FILE_EMPTY', `"${name}" is empty (0 bytes).`);
+  const handle = await openFile(path, 'r');
+  const head = new Uint8Array(8);
+  try {
+    await handle.read(head, 0, 8, 0);
+  } finally {
+    await handle.close();
+  }
+  const le = head[0] === 0x49 && head[1] === 0x49 && (head[2] === 42 || head[2] === 43) && head[3] === 0;
+  const be = head[0] === 0x4d && head[1] === 0x4d && head[2] === 0 && (head[3] === 42 || head[3] === 43);
+  if (le || be) {
+    if (size < 16) throw new ChangeMapError('TIFF_TRUNCATED', `"${name}" is cut short: only ${size} bytes.`);
+    return size;
+  }
+  const kind =
+    head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47
+      ? 'a PNG image'
+      : head[0] === 0xff && head[1] === 0xd8
+        ? 'a JPEG image'
+        : head[0] === 0x3c
+          ? 'a text or XML file'
+          : 'not a TIFF';
+  throw new ChangeMapError('NOT_A_TIFF', `"${name}" is ${kind}, not a GeoTIFF, whatever its name says.`);
+}
+
+function httpError(
+  uri: string,
+  error: unknown,
+  timeout: AbortSignal | undefined,
+  user: AbortSignal | undefined,
+): ChangeMapError {
+  if (user?.aborted)
+    return new ChangeMapError('ABORTED', 'Opening the image was cancelled.', { cause: error });
+  if (timeout?.aborted) {
+    return new ChangeMapError(
+      'HTTP_TIMEOUT',
+      `The server at ${uri} stopped answering; try again later or check the URL.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const status = /\b(4\d\d|5\d\d)\b/.exec(message)?.[1];
+  if (status === '404')
+    return new ChangeMapError('HTTP_NOT_FOUND', `Nothing was found at ${uri} (HTTP 404).`, { cause: error });
+  if (status)
+    return new ChangeMapError('HTTP_ERROR', `The server at ${uri} answered with HTTP ${status}.`, {
+      cause: error,
+    });
+  return new ChangeMapError(
+    'HTTP_ERROR',
+    `${uri} could not be read as a Cloud-Optimized GeoTIFF: ${message}`,
+    { cause: error },
+  );
+}
+
+async function describe(
+  tiff: GeoTIFF,
+  uri: string,
+  name: string,
+  fileSize: number,
+  options: OpenOptions,
+  remote: boolean,
+): Promise<RasterSource> {
+  const image = await tiff.getImage(0);
+  const fd = image.fileDirectory;
+  const width = image.getWidth();
+  const height = image.getHeight();
+  const bandCount = image.getSamplesPerPixel();
+  if (width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE) {
+    throw new ChangeMapError(
+      'IMAGE_TOO_SMALL',
+      `"${name}" is only ${width} x ${height} pixels; ChangeMap needs at least ${MIN_IMAGE_SIDE} x ${MIN_IMAGE_SIDE}.`,
+    );
+  }
+  const compressionId = (fd.getValue('Compression') as number | undefined) ?? 1;
+  const compression = COMPRESSIONS[compressionId];
+  if (!compression) {
+    throw new ChangeMapError(
+      'UNSUPPORTED_COMPRESSION',
+      `"${name}" uses TIFF compression ${compressionId}, which ChangeMap cannot decode; re-save it with DEFLATE or LZW.`,
+    );
+  }
+  const bits = Array.from((fd.getValue('BitsPerSample') as ArrayLike<number> | undefined) ?? [1]);
+  const formats = Array.from((fd.getValue('SampleFormat') as ArrayLike<number> | undefined) ?? [1]);
+  const sampleType = sampleTypeFromTiff(bits[0], formats[0]);
+  if (!sampleType || bits.some((b) => b !== bits[0])) {
+    throw new ChangeMapError(
+      'UNSUPPORTED_DATA_TYPE',
+      `"${name}" stores ${bits.join('/')}-bit samples of format ${formats[0]}, which ChangeMap cannot read.`,
+    );
+  }
+  if (!remote) await checkDataIsThere(image, name, fileSize, width, height);
+
+  const grid = readGrid(image, name, width, height);
+  const photometric = fd.getValue('PhotometricInterpretation') as number | undefined;
+  const extraSamples = fd.hasTag('ExtraSamples')
+    ? Array.from(fd.getValue('ExtraSamples') as ArrayLike<number>)
+    : undefined;
+  const labels: (string | undefined)[] = [];
+  const wavelengthsUm: (number | undefined)[] = [];
+  for (let b = 0; b < bandCount; b++) {
+    const meta = (await image.getGDALMetadata(b).catch(() => null)) ?? {};
+    labels.push((meta.COLORINTERP ?? meta.DESCRIPTION) as string | undefined);
+    const unit = String(meta.wavelength_units ?? 'micrometers').toLowerCase();
+    const wl = Number(meta.wavelength ?? meta.CENTRAL_WAVELENGTH_UM ?? NaN);
+    wavelengthsUm.push(Number.isFinite(wl) ? (unit.startsWith('nano') ? wl / 1000 : wl) : undefined);
+  }
+  const datasetMeta = (await image.getGDALMetadata().catch(() => null)) ?? {};
+  const overviews: { width: number; height: number }[] = [];
+  const count = await tiff.getImageCount();
+  for (let i = 1; i < count; i++) {
+    const ov = await tiff.getImage(i);
+    if (ov.getSamplesPerPixel() === bandCount && ov.getWidth() < width)
+      overviews.push({ width: ov.getWidth(), height: ov.getHeight() });
+  }
+  const bandRoles = guessBandRoles({
+    bandCount,
+    sampleType,
+    photometric,
+    extraSamples,
+    labels,
+    wavelengthsUm,
+  });
+  const metadata: RasterMetadata = {
+    uris: [uri],
+    grid,
+    bandCount,
+    sampleType,
+    nodata: image.getGDALNoData(),
+    bandRoles,
+    acquiredAt: acquisitionDate(
+      datasetMeta,
+      fd.hasTag('DateTime') ? String(await fd.loadValue('DateTime')) : null,
+    ),
+    overviews,
+    compression,
+  };
+  return new GeoTiffSource(tiff, image, metadata, options.pool);
+}
+
+/** Every strip or tile must lie inside the file: catches truncated files and headers that promise absent data. */
+async function checkDataIsThere(
+  image: GeoTIFFImage,
+  name: string,
+  fileSize: number,
+  width: number,
+  height: number,
+) {
+  const fd = image.fileDirectory;
+  const tiled = fd.hasTag('TileOffsets');
+  const offsets = (await fd.loadValue(tiled ? 'TileOffsets' : 'StripOffsets')) as
+    ArrayLike<number> | undefined;
+  const counts = (await fd.loadValue(tiled ? 'TileByteCounts' : 'StripByteCounts')) as
+    ArrayLike<number> | undefined;
+  if (!offsets || !counts || offsets.length !== counts.length) {
+    throw new ChangeMapError('TIFF_TRUNCATED', `"${name}" has no pixel data table; the file is damaged.`);
+  }
+  let end = 0;
+  for (let i = 0; i < offsets.length; i++)
+    if (counts[i] > 0) end = Math.max(end, Number(offsets[i]) + Number(counts[i]));
+  if (end > fileSize) {
+    throw new ChangeMapError(
+      'TIFF_TRUNCATED',
+      `"${name}" claims ${width} x ${height} pixels but the file ends before its data (${fileSize} of ${end} bytes).`,
+    );
+  }
+}
+
+function readGrid(image: GeoTIFFImage, name: string, width: number, height: number): GridSpec {
+  const fd = image.fileDirectory;
+  const hasTransform = fd.hasTag('ModelTransformation');
+  const hasTiepoint = fd.hasTag('ModelTiepoint') && fd.hasTag('ModelPixelScale');
+  if (!hasTransform && !hasTiepoint) {
+    return { width, height, geoTransform: [0, 1, 0, 0, 0, 1], crs: PIXEL_CRS };
+  }
+  let gt: GeoTransform;
+  if (hasTransform) {
+    const m = Array.from(fd.getValue('ModelTransformation') as ArrayLike<number>);
+    gt = [m[3], m[0], m[1], m[7], m[4], m[5]];
+  } else {
+    const [ox, oy] = image.getOrigin();
+    const [rx, ry] = image.getResolution();
+    gt = [ox, rx, 0, oy, 0, ry];
+  }
+  const keys = (image.getGeoKeys() ?? {}) as Record<string, unknown>;
+  // GDAL's convention: PixelIsPoint moves the origin half a pixel up-left (GTIFF_POINT_GEO_IGNORE=NO).
+  if (keys.GTRasterTypeGeoKey === 2) {
+    gt = [gt[0] - gt[1] / 2 - gt[2] / 2, gt[1], gt[2], gt[3] - gt[4] / 2 - gt[5] / 2, gt[4], gt[5]];
+  }
+  const model = keys.GTModelTypeGeoKey;
+  const code = (
+    model === 2 ? keys.GeographicTypeGeoKey : (keys.ProjectedCSTypeGeoKey ?? keys.GeographicTypeGeoKey)
+  ) as number | undefined;
+  if (code === undefined || code === 32767) {
+    const found = [keys.GTCitationGeoKey, keys.PCSCitationGeoKey, keys.GeogCitationGeoKey]
+      .filter(Boolean)
+      .join('; ');
+    throw new ChangeMapError(
+      'CRS_USER_DEFINED',
+      `"${name}" uses a user-defined CRS (${found || 'no EPSG code in its GeoKeys'}); reproject it to an EPSG CRS first.`,
+    );
+  }
+  return { width, height, geoTransform: gt, crs: crsFromEpsg(code) };
+}
+
+function acquisitionDate(meta: Record<string, unknown>, tiffDateTime: string | null): string | null {
+  for (const key of ['ACQUISITIONDATETIME', 'ACQUISITION_DATE', 'DATE_ACQUIRED', 'acquired', 'DATETIME']) {
+    const value = meta[key];
+    if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) return value;
+  }
+  // TIFF DateTime is "YYYY:MM:DD HH:MM:SS"; it is the file's date, usually close to acquisition for products.
+  const m = tiffDateTime ? /^(\d{4}):(\d{2}):(\d{2})/.exec(tiffDateTime) : null;
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
+}
+
+class GeoTiffSource implements RasterSource {
+  private readonly alphaBand: number;
+  constructor(
+    private readonly tiff: GeoTIFF,
+    private readonly image: GeoTIFFImage,
+    readonly metadata: RasterMetadata,
+    private readonly pool: Pool | undefined,
+  ) {
+    this.alphaBand = metadata.bandRoles.indexOf('alpha');
+  }
+
+  async readWindow(window: PixelWindow, options: ReadOptions = {}) {
+    const { grid, bandCount, sampleType, nodata } = this.metadata;
+    const bands = options.bands ?? Array.from({ length: bandCount }, (_, i) => i);
+    const n = window.width * window.height;
+    const data = SAMPLE_TYPES[sampleType].create(n * bands.length);
+    const valid = new Uint8Array(n);
+    if (nodata !== null && nodata !== 0) data.fill(nodata);
+    const inside = intersectWindows(window, { x: 0, y: 0, width: grid.width, height: grid.height });
+    if (!inside) return { data, valid };
+    const samples =
+      this.alphaBand >= 0 && !bands.includes(this.alphaBand) ? [...bands, this.alphaBand] : bands;
+    let rasters: RasterArray[];
+    try {
+      rasters = (await this.image.readRasters({
+        window: [inside.x, inside.y, inside.x + inside.width, inside.y + inside.height],
+        samples,
+        interleave: false,
+        pool: this.pool ?? null,
+        signal: options.signal,
+      })) as unknown as RasterArray[];
+    } catch (error) {
+      if (options.signal?.aborted)
+        throw new ChangeMapError('ABORTED', 'Reading the image was cancelled.', { cause: error });
+      const name = this.metadata.uris[0].split(/[\\/]/).pop();
+      throw new ChangeMapError(
+        'READ_FAILED',
+        `Pixels of "${name}" could not be read: the file may be damaged.`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const alpha =
+      samples.length > bands.length
+        ? rasters[bands.length]
+        : this.alphaBand >= 0
+          ? rasters[bands.indexOf(this.alphaBand)]
+          : null;
+    const iw = inside.width;
+    for (let r = 0; r < inside.height; r++) {
+      const dstRow = (inside.y - window.y + r) * window.width + (inside.x - window.x);
+      for (let b = 0; b < bands.length; b++) {
+        data.set(rasters[b].subarray(r * iw, (r + 1) * iw), b * n + dstRow);
+      }
+      for (let c = 0; c < iw; c++) {
+        let ok = alpha === null || alpha[r * iw + c] !== 0;
+        if (ok && nodata !== null) {
+          // A pixel is nodata when every read band holds the nodata value (GDAL's per-dataset convention).
+          let all = true;
+          for (let b = 0; b < bands.length && all; b++) {
+            const v = rasters[b][r * iw + c];
+            all = v === nodata || (v !== v && nodata !== nodata);
+          }
+          ok = !all;
+        }
+        valid[dstRow + c] = ok ? 1 : 0;
+      }
+    }
+    return { data, valid };
+  }
+
+  async close() {
+    await this.tiff.close();
+  }
+}

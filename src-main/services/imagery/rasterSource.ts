@@ -1,0 +1,35 @@
+// What every readable raster offers the imagery service: a GeoTIFF file or URL, a mosaic of tiles, a VRT.
+import type { RasterArray } from '../../core/raster/sampleTypes';
+import type { BandRole, GridSpec, PixelWindow, SampleType } from '../../core/raster/types';
+
+export interface RasterMetadata {
+  /** Files or URLs behind it, in order. */
+  uris: string[];
+  grid: GridSpec;
+  bandCount: number;
+  sampleType: SampleType;
+  nodata: number | null;
+  bandRoles: BandRole[];
+  /** ISO date (YYYY-MM-DD or full timestamp) when the metadata says when the image was taken. */
+  acquiredAt: string | null;
+  /** Overview sizes the file carries, largest first. */
+  overviews: { width: number; height: number }[];
+  /** "deflate", "lzw", "none", ... of the first file. */
+  compression: string;
+}
+
+export interface ReadOptions {
+  /** 0-based band indexes to read, in this order; default all. */
+  bands?: number[];
+  signal?: AbortSignal;
+}
+
+export interface RasterSource {
+  readonly metadata: RasterMetadata;
+  /**
+   * Band-planar raw values of a window (band b, row r, col c at b*h*w + r*w + c) in the source's sample type.
+   * The window may reach outside the raster: pixels there hold nodata (or 0 without nodata), and `valid` says so.
+   */
+  readWindow(window: PixelWindow, options?: ReadOptions): Promise<{ data: RasterArray; valid: Uint8Array }>;
+  close(): Promise<void>;
+}
