@@ -1,0 +1,124 @@
+// Change mask of one window: threshold on the change probability, then an optional morphological clean-up
+// (opening removes specks and thin spurs, closing fills pinholes and narrow gaps).
+//
+// Why chunk borders do not show: an erosion or dilation of radius r at a pixel reads only pixels within r of it,
+// and pixels outside the array are ignored (neither "change" nor "no change"). Reading a window with a halo of
+// cleanUpHalo() pixels therefore gives, in its core, exactly what the whole image would give: at the scene's own
+// edge the array edge is the scene edge in both cases, and at a halo edge the damage reaches at most the halo.
+
+export interface CleanUp {
+  /** Radius in pixels of the opening (erode then dilate); 0 = none. */
+  openingRadius: number;
+  /** Radius in pixels of the closing (dilate then erode); 0 = none. */
+  closingRadius: number;
+}
+
+/** Halo, in pixels, a window needs so that its core is cleaned up exactly as in the whole image. */
+export function cleanUpHalo(c: CleanUp): number {
+  return 2 * (c.openingRadius + c.closingRadius);
+}
+
+/**
+ * 1 where the probability is at or above the threshold and the pixel is not nodata (NaN counts as nodata).
+ * Uint8 rasters hold probability x 255.
+ */
+export function thresholdMask(
+  values: Float32Array | Uint8Array,
+  threshold: number,
+  nodata: number | null,
+  out: Uint8Array = new Uint8Array(values.length),
+): Uint8Array {
+  if (values instanceof Uint8Array) {
+    const lut = uint8MaskTable(threshold, nodata);
+    for (let i = 0; i < values.length; i++) out[i] = lut[values[i]];
+    return out;
+  }
+  const nd = nodata ?? NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = v >= threshold && v !== nd ? 1 : 0; // NaN >= t is false
+  }
+  return out;
+}
+
+function uint8MaskTable(threshold: number, nodata: number | null): Uint8Array {
+  const lut = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = v / 255 >= threshold && v !== nodata ? 1 : 0;
+  return lut;
+}
+
+/** Probability 0..1 of a raw value (Uint8 rasters hold probability x 255). */
+export function probabilityScale(values: Float32Array | Uint8Array): number {
+  return values instanceof Uint8Array ? 1 / 255 : 1;
+}
+
+/** Half-widths of the disk {dx^2 + dy^2 <= r^2} for dy = 0..r. */
+function diskHalfWidths(r: number): Int32Array {
+  const hw = new Int32Array(r + 1);
+  for (let dy = 0; dy <= r; dy++) hw[dy] = Math.floor(Math.sqrt(r * r - dy * dy) + 1e-9);
+  return hw;
+}
+
+/**
+ * Binary erosion (keep = 1: a pixel stays 1 only if every in-array pixel of the disk is 1) or dilation
+ * (keep = 0: a pixel becomes 1 if any in-array pixel of the disk is 1) with a disk of radius r.
+ * Row prefix counts make each pixel cost O(r) instead of O(r^2).
+ */
+function morph(mask: Uint8Array, w: number, h: number, r: number, erode: boolean): Uint8Array {
+  const out = new Uint8Array(mask.length);
+  if (r <= 0) {
+    out.set(mask);
+    return out;
+  }
+  const hw = diskHalfWidths(r);
+  const target = erode ? 0 : 1; // the value whose presence in the disk decides the result
+  const stride = w + 1;
+  const prefix = new Int32Array(stride * h);
+  for (let y = 0; y < h; y++) {
+    let acc = 0;
+    const row = y * w;
+    const pRow = y * stride;
+    for (let x = 0; x < w; x++) {
+      if (mask[row + x] === target) acc++;
+      prefix[pRow + x + 1] = acc;
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    const y0 = Math.max(0, y - r);
+    const y1 = Math.min(h - 1, y + r);
+    for (let x = 0; x < w; x++) {
+      const v = mask[row + x];
+      if (v === target) {
+        out[row + x] = target;
+        continue;
+      }
+      let hit = false;
+      for (let yy = y0; yy <= y1 && !hit; yy++) {
+        const half = hw[yy > y ? yy - y : y - yy];
+        const lo = x - half < 0 ? 0 : x - half;
+        const hi = x + half >= w ? w - 1 : x + half;
+        const pRow = yy * stride;
+        if (prefix[pRow + hi + 1] - prefix[pRow + lo] > 0) hit = true;
+      }
+      out[row + x] = hit ? target : v;
+    }
+  }
+  return out;
+}
+
+export function erode(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  return morph(mask, w, h, r, true);
+}
+
+export function dilate(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  return morph(mask, w, h, r, false);
+}
+
+/** Opening then closing, as configured. Returns the input itself when there is nothing to do. */
+export function cleanUpMask(mask: Uint8Array, w: number, h: number, c: CleanUp): Uint8Array {
+  let m = mask;
+  if (c.openingRadius > 0) m = dilate(erode(m, w, h, c.openingRadius), w, h, c.openingRadius);
+  if (c.closingRadius > 0) m = erode(dilate(m, w, h, c.closingRadius), w, h, c.closingRadius);
+  return m;
+}
