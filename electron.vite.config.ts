@@ -1,6 +1,6 @@
-import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import { resolve } from 'node:path';
+import rendererConfig from './vite.renderer.config';
 
 // Three bundles: Electron main (with the services and worker entries), the preload, and the renderer.
 export default defineConfig({
@@ -24,9 +24,9 @@ export default defineConfig({
     },
   },
   renderer: {
-    root: resolve(__dirname, 'src-renderer'),
-    plugins: [svelte()],
+    ...rendererConfig,
     build: {
+      ...rendererConfig.build,
       rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') },
     },
   },

@@ -43,7 +43,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const optional = process.argv.includes('--optional');
   const exe = tryInstallElectron({ quiet: optional });
   if (!exe) {
-    console.log('changemap: Electron binary not available (offline?); `npm start` will use the browser host.');
+    console.log(
+      'changemap: Electron binary not available (offline?); `npm start` will use the browser host.',
+    );
   }
   process.exit(exe || optional ? 0 : 1);
 }

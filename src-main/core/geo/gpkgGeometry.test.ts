@@ -18,9 +18,16 @@ describe('GeoPackage geometry blobs', () => {
     expect(String.fromCharCode(blob[0], blob[1])).toBe('GP');
     expect(blob[3]).toBe(0b011);
     const view = new DataView(blob.buffer);
-    expect([view.getFloat64(8, true), view.getFloat64(16, true), view.getFloat64(24, true), view.getFloat64(32, true)]).toEqual([0, 10, 0, 10]);
+    expect([
+      view.getFloat64(8, true),
+      view.getFloat64(16, true),
+      view.getFloat64(24, true),
+      view.getFloat64(32, true),
+    ]).toEqual([0, 10, 0, 10]);
     // WKB follows the 40-byte header: little endian multipolygon with one polygon
-    expect(Array.from(blob.subarray(40, 49))).toEqual(Array.from(encodeWkbMultiPolygon([[square]]).subarray(0, 9)));
+    expect(Array.from(blob.subarray(40, 49))).toEqual(
+      Array.from(encodeWkbMultiPolygon([[square]]).subarray(0, 9)),
+    );
   });
 
   it('marks an empty geometry as empty', () => {

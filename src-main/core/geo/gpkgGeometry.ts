@@ -102,7 +102,8 @@ const ENVELOPE_DOUBLES = [0, 4, 6, 6, 8, 0, 0, 0];
 /** Reads a GeoPackage blob holding a WKB polygon or multipolygon. */
 export function decodeGpkgMultiPolygon(blob: Uint8Array): { srsId: number; geometry: FlatMultiPolygon } {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  if (view.getUint8(0) !== 0x47 || view.getUint8(1) !== 0x50) throw new Error('Not a GeoPackage geometry blob');
+  if (view.getUint8(0) !== 0x47 || view.getUint8(1) !== 0x50)
+    throw new Error('Not a GeoPackage geometry blob');
   const flags = view.getUint8(3);
   const little = (flags & 1) === 1;
   const envelopeKind = (flags >> 1) & 0b111;
@@ -142,7 +143,8 @@ export function decodeWkbMultiPolygon(wkb: Uint8Array): FlatMultiPolygon {
   const mp: FlatMultiPolygon = [];
   for (let p = 0; p < count; p++) {
     const inner = readHeader();
-    if (inner.type !== WKB_POLYGON) throw new Error(`Unexpected WKB type ${inner.type} inside a multipolygon`);
+    if (inner.type !== WKB_POLYGON)
+      throw new Error(`Unexpected WKB type ${inner.type} inside a multipolygon`);
     mp.push(readPolygon(inner.little));
   }
   return mp;

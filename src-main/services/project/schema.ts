@@ -24,7 +24,8 @@ const WGS84_WKT =
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    description: 'GeoPackage core tables, project settings, imagery, runs with their chunk ledger, change regions',
+    description:
+      'GeoPackage core tables, project settings, imagery, runs with their chunk ledger, change regions',
     sql: `
 CREATE TABLE gpkg_spatial_ref_sys (
   srs_name TEXT NOT NULL,
@@ -147,6 +148,15 @@ CREATE INDEX change_regions_run_area ON change_regions (run_id, area_m2 DESC);
 INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)
   VALUES ('change_regions', 'features', 'change_regions', 'Change regions found by ChangeMap', 4326);
 INSERT INTO gpkg_geometry_columns VALUES ('change_regions', 'geom', 'MULTIPOLYGON', 4326, 0, 0);
+`,
+  },
+  {
+    version: 2,
+    description: 'Index for filtering regions by review state; per-run region settings',
+    sql: `
+CREATE INDEX change_regions_review ON change_regions (run_id, review_state);
+-- JSON of the threshold, clean-up radii and minimum area the regions of a run were made with
+ALTER TABLE cm_runs ADD COLUMN region_settings TEXT NOT NULL DEFAULT '{}';
 `,
   },
 ];

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { WebSocket } from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventBus } from '../events';
+import { startBrowserHost, type BrowserHost } from './server';
+import { readCookie, tokenMatches } from './token';
+import type { ApiHandlers } from '../../ipc/contract';
+
+describe('token', () => {
+  it('matches only the exact token', () => {
+    expect(tokenMatches('abc', 'abc')).toBe(true);
+    expect(tokenMatches('abc', 'abd')).toBe(false);
+    expect(tokenMatches('abc', 'ab')).toBe(false);
+    expect(tokenMatches('abc', null)).toBe(false);
+  });
+  it('reads a cookie among others', () => {
+    expect(readCookie('a=1; changemap_token=x%2By; b=2', 'changemap_token')).toBe('x+y');
+    expect(readCookie(undefined, 'changemap_token')).toBeNull();
+  });
+});
+
+/** A raw request, so tests control the Host header. */
+function get(
+  port: number,
+  pathName: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: pathName, headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function connect(port: number, headers: Record<string, string>): Promise<WebSocket | number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, { headers });
+    ws.on('open', () => resolve(ws));
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => undefined);
+  });
+}
+
+describe('browser host', () => {
+  let host: BrowserHost;
+  let root: string;
+  const events = new EventBus();
+
+  beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-host-'));
+    fs.mkdirSync(path.join(root, 'www'));
+    fs.writeFileSync(path.join(root, 'www', 'index.html'), '<h1>ChangeMap</h1>');
+    fs.writeFileSync(path.join(root, 'secret.txt'), 'outside the web root');
+    const handlers = { 'app:info': () => ({ version: 'test' }) } as unknown as ApiHandlers;
+    host = await startBrowserHost({ handlers, events, staticRoot: path.join(root, 'www'), token: 'T0KEN' });
+  });
+  afterAll(async () => {
+    await host.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const auth = () => ({ authorization: 'Bearer T0KEN', host: `127.0.0.1:${host.port}` });
+
+  it('binds to loopback', () => {
+    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  it('refuses requests without the token', async () => {
+    expect((await get(host.port, '/')).status).toBe(401);
+    expect((await get(host.port, '/', { cookie: 'changemap_token=nope' })).status).toBe(401);
+  });
+
+  it('trades the token in the address for an HttpOnly cookie', async () => {
+    const res = await get(host.port, '/?token=T0KEN');
+    expect(res.status).toBe(303);
+    expect(res.headers['set-cookie']?.[0]).toMatch(/changemap_token=T0KEN; HttpOnly; SameSite=Strict/);
+    const page = await get(host.port, '/', { cookie: 'changemap_token=T0KEN' });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('ChangeMap');
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    expect((await get(host.port, '/', { ...auth(), host: 'evil.example:80' })).status).toBe(403);
+  });
+
+  it('never serves files outside the web root', async () => {
+    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%00index.html']) {
+      const res = await get(host.port, p, auth());
+      expect(res.status).toBe(404);
+      expect(res.body).not.toContain('outside the web root');
+    }
+  });
+
+  it('answers API calls over a socket that carries the token, and pushes events', async () => {
+    const ws = await connect(host.port, { authorization: 'Bearer T0KEN' });
+    expect(ws).toBeInstanceOf(WebSocket);
+    const socket = ws as WebSocket;
+    const messages: unknown[] = [];
+    socket.on('message', (m) => messages.push(JSON.parse(m.toString())));
+    socket.send(JSON.stringify({ seq: 1, channel: 'app:info', payload: {} }));
+    socket.send(JSON.stringify({ seq: 2, channel: 'app:info', payload: { unexpected: true } }));
+    await new Promise((r) => setTimeout(r, 100));
+    events.emit('log:warning', { message: 'hello' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(messages).toContainEqual({ seq: 1, result: { ok: true, value: { version: 'test' } } });
+    expect(messages).toContainEqual(
+      expect.objectContaining({ seq: 2, result: expect.objectContaining({ ok: false }) }),
+    );
+    expect(messages).toContainEqual({ event: 'log:warning', payload: { message: 'hello' } });
+    socket.close();
+  });
+
+  it('refuses sockets without the token or from another origin', async () => {
+    expect(await connect(host.port, {})).toBe(401);
+    expect(await connect(host.port, { authorization: 'Bearer T0KEN', origin: 'http://evil.example' })).toBe(
+      401,
+    );
+  });
+});

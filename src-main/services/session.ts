@@ -1,0 +1,125 @@
+// The services of one app instance behind the API contract: which project is open, recent projects, the file
+// browser. Transports (Electron IPC, the browser host, the command line) call these handlers through dispatch().
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ChangeMapError } from '../core/errors';
+import type { ApiHandlers, AppInfo, DirectoryListing } from '../ipc/contract';
+import { EventBus } from './events';
+import { ProjectStore } from './project/projectStore';
+import { RecentProjects } from './recentProjects';
+
+export interface ShellCapabilities {
+  transport: AppInfo['transport'];
+  /** Native open/save dialog, where the shell has one (Electron). */
+  pickProjectPath?: (mode: 'save' | 'open') => Promise<string | null>;
+}
+
+export interface SessionOptions {
+  userDataDir: string;
+  version: string;
+  shell: ShellCapabilities;
+}
+
+export class AppSession {
+  readonly events = new EventBus();
+  readonly recent: RecentProjects;
+  private project: ProjectStore | null = null;
+
+  constructor(private readonly options: SessionOptions) {
+    this.recent = new RecentProjects(options.userDataDir);
+  }
+
+  get currentProject(): ProjectStore | null {
+    return this.project;
+  }
+
+  requireProject(): ProjectStore {
+    if (!this.project) throw new ChangeMapError('NO_PROJECT', 'Open or create a project first.');
+    return this.project;
+  }
+
+  private setProject(next: ProjectStore | null): void {
+    this.project?.close();
+    this.project = next;
+    if (next) this.recent.touch(next.file, next.summary().name);
+    this.events.emit('project:changed', { project: next?.summary() ?? null });
+  }
+
+  createProject(file: string, name?: string): ProjectStore {
+    const target = file.toLowerCase().endsWith('.gpkg') ? file : `${file}.gpkg`;
+    const store = ProjectStore.create(target, name);
+    this.setProject(store);
+    return store;
+  }
+
+  openProject(file: string): ProjectStore {
+    if (this.project && path.resolve(file) === this.project.file) return this.project;
+    const store = ProjectStore.open(file);
+    this.setProject(store);
+    return store;
+  }
+
+  closeProject(): void {
+    if (this.project) this.setProject(null);
+  }
+
+  dispose(): void {
+    this.project?.close();
+    this.project = null;
+  }
+
+  listDirectory(dir: string | undefined, extensions: string[] | undefined): DirectoryListing {
+    const target = path.resolve(dir ?? os.homedir());
+    let names: fs.Dirent[];
+    try {
+      names = fs.readdirSync(target, { withFileTypes: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new ChangeMapError('NOT_FOUND', `The folder ${target} does not exist.`);
+      if (code === 'ENOTDIR') throw new ChangeMapError('VALIDATION', `${target} is a file, not a folder.`);
+      throw new ChangeMapError('NOT_FOUND', `The folder ${target} cannot be read (${code}).`);
+    }
+    const wanted = extensions?.map((e) => e.toLowerCase());
+    const entries = names
+      .filter((d) => !d.name.startsWith('.'))
+      .filter((d) => d.isDirectory() || !wanted || wanted.some((ext) => d.name.toLowerCase().endsWith(ext)))
+      .map((d) => ({
+        name: d.name,
+        path: path.join(target, d.name),
+        kind: d.isDirectory() ? ('dir' as const) : ('file' as const),
+      }))
+      .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
+    const parent = path.dirname(target);
+    return { dir: target, parent: parent === target ? null : parent, entries };
+  }
+
+  handlers(): ApiHandlers {
+    return {
+      'app:info': () => ({
+        version: this.options.version,
+        transport: this.options.shell.transport,
+        platform: process.platform,
+        nativeDialogs: Boolean(this.options.shell.pickProjectPath),
+        homeDir: os.homedir(),
+      }),
+      'project:create': ({ path: file, name }) => this.createProject(file, name).summary(),
+      'project:open': ({ path: file }) => this.openProject(file).summary(),
+      'project:close': () => {
+        this.closeProject();
+        return null;
+      },
+      'project:current': () => this.project?.summary() ?? null,
+      'project:setMapView': (view) => {
+        const project = this.requireProject();
+        if (!project.readOnly) project.setSetting('map_view', view);
+        return null;
+      },
+      'project:getMapView': () => this.requireProject().getMapView(),
+      'recent:list': () => this.recent.list(),
+      'recent:remove': ({ path: file }) => this.recent.remove(file),
+      'dialog:pickProjectPath': ({ mode }) => this.options.shell.pickProjectPath?.(mode) ?? null,
+      'fs:list': ({ dir, extensions }) => this.listDirectory(dir, extensions),
+    };
+  }
+}

@@ -1,0 +1,80 @@
+// The open project and the recent-projects list.
+import type { ProjectSummary, RecentProject } from '../../../src-main/ipc/contract';
+import { errorOf, onEvent, request } from '../lib/api';
+import { signal } from '../lib/signals';
+
+export class ProjectState {
+  current = $state.raw<ProjectSummary | null>(null);
+  recent = $state.raw<RecentProject[]>([]);
+  error = $state<{ code: string; message: string } | null>(null);
+  busy = $state(false);
+
+  constructor() {
+    onEvent('project:changed', ({ project }) => {
+      this.current = project;
+      void this.refreshRecent();
+    });
+  }
+
+  async init(): Promise<void> {
+    await this.attempt(async () => {
+      this.current = await request('project:current', {});
+      await this.refreshRecent();
+    });
+    signal(this.current ? 'project:loaded' : 'start:ready');
+  }
+
+  async refreshRecent(): Promise<void> {
+    this.recent = await request('recent:list', {});
+  }
+
+  create(path: string, name?: string): Promise<boolean> {
+    return this.attempt(async () => {
+      this.current = await request('project:create', { path, name });
+      signal('project:loaded');
+    });
+  }
+
+  open(path: string): Promise<boolean> {
+    return this.attempt(async () => {
+      this.current = await request('project:open', { path });
+      signal('project:loaded');
+    });
+  }
+
+  close(): Promise<boolean> {
+    return this.attempt(async () => {
+      await request('project:close', {});
+      this.current = null;
+      await this.refreshRecent();
+      signal('project:closed');
+    });
+  }
+
+  removeRecent(path: string): Promise<boolean> {
+    return this.attempt(async () => {
+      this.recent = await request('recent:remove', { path });
+    });
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  private async attempt(work: () => Promise<void>): Promise<boolean> {
+    this.busy = true;
+    this.error = null;
+    try {
+      await work();
+      return true;
+    } catch (error) {
+      this.error = errorOf(error);
+      signal(`error:${this.error.code}`);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+export const project = new ProjectState();
