@@ -6,6 +6,8 @@ export interface ChipPredictor {
   readonly info: LoadedInfo;
   /** n chips before/after (NCHW, normalised) -> n*chip*chip probabilities. The inputs may be transferred. */
   predict(before: Float32Array, after: Float32Array, n: number): Promise<Float32Array>;
+  /** Milliseconds the provider spent computing batches so far. */
+  readonly busyMillis: number;
   /** Stops at once, abandoning any batch in flight (cancel). */
   terminate(): Promise<void>;
 }

@@ -30,6 +30,7 @@ export function serveInference(port: PortLike): void {
               sha256: model.sha256,
               chipSize: card.chipSize,
               bands: card.bands.length,
+              bandRoles: card.bands,
               mean: card.normalisation.mean,
               std: card.normalisation.std,
               threshold: card.threshold,
@@ -41,10 +42,14 @@ export function serveInference(port: PortLike): void {
         }
         case 'predict': {
           if (!detector) throw new Error('No model is loaded.');
+          const started = performance.now();
           const out = await detector.predict(request.before, request.after, request.n);
+          const millis = performance.now() - started;
           // ORT may hand back a view of a larger buffer; copy only then, so the transfer moves exactly the result.
           const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
-          reply({ seq: request.seq, ok: true, value: own }, [own.buffer as ArrayBuffer]);
+          reply({ seq: request.seq, ok: true, value: { probability: own, millis } }, [
+            own.buffer as ArrayBuffer,
+          ]);
           return;
         }
         case 'dispose':

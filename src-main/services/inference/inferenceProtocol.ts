@@ -29,6 +29,8 @@ export interface LoadedInfo {
   sha256: string;
   chipSize: number;
   bands: number;
+  /** The card's band roles in input order (red, green, blue, nir). */
+  bandRoles: string[];
   mean: number[];
   std: number[];
   threshold: number;
@@ -36,8 +38,14 @@ export interface LoadedInfo {
   warnings: string[];
 }
 
+/** A batch's probabilities and how long the provider was busy with it. */
+export interface PredictResult {
+  probability: Float32Array;
+  millis: number;
+}
+
 export type InferenceReply =
-  | { seq: number; ok: true; value: LoadedInfo | Float32Array | null }
+  | { seq: number; ok: true; value: LoadedInfo | PredictResult | null }
   | { seq: number; ok: false; error: { code: string; message: string } };
 
 /** The part of a message port the protocol needs. */

@@ -1,11 +1,15 @@
 // The main-thread side of the inference protocol over a worker thread.
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ChangeMapError } from '../../core/errors';
 import type { ChipPredictor } from './chipPredictor';
-import type { InferenceReply, InferenceRequest, LoadedInfo } from './inferenceProtocol';
+import type { InferenceReply, InferenceRequest, LoadedInfo, PredictResult } from './inferenceProtocol';
 import type { ProviderRequest } from './providers';
+
+/** A request before the client numbers it (distributes over the union). */
+type Unnumbered<T> = T extends unknown ? Omit<T, 'seq'> : never;
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
@@ -18,7 +22,12 @@ export const DEFAULT_WORKER_URL = new URL('../../workers/inference.worker.ts', i
  */
 function startTypeScriptWorker(url: URL): Worker {
   // Resolved here so the worker finds tsx whatever its working directory.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  const tsx = pathToFileURL(
+    path.join(
+      path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
+      'dist/esm/api/index.mjs',
+    ),
+  ).href;
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(code, { eval: true });
 }
@@ -28,6 +37,7 @@ export class InferenceWorker implements ChipPredictor {
   private readonly pending = new Map<number, Pending>();
   private closed = false;
   info!: LoadedInfo;
+  busyMillis = 0;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: InferenceReply) => {
@@ -72,7 +82,7 @@ export class InferenceWorker implements ChipPredictor {
     return client;
   }
 
-  private call(request: Omit<InferenceRequest, 'seq'>, transfer: ArrayBuffer[] = []): Promise<unknown> {
+  private call(request: Unnumbered<InferenceRequest>, transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.closed)
       return Promise.reject(new ChangeMapError('INFERENCE_STOPPED', 'The inference worker has stopped.'));
     const seq = ++this.seq;
@@ -82,11 +92,13 @@ export class InferenceWorker implements ChipPredictor {
     });
   }
 
-  predict(before: Float32Array, after: Float32Array, n: number): Promise<Float32Array> {
-    return this.call({ type: 'predict', before, after, n }, [
+  async predict(before: Float32Array, after: Float32Array, n: number): Promise<Float32Array> {
+    const result = (await this.call({ type: 'predict', before, after, n }, [
       before.buffer as ArrayBuffer,
       after.buffer as ArrayBuffer,
-    ]) as Promise<Float32Array>;
+    ])) as PredictResult;
+    this.busyMillis += result.millis;
+    return result.probability;
   }
 
   async terminate(): Promise<void> {

@@ -1,0 +1,200 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fromFile } from 'geotiff';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openMemoryProjectDb } from '../project/memoryDb';
+import { ProjectStore } from '../project/projectStore';
+import { PROBABILITY_NODATA } from '../../core/tiling/blend';
+import { RunService, type RunServiceDeps } from './RunService';
+import type { RunEvent } from './runEvents';
+import { syntheticPair } from './syntheticPair';
+import type { RunInputs } from './runTypes';
+import { fakePredictor, type FakePredictorOptions } from './testing/fakePredictor';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'cm-runs-'));
+  dirs.push(d);
+  return d;
+}
+
+const inputs: RunInputs = { kind: 'synthetic', width: 700, height: 530, bands: 3, seed: 7 };
+
+function service(fake: FakePredictorOptions = {}, extra: Partial<RunServiceDeps> = {}) {
+  const dataDir = tempDir();
+  const events: RunEvent[] = [];
+  const svc = new RunService({
+    db: openMemoryProjectDb(),
+    dataDir,
+    modelDirs: [],
+    openPair: async (i) => syntheticPair(i as Extract<RunInputs, { kind: 'synthetic' }>),
+    startPredictor: async () => fakePredictor(fake),
+    ...extra,
+  });
+  svc.subscribe((e) => events.push(e));
+  return { svc, events, dataDir };
+}
+
+async function readProbability(file: string): Promise<Uint8Array> {
+  const tiff = await fromFile(file);
+  const image = await tiff.getImage();
+  const [band] = (await image.readRasters()) as unknown as Uint8Array[];
+  return band;
+}
+
+async function runToEnd(chunkSize: number, fake: FakePredictorOptions = {}) {
+  const { svc, events } = service(fake);
+  const id = await svc.startRun({ inputs, model: 'fake.card.json', chunkSize, overlap: 8, batchSize: 7 });
+  const run = await svc.whenSettled(id);
+  expect(run.status, JSON.stringify(events.find((e) => e.type === 'run:failed'))).toBe('done');
+  return { run, events, probability: await readProbability(run.probabilityPath!) };
+}
+
+describe('RunService with a fake model', () => {
+  it('gives the same probability whatever the chunk size, with nodata kept and no seams', async () => {
+    const a = await runToEnd(256);
+    const b = await runToEnd(512);
+    expect(a.run.chunks.length).toBe(9);
+    expect(b.run.chunks.length).toBe(4);
+    let maxDiff = 0;
+    for (let i = 0; i < a.probability.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(a.probability[i] - b.probability[i]));
+    expect(maxDiff).toBeLessThanOrEqual(1);
+
+    // nodata where the source is invalid, data elsewhere
+    const source = syntheticPair(inputs as Extract<RunInputs, { kind: 'synthetic' }>);
+    const { valid } = await source.read({ x: 0, y: 0, width: 700, height: 530 });
+    let mismatched = 0;
+    let invalid = 0;
+    for (let i = 0; i < valid.length; i++) {
+      if (valid[i] === 0) invalid++;
+      if ((valid[i] === 0) !== (a.probability[i] === PROBABILITY_NODATA)) mismatched++;
+    }
+    expect(invalid).toBeGreaterThan(1000);
+    expect(mismatched).toBe(0);
+
+    // Seams: the step between neighbouring columns at chunk borders is no larger than elsewhere.
+    const step = (x: number) => {
+      let s = 0;
+      let n = 0;
+      for (let y = 0; y < 530; y++) {
+        const p = a.probability[y * 700 + x - 1];
+        const q = a.probability[y * 700 + x];
+        if (p !== PROBABILITY_NODATA && q !== PROBABILITY_NODATA) {
+          s += Math.abs(p - q);
+          n++;
+        }
+      }
+      return s / n;
+    };
+    const border = (step(256) + step(512)) / 2;
+    let interior = 0;
+    const cols = [100, 130, 300, 333, 400, 450, 600, 650];
+    for (const x of cols) interior += step(x) / cols.length;
+    expect(border).toBeLessThan(interior * 2 + 0.5);
+
+    // every chunk computed exactly once, progress reached the end
+    expect(a.run.chunks.every((c) => c.state === 'done' && c.computedCount === 1)).toBe(true);
+    const last = a.events.filter((e) => e.type === 'run:progress').at(-1);
+    expect(last).toMatchObject({ chunksDone: 9, chunksTotal: 9, fraction: 1 });
+    const done = a.events.at(-1);
+    expect(done?.type).toBe('run:done');
+  });
+
+  it('cancels within 2 seconds and resumes without recomputing finished chunks', async () => {
+    const { svc, events } = service({ delayMs: 60 });
+    const id = await svc.startRun({
+      inputs,
+      model: 'fake.card.json',
+      chunkSize: 256,
+      overlap: 8,
+      batchSize: 32,
+    });
+    await new Promise<void>((resolve) => {
+      const off = svc.subscribe((e) => {
+        if (e.type === 'run:chunk' && e.state === 'done') {
+          off();
+          resolve();
+        }
+      });
+    });
+    const t = performance.now();
+    await svc.cancelRun(id);
+    expect(performance.now() - t).toBeLessThan(2000);
+    const cancelled = svc.getRun(id)!;
+    expect(cancelled.status).toBe('cancelled');
+    expect(events.at(-1)?.type).toBe('run:cancelled');
+    const doneBefore = cancelled.chunks.filter((c) => c.state === 'done').map((c) => c.idx);
+    expect(doneBefore.length).toBeGreaterThan(0);
+    expect(cancelled.chunks.some((c) => c.state === 'running')).toBe(false);
+
+    await svc.resumeRun(id);
+    const run = await svc.whenSettled(id);
+    expect(run.status).toBe('done');
+    expect(run.chunks.every((c) => c.computedCount === 1)).toBe(true);
+    const reference = await runToEnd(256);
+    expect(await readProbability(run.probabilityPath!)).toEqual(reference.probability);
+  });
+
+  it('fails a run on a full disk with a clear message, and the project file still opens', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'p.gpkg');
+    const store = ProjectStore.create(file);
+    let writes = 0;
+    const events: RunEvent[] = [];
+    const svc = new RunService({
+      db: store.db,
+      dataDir: store.dataDir,
+      modelDirs: [],
+      openPair: async (i) => syntheticPair(i as Extract<RunInputs, { kind: 'synthetic' }>),
+      startPredictor: async () => fakePredictor(),
+      chunkFileOps: {
+        async write(handle, bytes) {
+          if (++writes > 2)
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          await handle.write(bytes);
+        },
+      },
+    });
+    svc.subscribe((e) => events.push(e));
+    const id = await svc.startRun({ inputs, model: 'fake.card.json', chunkSize: 256, overlap: 8 });
+    const run = await svc.whenSettled(id);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/disk .* is full/);
+    const failed = events.find((e) => e.type === 'run:failed');
+    expect(failed).toMatchObject({ code: 'RUN_DISK_FULL' });
+    expect(run.chunks.filter((c) => c.state === 'failed')).toHaveLength(1);
+    store.close();
+    const reopened = ProjectStore.open(file);
+    const row = reopened.db.prepare('SELECT status FROM cm_runs WHERE id = ?').get(id) as { status: string };
+    expect(row.status).toBe('failed');
+    reopened.close();
+  });
+
+  it('clips to a polygon area of interest: outside is nodata', async () => {
+    const { svc } = service();
+    // Synthetic grid: origin (500000, 5400000), 3 m pixels. A triangle inside columns 10..210, rows 10..210.
+    const aoi = {
+      kind: 'polygon' as const,
+      rings: [
+        [
+          [500030, 5399970],
+          [500630, 5399970],
+          [500030, 5399370],
+          [500030, 5399970],
+        ] as [number, number][],
+      ],
+    };
+    const id = await svc.startRun({ inputs, model: 'fake.card.json', chunkSize: 256, aoi });
+    const run = await svc.whenSettled(id);
+    expect(run.params.grid.width).toBe(200);
+    const p = await readProbability(run.probabilityPath!);
+    expect(p[199 * 200 + 199]).toBe(PROBABILITY_NODATA);
+    expect(p[5 * 200 + 5]).not.toBe(PROBABILITY_NODATA);
+  });
+});

@@ -1,0 +1,319 @@
+// The runs service: start, cancel, resume and inspect change-detection runs of a project, with typed events.
+// Plain Node (no electron): the IPC layer, the browser host and the command line all drive this class.
+import { EventEmitter } from 'node:events';
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ChangeMapError, isChangeMapError } from '../../core/errors';
+import type { AlignedPairSource } from '../../core/raster/types';
+import {
+  batchSizeForBudget,
+  chunkSizeForBudget,
+  normaliseChunkSize,
+  planChunks,
+} from '../../core/tiling/chunkPlan';
+import type { FileOps } from '../fileSafety/atomicWrite';
+import type { ChipPredictor } from '../inference/chipPredictor';
+import { InferenceWorker } from '../inference/inferenceWorker';
+import { listModels, resolveModel, type ModelEntry } from '../inference/modelCatalog';
+import { listProviders, type ProviderInfo, type ProviderRequest } from '../inference/providers';
+import type { Db } from '../project/projectStore';
+import { clipToArea } from './areaSource';
+import { ChunkStore, type StoredChunk } from './chunkStore';
+import { executeRun } from './runEngine';
+import type { RunEvent } from './runEvents';
+import { RunLedger } from './runLedger';
+import type { RunInputs, RunParams, RunRecord, StartRunParams } from './runTypes';
+
+export interface RunServiceDeps {
+  db: Db;
+  /** The project's data folder (`<project>.data`). */
+  dataDir: string;
+  /** Folders holding `*.card.json` model cards (shipped models first). */
+  modelDirs: string[];
+  /** Opens the aligned before/after pair named by a run's inputs (the imagery service in the app). */
+  openPair: (inputs: RunInputs, options: { bands: readonly string[] }) => Promise<AlignedPairSource>;
+  /** Starts a predictor for a model card (default: an ONNX Runtime worker thread). */
+  startPredictor?: (cardPath: string, provider: ProviderRequest, threads?: number) => Promise<ChipPredictor>;
+  /** Replaces file-system steps of chunk writes (tests simulate a full disk here). */
+  chunkFileOps?: Partial<FileOps>;
+}
+
+const DEFAULT_MEMORY_BUDGET = 1 << 30;
+
+interface ActiveRun {
+  controller: AbortController;
+  predictor: ChipPredictor;
+  settled: Promise<void>;
+}
+
+/** size:mtime of each input file, so a resumed run notices inputs that changed under it. */
+export async function fingerprintInputs(inputs: RunInputs): Promise<string[]> {
+  if (inputs.kind === 'synthetic') return [JSON.stringify(inputs)];
+  const files = [...inputs.before, ...inputs.after];
+  return Promise.all(
+    files.map(async (f) => {
+      if (/^https?:/.test(f)) return f;
+      const s = await stat(f);
+      return `${path.resolve(f)}:${s.size}:${Math.round(s.mtimeMs)}`;
+    }),
+  );
+}
+
+export class RunService {
+  private readonly ledger: RunLedger;
+  private readonly events = new EventEmitter();
+  private readonly active = new Map<number, ActiveRun>();
+
+  constructor(private readonly deps: RunServiceDeps) {
+    this.ledger = new RunLedger(deps.db);
+    this.events.setMaxListeners(100);
+  }
+
+  listModels(): ModelEntry[] {
+    return listModels(this.deps.modelDirs);
+  }
+
+  listProviders(): ProviderInfo[] {
+    return listProviders();
+  }
+
+  /** Every run event; returns the function that stops listening. */
+  subscribe(listener: (event: RunEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  private emit(event: RunEvent): void {
+    this.events.emit('event', event);
+  }
+
+  runFolder(runId: number): string {
+    return path.join(this.deps.dataDir, 'runs', String(runId));
+  }
+
+  getRun(runId: number): RunRecord | null {
+    const run = this.ledger.get(runId);
+    if (run?.probabilityPath) run.probabilityPath = path.join(this.deps.dataDir, run.probabilityPath);
+    // A run the ledger calls running but no process here is running was interrupted (app or machine died).
+    return run;
+  }
+
+  listRuns() {
+    return this.ledger.list();
+  }
+
+  isActive(runId: number): boolean {
+    return this.active.has(runId);
+  }
+
+  /** A finished chunk's probability (uint8, 255 = nodata) as soon as it has landed. */
+  async readChunk(runId: number, idx: number): Promise<StoredChunk | null> {
+    return new ChunkStore(path.join(this.runFolder(runId), 'chunks')).read(idx);
+  }
+
+  private startPredictor(
+    cardPath: string,
+    provider: ProviderRequest,
+    threads?: number,
+  ): Promise<ChipPredictor> {
+    return this.deps.startPredictor
+      ? this.deps.startPredictor(cardPath, provider, threads)
+      : InferenceWorker.start(cardPath, { provider, threads });
+  }
+
+  /**
+   * Validates everything (model against its file, inputs, area), records the run and its chunks in the ledger,
+   * and starts it. Resolves with the run id once it is running; anything wrong is refused before that.
+   */
+  async startRun(request: StartRunParams): Promise<number> {
+    const cardPath = resolveModel(request.model, this.deps.modelDirs, 'change-detection');
+    const provider = request.provider ?? 'auto';
+    const predictor = await this.startPredictor(cardPath, provider, request.threads);
+    let source: AlignedPairSource | null = null;
+    try {
+      source = clipToArea(
+        await this.deps.openPair(request.inputs, { bands: predictor.info.bandRoles }),
+        request.aoi,
+      );
+      const info = predictor.info;
+      if (source.bands < info.bands) {
+        throw new ChangeMapError(
+          'RUN_BANDS_MISSING',
+          `The model ${info.name} needs ${info.bands} bands; the imagery has ${source.bands}.`,
+        );
+      }
+      const budget = request.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
+      const chip = info.chipSize;
+      const chunkSize = request.chunkSize
+        ? normaliseChunkSize(request.chunkSize)
+        : chunkSizeForBudget(budget * 0.75, source.bands, chip);
+      const overlap = request.overlap ?? Math.max(1, Math.round(chip / 8));
+      if (!(overlap >= 0 && overlap < chip)) {
+        throw new ChangeMapError(
+          'RUN_BAD_OVERLAP',
+          `The chip overlap must be between 0 and ${chip - 1} pixels.`,
+        );
+      }
+      const params: RunParams = {
+        inputs: request.inputs,
+        aoi: request.aoi ?? null,
+        modelCardPath: cardPath,
+        grid: source.grid,
+        bands: source.bands,
+        chunkSize,
+        chipSize: chip,
+        overlap,
+        batchSize: request.batchSize ?? batchSizeForBudget(budget * 0.25, info.bands, chip),
+        threads: request.threads ?? null,
+        fingerprints: await fingerprintInputs(request.inputs),
+        encoding: 'uint8-254',
+      };
+      const plan = planChunks(source.grid.width, source.grid.height, chunkSize);
+      const runId = this.ledger.create({
+        modelName: info.name,
+        modelVersion: info.version,
+        modelSha256: info.sha256,
+        providerRequested: provider,
+        params,
+        chunks: plan.chunks,
+      });
+      await this.launch(runId, predictor, source, false);
+      return runId;
+    } catch (error) {
+      await predictor.terminate();
+      await source?.close();
+      throw error;
+    }
+  }
+
+  /** Resumes a cancelled, failed or interrupted run: finished chunks are kept, the rest computed. */
+  async resumeRun(runId: number): Promise<void> {
+    const run = this.ledger.get(runId);
+    if (!run) throw new ChangeMapError('RUN_NOT_FOUND', `There is no run ${runId} in this project.`);
+    if (this.active.has(runId))
+      throw new ChangeMapError('RUN_ALREADY_RUNNING', `Run ${runId} is already running.`);
+    if (run.status === 'done')
+      throw new ChangeMapError('RUN_ALREADY_DONE', `Run ${runId} has already finished.`);
+    const { params } = run;
+    const predictor = await this.startPredictor(
+      params.modelCardPath,
+      run.providerRequested,
+      params.threads ?? undefined,
+    );
+    let source: AlignedPairSource | null = null;
+    try {
+      if (predictor.info.sha256 !== run.modelSha256) {
+        throw new ChangeMapError(
+          'RUN_MODEL_CHANGED',
+          `The model file of run ${runId} has changed since it started; start a new run.`,
+        );
+      }
+      const fingerprints = await fingerprintInputs(params.inputs).catch(() => null);
+      if (!fingerprints || fingerprints.join('\n') !== params.fingerprints.join('\n')) {
+        throw new ChangeMapError(
+          'RUN_INPUTS_CHANGED',
+          `The imagery of run ${runId} has changed or moved since it started; start a new run.`,
+        );
+      }
+      source = clipToArea(
+        await this.deps.openPair(params.inputs, { bands: predictor.info.bandRoles }),
+        params.aoi,
+      );
+      if (source.grid.width !== params.grid.width || source.grid.height !== params.grid.height) {
+        throw new ChangeMapError(
+          'RUN_INPUTS_CHANGED',
+          `The imagery of run ${runId} no longer gives the same analysis grid.`,
+        );
+      }
+      await this.launch(runId, predictor, source, true);
+    } catch (error) {
+      await predictor.terminate();
+      await source?.close();
+      throw error;
+    }
+  }
+
+  /** Stops a run within moments (the batch in flight is abandoned); resolves once the ledger says cancelled. */
+  async cancelRun(runId: number): Promise<void> {
+    const active = this.active.get(runId);
+    if (!active) {
+      const run = this.ledger.get(runId);
+      if (run && (run.status === 'running' || run.status === 'pending'))
+        this.ledger.finish(runId, 'cancelled');
+      return;
+    }
+    active.controller.abort();
+    await active.predictor.terminate();
+    await active.settled;
+  }
+
+  /** Resolves when the run stops (done, failed or cancelled), with its final record. */
+  async whenSettled(runId: number): Promise<RunRecord> {
+    await this.active.get(runId)?.settled;
+    return this.getRun(runId)!;
+  }
+
+  /** Cancels every active run (project closing). */
+  async close(): Promise<void> {
+    await Promise.all([...this.active.keys()].map((id) => this.cancelRun(id)));
+  }
+
+  private async launch(
+    runId: number,
+    predictor: ChipPredictor,
+    source: AlignedPairSource,
+    resumed: boolean,
+  ): Promise<void> {
+    const folder = this.runFolder(runId);
+    await mkdir(folder, { recursive: true });
+    const info = predictor.info;
+    this.ledger.begin(runId, info.providerUsed, info.warnings);
+    const run = this.ledger.get(runId)!;
+    const controller = new AbortController();
+    const relativeProbability = path.join('runs', String(runId), 'probability.tif');
+    const settled = executeRun({
+      run,
+      ledger: this.ledger,
+      store: new ChunkStore(path.join(folder, 'chunks'), this.deps.chunkFileOps),
+      source,
+      predictor,
+      probabilityPath: path.join(this.deps.dataDir, relativeProbability),
+      signal: controller.signal,
+      emit: (e) => this.emit(e),
+      resumed,
+    })
+      .then((stats) => {
+        this.ledger.finish(runId, 'done', { probabilityPath: relativeProbability });
+        this.emit({
+          type: 'run:done',
+          runId,
+          probabilityPath: path.join(this.deps.dataDir, relativeProbability),
+          seconds: stats.wallMs / 1000,
+          stats,
+        });
+      })
+      .catch((error: unknown) => {
+        if (controller.signal.aborted) {
+          this.ledger.finish(runId, 'cancelled');
+          this.emit({ type: 'run:cancelled', runId });
+          return;
+        }
+        const code = isChangeMapError(error) ? error.code : 'RUN_FAILED';
+        const message = isChangeMapError(error)
+          ? error.message
+          : `The run failed: ${(error as Error)?.message ?? error}`;
+        try {
+          this.ledger.finish(runId, 'failed', { error: message });
+        } catch {
+          // The project file itself cannot be written (full disk); the event still tells the user why.
+        }
+        this.emit({ type: 'run:failed', runId, code, message });
+      })
+      .finally(async () => {
+        this.active.delete(runId);
+        await predictor.terminate().catch(() => undefined);
+        await source.close().catch(() => undefined);
+      });
+    this.active.set(runId, { controller, predictor, settled });
+  }
+}

@@ -1,0 +1,46 @@
+// Restricting a pair source to an area of interest: a sub-window of its grid (bounding box), and for a
+// polygon, the pixels outside it marked invalid.
+import { maskOutsidePolygon, toPixel, windowOfPoints } from '../../core/tiling/areaOfInterest';
+import type { AlignedPairSource, GeoTransform, PixelWindow } from '../../core/raster/types';
+import type { AreaOfInterest } from './runTypes';
+
+export function clipToArea(
+  source: AlignedPairSource,
+  aoi: AreaOfInterest | null | undefined,
+): AlignedPairSource {
+  if (!aoi) return source;
+  const gt = source.grid.geoTransform;
+  const points: [number, number][] =
+    aoi.kind === 'bbox'
+      ? [
+          [aoi.minX, aoi.minY],
+          [aoi.maxX, aoi.maxY],
+          [aoi.minX, aoi.maxY],
+          [aoi.maxX, aoi.minY],
+        ]
+      : aoi.rings[0];
+  const area = windowOfPoints(gt, points, source.grid.width, source.grid.height);
+  const subGt: GeoTransform = [
+    gt[0] + area.x * gt[1] + area.y * gt[2],
+    gt[1],
+    gt[2],
+    gt[3] + area.x * gt[4] + area.y * gt[5],
+    gt[4],
+    gt[5],
+  ];
+  // Rings in pixel coordinates of the clipped grid.
+  const rings =
+    aoi.kind === 'polygon'
+      ? aoi.rings.map((ring) => ring.map(([x, y]) => toPixel(subGt, x, y) as [number, number]))
+      : null;
+  return {
+    grid: { ...source.grid, width: area.width, height: area.height, geoTransform: subGt },
+    bands: source.bands,
+    async read(window: PixelWindow, signal?: AbortSignal) {
+      const chunk = await source.read({ ...window, x: window.x + area.x, y: window.y + area.y }, signal);
+      if (rings) maskOutsidePolygon(chunk.valid, window, rings);
+      return { ...chunk, window };
+    },
+    close: () => source.close(),
+  };
+}

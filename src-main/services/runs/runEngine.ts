@@ -1,0 +1,309 @@
+// Executes one run: for each chunk not yet done, read it (with the halo its chips need) while the previous one
+// is still being predicted, cut chips, predict them in batches with one batch always queued at the provider,
+// blend, store the chunk durably, then mark it done in the ledger. When all chunks are done, assemble the
+// probability GeoTIFF from the stored chunks.
+import { rename, rm } from 'node:fs/promises';
+import { ChangeMapError, isChangeMapError } from '../../core/errors';
+import type { AlignedChunk, AlignedPairSource, GridSpec, PixelWindow } from '../../core/raster/types';
+import {
+  addChip,
+  chipWeights,
+  createBlendTarget,
+  finishBlend,
+  PROBABILITY_NODATA,
+} from '../../core/tiling/blend';
+import { chipsForChunk } from '../../core/tiling/chunkPlan';
+import { cutChip } from '../../core/tiling/chips';
+import type { ChipPredictor } from '../inference/chipPredictor';
+import { createGeoTiffWriter } from '../imagery/geotiffWriter';
+import type { ChunkStore } from './chunkStore';
+import type { RunEvent, RunStats } from './runEvents';
+import type { RunLedger } from './runLedger';
+import type { RunParams, RunRecord } from './runTypes';
+
+export interface EngineContext {
+  run: RunRecord;
+  ledger: RunLedger;
+  store: ChunkStore;
+  source: AlignedPairSource;
+  predictor: ChipPredictor;
+  probabilityPath: string;
+  signal: AbortSignal;
+  emit: (event: RunEvent) => void;
+  resumed: boolean;
+}
+
+/** Square kilometres per pixel of a metric grid; null for degrees or pixels (not worth guessing). */
+function squareKilometresPerPixel(grid: GridSpec): number | null {
+  const gt = grid.geoTransform;
+  return grid.crs.units === 'm' ? Math.abs(gt[1] * gt[5] - gt[2] * gt[4]) / 1e6 : null;
+}
+
+function emptyStats(): RunStats {
+  return {
+    wallMs: 0,
+    readMs: 0,
+    prepareMs: 0,
+    inferenceMs: 0,
+    writeMs: 0,
+    assembleMs: 0,
+    pixels: 0,
+    chipPixels: 0,
+    chunksComputed: 0,
+  };
+}
+
+/** Cuts, predicts and blends one chunk. Keeps one batch queued at the provider while preparing the next. */
+async function computeChunk(
+  ctx: EngineContext,
+  chunk: PixelWindow,
+  input: AlignedChunk,
+  weights: Float32Array,
+  stats: RunStats,
+  onBatch: (chipsDone: number, chipsTotal: number) => void,
+  afterFirstBatches: () => void,
+): Promise<Uint8Array> {
+  const { params } = ctx.run;
+  const { chipSize: chip, overlap, batchSize } = params;
+  const info = ctx.predictor.info;
+  const bands = info.bands;
+  const { xs, ys } = chipsForChunk(chunk, params.grid.width, params.grid.height, chip, chip - overlap);
+  const chips: [number, number][] = [];
+  for (const y of ys) for (const x of xs) chips.push([x, y]);
+  const target = createBlendTarget(chunk);
+  const norm = { mean: info.mean, std: info.std };
+  const plane = bands * chip * chip;
+  let inflight: { result: Promise<Float32Array>; chips: [number, number][] } | null = null;
+  let submitted = 0;
+
+  const blend = async (batch: { result: Promise<Float32Array>; chips: [number, number][] }) => {
+    const probability = await batch.result;
+    const t = performance.now();
+    batch.chips.forEach(([x, y], k) => addChip(target, probability, k * chip * chip, x, y, chip, weights));
+    stats.prepareMs += performance.now() - t;
+  };
+
+  for (let start = 0; start < chips.length; start += batchSize) {
+    ctx.signal.throwIfAborted();
+    const t = performance.now();
+    const batchChips = chips.slice(start, start + batchSize);
+    const before = new Float32Array(batchChips.length * plane);
+    const after = new Float32Array(batchChips.length * plane);
+    batchChips.forEach(([x, y], k) => {
+      cutChip(before, k, input.before, input.valid, input.window, bands, x, y, chip, norm);
+      cutChip(after, k, input.after, input.valid, input.window, bands, x, y, chip, norm);
+    });
+    stats.prepareMs += performance.now() - t;
+    stats.chipPixels += batchChips.length * chip * chip;
+    const result = ctx.predictor.predict(before, after, batchChips.length);
+    // A rejection is handled where the batch is awaited; this only stops Node reporting it as unhandled first.
+    result.catch(() => undefined);
+    submitted++;
+    if (inflight) {
+      await blend(inflight);
+      onBatch(start, chips.length);
+    }
+    inflight = { result, chips: batchChips };
+    if (submitted === 2 || start + batchSize >= chips.length) afterFirstBatches();
+  }
+  if (inflight) await blend(inflight);
+  ctx.signal.throwIfAborted();
+  const t = performance.now();
+  const out = finishBlend(target, input.valid, input.window);
+  stats.prepareMs += performance.now() - t;
+  return out;
+}
+
+/** Assembles the probability GeoTIFF from the stored chunks; written under a temporary name, then renamed. */
+async function assemble(ctx: EngineContext, params: RunParams): Promise<void> {
+  const temporary = `${ctx.probabilityPath}.partial`;
+  const writer = await createGeoTiffWriter(temporary, {
+    width: params.grid.width,
+    height: params.grid.height,
+    bands: 1,
+    sampleType: 'uint8',
+    grid: params.grid,
+    nodata: PROBABILITY_NODATA,
+    tileSize: 256,
+    compression: 'deflate',
+    overviews: true,
+    overviewResampling: 'nearest',
+  });
+  try {
+    for (const chunk of ctx.run.chunks) {
+      ctx.signal.throwIfAborted();
+      const stored = await ctx.store.read(chunk.idx, chunk.window);
+      if (!stored) {
+        throw new ChangeMapError(
+          'RUN_CHUNK_MISSING',
+          `The stored result of chunk ${chunk.idx} is missing or damaged; resume the run to compute it again.`,
+        );
+      }
+      await writer.writeWindow(stored.window, stored.data);
+    }
+    await writer.close();
+    await rename(temporary, ctx.probabilityPath);
+  } catch (error) {
+    await writer.abort().catch(() => undefined);
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Runs the chunks still to do, then assembles. Resolves with stats; rejects on cancel (AbortError) or failure. */
+export async function executeRun(ctx: EngineContext): Promise<RunStats> {
+  const { run, ledger, store, source, predictor, emit, signal } = ctx;
+  const { params } = run;
+  const stats = emptyStats();
+  const started = performance.now();
+  const weights = chipWeights(params.chipSize);
+  const total = run.chunks.length;
+  const totalPixels = params.grid.width * params.grid.height;
+  const km2PerPixel = squareKilometresPerPixel(params.grid);
+  const providerUsed = predictor.info.providerUsed;
+  const busyAtStart = predictor.busyMillis;
+
+  // Chunks a killed process finished but did not get to record are adopted, not computed again.
+  for (const chunk of run.chunks) {
+    if (chunk.state !== 'done' && (await store.read(chunk.idx, chunk.window))) {
+      ledger.chunkDone(run.id, chunk.idx, null);
+      chunk.state = 'done';
+      chunk.computedCount++;
+    }
+  }
+  const todo = run.chunks.filter((c) => c.state !== 'done');
+  let donePixels = run.chunks
+    .filter((c) => c.state === 'done')
+    .reduce((a, c) => a + c.window.width * c.window.height, 0);
+  let chunksDone = total - todo.length;
+  let sessionPixels = 0;
+  let lastProgress = 0;
+
+  const progress = (partialPixels = 0) => {
+    const elapsed = (performance.now() - started) / 1000;
+    const px = sessionPixels + partialPixels;
+    const rate = elapsed > 0 ? px / elapsed : 0;
+    const left = totalPixels - donePixels - partialPixels;
+    lastProgress = performance.now();
+    emit({
+      type: 'run:progress',
+      runId: run.id,
+      chunksDone,
+      chunksTotal: total,
+      fraction: (donePixels + partialPixels) / totalPixels,
+      megapixelsPerSecond: rate / 1e6,
+      squareKilometresPerSecond: km2PerPixel === null ? null : rate * km2PerPixel,
+      secondsLeft: rate > 0 ? left / rate : null,
+      providerUsed,
+    });
+  };
+
+  emit({
+    type: 'run:started',
+    runId: run.id,
+    grid: params.grid,
+    chunks: run.chunks.map((c) => ({ idx: c.idx, window: c.window, state: c.state })),
+    providerUsed,
+    warnings: run.warnings,
+    resumed: ctx.resumed,
+  });
+  progress();
+
+  const readChunk = (chunk: PixelWindow) => {
+    const { read } = chipsForChunk(
+      chunk,
+      params.grid.width,
+      params.grid.height,
+      params.chipSize,
+      params.chipSize - params.overlap,
+    );
+    const t = performance.now();
+    const promise = source.read(read, signal).then((input) => {
+      stats.readMs += performance.now() - t;
+      return input;
+    });
+    promise.catch(() => undefined);
+    return promise;
+  };
+
+  let pendingWrite: Promise<void> = Promise.resolve();
+  let next = todo.length > 0 ? readChunk(todo[0].window) : null;
+  let current = -1;
+  let failedWrite = -1;
+  try {
+    for (let i = 0; i < todo.length; i++) {
+      const chunk = todo[i];
+      current = chunk.idx;
+      const input = await next!;
+      next = null;
+      signal.throwIfAborted();
+      const t0 = performance.now();
+      ledger.chunkRunning(run.id, chunk.idx);
+      emit({ type: 'run:chunk', runId: run.id, idx: chunk.idx, window: chunk.window, state: 'running' });
+      const chunkPixels = chunk.window.width * chunk.window.height;
+      const data = await computeChunk(
+        ctx,
+        chunk.window,
+        input,
+        weights,
+        stats,
+        (doneChips, allChips) => {
+          if (performance.now() - lastProgress > 250) progress((chunkPixels * doneChips) / allChips);
+        },
+        () => {
+          // Read ahead once the provider has work queued, so reading overlaps inference.
+          if (!next && i + 1 < todo.length) next = readChunk(todo[i + 1].window);
+        },
+      );
+      // One write in flight at a time: the next chunk is computed while this one is compressed and stored.
+      await pendingWrite;
+      pendingWrite = (async () => {
+        const t = performance.now();
+        let chunkPath: string;
+        try {
+          chunkPath = await store.write({ idx: chunk.idx, window: chunk.window, data });
+        } catch (error) {
+          failedWrite = chunk.idx;
+          ledger.chunkFailed(run.id, chunk.idx, isChangeMapError(error) ? error.message : String(error));
+          throw error;
+        }
+        stats.writeMs += performance.now() - t;
+        const millis = performance.now() - t0;
+        ledger.chunkDone(run.id, chunk.idx, millis);
+        chunksDone++;
+        donePixels += chunkPixels;
+        sessionPixels += chunkPixels;
+        stats.pixels += chunkPixels;
+        stats.chunksComputed++;
+        emit({
+          type: 'run:chunk',
+          runId: run.id,
+          idx: chunk.idx,
+          window: chunk.window,
+          state: 'done',
+          chunkPath,
+          millis,
+        });
+        progress();
+      })();
+      pendingWrite.catch(() => undefined);
+    }
+    await pendingWrite;
+    current = -1;
+    const t = performance.now();
+    await assemble(ctx, params);
+    stats.assembleMs = performance.now() - t;
+  } catch (error) {
+    // A chunk interrupted by cancel goes back to waiting; one that failed says why.
+    await pendingWrite.catch(() => undefined);
+    if (current >= 0 && current !== failedWrite) {
+      if (signal.aborted || failedWrite >= 0) ledger.chunkWaiting(run.id, current);
+      else ledger.chunkFailed(run.id, current, isChangeMapError(error) ? error.message : String(error));
+    }
+    throw error;
+  } finally {
+    stats.wallMs = performance.now() - started;
+    stats.inferenceMs = predictor.busyMillis - busyAtStart;
+  }
+  return stats;
+}

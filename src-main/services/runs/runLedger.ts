@@ -1,0 +1,177 @@
+// The run ledger in the project file (cm_runs, cm_run_chunks): every state change is one small transaction,
+// so a run killed at any moment leaves a ledger that says exactly which chunks are safely done.
+import type { Db } from '../project/projectStore';
+import type { PixelWindow } from '../../core/raster/types';
+import type { ProviderId, ProviderRequest } from '../inference/providers';
+import type { ChunkRecord, ChunkState, RunParams, RunRecord, RunStatus } from './runTypes';
+
+interface RunRow {
+  id: number;
+  created_at: string;
+  status: RunStatus;
+  model_name: string;
+  model_version: string;
+  model_sha256: string;
+  provider_requested: string;
+  provider_used: string | null;
+  params: string;
+  probability_path: string | null;
+  warnings: string;
+  error: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+interface ChunkRow {
+  idx: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  state: ChunkState;
+  attempts: number;
+  computed_count: number;
+  millis: number | null;
+  error: string | null;
+}
+
+const now = () => new Date().toISOString();
+
+export interface NewRun {
+  modelName: string;
+  modelVersion: string;
+  modelSha256: string;
+  providerRequested: ProviderRequest;
+  params: RunParams;
+  chunks: PixelWindow[];
+}
+
+export class RunLedger {
+  constructor(private readonly db: Db) {}
+
+  create(run: NewRun): number {
+    const insertRun = this.db.prepare(
+      `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
+       VALUES ('pending', ?, ?, ?, ?, ?)`,
+    );
+    const insertChunk = this.db.prepare(
+      `INSERT INTO cm_run_chunks (run_id, idx, x, y, width, height, state) VALUES (?, ?, ?, ?, ?, ?, 'waiting')`,
+    );
+    return this.db.transaction(() => {
+      const id = Number(
+        insertRun.run(
+          run.modelName,
+          run.modelVersion,
+          run.modelSha256,
+          run.providerRequested,
+          JSON.stringify(run.params),
+        ).lastInsertRowid,
+      );
+      run.chunks.forEach((c, idx) => insertChunk.run(id, idx, c.x, c.y, c.width, c.height));
+      return id;
+    })();
+  }
+
+  get(id: number): RunRecord | null {
+    const row = this.db.prepare('SELECT * FROM cm_runs WHERE id = ?').get(id) as RunRow | undefined;
+    if (!row) return null;
+    const chunks = (
+      this.db.prepare('SELECT * FROM cm_run_chunks WHERE run_id = ? ORDER BY idx').all(id) as ChunkRow[]
+    ).map((c): ChunkRecord => ({
+      idx: c.idx,
+      window: { x: c.x, y: c.y, width: c.width, height: c.height },
+      state: c.state,
+      attempts: c.attempts,
+      computedCount: c.computed_count,
+      millis: c.millis,
+      error: c.error,
+    }));
+    return {
+      id: row.id,
+      status: row.status,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      modelName: row.model_name,
+      modelVersion: row.model_version,
+      modelSha256: row.model_sha256,
+      providerRequested: row.provider_requested as ProviderRequest,
+      providerUsed: row.provider_used as ProviderId | null,
+      params: JSON.parse(row.params) as RunParams,
+      probabilityPath: row.probability_path,
+      warnings: JSON.parse(row.warnings) as string[],
+      error: row.error,
+      chunks,
+    };
+  }
+
+  list(): { id: number; status: RunStatus; createdAt: string; modelName: string }[] {
+    return (
+      this.db.prepare('SELECT id, status, created_at, model_name FROM cm_runs ORDER BY id').all() as RunRow[]
+    ).map((r) => ({ id: r.id, status: r.status, createdAt: r.created_at, modelName: r.model_name }));
+  }
+
+  /** The run starts (or resumes): chunks a dead process left running or failed go back to waiting. */
+  begin(id: number, providerUsed: ProviderId, warnings: string[]): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE cm_runs SET status = 'running', provider_used = ?, error = NULL, finished_at = NULL,
+             started_at = COALESCE(started_at, ?),
+             warnings = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(warnings)
+                         UNION SELECT value FROM json_each(?)))
+           WHERE id = ?`,
+        )
+        .run(providerUsed, now(), JSON.stringify(warnings), id);
+      this.db
+        .prepare(
+          `UPDATE cm_run_chunks SET state = 'waiting' WHERE run_id = ? AND state IN ('running', 'failed')`,
+        )
+        .run(id);
+    })();
+  }
+
+  chunkRunning(id: number, idx: number): void {
+    this.db
+      .prepare(
+        `UPDATE cm_run_chunks SET state = 'running', attempts = attempts + 1, error = NULL WHERE run_id = ? AND idx = ?`,
+      )
+      .run(id, idx);
+  }
+
+  /** Called only once the chunk's result is durable on disk. */
+  chunkDone(id: number, idx: number, millis: number | null): void {
+    this.db
+      .prepare(
+        `UPDATE cm_run_chunks SET state = 'done', computed_count = computed_count + 1, millis = ?, finished_at = ?
+         WHERE run_id = ? AND idx = ?`,
+      )
+      .run(millis, now(), id, idx);
+  }
+
+  chunkWaiting(id: number, idx: number): void {
+    this.db
+      .prepare(
+        `UPDATE cm_run_chunks SET state = 'waiting' WHERE run_id = ? AND idx = ? AND state = 'running'`,
+      )
+      .run(id, idx);
+  }
+
+  chunkFailed(id: number, idx: number, error: string): void {
+    this.db
+      .prepare(`UPDATE cm_run_chunks SET state = 'failed', error = ? WHERE run_id = ? AND idx = ?`)
+      .run(error, id, idx);
+  }
+
+  finish(
+    id: number,
+    status: Exclude<RunStatus, 'pending' | 'running'>,
+    fields: { error?: string; probabilityPath?: string } = {},
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE cm_runs SET status = ?, error = ?, probability_path = COALESCE(?, probability_path), finished_at = ? WHERE id = ?`,
+      )
+      .run(status, fields.error ?? null, fields.probabilityPath ?? null, now(), id);
+  }
+}

@@ -1,0 +1,89 @@
+// What a run is, as the services and the command line see it.
+import type { GridSpec, PixelWindow } from '../../core/raster/types';
+import type { ProviderId, ProviderRequest } from '../inference/providers';
+
+export type RunStatus = 'pending' | 'running' | 'cancelled' | 'failed' | 'done';
+export type ChunkState = 'waiting' | 'running' | 'done' | 'failed';
+
+/** The area to analyse, in the analysis grid's CRS (or pixels for a pair without georeference). */
+export type AreaOfInterest =
+  | { kind: 'bbox'; minX: number; minY: number; maxX: number; maxY: number }
+  /** Outer ring first, then holes; each ring a flat list of [x, y] pairs. */
+  | { kind: 'polygon'; rings: [number, number][][] };
+
+/** How to reopen the inputs on resume. Opaque to the engine: the openPair dependency interprets it. */
+export type RunInputs =
+  | { kind: 'files'; before: string[]; after: string[] }
+  | {
+      kind: 'synthetic';
+      width: number;
+      height: number;
+      bands: number;
+      seed: number;
+      georeferenced?: boolean;
+    };
+
+export interface StartRunParams {
+  inputs: RunInputs;
+  aoi?: AreaOfInterest | null;
+  /** Model name from the catalogue, or a path to a card or an .onnx with a card beside it. */
+  model: string;
+  provider?: ProviderRequest;
+  /** Chunk edge in pixels (rounded to whole 256-pixel tiles). Default: from the memory budget. */
+  chunkSize?: number;
+  /** Chip overlap in pixels. Default: chip / 8. */
+  overlap?: number;
+  /** Chips per batch. Default: from the memory budget. */
+  batchSize?: number;
+  /** Memory the run may use, bytes. Default 1 GiB. */
+  memoryBudget?: number;
+  /** CPU threads for inference. Default: ONNX Runtime's choice. */
+  threads?: number;
+}
+
+/** Stored in cm_runs.params: everything needed to resume the run exactly as it started. */
+export interface RunParams {
+  inputs: RunInputs;
+  aoi: AreaOfInterest | null;
+  modelCardPath: string;
+  grid: GridSpec;
+  bands: number;
+  chunkSize: number;
+  chipSize: number;
+  overlap: number;
+  batchSize: number;
+  threads: number | null;
+  /** Fingerprints of the inputs (size and mtime of each file), checked on resume. */
+  fingerprints: string[];
+  /** Probability encoding in the output raster. */
+  encoding: 'uint8-254';
+}
+
+export interface ChunkRecord {
+  idx: number;
+  window: PixelWindow;
+  state: ChunkState;
+  attempts: number;
+  computedCount: number;
+  millis: number | null;
+  error: string | null;
+}
+
+export interface RunRecord {
+  id: number;
+  status: RunStatus;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  modelName: string;
+  modelVersion: string;
+  modelSha256: string;
+  providerRequested: ProviderRequest;
+  providerUsed: ProviderId | null;
+  params: RunParams;
+  /** Absolute path of the probability raster once the run is done. */
+  probabilityPath: string | null;
+  warnings: string[];
+  error: string | null;
+  chunks: ChunkRecord[];
+}

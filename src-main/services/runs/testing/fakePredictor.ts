@@ -1,0 +1,76 @@
+// A predictor in plain JavaScript for run tests: change = how far after differs from before, smoothed over a
+// 5x5 neighbourhood inside the chip. Like a CNN it sees less context at chip borders (the window shrinks there),
+// so its raw chip outputs have edge effects the blending must hide.
+import type { ChipPredictor } from '../../inference/chipPredictor';
+import type { LoadedInfo } from '../../inference/inferenceProtocol';
+
+export interface FakePredictorOptions {
+  chipSize?: number;
+  bands?: number;
+  /** Milliseconds each batch takes (to test cancelling). */
+  delayMs?: number;
+}
+
+export function fakePredictor(options: FakePredictorOptions = {}): ChipPredictor & { batches: number } {
+  const chip = options.chipSize ?? 32;
+  const bands = options.bands ?? 3;
+  let stopped = false;
+  const info: LoadedInfo = {
+    name: 'fake-change',
+    version: '1',
+    sha256: 'f'.repeat(64),
+    chipSize: chip,
+    bands,
+    bandRoles: ['red', 'green', 'blue', 'nir'].slice(0, bands),
+    mean: new Array(bands).fill(0.5),
+    std: new Array(bands).fill(0.25),
+    threshold: 0.5,
+    providerUsed: 'cpu',
+    warnings: [],
+  };
+  const self = {
+    info,
+    busyMillis: 0,
+    batches: 0,
+    async predict(before: Float32Array, after: Float32Array, n: number) {
+      if (stopped) throw new Error('stopped');
+      const t = performance.now();
+      if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+      if (stopped) throw new Error('stopped');
+      const plane = chip * chip;
+      const out = new Float32Array(n * plane);
+      const diff = new Float32Array(plane);
+      for (let k = 0; k < n; k++) {
+        diff.fill(0);
+        for (let b = 0; b < bands; b++) {
+          const o = (k * bands + b) * plane;
+          for (let i = 0; i < plane; i++) diff[i] += Math.abs(after[o + i] - before[o + i]) / bands;
+        }
+        for (let r = 0; r < chip; r++) {
+          for (let c = 0; c < chip; c++) {
+            let s = 0;
+            let m = 0;
+            for (let dr = -2; dr <= 2; dr++) {
+              for (let dc = -2; dc <= 2; dc++) {
+                const rr = r + dr;
+                const cc = c + dc;
+                if (rr >= 0 && rr < chip && cc >= 0 && cc < chip) {
+                  s += diff[rr * chip + cc];
+                  m++;
+                }
+              }
+            }
+            out[k * plane + r * chip + c] = 1 / (1 + Math.exp(-(6 * (s / m) - 2)));
+          }
+        }
+      }
+      self.batches++;
+      self.busyMillis += performance.now() - t;
+      return out;
+    },
+    async terminate() {
+      stopped = true;
+    },
+  };
+  return self;
+}
