@@ -1,0 +1,182 @@
+// Step 1 of the model card's normalisation ("unitScaling: datatype") and step 2 ((x - mean) / std), plus the
+// per-band statistics they need, gathered from a spread sample of windows with invalid pixels skipped.
+import type { PixelWindow, SampleType } from './types';
+
+/** How raw values of one band become 0..1: value * scale + offset (clamped to 0..1 for stretches). */
+export interface UnitScaling {
+  scale: number;
+  offset: number;
+  clamp: boolean;
+}
+
+export interface BandStatistics {
+  count: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  p2: number;
+  p98: number;
+}
+
+/** uint8 / 255; other integers by the p2..p98 stretch; floats pass through. */
+export function unitScalingFor(type: SampleType, stats: BandStatistics | null): UnitScaling {
+  if (type === 'uint8') return { scale: 1 / 255, offset: 0, clamp: false };
+  if (type === 'float32' || type === 'float64') return { scale: 1, offset: 0, clamp: false };
+  if (!stats || stats.count === 0 || stats.p98 <= stats.p2) {
+    const max = type === 'uint16' ? 65535 : stats && stats.max > 0 ? stats.max : 1;
+    return { scale: 1 / max, offset: 0, clamp: true };
+  }
+  const scale = 1 / (stats.p98 - stats.p2);
+  return { scale, offset: -stats.p2 * scale, clamp: true };
+}
+
+/** Band-planar raw values to float32 unit range, band by band. */
+export function applyUnitScaling(
+  raw: ArrayLike<number>,
+  bands: number,
+  scalings: UnitScaling[],
+  out: Float32Array = new Float32Array(raw.length),
+): Float32Array {
+  const n = raw.length / bands;
+  for (let b = 0; b < bands; b++) {
+    const { scale, offset, clamp } = scalings[b];
+    const base = b * n;
+    if (clamp) {
+      for (let i = 0; i < n; i++) {
+        const v = raw[base + i] * scale + offset;
+        out[base + i] = v < 0 ? 0 : v > 1 ? 1 : v;
+      }
+    } else {
+      for (let i = 0; i < n; i++) out[base + i] = raw[base + i] * scale + offset;
+    }
+  }
+  return out;
+}
+
+/** The card's step 2, in place: (x - mean[b]) / std[b]. */
+export function normaliseInPlace(
+  data: Float32Array,
+  bands: number,
+  mean: number[],
+  std: number[],
+): Float32Array {
+  const n = data.length / bands;
+  for (let b = 0; b < bands; b++) {
+    const m = mean[b];
+    const inv = 1 / std[b];
+    for (let i = b * n, end = (b + 1) * n; i < end; i++) data[i] = (data[i] - m) * inv;
+  }
+  return data;
+}
+
+/** Up to `count` windows of `size` spread evenly over a width x height grid (a regular lattice). */
+export function spreadSampleWindows(
+  width: number,
+  height: number,
+  count: number,
+  size: number,
+): PixelWindow[] {
+  const w = Math.min(size, width);
+  const h = Math.min(size, height);
+  const per = Math.max(1, Math.round(Math.sqrt(count)));
+  const nx = Math.min(per, Math.ceil(width / w));
+  const ny = Math.min(per, Math.ceil(height / h));
+  const out: PixelWindow[] = [];
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      const x = nx === 1 ? Math.floor((width - w) / 2) : Math.round(((width - w) * i) / (nx - 1));
+      const y = ny === 1 ? Math.floor((height - h) / 2) : Math.round(((height - h) * j) / (ny - 1));
+      out.push({ x, y, width: w, height: h });
+    }
+  }
+  return out;
+}
+
+/**
+ * Accumulates per-band statistics over samples. Percentiles come from a histogram: exact for 8- and 16-bit
+ * integers, 4096 bins between the observed min and max for other types (fed twice: a range pass, then counts).
+ */
+export class BandStatisticsAccumulator {
+  private readonly sum: Float64Array;
+  private readonly sumSq: Float64Array;
+  private readonly count: Float64Array;
+  private readonly min: Float64Array;
+  private readonly max: Float64Array;
+  private readonly hist: Uint32Array[];
+  private readonly bins: number;
+  constructor(
+    private readonly bands: number,
+    private readonly type: SampleType,
+    private readonly range: [number, number] | null = null,
+  ) {
+    this.sum = new Float64Array(bands);
+    this.sumSq = new Float64Array(bands);
+    this.count = new Float64Array(bands);
+    this.min = new Float64Array(bands).fill(Infinity);
+    this.max = new Float64Array(bands).fill(-Infinity);
+    this.bins = type === 'uint8' ? 256 : type === 'uint16' ? 65536 : 4096;
+    this.hist = Array.from({ length: bands }, () => new Uint32Array(this.bins));
+  }
+
+  add(data: ArrayLike<number>, valid: Uint8Array): void {
+    const n = valid.length;
+    const [lo, hi] = this.range ?? [0, this.bins - 1];
+    const binScale = this.type === 'uint8' || this.type === 'uint16' ? 1 : (this.bins - 1) / (hi - lo || 1);
+    const binOffset = this.type === 'uint8' || this.type === 'uint16' ? 0 : lo;
+    for (let b = 0; b < this.bands; b++) {
+      const h = this.hist[b];
+      let s = 0;
+      let s2 = 0;
+      let c = 0;
+      let mn = this.min[b];
+      let mx = this.max[b];
+      for (let i = 0; i < n; i++) {
+        if (!valid[i]) continue;
+        const v = data[b * n + i];
+        if (v !== v) continue;
+        s += v;
+        s2 += v * v;
+        c++;
+        if (v < mn) mn = v;
+        if (v > mx) mx = v;
+        const bin = Math.round((v - binOffset) * binScale);
+        h[bin < 0 ? 0 : bin >= this.bins ? this.bins - 1 : bin]++;
+      }
+      this.sum[b] += s;
+      this.sumSq[b] += s2;
+      this.count[b] += c;
+      this.min[b] = mn;
+      this.max[b] = mx;
+    }
+  }
+
+  result(): BandStatistics[] {
+    const [lo, hi] = this.range ?? [0, this.bins - 1];
+    const exact = this.type === 'uint8' || this.type === 'uint16';
+    const valueOf = (bin: number) => (exact ? bin : lo + (bin * (hi - lo)) / (this.bins - 1));
+    return Array.from({ length: this.bands }, (_, b) => {
+      const count = this.count[b];
+      const mean = count ? this.sum[b] / count : 0;
+      const variance = count ? Math.max(0, this.sumSq[b] / count - mean * mean) : 0;
+      const percentile = (p: number) => {
+        const target = p * count;
+        let acc = 0;
+        for (let i = 0; i < this.bins; i++) {
+          acc += this.hist[b][i];
+          if (acc >= target && acc > 0) return valueOf(i);
+        }
+        return valueOf(this.bins - 1);
+      };
+      return {
+        count,
+        mean,
+        std: Math.sqrt(variance),
+        min: count ? this.min[b] : 0,
+        max: count ? this.max[b] : 0,
+        p2: count ? percentile(0.02) : 0,
+        p98: count ? percentile(0.98) : 0,
+      };
+    });
+  }
+}

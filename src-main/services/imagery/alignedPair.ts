@@ -1,0 +1,305 @@
+// Before and after on one analysis grid: the "before" grid clipped to the overlap (and an optional area of
+// interest); the "after" date resampled onto it (bilinear, reprojected through proj4 where the CRSs differ);
+// both scaled to the unit range by the data-type rules; validity = valid in both dates.
+import { ChangeMapError } from '../../core/errors';
+import {
+  applyUnitScaling,
+  BandStatisticsAccumulator,
+  spreadSampleWindows,
+  unitScalingFor,
+  type BandStatistics,
+  type UnitScaling,
+} from '../../core/raster/scaling';
+import type {
+  AlignedChunk,
+  AlignedPairSource,
+  BandRole,
+  GridSpec,
+  PixelWindow,
+} from '../../core/raster/types';
+import {
+  resample,
+  sourcePixelCoordinates,
+  sourceWindowFor,
+  type CoordinateTransform,
+} from '../../core/raster/warp';
+import { intersectWindows } from '../../core/raster/window';
+import { converter, WGS84 } from './crs';
+import { gridOutline } from './imagerySet';
+import type { ImagerySet } from './imagerySet';
+import type { RasterSource } from './rasterSource';
+
+export interface AlignOptions {
+  /** Area of interest: a GeoJSON Polygon in WGS 84 (lon, lat); the grid is clipped to its bounding box. */
+  aoi?: { type: 'Polygon'; coordinates: number[][][] };
+  /** Band roles to read from each date, in this order (the model card's bands). Default red, green, blue. */
+  bands?: Exclude<BandRole, 'alpha' | 'other'>[];
+  /** Per-date band statistics (for the percentile stretch); computed from a spread sample when absent. */
+  beforeStats?: BandStatistics[];
+  afterStats?: BandStatistics[];
+  signal?: AbortSignal;
+}
+
+export interface AlignedPair extends AlignedPairSource {
+  /** Where the analysis grid sits in the before grid (pixels). */
+  readonly beforeWindow: PixelWindow;
+  readonly beforeStats: BandStatistics[];
+  readonly afterStats: BandStatistics[];
+  readonly scaling: { before: UnitScaling[]; after: UnitScaling[] };
+}
+
+/** Band indexes of `roles` in a set, or BAND_MISSING naming the first one it lacks. */
+export function bandIndexes(set: ImagerySet, roles: BandRole[], label: string): number[] {
+  return roles.map((role) => {
+    const i = set.metadata.bandRoles.indexOf(role);
+    if (i < 0) {
+      throw new ChangeMapError(
+        'BAND_MISSING',
+        `The ${label} imagery has no ${role} band (its bands are ${set.metadata.bandRoles.join(', ')}); set the band roles.`,
+      );
+    }
+    return i;
+  });
+}
+
+/** The part of the before grid covered by the after grid (and the area of interest), in before pixels. */
+export function overlapWindow(
+  before: GridSpec,
+  after: GridSpec,
+  aoi?: AlignOptions['aoi'],
+): PixelWindow | null {
+  const full = { x: 0, y: 0, width: before.width, height: before.height };
+  if (before.crs.code === null || after.crs.code === null) {
+    if (
+      before.crs.code !== after.crs.code ||
+      before.width !== after.width ||
+      before.height !== after.height
+    ) {
+      return null;
+    }
+    return full;
+  }
+  let window = intersectWindows(full, boundsInGrid(gridOutline(after, 20), after, before));
+  if (window && aoi)
+    window = intersectWindows(window, boundsInGrid(aoi.coordinates[0] as [number, number][], null, before));
+  return window;
+}
+
+/** Bounding pixel window in `target` of points given in `from`'s CRS (WGS 84 when `from` is null). */
+function boundsInGrid(points: [number, number][], from: GridSpec | null, target: GridSpec): PixelWindow {
+  const fromCrs = from?.crs ?? WGS84();
+  const conv = fromCrs.code === target.crs.code ? null : converter(fromCrs, target.crs);
+  const gt = target.geoTransform;
+  const det = gt[1] * gt[5] - gt[2] * gt[4];
+  let minC = Infinity;
+  let maxC = -Infinity;
+  let minR = Infinity;
+  let maxR = -Infinity;
+  for (const p of points) {
+    const [x, y] = conv ? (conv.forward([p[0], p[1]]) as [number, number]) : p;
+    const dx = x - gt[0];
+    const dy = y - gt[3];
+    const c = (gt[5] * dx - gt[2] * dy) / det;
+    const r = (-gt[4] * dx + gt[1] * dy) / det;
+    if (!Number.isFinite(c) || !Number.isFinite(r)) continue;
+    minC = Math.min(minC, c);
+    maxC = Math.max(maxC, c);
+    minR = Math.min(minR, r);
+    maxR = Math.max(maxR, r);
+  }
+  const x = Math.floor(minC + 1e-6);
+  const y = Math.floor(minR + 1e-6);
+  return {
+    x,
+    y,
+    width: Math.max(0, Math.ceil(maxC - 1e-6) - x),
+    height: Math.max(0, Math.ceil(maxR - 1e-6) - y),
+  };
+}
+
+/** Statistics of some bands of a raster from a spread sample of windows (nodata and alpha excluded). */
+export async function sampleBandStatistics(
+  source: RasterSource,
+  bands: number[],
+  options: { area?: PixelWindow; windows?: number; size?: number; signal?: AbortSignal } = {},
+): Promise<BandStatistics[]> {
+  const area = options.area ?? {
+    x: 0,
+    y: 0,
+    width: source.metadata.grid.width,
+    height: source.metadata.grid.height,
+  };
+  const windows = spreadSampleWindows(
+    area.width,
+    area.height,
+    options.windows ?? 25,
+    options.size ?? 256,
+  ).map((w) => ({
+    ...w,
+    x: w.x + area.x,
+    y: w.y + area.y,
+  }));
+  const type = source.metadata.sampleType;
+  const exact = type === 'uint8' || type === 'uint16';
+  const reads = [];
+  for (const w of windows) reads.push(await source.readWindow(w, { bands, signal: options.signal }));
+  let range: [number, number] | null = null;
+  if (!exact) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const r of reads) {
+      for (let i = 0; i < r.data.length; i++) {
+        const v = r.data[i];
+        if (v === v && v !== source.metadata.nodata) {
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+      }
+    }
+    range = Number.isFinite(lo) ? [lo, hi] : [0, 1];
+  }
+  const acc = new BandStatisticsAccumulator(bands.length, type, range);
+  for (const r of reads) acc.add(r.data, r.valid);
+  return acc.result();
+}
+
+export async function openAlignedPair(
+  before: ImagerySet,
+  after: ImagerySet,
+  options: AlignOptions = {},
+): Promise<AlignedPair> {
+  const roles = options.bands ?? ['red', 'green', 'blue'];
+  const beforeBands = bandIndexes(before, roles, 'before');
+  const afterBands = bandIndexes(after, roles, 'after');
+  const bg = before.metadata.grid;
+  const ag = after.metadata.grid;
+  if ((bg.crs.code === null) !== (ag.crs.code === null)) {
+    throw new ChangeMapError(
+      'GEOREFERENCE_MISMATCH',
+      'One date has a georeference and the other does not, so they cannot be placed on one map.',
+    );
+  }
+  if (bg.crs.code === null && (bg.width !== ag.width || bg.height !== ag.height)) {
+    throw new ChangeMapError(
+      'PIXEL_PAIR_SIZE_MISMATCH',
+      `Neither date has a georeference and their sizes differ (${bg.width} x ${bg.height} and ${ag.width} x ${ag.height}).`,
+    );
+  }
+  const beforeWindow = overlapWindow(bg, ag, options.aoi);
+  if (!beforeWindow) {
+    throw new ChangeMapError(
+      'NO_OVERLAP',
+      options.aoi
+        ? 'The two dates and the area of interest do not overlap.'
+        : 'The two dates do not overlap: they cover different places.',
+    );
+  }
+  const gt = bg.geoTransform;
+  const grid: GridSpec = {
+    width: beforeWindow.width,
+    height: beforeWindow.height,
+    crs: bg.crs,
+    geoTransform: [
+      gt[0] + beforeWindow.x * gt[1] + beforeWindow.y * gt[2],
+      gt[1],
+      gt[2],
+      gt[3] + beforeWindow.x * gt[4] + beforeWindow.y * gt[5],
+      gt[4],
+      gt[5],
+    ],
+  };
+  const beforeStats =
+    options.beforeStats ??
+    (await sampleBandStatistics(before, beforeBands, { area: beforeWindow, signal: options.signal }));
+  const afterStats =
+    options.afterStats ?? (await sampleBandStatistics(after, afterBands, { signal: options.signal }));
+  const scaling = {
+    before: beforeStats.map((s) => unitScalingFor(before.metadata.sampleType, s)),
+    after: afterStats.map((s) => unitScalingFor(after.metadata.sampleType, s)),
+  };
+  // Same CRS, same pixel size and a whole-pixel offset: the after date is read directly, no resampling.
+  const agt = ag.geoTransform;
+  const offX = (grid.geoTransform[0] - agt[0]) / agt[1];
+  const offY = (grid.geoTransform[3] - agt[3]) / agt[5];
+  const sameGrid =
+    bg.crs.code === ag.crs.code &&
+    agt[2] === 0 &&
+    agt[4] === 0 &&
+    gt[2] === 0 &&
+    gt[4] === 0 &&
+    Math.abs(agt[1] - gt[1]) <= 1e-9 * Math.abs(gt[1]) &&
+    Math.abs(agt[5] - gt[5]) <= 1e-9 * Math.abs(gt[5]) &&
+    Math.abs(offX - Math.round(offX)) < 1e-6 &&
+    Math.abs(offY - Math.round(offY)) < 1e-6;
+  let transform: CoordinateTransform | null = null;
+  if (bg.crs.code !== null && bg.crs.code !== ag.crs.code) {
+    const conv = converter(bg.crs, ag.crs);
+    transform = (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) {
+        const p = conv.forward([xs[i], ys[i]]);
+        xs[i] = p[0];
+        ys[i] = p[1];
+      }
+    };
+  }
+  const bands = roles.length;
+
+  async function readAfter(
+    window: PixelWindow,
+    signal?: AbortSignal,
+  ): Promise<{ data: Float32Array; valid: Uint8Array }> {
+    if (sameGrid) {
+      const w = { ...window, x: window.x + Math.round(offX), y: window.y + Math.round(offY) };
+      const r = await after.readWindow(w, { bands: afterBands, signal });
+      return { data: applyUnitScaling(r.data, bands, scaling.after), valid: r.valid };
+    }
+    const { u, v } = sourcePixelCoordinates(grid.geoTransform, window, agt, transform);
+    const n = window.width * window.height;
+    const data = new Float32Array(n * bands);
+    const valid = new Uint8Array(n);
+    const srcWin = sourceWindowFor(u, v);
+    const inside = srcWin && intersectWindows(srcWin, { x: 0, y: 0, width: ag.width, height: ag.height });
+    if (!srcWin || !inside) return { data, valid };
+    const clipped = intersectWindows(srcWin, {
+      x: inside.x - 1,
+      y: inside.y - 1,
+      width: inside.width + 2,
+      height: inside.height + 2,
+    })!;
+    const r = await after.readWindow(clipped, { bands: afterBands, signal });
+    // Scale before resampling so the stretch's clamp happens on source values, as it does for the before date.
+    const scaled = applyUnitScaling(r.data, bands, scaling.after);
+    resample(scaled, r.valid, clipped, bands, u, v, 'bilinear', data, valid);
+    return { data, valid };
+  }
+
+  return {
+    grid,
+    bands,
+    beforeWindow,
+    beforeStats,
+    afterStats,
+    scaling,
+    async read(window: PixelWindow, signal?: AbortSignal): Promise<AlignedChunk> {
+      const bw = { ...window, x: window.x + beforeWindow.x, y: window.y + beforeWindow.y };
+      const [b, a] = await Promise.all([
+        before.readWindow(bw, { bands: beforeBands, signal }),
+        readAfter(window, signal),
+      ]);
+      const valid = b.valid;
+      for (let i = 0; i < valid.length; i++) valid[i] &= a.valid[i];
+      // Outside the analysis grid (a halo past its edge) nothing is valid.
+      for (let r = 0; r < window.height; r++) {
+        const gy = window.y + r;
+        for (let c = 0; c < window.width; c++) {
+          const gx = window.x + c;
+          if (gx < 0 || gy < 0 || gx >= grid.width || gy >= grid.height) valid[r * window.width + c] = 0;
+        }
+      }
+      return { window, bands, before: applyUnitScaling(b.data, bands, scaling.before), after: a.data, valid };
+    },
+    async close() {
+      // The sets belong to the caller (they may be reused for another pair); nothing of ours to release.
+    },
+  };
+}
