@@ -1,0 +1,106 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { findRegions } from './findRegions';
+import { floodFillLabels } from './floodFill.testutil';
+import { cleanUpMask, thresholdMask } from './mask';
+import { rasterizeOutline } from './rasterizeOutline';
+
+const cases = fc
+  .record({
+    w: fc.integer({ min: 1, max: 40 }),
+    h: fc.integer({ min: 1, max: 40 }),
+    chunkSize: fc.integer({ min: 1, max: 45 }),
+    openingRadius: fc.integer({ min: 0, max: 2 }),
+    closingRadius: fc.integer({ min: 0, max: 2 }),
+    threshold: fc.double({ min: 0.2, max: 0.8, noNaN: true }),
+    minPixels: fc.integer({ min: 0, max: 4 }),
+    tinyBudget: fc.boolean(),
+  })
+  .chain((c) =>
+    fc.record({
+      c: fc.constant(c),
+      prob: fc.float32Array({ minLength: c.w * c.h, maxLength: c.w * c.h, min: 0, max: 1, noNaN: true }),
+    }),
+  );
+
+describe('findRegions', () => {
+  it('gives the same regions and outlines chunk by chunk as on the whole image', async () => {
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ c, prob }) => {
+        const { w, h } = c;
+        const settings = { ...c, minAreaM2: c.minPixels * 4 };
+        const rowPixelArea = new Float64Array(h).fill(4);
+        const found = await findRegions(
+          {
+            width: w,
+            height: h,
+            nodata: null,
+            rowPixelArea,
+            readWindow: async (win) => {
+              const out = new Float32Array(win.width * win.height);
+              for (let y = 0; y < win.height; y++)
+                out.set(
+                  prob.subarray((win.y + y) * w + win.x, (win.y + y) * w + win.x + win.width),
+                  y * win.width,
+                );
+              return out;
+            },
+          },
+          settings,
+          { chunkSize: c.chunkSize, maxOutlineBitmapBytes: c.tinyBudget ? 1 : undefined },
+        );
+        // Whole-image reference.
+        const mask = cleanUpMask(thresholdMask(prob, c.threshold, null), w, h, c);
+        const ref = floodFillLabels(mask, w, h);
+        const refCount = new Int32Array(ref.count + 1);
+        for (let i = 0; i < w * h; i++) refCount[ref.labels[i]]++;
+        let expected = 0;
+        for (let k = 1; k <= ref.count; k++) if (refCount[k] >= c.minPixels) expected++;
+        expect(found.regions.length).toBe(expected);
+        for (let i = 1; i < found.regions.length; i++)
+          expect(found.regions[i - 1].areaM2).toBeGreaterThanOrEqual(found.regions[i].areaM2);
+        for (const r of found.regions) {
+          const k = ref.labels[r.seedRow * w + r.seedCol];
+          expect(k).toBeGreaterThan(0);
+          expect(r.pixelCount).toBe(refCount[k]);
+          expect(r.areaM2).toBeCloseTo(refCount[k] * 4, 9);
+          let sx = 0;
+          let sy = 0;
+          const back = rasterizeOutline(r.outline, { x: 0, y: 0, width: w, height: h });
+          for (let p = 0; p < w * h; p++) {
+            expect(back[p]).toBe(ref.labels[p] === k ? 1 : 0);
+            if (ref.labels[p] === k) {
+              sx += (p % w) + 0.5;
+              sy += Math.floor(p / w) + 0.5;
+            }
+          }
+          expect(r.centreX).toBeCloseTo(sx / refCount[k], 9);
+          expect(r.centreY).toBeCloseTo(sy / refCount[k], 9);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('treats nodata as no change and rejects bad settings with a code', async () => {
+    const values = Uint8Array.from([255, 255, 0, 255]);
+    const source = {
+      width: 2,
+      height: 2,
+      nodata: 0,
+      rowPixelArea: new Float64Array([1, 1]),
+      readWindow: async () => values.slice(),
+    };
+    const found = await findRegions(source, {
+      threshold: 0,
+      openingRadius: 0,
+      closingRadius: 0,
+      minAreaM2: 0,
+    });
+    expect(found.regions).toHaveLength(1);
+    expect(found.regions[0].pixelCount).toBe(3);
+    await expect(
+      findRegions(source, { threshold: 1.5, openingRadius: 0, closingRadius: 0, minAreaM2: 0 }),
+    ).rejects.toMatchObject({ code: 'REGIONS_BAD_SETTINGS' });
+  });
+});
