@@ -1,0 +1,64 @@
+// `changemap models`, `providers`, `runs`: what is available and what a project holds.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listModels } from '../services/inference/modelCatalog';
+import { listProviders } from '../services/inference/providers';
+import { ProjectStore } from '../services/project/projectStore';
+import { RunLedger } from '../services/runs/runLedger';
+import { flag, one, UsageError, type ParsedArgs } from './args';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function print(json: boolean, value: unknown, lines: string[]): number {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${lines.join('\n')}\n`);
+  return 0;
+}
+
+export async function modelsCommand(args: ParsedArgs): Promise<number> {
+  const models = listModels([path.join(repoRoot, 'models'), path.join(repoRoot, 'models', 'test')]);
+  return print(
+    flag(args, 'json'),
+    models,
+    models.map((m) => `${m.name} ${m.version} (${m.task})  ${m.cardPath}`),
+  );
+}
+
+export async function providersCommand(args: ParsedArgs): Promise<number> {
+  const providers = listProviders();
+  return print(
+    flag(args, 'json'),
+    providers,
+    providers.map(
+      (p) => `${p.id.padEnd(7)} ${p.available ? 'available' : `unavailable: ${p.reason}`}  (${p.label})`,
+    ),
+  );
+}
+
+export async function runsCommand(args: ParsedArgs): Promise<number> {
+  const file = one(args, 'project');
+  if (!file) throw new UsageError('Give the project file with --project.');
+  const store = ProjectStore.open(path.resolve(file), { readOnly: true });
+  try {
+    const ledger = new RunLedger(store.db);
+    const runs = ledger.list().map((r) => {
+      const full = ledger.get(r.id)!;
+      const done = full.chunks.filter((c) => c.state === 'done').length;
+      return {
+        ...r,
+        chunksDone: done,
+        chunksTotal: full.chunks.length,
+        probabilityPath: full.probabilityPath,
+      };
+    });
+    return print(
+      flag(args, 'json'),
+      runs,
+      runs.map(
+        (r) =>
+          `run ${r.id}  ${r.status.padEnd(9)} ${r.chunksDone}/${r.chunksTotal} chunks  ${r.modelName}  ${r.createdAt}`,
+      ),
+    );
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,39 @@
+// Opens the before/after pair a run names: image files (any CRS, or same-size images without georeference as a
+// pixel-aligned pair) through the imagery service, or a generated pair.
+import type { AlignedPairSource, BandRole } from '../../core/raster/types';
+import { openAlignedPair } from '../imagery/alignedPair';
+import { openImagerySet } from '../imagery/imagerySet';
+import { syntheticPair } from './syntheticPair';
+import type { RunInputs } from './runTypes';
+
+type ModelBand = Exclude<BandRole, 'alpha' | 'other'>;
+
+export async function openRunInputs(
+  inputs: RunInputs,
+  options: { bands: readonly string[] },
+): Promise<AlignedPairSource> {
+  if (inputs.kind === 'synthetic') return syntheticPair(inputs);
+  const before = await openImagerySet(inputs.before);
+  let after;
+  try {
+    after = await openImagerySet(inputs.after);
+  } catch (error) {
+    await before.close();
+    throw error;
+  }
+  try {
+    const pair = await openAlignedPair(before, after, { bands: options.bands as ModelBand[] });
+    return {
+      grid: pair.grid,
+      bands: pair.bands,
+      read: (window, signal) => pair.read(window, signal),
+      async close() {
+        await pair.close();
+        await Promise.all([before.close(), after.close()]);
+      },
+    };
+  } catch (error) {
+    await Promise.all([before.close(), after.close()]);
+    throw error;
+  }
+}
