@@ -1,11 +1,12 @@
 // The attributes every export of change regions carries, in one table so GeoJSON, Shapefile, GeoPackage and
 // CSV agree on names, types and meaning. Long names (GeoJSON, GeoPackage, CSV) are the store's column names
-// where one exists; Shapefile names are at most 10 characters (a dBASE limit).
+// where one exists; Shapefile names are at most 10 characters (a dBASE limit). Integers are 9 digits wide so
+// GDAL and ArcGIS read them as 32-bit integers rather than 64-bit or real.
 //
 // | Attribute     | Shapefile  | Type (DBF)    | Meaning                                                         |
 // |---------------|------------|---------------|-----------------------------------------------------------------|
-// | id            | id         | integer N(10) | region id in the project (change_regions.fid)                   |
-// | run_id        | run_id     | integer N(10) | run that found the region (cm_runs.id)                          |
+// | id            | id         | integer N(9)  | region id in the project (change_regions.fid)                   |
+// | run_id        | run_id     | integer N(9)  | run that found the region (cm_runs.id)                          |
 // | area_m2       | area_m2    | real N(18,2)  | area in square metres                                           |
 // | from_class    | from_class | text C(80)    | land cover at the "before" date                                 |
 // | from_conf     | from_conf  | real N(9,6)   | classifier confidence of from_class, 0..1                       |
@@ -78,8 +79,8 @@ function attribute(
 }
 
 export const REGION_ATTRIBUTES: readonly RegionAttribute[] = [
-  attribute('id', 'id', 'integer', { type: 'N', length: 10, decimals: 0 }, (r) => r.id),
-  attribute('run_id', 'run_id', 'integer', { type: 'N', length: 10, decimals: 0 }, (r) => r.runId),
+  attribute('id', 'id', 'integer', { type: 'N', length: 9, decimals: 0 }, (r) => r.id),
+  attribute('run_id', 'run_id', 'integer', { type: 'N', length: 9, decimals: 0 }, (r) => r.runId),
   attribute('area_m2', 'area_m2', 'real', { type: 'N', length: 18, decimals: 2 }, (r) => r.areaM2),
   attribute('from_class', 'from_class', 'text', { type: 'C', length: 80 }, (r) => r.fromClass),
   attribute('from_conf', 'from_conf', 'real', { type: 'N', length: 9, decimals: 6 }, (r) => r.fromConf),

@@ -56,6 +56,9 @@ export function orientForGeoJson(mp: FlatMultiPolygon): FlatMultiPolygon {
   return mp.map((p) => orientPolygon(p, 'ccw'));
 }
 
+/** OGC Simple Features 1.2 (WKT, GeoPackage): exteriors counter-clockwise, holes clockwise, as in GeoJSON. */
+export const orientForSimpleFeatures = orientForGeoJson;
+
 /** ESRI Shapefile rule: exteriors clockwise, holes counter-clockwise. */
 export function orientForShapefile(mp: FlatMultiPolygon): FlatMultiPolygon {
   return mp.map((p) => orientPolygon(p, 'cw'));

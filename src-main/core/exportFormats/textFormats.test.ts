@@ -44,7 +44,7 @@ describe('CSV', () => {
 });
 
 describe('WKT', () => {
-  it('writes a multipolygon with a hole and an empty one', () => {
+  it('writes a multipolygon with a hole (re-wound clockwise) and an empty one', () => {
     const wkt = multiPolygonWkt([
       [
         [0, 0, 1, 0, 1, 1, 0, 0],
@@ -53,7 +53,7 @@ describe('WKT', () => {
       [[5, 5, 6, 5, 6, 6, 5, 5]],
     ]);
     expect(wkt).toBe(
-      'MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0), (0.2 0.2, 0.3 0.2, 0.3 0.3, 0.2 0.2)), ((5 5, 6 5, 6 6, 5 5)))',
+      'MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0), (0.2 0.2, 0.3 0.3, 0.3 0.2, 0.2 0.2)), ((5 5, 6 5, 6 6, 5 5)))',
     );
     expect(multiPolygonWkt([])).toBe('MULTIPOLYGON EMPTY');
   });

@@ -1,7 +1,9 @@
 // OGC Well-Known Text of a multipolygon, for CSV exports (GDAL and QGIS read a column named "wkt" as geometry).
+// Rings are wound as OGC Simple Features 1.2 says: exteriors counter-clockwise, holes clockwise.
 
 import type { FlatMultiPolygon, FlatRing } from '../geo/gpkgGeometry';
 import { plainNumber } from './numberText';
+import { orientForSimpleFeatures } from './ringOrientation';
 
 function ringText(ring: FlatRing): string {
   const points: string[] = [];
@@ -10,8 +12,10 @@ function ringText(ring: FlatRing): string {
   return `(${points.join(', ')})`;
 }
 
-/** "MULTIPOLYGON (((x y, ...), (hole ...)), ((...)))", or "MULTIPOLYGON EMPTY". Rings are written as given. */
+/** "MULTIPOLYGON (((x y, ...), (hole ...)), ((...)))", or "MULTIPOLYGON EMPTY". */
 export function multiPolygonWkt(mp: FlatMultiPolygon): string {
   if (mp.length === 0) return 'MULTIPOLYGON EMPTY';
-  return `MULTIPOLYGON (${mp.map((polygon) => `(${polygon.map(ringText).join(', ')})`).join(', ')})`;
+  return `MULTIPOLYGON (${orientForSimpleFeatures(mp)
+    .map((polygon) => `(${polygon.map(ringText).join(', ')})`)
+    .join(', ')})`;
 }

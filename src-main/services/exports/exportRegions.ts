@@ -1,0 +1,129 @@
+// Exports a run's change regions to GeoJSON, a zipped Shapefile, a GeoPackage or CSV. Every format carries the
+// same attributes (core/exportFormats/regionAttributes.ts); every file is written atomically (fileSafety), so a
+// failure leaves neither a partial file nor a temporary one, and the project is only read.
+
+import type Database from 'better-sqlite3';
+import path from 'node:path';
+import { ChangeMapError } from '../../core/errors';
+import { encodeCsv, type CsvValue } from '../../core/exportFormats/csv';
+import { encodeGeoJsonFeatureCollection } from '../../core/exportFormats/geojson';
+import {
+  REGION_ATTRIBUTES,
+  regionProperties,
+  type ExportRegion,
+} from '../../core/exportFormats/regionAttributes';
+import { encodeShapefileZip } from '../../core/exportFormats/shapefileZip';
+import { multiPolygonWkt } from '../../core/exportFormats/wkt';
+import { writeFileAtomic, type FileOps } from '../fileSafety/atomicWrite';
+import { crsDefinitionOf, epsgCodeOf, WGS84_EPSG, type CrsDefinition } from './crsDefinitions';
+import { ExportRegionsRequestSchema, type ExportRegionsRequest, type ExportResult } from './exportRequest';
+import { encodeRegionsGeoPackage, GEOPACKAGE_LAYER } from './geoPackageWriter';
+import { readExportRegions, readRunProvenance, type RunProvenance } from './regionSource';
+
+export interface ExportDeps {
+  /** Replaces single file-system steps of the atomic write (tests simulate a full disk here). */
+  fileOps?: Partial<FileOps>;
+}
+
+const CODE_PREFIX = 'EXPORT';
+
+function gridCrsOf(run: RunProvenance): CrsDefinition {
+  const epsg = epsgCodeOf(run.grid?.crs);
+  if (epsg === null) {
+    const name = run.grid?.crs.name || 'unknown';
+    throw new ChangeMapError(
+      'EXPORT_CRS_UNKNOWN',
+      `Run ${run.runId}'s grid CRS (${name}) has no EPSG code, so it cannot be written to a file. Export in WGS 84 instead.`,
+    );
+  }
+  return crsDefinitionOf(epsg);
+}
+
+/** Shapefile parts inside the zip are named after the zip: "regions.zip" or "regions.shp.zip" -> "regions". */
+function shapefileBaseName(out: string): string {
+  const base = path
+    .basename(out)
+    .replace(/\.zip$/i, '')
+    .replace(/\.shp$/i, '');
+  return base || GEOPACKAGE_LAYER;
+}
+
+function csvRows(regions: readonly ExportRegion[], crs: 'grid' | 'wgs84', includeWkt: boolean) {
+  const header = [
+    ...REGION_ATTRIBUTES.map((a) => a.name),
+    ...(crs === 'wgs84' ? ['centroid_lon', 'centroid_lat'] : ['centroid_x', 'centroid_y']),
+    ...(includeWkt ? ['wkt'] : []),
+  ];
+  const rows = regions.map((r): CsvValue[] => [
+    ...REGION_ATTRIBUTES.map((a) => a.value(r)),
+    ...(crs === 'wgs84' ? [r.centroidLon, r.centroidLat] : [r.centroidX, r.centroidY]),
+    ...(includeWkt ? [multiPolygonWkt(r.geometry)] : []),
+  ]);
+  return { header, rows };
+}
+
+/**
+ * Writes the regions of request.runId that pass request.filters to request.out. Errors (ChangeMapError codes):
+ * EXPORT_BAD_REQUEST, EXPORT_RUN_NOT_FOUND, EXPORT_CRS_UNKNOWN, EXPORT_CRS_UNSUPPORTED, EXPORT_EXISTS,
+ * EXPORT_NO_PERMISSION, EXPORT_DISK_FULL, EXPORT_FOLDER_MISSING, EXPORT_IN_USE.
+ */
+export async function exportRegions(
+  db: Database.Database,
+  request: ExportRegionsRequest,
+  deps: ExportDeps = {},
+): Promise<ExportResult> {
+  const parsed = ExportRegionsRequestSchema.safeParse(request);
+  if (!parsed.success) {
+    throw new ChangeMapError(
+      'EXPORT_BAD_REQUEST',
+      `The export request is not valid: ${parsed.error.issues[0]?.message}.`,
+    );
+  }
+  const req = parsed.data;
+  if (req.format === 'geojson' && req.crs === 'grid') {
+    throw new ChangeMapError(
+      'EXPORT_CRS_UNSUPPORTED',
+      'GeoJSON is always in WGS 84 longitude/latitude (RFC 7946). Choose WGS 84, or Shapefile/GeoPackage for the grid CRS.',
+    );
+  }
+  const out = path.resolve(req.out);
+  const run = readRunProvenance(db, req.runId);
+  // Resolve the CRS before anything is written: an unknown CRS must not leave a file behind.
+  const crs = req.crs === 'grid' ? gridCrsOf(run) : crsDefinitionOf(WGS84_EPSG);
+  const regions = readExportRegions(db, run, req.filters, req.crs);
+  const atomic = { overwrite: req.overwrite, codePrefix: CODE_PREFIX, ops: deps.fileOps };
+
+  switch (req.format) {
+    case 'geojson': {
+      const text = encodeGeoJsonFeatureCollection(
+        regions.map((r) => ({
+          id: r.id,
+          geometry: r.geometry.length ? r.geometry : null,
+          properties: regionProperties(r),
+        })),
+      );
+      await writeFileAtomic(out, text, atomic);
+      break;
+    }
+    case 'shapefile': {
+      const zip = encodeShapefileZip({
+        baseName: shapefileBaseName(out),
+        geometries: regions.map((r) => r.geometry),
+        fields: REGION_ATTRIBUTES.map((a) => a.dbf),
+        records: regions.map((r) => REGION_ATTRIBUTES.map((a) => a.value(r))),
+        prjWkt: crs.wkt,
+      });
+      await writeFileAtomic(out, zip, atomic);
+      break;
+    }
+    case 'geopackage':
+      await writeFileAtomic(out, encodeRegionsGeoPackage(regions, crs), atomic);
+      break;
+    case 'csv': {
+      const { header, rows } = csvRows(regions, req.crs, req.includeWkt);
+      await writeFileAtomic(out, encodeCsv(header, rows), atomic);
+      break;
+    }
+  }
+  return { path: out, featureCount: regions.length };
+}

@@ -1,0 +1,197 @@
+// A small project file for export tests: one run on a UTM 33N grid with regions that exercise every format's
+// corner cases (a hole, a multipolygon, rings stored in the "wrong" winding, non-ASCII and CSV-hostile notes,
+// a note longer than a DBF text field, missing classes) and a second run whose region must never leak in.
+
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import proj4 from 'proj4';
+import type { ReviewState } from '../../core/exportFormats/regionAttributes';
+import { ringSignedArea2 } from '../../core/exportFormats/ringOrientation';
+import { encodeGpkgMultiPolygon, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
+import type { GridSpec } from '../../core/raster/types';
+import { MIGRATIONS } from '../project/schema';
+
+export const UTM33N_PROJ4 = '+proj=utm +zone=33 +datum=WGS84 +units=m +no_defs';
+
+export const TEST_GRID: GridSpec = {
+  width: 2000,
+  height: 2000,
+  geoTransform: [499_000, 3, 0, 5_803_000, 0, -3],
+  crs: { code: 'EPSG:32633', name: 'WGS 84 / UTM zone 33N', proj4: UTM33N_PROJ4, units: 'm' },
+};
+
+export interface TestRegion {
+  grid: FlatMultiPolygon;
+  reviewState: ReviewState;
+  fromClass: string | null;
+  fromConf: number | null;
+  toClass: string | null;
+  toConf: number | null;
+  probMean: number;
+  probMax: number;
+  note: string;
+}
+
+function square(x: number, y: number, size: number, clockwise = false): number[] {
+  const ccw = [x, y, x + size, y, x + size, y + size, x, y + size, x, y];
+  if (!clockwise) return ccw;
+  const cw: number[] = [];
+  for (let i = ccw.length - 2; i >= 0; i -= 2) cw.push(ccw[i], ccw[i + 1]);
+  return cw;
+}
+
+export const LONG_NOTE = 'Überschwemmungsfläche an der Straße – '.repeat(10).trim();
+
+export const TEST_REGIONS: TestRegion[] = [
+  {
+    // Exterior stored clockwise and hole counter-clockwise: both formats must re-wind something.
+    grid: [[square(500_000, 5_800_000, 300, true), square(500_100, 5_800_100, 90, false)]],
+    reviewState: 'confirmed',
+    fromClass: 'forest',
+    fromConf: 0.912345678,
+    toClass: 'built-up',
+    toConf: 0.8765,
+    probMean: 0.81234567,
+    probMax: 0.99,
+    note: 'Baustelle – Straße',
+  },
+  {
+    grid: [[square(501_000, 5_801_000, 120)], [square(501_300, 5_801_000, 60)]],
+    reviewState: 'unreviewed',
+    fromClass: 'grassland',
+    fromConf: 0.7,
+    toClass: 'bare soil',
+    toConf: 0.65,
+    probMean: 0.7,
+    probMax: 0.95,
+    note: 'He said "ok", fine\nsecond line',
+  },
+  {
+    grid: [[square(502_000, 5_802_000, 30)]],
+    reviewState: 'rejected',
+    fromClass: null,
+    fromConf: null,
+    toClass: null,
+    toConf: null,
+    probMean: 0.55,
+    probMax: 0.6,
+    note: '',
+  },
+  {
+    grid: [[square(500_500, 5_801_500, 75)]],
+    reviewState: 'confirmed',
+    fromClass: 'water',
+    fromConf: 0.99,
+    toClass: 'built-up',
+    toConf: 0.51,
+    probMean: 0.66,
+    probMax: 0.9,
+    note: LONG_NOTE,
+  },
+];
+
+export const MODEL = { name: 'changemap-tiny', version: '1.2.0' };
+export const DATES = { before: '2021-06-01T10:00:00Z', after: '2023:07:15 10:30:00' };
+
+export function toWgs84(mp: FlatMultiPolygon): FlatMultiPolygon {
+  const convert = proj4(UTM33N_PROJ4, 'EPSG:4326');
+  return mp.map((polygon) =>
+    polygon.map((ring) => {
+      const out = new Float64Array(ring.length);
+      for (let i = 0; i < ring.length; i += 2) {
+        const [lon, lat] = convert.forward([ring[i], ring[i + 1]]);
+        out[i] = lon;
+        out[i + 1] = lat;
+      }
+      return out;
+    }),
+  );
+}
+
+/** Area of a multipolygon in its own units, holes subtracted. */
+export function planarArea(mp: FlatMultiPolygon): number {
+  return mp.reduce(
+    (sum, polygon) =>
+      sum + polygon.reduce((s, ring, i) => s + ((i === 0 ? 1 : -1) * Math.abs(ringSignedArea2(ring))) / 2, 0),
+    0,
+  );
+}
+
+export interface TestProject {
+  dir: string;
+  file: string;
+  db: Database.Database;
+  runId: number;
+  otherRunId: number;
+  close(): void;
+}
+
+function insertRun(db: Database.Database, grid: GridSpec): number {
+  const info = db
+    .prepare(
+      `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, provider_used, params)
+       VALUES ('done', ?, ?, 'abc123', 'cpu', 'cpu', ?)`,
+    )
+    .run(MODEL.name, MODEL.version, JSON.stringify({ grid, chunkSize: 8192 }));
+  return Number(info.lastInsertRowid);
+}
+
+function insertRegion(db: Database.Database, runId: number, r: TestRegion): void {
+  const wgs = toWgs84(r.grid);
+  const ext = r.grid[0][0];
+  db.prepare(
+    `INSERT INTO change_regions (geom, run_id, pixel_count, area_m2, perimeter_m, prob_mean, prob_max, centroid_x,
+       centroid_y, centroid_lon, centroid_lat, bbox_min_x, bbox_min_y, bbox_max_x, bbox_max_y, from_class, from_conf,
+       to_class, to_conf, review_state, note, geom_grid)
+     VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    encodeGpkgMultiPolygon(wgs, 4326),
+    runId,
+    Math.round(planarArea(r.grid) / 9),
+    planarArea(r.grid),
+    r.probMean,
+    r.probMax,
+    ext[0] + 1,
+    ext[1] + 1,
+    wgs[0][0][0] + 1e-7,
+    wgs[0][0][1] + 1e-7,
+    r.fromClass,
+    r.fromConf,
+    r.toClass,
+    r.toConf,
+    r.reviewState,
+    r.note,
+    encodeGpkgMultiPolygon(r.grid, 32633),
+  );
+}
+
+/** A project file in a fresh temporary folder, built with the project schema's migrations. */
+export function createTestProject(grid: GridSpec = TEST_GRID): TestProject {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-export-'));
+  const file = path.join(dir, 'project.gpkg');
+  const db = new Database(file);
+  for (const migration of MIGRATIONS) db.exec(migration.sql);
+  db.prepare('INSERT INTO cm_imagery_sets (role, acquired_at) VALUES (?, ?), (?, ?)').run(
+    'before',
+    DATES.before,
+    'after',
+    DATES.after,
+  );
+  const runId = insertRun(db, grid);
+  for (const r of TEST_REGIONS) insertRegion(db, runId, r);
+  const otherRunId = insertRun(db, grid);
+  insertRegion(db, otherRunId, { ...TEST_REGIONS[0], note: 'other run' });
+  return {
+    dir,
+    file,
+    db,
+    runId,
+    otherRunId,
+    close() {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

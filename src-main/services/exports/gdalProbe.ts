@@ -1,0 +1,63 @@
+// Reads files back through GDAL's command-line tools (Debian gdal-bin), for tests that must prove an export opens
+// in real GIS software the way we meant it, not just in our own reader.
+
+import { execFileSync } from 'node:child_process';
+
+function run(tool: string, args: string[]): string {
+  return execFileSync(tool, args, {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export interface GdalFeature {
+  /** GDAL's GeoJSON writer moves an integer "id" attribute here. */
+  id?: number;
+  properties: Record<string, unknown>;
+  geometry: { type: string; coordinates: unknown } | null;
+}
+
+/** Every feature of a layer as GDAL reads it (converted to GeoJSON by ogr2ogr, coordinates untouched). */
+export function gdalFeatures(source: string, layer?: string): GdalFeature[] {
+  const args = ['-f', 'GeoJSON', '/vsistdout/', source, ...(layer ? [layer] : [])];
+  const features = (JSON.parse(run('ogr2ogr', args)) as { features: GdalFeature[] }).features;
+  // Put it back among the attributes, where every other format keeps it.
+  return features.map((f) =>
+    f.id !== undefined && !('id' in f.properties) ? { ...f, properties: { id: f.id, ...f.properties } } : f,
+  );
+}
+
+/** Rows of an SQLite-dialect query (SpatiaLite functions available), as GDAL evaluates it. */
+export function gdalSql(source: string, sql: string): Record<string, unknown>[] {
+  const args = ['-f', 'GeoJSON', '/vsistdout/', source, '-dialect', 'sqlite', '-sql', sql];
+  return (JSON.parse(run('ogr2ogr', args)) as { features: GdalFeature[] }).features.map((f) => f.properties);
+}
+
+export interface GdalLayerSummary {
+  featureCount: number;
+  geometryType: string;
+  /** EPSG code of the layer's CRS as GDAL identifies it, or null when GDAL sees none. */
+  epsg: number | null;
+}
+
+/** What `ogrinfo -so` reports about a layer: feature count, geometry type and the CRS's EPSG code. */
+export function gdalLayerSummary(source: string, layer?: string): GdalLayerSummary {
+  const text = run('ogrinfo', ['-ro', '-so', '-al', source, ...(layer ? [layer] : [])]);
+  const count = /Feature Count: (\d+)/.exec(text);
+  const type = /Geometry: (.+)/.exec(text);
+  const srs =
+    /Layer SRS WKT:\n([\s\S]*?)\n(?:Data axis|FID Column|Geometry Column|\w+: )/.exec(text)?.[1] ?? '';
+  // The CRS's own identifier is the last ID in its WKT 2 (earlier ones belong to its datum, base CRS, ...).
+  const ids = [...srs.matchAll(/ID\["EPSG",(\d+)\]/g)];
+  return {
+    featureCount: count ? Number(count[1]) : -1,
+    geometryType: type ? type[1].trim() : '',
+    epsg: ids.length ? Number(ids[ids.length - 1][1]) : null,
+  };
+}
+
+/** The gdalinfo -json report of a raster, with computed min/max (-mm, which writes no .aux.xml beside it). */
+export function gdalInfo(source: string): Record<string, unknown> {
+  return JSON.parse(run('gdalinfo', ['-json', '-mm', source])) as Record<string, unknown>;
+}

@@ -1,0 +1,90 @@
+// Builds a new GeoPackage holding change regions: the GeoPackage core tables (the same SQL the project file
+// uses, taken from the schema's first migration) and one feature layer "change_regions" with the export
+// attributes, rings wound as OGC Simple Features says (exteriors counter-clockwise). Built in memory and returned as the file's bytes (SQLite's serialize), so the caller writes it
+// like any other export: atomically, with no journal files to clean up. No spatial index: QGIS and GDAL
+// build what they need.
+
+import Database from 'better-sqlite3';
+import type { ExportRegion } from '../../core/exportFormats/regionAttributes';
+import { REGION_ATTRIBUTES } from '../../core/exportFormats/regionAttributes';
+import { orientForSimpleFeatures } from '../../core/exportFormats/ringOrientation';
+import { encodeGpkgMultiPolygon, envelopeOf } from '../../core/geo/gpkgGeometry';
+import { GPKG_APPLICATION_ID, MIGRATIONS, USER_VERSION_BASE } from '../project/schema';
+import type { CrsDefinition } from './crsDefinitions';
+
+export const GEOPACKAGE_LAYER = 'change_regions';
+
+function withoutLeadingComments(statement: string): string {
+  return statement.replace(/^(\s*--[^\n]*\n)*/, '').trim();
+}
+
+/**
+ * The GeoPackage core statements of the project schema (gpkg_spatial_ref_sys with its required rows,
+ * gpkg_contents, gpkg_geometry_columns), so the export and the project file cannot drift apart.
+ */
+export function geoPackageCoreStatements(): string[] {
+  return MIGRATIONS[0].sql
+    .split(/;\s*\n/)
+    .map(withoutLeadingComments)
+    .filter((s) => /^(CREATE TABLE gpkg_|INSERT INTO gpkg_spatial_ref_sys\b)/i.test(s));
+}
+
+const SQL_TYPES = { integer: 'INTEGER', real: 'REAL', text: 'TEXT', date: 'DATE' } as const;
+
+/** The bytes of a GeoPackage file holding the regions (outlines already in crs). */
+export function encodeRegionsGeoPackage(regions: readonly ExportRegion[], crs: CrsDefinition): Uint8Array {
+  const db = new Database(':memory:');
+  try {
+    db.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
+    db.pragma(`user_version = ${USER_VERSION_BASE}`);
+    db.transaction(() => {
+      for (const statement of geoPackageCoreStatements()) db.exec(statement);
+      db.prepare(
+        `INSERT OR IGNORE INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, organization_coordsys_id, definition, description)
+         VALUES (?, ?, 'EPSG', ?, ?, ?)`,
+      ).run(crs.name, crs.epsg, crs.epsg, crs.wkt, crs.name);
+
+      const columns = REGION_ATTRIBUTES.map((a) => `"${a.name}" ${SQL_TYPES[a.kind]}`).join(',\n  ');
+      db.exec(`CREATE TABLE ${GEOPACKAGE_LAYER} (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  geom MULTIPOLYGON,
+  ${columns}
+)`);
+      const insert = db.prepare(
+        `INSERT INTO ${GEOPACKAGE_LAYER} (fid, geom, ${REGION_ATTRIBUTES.map((a) => `"${a.name}"`).join(', ')})
+         VALUES (?, ?, ${REGION_ATTRIBUTES.map(() => '?').join(', ')})`,
+      );
+      const extent = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+      for (const region of regions) {
+        const blob = encodeGpkgMultiPolygon(orientForSimpleFeatures(region.geometry), crs.epsg);
+        insert.run(region.id, blob, ...REGION_ATTRIBUTES.map((a) => a.value(region)));
+        if (region.geometry.length === 0) continue;
+        const e = envelopeOf(region.geometry);
+        extent.minX = Math.min(extent.minX, e.minX);
+        extent.minY = Math.min(extent.minY, e.minY);
+        extent.maxX = Math.max(extent.maxX, e.maxX);
+        extent.maxY = Math.max(extent.maxY, e.maxY);
+      }
+      const bounded = Number.isFinite(extent.minX);
+      db.prepare(
+        `INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id)
+         VALUES (?, 'features', ?, 'Change regions exported from ChangeMap', ?, ?, ?, ?, ?)`,
+      ).run(
+        GEOPACKAGE_LAYER,
+        GEOPACKAGE_LAYER,
+        bounded ? extent.minX : null,
+        bounded ? extent.minY : null,
+        bounded ? extent.maxX : null,
+        bounded ? extent.maxY : null,
+        crs.epsg,
+      );
+      db.prepare(`INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', ?, 0, 0)`).run(
+        GEOPACKAGE_LAYER,
+        crs.epsg,
+      );
+    })();
+    return db.serialize();
+  } finally {
+    db.close();
+  }
+}
