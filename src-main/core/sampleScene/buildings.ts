@@ -49,6 +49,7 @@ export function paintBuilding(
   heightPx: number,
   pitch: number,
   mayPaint: (index: number) => boolean = () => true,
+  roof: Surface = Surface.roof,
 ): void {
   const { width, height } = canvas;
   const ring = rotatedRectangle(
@@ -79,7 +80,7 @@ export function paintBuilding(
   fillPolygon(width, height, ring, (x, y) => {
     const i = y * width + x;
     if (!mayPaint(i)) return;
-    canvas.surface[i] = Surface.roof;
+    canvas.surface[i] = roof;
     canvas.object[i] = id;
     canvas.shadow[i] = 0;
   });

@@ -149,7 +149,7 @@ class Planter {
         if (inside(i)) this.after.surface[i] = Surface.trees;
       });
     }
-    this.record('forest-cleared', 'bare-soil', ring);
+    this.record('forest-cleared', 'bare/construction', ring);
   }
 
   /** A new street of houses on a field beside a main road. */
@@ -200,7 +200,7 @@ class Planter {
       (s, i) => inside(i) && s === Surface.garden,
     );
     gardenTrees(this.after, r, ring, 6, inside);
-    this.record('new-houses', 'built-up', ring);
+    this.record('new-houses', 'residential', ring);
   }
 
   /** A new asphalt road branching off a main road across the fields, with raw soil verges. */
@@ -230,7 +230,7 @@ class Planter {
     if (!ring) return;
     const inside = this.mask(ring);
     paintRoad(this.after, line, 1.6, 1.5, Surface.asphalt, Surface.bareSoil, inside);
-    this.record('new-road', 'road', ring);
+    this.record('new-road', 'transport', ring);
   }
 
   /** A field dug out into a pond, with a fresh soil bank. */
@@ -274,7 +274,7 @@ class Planter {
     this.fill(slab, inside, Surface.paved, 0);
     const hall: Footprint = { cx: cx + 14, cy: cy + 4, length: 16, depth: 12, angle };
     paintBuilding(this.after, hall, [150, 152, 156], 2.5, 0.05, inside);
-    this.record('construction-site', 'bare-soil', ring);
+    this.record('construction-site', 'bare/construction', ring);
   }
 
   /** A big new warehouse with its yard on farmland. */
@@ -292,11 +292,19 @@ class Planter {
     );
     if (!ring) return;
     const inside = this.mask(ring);
-    this.fill(ring, inside, Surface.paved, 0);
+    this.fill(ring, inside, Surface.yard, 0);
     const [cx, cy] = centroid(ring);
     const footprint: Footprint = { cx, cy, length: r.range(36, 48), depth: r.range(22, 30), angle };
-    paintBuilding(this.after, footprint, jitterTone(r, r.pick(INDUSTRIAL_ROOF_TONES)), 3.5, 0.03, inside);
-    this.record('new-warehouse', 'built-up', ring);
+    paintBuilding(
+      this.after,
+      footprint,
+      jitterTone(r, r.pick(INDUSTRIAL_ROOF_TONES)),
+      3.5,
+      0.03,
+      inside,
+      Surface.hall,
+    );
+    this.record('new-warehouse', 'industrial', ring);
   }
 
   private fill(

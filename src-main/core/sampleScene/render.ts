@@ -30,6 +30,7 @@ const PLAIN_TONES: Record<number, [number, number, number]> = {
   [Surface.bareSoil]: [146, 118, 90],
   [Surface.construction]: [186, 176, 158],
   [Surface.paved]: [146, 146, 144],
+  [Surface.yard]: [152, 150, 146],
 };
 const CANOPY_GAP: [number, number, number] = [22, 34, 22];
 const CANOPY_TOP: [number, number, number] = [64, 92, 50];
@@ -90,7 +91,7 @@ function paintMaterials(canvas: SceneCanvas, look: DateLook, textureSeed: number
         const stand = fbm(x, y, textureSeed + 12, 90, 2);
         const k = 0.8 + 0.45 * stand;
         for (let b = 0; b < 3; b++) rgb[b] = (CANOPY_GAP[b] + (CANOPY_TOP[b] - CANOPY_GAP[b]) * crown) * k;
-      } else if (s === Surface.roof) {
+      } else if (s === Surface.roof || s === Surface.hall) {
         // Two roof halves, the one facing the south-east sun brighter.
         const nx = -Math.sin(item.angle);
         const ny = Math.cos(item.angle);
@@ -107,7 +108,8 @@ function paintMaterials(canvas: SceneCanvas, look: DateLook, textureSeed: number
           k += 0.06 * (valueNoise(x / 60, y / 60, textureSeed + o) - 0.5);
         }
         if (s === Surface.garden) k += 0.12 * (fbm(x, y, textureSeed + 21, 4, 2) - 0.5);
-        if (s === Surface.asphalt || s === Surface.paved) k += 0.05 * (hash2(x, y, textureSeed + 5) - 0.5);
+        if (s === Surface.asphalt || s === Surface.paved || s === Surface.yard)
+          k += 0.05 * (hash2(x, y, textureSeed + 5) - 0.5);
         for (let b = 0; b < 3; b++) rgb[b] = tone[b] * k;
         if (s === Surface.water) {
           // Shallow, greener water near the shore.

@@ -11,7 +11,9 @@ const buildable = (surface: number): boolean =>
   surface !== Surface.asphalt &&
   surface !== Surface.roof &&
   surface !== Surface.track &&
-  surface !== Surface.paved;
+  surface !== Surface.paved &&
+  surface !== Surface.hall &&
+  surface !== Surface.yard;
 
 /** Direction of a polyline near vertex k (radians). */
 export function headingAt(line: readonly PixelPoint[], k: number): number {
@@ -174,7 +176,7 @@ function industrialEstate(canvas: SceneCanvas, random: Random, centre: PixelPoin
   fillPolygon(width, height, yard, (x, y) => {
     const i = y * width + x;
     if (canvas.surface[i] !== Surface.water && canvas.surface[i] !== Surface.asphalt) {
-      canvas.surface[i] = Surface.paved;
+      canvas.surface[i] = Surface.yard;
       canvas.object[i] = 0;
     }
   });

@@ -16,35 +16,44 @@ export const Surface = {
   bareSoil: 10,
   construction: 11,
   paved: 12,
+  /** Industrial roofs and yards: painted like roofs and paving, counted as industrial. */
+  hall: 13,
+  yard: 14,
 } as const;
 export type Surface = (typeof Surface)[keyof typeof Surface];
 
-/** Planner-facing land-cover classes of the sample scene (what a planted change goes from and to). */
+/**
+ * Planner-facing land-cover classes of the sample scene (what a planted change goes from and to): the names the
+ * shipped classifier's card maps its classes to, so the scene's truth and the classifier speak the same words.
+ */
 export const LAND_COVER_CLASSES = [
   'cropland',
   'grassland',
   'forest',
   'water',
-  'built-up',
-  'road',
-  'bare-soil',
+  'residential',
+  'industrial',
+  'transport',
+  'bare/construction',
 ] as const;
 export type LandCover = (typeof LAND_COVER_CLASSES)[number];
 
 const surfaceLandCover: Record<Surface, LandCover> = {
   [Surface.crop]: 'cropland',
   [Surface.meadow]: 'grassland',
-  [Surface.garden]: 'built-up',
+  [Surface.garden]: 'residential',
   [Surface.forest]: 'forest',
   [Surface.trees]: 'forest',
   [Surface.water]: 'water',
-  [Surface.asphalt]: 'road',
-  [Surface.track]: 'road',
+  [Surface.asphalt]: 'transport',
+  [Surface.track]: 'transport',
   [Surface.verge]: 'grassland',
-  [Surface.roof]: 'built-up',
-  [Surface.bareSoil]: 'bare-soil',
-  [Surface.construction]: 'bare-soil',
-  [Surface.paved]: 'built-up',
+  [Surface.roof]: 'residential',
+  [Surface.bareSoil]: 'bare/construction',
+  [Surface.construction]: 'bare/construction',
+  [Surface.paved]: 'residential',
+  [Surface.hall]: 'industrial',
+  [Surface.yard]: 'industrial',
 };
 
 export function landCoverOfSurface(surface: Surface): LandCover {
