@@ -41,7 +41,7 @@ describe('ChunkedLabeller', () => {
         const labeller = new ChunkedLabeller(w, h, Float64Array.from(rowAreas));
         const windows = chunkWindows(w, h, chunk);
         const locals = windows.map((win) =>
-          labeller.addChunk(win, sub(mask, w, win) as Uint8Array, sub(prob, w, win)),
+          labeller.addChunk(win, sub<Uint8Array>(mask, w, win), sub<Float32Array>(prob, w, win)),
         );
         // Pixel sets: the chunked root id of every pixel must correspond one-to-one with the reference label.
         const refToRoot = new Map<number, number>();
