@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { ChunkedLabeller, chunkWindows } from './chunkedLabeller';
 import { floodFillLabels } from './floodFill.testutil';
 
-function sub(
-  src: Uint8Array | Float32Array,
+function sub<T extends Uint8Array | Float32Array>(
+  src: T,
   w: number,
   win: { x: number; y: number; width: number; height: number },
-) {
-  const out = new (src.constructor as typeof Float32Array)(win.width * win.height);
+): T {
+  const out = new (src.constructor as { new (n: number): T })(win.width * win.height);
   for (let y = 0; y < win.height; y++)
     for (let x = 0; x < win.width; x++) out[y * win.width + x] = src[(win.y + y) * w + win.x + x];
   return out;
