@@ -161,6 +161,13 @@ async function describe(
   const width = image.getWidth();
   const height = image.getHeight();
   const bandCount = image.getSamplesPerPixel();
+  if (!(width > 0 && height > 0 && bandCount > 0)) {
+    // geotiff.js reads past the end of a cut-short file as zeros: an empty directory means the file ends early.
+    throw new ChangeMapError(
+      'TIFF_TRUNCATED',
+      `"${name}" is damaged or cut short: its image directory is missing.`,
+    );
+  }
   if (width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE) {
     throw new ChangeMapError(
       'IMAGE_TOO_SMALL',

@@ -29,6 +29,8 @@ export interface GeoTiffWriterOptions {
   /** Build internal overviews (halving until a level fits one tile). Default true. */
   overviews?: boolean;
   overviewResampling?: OverviewResampling;
+  /** 'rgb': bands 1-3 are red, green, blue (Photometric RGB); 'rgba' adds band 4 as alpha. Default: plain data bands. */
+  colour?: 'rgb' | 'rgba';
   /** BigTIFF: 'auto' (default) when the uncompressed size could pass 4 GB. */
   bigTiff?: boolean | 'auto';
 }
@@ -249,7 +251,8 @@ export async function createGeoTiffWriter(
         type: TiffType.SHORT,
         values: [compression === 'deflate' ? 8 : compression === 'lzw' ? 5 : 1],
       },
-      { tag: 262, type: TiffType.SHORT, values: [1] }, // MinIsBlack: bands are data, not colours
+      // MinIsBlack: bands are data, not colours, unless the caller says they are RGB(A)
+      { tag: 262, type: TiffType.SHORT, values: [options.colour && bands >= 3 ? 2 : 1] },
       { tag: 277, type: TiffType.SHORT, values: [bands] },
       { tag: 284, type: TiffType.SHORT, values: [2] }, // planar: one tile per band, as the data arrives
       { tag: 322, type: TiffType.LONG, values: [tileSize] },
