@@ -11,9 +11,47 @@ export const CHANNELS = [
   'recent:remove',
   'dialog:pickProjectPath',
   'fs:list',
+  // imagery
+  'imagery:get',
+  'imagery:setFiles',
+  'imagery:clear',
+  'imagery:setBandRoles',
+  'imagery:previewTile',
+  // models and runs
+  'models:list',
+  'models:add',
+  'providers:list',
+  'run:start',
+  'run:cancel',
+  'run:resume',
+  'run:get',
+  'run:list',
+  'run:probabilityTile',
+  // regions
+  'regions:compute',
+  'regions:list',
+  'regions:get',
+  'regions:review',
+  'regions:spotCheck',
+  'regions:outlines',
+  // exports
+  'export:regions',
+  'export:raster',
 ] as const;
 
-export const EVENT_NAMES = ['project:changed', 'log:warning'] as const;
+export const EVENT_NAMES = [
+  'project:changed',
+  'log:warning',
+  'imagery:changed',
+  'imagery:previewProgress',
+  'run:started',
+  'run:chunk',
+  'run:progress',
+  'run:done',
+  'run:failed',
+  'run:cancelled',
+  'regions:changed',
+] as const;
 
 export type Channel = (typeof CHANNELS)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -57,6 +57,178 @@ export interface AppInfo {
   homeDir: string;
 }
 
+// ---- Imagery -------------------------------------------------------------------------------------------------
+
+export type DateRole = 'before' | 'after';
+export type BandRoleName = 'red' | 'green' | 'blue' | 'nir' | 'alpha' | 'other';
+
+/** What a planner sees of one date's imagery. */
+export interface ImageryDateSummary {
+  role: DateRole;
+  uris: string[];
+  crs: { code: string | null; name: string };
+  /** Metres per pixel along x and y (null without georeference). */
+  pixelSizeM: [number, number] | null;
+  widthPx: number;
+  heightPx: number;
+  areaKm2: number | null;
+  bands: { index: number; role: BandRoleName }[];
+  sampleType: string;
+  nodata: number | null;
+  acquiredAt: string | null;
+  hasOverviews: boolean;
+  /** Outline in WGS 84, [lon, lat] pairs, closed; null without georeference. */
+  footprint: [number, number][] | null;
+}
+
+export interface PreflightIssue {
+  code: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface ImageryState {
+  before: ImageryDateSummary | null;
+  after: ImageryDateSummary | null;
+  /** The pre-flight check of the pair, once both dates are set. */
+  preflight: PreflightIssue[];
+}
+
+/** A web-mercator XYZ tile as a PNG, base64; null where the tile holds no data. */
+export type TileImage = { png: string } | null;
+
+// ---- Models and runs ---------------------------------------------------------------------------------------------
+
+export interface ModelInfo {
+  /** Name to pass to run:start (catalogue name or card path). */
+  id: string;
+  name: string;
+  version: string;
+  task: 'change-detection' | 'land-cover-classification';
+  description: string;
+  builtIn: boolean;
+  chipSize: number | null;
+  threshold: number | null;
+}
+
+export interface ProviderInfo {
+  id: 'cpu' | 'cuda' | 'dml' | 'coreml';
+  label: string;
+  available: boolean;
+}
+
+export type RunStatusName = 'pending' | 'running' | 'cancelled' | 'failed' | 'done';
+export type ChunkStateName = 'waiting' | 'running' | 'done' | 'failed';
+
+export interface RunSummary {
+  id: number;
+  status: RunStatusName;
+  createdAt: string;
+  modelName: string;
+  modelVersion: string;
+  providerRequested: string;
+  providerUsed: string | null;
+  chunksDone: number;
+  chunksTotal: number;
+  warnings: string[];
+  error: string | null;
+}
+
+export interface RunDetail extends RunSummary {
+  /** Each chunk's outline in WGS 84 ([lon, lat] ring) and state, for the chunk grid on the map. */
+  chunks: { idx: number; state: ChunkStateName; ring: [number, number][] }[];
+  /** Extent of the analysis grid in WGS 84: [minLon, minLat, maxLon, maxLat]. */
+  extent: [number, number, number, number] | null;
+}
+
+export interface RunProgress {
+  runId: number;
+  chunksDone: number;
+  chunksTotal: number;
+  fraction: number;
+  megapixelsPerSecond: number;
+  squareKilometresPerSecond: number | null;
+  secondsLeft: number | null;
+  providerUsed: string;
+}
+
+// ---- Regions -----------------------------------------------------------------------------------------------------
+
+export type ReviewState = 'unreviewed' | 'confirmed' | 'rejected';
+
+export interface RegionSettings {
+  threshold: number;
+  openingRadius: number;
+  closingRadius: number;
+  minAreaM2: number;
+}
+
+export interface RegionRow {
+  fid: number;
+  areaM2: number;
+  probMean: number;
+  probMax: number;
+  centroidLon: number;
+  centroidLat: number;
+  fromClass: string | null;
+  fromConf: number | null;
+  toClass: string | null;
+  toConf: number | null;
+  reviewState: ReviewState;
+  note: string;
+}
+
+export interface RegionDetail extends RegionRow {
+  perimeterM: number;
+  pixelCount: number;
+  fromTop3: { label: string; p: number }[];
+  toTop3: { label: string; p: number }[];
+  /** Outline in WGS 84: polygons of rings of [lon, lat]. */
+  outline: [number, number][][][];
+  /** [minLon, minLat, maxLon, maxLat] */
+  extent: [number, number, number, number];
+}
+
+export interface RegionPage {
+  total: number;
+  items: RegionRow[];
+}
+
+export interface SpotCheck {
+  before: string;
+  change: string;
+  after: string;
+  /** Ground metres per pixel of the three images. */
+  metresPerPixel: number;
+}
+
+// ---- Exports -----------------------------------------------------------------------------------------------------
+
+export type RegionExportFormat = 'geojson' | 'shapefile' | 'gpkg' | 'csv';
+
+export interface ExportResult {
+  path: string;
+  featureCount: number | null;
+}
+
+const runId = z.number().int().positive();
+const tileXYZ = {
+  z: z.number().int().min(0).max(24),
+  x: z.number().int().min(0),
+  y: z.number().int().min(0),
+};
+const lonLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
+const regionFilters = z
+  .object({
+    minAreaM2: z.number().min(0).optional(),
+    reviewStates: z.array(z.enum(['unreviewed', 'confirmed', 'rejected'])).optional(),
+    transitions: z.array(z.string().max(100)).max(200).optional(),
+    classes: z.array(z.string().max(100)).max(100).optional(),
+    minConfidence: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+export type RegionFilters = z.infer<typeof regionFilters>;
+
 /** Request schemas, one per channel. */
 export const requests = {
   'app:info': z.object({}).strict(),
@@ -77,6 +249,98 @@ export const requests = {
   'fs:list': z
     .object({ dir: filePath.optional(), extensions: z.array(z.string().max(16)).max(16).optional() })
     .strict(),
+  'imagery:get': z.object({}).strict(),
+  'imagery:setFiles': z
+    .object({ role: z.enum(['before', 'after']), uris: z.array(filePath).min(1).max(10_000) })
+    .strict(),
+  'imagery:clear': z.object({ role: z.enum(['before', 'after']) }).strict(),
+  'imagery:setBandRoles': z
+    .object({
+      role: z.enum(['before', 'after']),
+      roles: z
+        .array(z.enum(['red', 'green', 'blue', 'nir', 'alpha', 'other']))
+        .min(1)
+        .max(64),
+    })
+    .strict(),
+  'imagery:previewTile': z.object({ role: z.enum(['before', 'after']), ...tileXYZ }).strict(),
+  'models:list': z.object({}).strict(),
+  'models:add': z.object({ path: filePath }).strict(),
+  'providers:list': z.object({}).strict(),
+  'run:start': z
+    .object({
+      model: z.string().min(1).max(4096),
+      provider: z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']).default('auto'),
+      aoi: z
+        .union([
+          z.object({ kind: z.literal('bbox'), min: lonLat, max: lonLat }).strict(),
+          z.object({ kind: z.literal('polygon'), ring: z.array(lonLat).min(4).max(10_000) }).strict(),
+        ])
+        .nullable()
+        .default(null),
+      chunkSize: z.number().int().min(256).max(16_384).optional(),
+    })
+    .strict(),
+  'run:cancel': z.object({ runId }).strict(),
+  'run:resume': z.object({ runId }).strict(),
+  'run:get': z.object({ runId }).strict(),
+  'run:list': z.object({}).strict(),
+  'run:probabilityTile': z.object({ runId, ...tileXYZ }).strict(),
+  'regions:compute': z
+    .object({
+      runId,
+      threshold: z.number().min(0).max(1).optional(),
+      openingRadius: z.number().int().min(0).max(20).default(0),
+      closingRadius: z.number().int().min(0).max(20).default(0),
+      minAreaM2: z.number().min(0).default(0),
+    })
+    .strict(),
+  'regions:list': z
+    .object({
+      runId,
+      sort: z.enum(['area', 'probability', 'confidence', 'transition']).default('area'),
+      descending: z.boolean().default(true),
+      filters: regionFilters.default({}),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200),
+    })
+    .strict(),
+  'regions:get': z.object({ fid: z.number().int().positive() }).strict(),
+  'regions:review': z
+    .object({
+      fid: z.number().int().positive(),
+      state: z.enum(['unreviewed', 'confirmed', 'rejected']),
+      note: z.string().max(10_000).optional(),
+    })
+    .strict(),
+  'regions:spotCheck': z.object({ fid: z.number().int().positive() }).strict(),
+  'regions:outlines': z
+    .object({
+      runId,
+      extent: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+      limit: z.number().int().min(1).max(20_000).default(5000),
+    })
+    .strict(),
+  'export:regions': z
+    .object({
+      runId,
+      format: z.enum(['geojson', 'shapefile', 'gpkg', 'csv']),
+      out: filePath,
+      crs: z.enum(['grid', 'wgs84']).default('wgs84'),
+      filters: regionFilters.default({}),
+      includeWkt: z.boolean().default(false),
+      overwrite: z.boolean().default(false),
+    })
+    .strict(),
+  'export:raster': z
+    .object({
+      runId,
+      kind: z.enum(['probability', 'mask']),
+      out: filePath,
+      threshold: z.number().min(0).max(1).optional(),
+      overwrite: z.boolean().default(false),
+    })
+    .strict(),
 } satisfies Record<Channel, z.ZodType>;
 
 /** Result type of each channel. */
@@ -92,6 +356,28 @@ export interface Results {
   'recent:remove': RecentProject[];
   'dialog:pickProjectPath': string | null;
   'fs:list': DirectoryListing;
+  'imagery:get': ImageryState;
+  'imagery:setFiles': ImageryState;
+  'imagery:clear': ImageryState;
+  'imagery:setBandRoles': ImageryState;
+  'imagery:previewTile': TileImage;
+  'models:list': ModelInfo[];
+  'models:add': ModelInfo;
+  'providers:list': ProviderInfo[];
+  'run:start': RunSummary;
+  'run:cancel': RunSummary;
+  'run:resume': RunSummary;
+  'run:get': RunDetail;
+  'run:list': RunSummary[];
+  'run:probabilityTile': TileImage;
+  'regions:compute': { runId: number; regionCount: number; settings: RegionSettings; seconds: number };
+  'regions:list': RegionPage;
+  'regions:get': RegionDetail;
+  'regions:review': RegionRow;
+  'regions:spotCheck': SpotCheck;
+  'regions:outlines': { fid: number; transition: string; outline: [number, number][][][] }[];
+  'export:regions': ExportResult;
+  'export:raster': ExportResult;
 }
 
 export type Request<C extends Channel> = z.input<(typeof requests)[C]>;
@@ -105,6 +391,15 @@ export function isChannel(name: unknown): name is Channel {
 export interface Events {
   'project:changed': { project: ProjectSummary | null };
   'log:warning': { message: string };
+  'imagery:changed': ImageryState;
+  'imagery:previewProgress': { role: DateRole; fraction: number; done: boolean };
+  'run:started': RunDetail;
+  'run:chunk': { runId: number; idx: number; state: ChunkStateName };
+  'run:progress': RunProgress;
+  'run:done': RunSummary;
+  'run:failed': { runId: number; code: string; message: string };
+  'run:cancelled': { runId: number };
+  'regions:changed': { runId: number; regionCount: number };
 }
 // Every event name has a payload type, and every payload type a name.
 type _EventsComplete = [EventName] extends [keyof Events]

@@ -7,7 +7,7 @@ function handlers(overrides: Partial<ApiHandlers>): ApiHandlers {
   return overrides as ApiHandlers;
 }
 
-const silent = (): Logger & { error: ReturnType<typeof vi.fn> } => ({ error: vi.fn(), warn: vi.fn() });
+const silent = () => ({ error: vi.fn(), warn: vi.fn() }) satisfies Logger;
 
 describe('dispatch, the one validating wrapper', () => {
   it('passes the parsed request to the handler and wraps its value', async () => {

@@ -5,6 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { ChangeMapError } from '../core/errors';
 import type { ApiHandlers, AppInfo, DirectoryListing } from '../ipc/contract';
+import { exportHandlers } from './api/exportHandlers';
+import { imageryHandlers } from './api/imageryHandlers';
+import { regionHandlers } from './api/regionHandlers';
+import { runHandlers } from './api/runHandlers';
 import { EventBus } from './events';
 import { ProjectStore } from './project/projectStore';
 import { RecentProjects } from './recentProjects';
@@ -21,10 +25,16 @@ export interface SessionOptions {
   shell: ShellCapabilities;
 }
 
+/** A service bound to one open project; disposed when the project closes. */
+export interface ProjectScoped {
+  dispose?(): void | Promise<void>;
+}
+
 export class AppSession {
   readonly events = new EventBus();
   readonly recent: RecentProjects;
   private project: ProjectStore | null = null;
+  private readonly scoped = new Map<string, ProjectScoped>();
 
   constructor(private readonly options: SessionOptions) {
     this.recent = new RecentProjects(options.userDataDir);
@@ -39,7 +49,31 @@ export class AppSession {
     return this.project;
   }
 
+  /**
+   * The instance of a per-project service (run service, imagery sets, ...), made on first use for the open project
+   * and disposed when it closes.
+   */
+  projectService<T extends ProjectScoped>(key: string, make: (project: ProjectStore) => T): T {
+    const project = this.requireProject();
+    let service = this.scoped.get(key) as T | undefined;
+    if (!service) {
+      service = make(project);
+      this.scoped.set(key, service);
+    }
+    return service;
+  }
+
+  private disposeScoped(): void {
+    for (const [key, service] of this.scoped) {
+      this.scoped.delete(key);
+      void Promise.resolve(service.dispose?.()).catch((error: unknown) =>
+        this.events.emit('log:warning', { message: `Closing ${key} failed: ${(error as Error).message}` }),
+      );
+    }
+  }
+
   private setProject(next: ProjectStore | null): void {
+    this.disposeScoped();
     this.project?.close();
     this.project = next;
     if (next) this.recent.touch(next.file, next.summary().name);
@@ -65,6 +99,7 @@ export class AppSession {
   }
 
   dispose(): void {
+    this.disposeScoped();
     this.project?.close();
     this.project = null;
   }
@@ -96,6 +131,10 @@ export class AppSession {
 
   handlers(): ApiHandlers {
     return {
+      ...imageryHandlers(this),
+      ...runHandlers(this),
+      ...regionHandlers(this),
+      ...exportHandlers(this),
       'app:info': () => ({
         version: this.options.version,
         transport: this.options.shell.transport,
