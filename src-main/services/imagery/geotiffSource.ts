@@ -46,7 +46,16 @@ export async function openGeoTiff(uri: string, options: OpenOptions = {}): Promi
     try {
       tiff = await fromUrl(uri, { allowFullFile: false }, signal);
     } catch (error) {
-      throw httpError(uri, error, timeoutSignal, options.signal);
+      // geotiff.js reports failed requests without their status; ask once more for just the status.
+      const status = await fetch(uri, { headers: { range: 'bytes=0-0' }, signal })
+        .then((r) => (r.ok ? null : r.status))
+        .catch(() => null);
+      throw httpError(
+        uri,
+        status ? new Error(`HTTP ${status}`, { cause: error }) : error,
+        timeoutSignal,
+        options.signal,
+      );
     }
   } else {
     fileSize = await checkLocalFile(uri, name);
