@@ -1,0 +1,88 @@
+// Needs the tiny test model (models/test/tiny-change.onnx + card), made by the models' training scripts.
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChangeDetector } from './onnxModel';
+import { InferenceWorker } from './inferenceWorker';
+import { listModels } from './modelCatalog';
+
+const testModels = fileURLToPath(new URL('../../../models/test/', import.meta.url));
+const card = path.join(testModels, 'tiny-change.card.json');
+const present = existsSync(card);
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-onnx-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A copy of the tiny model with its card edited (and optionally its file replaced). */
+function variant(name: string, edit: (c: Record<string, any>) => void, bytes?: Buffer): string {
+  const original = JSON.parse(readFileSync(card, 'utf8'));
+  const onnx = path.join(dir, `${name}.onnx`);
+  if (bytes) writeFileSync(onnx, bytes);
+  else copyFileSync(path.join(testModels, original.file), onnx);
+  original.file = `${name}.onnx`;
+  edit(original);
+  const cardPath = path.join(dir, `${name}.card.json`);
+  writeFileSync(cardPath, JSON.stringify(original));
+  return cardPath;
+}
+
+describe.skipIf(!present)('ONNX change model', () => {
+  it('loads, lists and predicts chips on the CPU', async () => {
+    expect(listModels([testModels]).map((m) => m.name)).toContain(
+      JSON.parse(readFileSync(card, 'utf8')).name,
+    );
+    const d = await ChangeDetector.load(card, { provider: 'cpu' });
+    expect(d.providerUsed).toBe('cpu');
+    const n = 2;
+    const size = n * d.bands * d.chipSize * d.chipSize;
+    const out = await d.predict(new Float32Array(size), new Float32Array(size).fill(1), n);
+    expect(out.length).toBe(n * d.chipSize * d.chipSize);
+    expect(Math.min(...out)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...out)).toBeLessThanOrEqual(1);
+    await d.dispose();
+  });
+
+  it('refuses a card whose inputs do not match the file', async () => {
+    const renamed = variant('renamed', (c) => (c.inputs[0].name = 'not_the_input'));
+    await expect(ChangeDetector.load(renamed)).rejects.toMatchObject({ code: 'MODEL_CARD_MISMATCH' });
+    const resized = variant('resized', (c) => {
+      c.chipSize = c.chipSize * 2;
+      for (const t of [...c.inputs, ...c.outputs])
+        t.shape = t.shape.map((d: number | string, i: number) =>
+          i >= 2 && typeof d === 'number' ? d * 2 : d,
+        );
+    });
+    const loaded = ChangeDetector.load(resized).then(
+      () => 'loaded',
+      (e: { code: string }) => e.code,
+    );
+    // A model with fixed spatial axes refuses the wrong chip size; one with dynamic axes may accept it.
+    expect(['MODEL_CARD_MISMATCH', 'loaded', 'MODEL_SELF_TEST_FAILED']).toContain(await loaded);
+  });
+
+  it('refuses a file whose checksum differs from the card, and a corrupt file', async () => {
+    const wrongSum = variant('wrongsum', (c) => (c.sha256 = '0'.repeat(64)));
+    await expect(ChangeDetector.load(wrongSum)).rejects.toMatchObject({ code: 'MODEL_CHECKSUM_MISMATCH' });
+    const junk = Buffer.from('this is not an onnx model at all');
+    const corrupt = variant(
+      'corrupt',
+      (c) => (c.sha256 = createHash('sha256').update(junk).digest('hex')),
+      junk,
+    );
+    await expect(ChangeDetector.load(corrupt)).rejects.toMatchObject({ code: 'MODEL_CORRUPT' });
+  });
+
+  it('runs in a worker thread and reports its errors with their codes', async () => {
+    const w = await InferenceWorker.start(card, { provider: 'auto' });
+    const { chipSize, bands } = w.info;
+    const size = bands * chipSize * chipSize;
+    const out = await w.predict(new Float32Array(size), new Float32Array(size), 1);
+    expect(out.length).toBe(chipSize * chipSize);
+    expect(w.busyMillis).toBeGreaterThan(0);
+    await w.terminate();
+    const renamed = variant('renamed2', (c) => (c.outputs[0].name = 'nope'));
+    await expect(InferenceWorker.start(renamed)).rejects.toMatchObject({ code: 'MODEL_CARD_MISMATCH' });
+  });
+});
