@@ -1,5 +1,5 @@
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cm-http-'));
 let server: Server;
 let base = '';
 let cog: Buffer;
-const stalled: import('node:http').ServerResponse[] = [];
+const stalled: ServerResponse[] = [];
 
 beforeAll(async () => {
   const g = utmGrid(100, 80);
