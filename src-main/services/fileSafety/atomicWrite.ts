@@ -150,10 +150,13 @@ export async function withAtomicFile<T>(
   }
 }
 
-/** Writes bytes (or text as UTF-8, or a sequence of byte chunks) to target atomically; see withAtomicFile. */
+/**
+ * Writes bytes (or text as UTF-8, or a sequence of byte chunks, e.g. a file read stream) to target atomically;
+ * see withAtomicFile.
+ */
 export async function writeFileAtomic(
   target: string,
-  data: Uint8Array | string | Iterable<Uint8Array>,
+  data: Uint8Array | string | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const ops: FileOps = { ...nodeFileOps, ...options.ops };
@@ -164,7 +167,7 @@ export async function writeFileAtomic(
     async (tmp) => {
       const handle = await ops.open(tmp, 'w');
       try {
-        for (const chunk of chunks) await ops.write(handle, chunk);
+        for await (const chunk of chunks) await ops.write(handle, chunk);
       } finally {
         await handle.close();
       }

@@ -1,0 +1,153 @@
+// Exports a run's rasters as GeoTIFF: the change probability (the run's own tiled GeoTIFF, copied byte for byte)
+// or the change mask (the probability thresholded: 1 change, 0 no change, 255 no data), streamed block by block
+// through the imagery service's tiled writer so a scene of any size fits in memory. Written atomically like
+// every export.
+
+import type Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ChangeMapError } from '../../core/errors';
+import { thresholdProbability, MASK_NODATA } from '../../core/exportFormats/changeMask';
+import { withAtomicFile, writeFileAtomic, type FileOps } from '../fileSafety/atomicWrite';
+import { createGeoTiffWriter } from '../imagery/geotiffWriter';
+import { openGeoTiff } from '../imagery/geotiffSource';
+import { projectDataDir } from '../project/projectStore';
+import { ExportRasterRequestSchema, type ExportRasterRequest } from './exportRequest';
+import { readRunProvenance } from './regionSource';
+
+export interface RasterExportDeps {
+  /** The project's data folder (probability paths are relative to it). Default: beside the project file. */
+  dataDir?: string;
+  fileOps?: Partial<FileOps>;
+  signal?: AbortSignal;
+  /** Pixels per side of the blocks the mask is computed in (a multiple of the 256-pixel tile). Default 2048. */
+  blockSize?: number;
+}
+
+export interface RasterExportResult {
+  path: string;
+  width: number;
+  height: number;
+  /** Mask only: pixels marked as change. */
+  changedPixels?: number;
+}
+
+const CODE_PREFIX = 'EXPORT';
+const TILE = 256;
+const DEFAULT_THRESHOLD = 0.5;
+
+function dataDirOf(db: Database.Database, deps: RasterExportDeps): string {
+  if (deps.dataDir) return deps.dataDir;
+  if (!db.name || db.memory) {
+    throw new ChangeMapError(
+      'EXPORT_NO_RASTER',
+      'This project has no data folder, so it holds no rasters to export.',
+    );
+  }
+  return projectDataDir(db.name);
+}
+
+/** The threshold the run's regions were made with (cm_runs.region_settings, schema v2), if any. */
+function regionThreshold(db: Database.Database, runId: number): number | null {
+  try {
+    const row = db.prepare('SELECT region_settings FROM cm_runs WHERE id = ?').get(runId) as
+      { region_settings: string } | undefined;
+    const threshold = (JSON.parse(row?.region_settings ?? '{}') as { threshold?: unknown }).threshold;
+    return typeof threshold === 'number' && threshold >= 0 && threshold <= 1 ? threshold : null;
+  } catch {
+    return null; // older schema without the column, or unreadable JSON: fall back to the default
+  }
+}
+
+async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
+  // A generator so the file is opened only once the atomic write has passed its checks.
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) yield chunk as Uint8Array;
+}
+
+/**
+ * Writes the run's probability raster or change mask to request.out. Errors: EXPORT_BAD_REQUEST,
+ * EXPORT_RUN_NOT_FOUND, EXPORT_NO_RASTER, EXPORT_CANCELLED and the file errors of exportRegions
+ * (EXPORT_EXISTS, EXPORT_NO_PERMISSION, EXPORT_DISK_FULL, EXPORT_FOLDER_MISSING, EXPORT_IN_USE).
+ */
+export async function exportRaster(
+  db: Database.Database,
+  request: ExportRasterRequest,
+  deps: RasterExportDeps = {},
+): Promise<RasterExportResult> {
+  const parsed = ExportRasterRequestSchema.safeParse(request);
+  if (!parsed.success) {
+    throw new ChangeMapError(
+      'EXPORT_BAD_REQUEST',
+      `The export request is not valid: ${parsed.error.issues[0]?.message}.`,
+    );
+  }
+  const req = parsed.data;
+  const out = path.resolve(req.out);
+  const run = readRunProvenance(db, req.runId);
+  if (!run.probabilityPath) {
+    throw new ChangeMapError(
+      'EXPORT_NO_RASTER',
+      `Run ${req.runId} has no probability raster (it has not produced one yet).`,
+    );
+  }
+  const source = path.resolve(dataDirOf(db, deps), run.probabilityPath);
+  if (!fs.existsSync(source)) {
+    throw new ChangeMapError(
+      'EXPORT_NO_RASTER',
+      `The probability raster of run ${req.runId} is missing from the project's data folder (${source}).`,
+    );
+  }
+  const atomic = { overwrite: req.overwrite, codePrefix: CODE_PREFIX, ops: deps.fileOps };
+  const raster = await openGeoTiff(source);
+  try {
+    const { grid } = raster.metadata;
+    if (req.kind === 'probability') {
+      await writeFileAtomic(out, fileChunks(source), atomic);
+      return { path: out, width: grid.width, height: grid.height };
+    }
+    const threshold = req.threshold ?? regionThreshold(db, req.runId) ?? DEFAULT_THRESHOLD;
+    const block = Math.max(TILE, Math.round((deps.blockSize ?? 2048) / TILE) * TILE);
+    let changedPixels = 0;
+    await withAtomicFile(
+      out,
+      async (tmp) => {
+        const writer = await createGeoTiffWriter(tmp, {
+          width: grid.width,
+          height: grid.height,
+          bands: 1,
+          sampleType: 'uint8',
+          grid,
+          tileSize: TILE,
+          nodata: MASK_NODATA,
+          overviewResampling: 'nearest',
+        });
+        try {
+          for (let y = 0; y < grid.height; y += block) {
+            for (let x = 0; x < grid.width; x += block) {
+              if (deps.signal?.aborted)
+                throw new ChangeMapError('EXPORT_CANCELLED', 'The export was cancelled.');
+              const window = {
+                x,
+                y,
+                width: Math.min(block, grid.width - x),
+                height: Math.min(block, grid.height - y),
+              };
+              const { data, valid } = await raster.readWindow(window, { bands: [0], signal: deps.signal });
+              const { mask, changed } = thresholdProbability(data, valid, threshold);
+              changedPixels += changed;
+              await writer.writeWindow(window, mask);
+            }
+          }
+          await writer.close();
+        } catch (error) {
+          await writer.abort().catch(() => undefined);
+          throw error;
+        }
+      },
+      atomic,
+    );
+    return { path: out, width: grid.width, height: grid.height, changedPixels };
+  } finally {
+    await raster.close();
+  }
+}
