@@ -1,17 +1,22 @@
 // API handlers of the imagery channels: thin mapping from the contract to the imagery services.
-import { ChangeMapError } from '../../core/errors';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
+import { ProjectImagery } from './projectImagery';
 
-const notYet = (): never => {
-  throw new ChangeMapError('NOT_AVAILABLE', 'Adding imagery is not available in this build yet.');
-};
+export const projectImagery = (ctx: HandlerContext): ProjectImagery =>
+  ctx.projectService('imagery', (project) => new ProjectImagery(project));
 
-export function imageryHandlers(_ctx: HandlerContext): DomainHandlers<'imagery:'> {
+export function imageryHandlers(ctx: HandlerContext): DomainHandlers<'imagery:'> {
+  const announce = <T extends Awaited<ReturnType<ProjectImagery['state']>>>(state: T): T => {
+    ctx.events.emit('imagery:changed', state);
+    return state;
+  };
   return {
-    'imagery:get': () => ({ before: null, after: null, preflight: [] }),
-    'imagery:setFiles': notYet,
-    'imagery:clear': notYet,
-    'imagery:setBandRoles': notYet,
+    'imagery:get': () => projectImagery(ctx).state(),
+    'imagery:setFiles': async ({ role, uris }) => announce(await projectImagery(ctx).setFiles(role, uris)),
+    'imagery:clear': async ({ role }) => announce(await projectImagery(ctx).clear(role)),
+    'imagery:setBandRoles': async ({ role, roles }) =>
+      announce(await projectImagery(ctx).setBandRoles(role, roles)),
+    // Preview tiles are rendered by the imagery preview service once it lands; until then the map shows footprints.
     'imagery:previewTile': () => null,
   };
 }

@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dispatch } from '../../ipc/dispatch';
+import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
+import { AppSession } from '../session';
+
+let dir: string;
+let session: AppSession;
+const silent = { error: () => undefined, warn: () => undefined };
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-imagery-api-'));
+  session = new AppSession({
+    userDataDir: path.join(dir, 'user'),
+    version: 'test',
+    shell: { transport: 'in-process' },
+  });
+});
+afterEach(() => {
+  session.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function call(channel: string, payload: unknown) {
+  return dispatch(session.handlers(), channel, payload, silent);
+}
+
+describe('imagery API', () => {
+  it('refuses imagery before a project is open', async () => {
+    expect(await call('imagery:get', {})).toMatchObject({ ok: false, error: { code: 'NO_PROJECT' } });
+  });
+
+  it('sets both dates, reports metadata and pre-flight, and reopens them with the project', async () => {
+    const before = path.join(dir, 'before.tif');
+    const after = path.join(dir, 'after.tif');
+    const grid = utmGrid(64, 48);
+    await writeFixture(before, grid, 3, sceneData(grid, 3, 'uint8'));
+    const shifted = utmGrid(64, 48, 500000 + 320, 5600000);
+    await writeFixture(after, shifted, 3, sceneData(shifted, 3, 'uint8'));
+    const project = path.join(dir, 'p.gpkg');
+    await call('project:create', { path: project });
+
+    const events: string[] = [];
+    session.events.subscribe((name) => events.push(name));
+    const first = await call('imagery:setFiles', { role: 'before', uris: [before] });
+    expect(first.ok).toBe(true);
+    const state = await call('imagery:setFiles', { role: 'after', uris: [after] });
+    if (!state.ok) throw new Error(state.error.message);
+    const value = state.value as import('../../ipc/contract').ImageryState;
+    expect(value.before).toMatchObject({
+      crs: { code: 'EPSG:32633' },
+      widthPx: 64,
+      heightPx: 48,
+      pixelSizeM: [10, 10],
+    });
+    expect(value.before?.areaKm2).toBeCloseTo((64 * 48 * 100) / 1e6, 6);
+    expect(value.before?.bands.map((b) => b.role)).toEqual(['red', 'green', 'blue']);
+    expect(value.before?.footprint?.length).toBeGreaterThan(4);
+    // half the after image lies outside the before image: a warning, not an error
+    expect(value.preflight.filter((i) => i.severity === 'error')).toEqual([]);
+    expect(events.filter((e) => e === 'imagery:changed')).toHaveLength(2);
+
+    await call('project:close', {});
+    await call('project:open', { path: project });
+    const reopened = await call('imagery:get', {});
+    expect(reopened).toMatchObject({
+      ok: true,
+      value: { before: { uris: [before] }, after: { uris: [after] } },
+    });
+  });
+
+  it('gives a coded error for a file that is not imagery and stores nothing', async () => {
+    const bad = path.join(dir, 'not-an-image.tif');
+    fs.writeFileSync(bad, 'hello');
+    await call('project:create', { path: path.join(dir, 'p.gpkg') });
+    const result = await call('imagery:setFiles', { role: 'before', uris: [bad] });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).not.toBe('INTERNAL');
+    expect(await call('imagery:get', {})).toMatchObject({ ok: true, value: { before: null } });
+  });
+
+  it('reports a pair that does not overlap as a blocking error', async () => {
+    const a = path.join(dir, 'a.tif');
+    const b = path.join(dir, 'b.tif');
+    const grid = utmGrid(32, 32);
+    await writeFixture(a, grid, 3, sceneData(grid, 3, 'uint8'));
+    const far = utmGrid(32, 32, 700000, 5600000);
+    await writeFixture(b, far, 3, sceneData(far, 3, 'uint8'));
+    await call('project:create', { path: path.join(dir, 'p.gpkg') });
+    await call('imagery:setFiles', { role: 'before', uris: [a] });
+    const state = await call('imagery:setFiles', { role: 'after', uris: [b] });
+    expect(state).toMatchObject({
+      ok: true,
+      value: { preflight: [{ code: 'NO_OVERLAP', severity: 'error' }] },
+    });
+  });
+});

@@ -1,0 +1,178 @@
+// The open project's imagery: which files make each date, their band roles, and the pair's pre-flight check.
+// Persisted in cm_imagery_sets / cm_imagery_files so a project reopens with its imagery.
+import fs from 'node:fs';
+import type { BandRole } from '../../core/raster/types';
+import type { DateRole, ImageryDateSummary, ImageryState, PreflightIssue } from '../../ipc/contract';
+import { openImagerySet, type ImagerySet } from '../imagery/imagerySet';
+import { preflightPair } from '../imagery/preflight';
+import { readOnlyError, type ProjectStore } from '../project/projectStore';
+import type { ProjectScoped } from '../session';
+
+interface StoredSet {
+  uris: string[];
+  bandRoles: BandRole[] | null;
+}
+
+/** What tells us a file changed under a run: size and modification time, or the URL itself. */
+export function fingerprint(uri: string): string {
+  if (/^https?:\/\//i.test(uri)) return `url:${uri}`;
+  try {
+    const stat = fs.statSync(uri);
+    return `${stat.size}:${Math.round(stat.mtimeMs)}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+export class ProjectImagery implements ProjectScoped {
+  private readonly sets = new Map<DateRole, ImagerySet>();
+  private preflight: PreflightIssue[] | null = null;
+  private loaded = false;
+
+  constructor(private readonly project: ProjectStore) {}
+
+  private stored(role: DateRole): StoredSet | null {
+    const set = this.project.db
+      .prepare('SELECT id, metadata FROM cm_imagery_sets WHERE role = ?')
+      .get(role) as { id: number; metadata: string } | undefined;
+    if (!set) return null;
+    const files = this.project.db
+      .prepare('SELECT uri FROM cm_imagery_files WHERE set_id = ? ORDER BY position')
+      .all(set.id) as { uri: string }[];
+    const metadata = JSON.parse(set.metadata) as { bandRoles?: BandRole[] };
+    return { uris: files.map((f) => f.uri), bandRoles: metadata.bandRoles ?? null };
+  }
+
+  /** Reopens the stored imagery once; a date whose files are gone is reported as a warning, not thrown. */
+  private async ensureLoaded(): Promise<void> {
+    if (this.loaded) return;
+    this.loaded = true;
+    for (const role of ['before', 'after'] as const) {
+      const stored = this.stored(role);
+      if (!stored) continue;
+      try {
+        const set = await openImagerySet(stored.uris);
+        this.sets.set(role, stored.bandRoles ? set.withBandRoles(stored.bandRoles) : set);
+      } catch (error) {
+        this.preflight = [
+          ...(this.preflight ?? []),
+          {
+            code: 'IMAGERY_UNAVAILABLE',
+            severity: 'error',
+            message: `The ${role} imagery cannot be read any more: ${(error as Error).message}`,
+          },
+        ];
+      }
+    }
+  }
+
+  /** Files of a date as stored in the project (what a run reads). */
+  uris(role: DateRole): string[] {
+    return this.stored(role)?.uris ?? [];
+  }
+
+  bandRoles(role: DateRole): BandRole[] | null {
+    return this.stored(role)?.bandRoles ?? null;
+  }
+
+  async setFiles(role: DateRole, uris: string[]): Promise<ImageryState> {
+    if (this.project.readOnly) throw readOnlyError(this.project.file);
+    await this.ensureLoaded();
+    const set = await openImagerySet(uris); // throws a coded error for unreadable input; nothing stored then
+    await this.sets.get(role)?.close();
+    this.sets.set(role, set);
+    this.persist(role, uris, null, set);
+    return this.changed();
+  }
+
+  async setBandRoles(role: DateRole, roles: BandRole[]): Promise<ImageryState> {
+    if (this.project.readOnly) throw readOnlyError(this.project.file);
+    await this.ensureLoaded();
+    const set = this.sets.get(role);
+    if (!set) return this.state();
+    const next = set.withBandRoles(roles);
+    this.sets.set(role, next);
+    this.persist(role, this.uris(role), roles, next);
+    return this.changed();
+  }
+
+  async clear(role: DateRole): Promise<ImageryState> {
+    if (this.project.readOnly) throw readOnlyError(this.project.file);
+    await this.ensureLoaded();
+    await this.sets.get(role)?.close();
+    this.sets.delete(role);
+    this.project.db.prepare('DELETE FROM cm_imagery_sets WHERE role = ?').run(role);
+    return this.changed();
+  }
+
+  private persist(role: DateRole, uris: string[], roles: BandRole[] | null, set: ImagerySet): void {
+    const db = this.project.db;
+    db.transaction(() => {
+      db.prepare('DELETE FROM cm_imagery_sets WHERE role = ?').run(role);
+      const metadata = { ...set.summary, bandRoles: roles ?? undefined };
+      const { lastInsertRowid } = db
+        .prepare('INSERT INTO cm_imagery_sets (role, acquired_at, metadata) VALUES (?, ?, ?)')
+        .run(role, set.summary.acquiredAt, JSON.stringify(metadata));
+      const insert = db.prepare(
+        'INSERT INTO cm_imagery_files (set_id, position, uri, fingerprint) VALUES (?, ?, ?, ?)',
+      );
+      uris.forEach((uri, i) => insert.run(lastInsertRowid, i, uri, fingerprint(uri)));
+    })();
+  }
+
+  private async changed(): Promise<ImageryState> {
+    this.preflight = null;
+    return this.state();
+  }
+
+  async state(): Promise<ImageryState> {
+    await this.ensureLoaded();
+    const before = this.sets.get('before');
+    const after = this.sets.get('after');
+    if (this.preflight === null) {
+      if (before && after) {
+        const result = await preflightPair(before, after);
+        this.preflight = [
+          ...result.errors.map((i) => ({ ...i, severity: 'error' as const })),
+          ...result.warnings.map((i) => ({ ...i, severity: 'warning' as const })),
+        ];
+      } else {
+        this.preflight = [];
+      }
+    }
+    return {
+      before: summaryOf('before', before),
+      after: summaryOf('after', after),
+      preflight: this.preflight,
+    };
+  }
+
+  set(role: DateRole): ImagerySet | undefined {
+    return this.sets.get(role);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.sets.values()].map((s) => s.close()));
+    this.sets.clear();
+  }
+}
+
+function summaryOf(role: DateRole, set: ImagerySet | undefined): ImageryDateSummary | null {
+  if (!set) return null;
+  const s = set.summary;
+  return {
+    role,
+    uris: s.files,
+    crs: s.crs,
+    pixelSizeM: s.pixelSizeM,
+    widthPx: s.widthPx,
+    heightPx: s.heightPx,
+    areaKm2: s.areaKm2,
+    bands: s.bandRoles.map((r, index) => ({ index, role: r })),
+    sampleType: s.sampleType,
+    nodata: s.nodata,
+    acquiredAt: s.acquiredAt,
+    hasOverviews: s.hasOverviews,
+    footprint: s.footprint?.coordinates[0] ?? null,
+  };
+}
