@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ImageryState } from '../../ipc/contract';
 import { dispatch } from '../../ipc/dispatch';
 import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
 import { AppSession } from '../session';
@@ -48,7 +49,7 @@ describe('imagery API', () => {
     expect(first.ok).toBe(true);
     const state = await call('imagery:setFiles', { role: 'after', uris: [after] });
     if (!state.ok) throw new Error(state.error.message);
-    const value = state.value as import('../../ipc/contract').ImageryState;
+    const value = state.value as ImageryState;
     expect(value.before).toMatchObject({
       crs: { code: 'EPSG:32633' },
       widthPx: 64,
