@@ -1,0 +1,71 @@
+// The `changemap` bin end to end, in a child process as a user runs it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = path.join(root, 'bin', 'changemap.js');
+const tinyCard = path.join(root, 'models', 'test', 'tiny-change.card.json');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function changemap(...args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('changemap command line', () => {
+  it('explains its usage with exit code 2', () => {
+    const r = changemap('run', '--project');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Usage:/);
+  });
+
+  it('refuses a missing model before starting, exit code 3, as JSON', () => {
+    const r = changemap(
+      'run',
+      '--synthetic',
+      '300x300',
+      '--project',
+      path.join(dir, 'refused.gpkg'),
+      '--model',
+      path.join(dir, 'nope.onnx'),
+      '--json',
+    );
+    expect(r.status).toBe(3);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      type: 'run:refused',
+      code: 'MODEL_CARD_UNREADABLE',
+    });
+  });
+
+  it.skipIf(!existsSync(tinyCard))('runs to the end and names the probability raster last', () => {
+    const project = path.join(dir, 'ok.gpkg');
+    const r = changemap(
+      'run',
+      '--synthetic',
+      '400x300',
+      '--project',
+      project,
+      '--model',
+      tinyCard,
+      '--provider',
+      'cpu',
+      '--json',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events[0].type).toBe('run:started');
+    const last = events.at(-1);
+    expect(last.type).toBe('run:done');
+    expect(existsSync(last.probabilityPath)).toBe(true);
+    expect(path.dirname(last.probabilityPath)).toBe(path.join(dir, 'ok.data', 'runs', '1'));
+    const list = changemap('runs', '--project', project, '--json');
+    expect(JSON.parse(list.stdout)[0]).toMatchObject({ id: 1, status: 'done' });
+  });
+});
