@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { decodeGpkgMultiPolygon } from '../../core/geo/gpkgGeometry';
+import type { GridSpec } from '../../core/raster/types';
+import { openMemoryProjectDb } from '../project/memoryDb';
+import { computeRegions } from './computeRegions';
+import { geodesicArea } from './groundArea';
+import { listRegions } from './listRegions';
+import { memoryProbabilityReader } from './probabilityReader';
+import { getRegion, setReview } from './regionRecords';
+
+const UTM33 = '+proj=utm +zone=33 +datum=WGS84 +units=m +no_defs';
+
+export function utmGrid(width: number, height: number, pixel = 10, originX = 300_000): GridSpec {
+  return {
+    width,
+    height,
+    geoTransform: [originX, pixel, 0, 5_000_000, 0, -pixel],
+    crs: { code: 'EPSG:32633', name: 'WGS 84 / UTM zone 33N', proj4: UTM33, units: 'm' },
+  };
+}
+
+function geographicGrid(width: number, height: number, pixelDeg: number): GridSpec {
+  return {
+    width,
+    height,
+    geoTransform: [10, pixelDeg, 0, 60, 0, -pixelDeg],
+    crs: { code: 'EPSG:4326', name: 'WGS 84', proj4: '+proj=longlat +datum=WGS84 +no_defs', units: 'degree' },
+  };
+}
+
+/** Blobs: discs of probability 0.9 fading to 0.6 at their edge, on a 0.1 background. */
+export function blobs(w: number, h: number, discs: [number, number, number][]): Float32Array {
+  const out = new Float32Array(w * h).fill(0.1);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      for (const [cx, cy, r] of discs) {
+        const d = Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
+        if (d < r) out[y * w + x] = Math.max(out[y * w + x], 0.9 - (0.3 * d) / r);
+      }
+  return out;
+}
+
+function newRun(db: ReturnType<typeof openMemoryProjectDb>): number {
+  return Number(
+    db
+      .prepare(
+        `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
+         VALUES ('done', 'test', '1', '', 'cpu', '{}')`,
+      )
+      .run().lastInsertRowid,
+  );
+}
+
+const base = { threshold: 0.5, openingRadius: 0, closingRadius: 0, minAreaM2: 0 };
+
+describe('computeRegions', () => {
+  it('writes regions largest first with areas, centroids and outlines QGIS can read', async () => {
+    const db = openMemoryProjectDb();
+    const run = newRun(db);
+    const grid = utmGrid(120, 90);
+    const values = blobs(120, 90, [
+      [30, 30, 12],
+      [90, 60, 20],
+      [100, 10, 3],
+    ]);
+    const summary = await computeRegions(db, run, memoryProbabilityReader(grid, values), { ...base, chunkSize: 32 });
+    expect(summary.regionCount).toBe(3);
+    const page = listRegions(db, { runId: run });
+    expect(page.total).toBe(3);
+    const areas = page.regions.map((r) => r.areaM2);
+    expect([...areas].sort((a, b) => b - a)).toEqual(areas);
+    const largest = page.regions[0];
+    expect(largest.centroid.x).toBeCloseTo(300_000 + 90 * 10, -1);
+    expect(largest.centroid.y).toBeCloseTo(5_000_000 - 60 * 10, -1);
+    expect(largest.centroid.lon).toBeGreaterThan(12);
+    expect(largest.centroid.lon).toBeLessThan(13);
+    expect(largest.areaHa).toBeCloseTo(largest.areaM2 / 10_000, 9);
+    const full = getRegion(db, largest.fid);
+    expect(full.outlineLonLat[0][0].length).toBeGreaterThan(8);
+    const blob = db.prepare('SELECT geom FROM change_regions WHERE fid = ?').get(largest.fid) as { geom: Uint8Array };
+    expect(decodeGpkgMultiPolygon(blob.geom).srsId).toBe(4326);
+  });
+
+  it('matches the geodesic area of the same polygon: 0.01% on a UTM grid, 0.5% on a geographic grid', async () => {
+    for (const [grid, tolerance] of [
+      [utmGrid(200, 200, 10, 260_000), 1e-4],
+      [utmGrid(200, 200, 10, 500_000), 1e-4],
+      [geographicGrid(200, 200, 0.0005), 5e-3],
+    ] as const) {
+      const db = openMemoryProjectDb();
+      const run = newRun(db);
+      const values = blobs(200, 200, [
+        [60, 60, 40],
+        [150, 150, 30],
+      ]);
+      await computeRegions(db, run, memoryProbabilityReader(grid, values), {
+        ...base,
+        chunkSize: 64,
+        simplifyTolerancePx: 0,
+      });
+      for (const r of listRegions(db, { runId: run }).regions) {
+        const reference = geodesicArea(getRegion(db, r.fid).outlineLonLat);
+        expect(Math.abs(r.areaM2 - reference) / reference).toBeLessThan(tolerance);
+      }
+    }
+  });
+
+  it('keeps reviews of regions that still exist after a threshold change', async () => {
+    const db = openMemoryProjectDb();
+    const run = newRun(db);
+    const grid = utmGrid(100, 100);
+    const reader = memoryProbabilityReader(
+      grid,
+      blobs(100, 100, [
+        [25, 25, 15],
+        [75, 75, 15],
+      ]),
+    );
+    await computeRegions(db, run, reader, base);
+    const [a, b] = listRegions(db, { runId: run, sort: { key: 'fid' } }).regions;
+    setReview(db, a.fid, 'confirmed', 'new warehouse');
+    setReview(db, b.fid, 'rejected');
+    const summary = await computeRegions(db, run, reader, { ...base, threshold: 0.7 });
+    expect(summary.reviewsCarried).toBe(2);
+    const after = listRegions(db, { runId: run, sort: { key: 'fid' } }).regions;
+    expect(after.map((r) => [r.reviewState, r.note])).toEqual([
+      ['confirmed', 'new warehouse'],
+      ['rejected', ''],
+    ]);
+    expect(after[0].areaM2).toBeLessThan(a.areaM2);
+    expect(listRegions(db, { runId: run, filters: { reviewStates: ['confirmed'] } }).total).toBe(1);
+  });
+
+  it('drops regions under the minimum area and refuses unknown runs', async () => {
+    const db = openMemoryProjectDb();
+    const run = newRun(db);
+    const grid = utmGrid(60, 60);
+    const reader = memoryProbabilityReader(
+      grid,
+      blobs(60, 60, [
+        [15, 15, 10],
+        [45, 45, 2],
+      ]),
+    );
+    const summary = await computeRegions(db, run, reader, { ...base, minAreaM2: 5000 });
+    expect(summary.regionCount).toBe(1);
+    expect(summary.droppedSmall).toBe(1);
+    await expect(computeRegions(db, run + 1, reader, base)).rejects.toMatchObject({ code: 'RUN_NOT_FOUND' });
+    expect(() => setReview(db, 9999, 'confirmed')).toThrow(expect.objectContaining({ code: 'REGION_NOT_FOUND' }));
+  });
+});
