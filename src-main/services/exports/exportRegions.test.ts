@@ -11,7 +11,13 @@ import { nodeFileOps } from '../fileSafety/atomicWrite';
 import { exportRegions } from './exportRegions';
 import type { ExportRegionsRequest } from './exportRequest';
 import { createTestProject, LONG_NOTE, planarArea, TEST_GRID, type TestProject } from './exportTestProject';
-import { gdalFeatures, gdalLayerSummary, gdalSql } from './gdalProbe';
+import {
+  canValidateGeoPackage,
+  gdalFeatures,
+  gdalLayerSummary,
+  gdalSql,
+  validateGeoPackage,
+} from './gdalProbe';
 
 interface StoreRow {
   fid: number;
@@ -256,6 +262,11 @@ describe('GeoPackage export', () => {
       expect(fs.readdirSync(outDir)).toEqual(['regions.gpkg']);
     });
   }
+
+  it.skipIf(!canValidateGeoPackage)('passes GDAL’s GeoPackage validator (validate_gpkg.py)', async () => {
+    const result = await exportRegions(project.db, request('geopackage', 'regions.gpkg', { crs: 'grid' }));
+    expect(() => validateGeoPackage(result.path)).not.toThrow();
+  });
 });
 
 describe('CSV export', () => {

@@ -2,6 +2,7 @@
 // in real GIS software the way we meant it, not just in our own reader.
 
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 
 function run(tool: string, args: string[]): string {
   return execFileSync(tool, args, {
@@ -60,4 +61,13 @@ export function gdalLayerSummary(source: string, layer?: string): GdalLayerSumma
 /** The gdalinfo -json report of a raster, with computed min/max (-mm, which writes no .aux.xml beside it). */
 export function gdalInfo(source: string): Record<string, unknown> {
   return JSON.parse(run('gdalinfo', ['-json', '-mm', source])) as Record<string, unknown>;
+}
+
+/** GDAL's GeoPackage conformance checker (python3-gdal's validate_gpkg.py), where installed. */
+export const GPKG_VALIDATOR = '/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py';
+export const canValidateGeoPackage = fs.existsSync(GPKG_VALIDATOR) && fs.existsSync('/usr/bin/python3');
+
+/** Runs validate_gpkg.py on file; throws with its report when the file breaks a GeoPackage requirement. */
+export function validateGeoPackage(file: string): void {
+  run('/usr/bin/python3', [GPKG_VALIDATOR, file]);
 }
