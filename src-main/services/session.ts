@@ -12,6 +12,7 @@ import { runHandlers } from './api/runHandlers';
 import { EventBus } from './events';
 import { ProjectStore } from './project/projectStore';
 import { RecentProjects } from './recentProjects';
+import { defaultModelsDir } from './userData';
 
 export interface ShellCapabilities {
   transport: AppInfo['transport'];
@@ -23,6 +24,8 @@ export interface SessionOptions {
   userDataDir: string;
   version: string;
   shell: ShellCapabilities;
+  /** Folder of the shipped models (`models/` in a checkout, `resources/models` in an installed app). */
+  modelsDir?: string;
 }
 
 /** A service bound to one open project; disposed when the project closes. */
@@ -38,6 +41,10 @@ export class AppSession {
 
   constructor(private readonly options: SessionOptions) {
     this.recent = new RecentProjects(options.userDataDir);
+  }
+
+  get modelsDir(): string {
+    return this.options.modelsDir ?? defaultModelsDir();
   }
 
   get currentProject(): ProjectStore | null {

@@ -6,6 +6,8 @@ import type { ProjectScoped } from '../session';
 
 export interface HandlerContext {
   readonly events: EventBus;
+  /** Folder of the shipped models. */
+  readonly modelsDir: string;
   requireProject(): ProjectStore;
   projectService<T extends ProjectScoped>(key: string, make: (project: ProjectStore) => T): T;
 }

@@ -1,0 +1,34 @@
+// `npm run bench [imagery|models|runs|regions ...]`: every benchmark, each in its own process so that its peak
+// resident memory is its own. Prints figures; asserts nothing (tests do that).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const all = ['imagery', 'models', 'runs', 'regions'];
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const chosen = wanted.length ? wanted : all;
+
+console.log(
+  `ChangeMap benchmarks on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores), ` +
+    `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`,
+);
+let failed = 0;
+for (const name of chosen) {
+  const script = path.join(root, 'scripts', `bench-${name}.ts`);
+  if (!fs.existsSync(script)) {
+    console.error(`bench: no benchmark called ${name} (have: ${all.join(', ')})`);
+    failed++;
+    continue;
+  }
+  console.log(`\n== ${name} ==`);
+  const tsx = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'tsx.cmd' : 'tsx');
+  const result = spawnSync(tsx, [script, ...process.argv.slice(2).filter((a) => a.startsWith('-'))], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);
