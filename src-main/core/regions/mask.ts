@@ -60,59 +60,58 @@ function diskHalfWidths(r: number): Int32Array {
 }
 
 /**
- * Binary erosion (keep = 1: a pixel stays 1 only if every in-array pixel of the disk is 1) or dilation
- * (keep = 0: a pixel becomes 1 if any in-array pixel of the disk is 1) with a disk of radius r.
- * Row prefix counts make each pixel cost O(r) instead of O(r^2).
+ * Binary erosion with a disk of radius r, pixels outside the array ignored; with invert, the dilation
+ * (dilate(A) = not erode(not A) under the same edge rule). Two steps, each a tight loop over bytes:
+ * run[x] = how far the row's run of ones reaches on the shorter side of x (255 = to the array edge), then a
+ * pixel survives if, for every dy, run[x, y + dy] exceeds the disk's half-width at dy.
  */
-function morph(mask: Uint8Array, w: number, h: number, r: number, erode: boolean): Uint8Array {
+function morph(mask: Uint8Array, w: number, h: number, r: number, invert: boolean): Uint8Array {
   const out = new Uint8Array(mask.length);
   if (r <= 0) {
     out.set(mask);
     return out;
   }
   const hw = diskHalfWidths(r);
-  const target = erode ? 0 : 1; // the value whose presence in the disk decides the result
-  const stride = w + 1;
-  const prefix = new Int32Array(stride * h);
+  const one = invert ? 0 : 1;
+  const run = new Uint8Array(mask.length);
+  const BIG = 255;
   for (let y = 0; y < h; y++) {
-    let acc = 0;
     const row = y * w;
-    const pRow = y * stride;
+    // Left runs (in-array ones ending at x; a run touching the left edge counts as unbounded).
+    let n = BIG;
     for (let x = 0; x < w; x++) {
-      if (mask[row + x] === target) acc++;
-      prefix[pRow + x + 1] = acc;
+      if (mask[row + x] === one) n = n >= BIG ? BIG : n + 1;
+      else n = 0;
+      run[row + x] = n;
+    }
+    n = BIG;
+    for (let x = w - 1; x >= 0; x--) {
+      if (mask[row + x] === one) n = n >= BIG ? BIG : n + 1;
+      else n = 0;
+      if (n < run[row + x]) run[row + x] = n;
     }
   }
   for (let y = 0; y < h; y++) {
     const row = y * w;
+    out.fill(1, row, row + w);
     const y0 = Math.max(0, y - r);
     const y1 = Math.min(h - 1, y + r);
-    for (let x = 0; x < w; x++) {
-      const v = mask[row + x];
-      if (v === target) {
-        out[row + x] = target;
-        continue;
-      }
-      let hit = false;
-      for (let yy = y0; yy <= y1 && !hit; yy++) {
-        const half = hw[yy > y ? yy - y : y - yy];
-        const lo = x - half < 0 ? 0 : x - half;
-        const hi = x + half >= w ? w - 1 : x + half;
-        const pRow = yy * stride;
-        if (prefix[pRow + hi + 1] - prefix[pRow + lo] > 0) hit = true;
-      }
-      out[row + x] = hit ? target : v;
+    for (let yy = y0; yy <= y1; yy++) {
+      const need = hw[yy > y ? yy - y : y - yy]; // run must exceed the half-width
+      const src = yy * w;
+      for (let x = 0; x < w; x++) if (run[src + x] <= need) out[row + x] = 0;
     }
+    if (invert) for (let x = 0; x < w; x++) out[row + x] ^= 1;
   }
   return out;
 }
 
 export function erode(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
-  return morph(mask, w, h, r, true);
+  return morph(mask, w, h, r, false);
 }
 
 export function dilate(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
-  return morph(mask, w, h, r, false);
+  return morph(mask, w, h, r, true);
 }
 
 /** Opening then closing, as configured. Returns the input itself when there is nothing to do. */
