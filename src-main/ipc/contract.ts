@@ -218,15 +218,41 @@ const tileXYZ = {
   y: z.number().int().min(0),
 };
 const lonLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
+const reviewStates = z.array(z.enum(['unreviewed', 'confirmed', 'rejected'])).min(1);
+const landCoverName = z.string().min(1).max(100);
+/** Filters of the region list. Class names are the land-cover classes of the classifier's card, or "uncertain". */
 const regionFilters = z
   .object({
     minAreaM2: z.number().min(0).optional(),
-    reviewStates: z.array(z.enum(['unreviewed', 'confirmed', 'rejected'])).optional(),
-    transitions: z.array(z.string().max(100)).max(200).optional(),
-    classes: z.array(z.string().max(100)).max(100).optional(),
+    maxAreaM2: z.number().min(0).optional(),
+    fromClass: landCoverName.optional(),
+    toClass: landCoverName.optional(),
+    /** Regions whose before or after land cover is this class. */
+    landCoverClass: landCoverName.optional(),
+    /** Both land-cover calls at least this confident. */
     minConfidence: z.number().min(0).max(1).optional(),
+    minProbability: z.number().min(0).max(1).optional(),
+    reviewStates: reviewStates.optional(),
   })
   .strict();
+/** Filters of an export: all regions, only some review states (e.g. confirmed), a minimum area, transitions. */
+const exportFilters = z
+  .object({
+    reviewStates: reviewStates.optional(),
+    minAreaM2: z.number().min(0).optional(),
+    /** A side left out matches any class; null matches regions without a class for that date. */
+    transitions: z
+      .array(
+        z
+          .object({ from: landCoverName.nullable().optional(), to: landCoverName.nullable().optional() })
+          .strict(),
+      )
+      .min(1)
+      .max(200)
+      .optional(),
+  })
+  .strict();
+export type ExportFilters = z.infer<typeof exportFilters>;
 export type RegionFilters = z.infer<typeof regionFilters>;
 
 /** Request schemas, one per channel. */
@@ -298,7 +324,7 @@ export const requests = {
   'regions:list': z
     .object({
       runId,
-      sort: z.enum(['area', 'probability', 'confidence', 'transition']).default('area'),
+      sort: z.enum(['area', 'probability', 'confidence', 'transition', 'review']).default('area'),
       descending: z.boolean().default(true),
       filters: regionFilters.default({}),
       offset: z.number().int().min(0).default(0),
@@ -327,7 +353,7 @@ export const requests = {
       format: z.enum(['geojson', 'shapefile', 'gpkg', 'csv']),
       out: filePath,
       crs: z.enum(['grid', 'wgs84']).default('wgs84'),
-      filters: regionFilters.default({}),
+      filters: exportFilters.default({}),
       includeWkt: z.boolean().default(false),
       overwrite: z.boolean().default(false),
     })

@@ -1,14 +1,22 @@
 // API handlers of the export channels: thin mapping from the contract to the export services.
-import { ChangeMapError } from '../../core/errors';
+import { exportRaster } from '../exports/exportRaster';
+import { exportRegions } from '../exports/exportRegions';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
 
-const notYet = (): never => {
-  throw new ChangeMapError('NOT_AVAILABLE', 'Exports are not available in this build yet.');
-};
-
-export function exportHandlers(_ctx: HandlerContext): DomainHandlers<'export:'> {
+export function exportHandlers(ctx: HandlerContext): DomainHandlers<'export:'> {
   return {
-    'export:regions': notYet,
-    'export:raster': notYet,
+    'export:regions': async ({ format, ...request }) => {
+      const project = ctx.requireProject();
+      const result = await exportRegions(project.db, {
+        ...request,
+        format: format === 'gpkg' ? 'geopackage' : format,
+      });
+      return { path: result.path, featureCount: result.featureCount };
+    },
+    'export:raster': async (request) => {
+      const project = ctx.requireProject();
+      const result = await exportRaster(project.db, request, { dataDir: project.dataDir });
+      return { path: result.path, featureCount: null };
+    },
   };
 }

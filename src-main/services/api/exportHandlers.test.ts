@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dispatch } from '../../ipc/dispatch';
+import { createTestProject, TEST_REGIONS, type TestProject } from '../exports/exportTestProject';
+import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, USER_VERSION_BASE } from '../project/schema';
+import { AppSession } from '../session';
+
+const silent = { error: () => undefined, warn: () => undefined };
+let tp: TestProject;
+let session: AppSession;
+
+/** The export tests' project, stamped as a ChangeMap project and opened through the session. */
+function openTestProject(): void {
+  tp = createTestProject();
+  tp.db.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
+  tp.db.pragma(`user_version = ${USER_VERSION_BASE + LATEST_SCHEMA_VERSION}`);
+  tp.db.prepare(`INSERT INTO cm_settings VALUES ('name', '"Exports"')`).run();
+  tp.db.close();
+  session = new AppSession({
+    userDataDir: path.join(tp.dir, 'user'),
+    version: 'test',
+    shell: { transport: 'in-process' },
+  });
+  session.openProject(tp.file);
+}
+
+afterEach(() => {
+  session?.dispose();
+  fs.rmSync(tp.dir, { recursive: true, force: true });
+});
+
+describe('export API', () => {
+  it('exports the run’s regions as GeoJSON and refuses to overwrite without confirmation', async () => {
+    openTestProject();
+    const out = path.join(tp.dir, 'regions.geojson');
+    const first = await dispatch(
+      session.handlers(),
+      'export:regions',
+      { runId: tp.runId, format: 'geojson', out },
+      silent,
+    );
+    expect(first).toMatchObject({ ok: true, value: { path: out, featureCount: TEST_REGIONS.length } });
+    const geojson = JSON.parse(fs.readFileSync(out, 'utf8')) as { features: unknown[] };
+    expect(geojson.features).toHaveLength(TEST_REGIONS.length);
+    const again = await dispatch(
+      session.handlers(),
+      'export:regions',
+      { runId: tp.runId, format: 'geojson', out },
+      silent,
+    );
+    expect(again).toMatchObject({ ok: false, error: { code: 'EXPORT_EXISTS' } });
+  });
+
+  it('exports a GeoPackage that GDAL reads, filtered to confirmed regions', async () => {
+    openTestProject();
+    const out = path.join(tp.dir, 'confirmed.gpkg');
+    const result = await dispatch(
+      session.handlers(),
+      'export:regions',
+      { runId: tp.runId, format: 'gpkg', out, filters: { reviewStates: ['confirmed'] } },
+      silent,
+    );
+    const confirmed = TEST_REGIONS.filter((r) => r.reviewState === 'confirmed').length;
+    expect(result).toMatchObject({ ok: true, value: { featureCount: confirmed } });
+    expect(execFileSync('ogrinfo', ['-ro', '-so', out, 'change_regions'], { encoding: 'utf8' })).toMatch(
+      new RegExp(`Feature Count: ${confirmed}`),
+    );
+  });
+});
