@@ -64,14 +64,19 @@ const BEFORE_LOOK: Omit<DateLook, 'seed'> = {
   yellowing: 0,
   noiseSigma: 2,
   shiftPx: [0, 0],
+  fieldStateChanges: 0,
 };
-/** The "after" date: late summer, lower sun and some haze, another sensor, misregistered by a fraction of a pixel. */
+/**
+ * The "after" date: late summer, lower sun and some haze, another sensor, misregistered by a fraction of a pixel;
+ * a fifth of the fields harvested, ploughed or sown since.
+ */
 const AFTER_LOOK: Omit<DateLook, 'seed'> = {
   gain: [1.05, 1.02, 0.95],
   offset: [5, 4, 9],
   yellowing: 0.3,
   noiseSigma: 3,
   shiftPx: [0.4, -0.3],
+  fieldStateChanges: 0.2,
 };
 
 export function generateSampleScene(options: SampleSceneOptions = {}): SampleScene {

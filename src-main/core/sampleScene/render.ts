@@ -1,6 +1,7 @@
 // Paints a scene canvas as a 3-band uint8 image for one date: materials, textures, shadows, then the date's look
 // (illumination, season, haze, sensor noise and a sub-pixel shift), none of which is land-cover change.
 import { crownTexture, fbm, valueNoise } from './noise';
+import { CROP_TONES } from './landscape';
 import { createRandom, hash2 } from './random';
 import { Surface, type SceneCanvas } from './surfaces';
 
@@ -15,6 +16,11 @@ export interface DateLook {
   noiseSigma: number;
   /** Sub-pixel misregistration of this date, pixels (x right, y down). */
   shiftPx: [number, number];
+  /**
+   * Share of crop fields whose state differs on this date (harvested, ploughed or sown): a real and common
+   * difference between dates that planners do not count as land-cover change (the field is still cropland).
+   */
+  fieldStateChanges: number;
   /** Seeds the noise and the per-field seasonal variation of this date. */
   seed: number;
 }
@@ -100,7 +106,10 @@ function paintMaterials(canvas: SceneCanvas, look: DateLook, textureSeed: number
         const k = 1 + item.rowAmplitude * facing + 0.03 * grain;
         for (let b = 0; b < 3; b++) rgb[b] = item.tone[b] * k;
       } else {
-        const tone = o !== 0 ? item.tone : PLAIN_TONES[s];
+        let tone = o !== 0 ? item.tone : PLAIN_TONES[s];
+        if (s === Surface.crop && o !== 0 && hash2(o, 3, look.seed) < look.fieldStateChanges) {
+          tone = CROP_TONES[Math.floor(hash2(o, 4, look.seed) * CROP_TONES.length)];
+        }
         let k = 1 + 0.16 * grain;
         if (item.rowPeriod > 0) {
           const along = (x + 0.5) * -Math.sin(item.angle) + (y + 0.5) * Math.cos(item.angle);

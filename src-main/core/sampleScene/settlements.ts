@@ -192,14 +192,9 @@ function industrialEstate(canvas: SceneCanvas, random: Random, centre: PixelPoin
       depth: random.range(12, 24),
       angle,
     };
-    if (footprintFits(canvas, footprint, (s) => s === Surface.paved)) {
-      paintBuilding(
-        canvas,
-        footprint,
-        jitterTone(random, random.pick(INDUSTRIAL_ROOF_TONES)),
-        random.range(2.5, 4),
-        0.03,
-      );
+    if (footprintFits(canvas, footprint, (s) => s === Surface.yard)) {
+      const tone = jitterTone(random, random.pick(INDUSTRIAL_ROOF_TONES));
+      paintBuilding(canvas, footprint, tone, random.range(2.5, 4), 0.03, () => true, Surface.hall);
     }
   }
 }
