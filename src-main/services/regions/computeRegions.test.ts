@@ -63,7 +63,10 @@ describe('computeRegions', () => {
       [90, 60, 20],
       [100, 10, 3],
     ]);
-    const summary = await computeRegions(db, run, memoryProbabilityReader(grid, values), { ...base, chunkSize: 32 });
+    const summary = await computeRegions(db, run, memoryProbabilityReader(grid, values), {
+      ...base,
+      chunkSize: 32,
+    });
     expect(summary.regionCount).toBe(3);
     const page = listRegions(db, { runId: run });
     expect(page.total).toBe(3);
@@ -77,7 +80,9 @@ describe('computeRegions', () => {
     expect(largest.areaHa).toBeCloseTo(largest.areaM2 / 10_000, 9);
     const full = getRegion(db, largest.fid);
     expect(full.outlineLonLat[0][0].length).toBeGreaterThan(8);
-    const blob = db.prepare('SELECT geom FROM change_regions WHERE fid = ?').get(largest.fid) as { geom: Uint8Array };
+    const blob = db.prepare('SELECT geom FROM change_regions WHERE fid = ?').get(largest.fid) as {
+      geom: Uint8Array;
+    };
     expect(decodeGpkgMultiPolygon(blob.geom).srsId).toBe(4326);
   });
 
@@ -146,6 +151,8 @@ describe('computeRegions', () => {
     expect(summary.regionCount).toBe(1);
     expect(summary.droppedSmall).toBe(1);
     await expect(computeRegions(db, run + 1, reader, base)).rejects.toMatchObject({ code: 'RUN_NOT_FOUND' });
-    expect(() => setReview(db, 9999, 'confirmed')).toThrow(expect.objectContaining({ code: 'REGION_NOT_FOUND' }));
+    expect(() => setReview(db, 9999, 'confirmed')).toThrow(
+      expect.objectContaining({ code: 'REGION_NOT_FOUND' }),
+    );
   });
 });

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { openMemoryProjectDb } from '../project/memoryDb';
+import { classifyRegions } from './classifyRegions';
+import { computeRegions } from './computeRegions';
+import { blobs, utmGrid } from './computeRegions.test';
+import { brightnessClassifier, memoryPairSource } from './fakes';
+import { listRegions } from './listRegions';
+import { memoryProbabilityReader } from './probabilityReader';
+import { patchWindow, resamplePlanes } from '../../core/regions/patches';
+
+describe('classifyRegions', () => {
+  it('labels before and after land cover per region, batched, and filters by transition', async () => {
+    const db = openMemoryProjectDb();
+    const run = Number(
+      db
+        .prepare(
+          `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
+           VALUES ('done', 't', '1', '', 'cpu', '{}')`,
+        )
+        .run().lastInsertRowid,
+    );
+    const W = 160;
+    const H = 100;
+    const grid = utmGrid(W, H);
+    // Two changes: left one dark -> bright (forest -> bare), right one bright -> dark (bare -> forest).
+    const discs: [number, number, number][] = [
+      [40, 50, 25],
+      [120, 50, 25],
+    ];
+    await computeRegions(db, run, memoryProbabilityReader(grid, blobs(W, H, discs)), {
+      threshold: 0.5,
+      openingRadius: 0,
+      closingRadius: 0,
+      minAreaM2: 0,
+    });
+    const before = new Float32Array(3 * W * H);
+    const after = new Float32Array(3 * W * H);
+    for (let b = 0; b < 3; b++)
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) {
+          const left = x < W / 2;
+          before[b * W * H + y * W + x] = left ? 0.05 : 0.95;
+          after[b * W * H + y * W + x] = left ? 0.95 : 0.05;
+        }
+    const classifier = brightnessClassifier();
+    const summary = await classifyRegions(db, run, memoryPairSource(grid, 3, before, after), classifier, {
+      batchSize: 1,
+    });
+    expect(summary.classified).toBe(2);
+    expect(classifier.calls).toEqual([2, 2]);
+    const regions = listRegions(db, { runId: run, sort: { key: 'fid' } }).regions;
+    const byX = [...regions].sort((a, b) => a.centroid.x - b.centroid.x);
+    expect(byX.map((r) => r.transition)).toEqual([
+      'forest -> bare/construction',
+      'bare/construction -> forest',
+    ]);
+    expect(byX[0].description).toMatch(/^forest [01]\.\d\d -> bare\/construction [01]\.\d\d$/);
+    expect(byX[0].from?.top3.length).toBe(2);
+    expect(listRegions(db, { runId: run, filters: { fromClass: 'forest' } }).total).toBe(1);
+    expect(listRegions(db, { runId: run, filters: { landCoverClass: 'forest' } }).total).toBe(2);
+    // Already classified regions are skipped unless asked.
+    expect(
+      (await classifyRegions(db, run, memoryPairSource(grid, 3, before, after), classifier)).classified,
+    ).toBe(0);
+  });
+
+  it('cuts patches at least the classifier footprint, inside the grid', () => {
+    const w = patchWindow({ minCol: 0, minRow: 0, maxCol: 3, maxRow: 3 }, 32, 0.25, 100, 100);
+    expect(w).toEqual({ x: 0, y: 0, width: 32, height: 32 });
+    const big = patchWindow({ minCol: 10, minRow: 10, maxCol: 49, maxRow: 29 }, 8, 0.25, 100, 100);
+    expect(big.width).toBe(60);
+    expect(big.x).toBe(0);
+  });
+
+  it('averages when shrinking a patch', () => {
+    const src = Float32Array.from([1, 3, 5, 7]);
+    expect(Array.from(resamplePlanes(src, 1, 2, 2, 1))).toEqual([4]);
+  });
+});

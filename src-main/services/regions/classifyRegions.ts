@@ -1,0 +1,181 @@
+// Land cover before and after each change region: patches around the region from both dates, resampled to
+// the classifier's ground size, batched through the classifier; "from -> to" stored on the region.
+import type Database from 'better-sqlite3';
+import { ChangeMapError } from '../../core/errors';
+import type { ClassifierModelCard } from '../../core/models/modelCard';
+import type { AlignedPairSource, GridSpec } from '../../core/raster/types';
+import { gridToPixel } from '../../core/regions/pixelArea';
+import {
+  landCoverAnswer,
+  normalisePatch,
+  patchWindow,
+  resamplePlanes,
+  type PixelBox,
+} from '../../core/regions/patches';
+
+type Db = Database.Database;
+
+/** What classification needs of a model (services/inference's LandCoverClassifier fits via classifierFrom). */
+export interface RegionClassifier {
+  readonly card: ClassifierModelCard;
+  /** batch: n x bands x inputSize x inputSize, normalised; returns n x classes.length probabilities. */
+  classify(batch: Float32Array, n: number): Promise<Float32Array>;
+}
+
+/** Adapts anything with a card and predict(batch, n) (e.g. LandCoverClassifier) to RegionClassifier. */
+export function classifierFrom(model: {
+  card: ClassifierModelCard;
+  predict(batch: Float32Array, n: number): Promise<Float32Array>;
+}): RegionClassifier {
+  return { card: model.card, classify: (batch, n) => model.predict(batch, n) };
+}
+
+export interface ClassifyOptions {
+  /** Regions per classifier call (each gives two patches). Default 16. */
+  batchSize?: number;
+  /** Context around the bounding box, as a fraction of its size on each side. Default 0.25. */
+  contextMargin?: number;
+  /** Classify only regions without land cover yet (default true; false re-classifies all). */
+  onlyUnclassified?: boolean;
+  /** Bands of the pair source that feed the classifier's bands, in card order (default 0, 1, 2, ...). */
+  bandIndices?: number[];
+  signal?: AbortSignal;
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
+export interface ClassifySummary {
+  classified: number;
+  millis: number;
+  regionsPerSecond: number;
+}
+
+/** Ground size (m) of one grid pixel near a latitude. */
+export function pixelSizeM(grid: GridSpec, lat: number): number {
+  const [, a, b, , c, d] = grid.geoTransform;
+  const size = Math.sqrt(Math.abs(a * d - b * c));
+  return grid.crs.units === 'degree' ? size * 111_320 * Math.cos((lat * Math.PI) / 180) : size;
+}
+
+/** The region's pixel box from its bounding box in grid coordinates. */
+export function pixelBoxOf(
+  grid: GridSpec,
+  bbox: { minX: number; minY: number; maxX: number; maxY: number },
+): PixelBox {
+  const corners = [
+    gridToPixel(grid.geoTransform, bbox.minX, bbox.minY),
+    gridToPixel(grid.geoTransform, bbox.maxX, bbox.maxY),
+    gridToPixel(grid.geoTransform, bbox.minX, bbox.maxY),
+    gridToPixel(grid.geoTransform, bbox.maxX, bbox.minY),
+  ];
+  const xs = corners.map((p) => p[0]);
+  const ys = corners.map((p) => p[1]);
+  return {
+    minCol: Math.max(0, Math.floor(Math.min(...xs) + 1e-6)),
+    minRow: Math.max(0, Math.floor(Math.min(...ys) + 1e-6)),
+    maxCol: Math.min(grid.width - 1, Math.ceil(Math.max(...xs) - 1e-6) - 1),
+    maxRow: Math.min(grid.height - 1, Math.ceil(Math.max(...ys) - 1e-6) - 1),
+  };
+}
+
+/** Copies the chosen bands of a band-planar w x h image. */
+function pickBands(data: Float32Array, w: number, h: number, indices: number[]): Float32Array {
+  const out = new Float32Array(indices.length * w * h);
+  indices.forEach((b, i) => out.set(data.subarray(b * w * h, (b + 1) * w * h), i * w * h));
+  return out;
+}
+
+export async function classifyRegions(
+  db: Db,
+  runId: number,
+  pair: AlignedPairSource,
+  classifier: RegionClassifier,
+  options: ClassifyOptions = {},
+): Promise<ClassifySummary> {
+  const started = performance.now();
+  const card = classifier.card;
+  const n = card.inputSize;
+  const bands = card.bands.length;
+  const indices = options.bandIndices ?? card.bands.map((_, i) => i);
+  if (indices.length !== bands || indices.some((b) => !(b >= 0 && b < pair.bands)))
+    throw new ChangeMapError(
+      'REGIONS_CLASSIFIER_BANDS',
+      `The classifier needs ${bands} bands (${card.bands.join(', ')}); the imagery has ${pair.bands}.`,
+    );
+  const batchSize = Math.max(1, options.batchSize ?? 16);
+  const margin = options.contextMargin ?? 0.25;
+  const rows = db
+    .prepare(
+      `SELECT fid, bbox_min_x, bbox_min_y, bbox_max_x, bbox_max_y, centroid_lat FROM change_regions
+       WHERE run_id = ? ${options.onlyUnclassified === false ? '' : 'AND from_class IS NULL'} ORDER BY area_m2 DESC`,
+    )
+    .all(runId) as {
+    fid: number;
+    bbox_min_x: number;
+    bbox_min_y: number;
+    bbox_max_x: number;
+    bbox_max_y: number;
+    centroid_lat: number;
+  }[];
+  const update = db.prepare(
+    `UPDATE change_regions SET from_class = ?, from_conf = ?, from_top3 = ?, to_class = ?, to_conf = ?, to_top3 = ?
+     WHERE fid = ?`,
+  );
+  const patchLen = bands * n * n;
+  let done = 0;
+  for (let start = 0; start < rows.length; start += batchSize) {
+    if (options.signal?.aborted)
+      throw new ChangeMapError('CANCELLED', 'Classifying the change regions was cancelled.');
+    const batchRows = rows.slice(start, start + batchSize);
+    const batch = new Float32Array(2 * batchRows.length * patchLen);
+    await Promise.all(
+      batchRows.map(async (r, i) => {
+        const box = pixelBoxOf(pair.grid, {
+          minX: r.bbox_min_x,
+          minY: r.bbox_min_y,
+          maxX: r.bbox_max_x,
+          maxY: r.bbox_max_y,
+        });
+        const footprintPx = (n * card.inputGsdM) / pixelSizeM(pair.grid, r.centroid_lat);
+        const window = patchWindow(box, footprintPx, margin, pair.grid.width, pair.grid.height);
+        const chunk = await pair.read(window, options.signal);
+        for (const [k, data] of [chunk.before, chunk.after].entries()) {
+          const patch = resamplePlanes(
+            pickBands(data, window.width, window.height, indices),
+            bands,
+            window.width,
+            window.height,
+            n,
+          );
+          normalisePatch(patch, card, n);
+          batch.set(patch, (2 * i + k) * patchLen);
+        }
+      }),
+    );
+    const probs = await classifier.classify(batch, 2 * batchRows.length);
+    const classes = card.classes.length;
+    if (probs.length < 2 * batchRows.length * classes)
+      throw new ChangeMapError(
+        'REGIONS_CLASSIFIER_OUTPUT',
+        'The classifier returned fewer probabilities than patches.',
+      );
+    db.transaction(() => {
+      batchRows.forEach((r, i) => {
+        const before = landCoverAnswer(probs, 2 * i * classes, card);
+        const after = landCoverAnswer(probs, (2 * i + 1) * classes, card);
+        update.run(
+          before.label,
+          before.confidence,
+          JSON.stringify(before.top3),
+          after.label,
+          after.confidence,
+          JSON.stringify(after.top3),
+          r.fid,
+        );
+      });
+    })();
+    done += batchRows.length;
+    options.onProgress?.({ done, total: rows.length });
+  }
+  const millis = performance.now() - started;
+  return { classified: done, millis, regionsPerSecond: millis > 0 ? (done * 1000) / millis : 0 };
+}
