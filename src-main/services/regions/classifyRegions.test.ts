@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openMemoryProjectDb } from '../project/memoryDb';
 import { classifyRegions } from './classifyRegions';
 import { computeRegions } from './computeRegions';
-import { blobs, utmGrid } from './computeRegions.test';
+import { blobs, utmGrid } from './regions.testutil';
 import { brightnessClassifier, memoryPairSource } from './fakes';
 import { listRegions } from './listRegions';
 import { memoryProbabilityReader } from './probabilityReader';
