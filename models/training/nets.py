@@ -121,3 +121,35 @@ class LandCoverNet(nn.Module):
 
 def count_params(m):
     return sum(p.numel() for p in m.parameters())
+
+
+class TinyChange(nn.Module):
+    """Test model (kilobytes): shared 1x1 conv, |difference|, 3x3 averaging conv, sigmoid. Weights are set by hand
+    so it behaves predictably: identical dates -> sigmoid(-2) ~ 0.12; a one-std difference in every band -> ~1."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Conv2d(3, 3, 1)
+        self.score = nn.Conv2d(3, 1, 3, padding=1)
+        with torch.no_grad():
+            self.embed.weight.copy_(torch.eye(3).view(3, 3, 1, 1))
+            self.embed.bias.zero_()
+            self.score.weight.fill_(8.0 / 27.0)
+            self.score.bias.fill_(-2.0)
+
+    def forward(self, before, after):
+        return torch.sigmoid(self.score(torch.abs(self.embed(before) - self.embed(after))))
+
+
+class TinyLandCover(nn.Module):
+    """Test classifier (bytes): the dominant colour decides. Classes: BareLand (red), Forest (green), River (blue)."""
+
+    def __init__(self):
+        super().__init__()
+        self.mix = nn.Conv2d(3, 3, 1)
+        with torch.no_grad():
+            self.mix.weight.copy_(5.0 * torch.eye(3).view(3, 3, 1, 1))
+            self.mix.bias.zero_()
+
+    def forward(self, x):
+        return torch.softmax(torch.flatten(F.adaptive_avg_pool2d(self.mix(x), 1), 1), dim=1)
