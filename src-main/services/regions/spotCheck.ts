@@ -1,0 +1,133 @@
+// Spot-check pictures of one region, made on demand and cached (PNG via fast-png).
+import type Database from 'better-sqlite3';
+import { encode } from 'fast-png';
+import { ChangeMapError } from '../../core/errors';
+import type { AlignedPairSource, PixelWindow } from '../../core/raster/types';
+import { thresholdMask } from '../../core/regions/mask';
+import { transformOutline } from '../../core/regions/outlineGeometry';
+import { gridToPixel } from '../../core/regions/pixelArea';
+import { patchWindow } from '../../core/regions/patches';
+import {
+  drawOutline,
+  renderChange,
+  renderRgb,
+  sharedStretch,
+  type RgbImage,
+} from '../../core/regions/spotCheck';
+import { pixelBoxOf, pixelSizeM } from './classifyRegions';
+import type { ProbabilityRasterReader } from './probabilityReader';
+import { getRegion } from './regionRecords';
+
+type Db = Database.Database;
+
+export interface SpotCheckImages {
+  fid: number;
+  /** PNG bytes. */
+  before: Uint8Array;
+  change: Uint8Array;
+  after: Uint8Array;
+  width: number;
+  height: number;
+  /** The grid window shown. */
+  window: PixelWindow;
+  /** Ground metres per picture pixel (for a scale bar). */
+  metresPerPixel: number;
+}
+
+export interface SpotCheckOptions {
+  /** Longest side of each picture in pixels (default 256). */
+  size?: number;
+  /** Change threshold for the mask (default: the run's region settings, else 0.5). */
+  threshold?: number;
+  /** Pair bands shown as red, green, blue (default 0, 1, 2; a one-band pair is shown grey). */
+  rgbBands?: [number, number, number];
+  /** Context around the region, a fraction of its size on each side (default 0.5). */
+  margin?: number;
+  cache?: SpotCheckCache;
+}
+
+/** Least-recently-used cache of spot-check pictures; region ids change when regions are recomputed. */
+export class SpotCheckCache {
+  private readonly entries = new Map<string, SpotCheckImages>();
+  constructor(private readonly capacity = 64) {}
+  get(key: string): SpotCheckImages | undefined {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+  set(key: string, value: SpotCheckImages): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function png(img: RgbImage): Uint8Array {
+  return encode({ width: img.width, height: img.height, data: img.data, channels: 3, depth: 8 });
+}
+
+function runThreshold(db: Db, runId: number): number {
+  try {
+    const row = db.prepare('SELECT region_settings AS s FROM cm_runs WHERE id = ?').get(runId) as
+      { s: string } | undefined;
+    const t = row ? (JSON.parse(row.s) as { threshold?: number }).threshold : undefined;
+    return typeof t === 'number' ? t : 0.5;
+  } catch {
+    return 0.5;
+  }
+}
+
+export async function spotCheckImages(
+  db: Db,
+  fid: number,
+  pair: AlignedPairSource,
+  probability: ProbabilityRasterReader,
+  options: SpotCheckOptions = {},
+): Promise<SpotCheckImages> {
+  const size = options.size ?? 256;
+  const region = getRegion(db, fid);
+  const threshold = options.threshold ?? runThreshold(db, region.runId);
+  const key = `${fid}:${size}:${threshold}:${options.rgbBands?.join(',') ?? ''}:${options.margin ?? ''}`;
+  const cached = options.cache?.get(key);
+  if (cached) return cached;
+  const grid = pair.grid;
+  if (grid.width !== probability.grid.width || grid.height !== probability.grid.height)
+    throw new ChangeMapError(
+      'REGIONS_GRID_MISMATCH',
+      'The imagery and the probability raster are not on one grid.',
+    );
+  const box = pixelBoxOf(grid, region.bbox);
+  const window = patchWindow(box, 64, options.margin ?? 0.5, grid.width, grid.height);
+  const [chunk, probs] = await Promise.all([pair.read(window), probability.readWindow(window)]);
+  const rgb = options.rgbBands ?? (pair.bands >= 3 ? [0, 1, 2] : [0, 0, 0]);
+  if (rgb.some((b) => b < 0 || b >= pair.bands))
+    throw new ChangeMapError(
+      'REGIONS_BAD_BANDS',
+      `The imagery has ${pair.bands} bands; pick bands from 0 to ${pair.bands - 1}.`,
+    );
+  const pixels = window.width * window.height;
+  const stretch = sharedStretch([chunk.before, chunk.after], rgb, pixels);
+  const before = renderRgb(chunk.before, window, rgb, stretch, size);
+  const after = renderRgb(chunk.after, window, rgb, stretch, size);
+  const change = renderChange(after, window, thresholdMask(probs, threshold, probability.nodata));
+  const outline = transformOutline(region.outlineGrid, (x, y) => gridToPixel(grid.geoTransform, x, y));
+  for (const img of [before, change, after]) drawOutline(img, window, outline, [255, 221, 0]);
+  const result: SpotCheckImages = {
+    fid,
+    before: png(before),
+    change: png(change),
+    after: png(after),
+    width: before.width,
+    height: before.height,
+    window,
+    metresPerPixel: (pixelSizeM(grid, region.centroid.lat) * window.width) / before.width,
+  };
+  options.cache?.set(key, result);
+  return result;
+}
