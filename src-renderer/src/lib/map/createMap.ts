@@ -4,7 +4,8 @@ import Map from 'ol/Map';
 import View from 'ol/View';
 import { ScaleLine, Zoom } from 'ol/control';
 import Graticule from 'ol/layer/Graticule';
-import { toLonLat, fromLonLat } from 'ol/proj';
+import type { Extent } from 'ol/extent';
+import { toLonLat, fromLonLat, transformExtent } from 'ol/proj';
 import { Stroke } from 'ol/style';
 import type { MapView as SavedView } from '../../../../src-main/ipc/contract';
 import { worldOutlineLayer } from './worldOutline';
@@ -13,6 +14,10 @@ export interface MapHandle {
   map: Map;
   getView(): SavedView;
   setView(view: SavedView): void;
+  /** Zooms to an extent in EPSG:3857, leaving room for the panels' edges. */
+  fit(extent: Extent, maxZoom?: number): void;
+  /** The view's extent in WGS 84: [minLon, minLat, maxLon, maxLat]. */
+  viewExtentLonLat(): [number, number, number, number];
   dispose(): void;
 }
 
@@ -60,6 +65,15 @@ export function createMap(
       map.getView().setCenter(fromLonLat(saved.center));
       map.getView().setZoom(saved.zoom);
     },
+    fit: (extent, maxZoom = 19) =>
+      map.getView().fit(extent, { padding: [48, 48, 48, 48], maxZoom, duration: 250 }),
+    viewExtentLonLat: () =>
+      transformExtent(map.getView().calculateExtent(map.getSize()), 'EPSG:3857', 'EPSG:4326') as [
+        number,
+        number,
+        number,
+        number,
+      ],
     dispose: () => map.setTarget(undefined),
   };
 }

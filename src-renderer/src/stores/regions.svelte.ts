@@ -1,0 +1,283 @@
+// Change regions of the current run: region settings, the paged list (sorted and filtered on the server, so
+/* eslint-disable svelte/prefer-svelte-reactivity -- the page cache is deliberately outside reactivity: pageRevision tells the list a page landed, so a 100,000-row list does not make 100,000 signals. */
+// 100,000 regions cost no more than the rows on screen), and outlines for the map.
+import type {
+  RegionFilters,
+  RegionRow,
+  RegionSettings,
+  ReviewState,
+  Results,
+} from '../../../src-main/ipc/contract';
+import { onEvent, request } from '../lib/api';
+import { transitionKey } from '../lib/format';
+import { signal } from '../lib/signals';
+import { notices } from './notices.svelte';
+
+export type RegionSort = 'area' | 'probability' | 'confidence' | 'transition' | 'review';
+export type RegionOutline = Results['regions:outlines'][number];
+
+export const PAGE_SIZE = 200;
+export const DEFAULT_SETTINGS: RegionSettings = {
+  threshold: 0.5,
+  openingRadius: 0,
+  closingRadius: 0,
+  minAreaM2: 100,
+};
+
+export interface FilterChoice {
+  minAreaM2: number | null;
+  transition: string | null;
+  className: string | null;
+  minConfidence: number | null;
+  reviewStates: ReviewState[];
+}
+
+const NO_FILTERS: FilterChoice = {
+  minAreaM2: null,
+  transition: null,
+  className: null,
+  minConfidence: null,
+  reviewStates: [],
+};
+
+export class RegionsState {
+  runId = $state<number | null>(null);
+  settings = $state<RegionSettings>({ ...DEFAULT_SETTINGS });
+  computing = $state(false);
+  lastCompute = $state.raw<{ regionCount: number; seconds: number } | null>(null);
+
+  sort = $state<RegionSort>('area');
+  descending = $state(true);
+  filters = $state<FilterChoice>({ ...NO_FILTERS });
+  /** Rows matching the filters (the list's length). */
+  total = $state(0);
+  /** Regions of the run, whatever the filters (for "12 of 340"). */
+  runTotal = $state(0);
+  /** Bumped when a page lands: rows read through rowAt() re-render. */
+  pageRevision = $state(0);
+  /** Bumped when outlines on the map must be reloaded (new regions, new run). */
+  outlineRevision = $state(0);
+  /** Transitions and classes seen so far, for the filter menus. */
+  knownTransitions = $state.raw<string[]>([]);
+  knownClasses = $state.raw<string[]>([]);
+
+  private pages = new Map<number, RegionRow[]>();
+  private inflight = new Map<number, Promise<RegionRow[]>>();
+  private query = 0;
+  private subscribed = false;
+
+  listen(): void {
+    if (this.subscribed) return;
+    this.subscribed = true;
+    onEvent('regions:changed', ({ runId }) => {
+      if (runId === this.runId) void this.reload();
+    });
+  }
+
+  /** Shows the regions of a run (null: none). */
+  async useRun(runId: number | null, cardThreshold: number | null): Promise<void> {
+    if (runId === this.runId) return;
+    this.runId = runId;
+    this.settings = { ...DEFAULT_SETTINGS, threshold: cardThreshold ?? DEFAULT_SETTINGS.threshold };
+    this.lastCompute = null;
+    this.filters = { ...NO_FILTERS };
+    this.knownTransitions = [];
+    this.knownClasses = [];
+    this.clearPages();
+    this.total = 0;
+    this.runTotal = 0;
+    this.outlineRevision++;
+    if (runId !== null) await this.reload();
+  }
+
+  async compute(): Promise<void> {
+    if (this.runId === null) return;
+    this.computing = true;
+    try {
+      const result = await request('regions:compute', { runId: this.runId, ...this.settings });
+      this.settings = { ...result.settings };
+      this.lastCompute = { regionCount: result.regionCount, seconds: result.seconds };
+      this.knownTransitions = [];
+      this.knownClasses = [];
+      await this.reload();
+      this.outlineRevision++;
+      signal('regions:ready');
+    } catch (error) {
+      notices.error(error, 'Finding change regions');
+    } finally {
+      this.computing = false;
+    }
+  }
+
+  setSort(sort: RegionSort): void {
+    if (this.sort === sort) this.descending = !this.descending;
+    else {
+      this.sort = sort;
+      this.descending = sort !== 'transition';
+    }
+    void this.reload();
+  }
+
+  setFilters(patch: Partial<FilterChoice>): void {
+    this.filters = { ...this.filters, ...patch };
+    void this.reload();
+  }
+
+  clearFilters(): void {
+    this.filters = { ...NO_FILTERS };
+    void this.reload();
+  }
+
+  get filtered(): boolean {
+    const f = this.filters;
+    return (
+      f.minAreaM2 !== null ||
+      f.transition !== null ||
+      f.className !== null ||
+      f.minConfidence !== null ||
+      f.reviewStates.length > 0
+    );
+  }
+
+  /** The filters as regions:list takes them. */
+  apiFilters(): RegionFilters {
+    const f = this.filters;
+    const out: RegionFilters = {};
+    if (f.minAreaM2 !== null) out.minAreaM2 = f.minAreaM2;
+    if (f.transition !== null) {
+      const [from, to] = splitTransition(f.transition);
+      out.fromClass = from;
+      out.toClass = to;
+    }
+    if (f.className !== null) out.landCoverClass = f.className;
+    if (f.minConfidence !== null) out.minConfidence = f.minConfidence;
+    if (f.reviewStates.length > 0) out.reviewStates = [...f.reviewStates];
+    return out;
+  }
+
+  /** The row at a list position, or null while its page loads (the load starts here). */
+  rowAt(index: number): RegionRow | null {
+    void this.pageRevision;
+    const page = Math.floor(index / PAGE_SIZE);
+    const rows = this.pages.get(page);
+    if (rows) return rows[index - page * PAGE_SIZE] ?? null;
+    void this.fetchPage(page);
+    return null;
+  }
+
+  /** The row at a list position, waiting for its page. */
+  async rowAtAsync(index: number): Promise<RegionRow | null> {
+    if (index < 0 || index >= this.total) return null;
+    const page = Math.floor(index / PAGE_SIZE);
+    const rows = this.pages.get(page) ?? (await this.fetchPage(page));
+    return rows[index - page * PAGE_SIZE] ?? null;
+  }
+
+  /** Position of a region in the loaded pages, or -1. */
+  indexOf(fid: number): number {
+    for (const [page, rows] of this.pages) {
+      const i = rows.findIndex((r) => r.fid === fid);
+      if (i >= 0) return page * PAGE_SIZE + i;
+    }
+    return -1;
+  }
+
+  /** A region's row if its page is loaded (the map's hover summary), else null. */
+  loadedRow(fid: number): RegionRow | null {
+    for (const rows of this.pages.values()) {
+      const row = rows.find((r) => r.fid === fid);
+      if (row) return row;
+    }
+    return null;
+  }
+
+  /** Puts a reviewed row back into the loaded pages, so the list shows its new state at once. */
+  replaceRow(row: RegionRow): void {
+    for (const rows of this.pages.values()) {
+      const i = rows.findIndex((r) => r.fid === row.fid);
+      if (i >= 0) {
+        rows[i] = row;
+        this.pageRevision++;
+      }
+    }
+  }
+
+  outlines(extent: [number, number, number, number]): Promise<RegionOutline[]> {
+    if (this.runId === null) return Promise.resolve([]);
+    return request('regions:outlines', { runId: this.runId, extent, limit: 5000 });
+  }
+
+  async reload(): Promise<void> {
+    this.clearPages();
+    if (this.runId === null) return;
+    try {
+      await this.fetchPage(0);
+      if (!this.filtered) this.runTotal = this.total;
+      signal('regions:listed');
+    } catch {
+      // fetchPage reported it.
+    }
+  }
+
+  private clearPages(): void {
+    this.query++;
+    this.pages = new Map();
+    this.inflight = new Map();
+    this.pageRevision++;
+  }
+
+  private fetchPage(page: number): Promise<RegionRow[]> {
+    const pending = this.inflight.get(page);
+    if (pending) return pending;
+    const query = this.query;
+    const runId = this.runId;
+    if (runId === null) return Promise.resolve([]);
+    const promise = request('regions:list', {
+      runId,
+      sort: this.sort,
+      descending: this.descending,
+      filters: this.apiFilters(),
+      offset: page * PAGE_SIZE,
+      limit: PAGE_SIZE,
+    })
+      .then((result) => {
+        if (query !== this.query) return result.items;
+        this.pages.set(page, result.items);
+        this.total = result.total;
+        this.learnFacets(result.items);
+        this.pageRevision++;
+        return result.items;
+      })
+      .catch((error: unknown) => {
+        if (query === this.query) {
+          this.inflight.delete(page);
+          notices.error(error, 'Listing change regions');
+        }
+        throw error;
+      });
+    promise.catch(() => undefined);
+    this.inflight.set(page, promise);
+    return promise;
+  }
+
+  private learnFacets(rows: RegionRow[]): void {
+    const transitions = new Set(this.knownTransitions);
+    const classes = new Set(this.knownClasses);
+    for (const r of rows) {
+      const key = transitionKey(r.fromClass, r.toClass);
+      if (key) transitions.add(key);
+      if (r.fromClass) classes.add(r.fromClass);
+      if (r.toClass) classes.add(r.toClass);
+    }
+    if (transitions.size !== this.knownTransitions.length) this.knownTransitions = [...transitions].sort();
+    if (classes.size !== this.knownClasses.length) this.knownClasses = [...classes].sort();
+  }
+}
+
+/** "forest -> bare/construction" as its two classes. */
+export function splitTransition(key: string): [string, string] {
+  const i = key.indexOf(' -> ');
+  return i < 0 ? [key, key] : [key.slice(0, i), key.slice(i + 4)];
+}
+
+export const regions = new RegionsState();

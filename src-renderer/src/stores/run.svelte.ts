@@ -1,0 +1,264 @@
+// Models, hardware and the change-detection run: start, cancel, resume, progress, and every chunk's state.
+/* eslint-disable svelte/prefer-svelte-reactivity -- chunk states are deliberately outside reactivity: chunkCounts and onChunk() carry the changes, so thousands of chunk events do not re-run effects. */
+import type {
+  ChunkStateName,
+  ModelInfo,
+  ProviderInfo,
+  RunDetail,
+  RunProgress,
+  RunStatusName,
+  RunSummary,
+} from '../../../src-main/ipc/contract';
+import { onEvent, request } from '../lib/api';
+import { signal } from '../lib/signals';
+import { notices } from './notices.svelte';
+
+export type LonLat = [number, number];
+export type AreaChoice =
+  { kind: 'whole' } | { kind: 'bbox'; min: LonLat; max: LonLat } | { kind: 'polygon'; ring: LonLat[] };
+export type ProviderChoice = 'auto' | ProviderInfo['id'];
+
+type ChunkListener = (idx: number, state: ChunkStateName) => void;
+
+/** Finished chunks reach the probability tiles at most this often, so a fast run does not flood tile requests. */
+const PROBABILITY_REFRESH_MS = 1200;
+
+export class RunState {
+  models = $state.raw<ModelInfo[]>([]);
+  providers = $state.raw<ProviderInfo[]>([]);
+  modelId = $state<string | null>(null);
+  provider = $state<ProviderChoice>('auto');
+  area = $state.raw<AreaChoice>({ kind: 'whole' });
+  /** The map is waiting for the user to draw this kind of area. */
+  drawing = $state<'bbox' | 'polygon' | null>(null);
+
+  /** The run on screen (the latest of the project), with its chunk outlines. */
+  current = $state.raw<RunDetail | null>(null);
+  status = $state<RunStatusName | null>(null);
+  progress = $state.raw<RunProgress | null>(null);
+  chunkCounts = $state({ waiting: 0, running: 0, done: 0, failed: 0 });
+  warnings = $state.raw<string[]>([]);
+  failure = $state.raw<{ code: string; message: string } | null>(null);
+  busy = $state(false);
+  /** Bumped (throttled) as chunks finish: the map reloads the probability tiles. */
+  probabilityRevision = $state(0);
+
+  /** Chunk states by index, outside reactivity: thousands of chunks update one by one. */
+  private chunkStates = new Map<number, ChunkStateName>();
+  private chunkListeners = new Set<ChunkListener>();
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastRefresh = 0;
+  private subscribed = false;
+
+  get model(): ModelInfo | null {
+    return this.models.find((m) => m.id === this.modelId) ?? null;
+  }
+
+  get changeModels(): ModelInfo[] {
+    return this.models.filter((m) => m.task === 'change-detection');
+  }
+
+  get active(): boolean {
+    return this.status === 'running' || this.status === 'pending';
+  }
+
+  get resumable(): boolean {
+    return this.status === 'cancelled' || this.status === 'failed';
+  }
+
+  listen(): void {
+    if (this.subscribed) return;
+    this.subscribed = true;
+    onEvent('run:started', (detail) => {
+      this.show(detail);
+      signal('run:started');
+    });
+    onEvent('run:chunk', ({ runId, idx, state }) => {
+      if (runId !== this.current?.id) return;
+      this.setChunk(idx, state);
+      if (state === 'done') {
+        this.scheduleProbabilityRefresh();
+        signal('run:chunk-done');
+      }
+    });
+    onEvent('run:progress', (progress) => {
+      if (progress.runId !== this.current?.id) return;
+      this.progress = progress;
+      if (this.status === 'pending') this.status = 'running';
+    });
+    onEvent('run:done', (summary) => {
+      if (summary.id !== this.current?.id) return;
+      this.applySummary(summary);
+      this.refreshProbabilityNow();
+      signal('run:done');
+    });
+    onEvent('run:failed', ({ runId, code, message }) => {
+      if (runId !== this.current?.id) return;
+      this.status = 'failed';
+      this.failure = { code, message };
+      notices.push('error', code, `The run stopped: ${message}`);
+      signal('run:failed');
+    });
+    onEvent('run:cancelled', ({ runId }) => {
+      if (runId !== this.current?.id) return;
+      this.status = 'cancelled';
+      this.refreshProbabilityNow();
+      signal('run:cancelled');
+    });
+  }
+
+  /** Loads models, providers and the project's latest run. */
+  async load(): Promise<void> {
+    try {
+      const [models, providers, runs] = await Promise.all([
+        request('models:list', {}),
+        request('providers:list', {}),
+        request('run:list', {}),
+      ]);
+      this.models = models;
+      this.providers = providers;
+      this.modelId ??= models.find((m) => m.task === 'change-detection')?.id ?? null;
+      const latest = [...runs].sort((a, b) => b.id - a.id)[0];
+      if (latest) this.show(await request('run:get', { runId: latest.id }));
+    } catch (error) {
+      notices.error(error, 'Loading models and runs');
+    }
+    signal('run:ready');
+  }
+
+  async addModel(path: string): Promise<boolean> {
+    try {
+      const model = await request('models:add', { path });
+      this.models = [...this.models.filter((m) => m.id !== model.id), model];
+      if (model.task === 'change-detection') this.modelId = model.id;
+      signal('model:added');
+      return true;
+    } catch (error) {
+      notices.error(error, 'Adding the model');
+      return false;
+    }
+  }
+
+  async start(): Promise<void> {
+    if (!this.modelId) return;
+    this.busy = true;
+    this.failure = null;
+    try {
+      const summary = await request('run:start', {
+        model: this.modelId,
+        provider: this.provider,
+        aoi: aoiRequest(this.area),
+      });
+      // run:started usually arrives first; if not, fetch the chunk grid ourselves.
+      if (this.current?.id !== summary.id) this.show(await request('run:get', { runId: summary.id }));
+      else this.applySummary(summary);
+    } catch (error) {
+      this.failure = notices.error(error, 'Starting the run');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.current) return;
+    try {
+      this.applySummary(await request('run:cancel', { runId: this.current.id }));
+    } catch (error) {
+      notices.error(error, 'Cancelling the run');
+    }
+  }
+
+  async resume(): Promise<void> {
+    if (!this.current) return;
+    this.busy = true;
+    this.failure = null;
+    try {
+      const summary = await request('run:resume', { runId: this.current.id });
+      this.show(await request('run:get', { runId: summary.id }));
+    } catch (error) {
+      this.failure = notices.error(error, 'Resuming the run');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** One web-mercator tile of the current run's change probability (the map's tile loader). */
+  probabilityTile(z: number, x: number, y: number): Promise<{ png: string } | null> {
+    const runId = this.current?.id;
+    if (runId === undefined) return Promise.resolve(null);
+    return request('run:probabilityTile', { runId, z, x, y });
+  }
+
+  chunkState(idx: number): ChunkStateName {
+    return this.chunkStates.get(idx) ?? 'waiting';
+  }
+
+  /** The map's chunk grid listens here instead of diffing thousands of chunks through reactivity. */
+  onChunk(listener: ChunkListener): () => void {
+    this.chunkListeners.add(listener);
+    return () => this.chunkListeners.delete(listener);
+  }
+
+  reset(): void {
+    this.current = null;
+    this.status = null;
+    this.progress = null;
+    this.warnings = [];
+    this.failure = null;
+    this.chunkStates.clear();
+    this.chunkCounts = { waiting: 0, running: 0, done: 0, failed: 0 };
+  }
+
+  private show(detail: RunDetail): void {
+    this.chunkStates = new Map(detail.chunks.map((c) => [c.idx, c.state]));
+    this.recount();
+    this.current = detail;
+    this.progress = this.current.id === this.progress?.runId ? this.progress : null;
+    this.applySummary(detail);
+    this.refreshProbabilityNow();
+  }
+
+  private applySummary(summary: RunSummary): void {
+    this.status = summary.status;
+    this.warnings = summary.warnings;
+    if (summary.error && summary.status === 'failed')
+      this.failure = { code: 'RUN_FAILED', message: summary.error };
+    if (this.current && this.current.id === summary.id) this.current = { ...this.current, ...summary };
+  }
+
+  private setChunk(idx: number, state: ChunkStateName): void {
+    const previous = this.chunkStates.get(idx) ?? 'waiting';
+    if (previous === state) return;
+    this.chunkStates.set(idx, state);
+    this.chunkCounts[previous]--;
+    this.chunkCounts[state]++;
+    for (const listener of this.chunkListeners) listener(idx, state);
+  }
+
+  private recount(): void {
+    const counts = { waiting: 0, running: 0, done: 0, failed: 0 };
+    for (const state of this.chunkStates.values()) counts[state]++;
+    this.chunkCounts = counts;
+  }
+
+  private scheduleProbabilityRefresh(): void {
+    if (this.refreshTimer) return;
+    const wait = Math.max(0, this.lastRefresh + PROBABILITY_REFRESH_MS - Date.now());
+    this.refreshTimer = setTimeout(() => this.refreshProbabilityNow(), wait);
+  }
+
+  private refreshProbabilityNow(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    this.lastRefresh = Date.now();
+    this.probabilityRevision++;
+  }
+}
+
+function aoiRequest(area: AreaChoice) {
+  if (area.kind === 'bbox') return { kind: 'bbox' as const, min: area.min, max: area.max };
+  if (area.kind === 'polygon') return { kind: 'polygon' as const, ring: area.ring };
+  return null;
+}
+
+export const run = new RunState();
