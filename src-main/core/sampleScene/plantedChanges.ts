@@ -3,7 +3,7 @@ import { INDUSTRIAL_ROOF_TONES, paintBuilding, type Footprint } from './building
 import { blobOutline, fillPolygon, rotatedRectangle, type PixelPoint } from './draw';
 import { grow, paintRoad, wanderingLine } from './landscape';
 import type { Random } from './random';
-import { gardenTrees, headingAt, houseRow, jitterTone } from './settlements';
+import { headingAt, houseRow, jitterTone } from './settlements';
 import { addObject, landCoverOfSurface, Surface, type LandCover, type SceneCanvas } from './surfaces';
 
 export type PlantedChangeKind =
@@ -152,7 +152,7 @@ class Planter {
     this.record('forest-cleared', 'bare/construction', ring);
   }
 
-  /** A new street of houses on a field beside a main road. */
+  /** A new estate on a field beside a main road: a street lined with blocks of terraced houses, yards still raw earth. */
   newHouses(roads: PixelPoint[][]): void {
     const r = this.random;
     let angle = 0;
@@ -164,7 +164,7 @@ class Planter {
         const k = r.int(2, road.length - 3);
         angle = headingAt(road, k) + (r.next() < 0.5 ? Math.PI / 2 : -Math.PI / 2);
         const depth = r.range(90, 130);
-        const wide = r.range(30, 36);
+        const wide = r.range(48, 56);
         streetStart = [road[k][0] + Math.cos(angle) * 4, road[k][1] + Math.sin(angle) * 4];
         return rotatedRectangle(
           streetStart[0] + (Math.cos(angle) * depth) / 2,
@@ -178,7 +178,7 @@ class Planter {
     );
     if (!ring) return;
     const inside = this.mask(ring);
-    this.fill(ring, inside, Surface.garden, 0);
+    this.fill(ring, inside, Surface.bareSoil, 0);
     const length = Math.hypot(ring[1][0] - ring[0][0], ring[1][1] - ring[0][1]);
     paintRoad(
       this.after,
@@ -197,9 +197,9 @@ class Planter {
       length,
       NEW_ROOF_TONES,
       inside,
-      (s, i) => inside(i) && s === Surface.garden,
+      (s, i) => inside(i) && s === Surface.bareSoil,
+      1.6,
     );
-    gardenTrees(this.after, r, ring, 6, inside);
     this.record('new-houses', 'residential', ring);
   }
 

@@ -35,6 +35,8 @@ export function houseRow(
   roofTones: [number, number, number][],
   mayPaint: (index: number) => boolean = () => true,
   fits: (surface: number, index: number) => boolean = buildable,
+  /** Scales house sizes and setbacks: 1 for village houses, more for blocks of terraced houses or flats. */
+  size = 1,
 ): number {
   const ux = Math.cos(angle);
   const uy = Math.sin(angle);
@@ -42,9 +44,9 @@ export function houseRow(
   for (const side of [-1, 1]) {
     let t = random.range(3, 8);
     while (t < length - 6) {
-      const houseLength = random.range(5, 8.5);
-      const houseDepth = random.range(4, 6);
-      const setback = random.range(4.5, 7) + houseDepth / 2;
+      const houseLength = random.range(5, 8.5) * size;
+      const houseDepth = random.range(4, 6) * size;
+      const setback = random.range(4.5, 7) * size + houseDepth / 2;
       const footprint: Footprint = {
         cx: start[0] + ux * (t + houseLength / 2) - uy * setback * side,
         cy: start[1] + uy * (t + houseLength / 2) + ux * setback * side,
@@ -63,7 +65,7 @@ export function houseRow(
         );
         built++;
       }
-      t += houseLength + random.range(3, 7);
+      t += houseLength + random.range(3, 7) * size;
     }
   }
   return built;
