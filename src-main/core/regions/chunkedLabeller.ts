@@ -106,6 +106,7 @@ export class ChunkedLabeller {
   private expectY = 0;
   private rowHeight = 0;
   private finished = false;
+  private probScale = 1;
 
   constructor(
     readonly width: number,
@@ -164,6 +165,7 @@ export class ChunkedLabeller {
     prob: Float32Array | Uint8Array,
     probScale = 1,
   ): { labels: Int32Array; count: number; base: number } {
+    this.probScale = probScale;
     if (this.finished)
       throw new ChangeMapError('REGIONS_LABELLER_FINISHED', 'Regions were already collected.');
     const { x: x0, y: y0, width: cw, height: ch } = window;
@@ -185,7 +187,7 @@ export class ChunkedLabeller {
       );
     this.rowHeight = ch;
 
-    const { labels, count } = labelLocal(mask, cw, ch);
+    const { labels, count, runs } = labelLocal(mask, cw, ch);
     const base = this.nextId;
     this.chunkBase.push(base);
     this.nextId += count;
@@ -209,32 +211,36 @@ export class ChunkedLabeller {
       g.seedY[id] = -1;
     }
     const { count: cnt, area, sumP, maxP, sumX, sumY, minX, minY, maxX, maxY, seedX, seedY } = g;
-    for (let y = 0; y < ch; y++) {
-      const row = y * cw;
+    // Sums run by run (runs come in raster order, so a component's first run holds its seed pixel).
+    for (let i = 0; i < runs.count; i++) {
+      const id = base + runs.label[i] - 1;
+      const y = runs.row[i];
+      const s = runs.start[i];
+      const e = runs.end[i];
+      const len = e - s + 1;
       const sy = y0 + y;
-      const pixelArea = this.rowPixelArea[sy];
-      const cy = sy + 0.5;
-      for (let x = 0; x < cw; x++) {
-        const l = labels[row + x];
-        if (l === 0) continue;
-        const id = base + l - 1;
-        const sx = x0 + x;
-        const p = prob[row + x] * probScale;
-        if (cnt[id] === 0) {
-          seedX[id] = sx;
-          seedY[id] = sy;
-        }
-        cnt[id]++;
-        area[id] += pixelArea;
-        sumP[id] += p;
-        if (p > maxP[id]) maxP[id] = p;
-        sumX[id] += sx + 0.5;
-        sumY[id] += cy;
-        if (sx < minX[id]) minX[id] = sx;
-        if (sx > maxX[id]) maxX[id] = sx;
-        if (sy < minY[id]) minY[id] = sy;
-        if (sy > maxY[id]) maxY[id] = sy;
+      if (cnt[id] === 0) {
+        seedX[id] = x0 + s;
+        seedY[id] = sy;
       }
+      cnt[id] += len;
+      area[id] += len * this.rowPixelArea[sy];
+      sumX[id] += len * (x0 + 0.5) + ((s + e) * len) / 2;
+      sumY[id] += len * (sy + 0.5);
+      if (x0 + s < minX[id]) minX[id] = x0 + s;
+      if (x0 + e > maxX[id]) maxX[id] = x0 + e;
+      if (sy < minY[id]) minY[id] = sy;
+      if (sy > maxY[id]) maxY[id] = sy;
+      let sp = 0;
+      let mp = maxP[id];
+      const o = y * cw;
+      for (let x = s; x <= e; x++) {
+        const v = prob[o + x];
+        sp += v;
+        if (v > mp) mp = v;
+      }
+      sumP[id] += sp * probScale;
+      maxP[id] = mp; // raw units until regions() scales it
     }
 
     // Join across the top border (row y0 - 1, including the diagonal corners) ...
@@ -276,6 +282,18 @@ export class ChunkedLabeller {
     return { labels, count, base };
   }
 
+  /** Pixel bounds and area so far of a global id (meaningful for roots). */
+  boundsOf(id: number): { minCol: number; minRow: number; maxCol: number; maxRow: number; areaM2: number } {
+    const g = this.acc;
+    return {
+      minCol: g.minX[id],
+      minRow: g.minY[id],
+      maxCol: g.maxX[id],
+      maxRow: g.maxY[id],
+      areaM2: g.area[id],
+    };
+  }
+
   /** Global root id of local label k (1-based) of chunk number chunkIndex, after all chunks were added. */
   rootOf(chunkIndex: number, k: number): number {
     return this.find(this.chunkBase[chunkIndex] + k - 1);
@@ -293,7 +311,7 @@ export class ChunkedLabeller {
         pixelCount: g.count[id],
         areaM2: g.area[id],
         probMean: g.sumP[id] / g.count[id],
-        probMax: g.maxP[id],
+        probMax: g.maxP[id] * this.probScale,
         centreX: g.sumX[id] / g.count[id],
         centreY: g.sumY[id] / g.count[id],
         minCol: g.minX[id],

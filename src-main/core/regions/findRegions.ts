@@ -1,17 +1,22 @@
 // From a change probability raster to regions with pixel outlines, chunk by chunk.
 //
 // Pass 1 reads each chunk (with a halo for the clean-up), thresholds and cleans it, and feeds the chunked
-// labeller: regions, their sums and bounding boxes, never the scene's mask. Regions under the minimum area
-// are dropped. Pass 2 reads the chunks again and relabels each on its own (labels are deterministic, so local
-// label k of chunk c is region find(base[c] + k - 1)). A region whose bounding box lies inside one chunk is
-// traced right there from the chunk's labels. A region crossing chunk borders gets a 1-bit membership bitmap of
-// its bounding box, filled chunk by chunk, and is traced from it afterwards.
+// labeller: regions, their sums and bounding boxes, never the scene's mask. A component that touches no
+// border shared with another chunk is a whole region already: if big enough it is traced right there, from the
+// chunk's labels. Regions under the minimum area are dropped at the end.
+// The rest (regions crossing chunk borders) are traced afterwards:
+// - a region whose bounding box is at most 4 chunks' worth of pixels: its box (plus halo) is read again,
+//   cleaned, labelled on its own, and the component holding its seed pixel traced (a connected region lies
+//   inside its bounding box and is connected there, so that component is exactly the region);
+// - a bigger one: a 1-bit membership bitmap of its box, filled in another pass over the chunks it touches
+//   (local label k of chunk c is region find(base[c] + k - 1), labels being deterministic), then traced.
 //
 // Memory bound: chunk buffers (about 10 bytes per chunk pixel with halo) + one scene row of Int32 + ~90 bytes
-// per chunk-local component + the bitmaps of the border-crossing regions, bbox/8 bytes each. Bitmaps are
-// budgeted (maxOutlineBitmapBytes): crossing regions are traced in groups that fit the budget, each group
-// costing one more pass over the raster. One region's bitmap alone may exceed the budget (it gets its own
-// group): a region spanning a whole 46,000 x 40,000 px scene needs 230 MB.
+// per chunk-local component + outlines + the re-read boxes (<= 4 chunks, ~10 bytes/pixel) + the bitmaps of
+// the big crossing regions, bbox/8 bytes each. Bitmaps are budgeted (maxOutlineBitmapBytes): big regions are
+// traced in groups that fit, each group costing one more pass over the chunks it touches. One region's
+// bitmap alone may exceed the budget (it gets its own group): a region spanning a whole 46,000 x 40,000 px
+// scene needs 230 MB.
 import { ChangeMapError } from '../errors';
 import type { FlatMultiPolygon } from '../geo/gpkgGeometry';
 import type { PixelWindow } from '../raster/types';
@@ -55,7 +60,7 @@ export interface FoundRegions {
   regions: FoundRegion[];
   /** Regions dropped for being under the minimum area. */
   droppedSmall: number;
-  /** Passes over the raster (2 unless crossing regions needed more bitmap passes). */
+  /** Passes over the chunks: 1, plus one per group of big border-crossing regions (over the chunks they touch). */
   passes: number;
 }
 
@@ -126,12 +131,45 @@ export async function findRegions(
     };
   };
 
-  // Pass 1: labels and sums.
+  const traceFromLabels = (
+    labels: Int32Array,
+    stride: number,
+    win: PixelWindow,
+    k: number,
+    r: { minCol: number; minRow: number; maxCol: number; maxRow: number },
+  ): FlatMultiPolygon => {
+    const bx = r.minCol - win.x;
+    const by = r.minRow - win.y;
+    return traceOutline(
+      (x, y) => labels[(by + y) * stride + bx + x] === k,
+      r.maxCol - r.minCol + 1,
+      r.maxRow - r.minRow + 1,
+      r.minCol,
+      r.minRow,
+    );
+  };
+
+  // Pass 1: labels and sums; whole regions inside one chunk traced at once.
   const labeller = new ChunkedLabeller(W, H, source.rowPixelArea);
+  const early = new Map<number, FlatMultiPolygon>();
   for (let c = 0; c < windows.length; c++) {
     checkAbort(options.signal);
-    const { mask, prob } = await readChunk(windows[c]);
-    labeller.addChunk(windows[c], mask, prob, probabilityScale(prob));
+    const win = windows[c];
+    const { mask, prob } = await readChunk(win);
+    const { labels, count, base } = labeller.addChunk(win, mask, prob, probabilityScale(prob));
+    const openLeft = win.x > 0;
+    const openTop = win.y > 0;
+    const openRight = win.x + win.width < W;
+    const openBottom = win.y + win.height < H;
+    for (let k = 1; k <= count; k++) {
+      const b = labeller.boundsOf(base + k - 1);
+      if (b.areaM2 < settings.minAreaM2 || b.areaM2 <= 0) continue;
+      if (openLeft && b.minCol === win.x) continue;
+      if (openTop && b.minRow === win.y) continue;
+      if (openRight && b.maxCol === win.x + win.width - 1) continue;
+      if (openBottom && b.maxRow === win.y + win.height - 1) continue;
+      early.set(base + k - 1, traceFromLabels(labels, win.width, win, k, b));
+    }
     options.onProgress?.({ pass: 1, done: c + 1, total: windows.length });
   }
   const all = labeller.regions();
@@ -140,75 +178,80 @@ export async function findRegions(
   kept.sort((a, b) => b.areaM2 - a.areaM2 || a.seedRow - b.seedRow || a.seedCol - b.seedCol);
   const indexOfRoot = new Map<number, number>();
   kept.forEach((r, i) => indexOfRoot.set(r.id, i));
-  const outlines: (FlatMultiPolygon | null)[] = kept.map(() => null);
+  const outlines: (FlatMultiPolygon | null)[] = kept.map((r) => early.get(r.id) ?? null);
+  early.clear();
 
-  // Border-crossing regions, grouped so their bitmaps fit the budget.
-  const chunkOf = (v: number): number => Math.floor(v / chunkSize);
-  const crossing = kept.map(
-    (r) => chunkOf(r.minCol) !== chunkOf(r.maxCol) || chunkOf(r.minRow) !== chunkOf(r.maxRow),
-  );
+  // Crossing regions with a modest box: re-read the box and trace.
+  const directLimit = 4 * chunkSize * chunkSize;
+  const big: number[] = [];
+  for (let i = 0; i < kept.length; i++) {
+    if (outlines[i]) continue;
+    const r = kept[i];
+    const box = { x: r.minCol, y: r.minRow, width: r.maxCol - r.minCol + 1, height: r.maxRow - r.minRow + 1 };
+    if (box.width * box.height > directLimit) {
+      big.push(i);
+      continue;
+    }
+    checkAbort(options.signal);
+    const { mask } = await readChunk(box);
+    const { labels } = labelLocal(mask, box.width, box.height);
+    const k = labels[(r.seedRow - box.y) * box.width + (r.seedCol - box.x)];
+    outlines[i] = traceFromLabels(labels, box.width, box, k, r);
+  }
+
+  // Big crossing regions: bitmaps filled chunk by chunk, in groups that fit the budget.
   const budget = options.maxOutlineBitmapBytes ?? 256 * 1024 * 1024;
-  const groups: number[][] = [[]];
+  const groups: number[][] = [];
   let groupBytes = 0;
-  kept.forEach((r, i) => {
-    if (!crossing[i]) return;
+  for (const i of big) {
+    const r = kept[i];
     const bytes = Math.ceil(((r.maxCol - r.minCol + 1) * (r.maxRow - r.minRow + 1)) / 8);
-    if (groupBytes + bytes > budget && groups[groups.length - 1].length > 0) {
+    if (groups.length === 0 || (groupBytes + bytes > budget && groups[groups.length - 1].length > 0)) {
       groups.push([]);
       groupBytes = 0;
     }
     groups[groups.length - 1].push(i);
     groupBytes += bytes;
-  });
-
+  }
   let passes = 1;
-  for (let g = 0; g < groups.length; g++) {
+  for (const group of groups) {
+    passes++;
     const bitmaps = new Map<number, Uint8Array>();
-    for (const i of groups[g]) {
+    for (const i of group) {
       const r = kept[i];
       bitmaps.set(i, new Uint8Array(Math.ceil(((r.maxCol - r.minCol + 1) * (r.maxRow - r.minRow + 1)) / 8)));
     }
-    if (g > 0 && bitmaps.size === 0) continue;
-    passes++;
+    const touches = (win: PixelWindow): boolean =>
+      group.some((i) => {
+        const r = kept[i];
+        return (
+          r.minCol < win.x + win.width &&
+          r.maxCol >= win.x &&
+          r.minRow < win.y + win.height &&
+          r.maxRow >= win.y
+        );
+      });
     for (let c = 0; c < windows.length; c++) {
-      checkAbort(options.signal);
       const win = windows[c];
+      if (!touches(win)) continue;
+      checkAbort(options.signal);
       const { mask } = await readChunk(win);
       const { labels, count } = labelLocal(mask, win.width, win.height);
       const regionOfLocal = new Int32Array(count + 1).fill(-1);
-      let anyBitmap = false;
       for (let k = 1; k <= count; k++) {
         const i = indexOfRoot.get(labeller.rootOf(c, k));
-        if (i === undefined) continue;
-        regionOfLocal[k] = i;
-        if (bitmaps.has(i)) anyBitmap = true;
-        else if (g === 0 && !crossing[i]) {
+        if (i !== undefined && bitmaps.has(i)) regionOfLocal[k] = i;
+      }
+      for (let y = 0; y < win.height; y++)
+        for (let x = 0; x < win.width; x++) {
+          const k = labels[y * win.width + x];
+          if (k === 0 || regionOfLocal[k] < 0) continue;
+          const i = regionOfLocal[k];
+          const bits = bitmaps.get(i)!;
           const r = kept[i];
-          const bx = r.minCol - win.x;
-          const by = r.minRow - win.y;
-          const cw = win.width;
-          outlines[i] = traceOutline(
-            (x, y) => labels[(by + y) * cw + bx + x] === k,
-            r.maxCol - r.minCol + 1,
-            r.maxRow - r.minRow + 1,
-            r.minCol,
-            r.minRow,
-          );
+          const bit = (win.y + y - r.minRow) * (r.maxCol - r.minCol + 1) + (win.x + x - r.minCol);
+          bits[bit >> 3] |= 1 << (bit & 7);
         }
-      }
-      if (anyBitmap) {
-        for (let y = 0; y < win.height; y++)
-          for (let x = 0; x < win.width; x++) {
-            const k = labels[y * win.width + x];
-            if (k === 0) continue;
-            const i = regionOfLocal[k];
-            const bits = i < 0 ? undefined : bitmaps.get(i);
-            if (!bits) continue;
-            const r = kept[i];
-            const bit = (win.y + y - r.minRow) * (r.maxCol - r.minCol + 1) + (win.x + x - r.minCol);
-            bits[bit >> 3] |= 1 << (bit & 7);
-          }
-      }
       options.onProgress?.({ pass: passes, done: c + 1, total: windows.length });
     }
     for (const [i, bits] of bitmaps) {

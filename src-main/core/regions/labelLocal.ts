@@ -1,10 +1,32 @@
-// 8-connected component labelling of one mask array (two-pass with union-find). Labels are compact (1..count,
-// numbered in the order their first pixel appears in a raster scan), so the same mask always gives the same
-// labels: the chunked labeller relies on that to relabel a chunk in a second pass without storing its labels.
+// 8-connected component labelling of one mask array, run by run: each row's runs of change pixels are joined
+// (union-find) with the runs of the row above that touch them, corners included. Labels are compact
+// (1..count, numbered in the order their first pixel appears in a raster scan), so the same mask always gives
+// the same labels: the chunked labeller relies on that. Runs are returned too: per-region sums over runs are
+// much cheaper than per pixel.
 
 export interface LocalLabels {
   labels: Int32Array;
   count: number;
+  /** Runs in raster order: row, first and last column (inclusive), and compact label. */
+  runs: { count: number; row: Int32Array; start: Int32Array; end: Int32Array; label: Int32Array };
+}
+
+let scratch = {
+  row: new Int32Array(0),
+  start: new Int32Array(0),
+  end: new Int32Array(0),
+  parent: new Int32Array(0),
+};
+
+function ensureScratch(n: number): void {
+  if (scratch.row.length >= n) return;
+  const size = Math.max(n, scratch.row.length * 2, 1024);
+  scratch = {
+    row: new Int32Array(size),
+    start: new Int32Array(size),
+    end: new Int32Array(size),
+    parent: new Int32Array(size),
+  };
 }
 
 function find(parent: Int32Array, i: number): number {
@@ -15,60 +37,61 @@ function find(parent: Int32Array, i: number): number {
   return i;
 }
 
-function union(parent: Int32Array, a: number, b: number): number {
-  const ra = find(parent, a);
-  const rb = find(parent, b);
-  if (ra === rb) return ra;
-  // The smaller label stays root: roots are then met before their members in label order (see below).
-  if (ra < rb) {
-    parent[rb] = ra;
-    return ra;
-  }
-  parent[ra] = rb;
-  return rb;
-}
-
 export function labelLocal(
   mask: Uint8Array,
   w: number,
   h: number,
   labels = new Int32Array(w * h),
 ): LocalLabels {
-  // Provisional labels never exceed about a quarter of the pixels in 8-connectivity; w*h/2 + 2 is safe.
-  const parent = new Int32Array(((w * h) >> 1) + 2);
-  let next = 1;
+  // At most ceil(w/2) runs per row.
+  ensureScratch(((w + 1) >> 1) * h + 1);
+  const { row: runRow, start: runStart, end: runEnd, parent } = scratch;
+  let n = 0;
+  let prevFirst = 0; // runs of the row above: [prevFirst, prevEnd)
+  let prevEnd = 0;
   for (let y = 0; y < h; y++) {
-    const row = y * w;
-    const up = row - w;
-    for (let x = 0; x < w; x++) {
-      const p = row + x;
-      if (mask[p] === 0) {
-        labels[p] = 0;
-        continue;
+    const base = y * w;
+    const first = n;
+    let x = 0;
+    let p = prevFirst;
+    while (x < w) {
+      while (x < w && mask[base + x] === 0) x++;
+      if (x >= w) break;
+      const s = x;
+      while (x < w && mask[base + x] !== 0) x++;
+      const e = x - 1;
+      runRow[n] = y;
+      runStart[n] = s;
+      runEnd[n] = e;
+      parent[n] = n;
+      // Runs above touching [s - 1, e + 1]; p only moves forward because runs are sorted.
+      while (p < prevEnd && runEnd[p] < s - 1) p++;
+      for (let q = p; q < prevEnd && runStart[q] <= e + 1; q++) {
+        const a = find(parent, q);
+        const b = find(parent, n);
+        if (a < b) parent[b] = a;
+        else if (b < a) parent[a] = b;
       }
-      let l = 0;
-      if (x > 0 && labels[p - 1] !== 0) l = labels[p - 1];
-      if (y > 0) {
-        if (x > 0 && labels[up + x - 1] !== 0)
-          l = l === 0 ? labels[up + x - 1] : union(parent, l, labels[up + x - 1]);
-        if (labels[up + x] !== 0) l = l === 0 ? labels[up + x] : union(parent, l, labels[up + x]);
-        if (x + 1 < w && labels[up + x + 1] !== 0)
-          l = l === 0 ? labels[up + x + 1] : union(parent, l, labels[up + x + 1]);
-      }
-      if (l === 0) {
-        l = next++;
-        parent[l] = l;
-      }
-      labels[p] = l;
+      n++;
     }
+    prevFirst = first;
+    prevEnd = n;
   }
-  // Compact: roots are smaller than their members, so one increasing sweep resolves every label.
-  const compact = new Int32Array(next);
+  // Compact: a root is the smallest run of its set, i.e. its first run in raster order.
+  const label = new Int32Array(n);
   let count = 0;
-  for (let i = 1; i < next; i++) {
+  for (let i = 0; i < n; i++) {
     const r = find(parent, i);
-    compact[i] = r === i ? ++count : compact[r];
+    label[i] = r === i ? ++count : label[r];
   }
-  for (let p = 0; p < w * h; p++) if (labels[p] !== 0) labels[p] = compact[labels[p]];
-  return { labels, count };
+  labels.fill(0);
+  for (let i = 0; i < n; i++) {
+    const o = runRow[i] * w;
+    labels.fill(label[i], o + runStart[i], o + runEnd[i] + 1);
+  }
+  return {
+    labels,
+    count,
+    runs: { count: n, row: runRow.slice(0, n), start: runStart.slice(0, n), end: runEnd.slice(0, n), label },
+  };
 }
