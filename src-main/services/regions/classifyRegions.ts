@@ -39,6 +39,8 @@ export interface ClassifyOptions {
   onlyUnclassified?: boolean;
   /** Bands of the pair source that feed the classifier's bands, in card order (default 0, 1, 2, ...). */
   bandIndices?: number[];
+  /** Classify at most this many regions (largest first). */
+  maxRegions?: number;
   signal?: AbortSignal;
   onProgress?: (p: { done: number; total: number }) => void;
 }
@@ -106,9 +108,9 @@ export async function classifyRegions(
   const rows = db
     .prepare(
       `SELECT fid, bbox_min_x, bbox_min_y, bbox_max_x, bbox_max_y, centroid_lat FROM change_regions
-       WHERE run_id = ? ${options.onlyUnclassified === false ? '' : 'AND from_class IS NULL'} ORDER BY area_m2 DESC`,
+       WHERE run_id = ? ${options.onlyUnclassified === false ? '' : 'AND from_class IS NULL'} ORDER BY area_m2 DESC LIMIT ?`,
     )
-    .all(runId) as {
+    .all(runId, options.maxRegions ?? -1) as {
     fid: number;
     bbox_min_x: number;
     bbox_min_y: number;

@@ -89,3 +89,28 @@ export function brightnessClassifier(
     },
   };
 }
+
+/** A pair computed on the fly (for benchmarks on big grids): smooth texture, the after date brighter. */
+export function proceduralPairSource(grid: GridSpec, bands: number): AlignedPairSource {
+  const texture = (b: number, x: number, y: number): number =>
+    0.45 + 0.2 * Math.sin(x / 17 + b) * Math.cos(y / 13 - b) + 0.05 * Math.sin((x * y) / 97);
+  return {
+    grid,
+    bands,
+    async read(window) {
+      const { x, y, width, height } = window;
+      const n = width * height;
+      const before = new Float32Array(bands * n);
+      const after = new Float32Array(bands * n);
+      for (let b = 0; b < bands; b++)
+        for (let r = 0; r < height; r++)
+          for (let c = 0; c < width; c++) {
+            const v = texture(b, x + c, y + r);
+            before[b * n + r * width + c] = v;
+            after[b * n + r * width + c] = Math.min(1, v * 1.4);
+          }
+      return { window, bands, before, after, valid: new Uint8Array(n).fill(1) };
+    },
+    async close() {},
+  };
+}
