@@ -64,3 +64,13 @@ describe('unitScaleDate', () => {
     expect(out[99]).toBe(1);
   });
 });
+
+describe('unitScaleDate with stretch limits', () => {
+  it('lets the stretch run past 0..1 up to the limits', () => {
+    // Same ramp 0..99: p2 = 1, p98 = 97 -> 0 maps to -1/96, 99 to 98/96 = 1.0208 (inside [-0.5, 1.5]).
+    const raw = new Uint16Array(100).map((_, i) => i);
+    const out = unitScaleDate(raw, 1, 'uint16', [-0.5, 1.5]);
+    expect(out[0]).toBeCloseTo(-1 / 96);
+    expect(out[99]).toBeCloseTo(98 / 96);
+  });
+});

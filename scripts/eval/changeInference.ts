@@ -10,11 +10,16 @@ import { cutChip } from '../../src-main/core/tiling/chips';
 import { addChip, chipWeights, createBlendTarget } from '../../src-main/core/tiling/blend';
 import type { ChangeModelCard } from '../../src-main/core/models/modelCard';
 
-/** Step 1 of the card's normalisation for one date: uint8 / 255, uint16 by its own p2..p98 stretch per band. */
+/**
+ * Step 1 of the card's normalisation for one date: uint8 / 255, uint16 by its own p2..p98 stretch per band, through
+ * the app's core/raster/scaling (which clamps the stretch to 0..1). `stretchLimits` instead clips the stretch to
+ * other bounds: training used [-0.5, 1.5], so eval can show what the app's tighter clamp costs.
+ */
 export function unitScaleDate(
   raw: Uint8Array | Uint16Array,
   bands: number,
   sampleType: 'uint8' | 'uint16',
+  stretchLimits?: [number, number],
 ): Float32Array {
   const n = raw.length / bands;
   let stats = null;
@@ -23,11 +28,18 @@ export function unitScaleDate(
     acc.add(raw, new Uint8Array(n).fill(1));
     stats = acc.result();
   }
-  return applyUnitScaling(
+  const scalings = Array.from({ length: bands }, (_, b) =>
+    unitScalingFor(sampleType, stats ? stats[b] : null),
+  );
+  if (!stretchLimits || sampleType === 'uint8') return applyUnitScaling(raw, bands, scalings);
+  const [lo, hi] = stretchLimits;
+  const out = applyUnitScaling(
     raw,
     bands,
-    Array.from({ length: bands }, (_, b) => unitScalingFor(sampleType, stats ? stats[b] : null)),
+    scalings.map((sc) => ({ ...sc, clamp: false })),
   );
+  for (let i = 0; i < out.length; i++) out[i] = out[i] < lo ? lo : out[i] > hi ? hi : out[i];
+  return out;
 }
 
 /** What eval needs of a change model: chips in, probabilities out (the app's ChangeDetector fits). */
