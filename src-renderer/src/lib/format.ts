@@ -22,7 +22,8 @@ export function formatAreaM2(m2: number): string {
 
 export function formatKm2(km2: number): string {
   if (km2 >= 100) return `${grouped.format(km2)} km²`;
-  if (km2 >= 1) return `${km2.toFixed(1)} km²`;
+  if (km2 >= 10) return `${km2.toFixed(1)} km²`;
+  if (km2 >= 1) return `${km2.toFixed(2)} km²`;
   return `${km2.toFixed(3)} km²`;
 }
 

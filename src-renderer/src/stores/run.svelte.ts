@@ -29,6 +29,8 @@ export class RunState {
   modelId = $state<string | null>(null);
   provider = $state<ProviderChoice>('auto');
   area = $state.raw<AreaChoice>({ kind: 'whole' });
+  /** Chunk side in pixels; null lets the service choose from its memory budget. */
+  chunkSize = $state<number | null>(null);
   /** The map is waiting for the user to draw this kind of area. */
   drawing = $state<'bbox' | 'polygon' | null>(null);
 
@@ -148,6 +150,7 @@ export class RunState {
         model: this.modelId,
         provider: this.provider,
         aoi: aoiRequest(this.area),
+        chunkSize: this.chunkSize ?? undefined,
       });
       // run:started usually arrives first; if not, fetch the chunk grid ourselves.
       if (this.current?.id !== summary.id) this.show(await request('run:get', { runId: summary.id }));

@@ -2,6 +2,7 @@
 import Feature from 'ol/Feature';
 import type { Extent } from 'ol/extent';
 import { createEmpty, extend } from 'ol/extent';
+import Point from 'ol/geom/Point';
 import Polygon from 'ol/geom/Polygon';
 import VectorLayer from 'ol/layer/Vector';
 import { fromLonLat } from 'ol/proj';
@@ -11,24 +12,38 @@ import { Fill, Stroke, Style, Text } from 'ol/style';
 export const DATE_COLOURS = { before: '#1f6feb', after: '#c8553d' } as const;
 type Role = keyof typeof DATE_COLOURS;
 
-function styleFor(role: Role): Style {
-  return new Style({
-    stroke: new Stroke({
-      color: DATE_COLOURS[role],
-      width: 2,
-      lineDash: role === 'after' ? [6, 4] : undefined,
-    }),
-    text: new Text({
-      text: role,
-      font: '600 12px system-ui, sans-serif',
-      fill: new Fill({ color: DATE_COLOURS[role] }),
-      stroke: new Stroke({ color: 'rgba(255,255,255,0.9)', width: 3 }),
-      placement: 'line',
-      overflow: true,
-    }),
-  });
+/** The label sits at the outline's north-west corner: "before" above it, "after" below, so equal outlines stay legible. */
+function northWest(polygon: Polygon): Point {
+  const ring = polygon.getCoordinates()[0];
+  let best = ring[0];
+  for (const p of ring) if (p[1] - p[0] > best[1] - best[0]) best = p;
+  return new Point(best);
 }
-const STYLES: Record<Role, Style> = { before: styleFor('before'), after: styleFor('after') };
+
+function styleFor(role: Role): Style[] {
+  return [
+    new Style({
+      stroke: new Stroke({
+        color: DATE_COLOURS[role],
+        width: 2,
+        lineDash: role === 'after' ? [6, 4] : undefined,
+      }),
+    }),
+    new Style({
+      geometry: (feature) => northWest(feature.getGeometry() as Polygon),
+      text: new Text({
+        text: role,
+        font: '600 12px system-ui, sans-serif',
+        fill: new Fill({ color: DATE_COLOURS[role] }),
+        stroke: new Stroke({ color: 'rgba(255,255,255,0.9)', width: 3 }),
+        textAlign: 'left',
+        offsetX: 4,
+        offsetY: role === 'before' ? -10 : 10,
+      }),
+    }),
+  ];
+}
+const STYLES: Record<Role, Style[]> = { before: styleFor('before'), after: styleFor('after') };
 
 export interface FootprintLayer {
   layer: VectorLayer;

@@ -1,0 +1,94 @@
+// The panels of the main window as a page object on top of ChangeMapApp: each action goes through the UI the way
+// a planner would, then waits on the readiness signal the renderer raises (never on a sleep).
+import path from 'node:path';
+import type { Locator } from 'playwright-core';
+import type { ChangeMapApp } from './changeMapApp';
+
+type Role = 'before' | 'after';
+
+export class Workbench {
+  constructor(readonly app: ChangeMapApp) {}
+
+  get page() {
+    return this.app.page;
+  }
+
+  byTestId(id: string): Locator {
+    return this.page.getByTestId(id);
+  }
+
+  /** Runs `action`, then waits until `signal` has been raised once more than before it. */
+  async expectSignal(signal: string, action: () => Promise<unknown>, timeout = 60_000): Promise<void> {
+    const before = await this.app.signalCount(signal);
+    await action();
+    await this.app.waitForSignal(signal, before + 1, timeout);
+  }
+
+  /** Creates a project in the test's work folder and waits for the panels to load. */
+  async newProject(name: string): Promise<string> {
+    const file = path.join(this.app.workDir, `${name}.gpkg`);
+    await this.app.createProject(file);
+    await this.app.waitForSignal('map:ready');
+    await this.app.waitForSignal('imagery:ready');
+    await this.app.waitForSignal('run:ready');
+    return file;
+  }
+
+  /** Adds files to a date through the file picker: browses to their folder and ticks each one. */
+  async addImagery(role: Role, files: string[]): Promise<void> {
+    await this.byTestId(`add-files-${role}`).click();
+    const picker = this.byTestId('file-picker');
+    await picker.getByTestId('file-picker-location').fill(path.dirname(files[0]));
+    await picker.getByTestId('file-picker-location').press('Enter');
+    for (const file of files) {
+      await picker
+        .getByTestId('file-picker-entry')
+        .filter({ hasText: path.basename(file) })
+        .first()
+        .click();
+    }
+    await this.expectSignal(`imagery:set:${role}`, () => picker.getByTestId('file-picker-confirm').click());
+  }
+
+  /** Types one path (or URL) into the picker's name field; does not wait for success. */
+  async typeImageryPath(role: Role, file: string): Promise<void> {
+    await this.byTestId(`add-files-${role}`).click();
+    await this.byTestId('file-picker-name').fill(file);
+    await this.byTestId('file-picker-confirm').click();
+  }
+
+  async addModel(onnx: string): Promise<void> {
+    await this.byTestId('add-model').click();
+    await this.byTestId('file-picker-name').fill(onnx);
+    await this.expectSignal('model:added', () => this.byTestId('file-picker-confirm').click());
+  }
+
+  async startRun(): Promise<void> {
+    await this.expectSignal('run:started', () => this.byTestId('run-start').click());
+  }
+
+  async waitForRunDone(timeout = 240_000): Promise<void> {
+    await this.app.waitForSignal('run:done', 1, timeout);
+  }
+
+  /** Sets the region settings form and finds the regions. */
+  async computeRegions(settings: { threshold?: number; minAreaM2?: number } = {}): Promise<void> {
+    if (settings.threshold !== undefined) await this.byTestId('threshold').fill(String(settings.threshold));
+    if (settings.minAreaM2 !== undefined) await this.byTestId('min-area').fill(String(settings.minAreaM2));
+    await this.expectSignal('regions:ready', () => this.byTestId('regions-compute').click(), 120_000);
+  }
+
+  /** Fresh project, the sample pair, the tiny model, a finished run: the common start of result tests. */
+  async finishedRun(name: string, scene: { before: string; after: string }, model: string): Promise<void> {
+    await this.newProject(name);
+    await this.addImagery('before', [scene.before]);
+    await this.addImagery('after', [scene.after]);
+    await this.addModel(model);
+    await this.startRun();
+    await this.waitForRunDone();
+  }
+
+  regionRows(): Locator {
+    return this.byTestId('region-row');
+  }
+}
