@@ -82,6 +82,45 @@ describe('findRegions', () => {
     );
   });
 
+  it('traces big border-crossing regions from bitmaps, in budgeted groups', async () => {
+    const w = 30;
+    const h = 24;
+    const prob = new Float32Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const ring = Math.hypot(x + 0.5 - 15, y + 0.5 - 12);
+        prob[y * w + x] = (ring > 4 && ring < 10) || (x > 26 && y > 2 && y < 20) ? 1 : 0;
+      }
+    const found = await findRegions(
+      {
+        width: w,
+        height: h,
+        nodata: null,
+        rowPixelArea: new Float64Array(h).fill(1),
+        readWindow: async (win) => {
+          const out = new Float32Array(win.width * win.height);
+          for (let y = 0; y < win.height; y++)
+            out.set(
+              prob.subarray((win.y + y) * w + win.x, (win.y + y) * w + win.x + win.width),
+              y * win.width,
+            );
+          return out;
+        },
+      },
+      { threshold: 0.5, openingRadius: 0, closingRadius: 0, minAreaM2: 0 },
+      { chunkSize: 3, maxOutlineBitmapBytes: 40 },
+    );
+    expect(found.regions).toHaveLength(2);
+    expect(found.passes).toBe(3); // two big regions, each alone in its bitmap group
+    const ref = floodFillLabels(Uint8Array.from(prob), w, h);
+    for (const r of found.regions) {
+      const k = ref.labels[r.seedRow * w + r.seedCol];
+      const back = rasterizeOutline(r.outline, { x: 0, y: 0, width: w, height: h });
+      for (let p = 0; p < w * h; p++) expect(back[p]).toBe(ref.labels[p] === k ? 1 : 0);
+    }
+    expect(found.regions[0].outline[0].length).toBe(2); // the ring keeps its hole
+  });
+
   it('treats nodata as no change and rejects bad settings with a code', async () => {
     const values = Uint8Array.from([255, 255, 0, 255]);
     const source = {
