@@ -5,7 +5,7 @@ import { computeRegions } from './computeRegions';
 import { geodesicArea } from './groundArea';
 import { listRegions } from './listRegions';
 import { memoryProbabilityReader } from './probabilityReader';
-import { getRegion, setReview } from './regionRecords';
+import { getRegion, regionFeatures, setReview } from './regionRecords';
 import { blobs, geographicGrid, utmGrid } from './regions.testutil';
 
 function newRun(db: ReturnType<typeof openMemoryProjectDb>): number {
@@ -52,6 +52,11 @@ describe('computeRegions', () => {
       geom: Uint8Array;
     };
     expect(decodeGpkgMultiPolygon(blob.geom).srsId).toBe(4326);
+    const features = regionFeatures(db, run, { limit: 2 });
+    expect(features.map((f) => f.id)).toEqual(page.regions.slice(0, 2).map((r) => r.fid));
+    const ring = features[0].geometry.coordinates[0][0];
+    expect(ring[0]).toEqual(ring[ring.length - 1]);
+    expect(regionFeatures(db, run, { bbox: [0, 0, 1, 1] })).toHaveLength(0);
   });
 
   it('matches the geodesic area of the same polygon: 0.01% on a UTM grid, 0.5% on a geographic grid', async () => {

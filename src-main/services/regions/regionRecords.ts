@@ -134,3 +134,64 @@ export function setReview(db: Db, fid: number, state: ReviewState, note?: string
   const row = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM change_regions WHERE fid = ?`).get(fid) as RegionRow;
   return toSummary(row);
 }
+
+export interface RegionFeature {
+  type: 'Feature';
+  id: number;
+  geometry: { type: 'MultiPolygon'; coordinates: number[][][][] };
+  properties: {
+    fid: number;
+    areaM2: number;
+    probMean: number;
+    reviewState: ReviewState;
+    transition: string | null;
+  };
+}
+
+/**
+ * Outlines of a run's regions in WGS 84 as GeoJSON features, for the map: optionally only those whose centroid
+ * lies in a lon/lat box, largest first, at most `limit` (default 5,000) so a view never pulls 100,000 outlines.
+ */
+export function regionFeatures(
+  db: Db,
+  runId: number,
+  options: { bbox?: [number, number, number, number]; limit?: number } = {},
+): RegionFeature[] {
+  const [w, s, e, n] = options.bbox ?? [-180, -90, 180, 90];
+  const rows = db
+    .prepare(
+      `SELECT fid, area_m2, prob_mean, review_state, from_class, to_class, geom FROM change_regions
+       WHERE run_id = ? AND centroid_lon BETWEEN ? AND ? AND centroid_lat BETWEEN ? AND ? AND geom IS NOT NULL
+       ORDER BY area_m2 DESC LIMIT ?`,
+    )
+    .all(runId, w, e, s, n, Math.max(1, Math.min(100_000, options.limit ?? 5000))) as {
+    fid: number;
+    area_m2: number;
+    prob_mean: number;
+    review_state: ReviewState;
+    from_class: string | null;
+    to_class: string | null;
+    geom: Uint8Array;
+  }[];
+  return rows.map((r) => ({
+    type: 'Feature',
+    id: r.fid,
+    geometry: {
+      type: 'MultiPolygon',
+      coordinates: decodeGpkgMultiPolygon(r.geom).geometry.map((polygon) =>
+        polygon.map((ring) => {
+          const pts: number[][] = [];
+          for (let i = 0; i + 1 < ring.length; i += 2) pts.push([ring[i], ring[i + 1]]);
+          return pts;
+        }),
+      ),
+    },
+    properties: {
+      fid: r.fid,
+      areaM2: r.area_m2,
+      probMean: r.prob_mean,
+      reviewState: r.review_state,
+      transition: r.from_class && r.to_class ? `${r.from_class} -> ${r.to_class}` : null,
+    },
+  }));
+}
