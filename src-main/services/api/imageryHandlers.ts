@@ -1,4 +1,5 @@
 // API handlers of the imagery channels: thin mapping from the contract to the imagery services.
+import { imageryPreviewTile } from '../preview/previewTiles';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
 import { ProjectImagery } from './projectImagery';
 
@@ -16,7 +17,6 @@ export function imageryHandlers(ctx: HandlerContext): DomainHandlers<'imagery:'>
     'imagery:clear': async ({ role }) => announce(await projectImagery(ctx).clear(role)),
     'imagery:setBandRoles': async ({ role, roles }) =>
       announce(await projectImagery(ctx).setBandRoles(role, roles)),
-    // Preview tiles are rendered by the imagery preview service once it lands; until then the map shows footprints.
-    'imagery:previewTile': () => null,
+    'imagery:previewTile': ({ role, z, x, y }) => imageryPreviewTile(ctx, projectImagery(ctx), role, z, x, y),
   };
 }

@@ -5,6 +5,7 @@ import type { CrsInfo } from '../../core/raster/types';
 import type { ModelInfo } from '../../ipc/contract';
 import { converter, WGS84 } from '../imagery/crs';
 import { listModels, readModelCard, type ModelEntry } from '../inference/modelCatalog';
+import { runProbabilityTile } from '../preview/previewTiles';
 import { openRunInputs } from '../runs/openRunInputs';
 import type { RunEvent } from '../runs/runEvents';
 import { RunService } from '../runs/RunService';
@@ -147,8 +148,7 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
       const service = runService(ctx);
       return service.listRuns().map((r) => runSummary(requireRun(service, r.id)));
     },
-    // Probability tiles are rendered by the preview service once it lands.
-    'run:probabilityTile': () => null,
+    'run:probabilityTile': ({ runId, z, x, y }) => runProbabilityTile(ctx, runService(ctx), runId, z, x, y),
   };
 }
 
