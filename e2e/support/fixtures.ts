@@ -63,3 +63,17 @@ export function writeNotATiff(file: string): string {
   fs.writeFileSync(file, '<html><body>This is a web page, saved with the wrong name.</body></html>\n');
   return file;
 }
+
+/**
+ * A copy of the tiny test model whose card says another region threshold, so a test can tell the card's
+ * threshold from the app's default.
+ */
+export function copyTinyModel(dir: string, threshold: number): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const onnx = path.join(dir, 'tiny-change.onnx');
+  fs.copyFileSync(TINY_CHANGE_MODEL, onnx);
+  const card = JSON.parse(fs.readFileSync(TINY_CHANGE_MODEL.replace(/\.onnx$/, '.card.json'), 'utf8'));
+  card.threshold = threshold;
+  fs.writeFileSync(path.join(dir, 'tiny-change.card.json'), JSON.stringify(card, null, 2));
+  return onnx;
+}

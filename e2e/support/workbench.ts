@@ -67,8 +67,29 @@ export class Workbench {
     await this.expectSignal('run:started', () => this.byTestId('run-start').click());
   }
 
-  async waitForRunDone(timeout = 240_000): Promise<void> {
-    await this.app.waitForSignal('run:done', 1, timeout);
+  /** Waits for the `count`-th run:done signal of this page. */
+  async waitForRunDone(count = 1, timeout = 240_000): Promise<void> {
+    await this.app.waitForSignal('run:done', count, timeout);
+  }
+
+  /** Chooses a model by the text of its entry in the model list. */
+  async chooseModel(text: string | RegExp): Promise<void> {
+    const select = this.byTestId('model-select');
+    const options = await select
+      .locator('option')
+      .evaluateAll((els) =>
+        els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })),
+      );
+    const match = options.find((o) => (typeof text === 'string' ? o.text.includes(text) : text.test(o.text)));
+    if (!match)
+      throw new Error(`No model matching ${String(text)} in ${options.map((o) => o.text).join(', ')}`);
+    await select.selectOption(match.value);
+  }
+
+  /** A point of the map as a fraction of its width and height, in page pixels. */
+  async mapPoint(fx: number, fy: number): Promise<[number, number]> {
+    const box = (await this.byTestId('map').boundingBox())!;
+    return [box.x + box.width * fx, box.y + box.height * fy];
   }
 
   /** Sets the region settings form and finds the regions. */
