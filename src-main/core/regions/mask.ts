@@ -5,6 +5,7 @@
 // and pixels outside the array are ignored (neither "change" nor "no change"). Reading a window with a halo of
 // cleanUpHalo() pixels therefore gives, in its core, exactly what the whole image would give: at the scene's own
 // edge the array edge is the scene edge in both cases, and at a halo edge the damage reaches at most the halo.
+import { PROBABILITY_SCALE } from '../tiling/blend';
 
 export interface CleanUp {
   /** Radius in pixels of the opening (erode then dilate); 0 = none. */
@@ -20,7 +21,7 @@ export function cleanUpHalo(c: CleanUp): number {
 
 /**
  * 1 where the probability is at or above the threshold and the pixel is not nodata (NaN counts as nodata).
- * Uint8 rasters hold probability x 255.
+ * Uint8 rasters hold probability x 254 (255 is nodata), as runs write them (core/tiling/blend.ts).
  */
 export function thresholdMask(
   values: Float32Array | Uint8Array,
@@ -43,13 +44,13 @@ export function thresholdMask(
 
 function uint8MaskTable(threshold: number, nodata: number | null): Uint8Array {
   const lut = new Uint8Array(256);
-  for (let v = 0; v < 256; v++) lut[v] = v / 255 >= threshold && v !== nodata ? 1 : 0;
+  for (let v = 0; v < 256; v++) lut[v] = v / PROBABILITY_SCALE >= threshold && v !== nodata ? 1 : 0;
   return lut;
 }
 
-/** Probability 0..1 of a raw value (Uint8 rasters hold probability x 255). */
+/** Probability 0..1 of a raw value (Uint8 rasters hold probability x 254). */
 export function probabilityScale(values: Float32Array | Uint8Array): number {
-  return values instanceof Uint8Array ? 1 / 255 : 1;
+  return values instanceof Uint8Array ? 1 / PROBABILITY_SCALE : 1;
 }
 
 /** Half-widths of the disk {dx^2 + dy^2 <= r^2} for dy = 0..r. */

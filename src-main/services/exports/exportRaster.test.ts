@@ -1,3 +1,4 @@
+import { PROBABILITY_SCALE } from '../../core/tiling/blend';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -125,7 +126,7 @@ describe('raster exports', () => {
     expect(fs.readdirSync(outDir)).toEqual(['mask.tif']);
   });
 
-  it('reads uint8 probability rasters (as runs write them: probability x 255, nodata 255)', async () => {
+  it('reads uint8 probability rasters (as runs write them: probability x 254, nodata 255)', async () => {
     const info = project.db
       .prepare(
         `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params, probability_path)
@@ -157,7 +158,7 @@ describe('raster exports', () => {
       out,
     });
     const pixels = gdalPixels(out);
-    const expected = Array.from(data, (v) => (v === 255 ? 255 : v / 255 >= threshold ? 1 : 0));
+    const expected = Array.from(data, (v) => (v === 255 ? 255 : v / PROBABILITY_SCALE >= threshold ? 1 : 0));
     expect(pixels).toEqual(expected);
     expect(result.changedPixels).toBe(expected.filter((v) => v === 1).length);
   });
