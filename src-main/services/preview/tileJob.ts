@@ -2,6 +2,7 @@
 // get the source pixels (given, or read from a GeoTIFF level), map every tile pixel to the source through the
 // approximate mesh transformer, resample, colour, and encode a PNG.
 import { encode } from 'fast-png';
+import { ChangeMapError } from '../../core/errors';
 import { imageryToRgba, probabilityToRgba, type ByteStretch } from '../../core/preview/colourise';
 import { TILE_SIZE } from '../../core/preview/webMercator';
 import type { RasterArray } from '../../core/raster/sampleTypes';
@@ -73,6 +74,10 @@ export async function renderTileJob(
   signal?: AbortSignal,
 ): Promise<Uint8Array | null> {
   const { plan, source } = job;
+  const checkAborted = () => {
+    if (signal?.aborted) throw new ChangeMapError('ABORTED', 'The tile was no longer needed.');
+  };
+  checkAborted();
   let pixels: { window: PixelWindow; data: RasterArray; valid: Uint8Array };
   if (source.kind === 'pixels') {
     pixels = source;
@@ -88,7 +93,7 @@ export async function renderTileJob(
     );
     pixels = { window: source.window, ...read };
   }
-  signal?.throwIfAborted();
+  checkAborted();
   const rgba = renderRgba(plan, pixels);
   return rgba ? encode({ width: TILE_SIZE, height: TILE_SIZE, data: rgba, channels: 4, depth: 8 }) : null;
 }

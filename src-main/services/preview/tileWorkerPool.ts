@@ -33,7 +33,7 @@ export const DEFAULT_TILE_WORKER_URL = new URL('../../workers/rasterTiles.worker
  * worker, then import the entry (a worker's `--import tsx` execArgv does not reach its entry module in Node 20).
  */
 function startWorker(url: URL): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData: {} });
   const tsx = pathToFileURL(
     path.join(
       path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
@@ -41,7 +41,9 @@ function startWorker(url: URL): Worker {
     ),
   ).href;
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(code, { eval: true });
+  // workerData without `mod`: geotiff.js pulls in web-worker, which takes a worker thread whose data lacks it for a
+  // plain one (with no workerData at all, importing it throws).
+  return new Worker(code, { eval: true, workerData: {} });
 }
 
 interface Slot {
@@ -98,12 +100,12 @@ export class TileWorkerPool implements TileRenderer {
   render(job: TileJob, signal?: AbortSignal): Promise<Uint8Array | null> {
     if (this.closed)
       return Promise.reject(new ChangeMapError('PREVIEW_CLOSED', 'The map preview has closed.'));
+    if (signal?.aborted)
+      return Promise.reject(new ChangeMapError('ABORTED', 'The tile was no longer needed.'));
     if (this.slots.length === 0) {
       this.fallback ??= new SameThreadRenderer();
       return this.fallback.render(job, signal);
     }
-    if (signal?.aborted)
-      return Promise.reject(new ChangeMapError('ABORTED', 'The tile was no longer needed.'));
     const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const seq = ++this.seq;
     return new Promise<Uint8Array | null>((resolve, reject) => {
