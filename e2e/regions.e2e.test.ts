@@ -59,7 +59,7 @@ describe('results panel: change regions, spot check and review', () => {
     const cut = areas[Math.floor(areas.length / 2)];
     await bench.expectSignal('regions:listed', async () => {
       await bench.byTestId('filter-min-area').fill(String(cut));
-      await bench.byTestId('filter-min-area').press('Enter');
+      await bench.byTestId('filter-min-area').press('Tab');
     });
     const filtered = await rowAreas(bench);
     expect(filtered.length).toBeGreaterThan(0);
