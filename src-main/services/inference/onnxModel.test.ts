@@ -89,3 +89,22 @@ describe.skipIf(!present)('ONNX change model', () => {
     await expect(InferenceWorker.start(renamed)).rejects.toMatchObject({ code: 'MODEL_CARD_MISMATCH' });
   });
 });
+
+const landCoverCard = path.join(testModels, 'tiny-landcover.card.json');
+describe.skipIf(!existsSync(landCoverCard))('ONNX land-cover classifier', () => {
+  it('gives one probability per class for each patch, and refuses a change model', async () => {
+    const { LandCoverClassifier } = await import('./onnxModel');
+    const c = await LandCoverClassifier.load(landCoverCard, { provider: 'cpu' });
+    const n = 3;
+    const patches = new Float32Array(n * c.card.bands.length * c.inputSize * c.inputSize).map((_, i) =>
+      Math.sin(i),
+    );
+    const p = await c.predict(patches, n);
+    const k = c.card.classes.length;
+    expect(p.length).toBe(n * k);
+    for (let i = 0; i < n; i++)
+      expect(p.slice(i * k, (i + 1) * k).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    await c.dispose();
+    await expect(LandCoverClassifier.load(card)).rejects.toMatchObject({ code: 'MODEL_WRONG_TASK' });
+  });
+});
