@@ -75,7 +75,12 @@ export function listModels(dirs: readonly string[]): ModelEntry[] {
 export function resolveModel(nameOrPath: string, dirs: readonly string[], task?: ModelCard['task']): string {
   if (nameOrPath.endsWith('.card.json')) return path.resolve(nameOrPath);
   if (nameOrPath.endsWith('.onnx')) return path.resolve(nameOrPath.replace(/\.onnx$/, '.card.json'));
-  const hit = listModels(dirs).find((m) => m.name === nameOrPath && (!task || m.task === task));
+  // A model is named by its card's name or by its file name without .card.json (e.g. changemap-change-v1).
+  const hit = listModels(dirs).find(
+    (m) =>
+      (m.name === nameOrPath || path.basename(m.cardPath, '.card.json') === nameOrPath) &&
+      (!task || m.task === task),
+  );
   if (!hit) throw new ChangeMapError('MODEL_NOT_FOUND', `No model named "${nameOrPath}" was found.`);
   return hit.cardPath;
 }
