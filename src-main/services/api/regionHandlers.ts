@@ -1,18 +1,56 @@
 // API handlers of the region channels: thin mapping from the contract to the regions services.
-import { ChangeMapError } from '../../core/errors';
+import { getRegion, regionFeatures, setReview } from '../regions/regionRecords';
+import { listRegions } from '../regions/listRegions';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
+import { ProjectRegions, regionDetail, regionRow } from './projectRegions';
+import { modelDirs, runService } from './runHandlers';
 
-const notYet = (): never => {
-  throw new ChangeMapError('NOT_AVAILABLE', 'Change regions are not available in this build yet.');
-};
+const base64 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
-export function regionHandlers(_ctx: HandlerContext): DomainHandlers<'regions:'> {
+export function projectRegions(ctx: HandlerContext): ProjectRegions {
+  return ctx.projectService(
+    'regions',
+    (project) => new ProjectRegions(project, runService(ctx), () => modelDirs(ctx)),
+  );
+}
+
+export function regionHandlers(ctx: HandlerContext): DomainHandlers<'regions:'> {
+  const db = () => ctx.requireProject().db;
   return {
-    'regions:compute': notYet,
-    'regions:list': () => ({ total: 0, items: [] }),
-    'regions:get': notYet,
-    'regions:review': notYet,
-    'regions:spotCheck': notYet,
-    'regions:outlines': () => [],
+    'regions:compute': async ({ runId, ...settings }) => {
+      const { warnings, ...result } = await projectRegions(ctx).compute(runId, settings);
+      for (const message of warnings) ctx.events.emit('log:warning', { message });
+      ctx.events.emit('regions:changed', { runId, regionCount: result.regionCount });
+      return result;
+    },
+    'regions:list': ({ runId, sort, descending, filters, offset, limit }) => {
+      const page = listRegions(db(), {
+        runId,
+        sort: { key: sort, direction: descending ? 'desc' : 'asc' },
+        filters,
+        offset,
+        limit,
+      });
+      return { total: page.total, items: page.regions.map(regionRow) };
+    },
+    'regions:get': ({ fid }) => regionDetail(getRegion(db(), fid)),
+    'regions:review': ({ fid, state, note }) => regionRow(setReview(db(), fid, state, note)),
+    'regions:spotCheck': async ({ fid }) => {
+      const region = getRegion(db(), fid);
+      const images = await projectRegions(ctx).spotCheck(fid, region.runId);
+      return {
+        before: base64(images.before),
+        change: base64(images.change),
+        after: base64(images.after),
+        metresPerPixel: images.metresPerPixel,
+      };
+    },
+    'regions:outlines': ({ runId, extent, limit }) =>
+      regionFeatures(db(), runId, { bbox: extent, limit }).map((f) => ({
+        fid: f.id,
+        transition: f.properties.transition ?? 'unclassified',
+        outline: f.geometry.coordinates as [number, number][][][],
+      })),
   };
 }

@@ -17,7 +17,7 @@ import { runDetail, runSummary } from './runView';
 const USER_MODELS_KEY = 'user_models';
 
 /** Folders the catalogue reads: the shipped models, then the folders of models the user added to this project. */
-function modelDirs(ctx: HandlerContext): string[] {
+export function modelDirs(ctx: HandlerContext): string[] {
   const added = ctx.requireProject().getSetting<string[]>(USER_MODELS_KEY) ?? [];
   return [ctx.modelsDir, ...new Set(added.map((card) => path.dirname(card)))];
 }
