@@ -34,7 +34,26 @@ const perSec = (runs * batch) / s;
 const cpuS = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6;
 const perCpuPair = (runs * batch) / (cpuS / 2);
 if (kind === 'change') {
-  console.log(JSON.stringify({ file, size, batch, runs, chipsPerS: +perSec.toFixed(2), mpxPerS: +((perSec * size * size) / 1e6).toFixed(3), mpxPerS2CoreCpuTime: +((perCpuPair * size * size) / 1e6).toFixed(3) }));
+  console.log(
+    JSON.stringify({
+      file,
+      size,
+      batch,
+      runs,
+      chipsPerS: +perSec.toFixed(2),
+      mpxPerS: +((perSec * size * size) / 1e6).toFixed(3),
+      mpxPerS2CoreCpuTime: +((perCpuPair * size * size) / 1e6).toFixed(3),
+    }),
+  );
 } else {
-  console.log(JSON.stringify({ file, size, batch, runs, patchesPerS: +perSec.toFixed(1), patchesPerS2CoreCpuTime: +perCpuPair.toFixed(1) }));
+  console.log(
+    JSON.stringify({
+      file,
+      size,
+      batch,
+      runs,
+      patchesPerS: +perSec.toFixed(1),
+      patchesPerS2CoreCpuTime: +perCpuPair.toFixed(1),
+    }),
+  );
 }

@@ -23,8 +23,20 @@ for (const cardPath of process.argv.slice(2)) {
   const out = (await session.run(feeds))[card.outputs[0].name].data as Float32Array;
   const st = card.selfTest!;
   const maxDiff = Math.max(...st.sampleIndices.map((i, j) => Math.abs(out[i] - st.outputSample[j])));
-  const ok = sha === card.sha256 && maxDiff <= 1e-4 && session.inputNames.join() === card.inputs.map((i) => i.name).join();
+  const ok =
+    sha === card.sha256 &&
+    maxDiff <= 1e-4 &&
+    session.inputNames.join() === card.inputs.map((i) => i.name).join();
   failed ||= !ok;
-  console.log(JSON.stringify({ card: cardPath, ok, shaOk: sha === card.sha256, maxDiff, inputs: session.inputNames, outputs: session.outputNames }));
+  console.log(
+    JSON.stringify({
+      card: cardPath,
+      ok,
+      shaOk: sha === card.sha256,
+      maxDiff,
+      inputs: session.inputNames,
+      outputs: session.outputNames,
+    }),
+  );
 }
 process.exit(failed ? 1 : 0);
