@@ -1,0 +1,125 @@
+// The whole pipeline through the API, as the renderer drives it: imagery -> run -> regions -> review -> export.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Channel, Events, RegionPage, Results, RunSummary } from '../../ipc/contract';
+import { dispatch } from '../../ipc/dispatch';
+import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
+import { AppSession } from '../session';
+
+const TINY_MODEL = path.resolve(import.meta.dirname, '../../../models/test/tiny-change.card.json');
+const silent = { error: () => undefined, warn: () => undefined };
+
+let dir: string;
+let session: AppSession;
+
+async function call<C extends Channel>(channel: C, payload: unknown): Promise<Results[C]> {
+  const result = await dispatch(session.handlers(), channel, payload, silent);
+  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
+  return result.value as Results[C];
+}
+
+function nextEvent<E extends keyof Events>(name: E, timeout = 60_000): Promise<Events[E]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${name} within ${timeout} ms`)), timeout);
+    const off = session.events.subscribe((event, payload) => {
+      if (event === 'run:failed') reject(new Error(JSON.stringify(payload)));
+      if (event !== name) return;
+      clearTimeout(timer);
+      off();
+      resolve(payload as Events[E]);
+    });
+  });
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-pipeline-'));
+  session = new AppSession({
+    userDataDir: path.join(dir, 'user'),
+    version: 'test',
+    shell: { transport: 'in-process' },
+  });
+  const grid = utmGrid(384, 320, 500000, 5600000, 3);
+  const before = sceneData(grid, 3, 'uint8') as Uint8Array;
+  const after = before.slice();
+  // Plant two changes: a bright block (new roof) and a dark block (cleared to water).
+  const n = grid.width * grid.height;
+  for (let b = 0; b < 3; b++)
+    for (let y = 60; y < 120; y++) for (let x = 40; x < 140; x++) after[b * n + y * grid.width + x] = 250;
+  for (let b = 0; b < 3; b++)
+    for (let y = 200; y < 240; y++) for (let x = 250; x < 300; x++) after[b * n + y * grid.width + x] = 5;
+  await writeFixture(path.join(dir, 'before.tif'), grid, 3, before);
+  await writeFixture(path.join(dir, 'after.tif'), grid, 3, after);
+});
+
+afterAll(() => {
+  session.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the pipeline through the API', () => {
+  let run: RunSummary;
+
+  it('runs the change model over the imagery and lands every chunk', async () => {
+    await call('project:create', { path: path.join(dir, 'pipeline.gpkg') });
+    await call('imagery:setFiles', { role: 'before', uris: [path.join(dir, 'before.tif')] });
+    await call('imagery:setFiles', { role: 'after', uris: [path.join(dir, 'after.tif')] });
+    const models = await call('models:list', {});
+    expect(models.filter((m) => m.builtIn).map((m) => m.name)).toEqual(
+      expect.arrayContaining(['changemap-change', 'changemap-landcover']),
+    );
+    const chunks: number[] = [];
+    session.events.subscribe((event, payload) => {
+      if (event === 'run:chunk' && (payload as Events['run:chunk']).state === 'done') chunks.push(1);
+    });
+    const done = nextEvent('run:done');
+    run = await call('run:start', { model: TINY_MODEL, provider: 'cpu', chunkSize: 256 });
+    expect(run.status).toBe('running');
+    const finished = await done;
+    expect(finished).toMatchObject({ id: run.id, status: 'done', providerUsed: 'cpu' });
+    const detail = await call('run:get', { runId: run.id });
+    expect(detail.chunks.length).toBe(chunks.length);
+    expect(detail.chunks.every((c) => c.state === 'done' && c.ring.length > 4)).toBe(true);
+    expect(detail.extent?.[0]).toBeGreaterThan(14); // UTM 33N near 15° E
+  });
+
+  it('finds the planted changes as regions, largest first, with land cover', async () => {
+    const computed = await call('regions:compute', { runId: run.id, threshold: 0.5, minAreaM2: 100 });
+    expect(computed.regionCount).toBeGreaterThanOrEqual(2);
+    const page: RegionPage = await call('regions:list', { runId: run.id });
+    expect(page.items[0].areaM2).toBeGreaterThanOrEqual(page.items[1].areaM2);
+    // the 100 x 60 px block at 3 m is 54,000 m²; the tiny model's 3x3 blur widens it slightly
+    expect(page.items[0].areaM2).toBeGreaterThan(45_000);
+    expect(page.items[0].areaM2).toBeLessThan(65_000);
+    expect(page.items[0].fromClass).toBeTruthy();
+    const detail = await call('regions:get', { fid: page.items[0].fid });
+    expect(detail.outline[0][0].length).toBeGreaterThan(3);
+    const spot = await call('regions:spotCheck', { fid: page.items[0].fid });
+    for (const image of [spot.before, spot.change, spot.after]) {
+      expect(Buffer.from(image, 'base64').subarray(1, 4).toString()).toBe('PNG');
+    }
+    const outlines = await call('regions:outlines', { runId: run.id, extent: [-180, -90, 180, 90] });
+    expect(outlines.length).toBe(page.total);
+  });
+
+  it('keeps reviews and exports only the confirmed region', async () => {
+    const page = await call('regions:list', { runId: run.id });
+    await call('regions:review', { fid: page.items[0].fid, state: 'confirmed', note: 'Neubau – bestätigt' });
+    await call('regions:review', { fid: page.items[1].fid, state: 'rejected' });
+    const confirmed = await call('regions:list', { runId: run.id, filters: { reviewStates: ['confirmed'] } });
+    expect(confirmed.items.map((r) => r.note)).toEqual(['Neubau – bestätigt']);
+    const out = path.join(dir, 'confirmed.geojson');
+    const exported = await call('export:regions', {
+      runId: run.id,
+      format: 'geojson',
+      out,
+      filters: { reviewStates: ['confirmed'] },
+    });
+    expect(exported.featureCount).toBe(1);
+    const geojson = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+      features: { properties: Record<string, unknown> }[];
+    };
+    expect(Object.values(geojson.features[0].properties)).toContain('Neubau – bestätigt');
+  });
+});
