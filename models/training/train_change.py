@@ -23,7 +23,7 @@ import data as D  # noqa: E402
 from nets import ChangeNet, count_params  # noqa: E402
 
 DATASET_WEIGHTS = {"oscd": 0.3, "sztaki": 0.25, "levir": 0.2, "dsifn": 0.25}
-THRESHOLDS = [round(t, 2) for t in np.arange(0.1, 0.91, 0.05)]
+THRESHOLDS = [round(float(t), 2) for t in np.arange(0.1, 0.91, 0.05)]
 
 
 def parse_args(argv=None):
@@ -205,7 +205,7 @@ def main(argv=None):
     state = dict(it=0, elapsed=0.0, best=None, history=[])
     last_path = os.path.join(a.out, "last.pt")
     if a.resume and os.path.exists(last_path):
-        ck = torch.load(last_path, map_location=device)
+        ck = torch.load(last_path, map_location=device, weights_only=False)  # own file; holds optimiser + state
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         state = ck["state"]

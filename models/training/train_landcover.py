@@ -133,7 +133,7 @@ def main(argv=None):
     state = dict(epoch=0, it=0, elapsed=0.0, best=None, history=[])
     last_path = os.path.join(a.out, "last.pt")
     if a.resume and os.path.exists(last_path):
-        ck = torch.load(last_path, map_location=device)
+        ck = torch.load(last_path, map_location=device, weights_only=False)  # own file; holds optimiser + state
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         state, mean, std = ck["state"], ck["mean"], ck["std"]
