@@ -54,6 +54,7 @@ describe('imagery panel', () => {
   it('draws preview tiles of the imagery through the API', async () => {
     // The after date's preview layer is on by default; once zoomed in, tiles with pixels must arrive.
     await app.waitForSignal('tile:preview-after', 1, 60_000);
+    await bench.expectSignal('map:rendered', () => bench.byTestId('zoom-to-imagery').click());
     await app.screenshot('imagery-preview');
   });
 
