@@ -11,6 +11,8 @@ const USAGE = `Usage:
   changemap models                           list the models found
   changemap providers                        list the execution providers of this machine
   changemap serve [--port N] [--project P]   the app in a browser
+  changemap demo [--out DIR] [--model NAME|PATH] [--provider ...]
+                                             sample project: generate, detect, compare with the truth
 
 Exit codes: 0 done, 1 run failed, 2 usage, 3 refused before starting, 130 cancelled (resumable).`;
 
@@ -22,6 +24,7 @@ const commands: Record<string, Command> = {
   runs: async (a) => (await import('./infoCommands')).runsCommand(a),
   models: async (a) => (await import('./infoCommands')).modelsCommand(a),
   providers: async (a) => (await import('./infoCommands')).providersCommand(a),
+  demo: async (a) => (await import('./demoCommand')).demoCommand(a),
   serve: async (a) => {
     const { serve } = await import('./serve');
     const port = a.flags.get('port')?.[0];

@@ -1,0 +1,116 @@
+// `changemap demo` (npm run demo): makes the sample project from the sample-scene generator, runs the whole
+// pipeline on it through the same API the app uses, and prints what it found against the planted truth.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Channel, Events, Results } from '../ipc/contract';
+import { dispatch } from '../ipc/dispatch';
+import { compareWithTruth } from '../services/demo/compareWithTruth';
+import { writeSampleScene } from '../services/sampleScene/writeSampleScene';
+import { AppSession } from '../services/session';
+import { defaultUserDataDir } from '../services/userData';
+import type { parseArgs } from './args';
+import { EXIT } from './runCommand';
+
+const ha = (m2: number): string => `${(m2 / 10_000).toFixed(2)} ha`;
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+export async function demoCommand(args: ReturnType<typeof parseArgs>): Promise<number> {
+  const out = path.resolve(args.flags.get('out')?.[0] ?? 'sample-project');
+  const model = args.flags.get('model')?.[0] ?? 'changemap-change';
+  const provider = args.flags.get('provider')?.[0] ?? 'auto';
+  const say = (line = ''): void => void process.stdout.write(`${line}\n`);
+
+  const session = new AppSession({
+    userDataDir: defaultUserDataDir(),
+    version: 'demo',
+    shell: { transport: 'in-process' },
+  });
+  const call = async <C extends Channel>(channel: C, payload: unknown): Promise<Results[C]> => {
+    const result = await dispatch(session.handlers(), channel, payload);
+    if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
+    return result.value as Results[C];
+  };
+
+  try {
+    const started = performance.now();
+    say(`ChangeMap demo: a generated 6 km x 6 km scene at 3 m (UTM 33N) with planted land-cover changes.`);
+    const sceneDir = path.join(out, 'imagery');
+    say(`1/4 Generating the sample imagery in ${sceneDir} ...`);
+    const files = await writeSampleScene(sceneDir);
+
+    const projectFile = path.join(out, 'ChangeMap sample.gpkg');
+    for (const stale of [projectFile, `${projectFile}.lock`, `${projectFile}-wal`, `${projectFile}-shm`])
+      fs.rmSync(stale, { force: true });
+    fs.rmSync(path.join(out, 'ChangeMap sample.data'), { recursive: true, force: true });
+    await call('project:create', { path: projectFile, name: 'ChangeMap sample' });
+    await call('imagery:setFiles', { role: 'before', uris: [files.before] });
+    const imagery = await call('imagery:setFiles', { role: 'after', uris: [files.after] });
+    const b = imagery.before!;
+    say(
+      `    ${b.widthPx} x ${b.heightPx} px, ${b.pixelSizeM?.[0].toFixed(1)} m, ${b.crs.code} (${b.crs.name}), ${b.areaKm2?.toFixed(1)} km² per date`,
+    );
+    for (const issue of imagery.preflight) say(`    ${issue.severity}: ${issue.message}`);
+
+    say(`2/4 Detecting change with ${model} ...`);
+    let lastLine = '';
+    const off = session.events.subscribe((event, payload) => {
+      if (event !== 'run:progress') return;
+      const p = payload as Events['run:progress'];
+      const line = `    ${p.chunksDone}/${p.chunksTotal} chunks, ${p.megapixelsPerSecond.toFixed(2)} Mpx/s on ${p.providerUsed}`;
+      if (line !== lastLine && process.stdout.isTTY) process.stdout.write(`\r${line}`);
+      lastLine = line;
+    });
+    const settled = new Promise<Events['run:done'] | Events['run:failed']>((resolve) => {
+      session.events.subscribe((event, payload) => {
+        if (event === 'run:done' || event === 'run:failed') resolve(payload as Events['run:done']);
+      });
+    });
+    const run = await call('run:start', { model, provider });
+    const outcome = await settled;
+    off();
+    if (process.stdout.isTTY) process.stdout.write('\n');
+    if ('code' in outcome) {
+      say(`The run failed: ${outcome.message}`);
+      return EXIT.failed;
+    }
+    say(`    ${lastLine.trim()}`);
+
+    say('3/4 Finding and classifying change regions ...');
+    const computed = await call('regions:compute', { runId: run.id, openingRadius: 1, minAreaM2: 300 });
+    say(
+      `    ${computed.regionCount} regions at threshold ${computed.settings.threshold} (${computed.seconds.toFixed(1)} s)`,
+    );
+    const page = await call('regions:list', { runId: run.id, limit: 10 });
+    say('    Largest regions:');
+    for (const r of page.items) {
+      const from = r.fromClass ? `${r.fromClass} ${r.fromConf?.toFixed(2)}` : '?';
+      const to = r.toClass ? `${r.toClass} ${r.toConf?.toFixed(2)}` : '?';
+      say(
+        `      #${r.fid}  ${ha(r.areaM2).padStart(9)}  ${from} -> ${to}  (p=${r.probMean.toFixed(2)}, ${r.centroidLat.toFixed(5)}, ${r.centroidLon.toFixed(5)})`,
+      );
+    }
+
+    say('4/4 Comparing with the planted truth ...');
+    const project = session.requireProject();
+    const comparison = await compareWithTruth(project.db, run.id, files.truthJson, files.truth);
+    for (const p of comparison.planted) {
+      const kind = comparison.plantedKinds.get(p.id)!;
+      say(
+        `      planted #${p.id} ${kind.kind} (${kind.from} -> ${kind.to}, ${ha(kind.areaM2)}): ${p.detected ? `detected, ${pct(p.covered / p.pixels)} covered` : 'MISSED'}`,
+      );
+    }
+    say(
+      `    Detected ${comparison.detected} of ${comparison.planted.length} planted changes, missed ${comparison.missed}; ${comparison.falseAlarms} of ${comparison.regions.length} regions are false alarms.`,
+    );
+    const s = comparison.pixels;
+    say(
+      `    Pixels: precision ${pct(s.precision)}, recall ${pct(s.recall)}, F1 ${pct(s.f1)}, IoU ${pct(s.iou)}.`,
+    );
+    say();
+    say(`Done in ${((performance.now() - started) / 1000).toFixed(0)} s. The project: ${projectFile}`);
+    say(`Open it in the app with:  npm start -- "${projectFile}"   (or in QGIS: its change_regions layer)`);
+    return EXIT.done;
+  } finally {
+    session.dispose();
+  }
+}
