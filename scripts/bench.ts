@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const all = ['imagery', 'models', 'runs', 'regions'];
+const all = ['imagery', 'models', 'runs', 'regions', 'preview'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = wanted.length ? wanted : all;
 
