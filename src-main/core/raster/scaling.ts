@@ -2,12 +2,18 @@
 // per-band statistics they need, gathered from a spread sample of windows with invalid pixels skipped.
 import type { PixelWindow, SampleType } from './types';
 
-/** How raw values of one band become 0..1: value * scale + offset (clamped to 0..1 for stretches). */
+/**
+ * How raw values of one band become the unit range: value * scale + offset. Percentile stretches are limited to
+ * [STRETCH_MIN, STRETCH_MAX], as the model card says and training did: values beyond p2..p98 keep some contrast.
+ */
 export interface UnitScaling {
   scale: number;
   offset: number;
   clamp: boolean;
 }
+
+export const STRETCH_MIN = -0.5;
+export const STRETCH_MAX = 1.5;
 
 export interface BandStatistics {
   count: number;
@@ -45,7 +51,7 @@ export function applyUnitScaling(
     if (clamp) {
       for (let i = 0; i < n; i++) {
         const v = raw[base + i] * scale + offset;
-        out[base + i] = v < 0 ? 0 : v > 1 ? 1 : v;
+        out[base + i] = v < STRETCH_MIN ? STRETCH_MIN : v > STRETCH_MAX ? STRETCH_MAX : v;
       }
     } else {
       for (let i = 0; i < n; i++) out[base + i] = raw[base + i] * scale + offset;

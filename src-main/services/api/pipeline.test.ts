@@ -24,8 +24,8 @@ function nextEvent<E extends keyof Events>(name: E, timeout = 60_000): Promise<E
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${name} within ${timeout} ms`)), timeout);
     const off = session.events.subscribe((event, payload) => {
-      if (event === 'run:failed') reject(new Error(JSON.stringify(payload)));
-      if (event !== name) return;
+      if ((event as string) === 'run:failed') reject(new Error(JSON.stringify(payload)));
+      if ((event as string) !== name) return;
       clearTimeout(timer);
       off();
       resolve(payload as Events[E]);
