@@ -15,7 +15,7 @@ export interface MapHandle {
   getView(): SavedView;
   setView(view: SavedView): void;
   /** Zooms to an extent in EPSG:3857, leaving room for the panels' edges. */
-  fit(extent: Extent, maxZoom?: number): void;
+  fit(extent: Extent, maxZoom?: number, padding?: [number, number, number, number]): void;
   /** The view's extent in WGS 84: [minLon, minLat, maxLon, maxLat]. */
   viewExtentLonLat(): [number, number, number, number];
   dispose(): void;
@@ -65,8 +65,8 @@ export function createMap(
       map.getView().setCenter(fromLonLat(saved.center));
       map.getView().setZoom(saved.zoom);
     },
-    fit: (extent, maxZoom = 19) =>
-      map.getView().fit(extent, { padding: [48, 48, 48, 48], maxZoom, duration: 250 }),
+    fit: (extent, maxZoom = 19, padding = [48, 48, 48, 48]) =>
+      map.getView().fit(extent, { padding, maxZoom, duration: 250 }),
     viewExtentLonLat: () =>
       transformExtent(map.getView().calculateExtent(map.getSize()), 'EPSG:3857', 'EPSG:4326') as [
         number,
