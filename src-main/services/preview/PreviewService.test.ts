@@ -178,6 +178,30 @@ describe('preview pyramid', () => {
   });
 });
 
+describe('imagery with overviews', () => {
+  it('is read from its own overviews at once, without building a pyramid', async () => {
+    const grid = utmGrid(1100, 600);
+    const file = path.join(dir, 'cog.tif');
+    await writeFixture(file, grid, 3, squareScene(grid, 500, 250, 100), { overviews: true, tileSize: 256 });
+    const { s, progress } = service({ maxDirectReadPixels: 64 * 64, pyramidMinPixels: 200 * 200 });
+    const set = await open(file);
+    expect(set.summary.hasOverviews).toBe(true);
+    let fullResolutionReads = 0;
+    const read = set.readWindow;
+    set.readWindow = (...args) => (fullResolutionReads++, read(...args));
+    const [lon, lat] = lonLatOfPixel(grid, 550, 300);
+    const where = tilePixelOf(lon, lat, 9);
+    const tile = decodeTile((await s.imageryTile('before', set, 9, where.x, where.y))!);
+    const opaque = centroidWhere(tile, ([, , , a]) => a > 0);
+    expect(Math.abs(opaque.x - where.px)).toBeLessThanOrEqual(2);
+    expect(Math.abs(opaque.y - where.py)).toBeLessThanOrEqual(2);
+    await s.whenPyramidReady('before');
+    expect(fullResolutionReads).toBe(0);
+    expect(progress).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'data', 'previews'))).toBe(false);
+  });
+});
+
 describe('probability tiles', () => {
   const grid = utmGrid(512, 512, 500000, 5600000, 3);
   const windows = [

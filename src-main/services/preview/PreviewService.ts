@@ -95,14 +95,8 @@ export class PreviewService implements ProjectScoped {
     if (set.metadata.grid.crs.code === null) return null;
     const prepared = await this.prepare(role, set);
     const raster = prepared.levels ?? prepared.direct;
-    return this.tile(
-      raster,
-      z,
-      x,
-      y,
-      signal,
-      raster === prepared.direct ? () => prepared.build !== null : null,
-    );
+    const pending = raster === prepared.levels ? null : () => prepared.build !== null;
+    return this.tile(raster, z, x, y, signal, pending);
   }
 
   /** PNG of one XYZ tile of a run's change probability: from the finished raster, or from its finished chunks. */
@@ -141,8 +135,8 @@ export class PreviewService implements ProjectScoped {
   }
 
   /**
-   * The shared tile path. `tooLarge` (direct reads of imagery without levels): a tile needing a large read is
-   * skipped (not cached) while a pyramid is on its way.
+   * The shared tile path. `pyramidPending` is given for imagery without enough levels: a tile that would need a
+   * large read is skipped (not cached) while the pyramid is on its way, or if its build failed.
    */
   private async tile(
     raster: PreviewRaster,
@@ -160,9 +154,9 @@ export class PreviewService implements ProjectScoped {
       this.tiles.set(key, null);
       return null;
     }
-    if (raster.levels.length === 1 && planned.readPixels > this.maxDirect) {
-      // Without levels, a zoomed-out tile would read a large part of the image at full resolution: wait for the
-      // pyramid, and never read more than a pyramid-sized image in one go (its build failed).
+    if (pyramidPending && planned.readPixels > this.maxDirect) {
+      // Without (enough) levels, a zoomed-out tile would read a large part of the image: wait for the pyramid,
+      // and never read more than a pyramid-sized image in one go (its build failed).
       if (pyramidPending?.() || planned.readPixels > Math.max(this.maxDirect, this.pyramidMin)) return null;
     }
     const source = await raster.source(planned.level, planned.window, signal);
@@ -214,7 +208,7 @@ export class PreviewService implements ProjectScoped {
     if (m.overviews.length > 0 && m.uris.length === 1 && !/\.vrt$/i.test(m.uris[0])) {
       const file = await describeGeoTiff(this.files, m.uris[0]).catch(() => null);
       if (file && file.levels[0].width === m.grid.width && file.levels[0].height === m.grid.height) {
-        prepared.levels = geotiffRaster(
+        const own = geotiffRaster(
           `${key}:file`,
           file,
           m.grid,
@@ -222,7 +216,13 @@ export class PreviewService implements ProjectScoped {
           { nodata: m.nodata, alphaBand: alpha >= 0 ? alpha : null },
           style,
         );
-        return prepared;
+        const coarsest = file.levels[file.levels.length - 1];
+        if (coarsest.width * coarsest.height <= this.pyramidMin) {
+          prepared.levels = own;
+          return prepared;
+        }
+        // Overviews that stop short of a zoomed-out view: use them meanwhile, build a full pyramid.
+        prepared.direct = own;
       }
     }
     if (m.grid.width * m.grid.height <= this.pyramidMin) return prepared;
