@@ -1,0 +1,102 @@
+// Probability tiles of a real (fake-model) run through the run service: the tiles assembled from its chunk files
+// match the tiles of its final raster.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventBus } from '../events';
+import type { HandlerContext } from '../api/handlerTypes';
+import { openMemoryProjectDb } from '../project/memoryDb';
+import type { ProjectStore } from '../project/projectStore';
+import { RunService } from '../runs/RunService';
+import { syntheticPair } from '../runs/syntheticPair';
+import type { RunInputs } from '../runs/runTypes';
+import { fakePredictor } from '../runs/testing/fakePredictor';
+import type { ProjectScoped } from '../session';
+import { PreviewService } from './PreviewService';
+import { previewService, runProbabilityTile } from './previewTiles';
+import { decodeTile, lonLatOfPixel, tilePixelOf } from './testing/tileMath';
+import { SameThreadRenderer } from './tileWorkerPool';
+
+const dirs: string[] = [];
+const disposers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const d of disposers.splice(0)) await d();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const inputs: RunInputs = { kind: 'synthetic', width: 700, height: 530, bands: 3, seed: 7 };
+
+function context(dataDir: string): HandlerContext {
+  const scoped = new Map<string, ProjectScoped>();
+  disposers.push(async () => {
+    for (const s of scoped.values()) await s.dispose?.();
+  });
+  return {
+    events: new EventBus(),
+    modelsDir: dataDir,
+    requireProject: () => ({ dataDir }) as ProjectStore,
+    projectService<T extends ProjectScoped>(key: string, make: (project: ProjectStore) => T): T {
+      if (!scoped.has(key)) scoped.set(key, make({ dataDir } as ProjectStore));
+      return scoped.get(key) as T;
+    },
+  };
+}
+
+describe('probability tiles of a run', () => {
+  it('from the chunks while running equal those of the final raster once done', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cm-preview-run-'));
+    dirs.push(dataDir);
+    const runs = new RunService({
+      db: openMemoryProjectDb(),
+      dataDir,
+      modelDirs: [],
+      openPair: async (i) => syntheticPair(i as Extract<RunInputs, { kind: 'synthetic' }>),
+      startPredictor: async () => fakePredictor(),
+    });
+    const id = await runs.startRun({ inputs, model: 'fake.card.json', chunkSize: 256, overlap: 8 });
+    const run = await runs.whenSettled(id);
+    expect(run.status).toBe('done');
+
+    const ctx = context(dataDir);
+    const grid = run.params.grid;
+    const [lon, lat] = lonLatOfPixel(grid, 350, 265);
+    const z = 15;
+    const centre = tilePixelOf(lon, lat, z);
+    const finals = [];
+    const fromChunks = [];
+    // The chunks as they were while running (same files, the run said "running").
+    const preview = new PreviewService({ dataDir, renderer: new SameThreadRenderer() });
+    disposers.push(() => preview.dispose());
+    for (const [dx, dy] of [
+      [0, 0],
+      [-1, 0],
+      [0, -1],
+    ]) {
+      const x = centre.x + dx;
+      const y = centre.y + dy;
+      const final = await runProbabilityTile(ctx, runs, id, z, x, y);
+      const chunked = await preview.probabilityTile(
+        {
+          id,
+          status: 'running',
+          grid,
+          probabilityPath: null,
+          chunks: run.chunks,
+          readChunk: (idx) => runs.readChunk(id, idx),
+        },
+        z,
+        x,
+        y,
+      );
+      finals.push(final ? decodeTile(final.png).rgba : null);
+      fromChunks.push(chunked ? decodeTile(chunked).rgba : null);
+    }
+    expect(finals.some(Boolean)).toBe(true);
+    for (let i = 0; i < finals.length; i++) {
+      expect(Boolean(fromChunks[i])).toBe(Boolean(finals[i]));
+      if (finals[i]) expect(Buffer.from(fromChunks[i]!).equals(Buffer.from(finals[i]!))).toBe(true);
+    }
+    expect(previewService(ctx)).toBeInstanceOf(PreviewService);
+  });
+});
