@@ -11,6 +11,9 @@ const USAGE = `Usage:
   changemap models                           list the models found
   changemap providers                        list the execution providers of this machine
   changemap serve [--port N] [--project P]   the app in a browser
+  changemap export --project P.gpkg --format geojson|shapefile|gpkg|csv|geotiff --out PATH
+                [--run ID] [--crs grid|wgs84] [--confirmed-only] [--min-area M2] [--transition FROM:TO ...]
+                [--wkt] [--raster probability|mask] [--threshold T] [--overwrite] [--json]
   changemap demo [--out DIR] [--model NAME|PATH] [--provider ...]
                                              sample project: generate, detect, compare with the truth
 
@@ -25,6 +28,7 @@ const commands: Record<string, Command> = {
   models: async (a) => (await import('./infoCommands')).modelsCommand(a),
   providers: async (a) => (await import('./infoCommands')).providersCommand(a),
   demo: async (a) => (await import('./demoCommand')).demoCommand(a),
+  export: async (a) => (await import('./exportCommand')).exportCommand(a),
   serve: async (a) => {
     const { serve } = await import('./serve');
     const port = a.flags.get('port')?.[0];

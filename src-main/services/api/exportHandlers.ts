@@ -7,8 +7,11 @@ export function exportHandlers(ctx: HandlerContext): DomainHandlers<'export:'> {
   return {
     'export:regions': async ({ format, ...request }) => {
       const project = ctx.requireProject();
+      // A Shapefile export is a .zip; GIS tools recognise it only by that extension.
+      const out = format === 'shapefile' && !/\.zip$/i.test(request.out) ? `${request.out}.zip` : request.out;
       const result = await exportRegions(project.db, {
         ...request,
+        out,
         format: format === 'gpkg' ? 'geopackage' : format,
       });
       return { path: result.path, featureCount: result.featureCount };

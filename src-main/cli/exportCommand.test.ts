@@ -1,0 +1,68 @@
+// `changemap export` end to end, in a child process as a user runs it, on the export tests' project.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestProject, TEST_REGIONS, type TestProject } from '../services/exports/exportTestProject';
+import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, USER_VERSION_BASE } from '../services/project/schema';
+
+const bin = fileURLToPath(new URL('../../bin/changemap.js', import.meta.url));
+let tp: TestProject;
+
+beforeAll(() => {
+  tp = createTestProject();
+  tp.db.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
+  tp.db.pragma(`user_version = ${USER_VERSION_BASE + LATEST_SCHEMA_VERSION}`);
+  tp.db.prepare(`INSERT INTO cm_settings VALUES ('name', '"CLI"')`).run();
+  tp.db.close();
+});
+afterAll(() => fs.rmSync(tp.dir, { recursive: true, force: true }));
+
+const changemap = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, 'export', '--project', tp.file, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+
+describe('changemap export', () => {
+  it('writes a zipped Shapefile GDAL reads, with the run and filters given', () => {
+    const out = path.join(tp.dir, 'regions');
+    const r = changemap(
+      '--run',
+      String(tp.runId),
+      '--format',
+      'shapefile',
+      '--crs',
+      'grid',
+      '--out',
+      out,
+      '--json',
+    );
+    expect(r.status).toBe(0);
+    const done = JSON.parse(r.stdout.trim()) as { type: string; path: string; featureCount: number };
+    expect(done).toMatchObject({
+      type: 'export:done',
+      path: `${out}.zip`,
+      featureCount: TEST_REGIONS.length,
+    });
+    const info = execFileSync('ogrinfo', ['-ro', '-so', '-al', `/vsizip/${out}.zip`], { encoding: 'utf8' });
+    expect(info).toMatch(new RegExp(`Feature Count: ${TEST_REGIONS.length}`));
+    expect(info).toMatch(/UTM zone 33N/);
+  });
+
+  it('keeps only confirmed regions when asked, and refuses to overwrite with exit code 3', () => {
+    const out = path.join(tp.dir, 'confirmed.csv');
+    const first = changemap('--run', String(tp.runId), '--format', 'csv', '--confirmed-only', '--out', out);
+    expect(first.status).toBe(0);
+    const confirmed = TEST_REGIONS.filter((r) => r.reviewState === 'confirmed').length;
+    expect(first.stdout).toMatch(new RegExp(`Exported ${confirmed} regions`));
+    const again = changemap('--run', String(tp.runId), '--format', 'csv', '--out', out);
+    expect(again.status).toBe(3);
+    expect(again.stderr).toMatch(/EXPORT_EXISTS/);
+  });
+
+  it('explains a missing option with exit code 2', () => {
+    expect(changemap('--format', 'csv').status).toBe(2);
+  });
+});
