@@ -9,6 +9,10 @@ import type { GeoTransform, GridSpec, PixelWindow } from '../../core/raster/type
 import { intersectWindows } from '../../core/raster/window';
 import { crsFromEpsg, PIXEL_CRS } from './crs';
 import type { RasterMetadata, RasterSource, ReadOptions } from './rasterSource';
+import { useZlibDeflate } from './zlibDecoder';
+
+// DEFLATE tiles decode through Node's zlib on this thread (geotiff.js's default is pure-JavaScript pako).
+useZlibDeflate();
 
 const COMPRESSIONS: Record<number, string> = {
   1: 'none',

@@ -12,7 +12,7 @@ import {
   finishBlend,
   PROBABILITY_NODATA,
 } from '../../core/tiling/blend';
-import { chipsForChunk } from '../../core/tiling/chunkPlan';
+import { chipKey, planChipSharing, type ChunkChipWork } from '../../core/tiling/chipSharing';
 import { cutChip } from '../../core/tiling/chips';
 import type { ChipPredictor } from '../inference/chipPredictor';
 import { createGeoTiffWriter } from '../imagery/geotiffWriter';
@@ -53,48 +53,75 @@ function emptyStats(): RunStats {
   };
 }
 
-/** Cuts, predicts and blends one chunk. Keeps one batch queued at the provider while preparing the next. */
+/** Chip outputs kept for later chunks of this pass that touch the same chips, with how many still need them. */
+type KeptChips = Map<string, { probability: Float32Array; uses: number }>;
+
+/**
+ * Cuts, predicts and blends one chunk: chips an earlier chunk kept are blended from memory, the rest computed in
+ * batches, one batch always queued at the provider while the next is cut and the last blended.
+ */
 async function computeChunk(
   ctx: EngineContext,
   chunk: PixelWindow,
+  work: ChunkChipWork,
   input: AlignedChunk,
   weights: Float32Array,
+  kept: KeptChips,
   stats: RunStats,
   onBatch: (chipsDone: number, chipsTotal: number) => void,
   afterFirstBatches: () => void,
 ): Promise<Uint8Array> {
   const { params } = ctx.run;
-  const { chipSize: chip, overlap, batchSize } = params;
+  const { chipSize: chip, batchSize } = params;
   const info = ctx.predictor.info;
   const bands = info.bands;
-  const { xs, ys } = chipsForChunk(chunk, params.grid.width, params.grid.height, chip, chip - overlap);
-  const chips: [number, number][] = [];
-  for (const y of ys) for (const x of xs) chips.push([x, y]);
   const target = createBlendTarget(chunk);
   const norm = { mean: info.mean, std: info.std };
   const plane = bands * chip * chip;
-  let inflight: { result: Promise<Float32Array>; chips: [number, number][] } | null = null;
+  const chipPlane = chip * chip;
+  const chips: { x: number; y: number; laterUses: number }[] = [];
+  let t = performance.now();
+  work.chips.forEach(([x, y], k) => {
+    if (work.computes[k]) {
+      chips.push({ x, y, laterUses: work.laterUses[k] });
+      return;
+    }
+    const key = chipKey(x, y);
+    const held = kept.get(key);
+    if (!held) throw new Error(`Chip ${key} should have been kept by an earlier chunk.`);
+    addChip(target, held.probability, 0, x, y, chip, weights);
+    if (--held.uses === 0) kept.delete(key);
+  });
+  stats.prepareMs += performance.now() - t;
+  type Batch = { result: Promise<Float32Array>; chips: typeof chips };
+  let inflight: Batch | null = null;
   let submitted = 0;
-
-  const blend = async (batch: { result: Promise<Float32Array>; chips: [number, number][] }) => {
+  const blend = async (batch: Batch) => {
     const probability = await batch.result;
     const t = performance.now();
-    batch.chips.forEach(([x, y], k) => addChip(target, probability, k * chip * chip, x, y, chip, weights));
+    batch.chips.forEach(({ x, y, laterUses }, k) => {
+      addChip(target, probability, k * chipPlane, x, y, chip, weights);
+      if (laterUses > 0) {
+        kept.set(chipKey(x, y), {
+          probability: probability.slice(k * chipPlane, (k + 1) * chipPlane),
+          uses: laterUses,
+        });
+      }
+    });
     stats.prepareMs += performance.now() - t;
   };
-
   for (let start = 0; start < chips.length; start += batchSize) {
     ctx.signal.throwIfAborted();
     const t = performance.now();
     const batchChips = chips.slice(start, start + batchSize);
     const before = new Float32Array(batchChips.length * plane);
     const after = new Float32Array(batchChips.length * plane);
-    batchChips.forEach(([x, y], k) => {
+    batchChips.forEach(({ x, y }, k) => {
       cutChip(before, k, input.before, input.valid, input.window, bands, x, y, chip, norm);
       cutChip(after, k, input.after, input.valid, input.window, bands, x, y, chip, norm);
     });
     stats.prepareMs += performance.now() - t;
-    stats.chipPixels += batchChips.length * chip * chip;
+    stats.chipPixels += batchChips.length * chipPlane;
     const result = ctx.predictor.predict(before, after, batchChips.length);
     // A rejection is handled where the batch is awaited; this only stops Node reporting it as unhandled first.
     result.catch(() => undefined);
@@ -106,9 +133,10 @@ async function computeChunk(
     inflight = { result, chips: batchChips };
     if (submitted === 2 || start + batchSize >= chips.length) afterFirstBatches();
   }
+  if (chips.length === 0) afterFirstBatches();
   if (inflight) await blend(inflight);
   ctx.signal.throwIfAborted();
-  const t = performance.now();
+  t = performance.now();
   const out = finishBlend(target, input.valid, input.window);
   stats.prepareMs += performance.now() - t;
   return out;
@@ -209,14 +237,17 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
   });
   progress();
 
-  const readChunk = (chunk: PixelWindow) => {
-    const { read } = chipsForChunk(
-      chunk,
-      params.grid.width,
-      params.grid.height,
-      params.chipSize,
-      params.chipSize - params.overlap,
-    );
+  // Chips touching two chunks are computed by the first and kept for the second (see chipSharing).
+  const work = planChipSharing(
+    todo.map((c) => c.window),
+    params.grid.width,
+    params.grid.height,
+    params.chipSize,
+    params.chipSize - params.overlap,
+  );
+  const kept: KeptChips = new Map();
+  const readChunk = (i: number) => {
+    const { read } = work[i];
     const t = performance.now();
     const promise = source.read(read, signal).then((input) => {
       stats.readMs += performance.now() - t;
@@ -227,7 +258,7 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
   };
 
   let pendingWrite: Promise<void> = Promise.resolve();
-  let next = todo.length > 0 ? readChunk(todo[0].window) : null;
+  let next = todo.length > 0 ? readChunk(0) : null;
   let current = -1;
   let failedWrite = -1;
   try {
@@ -244,15 +275,17 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
       const data = await computeChunk(
         ctx,
         chunk.window,
+        work[i],
         input,
         weights,
+        kept,
         stats,
         (doneChips, allChips) => {
           if (performance.now() - lastProgress > 250) progress((chunkPixels * doneChips) / allChips);
         },
         () => {
           // Read ahead once the provider has work queued, so reading overlaps inference.
-          if (!next && i + 1 < todo.length) next = readChunk(todo[i + 1].window);
+          if (!next && i + 1 < todo.length) next = readChunk(i + 1);
         },
       );
       // One write in flight at a time: the next chunk is computed while this one is compressed and stored.

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { chipKey, planChipSharing } from './chipSharing';
+import { chipsForChunk, planChunks } from './chunkPlan';
+
+describe('planChipSharing', () => {
+  it('computes each chip exactly once per pass and hands it to every later chunk that touches it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 40, max: 700 }),
+        fc.integer({ min: 40, max: 700 }),
+        fc.constantFrom(256, 512),
+        fc.integer({ min: 24, max: 96 }),
+        fc.integer({ min: 0, max: 16 }),
+        (width, height, chunkSize, chip, overlap) => {
+          const stride = chip - Math.min(overlap, chip - 1);
+          const chunks = planChunks(width, height, chunkSize).chunks;
+          const work = planChipSharing(chunks, width, height, chip, stride);
+          const computedBy = new Map<string, number>();
+          const used = new Map<string, number>();
+          work.forEach((w, i) => {
+            // The same chips as computing every touching chip in every chunk.
+            const all = chipsForChunk(chunks[i], width, height, chip, stride);
+            expect(w.chips.length).toBe(all.xs.length * all.ys.length);
+            w.chips.forEach(([x, y], k) => {
+              const key = chipKey(x, y);
+              if (w.computes[k]) {
+                if (computedBy.has(key)) throw new Error(`chip ${key} computed twice`);
+                computedBy.set(key, i);
+                used.set(key, w.laterUses[k]);
+                // The read window holds every chip computed here whole (clipped to the grid).
+                const r = w.read;
+                const inside =
+                  x >= r.x &&
+                  y >= r.y &&
+                  Math.min(x + chip, width) <= r.x + r.width &&
+                  Math.min(y + chip, height) <= r.y + r.height;
+                if (!inside) throw new Error(`chip ${key} is not inside the read window of chunk ${i}`);
+              } else {
+                if (!(computedBy.get(key)! < i)) throw new Error(`chip ${key} reused before it was computed`);
+                used.set(key, used.get(key)! - 1);
+              }
+            });
+            const c = chunks[i];
+            expect(w.read.x).toBeLessThanOrEqual(c.x);
+            expect(w.read.x + w.read.width).toBeGreaterThanOrEqual(c.x + c.width);
+          });
+          // Every kept output is used exactly as many times as announced: nothing leaks, nothing is missing.
+          for (const left of used.values()) expect(left).toBe(0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('reads the halo on the far sides only once the near neighbours have run', () => {
+    const chunks = planChunks(1024, 1024, 512).chunks;
+    const work = planChipSharing(chunks, 1024, 1024, 64, 56);
+    const all = chipsForChunk(chunks[3], 1024, 1024, 64, 56).read;
+    // The last chunk shares its top and left chips with chunks already done: it reads no halo there.
+    expect(work[3].read.x).toBe(512);
+    expect(work[3].read.y).toBe(512);
+    expect(all.x).toBeLessThan(512);
+    expect(work[3].computes.filter((c) => !c).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,76 @@
+// Chips shared between neighbouring chunks are computed once per pass.
+//
+// A chip near a chunk border touches two (or four) chunks. Computing it in each of them cost about a third more
+// inference at 3072-px chunks. Chunks of one pass run in a known order, so the first chunk that touches a chip
+// computes it, keeps its output, and hands it to the later chunks that touch it; the last of them frees it. A
+// chunk then reads only the chips it computes plus itself, so its halo is read on one side only. The blended
+// result is the same as computing every chip in every chunk: a chip's input does not depend on the chunk.
+import type { PixelWindow } from '../raster/types';
+import { chipOrigins, originsTouching } from './chunkPlan';
+
+export interface ChunkChipWork {
+  /** Every chip (grid origin) that touches the chunk: all of them are blended into it. */
+  chips: [number, number][];
+  /** Parallel to chips: whether this chunk computes the chip (false: an earlier chunk of the pass kept it). */
+  computes: boolean[];
+  /** Parallel to chips: for a chip computed here, how many later chunks of the pass use it (0: not kept). */
+  laterUses: number[];
+  /** The window to read: the chunk and the chips it computes, clipped to the grid. */
+  read: PixelWindow;
+}
+
+export const chipKey = (x: number, y: number): string => `${x},${y}`;
+
+/** Plans which chunk computes each chip, for chunks processed in the given order. */
+export function planChipSharing(
+  chunks: readonly PixelWindow[],
+  gridWidth: number,
+  gridHeight: number,
+  chip: number,
+  stride: number,
+): ChunkChipWork[] {
+  const originsX = chipOrigins(gridWidth, chip, stride);
+  const originsY = chipOrigins(gridHeight, chip, stride);
+  const uses = new Map<string, number>();
+  const touching = chunks.map((chunk) => {
+    const xs = originsTouching(originsX, chip, chunk.x, chunk.width);
+    const ys = originsTouching(originsY, chip, chunk.y, chunk.height);
+    const chips: [number, number][] = [];
+    for (const y of ys) for (const x of xs) chips.push([x, y]);
+    return chips;
+  });
+  return touching
+    .map((chips, i) => {
+      const chunk = chunks[i];
+      const computes = chips.map(([x, y]) => {
+        const key = chipKey(x, y);
+        const seen = uses.has(key);
+        uses.set(key, seen ? uses.get(key)! + 1 : 0);
+        return !seen;
+      });
+      let x0 = chunk.x;
+      let y0 = chunk.y;
+      let x1 = chunk.x + chunk.width;
+      let y1 = chunk.y + chunk.height;
+      chips.forEach(([x, y], k) => {
+        if (!computes[k]) return;
+        x0 = Math.min(x0, x);
+        y0 = Math.min(y0, y);
+        x1 = Math.max(x1, x + chip);
+        y1 = Math.max(y1, y + chip);
+      });
+      x1 = Math.min(x1, gridWidth);
+      y1 = Math.min(y1, gridHeight);
+      return {
+        chips,
+        computes,
+        laterUses: [] as number[],
+        read: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
+      };
+    })
+    .map((work) => {
+      // Later uses are only known once every chunk has been seen.
+      work.laterUses = work.chips.map(([x, y], k) => (work.computes[k] ? uses.get(chipKey(x, y))! : 0));
+      return work;
+    });
+}
