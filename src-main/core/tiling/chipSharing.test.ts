@@ -12,10 +12,12 @@ describe('planChipSharing', () => {
         fc.constantFrom(256, 512),
         fc.integer({ min: 24, max: 96 }),
         fc.integer({ min: 0, max: 16 }),
-        (width, height, chunkSize, chip, overlap) => {
+        fc.constantFrom(Infinity, 0, 3, 20),
+        (width, height, chunkSize, chip, overlap, maxKept) => {
           const stride = chip - Math.min(overlap, chip - 1);
           const chunks = planChunks(width, height, chunkSize).chunks;
-          const work = planChipSharing(chunks, width, height, chip, stride);
+          const work = planChipSharing(chunks, width, height, chip, stride, maxKept);
+          let live = 0;
           const computedBy = new Map<string, number>();
           const used = new Map<string, number>();
           work.forEach((w, i) => {
@@ -25,9 +27,12 @@ describe('planChipSharing', () => {
             w.chips.forEach(([x, y], k) => {
               const key = chipKey(x, y);
               if (w.computes[k]) {
-                if (computedBy.has(key)) throw new Error(`chip ${key} computed twice`);
+                // Computed again only when it was not kept (memory cap), never while a kept copy is live.
+                if ((used.get(key) ?? 0) > 0) throw new Error(`chip ${key} computed while kept`);
                 computedBy.set(key, i);
                 used.set(key, w.laterUses[k]);
+                if (w.laterUses[k] > 0) live++;
+                if (live > maxKept) throw new Error(`${live} chips kept, more than ${maxKept}`);
                 // The read window holds every chip computed here whole (clipped to the grid).
                 const r = w.read;
                 const inside =
@@ -39,6 +44,7 @@ describe('planChipSharing', () => {
               } else {
                 if (!(computedBy.get(key)! < i)) throw new Error(`chip ${key} reused before it was computed`);
                 used.set(key, used.get(key)! - 1);
+                if (used.get(key) === 0) live--;
               }
             });
             const c = chunks[i];
@@ -51,6 +57,29 @@ describe('planChipSharing', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('computes shared chips once when nothing is capped, and in every chunk when nothing may be kept', () => {
+    const chunks = planChunks(2000, 1500, 512).chunks;
+    const count = (maxKept: number) =>
+      planChipSharing(chunks, 2000, 1500, 64, 56, maxKept).reduce(
+        (a, w) => a + w.computes.filter(Boolean).length,
+        0,
+      );
+    const distinct = new Set(
+      chunks.flatMap((c) => {
+        const { xs, ys } = chipsForChunk(c, 2000, 1500, 64, 56);
+        return ys.flatMap((y) => xs.map((x) => chipKey(x, y)));
+      }),
+    ).size;
+    const every = chunks.reduce((a, c) => {
+      const { xs, ys } = chipsForChunk(c, 2000, 1500, 64, 56);
+      return a + xs.length * ys.length;
+    }, 0);
+    expect(count(Infinity)).toBe(distinct);
+    expect(count(0)).toBe(every);
+    expect(count(10)).toBeGreaterThan(distinct);
+    expect(count(10)).toBeLessThan(every);
   });
 
   it('reads the halo on the far sides only once the near neighbours have run', () => {

@@ -21,17 +21,21 @@ export interface ChunkChipWork {
 
 export const chipKey = (x: number, y: number): string => `${x},${y}`;
 
-/** Plans which chunk computes each chip, for chunks processed in the given order. */
+/**
+ * Plans which chunk computes each chip, for chunks processed in the given order. At most maxKept chip outputs
+ * are held at once (memory must not grow with the scene: a row of chunks keeps its bottom chips for the next
+ * row); a chip that would exceed it is computed again by each later chunk that needs it, as without sharing.
+ */
 export function planChipSharing(
   chunks: readonly PixelWindow[],
   gridWidth: number,
   gridHeight: number,
   chip: number,
   stride: number,
+  maxKept = Infinity,
 ): ChunkChipWork[] {
   const originsX = chipOrigins(gridWidth, chip, stride);
   const originsY = chipOrigins(gridHeight, chip, stride);
-  const uses = new Map<string, number>();
   const touching = chunks.map((chunk) => {
     const xs = originsTouching(originsX, chip, chunk.x, chunk.width);
     const ys = originsTouching(originsY, chip, chunk.y, chunk.height);
@@ -39,38 +43,44 @@ export function planChipSharing(
     for (const y of ys) for (const x of xs) chips.push([x, y]);
     return chips;
   });
-  return touching
-    .map((chips, i) => {
-      const chunk = chunks[i];
-      const computes = chips.map(([x, y]) => {
-        const key = chipKey(x, y);
-        const seen = uses.has(key);
-        uses.set(key, seen ? uses.get(key)! + 1 : 0);
-        return !seen;
-      });
-      let x0 = chunk.x;
-      let y0 = chunk.y;
-      let x1 = chunk.x + chunk.width;
-      let y1 = chunk.y + chunk.height;
-      chips.forEach(([x, y], k) => {
-        if (!computes[k]) return;
-        x0 = Math.min(x0, x);
-        y0 = Math.min(y0, y);
-        x1 = Math.max(x1, x + chip);
-        y1 = Math.max(y1, y + chip);
-      });
-      x1 = Math.min(x1, gridWidth);
-      y1 = Math.min(y1, gridHeight);
-      return {
-        chips,
-        computes,
-        laterUses: [] as number[],
-        read: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
-      };
-    })
-    .map((work) => {
-      // Later uses are only known once every chunk has been seen.
-      work.laterUses = work.chips.map(([x, y], k) => (work.computes[k] ? uses.get(chipKey(x, y))! : 0));
-      return work;
-    });
+  // How many chunks still to come touch each chip.
+  const remaining = new Map<string, number>();
+  for (const chips of touching) {
+    for (const [x, y] of chips) remaining.set(chipKey(x, y), (remaining.get(chipKey(x, y)) ?? 0) + 1);
+  }
+  // Chips kept in memory now, with the later uses left.
+  const kept = new Map<string, number>();
+  return touching.map((chips, i) => {
+    const chunk = chunks[i];
+    const computes: boolean[] = [];
+    const laterUses: number[] = [];
+    let x0 = chunk.x;
+    let y0 = chunk.y;
+    let x1 = chunk.x + chunk.width;
+    let y1 = chunk.y + chunk.height;
+    for (const [x, y] of chips) {
+      const key = chipKey(x, y);
+      const later = remaining.get(key)! - 1;
+      remaining.set(key, later);
+      const held = kept.get(key);
+      if (held !== undefined) {
+        computes.push(false);
+        laterUses.push(0);
+        if (held === 1) kept.delete(key);
+        else kept.set(key, held - 1);
+        continue;
+      }
+      computes.push(true);
+      const keep = later > 0 && kept.size < maxKept;
+      laterUses.push(keep ? later : 0);
+      if (keep) kept.set(key, later);
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x + chip);
+      y1 = Math.max(y1, y + chip);
+    }
+    x1 = Math.min(x1, gridWidth);
+    y1 = Math.min(y1, gridHeight);
+    return { chips, computes, laterUses, read: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } };
+  });
 }

@@ -53,6 +53,12 @@ function emptyStats(): RunStats {
   };
 }
 
+/**
+ * Memory for chip outputs kept for the next chunks: a row of 3072-px chunks of a 20000-px-wide scene keeps ~200
+ * chips of 256 px (50 MiB); wider scenes compute the excess chips twice rather than grow.
+ */
+const KEPT_CHIPS_BYTES = 64 * 2 ** 20;
+
 /** Chip outputs kept for later chunks of this pass that touch the same chips, with how many still need them. */
 type KeptChips = Map<string, { probability: Float32Array; uses: number }>;
 
@@ -244,6 +250,7 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
     params.grid.height,
     params.chipSize,
     params.chipSize - params.overlap,
+    Math.floor(KEPT_CHIPS_BYTES / (4 * params.chipSize * params.chipSize)),
   );
   const kept: KeptChips = new Map();
   const readChunk = (i: number) => {
