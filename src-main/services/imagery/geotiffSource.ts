@@ -1,7 +1,15 @@
 // Opens one GeoTIFF (local file or COG over HTTP(S)) with geotiff.js and reads windows of it. Everything that
 // can be checked before reading pixels is checked at open, so bad input fails early with its own code.
 import { open as openFile, stat } from 'node:fs/promises';
-import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage, type Pool } from 'geotiff';
+import {
+  fromFile,
+  fromUrl,
+  getDecoder,
+  type BaseDecoder,
+  type GeoTIFF,
+  type GeoTIFFImage,
+  type Pool,
+} from 'geotiff';
 import { ChangeMapError } from '../../core/errors';
 import { guessBandRoles } from '../../core/raster/bandRoles';
 import { SAMPLE_TYPES, sampleTypeFromTiff, type RasterArray } from '../../core/raster/sampleTypes';
@@ -26,6 +34,8 @@ const COMPRESSIONS: Record<number, string> = {
   50000: 'zstd',
   50001: 'webp',
 };
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Smallest image side ChangeMap accepts: a model chip needs room, and 1 x 1 "images" are usually broken exports. */
 export const MIN_IMAGE_SIDE = 8;
@@ -330,6 +340,9 @@ function acquisitionDate(meta: Record<string, unknown>, tiffDateTime: string | n
 
 class GeoTiffSource implements RasterSource {
   private readonly alphaBand: number;
+  /** Whether readBlocks can copy this file's tiles with typed arrays (see there); readRasters otherwise. */
+  private readonly fastCopy: boolean;
+  private decoder: Promise<BaseDecoder> | null = null;
   constructor(
     private readonly tiff: GeoTIFF,
     private readonly image: GeoTIFFImage,
@@ -337,6 +350,77 @@ class GeoTiffSource implements RasterSource {
     private readonly pool: Pool | undefined,
   ) {
     this.alphaBand = metadata.bandRoles.indexOf('alpha');
+    const compression = (image.fileDirectory.getValue('Compression') as number | undefined) ?? 1;
+    const bytes = SAMPLE_TYPES[metadata.sampleType].create(0).BYTES_PER_ELEMENT;
+    this.fastCopy =
+      !pool &&
+      image.littleEndian === HOST_LITTLE_ENDIAN &&
+      [1, 5, 8, 32946, 32773].includes(compression) &&
+      [1, 2, 4, 8].includes(bytes) &&
+      image.getBitsPerSample() === bytes * 8;
+  }
+
+  /**
+   * Reads a window tile by tile (or strip by strip) through geotiff.js's decoders, copying samples with typed
+   * arrays. geotiff.js's own readRasters copies every sample through a DataView getter call, which took 40% of
+   * a run's reading time. Only for byte-aligned samples in the host's byte order without a decoder pool.
+   */
+  private async readBlocks(
+    win: PixelWindow,
+    samples: number[],
+    signal: AbortSignal | undefined,
+  ): Promise<RasterArray[]> {
+    const image = this.image;
+    const create = SAMPLE_TYPES[this.metadata.sampleType].create;
+    this.decoder ??= (async () => {
+      const fd = image.fileDirectory;
+      const compression = (fd.getValue('Compression') as number | undefined) ?? 1;
+      return getDecoder(compression, {
+        tileWidth: image.getTileWidth(),
+        tileHeight: image.getTileHeight(),
+        planarConfiguration: image.planarConfiguration,
+        bitsPerSample: (await fd.loadValue('BitsPerSample')) as number[],
+        predictor: ((await fd.loadValue('Predictor')) as number | undefined) || 1,
+      });
+    })();
+    const decoder = await this.decoder;
+    const out = samples.map(() => create(win.width * win.height));
+    const tw = image.getTileWidth();
+    const th = image.getTileHeight();
+    const spp = image.getSamplesPerPixel();
+    const chunky = image.planarConfiguration === 1;
+    const jobs: Promise<void>[] = [];
+    for (let ty = Math.floor(win.y / th); ty * th < win.y + win.height; ty++) {
+      for (let tx = Math.floor(win.x / tw); tx * tw < win.x + win.width; tx++) {
+        const blocks = chunky ? [0] : samples;
+        for (const sample of blocks) {
+          jobs.push(
+            image.getTileOrStrip(tx, ty, sample, decoder, signal).then((tile) => {
+              const block = create(0).constructor as new (b: ArrayBufferLike) => RasterArray;
+              const values = new block(tile.data);
+              const x0 = Math.max(win.x, tx * tw);
+              const x1 = Math.min(win.x + win.width, (tx + 1) * tw);
+              const y0 = Math.max(win.y, ty * th);
+              const y1 = Math.min(win.y + win.height, ty * th + image.getBlockHeight(ty));
+              const pixelStride = chunky ? spp : 1;
+              for (let k = 0; k < samples.length; k++) {
+                if (!chunky && samples[k] !== sample) continue;
+                const dst = out[k];
+                const offset = chunky ? samples[k] : 0;
+                for (let y = y0; y < y1; y++) {
+                  const src = ((y - ty * th) * tw + (x0 - tx * tw)) * pixelStride + offset;
+                  const d = (y - win.y) * win.width - win.x;
+                  if (pixelStride === 1) dst.set(values.subarray(src, src + x1 - x0), d + x0);
+                  else for (let x = x0, i = src; x < x1; x++, i += pixelStride) dst[d + x] = values[i];
+                }
+              }
+            }),
+          );
+        }
+      }
+    }
+    await Promise.all(jobs);
+    return out;
   }
 
   async readWindow(window: PixelWindow, options: ReadOptions = {}) {
@@ -352,13 +436,15 @@ class GeoTiffSource implements RasterSource {
       this.alphaBand >= 0 && !bands.includes(this.alphaBand) ? [...bands, this.alphaBand] : bands;
     let rasters: RasterArray[];
     try {
-      rasters = (await this.image.readRasters({
-        window: [inside.x, inside.y, inside.x + inside.width, inside.y + inside.height],
-        samples,
-        interleave: false,
-        pool: this.pool ?? null,
-        signal: options.signal,
-      })) as unknown as RasterArray[];
+      rasters = this.fastCopy
+        ? await this.readBlocks(inside, samples, options.signal)
+        : ((await this.image.readRasters({
+            window: [inside.x, inside.y, inside.x + inside.width, inside.y + inside.height],
+            samples,
+            interleave: false,
+            pool: this.pool ?? null,
+            signal: options.signal,
+          })) as unknown as RasterArray[]);
     } catch (error) {
       if (options.signal?.aborted)
         throw new ChangeMapError('ABORTED', 'Reading the image was cancelled.', { cause: error });
