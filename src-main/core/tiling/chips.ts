@@ -45,3 +45,55 @@ export function cutChip(
     }
   }
 }
+
+/**
+ * Normalises a read window's planar bands in place, once per pixel, with invalid pixels set to 0 (the band mean
+ * after normalisation), so chips can then be copied row by row (copyChip) instead of normalised per chip:
+ * neighbouring chips overlap, and each chip is cut for both dates.
+ */
+export function normaliseWindowInPlace(
+  planes: Float32Array,
+  valid: Uint8Array,
+  bands: number,
+  norm: Normalisation,
+): void {
+  const n = valid.length;
+  for (let b = 0; b < bands; b++) {
+    const mean = norm.mean[b];
+    const inv = 1 / norm.std[b];
+    const o = b * n;
+    for (let i = 0; i < n; i++) planes[o + i] = valid[i] !== 0 ? (planes[o + i] - mean) * inv : 0;
+  }
+}
+
+/** cutChip for planes already normalised by normaliseWindowInPlace: the same chip, copied row by row. */
+export function copyChip(
+  dest: Float32Array,
+  slot: number,
+  planes: Float32Array,
+  source: PixelWindow,
+  bands: number,
+  chipX: number,
+  chipY: number,
+  chip: number,
+): void {
+  const plane = chip * chip;
+  const base = slot * bands * plane;
+  const srcPlane = source.width * source.height;
+  const x0 = Math.max(chipX, source.x);
+  const y0 = Math.max(chipY, source.y);
+  const x1 = Math.min(chipX + chip, source.x + source.width);
+  const y1 = Math.min(chipY + chip, source.y + source.height);
+  // Only chips hanging over the grid edge have parts to pad.
+  if (x0 !== chipX || y0 !== chipY || x1 !== chipX + chip || y1 !== chipY + chip) {
+    dest.fill(0, base, base + bands * plane);
+  }
+  for (let b = 0; b < bands; b++) {
+    const destBand = base + b * plane;
+    const srcBand = b * srcPlane;
+    for (let y = y0; y < y1; y++) {
+      const s = srcBand + (y - source.y) * source.width + (x0 - source.x);
+      dest.set(planes.subarray(s, s + x1 - x0), destBand + (y - chipY) * chip + (x0 - chipX));
+    }
+  }
+}

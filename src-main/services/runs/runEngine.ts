@@ -13,7 +13,7 @@ import {
   PROBABILITY_NODATA,
 } from '../../core/tiling/blend';
 import { chipKey, planChipSharing, type ChunkChipWork } from '../../core/tiling/chipSharing';
-import { cutChip } from '../../core/tiling/chips';
+import { copyChip, normaliseWindowInPlace } from '../../core/tiling/chips';
 import type { ChipPredictor } from '../inference/chipPredictor';
 import { createGeoTiffWriter } from '../imagery/geotiffWriter';
 import type { ChunkStore } from './chunkStore';
@@ -87,6 +87,9 @@ async function computeChunk(
   const chipPlane = chip * chip;
   const chips: { x: number; y: number; laterUses: number }[] = [];
   let t = performance.now();
+  // Once per read pixel rather than per chip pixel (chips overlap, and are cut for both dates).
+  normaliseWindowInPlace(input.before, input.valid, bands, norm);
+  normaliseWindowInPlace(input.after, input.valid, bands, norm);
   work.chips.forEach(([x, y], k) => {
     if (work.computes[k]) {
       chips.push({ x, y, laterUses: work.laterUses[k] });
@@ -123,8 +126,8 @@ async function computeChunk(
     const before = new Float32Array(batchChips.length * plane);
     const after = new Float32Array(batchChips.length * plane);
     batchChips.forEach(({ x, y }, k) => {
-      cutChip(before, k, input.before, input.valid, input.window, bands, x, y, chip, norm);
-      cutChip(after, k, input.after, input.valid, input.window, bands, x, y, chip, norm);
+      copyChip(before, k, input.before, input.window, bands, x, y, chip);
+      copyChip(after, k, input.after, input.window, bands, x, y, chip);
     });
     stats.prepareMs += performance.now() - t;
     stats.chipPixels += batchChips.length * chipPlane;
