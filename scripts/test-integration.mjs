@@ -8,10 +8,17 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = process.env.CHANGEMAP_DATA ?? path.join(root, '..', 'shared', 'data');
 if (!existsSync(path.join(data, 'README.md'))) {
-  console.log(`test:integration: no public data at ${data} (set CHANGEMAP_DATA); integration suites not run.`);
+  console.log(
+    `test:integration: no public data at ${data} (set CHANGEMAP_DATA); integration suites not run.`,
+  );
   process.exit(process.env.CI ? 1 : 0);
 }
-const vitest = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'vitest.cmd' : 'vitest');
+const vitest = path.join(
+  root,
+  'node_modules',
+  '.bin',
+  process.platform === 'win32' ? 'vitest.cmd' : 'vitest',
+);
 const result = spawnSync(vitest, ['run', '--config', 'vitest.integration.config.ts'], {
   cwd: root,
   stdio: 'inherit',
