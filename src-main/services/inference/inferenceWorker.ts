@@ -101,9 +101,17 @@ export class InferenceWorker implements ChipPredictor {
     return result.probability;
   }
 
-  async terminate(): Promise<void> {
+  /**
+   * Stops the worker. Never while ONNX Runtime is inside a batch: terminating a thread in native code aborts the
+   * whole process. A dispose request queues behind the batch in flight (the host answers in order); the thread is
+   * ended once it is answered. Resolves when that is done, or after `graceMs` with the ending left to finish in the
+   * background, so a cancel stays prompt.
+   */
+  async terminate(graceMs = 1500): Promise<void> {
     if (this.closed) return;
+    const disposed = this.call({ type: 'dispose' }).catch(() => undefined);
     this.closed = true;
-    await this.worker.terminate();
+    const ended = disposed.then(() => this.worker.terminate()).then(() => undefined);
+    await Promise.race([ended, new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())]);
   }
 }
