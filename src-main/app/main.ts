@@ -26,6 +26,40 @@ async function pickProjectPath(mode: 'save' | 'open'): Promise<string | null> {
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
+async function pickFiles(options: {
+  title: string;
+  extensions: string[];
+  multiple: boolean;
+}): Promise<string[] | null> {
+  const dialogOptions = {
+    title: options.title,
+    filters: options.extensions.length
+      ? [{ name: options.extensions.join(', '), extensions: options.extensions }]
+      : [],
+    properties: options.multiple ? (['openFile', 'multiSelections'] as const) : (['openFile'] as const),
+  };
+  const result = mainWindow
+    ? await dialog.showOpenDialog(mainWindow, { ...dialogOptions, properties: [...dialogOptions.properties] })
+    : await dialog.showOpenDialog({ ...dialogOptions, properties: [...dialogOptions.properties] });
+  return result.canceled || result.filePaths.length === 0 ? null : result.filePaths;
+}
+
+async function pickSavePath(options: {
+  title: string;
+  extension: string;
+  defaultPath?: string;
+}): Promise<string | null> {
+  const dialogOptions = {
+    title: options.title,
+    defaultPath: options.defaultPath,
+    filters: [{ name: options.extension.toUpperCase(), extensions: [options.extension] }],
+  };
+  const result = mainWindow
+    ? await dialog.showSaveDialog(mainWindow, dialogOptions)
+    : await dialog.showSaveDialog(dialogOptions);
+  return result.canceled || !result.filePath ? null : result.filePath;
+}
+
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
     width: 1440,
@@ -64,7 +98,8 @@ if (!hasLock) {
   const session = new AppSession({
     userDataDir: app.getPath('userData'),
     version: app.getVersion(),
-    shell: { transport: 'electron', pickProjectPath },
+    shell: { transport: 'electron', pickProjectPath, pickFiles, pickSavePath },
+    modelsDir: app.isPackaged ? path.join(process.resourcesPath, 'models') : undefined,
   });
   const openFromShell = (file: string | undefined): void => {
     if (!file) return;

@@ -10,6 +10,8 @@ export const CHANNELS = [
   'recent:list',
   'recent:remove',
   'dialog:pickProjectPath',
+  'dialog:pickFiles',
+  'dialog:pickSavePath',
   'fs:list',
   // imagery
   'imagery:get',
@@ -34,6 +36,7 @@ export const CHANNELS = [
   'regions:review',
   'regions:spotCheck',
   'regions:outlines',
+  'regions:facets',
   // exports
   'export:regions',
   'export:raster',

@@ -194,6 +194,13 @@ export interface RegionPage {
   items: RegionRow[];
 }
 
+/** Every transition, land-cover class and review state of a run's regions, with counts: the filter menus. */
+export interface RegionFacets {
+  transitions: { from: string; to: string; count: number }[];
+  classes: string[];
+  reviewStates: Record<ReviewState, number>;
+}
+
 export interface SpotCheck {
   before: string;
   change: string;
@@ -272,6 +279,20 @@ export const requests = {
   'recent:list': z.object({}).strict(),
   'recent:remove': z.object({ path: filePath }).strict(),
   'dialog:pickProjectPath': z.object({ mode: z.enum(['save', 'open']) }).strict(),
+  'dialog:pickFiles': z
+    .object({
+      title: z.string().max(200),
+      extensions: z.array(z.string().regex(/^[a-z0-9]{1,10}$/i)).max(16),
+      multiple: z.boolean().default(false),
+    })
+    .strict(),
+  'dialog:pickSavePath': z
+    .object({
+      title: z.string().max(200),
+      extension: z.string().regex(/^[a-z0-9]{1,10}$/i),
+      defaultPath: filePath.optional(),
+    })
+    .strict(),
   'fs:list': z
     .object({ dir: filePath.optional(), extensions: z.array(z.string().max(16)).max(16).optional() })
     .strict(),
@@ -340,6 +361,7 @@ export const requests = {
     })
     .strict(),
   'regions:spotCheck': z.object({ fid: z.number().int().positive() }).strict(),
+  'regions:facets': z.object({ runId }).strict(),
   'regions:outlines': z
     .object({
       runId,
@@ -381,6 +403,9 @@ export interface Results {
   'recent:list': RecentProject[];
   'recent:remove': RecentProject[];
   'dialog:pickProjectPath': string | null;
+  /** Native dialogs only (Electron); null where the user cancelled or the shell has none. */
+  'dialog:pickFiles': string[] | null;
+  'dialog:pickSavePath': string | null;
   'fs:list': DirectoryListing;
   'imagery:get': ImageryState;
   'imagery:setFiles': ImageryState;
@@ -401,6 +426,7 @@ export interface Results {
   'regions:get': RegionDetail;
   'regions:review': RegionRow;
   'regions:spotCheck': SpotCheck;
+  'regions:facets': RegionFacets;
   'regions:outlines': { fid: number; transition: string; outline: [number, number][][][] }[];
   'export:regions': ExportResult;
   'export:raster': ExportResult;

@@ -1,6 +1,6 @@
 // A dumb preload: exactly the API contract, one method per channel, and events as on(name, cb) -> unsubscribe.
 // ipcRenderer itself is never exposed. Runs sandboxed, so it imports nothing but electron and the channel list.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import {
   CHANNELS,
   EVENT_NAMES,
@@ -21,6 +21,10 @@ const invoke = Object.fromEntries(
 
 const bridge = {
   invoke,
+  /** The file-system path of a file dropped on the window (sandboxed renderers cannot see File.path). */
+  pathForFile(file: File): string {
+    return webUtils.getPathForFile(file);
+  },
   on(event: EventName, listener: Listener): () => void {
     if (!EVENT_NAMES.includes(event)) throw new Error(`Unknown event ${String(event)}`);
     const handler = (_e: IpcRendererEvent, message: { event: EventName; payload: unknown }): void => {

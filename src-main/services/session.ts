@@ -18,6 +18,16 @@ export interface ShellCapabilities {
   transport: AppInfo['transport'];
   /** Native open/save dialog, where the shell has one (Electron). */
   pickProjectPath?: (mode: 'save' | 'open') => Promise<string | null>;
+  pickFiles?: (options: {
+    title: string;
+    extensions: string[];
+    multiple: boolean;
+  }) => Promise<string[] | null>;
+  pickSavePath?: (options: {
+    title: string;
+    extension: string;
+    defaultPath?: string;
+  }) => Promise<string | null>;
 }
 
 export interface SessionOptions {
@@ -165,6 +175,8 @@ export class AppSession {
       'recent:list': () => this.recent.list(),
       'recent:remove': ({ path: file }) => this.recent.remove(file),
       'dialog:pickProjectPath': ({ mode }) => this.options.shell.pickProjectPath?.(mode) ?? null,
+      'dialog:pickFiles': (options) => this.options.shell.pickFiles?.(options) ?? null,
+      'dialog:pickSavePath': (options) => this.options.shell.pickSavePath?.(options) ?? null,
       'fs:list': ({ dir, extensions }) => this.listDirectory(dir, extensions),
     };
   }

@@ -1,6 +1,6 @@
 // API handlers of the region channels: thin mapping from the contract to the regions services.
 import { getRegion, regionFeatures, setReview } from '../regions/regionRecords';
-import { listRegions } from '../regions/listRegions';
+import { listRegions, regionFacets } from '../regions/listRegions';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
 import { ProjectRegions, regionDetail, regionRow } from './projectRegions';
 import { modelDirs, runService } from './runHandlers';
@@ -45,6 +45,11 @@ export function regionHandlers(ctx: HandlerContext): DomainHandlers<'regions:'> 
         after: base64(images.after),
         metresPerPixel: images.metresPerPixel,
       };
+    },
+    'regions:facets': ({ runId }) => {
+      const facets = regionFacets(db(), runId);
+      const classes = [...new Set(facets.transitions.flatMap((t) => [t.from, t.to]))].sort();
+      return { ...facets, classes };
     },
     'regions:outlines': ({ runId, extent, limit }) =>
       regionFeatures(db(), runId, { bbox: extent, limit }).map((f) => ({
