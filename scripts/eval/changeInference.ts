@@ -12,7 +12,7 @@ import type { ChangeModelCard } from '../../src-main/core/models/modelCard';
 
 /**
  * Step 1 of the card's normalisation for one date: uint8 / 255, uint16 by its own p2..p98 stretch per band, through
- * the app's core/raster/scaling (which clamps the stretch to 0..1). `stretchLimits` instead clips the stretch to
+ * the app's core/raster/scaling (which limits the stretch to [-0.5, 1.5], as training did). `stretchLimits` instead clips the stretch to
  * other bounds: training used [-0.5, 1.5], so eval can show what the app's tighter clamp costs.
  */
 export function unitScaleDate(
