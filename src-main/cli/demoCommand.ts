@@ -50,6 +50,16 @@ export async function demoCommand(args: ReturnType<typeof parseArgs>): Promise<n
       `    ${b.widthPx} x ${b.heightPx} px, ${b.pixelSizeM?.[0].toFixed(1)} m, ${b.crs.code} (${b.crs.name}), ${b.areaKm2?.toFixed(1)} km² per date`,
     );
     for (const issue of imagery.preflight) say(`    ${issue.severity}: ${issue.message}`);
+    if (b.footprint) {
+      // Open the project on the scene rather than the whole world.
+      const lons = b.footprint.map((p) => p[0]);
+      const lats = b.footprint.map((p) => p[1]);
+      const center: [number, number] = [
+        (Math.min(...lons) + Math.max(...lons)) / 2,
+        (Math.min(...lats) + Math.max(...lats)) / 2,
+      ];
+      await call('project:setMapView', { center, zoom: 14 });
+    }
 
     say(`2/4 Detecting change with ${model} ...`);
     let lastLine = '';
