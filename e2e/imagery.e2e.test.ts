@@ -51,6 +51,28 @@ describe('imagery panel', () => {
     await app.screenshot('imagery-pair');
   });
 
+  it('says that dropping files needs the desktop app in the browser host', async () => {
+    const card = bench.byTestId('imagery-before');
+    const filesBefore = await card.getByTestId('files').textContent();
+    await bench.expectSignal('imagery:drop-refused:before', () =>
+      card.evaluate((el) => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(16)], 'dropped.tif', { type: 'image/tiff' }));
+        for (const type of ['dragenter', 'dragover', 'drop']) {
+          el.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }));
+        }
+      }),
+    );
+    const notice = bench.byTestId('drop-notice-before');
+    expect(await notice.textContent()).toMatch(/needs the desktop app/);
+    // One line: no taller than a single line of its text.
+    const box = (await notice.boundingBox())!;
+    expect(box.height).toBeLessThan(26);
+    // The date keeps its files.
+    expect(await card.getByTestId('files').textContent()).toBe(filesBefore);
+    await app.screenshot('imagery-drop-browser');
+  });
+
   it('draws preview tiles of the imagery through the API', async () => {
     // The after date's preview layer is on by default; once zoomed in, tiles with pixels must arrive.
     await app.waitForSignal('tile:preview-after', 1, 60_000);

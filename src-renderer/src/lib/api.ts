@@ -6,6 +6,8 @@ import type { ApiError, Result } from '../../../src-main/ipc/envelope';
 interface PreloadBridge {
   invoke: Record<Channel, (payload: unknown) => Promise<Result<unknown>>>;
   on(event: EventName, listener: (payload: unknown) => void): () => void;
+  /** The path of a dropped file (Electron's webUtils.getPathForFile); absent in older preloads. */
+  pathForFile?(file: File): string;
 }
 
 declare global {

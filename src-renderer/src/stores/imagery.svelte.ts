@@ -23,6 +23,8 @@ export class ImageryState {
   previewProgress = $state<Record<DateRole, number | null>>({ before: null, after: null });
   /** Per-date error of the last attempt, shown inside that date's card. */
   errors = $state<Record<DateRole, { code: string; message: string } | null>>({ before: null, after: null });
+  /** One-line notice of the last drop on a date's card that could not be used (null: none). */
+  dropNotice = $state<Record<DateRole, string | null>>({ before: null, after: null });
   /** Bumped whenever a date's pixels may look different (new files, new band roles): the map reloads tiles. */
   revision = $state(0);
   /** Asks the map to zoom to the imagery; bumped by "Zoom to imagery" and when a date is first added. */
@@ -75,6 +77,32 @@ export class ImageryState {
     }
   }
 
+  /** Adds files to a date, keeping the ones it has (a mosaic grows tile by tile). */
+  addFiles(role: DateRole, paths: string[]): Promise<boolean> {
+    const existing = this.state[role]?.uris ?? [];
+    return this.setFiles(role, existing.concat(paths.filter((p) => !existing.includes(p))));
+  }
+
+  /**
+   * Files dropped on a date's card. `paths` is null where the shell cannot tell a dropped file's path (the
+   * browser host): the card then says that dropping needs the desktop app.
+   */
+  async drop(role: DateRole, paths: string[] | null): Promise<void> {
+    this.dropNotice[role] = null;
+    if (paths === null) {
+      this.dropNotice[role] = 'Drag and drop needs the desktop app; choose the files instead.';
+      signal(`imagery:drop-refused:${role}`);
+      return;
+    }
+    const imageryPaths = paths.filter((p) => IMAGERY_EXTENSIONS.some((e) => p.toLowerCase().endsWith(e)));
+    if (imageryPaths.length === 0) {
+      this.dropNotice[role] = 'Only GeoTIFF (.tif, .tiff) and VRT files can be dropped here.';
+      signal(`imagery:drop-refused:${role}`);
+      return;
+    }
+    await this.addFiles(role, imageryPaths);
+  }
+
   async clear(role: DateRole): Promise<void> {
     try {
       this.apply(await request('imagery:clear', { role }));
@@ -108,6 +136,7 @@ export class ImageryState {
   reset(): void {
     this.state = EMPTY;
     this.errors = { before: null, after: null };
+    this.dropNotice = { before: null, after: null };
   }
 
   private apply(next: ImageryStateDto): void {

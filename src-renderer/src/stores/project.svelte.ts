@@ -8,6 +8,8 @@ export class ProjectState {
   recent = $state.raw<RecentProject[]>([]);
   error = $state<{ code: string; message: string } | null>(null);
   busy = $state(false);
+  /** Work that must reach the project before it closes (e.g. the map view's last, still debounced, save). */
+  private closing: (() => Promise<void>)[] = [];
 
   constructor() {
     onEvent('project:changed', ({ project }) => {
@@ -42,8 +44,17 @@ export class ProjectState {
     });
   }
 
+  /** Registers work to finish before the project closes; returns the unregister function. */
+  beforeClose(flush: () => Promise<void>): () => void {
+    this.closing = [...this.closing, flush];
+    return () => {
+      this.closing = this.closing.filter((f) => f !== flush);
+    };
+  }
+
   close(): Promise<boolean> {
     return this.attempt(async () => {
+      await Promise.all(this.closing.map((flush) => flush().catch(() => undefined)));
       await request('project:close', {});
       this.current = null;
       await this.refreshRecent();

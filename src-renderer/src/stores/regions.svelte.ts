@@ -2,6 +2,7 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- the page cache is deliberately outside reactivity: pageRevision tells the list a page landed, so a 100,000-row list does not make 100,000 signals. */
 // 100,000 regions cost no more than the rows on screen), and outlines for the map.
 import type {
+  RegionFacets,
   RegionFilters,
   RegionRow,
   RegionSettings,
@@ -9,7 +10,7 @@ import type {
   Results,
 } from '../../../src-main/ipc/contract';
 import { onEvent, request } from '../lib/api';
-import { transitionKey } from '../lib/format';
+import { rememberedSettings, rememberSettings } from '../lib/regionSettingsMemory';
 import { signal } from '../lib/signals';
 import { notices } from './notices.svelte';
 
@@ -31,6 +32,12 @@ export interface FilterChoice {
   minConfidence: number | null;
   reviewStates: ReviewState[];
 }
+
+const NO_FACETS: RegionFacets = {
+  transitions: [],
+  classes: [],
+  reviewStates: { unreviewed: 0, confirmed: 0, rejected: 0 },
+};
 
 const NO_FILTERS: FilterChoice = {
   minAreaM2: null,
@@ -57,10 +64,10 @@ export class RegionsState {
   pageRevision = $state(0);
   /** Bumped when outlines on the map must be reloaded (new regions, new run). */
   outlineRevision = $state(0);
-  /** Transitions and classes seen so far, for the filter menus. */
-  knownTransitions = $state.raw<string[]>([]);
-  knownClasses = $state.raw<string[]>([]);
+  /** Every transition, class and review state of the run's regions, with counts (the filter menus). */
+  facets = $state.raw<RegionFacets>(NO_FACETS);
 
+  private projectPath = '';
   private pages = new Map<number, RegionRow[]>();
   private inflight = new Map<number, Promise<RegionRow[]>>();
   private query = 0;
@@ -70,24 +77,64 @@ export class RegionsState {
     if (this.subscribed) return;
     this.subscribed = true;
     onEvent('regions:changed', ({ runId }) => {
-      if (runId === this.runId) void this.reload();
+      if (runId !== this.runId) return;
+      void this.reload();
+      void this.refreshFacets();
     });
   }
 
-  /** Shows the regions of a run (null: none). */
-  async useRun(runId: number | null, cardThreshold: number | null): Promise<void> {
+  /** "forest -> built" keys of the run's transitions, for the filter menus and exports. */
+  get knownTransitions(): string[] {
+    return this.facets.transitions.map((t) => `${t.from} -> ${t.to}`);
+  }
+
+  get knownClasses(): string[] {
+    return this.facets.classes;
+  }
+
+  /** How many regions of the run have a transition ("forest -> built"), or null when not known. */
+  transitionCount(key: string): number | null {
+    const [from, to] = splitTransition(key);
+    return this.facets.transitions.find((t) => t.from === from && t.to === to)?.count ?? null;
+  }
+
+  /**
+   * Shows the regions of a run (null: none), with the settings they were made with: those of the project's last
+   * "Find regions" for this run where known, else the model card's threshold.
+   */
+  async useRun(runId: number | null, cardThreshold: number | null, projectPath = ''): Promise<void> {
     if (runId === this.runId) return;
     this.runId = runId;
-    this.settings = { ...DEFAULT_SETTINGS, threshold: cardThreshold ?? DEFAULT_SETTINGS.threshold };
+    this.projectPath = projectPath;
+    const remembered = runId === null ? null : rememberedSettings(projectPath, runId);
+    this.settings = remembered ?? {
+      ...DEFAULT_SETTINGS,
+      threshold: cardThreshold ?? DEFAULT_SETTINGS.threshold,
+    };
     this.lastCompute = null;
     this.filters = { ...NO_FILTERS };
-    this.knownTransitions = [];
-    this.knownClasses = [];
+    this.facets = NO_FACETS;
     this.clearPages();
     this.total = 0;
     this.runTotal = 0;
     this.outlineRevision++;
-    if (runId !== null) await this.reload();
+    if (runId === null) return;
+    await Promise.all([this.reload(), this.refreshFacets()]);
+    signal('regions:restored');
+  }
+
+  /** Reloads the filter menus' transitions, classes and review counts (after new regions and reviews). */
+  async refreshFacets(): Promise<void> {
+    const runId = this.runId;
+    if (runId === null) return;
+    try {
+      const facets = await request('regions:facets', { runId });
+      if (runId !== this.runId) return;
+      this.facets = facets;
+      signal('regions:facets');
+    } catch (error) {
+      notices.error(error, 'Reading the region filters');
+    }
   }
 
   async compute(): Promise<void> {
@@ -96,10 +143,9 @@ export class RegionsState {
     try {
       const result = await request('regions:compute', { runId: this.runId, ...this.settings });
       this.settings = { ...result.settings };
+      rememberSettings(this.projectPath, result.runId, result.settings);
       this.lastCompute = { regionCount: result.regionCount, seconds: result.seconds };
-      this.knownTransitions = [];
-      this.knownClasses = [];
-      await this.reload();
+      await Promise.all([this.reload(), this.refreshFacets()]);
       this.outlineRevision++;
       signal('regions:ready');
     } catch (error) {
@@ -244,7 +290,6 @@ export class RegionsState {
         if (query !== this.query) return result.items;
         this.pages.set(page, result.items);
         this.total = result.total;
-        this.learnFacets(result.items);
         this.pageRevision++;
         return result.items;
       })
@@ -258,19 +303,6 @@ export class RegionsState {
     promise.catch(() => undefined);
     this.inflight.set(page, promise);
     return promise;
-  }
-
-  private learnFacets(rows: RegionRow[]): void {
-    const transitions = new Set(this.knownTransitions);
-    const classes = new Set(this.knownClasses);
-    for (const r of rows) {
-      const key = transitionKey(r.fromClass, r.toClass);
-      if (key) transitions.add(key);
-      if (r.fromClass) classes.add(r.fromClass);
-      if (r.toClass) classes.add(r.toClass);
-    }
-    if (transitions.size !== this.knownTransitions.length) this.knownTransitions = [...transitions].sort();
-    if (classes.size !== this.knownClasses.length) this.knownClasses = [...classes].sort();
   }
 }
 

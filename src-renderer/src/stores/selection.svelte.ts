@@ -57,6 +57,7 @@ export class SelectionState {
       const row = await request('regions:review', { fid: this.fid, state, note: this.note });
       regions.replaceRow(row);
       if (this.detail?.fid === row.fid) this.detail = { ...this.detail, ...row };
+      void regions.refreshFacets();
       signal('review:saved');
     } catch (error) {
       notices.error(error, 'Saving the review');
