@@ -8,8 +8,12 @@ export default defineConfig({
     plugins: [externalizeDepsPlugin()],
     build: {
       rollupOptions: {
+        // Main, the services utility process and the worker entries it starts (next to each other in out/main).
         input: {
           index: resolve(__dirname, 'src-main/app/main.ts'),
+          'services.utility': resolve(__dirname, 'src-main/workers/services.utility.ts'),
+          'inference.worker': resolve(__dirname, 'src-main/workers/inference.worker.ts'),
+          'rasterTiles.worker': resolve(__dirname, 'src-main/workers/rasterTiles.worker.ts'),
         },
       },
     },

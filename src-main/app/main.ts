@@ -1,9 +1,11 @@
 // Electron main: lifecycle, the window, dialogs and IPC registration. Thin: the work happens in the services.
 import { app, BrowserWindow, dialog } from 'electron';
+import os from 'node:os';
 import path from 'node:path';
-import { consoleLogger } from '../ipc/dispatch';
-import { AppSession } from '../services/session';
+import type { ApiHandlers, Channel } from '../ipc/contract';
+import { consoleLogger, dispatch } from '../ipc/dispatch';
 import { registerIpc } from './ipcBridge';
+import { ServicesProcess } from './servicesProcess';
 import { APP_ORIGIN, registerRendererScheme, serveRenderer } from './rendererProtocol';
 import { hardenSessions } from './security';
 
@@ -95,19 +97,36 @@ const hasLock = app.requestSingleInstanceLock();
 if (!hasLock) {
   app.quit();
 } else {
-  const session = new AppSession({
-    userDataDir: app.getPath('userData'),
-    version: app.getVersion(),
-    shell: { transport: 'electron', pickProjectPath, pickFiles, pickSavePath },
-    modelsDir: app.isPackaged ? path.join(process.resourcesPath, 'models') : undefined,
-  });
+  // Every service runs in a utility process (started once the app is ready); main answers only what needs the
+  // shell (dialogs, app facts).
+  let services: ServicesProcess | null = null;
+  let openWhenReady: string | undefined;
+  const mainHandlers = {
+    'app:info': () => ({
+      version: app.getVersion(),
+      transport: 'electron' as const,
+      platform: process.platform,
+      nativeDialogs: true,
+      homeDir: os.homedir(),
+    }),
+    'dialog:pickProjectPath': ({ mode }: { mode: 'save' | 'open' }) => pickProjectPath(mode),
+    'dialog:pickFiles': pickFiles,
+    'dialog:pickSavePath': pickSavePath,
+  } as Partial<ApiHandlers>;
+  const route = (channel: Channel, payload: unknown) =>
+    channel in mainHandlers
+      ? dispatch(mainHandlers as ApiHandlers, channel, payload, consoleLogger)
+      : services!.call(channel, payload);
+
   const openFromShell = (file: string | undefined): void => {
     if (!file) return;
-    try {
-      session.openProject(file);
-    } catch (error) {
-      dialog.showErrorBox('ChangeMap could not open the project', (error as Error).message);
+    if (!services) {
+      openWhenReady = file; // macOS sends open-file before the app is ready
+      return;
     }
+    void services.call('project:open', { path: file }).then((result) => {
+      if (!result.ok) dialog.showErrorBox('ChangeMap could not open the project', result.error.message);
+    });
   };
 
   app.on('second-instance', (_event, argv) => {
@@ -123,9 +142,16 @@ if (!hasLock) {
   void app.whenReady().then(() => {
     hardenSessions();
     serveRenderer(path.join(__dirname, '../renderer'));
-    registerIpc(session.handlers(), session.events, consoleLogger);
+    services = new ServicesProcess(path.join(__dirname, 'services.utility.js'), {
+      CHANGEMAP_USER_DATA: app.getPath('userData'),
+      CHANGEMAP_VERSION: app.getVersion(),
+      CHANGEMAP_MODELS_DIR: app.isPackaged ? path.join(process.resourcesPath, 'models') : '',
+      CHANGEMAP_WORKERS_DIR: __dirname,
+    });
+    const running = services;
+    registerIpc(route, (listener) => running.onEvent(listener), consoleLogger);
     mainWindow = createWindow();
-    openFromShell(projectFromArgv(process.argv));
+    openFromShell(openWhenReady ?? projectFromArgv(process.argv));
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
     });
@@ -134,5 +160,5 @@ if (!hasLock) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('before-quit', () => session.dispose());
+  app.on('before-quit', () => services?.stop());
 }

@@ -7,6 +7,7 @@ import { ChangeMapError } from '../../core/errors';
 import type { ChipPredictor } from './chipPredictor';
 import type { InferenceReply, InferenceRequest, LoadedInfo, PredictResult } from './inferenceProtocol';
 import type { ProviderRequest } from './providers';
+import { workerEntryUrl } from '../workerEntry';
 
 /** A request before the client numbers it (distributes over the union). */
 type Unnumbered<T> = T extends unknown ? Omit<T, 'seq'> : never;
@@ -14,7 +15,10 @@ type Unnumbered<T> = T extends unknown ? Omit<T, 'seq'> : never;
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 /** URL of the worker entry. Source checkouts run the .ts through tsx; a bundled app passes its built file. */
-export const DEFAULT_WORKER_URL = new URL('../../workers/inference.worker.ts', import.meta.url);
+export const DEFAULT_WORKER_URL = workerEntryUrl(
+  'inference',
+  new URL('../../workers/inference.worker.ts', import.meta.url),
+);
 
 /**
  * Runs a .ts worker entry from a source checkout: registers tsx's loader inside the worker, then imports the

@@ -9,6 +9,7 @@ import { ChangeMapError } from '../../core/errors';
 import { GeoTiffFiles } from './geotiffLevels';
 import { renderTileJob, type TileJob } from './tileJob';
 import { transferablesOf, type TileReply, type TileRequest } from './tileProtocol';
+import { workerEntryUrl } from '../workerEntry';
 
 export interface TileRenderer {
   render(job: TileJob, signal?: AbortSignal): Promise<Uint8Array | null>;
@@ -26,7 +27,10 @@ export class SameThreadRenderer implements TileRenderer {
   }
 }
 
-export const DEFAULT_TILE_WORKER_URL = new URL('../../workers/rasterTiles.worker.ts', import.meta.url);
+export const DEFAULT_TILE_WORKER_URL = workerEntryUrl(
+  'rasterTiles',
+  new URL('../../workers/rasterTiles.worker.ts', import.meta.url),
+);
 
 /**
  * Starts a .ts worker entry from a source checkout, as the inference worker does: register tsx's loader inside the
