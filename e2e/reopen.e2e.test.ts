@@ -71,6 +71,10 @@ describe('reopening a project', () => {
     await expect.poll(async () => (await shownView(bench)).zoom).toBeCloseTo(zoomed - 1, 3);
     const before = await shownView(bench);
 
+    const tiles = {
+      probability: await app.signalCount('tile:probability'),
+      after: await app.signalCount('tile:preview-after'),
+    };
     await app.closeProject();
     const recent = app.page.locator(`[data-testid="recent-item"][data-path="${projectFile}"] button.open`);
     await bench.expectSignal('regions:restored', () => recent.click());
@@ -91,6 +95,11 @@ describe('reopening a project', () => {
     expect(await review(secondFid)).toBe('rejected');
     await expect.poll(count('confirmed')).toBe('1');
 
+    // Its probability tiles and the imagery are drawn again.
+    await app.waitForSignal('tile:probability', tiles.probability + 1);
+    await app.waitForSignal('tile:preview-after', tiles.after + 1);
+    await app.waitForMapSettled();
+
     // The same map view, within a small tolerance.
     const after = await shownView(bench);
     expect(Math.abs(after.lon - before.lon)).toBeLessThan(1e-6);
@@ -104,6 +113,7 @@ describe('reopening a project', () => {
     );
     expect(await bench.byTestId('review-state').getAttribute('data-state')).toBe('rejected');
     expect(await bench.byTestId('review-note').inputValue()).toBe(NOTE);
+    await app.waitForMapSettled();
     await app.screenshot('reopen-region-note');
   });
 });

@@ -56,6 +56,25 @@ export class ChangeMapApp {
     );
   }
 
+  /**
+   * Waits until the map has drawn everything asked of it: the latest signal is "map:rendered" and no other signal
+   * followed for a quarter second (tile layers that appear as the project loads start new loads after an early
+   * rendercomplete of the empty map).
+   */
+  async waitForMapSettled(timeout = 30_000): Promise<void> {
+    await this.page.waitForFunction(
+      () => {
+        const signals = window.__changemapSignals ?? [];
+        const w = window as { __settleLength?: number };
+        const settled = signals.at(-1) === 'map:rendered' && w.__settleLength === signals.length;
+        w.__settleLength = signals.length;
+        return settled;
+      },
+      undefined,
+      { timeout, polling: 250 },
+    );
+  }
+
   signalCount(name: string): Promise<number> {
     return this.page.evaluate((n) => (window.__changemapSignals ?? []).filter((s) => s === n).length, name);
   }

@@ -64,6 +64,7 @@ export class ImageryState {
     if (uris.length === 0) return false;
     this.loading[role] = true;
     this.errors[role] = null;
+    this.dropNotice[role] = null;
     try {
       this.apply(await request('imagery:setFiles', { role, uris }));
       this.zoomRequest++;
@@ -90,7 +91,7 @@ export class ImageryState {
   async drop(role: DateRole, paths: string[] | null): Promise<void> {
     this.dropNotice[role] = null;
     if (paths === null) {
-      this.dropNotice[role] = 'Drag and drop needs the desktop app; choose the files instead.';
+      this.dropNotice[role] = 'Drag and drop needs the desktop app.';
       signal(`imagery:drop-refused:${role}`);
       return;
     }
