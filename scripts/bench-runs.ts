@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from '../src-main/cli/args';
+import { batchSizeForBudget } from '../src-main/core/tiling/chunkPlan';
 import { createGeoTiffWriter } from '../src-main/services/imagery/geotiffWriter';
 import { InferenceWorker } from '../src-main/services/inference/inferenceWorker';
 import { resolveModel } from '../src-main/services/inference/modelCatalog';
@@ -75,9 +76,11 @@ async function writePair(size: number): Promise<[string, string]> {
 }
 
 /** The bare model: batches of chips straight into the worker, nothing else. */
-async function bareModel(batch: number, seconds = 8): Promise<{ chipMpxPerS: number; provider: string }> {
+async function bareModel(runBatch?: number, seconds = 8): Promise<{ chipMpxPerS: number; provider: string }> {
   const worker = await InferenceWorker.start(cardPath, { provider, threads });
   const { chipSize, bands } = worker.info;
+  // The batch a run with the default memory budget uses (RunService).
+  const batch = runBatch ?? batchSizeForBudget(2 ** 30 * 0.25, bands, chipSize);
   const plane = bands * chipSize * chipSize;
   // The inputs are made once; each batch sends a copy (a transfer moves the buffer away).
   const base = new Float32Array(batch * plane).map((_, i) => Math.sin(i * 0.01));
@@ -107,7 +110,10 @@ async function runOnce(size: number, files: [string, string]) {
   let peak = startRss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
   let stats: RunStats | null = null;
+  // Memory after each chunk lands: shows whether it creeps with the number of chunks (it must not).
+  const trace: NodeJS.MemoryUsage[] = [];
   service.subscribe((e) => {
+    if (e.type === 'run:chunk' && e.state === 'done') trace.push(process.memoryUsage());
     if (e.type === 'run:done') stats = e.stats;
     if (e.type === 'run:failed') console.error(e.message);
   });
@@ -127,6 +133,7 @@ async function runOnce(size: number, files: [string, string]) {
     stats: stats as RunStats,
     peakRss: peak,
     startRss,
+    trace,
     chunkSize: run.params.chunkSize,
     batch: run.params.batchSize,
     providerUsed: run.providerUsed,
@@ -141,9 +148,15 @@ async function measure(size: number): Promise<void> {
     path.join(work, `before-${size}.tif`),
     path.join(work, `after-${size}.tif`),
   ];
+  // The bare model is measured before and after the run and averaged: on a shared machine the load changes.
+  const bareBefore = await bareModel();
   const r = await runOnce(size, files);
+  const bareAfter = await bareModel(r.batch);
+  const bare = {
+    chipMpxPerS: (bareBefore.chipMpxPerS + bareAfter.chipMpxPerS) / 2,
+    provider: bareAfter.provider,
+  };
   const s = r.stats;
-  const bare = await bareModel(r.batch);
   const pipelineChip = mpx(s.chipPixels, s.wallMs);
   console.log(`  chunk ${r.chunkSize} px, batch ${r.batch}, provider used ${r.providerUsed}`);
   console.log(
@@ -165,8 +178,13 @@ async function measure(size: number): Promise<void> {
   console.log(
     `  peak RSS     ${(r.peakRss / 2 ** 20).toFixed(0)} MiB during the run (${(r.startRss / 2 ** 20).toFixed(0)} MiB before it)`,
   );
+  const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+  const marks = [0, 0.25, 0.5, 0.75, 1].map((f) => r.trace[Math.round(f * (r.trace.length - 1))]);
   console.log(
-    `  bare model   ${bare.chipMpxPerS.toFixed(2)} chip-Mpx/s; pipeline ${pipelineChip.toFixed(2)} chip-Mpx/s = ${((100 * pipelineChip) / bare.chipMpxPerS).toFixed(0)}% of bare (target >= 80%)`,
+    `  memory after chunk 1, 25%, 50%, 75%, last: RSS ${marks.map((m) => mib(m.rss)).join(' / ')} MiB; JS heap ${marks.map((m) => mib(m.heapUsed)).join(' / ')}; array buffers ${marks.map((m) => mib(m.arrayBuffers)).join(' / ')}`,
+  );
+  console.log(
+    `  bare model   ${bare.chipMpxPerS.toFixed(2)} chip-Mpx/s (${bareBefore.chipMpxPerS.toFixed(2)} and ${bareAfter.chipMpxPerS.toFixed(2)} around the run); pipeline ${pipelineChip.toFixed(2)} chip-Mpx/s = ${((100 * pipelineChip) / bare.chipMpxPerS).toFixed(0)}% of bare (target >= 80%)`,
   );
 }
 

@@ -146,7 +146,10 @@ export class RunService {
       const chip = info.chipSize;
       const chunkSize = request.chunkSize
         ? normaliseChunkSize(request.chunkSize)
-        : chunkSizeForBudget(budget * 0.75, source.bands, chip);
+        : // Half the budget: the other half holds a batch (a quarter) and what the chunk formula leaves out
+          // (decoding and alignment buffers, ONNX Runtime's arena); with 3/4 a 1 GiB budget peaked at 1.3 GiB.
+          // Smaller chunks cost little since neighbouring chunks share their border chips.
+          chunkSizeForBudget(budget * 0.5, source.bands, chip);
       const overlap = request.overlap ?? Math.max(1, Math.round(chip / 8));
       if (!(overlap >= 0 && overlap < chip)) {
         throw new ChangeMapError(
