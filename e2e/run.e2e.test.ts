@@ -65,6 +65,7 @@ describe('run panel', () => {
     expect(await bench.byTestId('run-rates').textContent()).toMatch(/[\d.]+ Mpx\/s/);
     expect(await bench.byTestId('run-provider-used').textContent()).toMatch(/cpu|CPU/);
     await app.waitForSignal('tile:probability', 1, 60_000);
+    await app.waitForMapSettled();
     await app.screenshot('run-done');
   });
 
