@@ -139,6 +139,8 @@ export interface RunDetail extends RunSummary {
   chunks: { idx: number; state: ChunkStateName; ring: [number, number][] }[];
   /** Extent of the analysis grid in WGS 84: [minLon, minLat, maxLon, maxLat]. */
   extent: [number, number, number, number] | null;
+  /** The settings the run's regions were last made with; null before any. */
+  regionSettings: RegionSettings | null;
 }
 
 export interface RunProgress {

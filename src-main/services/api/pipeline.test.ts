@@ -85,8 +85,16 @@ describe('the pipeline through the API', () => {
   });
 
   it('finds the planted changes as regions, largest first, with land cover', async () => {
+    expect((await call('run:get', { runId: run.id })).regionSettings).toBeNull();
     const computed = await call('regions:compute', { runId: run.id, threshold: 0.5, minAreaM2: 100 });
     expect(computed.regionCount).toBeGreaterThanOrEqual(2);
+    // kept in the project: a reopened project shows the regions' settings
+    expect((await call('run:get', { runId: run.id })).regionSettings).toEqual({
+      threshold: 0.5,
+      openingRadius: 0,
+      closingRadius: 0,
+      minAreaM2: 100,
+    });
     const page: RegionPage = await call('regions:list', { runId: run.id });
     expect(page.items[0].areaM2).toBeGreaterThanOrEqual(page.items[1].areaM2);
     // the 100 x 60 px block at 3 m is 54,000 m²; the tiny model's 3x3 blur widens it slightly

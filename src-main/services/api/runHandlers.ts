@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
 import type { CrsInfo } from '../../core/raster/types';
-import type { ModelInfo } from '../../ipc/contract';
+import type { ModelInfo, RegionSettings } from '../../ipc/contract';
 import { converter, WGS84 } from '../imagery/crs';
 import { listModels, readModelCard, type ModelEntry } from '../inference/modelCatalog';
 import { runProbabilityTile } from '../preview/previewTiles';
@@ -143,7 +143,7 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
       await service.resumeRun(runId);
       return runSummary(requireRun(service, runId));
     },
-    'run:get': ({ runId }) => runDetail(requireRun(runService(ctx), runId)),
+    'run:get': ({ runId }) => runDetail(requireRun(runService(ctx), runId), savedRegionSettings(ctx, runId)),
     'run:list': () => {
       const service = runService(ctx);
       return service.listRuns().map((r) => runSummary(requireRun(service, r.id)));
@@ -175,5 +175,21 @@ function areaInGrid(
     minY: Math.min(...ys),
     maxX: Math.max(...xs),
     maxY: Math.max(...ys),
+  };
+}
+
+/** The settings a run's regions were last made with (cm_runs.region_settings), or null before any. */
+function savedRegionSettings(ctx: HandlerContext, runId: number): RegionSettings | null {
+  const row = ctx
+    .requireProject()
+    .db.prepare('SELECT region_settings FROM cm_runs WHERE id = ?')
+    .get(runId) as { region_settings: string } | undefined;
+  const saved = row ? (JSON.parse(row.region_settings) as Partial<RegionSettings>) : {};
+  if (typeof saved.threshold !== 'number') return null;
+  return {
+    threshold: saved.threshold,
+    openingRadius: saved.openingRadius ?? 0,
+    closingRadius: saved.closingRadius ?? 0,
+    minAreaM2: saved.minAreaM2 ?? 0,
   };
 }

@@ -1,6 +1,6 @@
 // Turns run records into what the API shows: summaries, and chunk outlines in WGS 84 for the map.
 import type { GridSpec, PixelWindow } from '../../core/raster/types';
-import type { RunDetail, RunSummary } from '../../ipc/contract';
+import type { RegionSettings, RunDetail, RunSummary } from '../../ipc/contract';
 import { converter, WGS84 } from '../imagery/crs';
 import type { RunRecord } from '../runs/runTypes';
 
@@ -46,7 +46,7 @@ export function gridToWgs84(grid: GridSpec): ((p: [number, number]) => [number, 
   return (p) => c.forward(p) as [number, number];
 }
 
-export function runDetail(run: RunRecord): RunDetail {
+export function runDetail(run: RunRecord, regionSettings: RegionSettings | null = null): RunDetail {
   const grid = run.params.grid;
   const toWgs84 = gridToWgs84(grid);
   const chunks = run.chunks.map((c) => ({
@@ -61,5 +61,5 @@ export function runDetail(run: RunRecord): RunDetail {
     const lats = ring.map((p) => p[1]);
     extent = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
   }
-  return { ...runSummary(run), chunks, extent };
+  return { ...runSummary(run), chunks, extent, regionSettings };
 }

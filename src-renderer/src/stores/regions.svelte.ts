@@ -10,7 +10,6 @@ import type {
   Results,
 } from '../../../src-main/ipc/contract';
 import { onEvent, request } from '../lib/api';
-import { rememberedSettings, rememberSettings } from '../lib/regionSettingsMemory';
 import { signal } from '../lib/signals';
 import { notices } from './notices.svelte';
 
@@ -67,7 +66,6 @@ export class RegionsState {
   /** Every transition, class and review state of the run's regions, with counts (the filter menus). */
   facets = $state.raw<RegionFacets>(NO_FACETS);
 
-  private projectPath = '';
   private pages = new Map<number, RegionRow[]>();
   private inflight = new Map<number, Promise<RegionRow[]>>();
   private query = 0;
@@ -102,12 +100,19 @@ export class RegionsState {
    * Shows the regions of a run (null: none), with the settings they were made with: those of the project's last
    * "Find regions" for this run where known, else the model card's threshold.
    */
-  async useRun(runId: number | null, cardThreshold: number | null, projectPath = ''): Promise<void> {
+  async useRun(runId: number | null, cardThreshold: number | null): Promise<void> {
     if (runId === this.runId) return;
     this.runId = runId;
-    this.projectPath = projectPath;
-    const remembered = runId === null ? null : rememberedSettings(projectPath, runId);
-    this.settings = remembered ?? {
+    // The settings the run's regions were last made with are kept in the project file (cm_runs.region_settings).
+    const saved =
+      runId === null
+        ? null
+        : await request('run:get', { runId }).then(
+            (d) => d.regionSettings,
+            () => null,
+          );
+    if (runId !== this.runId) return;
+    this.settings = saved ?? {
       ...DEFAULT_SETTINGS,
       threshold: cardThreshold ?? DEFAULT_SETTINGS.threshold,
     };
@@ -143,7 +148,6 @@ export class RegionsState {
     try {
       const result = await request('regions:compute', { runId: this.runId, ...this.settings });
       this.settings = { ...result.settings };
-      rememberSettings(this.projectPath, result.runId, result.settings);
       this.lastCompute = { regionCount: result.regionCount, seconds: result.seconds };
       await Promise.all([this.reload(), this.refreshFacets()]);
       this.outlineRevision++;
