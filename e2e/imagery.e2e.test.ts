@@ -108,6 +108,24 @@ describe('imagery panel', () => {
     await app.screenshot('imagery-error');
   });
 
+  it('warns, without blocking the run, when the after date has a coarser pixel size', async () => {
+    const coarse = await writeFlatTile(path.join(app.workDir, 'coarse', 'coarse.tif'), {
+      origin: [551_000 + 300, 5_353_200 - 300],
+      size: 200,
+      pixelSizeM: 4.5,
+    });
+    await bench.byTestId('clear-after').click();
+    await bench.addImagery('after', [coarse]);
+    const warning = bench.byTestId('preflight').locator('[data-code="PIXEL_SIZE_DIFFERS"]');
+    await warning.waitFor();
+    expect(await warning.getAttribute('data-severity')).toBe('warning');
+    expect(await warning.textContent()).toMatch(/resampl/i);
+    expect(await bench.byTestId('preflight').locator('[data-severity="error"]').count()).toBe(0);
+    expect(await bench.byTestId('run-start').isDisabled()).toBe(false);
+    await app.waitForMapSettled();
+    await app.screenshot('imagery-preflight-warning');
+  });
+
   it('shows a pair that does not overlap as a red pre-flight error and blocks the run', async () => {
     const far = await writeFlatTile(path.join(app.workDir, 'far', 'elsewhere.tif'), {
       origin: [700_000, 5_500_000],
