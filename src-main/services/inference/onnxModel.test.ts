@@ -1,5 +1,5 @@
 // Needs the tiny test model (models/test/tiny-change.onnx + card), made by the models' training scripts.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,6 @@ import { listModels } from './modelCatalog';
 
 const testModels = fileURLToPath(new URL('../../../models/test/', import.meta.url));
 const card = path.join(testModels, 'tiny-change.card.json');
-const present = existsSync(card);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-onnx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -31,7 +30,7 @@ function variant(name: string, edit: (c: LooseCard) => void, bytes?: Buffer): st
   return cardPath;
 }
 
-describe.skipIf(!present)('ONNX change model', () => {
+describe('ONNX change model', () => {
   it('loads, lists and predicts chips on the CPU', async () => {
     expect(listModels([testModels]).map((m) => m.name)).toContain(
       JSON.parse(readFileSync(card, 'utf8')).name,
@@ -91,7 +90,7 @@ describe.skipIf(!present)('ONNX change model', () => {
 });
 
 const landCoverCard = path.join(testModels, 'tiny-landcover.card.json');
-describe.skipIf(!existsSync(landCoverCard))('ONNX land-cover classifier', () => {
+describe('ONNX land-cover classifier', () => {
   it('gives one probability per class for each patch, and refuses a change model', async () => {
     const { LandCoverClassifier } = await import('./onnxModel');
     const c = await LandCoverClassifier.load(landCoverCard, { provider: 'cpu' });
