@@ -1,13 +1,10 @@
 // The main-thread side of the inference protocol over a worker thread.
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ChangeMapError } from '../../core/errors';
 import type { ChipPredictor } from './chipPredictor';
 import type { InferenceReply, InferenceRequest, LoadedInfo, PredictResult } from './inferenceProtocol';
 import type { ProviderRequest } from './providers';
-import { workerEntryUrl } from '../workerEntry';
+import { startWorker, workerEntryUrl } from '../workerEntry';
 
 /** A request before the client numbers it (distributes over the union). */
 type Unnumbered<T> = T extends unknown ? Omit<T, 'seq'> : never;
@@ -19,22 +16,6 @@ export const DEFAULT_WORKER_URL = workerEntryUrl(
   'inference',
   new URL('../../workers/inference.worker.ts', import.meta.url),
 );
-
-/**
- * Runs a .ts worker entry from a source checkout: registers tsx's loader inside the worker, then imports the
- * entry (a worker's `--import tsx` execArgv does not apply to its entry module in Node 20).
- */
-function startTypeScriptWorker(url: URL): Worker {
-  // Resolved here so the worker finds tsx whatever its working directory.
-  const tsx = pathToFileURL(
-    path.join(
-      path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-      'dist/esm/api/index.mjs',
-    ),
-  ).href;
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(code, { eval: true });
-}
 
 export class InferenceWorker implements ChipPredictor {
   private seq = 0;
@@ -70,7 +51,7 @@ export class InferenceWorker implements ChipPredictor {
     options: { provider?: ProviderRequest; threads?: number; workerUrl?: URL } = {},
   ): Promise<InferenceWorker> {
     const url = options.workerUrl ?? DEFAULT_WORKER_URL;
-    const worker = url.pathname.endsWith('.ts') ? startTypeScriptWorker(url) : new Worker(url);
+    const worker = startWorker(url);
     const client = new InferenceWorker(worker);
     try {
       client.info = (await client.call({

@@ -1,15 +1,12 @@
 // Renders tiles in a few worker threads (least busy first), with a same-thread renderer as the fallback when
 // workers cannot start or have crashed, so the map keeps working either way.
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ChangeMapError } from '../../core/errors';
 import { GeoTiffFiles } from './geotiffLevels';
 import { renderTileJob, type TileJob } from './tileJob';
 import { transferablesOf, type TileReply, type TileRequest } from './tileProtocol';
-import { workerEntryUrl } from '../workerEntry';
+import { startWorker, workerEntryUrl } from '../workerEntry';
 
 export interface TileRenderer {
   render(job: TileJob, signal?: AbortSignal): Promise<Uint8Array | null>;
@@ -31,24 +28,6 @@ export const DEFAULT_TILE_WORKER_URL = workerEntryUrl(
   'rasterTiles',
   new URL('../../workers/rasterTiles.worker.ts', import.meta.url),
 );
-
-/**
- * Starts a .ts worker entry from a source checkout, as the inference worker does: register tsx's loader inside the
- * worker, then import the entry (a worker's `--import tsx` execArgv does not reach its entry module in Node 20).
- */
-function startWorker(url: URL): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData: {} });
-  const tsx = pathToFileURL(
-    path.join(
-      path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-      'dist/esm/api/index.mjs',
-    ),
-  ).href;
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  // workerData without `mod`: geotiff.js pulls in web-worker, which takes a worker thread whose data lacks it for a
-  // plain one (with no workerData at all, importing it throws).
-  return new Worker(code, { eval: true, workerData: {} });
-}
 
 interface Slot {
   worker: Worker;
