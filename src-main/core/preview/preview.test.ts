@@ -101,29 +101,3 @@ describe('byte-bounded LRU', () => {
     expect(lru.size).toBe(1);
   });
 });
-
-describe('tile resampling', () => {
-  it('matches the general resampler of core/raster/warp.ts, nodata edges included', async () => {
-    const { resample } = await import('../raster/warp');
-    const { resampleForTile } = await import('./resampleTile');
-    const win = { x: 3, y: -2, width: 20, height: 15 };
-    const bands = 2;
-    const src = Float32Array.from({ length: win.width * win.height * bands }, (_, i) => (i * 37) % 101);
-    const valid = Uint8Array.from({ length: win.width * win.height }, (_, i) => (i % 7 === 0 ? 0 : 1));
-    const n = 500;
-    const u = Float64Array.from({ length: n }, (_, i) => 1 + ((i * 0.731) % 24));
-    const v = Float64Array.from({ length: n }, (_, i) => -4 + ((i * 0.377) % 19));
-    for (const method of ['bilinear', 'nearest'] as const) {
-      const a = new Float32Array(n * bands);
-      const av = new Uint8Array(n);
-      const b = new Float32Array(n * bands);
-      const bv = new Uint8Array(n);
-      resample(src, valid, win, bands, u, v, method, a, av);
-      resampleForTile(src, valid, win, bands, u, v, method, b, bv);
-      expect(Array.from(bv)).toEqual(Array.from(av));
-      expect(av.some((x) => x === 0) && av.some((x) => x === 1)).toBe(true);
-      for (let i = 0; i < n; i++)
-        if (av[i]) for (let k = 0; k < bands; k++) expect(b[k * n + i]).toBeCloseTo(a[k * n + i], 4);
-    }
-  });
-});

@@ -99,6 +99,7 @@ export function sourceWindowFor(u: Float64Array, v: Float64Array): PixelWindow |
  * Resamples band-planar `src` (covering `srcWin` of the source grid, validity `srcValid`) at the points (u, v)
  * into band-planar float32 `out`. Bilinear weights of invalid neighbours are dropped and the rest renormalised
  * (GDAL's behaviour at nodata edges); a point whose own nearest pixel is invalid or outside is invalid.
+ * No per-pixel allocations: the map's tiles and every run's alignment go through here.
  */
 export function resample(
   src: ArrayLike<number>,
@@ -127,7 +128,8 @@ export function resample(
     }
     outValid[i] = 1;
     if (method === 'nearest') {
-      for (let b = 0; b < bands; b++) out[b * n + i] = src[b * plane + ny * sw + nx];
+      const s = ny * sw + nx;
+      for (let b = 0; b < bands; b++) out[b * n + i] = src[b * plane + s];
       continue;
     }
     const fx = x - 0.5;
@@ -136,18 +138,26 @@ export function resample(
     const y0 = Math.floor(fy);
     const ax = fx - x0;
     const ay = fy - y0;
-    const w = [(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay];
-    const idx = [y0 * sw + x0, y0 * sw + x0 + 1, (y0 + 1) * sw + x0, (y0 + 1) * sw + x0 + 1];
-    const inX = [x0 >= 0, x0 + 1 < sw, x0 >= 0, x0 + 1 < sw];
-    const inY = [y0 >= 0, y0 >= 0, y0 + 1 < sh, y0 + 1 < sh];
-    let total = 0;
-    for (let k = 0; k < 4; k++) {
-      if (!inX[k] || !inY[k] || !srcValid[idx[k]]) w[k] = 0;
-      total += w[k];
-    }
+    const left = x0 >= 0;
+    const right = x0 + 1 < sw;
+    const top = y0 >= 0;
+    const bottom = y0 + 1 < sh;
+    const i00 = y0 * sw + x0;
+    const i01 = i00 + 1;
+    const i10 = i00 + sw;
+    const i11 = i10 + 1;
+    const w00 = left && top && srcValid[i00] ? (1 - ax) * (1 - ay) : 0;
+    const w01 = right && top && srcValid[i01] ? ax * (1 - ay) : 0;
+    const w10 = left && bottom && srcValid[i10] ? (1 - ax) * ay : 0;
+    const w11 = right && bottom && srcValid[i11] ? ax * ay : 0;
+    const total = w00 + w01 + w10 + w11;
     for (let b = 0; b < bands; b++) {
+      const o = b * plane;
       let acc = 0;
-      for (let k = 0; k < 4; k++) if (w[k] > 0) acc += w[k] * src[b * plane + idx[k]];
+      if (w00 > 0) acc += w00 * src[o + i00];
+      if (w01 > 0) acc += w01 * src[o + i01];
+      if (w10 > 0) acc += w10 * src[o + i10];
+      if (w11 > 0) acc += w11 * src[o + i11];
       out[b * n + i] = acc / total;
     }
   }

@@ -8,7 +8,7 @@ import { TILE_SIZE } from '../../core/preview/webMercator';
 import type { RasterArray } from '../../core/raster/sampleTypes';
 import type { CrsInfo, GeoTransform, PixelWindow, SampleType } from '../../core/raster/types';
 import { sourcePixelCoordinates, type CoordinateTransform } from '../../core/raster/warp';
-import { resampleForTile } from '../../core/preview/resampleTile';
+import { resample } from '../../core/raster/warp';
 import { converter, crsFromEpsg } from '../imagery/crs';
 import { readImageWindow, type GeoTiffFiles, type Validity } from './geotiffLevels';
 
@@ -121,7 +121,7 @@ export function renderRgba(
   const n = win.width * win.height;
   const values = new Float32Array(n * bands);
   const valid = new Uint8Array(n);
-  resampleForTile(
+  resample(
     pixels.data,
     pixels.valid,
     pixels.window,
