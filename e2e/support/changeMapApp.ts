@@ -13,6 +13,9 @@ export const ARTEFACTS_DIR = path.resolve(import.meta.dirname, '..', '..', 'arte
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export class ChangeMapApp {
+  /** The app the running test file drives, for the failure screenshots (e2e/support/onFailure.ts). */
+  static current: ChangeMapApp | null = null;
+
   readonly workDir: string;
   private constructor(
     readonly host: BrowserHost,
@@ -44,7 +47,8 @@ export class ChangeMapApp {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (error) => console.error('[page error]', error));
     await page.goto(host.launchUrl);
-    return new ChangeMapApp(host, session, browser, page, workDir);
+    ChangeMapApp.current = new ChangeMapApp(host, session, browser, page, workDir);
+    return ChangeMapApp.current;
   }
 
   /** Waits until the app has raised the named readiness signal (at least `count` times in total). */
@@ -109,6 +113,7 @@ export class ChangeMapApp {
   }
 
   async dispose(): Promise<void> {
+    if (ChangeMapApp.current === this) ChangeMapApp.current = null;
     await this.browser.close().catch(() => undefined);
     this.session.dispose();
     await this.host.close();
