@@ -21,7 +21,7 @@
 // | model_name    | model_name | text C(80)    | change model that produced the probabilities                   |
 // | model_version | model_ver  | text C(40)    | its version                                                     |
 //
-// The same table, for people, is in /work/notes/exports-fields.md (keep both in step).
+// The same table, for people, is in README.md, "Export attributes" (keep both in step).
 
 import type { FlatMultiPolygon } from '../geo/gpkgGeometry';
 import type { DbfField, DbfFieldSpec } from './dbf';
