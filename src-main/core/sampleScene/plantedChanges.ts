@@ -253,8 +253,11 @@ class Planter {
     this.record('new-pond', 'water', ring);
   }
 
-  /** A fenced building site on a meadow or field: levelled ground, a slab and a half-built hall. */
-  constructionSite(): void {
+  /** A rotated rectangle of the given size ranges lying almost wholly on fields or meadows, or null. */
+  private findOpenSite(
+    length: [number, number],
+    depth: [number, number],
+  ): { ring: [number, number][]; angle: number } | null {
     const r = this.random;
     let angle = 0;
     const ring = this.find(
@@ -262,11 +265,18 @@ class Planter {
       () => {
         const [cx, cy] = this.randomPoint(60);
         angle = r.range(0, Math.PI);
-        return rotatedRectangle(cx, cy, r.range(55, 75), r.range(40, 55), angle);
+        return rotatedRectangle(cx, cy, r.range(length[0], length[1]), r.range(depth[0], depth[1]), angle);
       },
       (ring) => this.share(ring, [Surface.crop, Surface.meadow]) > 0.95,
     );
-    if (!ring) return;
+    return ring ? { ring, angle } : null;
+  }
+
+  /** A fenced building site on a meadow or field: levelled ground, a slab and a half-built hall. */
+  constructionSite(): void {
+    const site = this.findOpenSite([55, 75], [40, 55]);
+    if (!site) return;
+    const { ring, angle } = site;
     const inside = this.mask(ring);
     this.fill(ring, inside, Surface.construction, 0);
     const [cx, cy] = centroid(ring);
@@ -280,17 +290,9 @@ class Planter {
   /** A big new warehouse with its yard on farmland. */
   newWarehouse(): void {
     const r = this.random;
-    let angle = 0;
-    const ring = this.find(
-      400,
-      () => {
-        const [cx, cy] = this.randomPoint(60);
-        angle = r.range(0, Math.PI);
-        return rotatedRectangle(cx, cy, r.range(60, 80), r.range(45, 60), angle);
-      },
-      (ring) => this.share(ring, [Surface.crop, Surface.meadow]) > 0.95,
-    );
-    if (!ring) return;
+    const site = this.findOpenSite([60, 80], [45, 60]);
+    if (!site) return;
+    const { ring, angle } = site;
     const inside = this.mask(ring);
     this.fill(ring, inside, Surface.yard, 0);
     const [cx, cy] = centroid(ring);
