@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import proj4 from 'proj4';
 import { ChangeMapError } from '../../core/errors';
-import type { CrsInfo } from '../../core/raster/types';
+import type { CrsInfo, GeoTransform } from '../../core/raster/types';
 
 interface EpsgEntry {
   code: string;
@@ -25,6 +25,12 @@ export const PIXEL_CRS: CrsInfo = {
   proj4: null,
   units: 'pixel',
 };
+
+/**
+ * The geotransform of an image without georeference: pixel (col, row) at (col, -row), so y grows upwards as on
+ * any map and the image stands upright, which is how QGIS places a raster without georeference.
+ */
+export const PIXEL_GEOTRANSFORM: GeoTransform = [0, 1, 0, 0, 0, -1];
 
 /** The CRS of an EPSG code, or CRS_UNKNOWN naming the code that was not found. */
 export function crsFromEpsg(code: number): CrsInfo {

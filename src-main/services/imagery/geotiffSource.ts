@@ -15,7 +15,7 @@ import { guessBandRoles } from '../../core/raster/bandRoles';
 import { SAMPLE_TYPES, sampleTypeFromTiff, type RasterArray } from '../../core/raster/sampleTypes';
 import type { GeoTransform, GridSpec, PixelWindow } from '../../core/raster/types';
 import { intersectWindows } from '../../core/raster/window';
-import { crsFromEpsg, PIXEL_CRS } from './crs';
+import { crsFromEpsg, PIXEL_CRS, PIXEL_GEOTRANSFORM } from './crs';
 import type { RasterMetadata, RasterSource, ReadOptions } from './rasterSource';
 import { useZlibDeflate } from './zlibDecoder';
 
@@ -296,7 +296,7 @@ function readGrid(image: GeoTIFFImage, name: string, width: number, height: numb
   const hasTransform = fd.hasTag('ModelTransformation');
   const hasTiepoint = fd.hasTag('ModelTiepoint') && fd.hasTag('ModelPixelScale');
   if (!hasTransform && !hasTiepoint) {
-    return { width, height, geoTransform: [0, 1, 0, 0, 0, 1], crs: PIXEL_CRS };
+    return { width, height, geoTransform: PIXEL_GEOTRANSFORM, crs: PIXEL_CRS };
   }
   let gt: GeoTransform;
   if (hasTransform) {

@@ -1,13 +1,15 @@
 // GDAL .vrt mosaics: VRTDataset with SimpleSource and ComplexSource bands (source band, SrcRect, DstRect,
 // NODATA, ScaleOffset/ScaleRatio). Warped VRTs, pixel functions and other drivers are refused by name.
+// The XML is read with a real parser (xmlTree): comments, CDATA, entities and either quote style as GDAL writes.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ChangeMapError } from '../../core/errors';
 import { guessBandRoles } from '../../core/raster/bandRoles';
 import type { BandRole, GeoTransform, PixelWindow, SampleType } from '../../core/raster/types';
-import { crsFromText, PIXEL_CRS } from './crs';
+import { crsFromText, PIXEL_CRS, PIXEL_GEOTRANSFORM } from './crs';
 import { MosaicSource, type MosaicPart } from './mosaicSource';
 import type { RasterSource } from './rasterSource';
+import { child, childrenNamed, parseXml, type XmlElement } from './xmlTree';
 
 const VRT_TYPES: Record<string, SampleType> = {
   Byte: 'uint8',
@@ -19,6 +21,8 @@ const VRT_TYPES: Record<string, SampleType> = {
   Float64: 'float64',
 };
 const COLOUR_ROLES: Record<string, BandRole> = { Red: 'red', Green: 'green', Blue: 'blue', Alpha: 'alpha' };
+/** Source kinds read as a plain copy of source pixels (AveragedSource: GDAL averages when downsampling). */
+const SOURCE_KINDS = ['SimpleSource', 'ComplexSource', 'AveragedSource'];
 
 export async function openVrt(
   path: string,
@@ -28,24 +32,36 @@ export async function openVrt(
   const xml = await readFile(path, 'utf8').catch((error: unknown) => {
     throw new ChangeMapError('FILE_NOT_FOUND', `"${name}" cannot be opened.`, { cause: error });
   });
-  const root = /<VRTDataset\b([^>]*)>/.exec(xml);
-  if (!root) throw new ChangeMapError('VRT_INVALID', `"${name}" is not a GDAL VRT (no VRTDataset element).`);
-  if (/subClass="VRTWarpedDataset"/.test(root[1])) {
+  const parsed = parseXml(xml);
+  if ('error' in parsed)
+    throw new ChangeMapError('VRT_INVALID', `"${name}" is not valid XML: ${parsed.error}.`);
+  const root = parsed;
+  if (root.name !== 'VRTDataset')
+    throw new ChangeMapError('VRT_INVALID', `"${name}" is not a GDAL VRT (no VRTDataset element).`);
+  if (root.attrs.subClass === 'VRTWarpedDataset') {
     throw new ChangeMapError(
       'VRT_UNSUPPORTED',
       `"${name}" is a warped VRT; ChangeMap reads mosaic VRTs only.`,
     );
   }
-  const width = Number(attr(root[1], 'rasterXSize'));
-  const height = Number(attr(root[1], 'rasterYSize'));
-  const srs = /<SRS[^>]*>([\s\S]*?)<\/SRS>/.exec(xml)?.[1];
-  const gtText = /<GeoTransform>([^<]*)<\/GeoTransform>/.exec(xml)?.[1];
-  const crs = srs ? crsFromText(unescapeXml(srs)) : PIXEL_CRS;
-  const geoTransform = (gtText ? gtText.split(',').map(Number) : [0, 1, 0, 0, 0, 1]) as GeoTransform;
+  const width = Number(root.attrs.rasterXSize);
+  const height = Number(root.attrs.rasterYSize);
+  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) {
+    throw new ChangeMapError(
+      'VRT_INVALID',
+      `"${name}" gives no valid raster size (rasterXSize="${root.attrs.rasterXSize ?? ''}", rasterYSize="${root.attrs.rasterYSize ?? ''}").`,
+    );
+  }
+  const srs = child(root, 'SRS')?.text;
+  const gtText = child(root, 'GeoTransform')?.text;
+  // Without both an SRS and a GeoTransform the VRT is in pixel space, as GDAL reads it.
+  const georeferenced = !!srs && !!gtText;
+  const crs = georeferenced ? crsFromText(srs) : PIXEL_CRS;
+  const geoTransform = georeferenced ? parseGeoTransform(gtText, name) : PIXEL_GEOTRANSFORM;
 
-  const bandBlocks = [...xml.matchAll(/<VRTRasterBand\b([^>]*)>([\s\S]*?)<\/VRTRasterBand>/g)];
-  if (bandBlocks.length === 0) throw new ChangeMapError('VRT_INVALID', `"${name}" has no bands.`);
-  const types = new Set(bandBlocks.map((b) => attr(b[1], 'dataType') ?? 'Byte'));
+  const bandElements = childrenNamed(root, 'VRTRasterBand');
+  if (bandElements.length === 0) throw new ChangeMapError('VRT_INVALID', `"${name}" has no bands.`);
+  const types = new Set(bandElements.map((b) => b.attrs.dataType ?? 'Byte'));
   const sampleType = VRT_TYPES[[...types][0]];
   if (types.size !== 1 || !sampleType) {
     throw new ChangeMapError(
@@ -53,43 +69,39 @@ export async function openVrt(
       `"${name}" mixes or uses unsupported band types (${[...types].join(', ')}).`,
     );
   }
-  if (bandBlocks.some((b) => /subClass="VRTDerivedRasterBand"/.test(b[1]))) {
+  if (bandElements.some((b) => b.attrs.subClass === 'VRTDerivedRasterBand')) {
     throw new ChangeMapError(
       'VRT_UNSUPPORTED',
       `"${name}" uses pixel functions, which ChangeMap does not evaluate.`,
     );
   }
-  const nodataText = /<NoDataValue>([^<]*)<\/NoDataValue>/.exec(bandBlocks[0][2])?.[1];
-  const nodata = nodataText === undefined ? null : Number(nodataText);
+  const nodata = optionalNumber(child(bandElements[0], 'NoDataValue'));
 
   const sources = new Map<string, Promise<RasterSource>>();
   const grouped = new Map<string, MosaicPart>();
   const roles: (string | undefined)[] = [];
   const baseDir = dirname(path);
-  for (let band = 0; band < bandBlocks.length; band++) {
-    const body = bandBlocks[band][2];
-    roles.push(/<ColorInterp>([^<]*)<\/ColorInterp>/.exec(body)?.[1]);
-    for (const s of body.matchAll(/<(SimpleSource|ComplexSource|AveragedSource)\b[^>]*>([\s\S]*?)<\/\1>/g)) {
-      const src = s[2];
-      const fileMatch = /<SourceFilename([^>]*)>([^<]*)<\/SourceFilename>/.exec(src);
-      if (!fileMatch) continue;
-      const raw = unescapeXml(fileMatch[2].trim());
-      const relative = attr(fileMatch[1], 'relativeToVRT') === '1';
-      const file = /^(https?:)?\/vsicurl\//.test(raw)
-        ? raw.replace(/^\/vsicurl\//, '')
-        : relative && !isAbsolute(raw)
-          ? resolve(baseDir, raw)
-          : raw;
+  for (let band = 0; band < bandElements.length; band++) {
+    const bandElement = bandElements[band];
+    roles.push(child(bandElement, 'ColorInterp')?.text);
+    for (const src of childrenNamed(bandElement, ...SOURCE_KINDS)) {
+      const fileElement = child(src, 'SourceFilename');
+      if (!fileElement?.text) continue;
+      const file = sourcePath(fileElement, baseDir);
       if (!sources.has(file)) sources.set(file, openFile(file));
       const source = await sources.get(file)!;
-      const srcBand = Number(/<SourceBand>([^<]*)<\/SourceBand>/.exec(src)?.[1] ?? band + 1) - 1;
+      const srcBand = Number(child(src, 'SourceBand')?.text ?? band + 1) - 1;
       const sm = source.metadata;
-      const srcRect = rect(src, 'SrcRect') ?? { x: 0, y: 0, width: sm.grid.width, height: sm.grid.height };
-      const dstRect = rect(src, 'DstRect') ?? srcRect;
-      const scaleRatio = Number(/<ScaleRatio>([^<]*)<\/ScaleRatio>/.exec(src)?.[1] ?? 1);
-      const scaleOffset = Number(/<ScaleOffset>([^<]*)<\/ScaleOffset>/.exec(src)?.[1] ?? 0);
-      const nodataText = /<NODATA>([^<]*)<\/NODATA>/.exec(src)?.[1];
-      const partNodata = nodataText === undefined ? null : Number(nodataText);
+      const srcRect = rect(child(src, 'SrcRect')) ?? {
+        x: 0,
+        y: 0,
+        width: sm.grid.width,
+        height: sm.grid.height,
+      };
+      const dstRect = rect(child(src, 'DstRect')) ?? srcRect;
+      const scaleRatio = optionalNumber(child(src, 'ScaleRatio')) ?? 1;
+      const scaleOffset = optionalNumber(child(src, 'ScaleOffset')) ?? 0;
+      const partNodata = optionalNumber(child(src, 'NODATA'));
       const key = JSON.stringify([file, srcRect, dstRect, scaleRatio, scaleOffset, partNodata]);
       let part = grouped.get(key);
       if (!part) {
@@ -97,7 +109,7 @@ export async function openVrt(
           source,
           srcRect,
           dstRect,
-          bandMap: new Array(bandBlocks.length).fill(null),
+          bandMap: new Array(bandElements.length).fill(null),
           scaleRatio,
           scaleOffset,
           nodata: partNodata,
@@ -110,16 +122,16 @@ export async function openVrt(
   const opened = await Promise.all(sources.values());
   const first = opened[0]?.metadata;
   const bandRoles: BandRole[] =
-    roles.filter((r) => r && COLOUR_ROLES[r]).length >= Math.min(3, bandBlocks.length)
+    roles.filter((r) => r && COLOUR_ROLES[r]).length >= Math.min(3, bandElements.length)
       ? roles.map((r) => (r && COLOUR_ROLES[r]) || 'other')
-      : first?.bandRoles.length === bandBlocks.length
+      : first?.bandRoles.length === bandElements.length
         ? first.bandRoles
-        : guessBandRoles({ bandCount: bandBlocks.length, sampleType });
+        : guessBandRoles({ bandCount: bandElements.length, sampleType });
   return new MosaicSource(
     {
       uris: [path, ...sources.keys()],
       grid: { width, height, geoTransform, crs },
-      bandCount: bandBlocks.length,
+      bandCount: bandElements.length,
       sampleType,
       nodata,
       bandRoles,
@@ -131,26 +143,36 @@ export async function openVrt(
   );
 }
 
-function attr(text: string, name: string): string | undefined {
-  return new RegExp(`\\b${name}="([^"]*)"`).exec(text)?.[1];
+/** A source file's path: /vsicurl/ URLs as URLs, relativeToVRT="1" paths from the VRT's folder. */
+function sourcePath(element: XmlElement, baseDir: string): string {
+  const raw = element.text;
+  if (/^(https?:)?\/vsicurl\//.test(raw)) return raw.replace(/^\/vsicurl\//, '');
+  return element.attrs.relativeToVRT === '1' && !isAbsolute(raw) ? resolve(baseDir, raw) : raw;
 }
 
-function rect(text: string, tag: string): PixelWindow | null {
-  const m = new RegExp(`<${tag}\\b([^>]*)/?>`).exec(text);
-  if (!m) return null;
+function parseGeoTransform(text: string, name: string | undefined): GeoTransform {
+  const values = text.split(',').map((v) => Number(v.trim()));
+  if (values.length !== 6 || values.some((v) => !Number.isFinite(v))) {
+    throw new ChangeMapError(
+      'VRT_INVALID',
+      `"${name}" has a GeoTransform that is not six numbers ("${text.slice(0, 80)}").`,
+    );
+  }
+  return values as GeoTransform;
+}
+
+function optionalNumber(element: XmlElement | undefined): number | null {
+  if (!element || element.text === '') return null;
+  const text = element.text.toLowerCase();
+  return text === 'nan' ? NaN : Number(text);
+}
+
+function rect(element: XmlElement | undefined): PixelWindow | null {
+  if (!element) return null;
   return {
-    x: Number(attr(m[1], 'xOff')),
-    y: Number(attr(m[1], 'yOff')),
-    width: Number(attr(m[1], 'xSize')),
-    height: Number(attr(m[1], 'ySize')),
+    x: Number(element.attrs.xOff),
+    y: Number(element.attrs.yOff),
+    width: Number(element.attrs.xSize),
+    height: Number(element.attrs.ySize),
   };
-}
-
-function unescapeXml(text: string): string {
-  return text
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 }

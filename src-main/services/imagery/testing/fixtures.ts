@@ -1,6 +1,6 @@
 // Fixture rasters for tests, written by the project's own writer.
 import type { GridSpec, SampleType } from '../../../core/raster/types';
-import { crsFromEpsg, PIXEL_CRS } from '../crs';
+import { crsFromEpsg, PIXEL_CRS, PIXEL_GEOTRANSFORM } from '../crs';
 import { createGeoTiffWriter, type GeoTiffWriterOptions } from '../geotiffWriter';
 
 export function utmGrid(
@@ -14,7 +14,7 @@ export function utmGrid(
 }
 
 export function pixelGrid(width: number, height: number): GridSpec {
-  return { width, height, geoTransform: [0, 1, 0, 0, 0, 1], crs: PIXEL_CRS };
+  return { width, height, geoTransform: PIXEL_GEOTRANSFORM, crs: PIXEL_CRS };
 }
 
 /** Smooth but non-trivial values (so resampling differences show) for band b at (x, y). */
