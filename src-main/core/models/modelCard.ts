@@ -33,6 +33,11 @@ const common = {
   normalisation: normalisationSpec,
   /** Ground sampling distances (metres per pixel) seen in training. */
   gsdRangeM: z.tuple([z.number().positive(), z.number().positive()]),
+  /**
+   * Who made the model or its weights and how to credit them (paper, authors, datasets), shown with the licence
+   * in the app's model details. Optional: older cards credit their data in training.data.
+   */
+  attribution: z.string().min(1).optional(),
   training: z.object({
     data: z.array(z.string()),
     licence: z.string().min(1),
@@ -65,6 +70,18 @@ export const changeModelCard = z.object({
   chipSize: z.number().int().positive(),
   /** Default threshold on the probability. */
   threshold: z.number().min(0).max(1),
+  /**
+   * What kind of change the model detects, as a short phrase a planner reads in the automatic model choice's
+   * reason ("new and demolished buildings", "any change of land cover"). Optional; without it the reason names
+   * the model only.
+   */
+  detects: z.string().min(1).max(120).optional(),
+  /**
+   * Pixel sizes (m) where this model is the best choice among the shipped ones (its native resolution, where its
+   * validation figures were measured); inside gsdRangeM. Optional: defaults to gsdRangeM. The automatic choice
+   * (core/models/modelChoice.ts) prefers the model whose preferred range holds the imagery's pixel size.
+   */
+  preferredGsdM: z.tuple([z.number().positive(), z.number().positive()]).optional(),
 });
 
 export const classifierModelCard = z.object({

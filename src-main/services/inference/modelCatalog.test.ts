@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { listModels, readModelCard, resolveModel } from './modelCatalog';
+import { chooseCatalogModel, listModels, readModelCard, resolveModel } from './modelCatalog';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-catalog-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,5 +43,42 @@ it('lists valid cards, skips broken ones, and resolves names, file stems and pat
   expect(() => readModelCard(path.join(dir, 'invalid.card.json'))).toThrow(/chipSize/);
   expect(() => readModelCard(path.join(dir, 'broken.card.json'))).toThrow(
     expect.objectContaining({ code: 'MODEL_CARD_UNREADABLE' }),
+  );
+});
+
+it('chooses automatically among the cards in the folders and returns the chosen card file', () => {
+  const choiceDir = mkdtempSync(path.join(os.tmpdir(), 'cm-choice-'));
+  try {
+    writeFileSync(
+      path.join(choiceDir, 'general.card.json'),
+      JSON.stringify({ ...card, name: 'general', gsdRangeM: [0.5, 20] }),
+    );
+    writeFileSync(
+      path.join(choiceDir, 'buildings.card.json'),
+      JSON.stringify({ ...card, name: 'buildings', gsdRangeM: [0.3, 1], detects: 'new buildings' }),
+    );
+    const vhr = chooseCatalogModel([choiceDir], 0.5);
+    expect(vhr.modelId).toBe('buildings');
+    expect(vhr.cardPath).toBe(path.join(choiceDir, 'buildings.card.json'));
+    expect(vhr.reason).toContain('it detects new buildings');
+    expect(chooseCatalogModel([choiceDir], 10).cardPath).toBe(path.join(choiceDir, 'general.card.json'));
+    expect(() => chooseCatalogModel([path.join(choiceDir, 'none')], 10)).toThrow(
+      expect.objectContaining({ code: 'MODEL_NONE_FOR_CHANGE' }),
+    );
+  } finally {
+    rmSync(choiceDir, { recursive: true, force: true });
+  }
+});
+
+it('the shipped change models cover every kind of imagery in the validation data without a warning', () => {
+  const shipped = path.resolve(import.meta.dirname, '../../../models');
+  // LEVIR 0.5 m, SZTAKI 1.5 m, DSIFN ~2 m, the sample scene 3 m, OSCD (Sentinel-2) 10 m.
+  for (const p of [0.5, 1.5, 2, 3, 10]) {
+    const choice = chooseCatalogModel([shipped], p);
+    expect(choice.warnings, `${p} m`).toEqual([]);
+    expect(readModelCard(choice.cardPath).task).toBe('change-detection');
+  }
+  expect(chooseCatalogModel([shipped], 60).warnings[0]).toMatch(
+    /outside every model's ground sampling range/,
   );
 });

@@ -2,7 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
-import { modelCard, type ModelCard } from '../../core/models/modelCard';
+import { modelCard, type ChangeModelCard, type ModelCard } from '../../core/models/modelCard';
+import { chooseChangeModel, type ChangeModelChoice } from '../../core/models/modelChoice';
 
 export interface ModelEntry {
   name: string;
@@ -83,4 +84,24 @@ export function resolveModel(nameOrPath: string, dirs: readonly string[], task?:
   );
   if (!hit) throw new ChangeMapError('MODEL_NOT_FOUND', `No model named "${nameOrPath}" was found.`);
   return hit.cardPath;
+}
+
+/** The automatic choice (core/models/modelChoice) with the chosen card's file. */
+export interface CatalogModelChoice extends ChangeModelChoice {
+  cardPath: string;
+}
+
+/**
+ * The automatic change-model choice for imagery of this pixel size among every change model in the folders
+ * (shipped ones first, so they win ties).
+ */
+export function chooseCatalogModel(dirs: readonly string[], pixelSizeM: number | null): CatalogModelChoice {
+  const entries = listModels(dirs)
+    .filter((m) => m.task === 'change-detection')
+    .map((m) => ({ cardPath: m.cardPath, card: readModelCard(m.cardPath) as ChangeModelCard }));
+  const choice = chooseChangeModel(
+    entries.map((e) => e.card),
+    pixelSizeM,
+  );
+  return { ...choice, cardPath: entries.find((e) => e.card === choice.card)!.cardPath };
 }
