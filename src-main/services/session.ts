@@ -11,6 +11,7 @@ import { regionHandlers } from './api/regionHandlers';
 import { runHandlers } from './api/runHandlers';
 import { EventBus } from './events';
 import { ProjectStore } from './project/projectStore';
+import { ProjectServices } from './projectServices';
 import { RecentProjects } from './recentProjects';
 import { defaultModelsDir } from './userData';
 
@@ -38,16 +39,11 @@ export interface SessionOptions {
   modelsDir?: string;
 }
 
-/** A service bound to one open project; disposed when the project closes. */
-export interface ProjectScoped {
-  dispose?(): void | Promise<void>;
-}
-
 export class AppSession {
   readonly events = new EventBus();
   readonly recent: RecentProjects;
   private project: ProjectStore | null = null;
-  private readonly scoped = new Map<string, ProjectScoped>();
+  private projectServices: ProjectServices | null = null;
 
   constructor(private readonly options: SessionOptions) {
     this.recent = new RecentProjects(options.userDataDir);
@@ -66,31 +62,21 @@ export class AppSession {
     return this.project;
   }
 
-  /**
-   * The instance of a per-project service (run service, imagery sets, ...), made on first use for the open project
-   * and disposed when it closes.
-   */
-  projectService<T extends ProjectScoped>(key: string, make: (project: ProjectStore) => T): T {
+  /** The open project's services (imagery, runs, regions, preview), made on first use. */
+  services(): ProjectServices {
     const project = this.requireProject();
-    let service = this.scoped.get(key) as T | undefined;
-    if (!service) {
-      service = make(project);
-      this.scoped.set(key, service);
-    }
-    return service;
+    this.projectServices ??= new ProjectServices(project, { events: this.events, modelsDir: this.modelsDir });
+    return this.projectServices;
   }
 
-  private disposeScoped(): void {
-    for (const [key, service] of this.scoped) {
-      this.scoped.delete(key);
-      void Promise.resolve(service.dispose?.()).catch((error: unknown) =>
-        this.events.emit('log:warning', { message: `Closing ${key} failed: ${(error as Error).message}` }),
-      );
-    }
+  /** Closes the open project's services; failures are reported as warnings by the registry. */
+  private disposeServices(): void {
+    void this.projectServices?.dispose();
+    this.projectServices = null;
   }
 
   private setProject(next: ProjectStore | null): void {
-    this.disposeScoped();
+    this.disposeServices();
     this.project?.close();
     this.project = next;
     if (next) this.recent.touch(next.file, next.summary().name);
@@ -116,7 +102,7 @@ export class AppSession {
   }
 
   dispose(): void {
-    this.disposeScoped();
+    this.disposeServices();
     this.project?.close();
     this.project = null;
   }

@@ -2,14 +2,15 @@
 import type { ApiHandlers, Channel } from '../../ipc/contract';
 import type { EventBus } from '../events';
 import type { ProjectStore } from '../project/projectStore';
-import type { ProjectScoped } from '../session';
+import type { ProjectServices } from '../projectServices';
 
 export interface HandlerContext {
   readonly events: EventBus;
   /** Folder of the shipped models. */
   readonly modelsDir: string;
   requireProject(): ProjectStore;
-  projectService<T extends ProjectScoped>(key: string, make: (project: ProjectStore) => T): T;
+  /** The open project's services (throws NO_PROJECT when none is open). */
+  services(): ProjectServices;
 }
 
 /** The handlers of the channels whose names start with a prefix, e.g. DomainHandlers<'run:'>. */

@@ -1,25 +1,17 @@
 // API handlers of the region channels: thin mapping from the contract to the regions services.
 import { getRegion, regionFeatures, setReview } from '../regions/regionRecords';
 import { listRegions, regionFacets } from '../regions/listRegions';
+import { regionDetail, regionRow } from '../regions/regionView';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
-import { ProjectRegions, regionDetail, regionRow } from './projectRegions';
-import { modelDirs, runService } from './runHandlers';
 
 const base64 = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-
-export function projectRegions(ctx: HandlerContext): ProjectRegions {
-  return ctx.projectService(
-    'regions',
-    (project) => new ProjectRegions(project, runService(ctx), () => modelDirs(ctx)),
-  );
-}
 
 export function regionHandlers(ctx: HandlerContext): DomainHandlers<'regions:'> {
   const db = () => ctx.requireProject().db;
   return {
     'regions:compute': async ({ runId, ...settings }) => {
-      const { warnings, ...result } = await projectRegions(ctx).compute(runId, settings);
+      const { warnings, ...result } = await ctx.services().regions.compute(runId, settings);
       for (const message of warnings) ctx.events.emit('log:warning', { message });
       ctx.events.emit('regions:changed', { runId, regionCount: result.regionCount });
       return result;
@@ -38,7 +30,7 @@ export function regionHandlers(ctx: HandlerContext): DomainHandlers<'regions:'> 
     'regions:review': ({ fid, state, note }) => regionRow(setReview(db(), fid, state, note)),
     'regions:spotCheck': async ({ fid }) => {
       const region = getRegion(db(), fid);
-      const images = await projectRegions(ctx).spotCheck(fid, region.runId);
+      const images = await ctx.services().regions.spotCheck(fid, region.runId);
       return {
         before: base64(images.before),
         change: base64(images.change),

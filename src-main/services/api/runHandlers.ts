@@ -5,22 +5,12 @@ import type { CrsInfo } from '../../core/raster/types';
 import type { ModelInfo, RegionSettings } from '../../ipc/contract';
 import { converter, WGS84 } from '../imagery/crs';
 import { listModels, readModelCard, type ModelEntry } from '../inference/modelCatalog';
+import { addProjectModel } from '../inference/projectModels';
 import { runProbabilityTile } from '../preview/previewTiles';
-import { openRunInputs } from '../runs/openRunInputs';
-import type { RunEvent } from '../runs/runEvents';
-import { RunService } from '../runs/RunService';
+import type { RunService } from '../runs/RunService';
 import type { AreaOfInterest } from '../runs/runTypes';
+import { runDetail, runSummary } from '../runs/runView';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
-import { projectImagery } from './imageryHandlers';
-import { runDetail, runSummary } from './runView';
-
-const USER_MODELS_KEY = 'user_models';
-
-/** Folders the catalogue reads: the shipped models, then the folders of models the user added to this project. */
-export function modelDirs(ctx: HandlerContext): string[] {
-  const added = ctx.requireProject().getSetting<string[]>(USER_MODELS_KEY) ?? [];
-  return [ctx.modelsDir, ...new Set(added.map((card) => path.dirname(card)))];
-}
 
 function modelInfo(entry: ModelEntry, shippedDir: string): ModelInfo {
   const card = readModelCard(entry.cardPath);
@@ -36,52 +26,6 @@ function modelInfo(entry: ModelEntry, shippedDir: string): ModelInfo {
   };
 }
 
-export function runService(ctx: HandlerContext): RunService {
-  return ctx.projectService('runs', (project) => {
-    const service = new RunService({
-      db: project.db,
-      dataDir: project.dataDir,
-      modelDirs: modelDirs(ctx),
-      openPair: openRunInputs,
-    });
-    const unsubscribe = service.subscribe((event) => forward(ctx, service, event));
-    return Object.assign(service, {
-      dispose: async () => {
-        unsubscribe();
-        await service.close();
-      },
-    });
-  });
-}
-
-function forward(ctx: HandlerContext, service: RunService, event: RunEvent): void {
-  switch (event.type) {
-    case 'run:started': {
-      const run = service.getRun(event.runId);
-      if (run) ctx.events.emit('run:started', runDetail(run));
-      return;
-    }
-    case 'run:chunk':
-      ctx.events.emit('run:chunk', { runId: event.runId, idx: event.idx, state: event.state });
-      return;
-    case 'run:progress': {
-      const { type: _type, ...progress } = event;
-      ctx.events.emit('run:progress', progress);
-      return;
-    }
-    case 'run:done': {
-      const run = service.getRun(event.runId);
-      if (run) ctx.events.emit('run:done', runSummary(run));
-      return;
-    }
-    case 'run:failed':
-      ctx.events.emit('run:failed', { runId: event.runId, code: event.code, message: event.message });
-      return;
-    case 'run:cancelled':
-      ctx.events.emit('run:cancelled', { runId: event.runId });
-  }
-}
-
 function requireRun(service: RunService, runId: number) {
   const run = service.getRun(runId);
   if (!run) throw new ChangeMapError('RUN_NOT_FOUND', `There is no run ${runId} in this project.`);
@@ -90,7 +34,7 @@ function requireRun(service: RunService, runId: number) {
 
 export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'models:' | 'providers:'> {
   return {
-    'models:list': () => listModels(modelDirs(ctx)).map((m) => modelInfo(m, ctx.modelsDir)),
+    'models:list': () => listModels(ctx.services().modelDirs()).map((m) => modelInfo(m, ctx.modelsDir)),
     'models:add': ({ path: file }) => {
       const project = ctx.requireProject();
       const cardPath = file.endsWith('.card.json') ? file : file.replace(/\.onnx$/i, '') + '.card.json';
@@ -103,16 +47,16 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
           'MODEL_CARD_INVALID',
           `${cardPath} does not describe a model ChangeMap can run.`,
         );
-      const added = project.getSetting<string[]>(USER_MODELS_KEY) ?? [];
-      project.setSetting(USER_MODELS_KEY, [...new Set([...added, path.resolve(cardPath)])]);
+      addProjectModel(project, cardPath);
       return modelInfo(entry, ctx.modelsDir);
     },
     'providers:list': () =>
-      runService(ctx)
-        .listProviders()
+      ctx
+        .services()
+        .runs.listProviders()
         .map(({ id, label, available }) => ({ id, label, available })),
     'run:start': async ({ model, provider, aoi, chunkSize }) => {
-      const imagery = projectImagery(ctx);
+      const imagery = ctx.services().imagery;
       const state = await imagery.state();
       if (!state.before || !state.after) {
         throw new ChangeMapError(
@@ -123,7 +67,7 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
       const blocking = state.preflight.find((i) => i.severity === 'error');
       if (blocking) throw new ChangeMapError(blocking.code, blocking.message);
       const grid = imagery.set('before')!.metadata.grid;
-      const service = runService(ctx);
+      const service = ctx.services().runs;
       const id = await service.startRun({
         inputs: { kind: 'files', before: imagery.uris('before'), after: imagery.uris('after') },
         model,
@@ -134,21 +78,23 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
       return runSummary(requireRun(service, id));
     },
     'run:cancel': async ({ runId }) => {
-      const service = runService(ctx);
+      const service = ctx.services().runs;
       await service.cancelRun(runId);
       return runSummary(requireRun(service, runId));
     },
     'run:resume': async ({ runId }) => {
-      const service = runService(ctx);
+      const service = ctx.services().runs;
       await service.resumeRun(runId);
       return runSummary(requireRun(service, runId));
     },
-    'run:get': ({ runId }) => runDetail(requireRun(runService(ctx), runId), savedRegionSettings(ctx, runId)),
+    'run:get': ({ runId }) =>
+      runDetail(requireRun(ctx.services().runs, runId), savedRegionSettings(ctx, runId)),
     'run:list': () => {
-      const service = runService(ctx);
+      const service = ctx.services().runs;
       return service.listRuns().map((r) => runSummary(requireRun(service, r.id)));
     },
-    'run:probabilityTile': ({ runId, z, x, y }) => runProbabilityTile(ctx, runService(ctx), runId, z, x, y),
+    'run:probabilityTile': ({ runId, z, x, y }) =>
+      runProbabilityTile(ctx.services().preview, ctx.services().runs, runId, z, x, y),
   };
 }
 

@@ -11,10 +11,9 @@ import { ByteLru } from '../../core/preview/byteLru';
 import type { ByteStretch } from '../../core/preview/colourise';
 import type { GridSpec, PixelWindow } from '../../core/raster/types';
 import type { DateRole } from '../../ipc/contract';
-import { fingerprint } from '../api/projectImagery';
+import { fileFingerprint } from '../imagery/fileFingerprint';
 import type { ImagerySet } from '../imagery/imagerySet';
 import type { StoredChunk } from '../runs/chunkStore';
-import type { ProjectScoped } from '../session';
 import { ChunkLevelCache, chunkMosaicRaster, hashText } from './chunkMosaic';
 import { describeGeoTiff, GeoTiffFiles } from './geotiffLevels';
 import { directRaster, geotiffRaster, imageryStretch, rgbBands } from './imageryRaster';
@@ -65,7 +64,7 @@ interface PreparedImagery {
 
 const IDENTITY: ByteStretch[] = [0, 1, 2].map(() => ({ scale: 1, offset: 0 }));
 
-export class PreviewService implements ProjectScoped {
+export class PreviewService {
   private readonly tiles: ByteLru<Uint8Array | null>;
   private readonly renderer: TileRenderer;
   private readonly files = new GeoTiffFiles();
@@ -191,7 +190,7 @@ export class PreviewService implements ProjectScoped {
   private async prepareSet(role: DateRole, set: ImagerySet): Promise<PreparedImagery> {
     const m = set.metadata;
     const bands = rgbBands(m.bandRoles);
-    const fingerprints = m.uris.map((u) => fingerprint(u));
+    const fingerprints = await Promise.all(m.uris.map(fileFingerprint));
     const key = `${role}-${hashText(JSON.stringify([m.uris, fingerprints, m.bandRoles]))}`;
     const stretch = await imageryStretch(set, bands);
     const style = { kind: 'imagery' as const, stretch };

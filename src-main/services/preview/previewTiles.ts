@@ -1,29 +1,15 @@
-// Glue between the API's two tile channels and the preview service: one PreviewService per open project,
-// progress forwarded as `imagery:previewProgress`, tiles returned as base64 PNG.
+// What the API's two tile channels return: a date's imagery tile or a run's probability tile, as base64 PNG.
 import { ChangeMapError } from '../../core/errors';
 import type { DateRole, TileImage } from '../../ipc/contract';
-import type { HandlerContext } from '../api/handlerTypes';
-import type { ProjectImagery } from '../api/projectImagery';
+import type { ProjectImagery } from '../imagery/ProjectImagery';
 import type { RunService } from '../runs/RunService';
-import { PreviewService } from './PreviewService';
-
-export function previewService(ctx: HandlerContext): PreviewService {
-  return ctx.projectService(
-    'preview',
-    (project) =>
-      new PreviewService({
-        dataDir: project.dataDir,
-        onProgress: (progress) => ctx.events.emit('imagery:previewProgress', progress),
-        onWarning: (message) => ctx.events.emit('log:warning', { message }),
-      }),
-  );
-}
+import type { PreviewService } from './PreviewService';
 
 const asTile = (png: Uint8Array | null): TileImage =>
   png ? { png: Buffer.from(png).toString('base64') } : null;
 
 export async function imageryPreviewTile(
-  ctx: HandlerContext,
+  preview: PreviewService,
   imagery: ProjectImagery,
   role: DateRole,
   z: number,
@@ -33,11 +19,11 @@ export async function imageryPreviewTile(
   await imagery.state(); // opens the stored sets on first use
   const set = imagery.set(role);
   if (!set) return null;
-  return asTile(await previewService(ctx).imageryTile(role, set, z, x, y));
+  return asTile(await preview.imageryTile(role, set, z, x, y));
 }
 
 export async function runProbabilityTile(
-  ctx: HandlerContext,
+  preview: PreviewService,
   runs: RunService,
   runId: number,
   z: number,
@@ -46,7 +32,7 @@ export async function runProbabilityTile(
 ): Promise<TileImage> {
   const run = runs.getRun(runId);
   if (!run) throw new ChangeMapError('RUN_NOT_FOUND', `There is no run ${runId} in this project.`);
-  const png = await previewService(ctx).probabilityTile(
+  const png = await preview.probabilityTile(
     {
       id: run.id,
       status: run.status,

@@ -4,17 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventBus } from '../events';
-import type { HandlerContext } from '../api/handlerTypes';
 import { openMemoryProjectDb } from '../project/memoryDb';
-import type { ProjectStore } from '../project/projectStore';
 import { RunService } from '../runs/RunService';
 import { syntheticPair } from '../runs/syntheticPair';
 import type { RunInputs } from '../runs/runTypes';
 import { fakePredictor } from '../runs/testing/fakePredictor';
-import type { ProjectScoped } from '../session';
 import { PreviewService } from './PreviewService';
-import { previewService, runProbabilityTile } from './previewTiles';
+import { runProbabilityTile } from './previewTiles';
 import { decodeTile, lonLatOfPixel, tilePixelOf } from './testing/tileMath';
 import { SameThreadRenderer } from './tileWorkerPool';
 
@@ -26,22 +22,6 @@ afterEach(async () => {
 });
 
 const inputs: RunInputs = { kind: 'synthetic', width: 700, height: 530, bands: 3, seed: 7 };
-
-function context(dataDir: string): HandlerContext {
-  const scoped = new Map<string, ProjectScoped>();
-  disposers.push(async () => {
-    for (const s of scoped.values()) await s.dispose?.();
-  });
-  return {
-    events: new EventBus(),
-    modelsDir: dataDir,
-    requireProject: () => ({ dataDir }) as ProjectStore,
-    projectService<T extends ProjectScoped>(key: string, make: (project: ProjectStore) => T): T {
-      if (!scoped.has(key)) scoped.set(key, make({ dataDir } as ProjectStore));
-      return scoped.get(key) as T;
-    },
-  };
-}
 
 describe('probability tiles of a run', () => {
   it('from the chunks while running equal those of the final raster once done', async () => {
@@ -58,7 +38,9 @@ describe('probability tiles of a run', () => {
     const run = await runs.whenSettled(id);
     expect(run.status).toBe('done');
 
-    const ctx = context(dataDir);
+    // The app's preview: tile worker threads.
+    const appPreview = new PreviewService({ dataDir });
+    disposers.push(() => appPreview.dispose());
     const grid = run.params.grid;
     const [lon, lat] = lonLatOfPixel(grid, 350, 265);
     const z = 15;
@@ -75,7 +57,7 @@ describe('probability tiles of a run', () => {
     ]) {
       const x = centre.x + dx;
       const y = centre.y + dy;
-      const final = await runProbabilityTile(ctx, runs, id, z, x, y);
+      const final = await runProbabilityTile(appPreview, runs, id, z, x, y);
       const chunked = await preview.probabilityTile(
         {
           id,
@@ -97,6 +79,5 @@ describe('probability tiles of a run', () => {
       expect(Boolean(fromChunks[i])).toBe(Boolean(finals[i]));
       if (finals[i]) expect(Buffer.from(fromChunks[i]!).equals(Buffer.from(finals[i]!))).toBe(true);
     }
-    expect(previewService(ctx)).toBeInstanceOf(PreviewService);
   });
 });

@@ -1,7 +1,7 @@
 // The runs service: start, cancel, resume and inspect change-detection runs of a project, with typed events.
 // Plain Node (no electron): the IPC layer, the browser host and the command line all drive this class.
 import { EventEmitter } from 'node:events';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ChangeMapError, isChangeMapError } from '../../core/errors';
 import type { AlignedPairSource } from '../../core/raster/types';
@@ -12,6 +12,7 @@ import {
   planChunks,
 } from '../../core/tiling/chunkPlan';
 import type { FileOps } from '../fileSafety/atomicWrite';
+import { fileFingerprint } from '../imagery/fileFingerprint';
 import type { ChipPredictor } from '../inference/chipPredictor';
 import { InferenceWorker } from '../inference/inferenceWorker';
 import { listModels, resolveModel, type ModelEntry } from '../inference/modelCatalog';
@@ -46,17 +47,10 @@ interface ActiveRun {
   settled: Promise<void>;
 }
 
-/** size:mtime of each input file, so a resumed run notices inputs that changed under it. */
+/** The fingerprint of each input file, so a resumed run notices inputs that changed under it. */
 export async function fingerprintInputs(inputs: RunInputs): Promise<string[]> {
   if (inputs.kind === 'synthetic') return [JSON.stringify(inputs)];
-  const files = [...inputs.before, ...inputs.after];
-  return Promise.all(
-    files.map(async (f) => {
-      if (/^https?:/.test(f)) return f;
-      const s = await stat(f);
-      return `${path.resolve(f)}:${s.size}:${Math.round(s.mtimeMs)}`;
-    }),
-  );
+  return Promise.all([...inputs.before, ...inputs.after].map(fileFingerprint));
 }
 
 export class RunService {

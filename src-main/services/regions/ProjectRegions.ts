@@ -2,20 +2,18 @@
 // shipped land-cover model, listed, reviewed and spot-checked. Keeps the readers a run's regions need open.
 import { ChangeMapError } from '../../core/errors';
 import type { AlignedPairSource } from '../../core/raster/types';
-import type { RegionDetail, RegionRow, RegionSettings } from '../../ipc/contract';
+import type { RegionSettings } from '../../ipc/contract';
 import { openGeoTiff } from '../imagery/geotiffSource';
 import { listModels, readModelCard } from '../inference/modelCatalog';
 import { LandCoverClassifier } from '../inference/onnxModel';
-import { classifierFrom, classifyRegions } from '../regions/classifyRegions';
-import { computeRegions } from '../regions/computeRegions';
-import { probabilityReaderFromRaster, type ProbabilityRasterReader } from '../regions/probabilityReader';
-import type { ChangeRegionSummary } from '../regions/regionRecords';
-import { SpotCheckCache, spotCheckImages } from '../regions/spotCheck';
+import type { ProjectStore } from '../project/projectStore';
 import { openRunInputs } from '../runs/openRunInputs';
 import type { RunService } from '../runs/RunService';
 import type { RunRecord } from '../runs/runTypes';
-import type { ProjectStore } from '../project/projectStore';
-import type { ProjectScoped } from '../session';
+import { classifierFrom, classifyRegions } from './classifyRegions';
+import { computeRegions } from './computeRegions';
+import { probabilityReaderFromRaster, type ProbabilityRasterReader } from './probabilityReader';
+import { SpotCheckCache, spotCheckImages } from './spotCheck';
 
 interface RunReaders {
   probability: ProbabilityRasterReader;
@@ -23,7 +21,7 @@ interface RunReaders {
   pair: AlignedPairSource | null;
 }
 
-export class ProjectRegions implements ProjectScoped {
+export class ProjectRegions {
   private readonly readers = new Map<number, RunReaders>();
   private readonly spotChecks = new SpotCheckCache();
   private classifier: Promise<LandCoverClassifier> | null = null;
@@ -141,47 +139,4 @@ export class ProjectRegions implements ProjectScoped {
     this.classifier = null;
     await (await classifier?.catch(() => null))?.dispose();
   }
-}
-
-export function regionRow(r: ChangeRegionSummary): RegionRow {
-  return {
-    fid: r.fid,
-    areaM2: r.areaM2,
-    probMean: r.probMean,
-    probMax: r.probMax,
-    centroidLon: r.centroid.lon,
-    centroidLat: r.centroid.lat,
-    fromClass: r.from?.label ?? null,
-    fromConf: r.from?.confidence ?? null,
-    toClass: r.to?.label ?? null,
-    toConf: r.to?.confidence ?? null,
-    reviewState: r.reviewState,
-    note: r.note,
-  };
-}
-
-export function regionDetail(
-  r: ChangeRegionSummary & { outlineLonLat: ArrayLike<number>[][] },
-): RegionDetail {
-  const outline = r.outlineLonLat.map((polygon) =>
-    polygon.map((ring) => {
-      const points: [number, number][] = [];
-      for (let i = 0; i < ring.length; i += 2) points.push([ring[i], ring[i + 1]]);
-      return points;
-    }),
-  );
-  const all = outline.flat(2);
-  const lons = all.map((p) => p[0]);
-  const lats = all.map((p) => p[1]);
-  return {
-    ...regionRow(r),
-    perimeterM: r.perimeterM,
-    pixelCount: r.pixelCount,
-    fromTop3: r.from?.top3 ?? [],
-    toTop3: r.to?.top3 ?? [],
-    outline,
-    extent: all.length
-      ? [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)]
-      : [r.centroid.lon, r.centroid.lat, r.centroid.lon, r.centroid.lat],
-  };
 }

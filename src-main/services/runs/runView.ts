@@ -2,7 +2,7 @@
 import type { GridSpec, PixelWindow } from '../../core/raster/types';
 import type { RegionSettings, RunDetail, RunSummary } from '../../ipc/contract';
 import { converter, WGS84 } from '../imagery/crs';
-import type { RunRecord } from '../runs/runTypes';
+import type { RunRecord } from './runTypes';
 
 export function runSummary(run: RunRecord): RunSummary {
   return {

@@ -1,30 +1,18 @@
 // The open project's imagery: which files make each date, their band roles, and the pair's pre-flight check.
 // Persisted in cm_imagery_sets / cm_imagery_files so a project reopens with its imagery.
-import fs from 'node:fs';
 import type { BandRole } from '../../core/raster/types';
 import type { DateRole, ImageryDateSummary, ImageryState, PreflightIssue } from '../../ipc/contract';
-import { openImagerySet, type ImagerySet } from '../imagery/imagerySet';
-import { preflightPair } from '../imagery/preflight';
 import { readOnlyError, type ProjectStore } from '../project/projectStore';
-import type { ProjectScoped } from '../session';
+import { fileFingerprint } from './fileFingerprint';
+import { openImagerySet, type ImagerySet } from './imagerySet';
+import { preflightPair } from './preflight';
 
 interface StoredSet {
   uris: string[];
   bandRoles: BandRole[] | null;
 }
 
-/** What tells us a file changed under a run: size and modification time, or the URL itself. */
-export function fingerprint(uri: string): string {
-  if (/^https?:\/\//i.test(uri)) return `url:${uri}`;
-  try {
-    const stat = fs.statSync(uri);
-    return `${stat.size}:${Math.round(stat.mtimeMs)}`;
-  } catch {
-    return 'missing';
-  }
-}
-
-export class ProjectImagery implements ProjectScoped {
+export class ProjectImagery {
   private readonly sets = new Map<DateRole, ImagerySet>();
   private preflight: PreflightIssue[] | null = null;
   private loaded = false;
@@ -81,7 +69,7 @@ export class ProjectImagery implements ProjectScoped {
     const set = await openImagerySet(uris); // throws a coded error for unreadable input; nothing stored then
     await this.sets.get(role)?.close();
     this.sets.set(role, set);
-    this.persist(role, uris, null, set);
+    await this.persist(role, uris, null, set);
     return this.changed();
   }
 
@@ -92,7 +80,7 @@ export class ProjectImagery implements ProjectScoped {
     if (!set) return this.state();
     const next = set.withBandRoles(roles);
     this.sets.set(role, next);
-    this.persist(role, this.uris(role), roles, next);
+    await this.persist(role, this.uris(role), roles, next);
     return this.changed();
   }
 
@@ -105,7 +93,13 @@ export class ProjectImagery implements ProjectScoped {
     return this.changed();
   }
 
-  private persist(role: DateRole, uris: string[], roles: BandRole[] | null, set: ImagerySet): void {
+  private async persist(
+    role: DateRole,
+    uris: string[],
+    roles: BandRole[] | null,
+    set: ImagerySet,
+  ): Promise<void> {
+    const fingerprints = await Promise.all(uris.map(fileFingerprint));
     const db = this.project.db;
     db.transaction(() => {
       db.prepare('DELETE FROM cm_imagery_sets WHERE role = ?').run(role);
@@ -116,7 +110,7 @@ export class ProjectImagery implements ProjectScoped {
       const insert = db.prepare(
         'INSERT INTO cm_imagery_files (set_id, position, uri, fingerprint) VALUES (?, ?, ?, ?)',
       );
-      uris.forEach((uri, i) => insert.run(lastInsertRowid, i, uri, fingerprint(uri)));
+      uris.forEach((uri, i) => insert.run(lastInsertRowid, i, uri, fingerprints[i]));
     })();
   }
 

@@ -1,0 +1,62 @@
+// The registry of an open project's services: one instance each while the project is open, closed with it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppSession } from './session';
+
+let dir: string;
+let session: AppSession;
+
+afterEach(() => {
+  session?.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function newSession(): AppSession {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-project-services-'));
+  session = new AppSession({
+    userDataDir: path.join(dir, 'user'),
+    version: 'test',
+    shell: { transport: 'in-process' },
+    modelsDir: path.join(dir, 'models'),
+  });
+  return session;
+}
+
+describe('ProjectServices', () => {
+  it('makes each service once per open project and starts afresh for the next project', () => {
+    const s = newSession();
+    expect(() => s.services()).toThrow(expect.objectContaining({ code: 'NO_PROJECT' }));
+    s.createProject(path.join(dir, 'a.gpkg'));
+    const first = s.services();
+    expect(first.imagery).toBe(s.services().imagery);
+    expect(first.regions).toBe(s.services().regions);
+    expect(first.runs).toBe(s.services().runs);
+    expect(first.modelDirs()).toEqual([path.join(dir, 'models')]);
+    s.createProject(path.join(dir, 'b.gpkg'));
+    expect(s.services()).not.toBe(first);
+    expect(s.services().imagery).not.toBe(first.imagery);
+    s.closeProject();
+    expect(() => s.services()).toThrow(expect.objectContaining({ code: 'NO_PROJECT' }));
+  });
+
+  it('closes what it made when the project closes, and reports a failure as a warning', async () => {
+    const s = newSession();
+    s.createProject(path.join(dir, 'a.gpkg'));
+    const warnings: string[] = [];
+    s.events.subscribe((name, payload) => {
+      if (name === 'log:warning') warnings.push((payload as { message: string }).message);
+    });
+    const imagery = s.services().imagery;
+    let closed = false;
+    imagery.dispose = async () => {
+      closed = true;
+      throw new Error('disk gone');
+    };
+    s.closeProject();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(closed).toBe(true);
+    expect(warnings).toEqual(['Closing imagery failed: disk gone']);
+  });
+});

@@ -1,0 +1,136 @@
+// The one registry of an open project's services: imagery, runs, regions and map preview, each made on first use
+// and disposed together when the project closes. API handlers reach a project's state only through it; the domain
+// folders know nothing of it (or of api/), so wiring stays here and imports point one way.
+import type { EventBus } from './events';
+import { ProjectImagery } from './imagery/ProjectImagery';
+import { projectModelDirs } from './inference/projectModels';
+import { PreviewService } from './preview/PreviewService';
+import type { ProjectStore } from './project/projectStore';
+import { ProjectRegions } from './regions/ProjectRegions';
+import { openRunInputs } from './runs/openRunInputs';
+import type { RunEvent } from './runs/runEvents';
+import { RunService } from './runs/RunService';
+import { runDetail, runSummary } from './runs/runView';
+
+export interface ProjectServicesDeps {
+  events: EventBus;
+  /** Folder of the shipped models. */
+  modelsDir: string;
+}
+
+export class ProjectServices {
+  private imageryService: ProjectImagery | null = null;
+  private runService: RunService | null = null;
+  private regionsService: ProjectRegions | null = null;
+  private previewService: PreviewService | null = null;
+  /** How to close what was made, in the order it was made. */
+  private readonly closers: { name: string; close: () => unknown }[] = [];
+
+  constructor(
+    readonly project: ProjectStore,
+    private readonly deps: ProjectServicesDeps,
+  ) {}
+
+  /** Folders of the models this project can use (shipped first, then the ones the user added). */
+  modelDirs(): string[] {
+    return projectModelDirs(this.project, this.deps.modelsDir);
+  }
+
+  get imagery(): ProjectImagery {
+    if (!this.imageryService) {
+      const service = new ProjectImagery(this.project);
+      this.closers.push({ name: 'imagery', close: () => service.dispose() });
+      this.imageryService = service;
+    }
+    return this.imageryService;
+  }
+
+  get runs(): RunService {
+    if (!this.runService) {
+      const service = new RunService({
+        db: this.project.db,
+        dataDir: this.project.dataDir,
+        modelDirs: this.modelDirs(),
+        openPair: openRunInputs,
+      });
+      const unsubscribe = service.subscribe((event) => forwardRunEvent(this.deps.events, service, event));
+      this.closers.push({
+        name: 'runs',
+        close: () => {
+          unsubscribe();
+          return service.close();
+        },
+      });
+      this.runService = service;
+    }
+    return this.runService;
+  }
+
+  get regions(): ProjectRegions {
+    if (!this.regionsService) {
+      const service = new ProjectRegions(this.project, this.runs, () => this.modelDirs());
+      this.closers.push({ name: 'regions', close: () => service.dispose() });
+      this.regionsService = service;
+    }
+    return this.regionsService;
+  }
+
+  get preview(): PreviewService {
+    if (!this.previewService) {
+      const events = this.deps.events;
+      const service = new PreviewService({
+        dataDir: this.project.dataDir,
+        onProgress: (progress) => events.emit('imagery:previewProgress', progress),
+        onWarning: (message) => events.emit('log:warning', { message }),
+      });
+      this.closers.push({ name: 'preview', close: () => service.dispose() });
+      this.previewService = service;
+    }
+    return this.previewService;
+  }
+
+  /** Closes every service made so far; a failure is reported as a warning and does not stop the others. */
+  async dispose(): Promise<void> {
+    const closers = this.closers.splice(0);
+    await Promise.all(
+      closers.map(({ name, close }) =>
+        Promise.resolve()
+          .then(close)
+          .catch((error: unknown) =>
+            this.deps.events.emit('log:warning', {
+              message: `Closing ${name} failed: ${(error as Error).message}`,
+            }),
+          ),
+      ),
+    );
+  }
+}
+
+/** The run service's events as the API announces them. */
+function forwardRunEvent(events: EventBus, service: RunService, event: RunEvent): void {
+  switch (event.type) {
+    case 'run:started': {
+      const run = service.getRun(event.runId);
+      if (run) events.emit('run:started', runDetail(run));
+      return;
+    }
+    case 'run:chunk':
+      events.emit('run:chunk', { runId: event.runId, idx: event.idx, state: event.state });
+      return;
+    case 'run:progress': {
+      const { type: _type, ...progress } = event;
+      events.emit('run:progress', progress);
+      return;
+    }
+    case 'run:done': {
+      const run = service.getRun(event.runId);
+      if (run) events.emit('run:done', runSummary(run));
+      return;
+    }
+    case 'run:failed':
+      events.emit('run:failed', { runId: event.runId, code: event.code, message: event.message });
+      return;
+    case 'run:cancelled':
+      events.emit('run:cancelled', { runId: event.runId });
+  }
+}
