@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -42,6 +43,37 @@ export default tseslint.config(
       'scripts/**',
     ],
     rules: { 'no-restricted-imports': ['error', electronOnly] },
+  },
+  // Domain folders of the services own their state; the API's handlers and the app session sit above them.
+  {
+    files: ['src-main/services/*/**'],
+    // Tests may drive a domain through the whole session, as the app does.
+    ignores: ['src-main/services/api/**', '**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electronOnly.paths,
+          patterns: [
+            {
+              group: ['**/api/*', '**/session', '**/projectServices'],
+              message:
+                'Domain folders do not import the API handlers, the session or the project registry (they import the domain folders).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // No import cycles in the main process (type-only imports are checked by the folder rule above).
+  {
+    files: ['src-main/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['src-main/core/**'],
