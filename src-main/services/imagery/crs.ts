@@ -66,10 +66,43 @@ export function crsFromText(text: string): CrsInfo {
   const ids = [...trimmed.matchAll(/(?:AUTHORITY|ID)\[\s*"EPSG"\s*,\s*"?(\d+)"?\s*\]/gi)];
   if (ids.length > 0) return crsFromEpsg(Number(ids[ids.length - 1][1]));
   const name = /^[A-Z]+CRS\["([^"]+)"|^[A-Z]+CS\["([^"]+)"/.exec(trimmed);
+  const byName = name ? epsgCodeOfName(name[1] ?? name[2]) : null;
+  if (byName !== null) return crsFromEpsg(byName);
   throw new ChangeMapError(
     'CRS_USER_DEFINED',
     `The CRS "${name?.[1] ?? name?.[2] ?? trimmed.slice(0, 60)}" has no EPSG code; ChangeMap needs one (reproject the file with an EPSG CRS).`,
   );
+}
+
+let codesByName: Map<string, number> | null = null;
+
+/** "WGS_1984_UTM_Zone_33N" (ESRI) and "WGS 84 / UTM zone 33N" (EPSG) compare equal. */
+function nameKey(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/^gcs_/, '')
+    .replace(/(?<![0-9])(?:19|20)(\d\d)(?![0-9])/g, '$1')
+    .replace(/[^a-z0-9]/g, '');
+}
+
+/**
+ * The EPSG code whose name matches a CRS name, for WKT without an AUTHORITY (ESRI .prj files name their CRS
+ * "WGS_1984_UTM_Zone_33N"); null when no EPSG CRS has that name.
+ */
+export function epsgCodeOfName(name: string): number | null {
+  if (!codesByName) {
+    codesByName = new Map();
+    const all = JSON.parse(readFileSync(require.resolve('epsg-index/all.json'), 'utf8')) as Record<
+      string,
+      EpsgEntry
+    >;
+    for (const entry of Object.values(all)) {
+      const key = nameKey(entry.name);
+      if (entry.kind.startsWith('CRS-') && entry.proj4 && !codesByName.has(key))
+        codesByName.set(key, Number(entry.code));
+    }
+  }
+  return codesByName.get(nameKey(name)) ?? null;
 }
 
 /** A proj4 converter between two CRSs (registered by code so proj4 caches the parsed definitions). */

@@ -11,12 +11,15 @@ import {
   type Pool,
 } from 'geotiff';
 import { ChangeMapError } from '../../core/errors';
+import { acquisitionDate } from '../../core/raster/acquisitionDate';
 import { guessBandRoles } from '../../core/raster/bandRoles';
 import { SAMPLE_TYPES, sampleTypeFromTiff, type RasterArray } from '../../core/raster/sampleTypes';
 import type { GeoTransform, GridSpec, PixelWindow } from '../../core/raster/types';
+import { placeBands } from '../../core/raster/placeBands';
 import { intersectWindows } from '../../core/raster/window';
 import { crsFromEpsg, PIXEL_CRS, PIXEL_GEOTRANSFORM } from './crs';
 import type { RasterMetadata, RasterSource, ReadOptions } from './rasterSource';
+import { readSidecars, sidecarGeoreference } from './sidecars';
 import { useZlibDeflate } from './zlibDecoder';
 
 // DEFLATE tiles decode through Node's zlib on this thread (geotiff.js's default is pure-JavaScript pako).
@@ -216,7 +219,11 @@ async function describe(
   }
   if (!remote) await checkDataIsThere(image, name, fileSize, width, height);
 
-  const grid = readGrid(image, name, width, height);
+  let grid = readGrid(image, name, width, height);
+  // Local files: an .aux.xml, world file or .prj beside the TIFF georeferences it when its tags do not.
+  const sidecars = remote ? null : await readSidecars(uri, { worldFileFirst: false });
+  const sidecarGrid = sidecars && grid.crs.code === null ? sidecarGeoreference(sidecars, name) : null;
+  if (sidecarGrid) grid = { ...grid, ...sidecarGrid };
   const photometric = fd.getValue('PhotometricInterpretation') as number | undefined;
   const extraSamples = fd.hasTag('ExtraSamples')
     ? Array.from(fd.getValue('ExtraSamples') as ArrayLike<number>)
@@ -251,12 +258,13 @@ async function describe(
     grid,
     bandCount,
     sampleType,
-    nodata: image.getGDALNoData(),
+    nodata: image.getGDALNoData() ?? sidecars?.nodata ?? null,
     bandRoles,
-    acquiredAt: acquisitionDate(
-      datasetMeta,
-      fd.hasTag('DateTime') ? String(await fd.loadValue('DateTime')) : null,
-    ),
+    acquiredAt: acquisitionDate({
+      metadata: { ...datasetMeta, ...sidecars?.metadata },
+      fileName: name,
+      fileDateTime: fd.hasTag('DateTime') ? String(await fd.loadValue('DateTime')) : null,
+    }),
     overviews,
     compression,
   };
@@ -326,16 +334,6 @@ function readGrid(image: GeoTIFFImage, name: string, width: number, height: numb
     );
   }
   return { width, height, geoTransform: gt, crs: crsFromEpsg(code) };
-}
-
-function acquisitionDate(meta: Record<string, unknown>, tiffDateTime: string | null): string | null {
-  for (const key of ['ACQUISITIONDATETIME', 'ACQUISITION_DATE', 'DATE_ACQUIRED', 'acquired', 'DATETIME']) {
-    const value = meta[key];
-    if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) return value;
-  }
-  // TIFF DateTime is "YYYY:MM:DD HH:MM:SS"; it is the file's date, usually close to acquisition for products.
-  const m = tiffDateTime ? /^(\d{4}):(\d{2}):(\d{2})/.exec(tiffDateTime) : null;
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
 }
 
 class GeoTiffSource implements RasterSource {
@@ -463,26 +461,7 @@ class GeoTiffSource implements RasterSource {
         : this.alphaBand >= 0
           ? rasters[bands.indexOf(this.alphaBand)]
           : null;
-    const iw = inside.width;
-    for (let r = 0; r < inside.height; r++) {
-      const dstRow = (inside.y - window.y + r) * window.width + (inside.x - window.x);
-      for (let b = 0; b < bands.length; b++) {
-        data.set(rasters[b].subarray(r * iw, (r + 1) * iw), b * n + dstRow);
-      }
-      for (let c = 0; c < iw; c++) {
-        let ok = alpha === null || alpha[r * iw + c] !== 0;
-        if (ok && nodata !== null) {
-          // A pixel is nodata when every read band holds the nodata value (GDAL's per-dataset convention).
-          let all = true;
-          for (let b = 0; b < bands.length && all; b++) {
-            const v = rasters[b][r * iw + c];
-            all = v === nodata || (v !== v && nodata !== nodata);
-          }
-          ok = !all;
-        }
-        valid[dstRow + c] = ok ? 1 : 0;
-      }
-    }
+    placeBands(rasters.slice(0, bands.length), alpha, nodata, inside, window, data, valid);
     return { data, valid };
   }
 

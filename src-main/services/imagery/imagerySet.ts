@@ -5,6 +5,7 @@ import type { BandRole, CrsInfo, GridSpec } from '../../core/raster/types';
 import { buildMosaic } from './buildMosaic';
 import { converter, WGS84 } from './crs';
 import { openGeoTiff, type OpenOptions } from './geotiffSource';
+import { IMAGE_FILE_EXTENSIONS, openImageFile } from './imageFileSource';
 import type { RasterMetadata, RasterSource } from './rasterSource';
 import { openVrt } from './vrtSource';
 
@@ -32,9 +33,12 @@ export interface ImagerySet extends RasterSource {
   withBandRoles(roles: BandRole[]): ImagerySet;
 }
 
-/** Opens a file or URL: .vrt as a VRT mosaic, anything else as a GeoTIFF. */
+/** Opens a file or URL: .vrt as a VRT mosaic, .png/.jpg/.jpeg as a decoded image, anything else as a GeoTIFF. */
 export function openRaster(uri: string, options: OpenOptions = {}): Promise<RasterSource> {
-  if (/\.vrt$/i.test(uri) && !/^https?:/i.test(uri)) return openVrt(uri, (u) => openRaster(u, options));
+  const local = !/^https?:/i.test(uri);
+  const ext = /\.([a-z0-9]+)$/i.exec(uri)?.[1].toLowerCase() ?? '';
+  if (local && ext === 'vrt') return openVrt(uri, (u) => openRaster(u, options));
+  if (local && IMAGE_FILE_EXTENSIONS.includes(ext)) return openImageFile(uri);
   return openGeoTiff(uri, options);
 }
 

@@ -11,7 +11,7 @@ import { notices } from './notices.svelte';
 
 export const DATE_ROLES: readonly DateRole[] = ['before', 'after'];
 export const BAND_ROLES: readonly BandRoleName[] = ['red', 'green', 'blue', 'nir', 'alpha', 'other'];
-export const IMAGERY_EXTENSIONS = ['.tif', '.tiff', '.vrt'];
+export const IMAGERY_EXTENSIONS = ['.tif', '.tiff', '.vrt', '.png', '.jpg', '.jpeg'];
 
 const EMPTY: ImageryStateDto = { before: null, after: null, preflight: [] };
 
@@ -97,7 +97,7 @@ export class ImageryState {
     }
     const imageryPaths = paths.filter((p) => IMAGERY_EXTENSIONS.some((e) => p.toLowerCase().endsWith(e)));
     if (imageryPaths.length === 0) {
-      this.dropNotice[role] = 'Only GeoTIFF (.tif, .tiff) and VRT files can be dropped here.';
+      this.dropNotice[role] = 'Only GeoTIFF (.tif, .tiff), VRT, PNG and JPEG files can be dropped here.';
       signal(`imagery:drop-refused:${role}`);
       return;
     }
