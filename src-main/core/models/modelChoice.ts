@@ -80,7 +80,10 @@ function detectsClause(card: ChangeModelCard): string {
  * The warning for imagery outside a model's ground sampling range (null inside it, or when the pixel size is
  * unknown). Used for the automatic choice and for a model the user picked.
  */
-export function gsdRangeWarning(card: ChangeModelCard, pixelSizeM: number | null): string | null {
+export function gsdRangeWarning(
+  card: Pick<ChangeModelCard, 'name' | 'gsdRangeM'>,
+  pixelSizeM: number | null,
+): string | null {
   if (pixelSizeM === null || !(pixelSizeM > 0) || contains(card.gsdRangeM, pixelSizeM)) return null;
   const side = pixelSizeM > card.gsdRangeM[1] ? 'coarser' : 'finer';
   return `Imagery at ${formatGsd(pixelSizeM)} is ${side} than the ground sampling range of ${card.name} (${rangeText(card.gsdRangeM)}); expect missed and false changes.`;

@@ -34,6 +34,7 @@ export function serveInference(port: PortLike): void {
               mean: card.normalisation.mean,
               std: card.normalisation.std,
               threshold: card.threshold,
+              gsdRangeM: card.gsdRangeM,
               providerUsed: model.providerUsed,
               warnings: model.warnings,
             },

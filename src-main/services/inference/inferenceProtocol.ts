@@ -34,6 +34,8 @@ export interface LoadedInfo {
   mean: number[];
   std: number[];
   threshold: number;
+  /** The card's ground sampling range (m per pixel), for the out-of-range warning. */
+  gsdRangeM: [number, number];
   providerUsed: ProviderId;
   warnings: string[];
 }

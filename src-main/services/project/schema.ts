@@ -159,6 +159,16 @@ CREATE INDEX change_regions_review ON change_regions (run_id, review_state);
 ALTER TABLE cm_runs ADD COLUMN region_settings TEXT NOT NULL DEFAULT '{}';
 `,
   },
+  {
+    version: 3,
+    description: 'How each run chose its change model',
+    sql: `
+-- 'auto' (the automatic choice) or the model name or card path the user gave; NULL for runs made before
+ALTER TABLE cm_runs ADD COLUMN model_requested TEXT;
+-- Why that model, one sentence (the automatic choice's reason); NULL when the user picked the model
+ALTER TABLE cm_runs ADD COLUMN model_reason TEXT;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -16,6 +16,7 @@ import { fileFingerprint } from '../imagery/fileFingerprint';
 import type { ChipPredictor } from '../inference/chipPredictor';
 import { InferenceWorker } from '../inference/inferenceWorker';
 import { listModels, resolveModel, type ModelEntry } from '../inference/modelCatalog';
+import { AUTO_MODEL, gsdRangeWarning } from '../../core/models/modelChoice';
 import { listProviders, type ProviderInfo, type ProviderRequest } from '../inference/providers';
 import type { Db } from '../project/projectStore';
 import { clipToArea } from './areaSource';
@@ -23,6 +24,7 @@ import { ChunkStore, type StoredChunk } from './chunkStore';
 import { executeRun } from './runEngine';
 import type { RunEvent } from './runEvents';
 import { RunLedger } from './runLedger';
+import { gridPixelSizeM, runModelChoice } from './runModelChoice';
 import type { RunInputs, RunParams, RunRecord, StartRunParams } from './runTypes';
 
 export interface RunServiceDeps {
@@ -40,6 +42,8 @@ export interface RunServiceDeps {
 }
 
 const DEFAULT_MEMORY_BUDGET = 1 << 30;
+/** Bands the pair is first opened with when the model is chosen automatically (what every shipped model reads). */
+const PROBE_BANDS = ['red', 'green', 'blue'] as const;
 
 interface ActiveRun {
   controller: AbortController;
@@ -120,15 +124,40 @@ export class RunService {
    * and starts it. Resolves with the run id once it is running; anything wrong is refused before that.
    */
   async startRun(request: StartRunParams): Promise<number> {
-    const cardPath = resolveModel(request.model, this.deps.modelDirs, 'change-detection');
+    const requested = request.model ?? AUTO_MODEL;
     const provider = request.provider ?? 'auto';
-    const predictor = await this.startPredictor(cardPath, provider, request.threads);
+    let predictor: ChipPredictor | null = null;
     let source: AlignedPairSource | null = null;
     try {
-      source = clipToArea(
-        await this.deps.openPair(request.inputs, { bands: predictor.info.bandRoles }),
-        request.aoi,
-      );
+      let cardPath: string;
+      let modelReason: string | null = null;
+      let choiceWarnings: string[];
+      if (requested === AUTO_MODEL) {
+        // The pair's pixel size decides the model, so the pair opens first, with the RGB bands every shipped
+        // model reads; it is reopened only for a chosen model that reads other bands.
+        source = await this.deps.openPair(request.inputs, { bands: PROBE_BANDS });
+        const choice = runModelChoice(AUTO_MODEL, this.deps.modelDirs, gridPixelSizeM(source.grid));
+        cardPath = choice.cardPath;
+        modelReason = choice.reason;
+        choiceWarnings = choice.warnings;
+        if (choice.card.bands.join() !== PROBE_BANDS.join()) {
+          const probe = source;
+          source = null;
+          await probe.close();
+          source = await this.deps.openPair(request.inputs, { bands: choice.card.bands });
+        }
+        predictor = await this.startPredictor(cardPath, provider, request.threads);
+      } else {
+        cardPath = resolveModel(requested, this.deps.modelDirs, 'change-detection');
+        predictor = await this.startPredictor(cardPath, provider, request.threads);
+        source = await this.deps.openPair(request.inputs, { bands: predictor.info.bandRoles });
+        const warning = gsdRangeWarning(
+          { name: predictor.info.name, gsdRangeM: predictor.info.gsdRangeM },
+          gridPixelSizeM(source.grid),
+        );
+        choiceWarnings = warning ? [warning] : [];
+      }
+      source = clipToArea(source, request.aoi);
       const info = predictor.info;
       if (source.bands < info.bands) {
         throw new ChangeMapError(
@@ -170,14 +199,17 @@ export class RunService {
         modelName: info.name,
         modelVersion: info.version,
         modelSha256: info.sha256,
+        modelRequested: requested,
+        modelReason,
         providerRequested: provider,
         params,
+        warnings: choiceWarnings,
         chunks: plan.chunks,
       });
       await this.launch(runId, predictor, source, false);
       return runId;
     } catch (error) {
-      await predictor.terminate();
+      await predictor?.terminate();
       await source?.close();
       throw error;
     }

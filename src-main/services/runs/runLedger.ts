@@ -12,6 +12,8 @@ interface RunRow {
   model_name: string;
   model_version: string;
   model_sha256: string;
+  model_requested: string | null;
+  model_reason: string | null;
   provider_requested: string;
   provider_used: string | null;
   params: string;
@@ -41,8 +43,14 @@ export interface NewRun {
   modelName: string;
   modelVersion: string;
   modelSha256: string;
+  /** 'auto' or the model name / card path the user gave. */
+  modelRequested: string;
+  /** Why this model (the automatic choice's reason); null when the user picked it. */
+  modelReason: string | null;
   providerRequested: ProviderRequest;
   params: RunParams;
+  /** Known before the run starts (e.g. imagery outside the model's ground sampling range). */
+  warnings: string[];
   chunks: PixelWindow[];
 }
 
@@ -51,8 +59,9 @@ export class RunLedger {
 
   create(run: NewRun): number {
     const insertRun = this.db.prepare(
-      `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-       VALUES ('pending', ?, ?, ?, ?, ?)`,
+      `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, model_requested, model_reason,
+         provider_requested, params, warnings)
+       VALUES ('pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertChunk = this.db.prepare(
       `INSERT INTO cm_run_chunks (run_id, idx, x, y, width, height, state) VALUES (?, ?, ?, ?, ?, ?, 'waiting')`,
@@ -63,8 +72,11 @@ export class RunLedger {
           run.modelName,
           run.modelVersion,
           run.modelSha256,
+          run.modelRequested,
+          run.modelReason,
           run.providerRequested,
           JSON.stringify(run.params),
+          JSON.stringify(run.warnings),
         ).lastInsertRowid,
       );
       run.chunks.forEach((c, idx) => insertChunk.run(id, idx, c.x, c.y, c.width, c.height));
@@ -95,6 +107,8 @@ export class RunLedger {
       modelName: row.model_name,
       modelVersion: row.model_version,
       modelSha256: row.model_sha256,
+      modelRequested: row.model_requested,
+      modelReason: row.model_reason,
       providerRequested: row.provider_requested as ProviderRequest,
       providerUsed: row.provider_used as ProviderId | null,
       params: JSON.parse(row.params) as RunParams,

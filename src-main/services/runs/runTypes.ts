@@ -26,8 +26,11 @@ export type RunInputs =
 export interface StartRunParams {
   inputs: RunInputs;
   aoi?: AreaOfInterest | null;
-  /** Model name from the catalogue, or a path to a card or an .onnx with a card beside it. */
-  model: string;
+  /**
+   * 'auto' (default: chosen from the imagery's pixel size and the cards, core/models/modelChoice.ts), a model name
+   * from the catalogue, or a path to a card or an .onnx with a card beside it.
+   */
+  model?: string;
   provider?: ProviderRequest;
   /** Chunk edge in pixels (rounded to whole 256-pixel tiles). Default: from the memory budget. */
   chunkSize?: number;
@@ -78,6 +81,10 @@ export interface RunRecord {
   modelName: string;
   modelVersion: string;
   modelSha256: string;
+  /** 'auto' or the model name / card path the user gave; null for runs recorded before ChangeMap kept it. */
+  modelRequested: string | null;
+  /** Why this model: the automatic choice's reason; null when the user picked the model. */
+  modelReason: string | null;
   providerRequested: ProviderRequest;
   providerUsed: ProviderId | null;
   params: RunParams;

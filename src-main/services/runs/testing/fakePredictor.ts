@@ -9,6 +9,8 @@ export interface FakePredictorOptions {
   bands?: number;
   /** Milliseconds each batch takes (to test cancelling). */
   delayMs?: number;
+  /** The ground sampling range its "card" claims (default 0.5-20 m). */
+  gsdRangeM?: [number, number];
 }
 
 export function fakePredictor(options: FakePredictorOptions = {}): ChipPredictor & { batches: number } {
@@ -25,6 +27,7 @@ export function fakePredictor(options: FakePredictorOptions = {}): ChipPredictor
     mean: new Array(bands).fill(0.5),
     std: new Array(bands).fill(0.25),
     threshold: 0.5,
+    gsdRangeM: options.gsdRangeM ?? [0.5, 20],
     providerUsed: 'cpu',
     warnings: [],
   };
