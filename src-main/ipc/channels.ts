@@ -22,6 +22,7 @@ export const CHANNELS = [
   // models and runs
   'models:list',
   'models:add',
+  'models:choose',
   'providers:list',
   'run:start',
   'run:cancel',

@@ -2,6 +2,7 @@
 // Main (IPC), the browser host, the preload, the command line and the renderer all derive from this module.
 // The renderer imports it for types and schemas only; it holds no Node code.
 import { z } from 'zod';
+import { AUTO_MODEL } from '../core/models/modelChoice';
 import { CHANNELS, EVENT_NAMES, type Channel, type EventName } from './channels';
 
 export {
@@ -109,6 +110,30 @@ export interface ModelInfo {
   builtIn: boolean;
   chipSize: number | null;
   threshold: number | null;
+  /** Ground sampling distances (m per pixel) the model was trained for. */
+  gsdRangeM: [number, number];
+  /** What kind of change a change model detects (card.detects); null where the card does not say. */
+  detects: string | null;
+  /** The licence terms of the weights (card.training.licence). */
+  licence: string;
+  /** Whom to credit (card.attribution); null for cards without one. */
+  attribution: string | null;
+}
+
+/** The change model a run would use on the project's imagery, and why (models:choose). */
+export interface ModelChoiceInfo {
+  /** 'auto' or the model asked about. */
+  requested: string;
+  /** The model's id as in models:list. */
+  id: string;
+  name: string;
+  version: string;
+  /** The automatic choice's reason, one sentence; null for a model the user picked. */
+  reason: string | null;
+  /** The analysis grid's pixel size (m) the choice was made for; null without georeference. */
+  pixelSizeM: number | null;
+  /** E.g. imagery outside the model's ground sampling range, one sentence each. */
+  warnings: string[];
 }
 
 export interface ProviderInfo {
@@ -126,6 +151,10 @@ export interface RunSummary {
   createdAt: string;
   modelName: string;
   modelVersion: string;
+  /** 'auto' (chosen automatically) or the model the user named; null for runs from before ChangeMap kept it. */
+  modelRequested: string | null;
+  /** Why the automatic choice took this model; null when the user picked it. */
+  modelReason: string | null;
   providerRequested: string;
   providerUsed: string | null;
   chunksDone: number;
@@ -315,10 +344,12 @@ export const requests = {
   'imagery:previewTile': z.object({ role: z.enum(['before', 'after']), ...tileXYZ }).strict(),
   'models:list': z.object({}).strict(),
   'models:add': z.object({ path: filePath }).strict(),
+  'models:choose': z.object({ model: z.string().min(1).max(4096).default(AUTO_MODEL) }).strict(),
   'providers:list': z.object({}).strict(),
   'run:start': z
     .object({
-      model: z.string().min(1).max(4096),
+      /** 'auto' (default): chosen from the imagery's pixel size and the model cards (core/models/modelChoice.ts). */
+      model: z.string().min(1).max(4096).default(AUTO_MODEL),
       provider: z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']).default('auto'),
       aoi: z
         .union([
@@ -416,6 +447,8 @@ export interface Results {
   'imagery:previewTile': TileImage;
   'models:list': ModelInfo[];
   'models:add': ModelInfo;
+  /** Null until both dates are set. */
+  'models:choose': ModelChoiceInfo | null;
   'providers:list': ProviderInfo[];
   'run:start': RunSummary;
   'run:cancel': RunSummary;

@@ -9,6 +9,7 @@ import { addProjectModel } from '../inference/projectModels';
 import { runProbabilityTile } from '../preview/previewTiles';
 import type { RunService } from '../runs/RunService';
 import type { AreaOfInterest } from '../runs/runTypes';
+import { choicePixelSizeM, runModelChoice } from '../runs/runModelChoice';
 import { runDetail, runSummary } from '../runs/runView';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
 
@@ -23,6 +24,10 @@ function modelInfo(entry: ModelEntry, shippedDir: string): ModelInfo {
     builtIn: path.dirname(entry.cardPath) === path.resolve(shippedDir),
     chipSize: card.task === 'change-detection' ? card.chipSize : card.inputSize,
     threshold: card.task === 'change-detection' ? card.threshold : null,
+    gsdRangeM: card.gsdRangeM,
+    detects: card.task === 'change-detection' ? (card.detects ?? null) : null,
+    licence: card.training.licence,
+    attribution: card.attribution ?? null,
   };
 }
 
@@ -49,6 +54,22 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
         );
       addProjectModel(project, cardPath);
       return modelInfo(entry, ctx.modelsDir);
+    },
+    'models:choose': async ({ model }) => {
+      const state = await ctx.services().imagery.state();
+      if (!state.before || !state.after) return null;
+      // The analysis grid is the before date's (services/imagery/alignedPair.ts).
+      const pixelSizeM = choicePixelSizeM(state.before.pixelSizeM);
+      const choice = runModelChoice(model, ctx.services().modelDirs(), pixelSizeM);
+      return {
+        requested: model,
+        id: choice.cardPath,
+        name: choice.card.name,
+        version: choice.card.version,
+        reason: choice.reason,
+        pixelSizeM,
+        warnings: choice.warnings,
+      };
     },
     'providers:list': () =>
       ctx

@@ -11,6 +11,8 @@ export function runSummary(run: RunRecord): RunSummary {
     createdAt: run.createdAt,
     modelName: run.modelName,
     modelVersion: run.modelVersion,
+    modelRequested: run.modelRequested,
+    modelReason: run.modelReason,
     providerRequested: run.providerRequested,
     providerUsed: run.providerUsed,
     chunksDone: run.chunks.filter((c) => c.state === 'done').length,
