@@ -1,7 +1,7 @@
 // `changemap demo` (npm run demo): makes the sample project from the sample-scene generator, runs the whole
 // pipeline on it through the same API the app uses, and prints what it found against the planted truth.
-import fs from 'node:fs';
 import path from 'node:path';
+import { isChangeMapError } from '../core/errors';
 import type { Channel, Events, Results } from '../ipc/contract';
 import { dispatch } from '../ipc/dispatch';
 import { compareWithTruth } from '../services/demo/compareWithTruth';
@@ -13,6 +13,29 @@ import { EXIT } from './runCommand';
 
 const ha = (m2: number): string => `${(m2 / 10_000).toFixed(2)} ha`;
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+/**
+ * Makes a fresh sample project, replacing the previous demo's file unless it is open (in the app or a command) or
+ * holds reviews: a rerun must never throw away a planner's confirms, rejects and notes. Returns true, or the
+ * sentence to print when it refuses.
+ */
+function claimSampleProject(session: AppSession, projectFile: string): true | string {
+  try {
+    session.createProject(projectFile, 'ChangeMap sample', { replaceUnreviewed: true });
+    return true;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const elsewhere = `run the demo into another folder: npm run demo -- --out OTHER_FOLDER (changemap demo --out OTHER_FOLDER)`;
+    if (code === 'PROJECT_IN_USE') {
+      return `${projectFile} is open in ChangeMap or another command, so the demo leaves it alone [PROJECT_IN_USE]. Close it there first, or ${elsewhere}.`;
+    }
+    if (code === 'PROJECT_HAS_REVIEWS') {
+      return `${(error as Error).message} [PROJECT_HAS_REVIEWS] To keep your reviews and see a fresh sample, ${elsewhere}; to start over, move the file away first.`;
+    }
+    if (isChangeMapError(error)) return `${error.message} [${error.code}]`;
+    throw error;
+  }
+}
 
 export async function demoCommand(args: ReturnType<typeof parseArgs>): Promise<number> {
   const out = path.resolve(args.flags.get('out')?.[0] ?? 'sample-project');
@@ -34,15 +57,17 @@ export async function demoCommand(args: ReturnType<typeof parseArgs>): Promise<n
   try {
     const started = performance.now();
     say(`ChangeMap demo: a generated 6 km x 6 km scene at 3 m (UTM 33N) with planted land-cover changes.`);
+    // The project is claimed (locked) before anything is written, so a sample project open in the app keeps its
+    // imagery and file; one that holds reviews is never replaced (see claimSampleProject).
+    const projectFile = path.join(out, 'ChangeMap sample.gpkg');
+    const claimed = claimSampleProject(session, projectFile);
+    if (claimed !== true) {
+      process.stderr.write(`changemap demo: ${claimed}\n`);
+      return EXIT.refused;
+    }
     const sceneDir = path.join(out, 'imagery');
     say(`1/4 Generating the sample imagery in ${sceneDir} ...`);
     const files = await writeSampleScene(sceneDir);
-
-    const projectFile = path.join(out, 'ChangeMap sample.gpkg');
-    for (const stale of [projectFile, `${projectFile}.lock`, `${projectFile}-wal`, `${projectFile}-shm`])
-      fs.rmSync(stale, { force: true });
-    fs.rmSync(path.join(out, 'ChangeMap sample.data'), { recursive: true, force: true });
-    await call('project:create', { path: projectFile, name: 'ChangeMap sample' });
     await call('imagery:setFiles', { role: 'before', uris: [files.before] });
     const imagery = await call('imagery:setFiles', { role: 'after', uris: [files.after] });
     const b = imagery.before!;

@@ -83,9 +83,12 @@ export class AppSession {
     this.events.emit('project:changed', { project: next?.summary() ?? null });
   }
 
-  createProject(file: string, name?: string): ProjectStore {
+  /** `replaceUnreviewed`: remake a generated project (the demo's) unless it is open elsewhere or holds reviews. */
+  createProject(file: string, name?: string, options: { replaceUnreviewed?: boolean } = {}): ProjectStore {
     const target = file.toLowerCase().endsWith('.gpkg') ? file : `${file}.gpkg`;
-    const store = ProjectStore.create(target, name);
+    const store = options.replaceUnreviewed
+      ? ProjectStore.createReplacing(target, name)
+      : ProjectStore.create(target, name);
     this.setProject(store);
     return store;
   }

@@ -54,7 +54,8 @@ describe('ProjectStore', () => {
     expect(store.db.pragma('user_version', { simple: true })).toBe(USER_VERSION_BASE + LATEST_SCHEMA_VERSION);
     expect(store.dataDir).toBe(projectDataDir(file));
     store.close();
-    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    // closing releases the lock: the next writer opens it
+    ProjectStore.open(file).close();
   });
 
   it('refuses to create over an existing file', () => {
@@ -147,10 +148,56 @@ describe('ProjectStore', () => {
     const first = ProjectStore.create(file);
     expect(codeOf(() => ProjectStore.open(file))).toBe('PROJECT_IN_USE');
     first.close();
-    // a lock left by a process that died
+    // a JSON lock left by an earlier build's process that died
     fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname() }));
     const second = ProjectStore.open(file);
+    expect(codeOf(() => ProjectStore.create(path.join(dir, 'busy')))).toBeUndefined();
+    expect(codeOf(() => ProjectStore.createReplacing(file))).toBe('PROJECT_IN_USE');
     second.close();
+    // ... and one whose process lives
+    fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.ppid, host: os.hostname() }));
+    expect(codeOf(() => ProjectStore.open(file))).toBe('PROJECT_IN_USE');
+  });
+
+  it('replaces a generated project only when it holds no review', () => {
+    const file = path.join(dir, 'sample.gpkg');
+    const first = ProjectStore.create(file, 'First');
+    const runId = first.db
+      .prepare(
+        `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
+         VALUES ('done', 'm', '1', 'x', 'cpu', '{}')`,
+      )
+      .run().lastInsertRowid;
+    const insertRegion = first.db.prepare(
+      `INSERT INTO change_regions (run_id, pixel_count, area_m2, perimeter_m, prob_mean, prob_max, centroid_x,
+         centroid_y, centroid_lon, centroid_lat, bbox_min_x, bbox_min_y, bbox_max_x, bbox_max_y, note)
+       VALUES (?, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, ?)`,
+    );
+    insertRegion.run(runId, '');
+    fs.mkdirSync(path.join(projectDataDir(file), 'runs'), { recursive: true });
+    first.close();
+
+    const second = ProjectStore.createReplacing(file, 'Second');
+    expect(second.summary().name).toBe('Second');
+    expect(second.db.prepare('SELECT count(*) AS n FROM change_regions').get()).toEqual({ n: 0 });
+    expect(fs.existsSync(path.join(projectDataDir(file), 'runs'))).toBe(false);
+    const run2 = second.db
+      .prepare(
+        `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
+         VALUES ('done', 'm', '1', 'x', 'cpu', '{}')`,
+      )
+      .run().lastInsertRowid;
+    second.db.prepare(insertRegion.source).run(run2, 'looked at it');
+    second.close();
+
+    const bytes = fs.readFileSync(file);
+    expect(codeOf(() => ProjectStore.createReplacing(file, 'Third'))).toBe('PROJECT_HAS_REVIEWS');
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+    // a file that is not a project is never replaced either
+    const other = path.join(dir, 'notes.gpkg');
+    fs.writeFileSync(other, 'not a project');
+    expect(codeOf(() => ProjectStore.createReplacing(other))).toBe('NOT_A_PROJECT');
+    expect(fs.readFileSync(other, 'utf8')).toBe('not a project');
   });
 
   it('is a valid GeoPackage for GDAL', () => {

@@ -2,10 +2,10 @@
 // Every check that can refuse a file runs on a read-only connection first, so a file we refuse keeps its bytes.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
 import type { MapView, ProjectSummary } from '../../ipc/contract';
+import { ProjectLock } from './projectLock';
 import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS, USER_VERSION_BASE } from './schema';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -128,49 +128,6 @@ export function migrationBackupPath(file: string, version: number, now = new Dat
   return `${file}.v${version}-${stamp}.bak`;
 }
 
-/** A cross-process lock beside the project file, so a second app instance gets a clear "in use" message. */
-class ProjectLock {
-  private constructor(private readonly lockPath: string) {}
-
-  static acquire(file: string): ProjectLock {
-    const lockPath = `${file}.lock`;
-    const mine = JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() });
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        fs.writeFileSync(lockPath, mine, { flag: 'wx' });
-        return new ProjectLock(lockPath);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        if (!ProjectLock.isStale(lockPath)) {
-          throw new ChangeMapError(
-            'PROJECT_IN_USE',
-            `${path.basename(file)} is open in another ChangeMap window or process. Close it there, or open it read-only.`,
-          );
-        }
-        fs.rmSync(lockPath, { force: true });
-      }
-    }
-    throw new ChangeMapError('PROJECT_IN_USE', `${path.basename(file)} is locked by another process.`);
-  }
-
-  private static isStale(lockPath: string): boolean {
-    try {
-      const owner = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as { pid?: number; host?: string };
-      if (owner.host !== os.hostname() || typeof owner.pid !== 'number') return false;
-      if (owner.pid === process.pid) return false;
-      process.kill(owner.pid, 0);
-      return false;
-    } catch (error) {
-      // ESRCH: the owner is gone. A lock we cannot parse is from a crash mid-write: stale too.
-      return (error as NodeJS.ErrnoException).code === 'ESRCH' || error instanceof SyntaxError;
-    }
-  }
-
-  release(): void {
-    fs.rmSync(this.lockPath, { force: true });
-  }
-}
-
 export interface OpenOptions {
   /** Open without writing, even where the file is writable (a second instance viewing a project). */
   readOnly?: boolean;
@@ -190,14 +147,52 @@ export class ProjectStore {
 
   static create(file: string, name?: string): ProjectStore {
     const absolute = path.resolve(file);
-    if (fs.existsSync(absolute)) {
-      throw new ChangeMapError(
+    const exists = (): ChangeMapError =>
+      new ChangeMapError(
         'PROJECT_EXISTS',
         `${path.basename(absolute)} already exists; open it or pick another name.`,
       );
-    }
+    if (fs.existsSync(absolute)) throw exists();
     fs.mkdirSync(path.dirname(absolute), { recursive: true });
     const lock = ProjectLock.acquire(absolute);
+    // Checked again under the lock: another writer may have made it in between.
+    if (fs.existsSync(absolute)) {
+      lock.release();
+      throw exists();
+    }
+    return ProjectStore.createLocked(absolute, name, lock);
+  }
+
+  /**
+   * Creates a fresh project at `file`, replacing one that is there only if no one has it open and it holds no
+   * review (a confirmed or rejected region, or a note): generated projects such as the demo's are remade this way,
+   * a planner's work never is. The lock is held from the check to the new file, so no writer slips in between.
+   */
+  static createReplacing(file: string, name?: string): ProjectStore {
+    const absolute = path.resolve(file);
+    fs.mkdirSync(path.dirname(absolute), { recursive: true });
+    const lock = ProjectLock.acquire(absolute);
+    try {
+      if (fs.existsSync(absolute)) {
+        inspectProjectFile(absolute);
+        const reviewed = countReviewedRegions(absolute);
+        if (reviewed > 0) {
+          throw new ChangeMapError(
+            'PROJECT_HAS_REVIEWS',
+            `${path.basename(absolute)} holds ${reviewed} reviewed region${reviewed === 1 ? '' : 's'} (confirmed, rejected or with a note), so it is not replaced; move it away, or make the new project under another name or folder.`,
+          );
+        }
+        for (const part of [absolute, `${absolute}-wal`, `${absolute}-shm`]) fs.rmSync(part, { force: true });
+        fs.rmSync(projectDataDir(absolute), { recursive: true, force: true });
+      }
+    } catch (error) {
+      lock.release();
+      throw mapFsError(error, absolute);
+    }
+    return ProjectStore.createLocked(absolute, name, lock);
+  }
+
+  private static createLocked(absolute: string, name: string | undefined, lock: ProjectLock): ProjectStore {
     const temp = `${absolute}.creating`;
     try {
       // Build the file under a temporary name and rename it into place: no half-made project on failure.
@@ -300,6 +295,19 @@ export class ProjectStore {
     } finally {
       this.lock?.release();
     }
+  }
+}
+
+/** Regions of a project file a person has reviewed (state or note): work that must never be thrown away. */
+function countReviewedRegions(file: string): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const row = db
+      .prepare("SELECT count(*) AS n FROM change_regions WHERE review_state <> 'unreviewed' OR note <> ''")
+      .get() as { n: number };
+    return row.n;
+  } finally {
+    db.close();
   }
 }
 
