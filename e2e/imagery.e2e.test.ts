@@ -93,6 +93,20 @@ describe('imagery panel', () => {
     await bench.expectSignal('imagery:bands:after', () => reopened.selectOption('red'));
   });
 
+  it('enters an acquisition date the files do not carry and keeps it when the project is reopened', async () => {
+    expect(await bench.byTestId('acquired-source-before').textContent()).toMatch(/unknown/);
+    await bench.expectSignal('imagery:date:before', () =>
+      bench.byTestId('acquired-input-before').fill('2019-06-01'),
+    );
+    expect(await bench.byTestId('acquired-source-before').textContent()).toMatch(/entered/);
+    await app.page.reload();
+    await app.waitForSignal('imagery:ready');
+    const input = bench.byTestId('acquired-input-before');
+    await input.waitFor();
+    expect(await input.inputValue()).toBe('2019-06-01');
+    expect(await bench.byTestId('acquired').first().textContent()).toBe('2019-06-01');
+  });
+
   it('refuses a file that is not a GeoTIFF with its code, and keeps the date as it was', async () => {
     const bad = writeNotATiff(path.join(app.workDir, 'bad', 'page.tif'));
     await bench.expectSignal('error:NOT_A_TIFF', () => bench.typeImageryPath('before', bad));

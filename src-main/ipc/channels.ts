@@ -19,6 +19,7 @@ export const CHANNELS = [
   'imagery:clear',
   'imagery:setBandRoles',
   'imagery:previewTile',
+  'imagery:setAcquiredAt',
   // models and runs
   'models:list',
   'models:add',

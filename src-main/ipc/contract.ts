@@ -76,7 +76,10 @@ export interface ImageryDateSummary {
   bands: { index: number; role: BandRoleName }[];
   sampleType: string;
   nodata: number | null;
+  /** Acquisition date, YYYY-MM-DD (what the user entered, else what the files say); null when unknown. */
   acquiredAt: string | null;
+  /** Where acquiredAt comes from: the files' metadata or name, or the user. */
+  acquiredAtSource: 'files' | 'user' | null;
   hasOverviews: boolean;
   /** Outline in WGS 84, [lon, lat] pairs, closed; null without georeference. */
   footprint: [number, number][] | null;
@@ -250,6 +253,14 @@ export interface ExportResult {
 }
 
 const runId = z.number().int().positive();
+/** A calendar date written YYYY-MM-DD (2021-02-29 is refused). */
+export const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Write the date as YYYY-MM-DD.')
+  .refine((s) => {
+    const date = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s);
+  }, 'That day does not exist in the calendar.');
 const tileXYZ = {
   z: z.number().int().min(0).max(24),
   x: z.number().int().min(0),
@@ -342,6 +353,10 @@ export const requests = {
     })
     .strict(),
   'imagery:previewTile': z.object({ role: z.enum(['before', 'after']), ...tileXYZ }).strict(),
+  /** The acquisition date the user knows; null goes back to the date the files carry. */
+  'imagery:setAcquiredAt': z
+    .object({ role: z.enum(['before', 'after']), date: calendarDate.nullable() })
+    .strict(),
   'models:list': z.object({}).strict(),
   'models:add': z.object({ path: filePath }).strict(),
   'models:choose': z.object({ model: z.string().min(1).max(4096).default(AUTO_MODEL) }).strict(),
@@ -445,6 +460,7 @@ export interface Results {
   'imagery:clear': ImageryState;
   'imagery:setBandRoles': ImageryState;
   'imagery:previewTile': TileImage;
+  'imagery:setAcquiredAt': ImageryState;
   'models:list': ModelInfo[];
   'models:add': ModelInfo;
   /** Null until both dates are set. */

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageryState } from '../../ipc/contract';
 import { dispatch } from '../../ipc/dispatch';
 import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
+import { readRunProvenance } from '../exports/regionSource';
 import { AppSession } from '../session';
 
 let dir: string;
@@ -96,5 +97,54 @@ describe('imagery API', () => {
       ok: true,
       value: { preflight: [{ code: 'NO_OVERLAP', severity: 'error' }] },
     });
+  });
+
+  it('reads acquisition dates from file names, lets the user set them, keeps them, and exports carry them', async () => {
+    const grid = utmGrid(32, 32);
+    const before = path.join(dir, 'S2A_MSIL2A_20200315T101021_N0214_R022_T33UXP_20200316T130000.tif');
+    const after = path.join(dir, 'after.tif');
+    await writeFixture(before, grid, 3, sceneData(grid, 3, 'uint8'));
+    await writeFixture(after, grid, 3, sceneData(grid, 3, 'uint8'));
+    const project = path.join(dir, 'p.gpkg');
+    await call('project:create', { path: project });
+    await call('imagery:setFiles', { role: 'before', uris: [before] });
+    const detected = await call('imagery:setFiles', { role: 'after', uris: [after] });
+    expect(detected).toMatchObject({
+      ok: true,
+      value: { before: { acquiredAt: '2020-03-15', acquiredAtSource: 'files' } },
+    });
+
+    for (const date of ['2021-02-29', '15/03/2021', '2021-3-1']) {
+      const refused = await call('imagery:setAcquiredAt', { role: 'after', date });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    }
+    const entered = await call('imagery:setAcquiredAt', { role: 'after', date: '2021-06-30' });
+    expect(entered).toMatchObject({
+      ok: true,
+      value: { after: { acquiredAt: '2021-06-30', acquiredAtSource: 'user' } },
+    });
+    // Band roles rewrite the stored set: the date stays.
+    await call('imagery:setBandRoles', { role: 'after', roles: ['blue', 'green', 'red'] });
+    await call('project:close', {});
+    await call('project:open', { path: project });
+    expect(await call('imagery:get', {})).toMatchObject({
+      ok: true,
+      value: {
+        before: { acquiredAt: '2020-03-15' },
+        after: { acquiredAt: '2021-06-30', acquiredAtSource: 'user' },
+      },
+    });
+    // What every export's before_date / after_date is made of.
+    const db = session.requireProject().db;
+    db.prepare(
+      `INSERT INTO cm_runs (id, status, model_name, model_version, model_sha256, provider_requested, params)
+       VALUES (1, 'done', 'm', '1', 'x', 'cpu', '{}')`,
+    ).run();
+    expect(readRunProvenance(db, 1)).toMatchObject({ beforeDate: '2020-03-15', afterDate: '2021-06-30' });
+
+    // null goes back to the files' date (after.tif carries none).
+    const reset = await call('imagery:setAcquiredAt', { role: 'after', date: null });
+    expect(reset).toMatchObject({ ok: true, value: { after: { acquiredAt: null, acquiredAtSource: null } } });
+    expect(readRunProvenance(db, 1).afterDate).toBeNull();
   });
 });

@@ -14,6 +14,7 @@ export function imageryHandlers(ctx: HandlerContext): DomainHandlers<'imagery:'>
     'imagery:setFiles': async ({ role, uris }) => announce(await imagery().setFiles(role, uris)),
     'imagery:clear': async ({ role }) => announce(await imagery().clear(role)),
     'imagery:setBandRoles': async ({ role, roles }) => announce(await imagery().setBandRoles(role, roles)),
+    'imagery:setAcquiredAt': async ({ role, date }) => announce(await imagery().setAcquiredAt(role, date)),
     'imagery:previewTile': ({ role, z, x, y }) =>
       imageryPreviewTile(ctx.services().preview, imagery(), role, z, x, y),
   };

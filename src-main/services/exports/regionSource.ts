@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { ChangeMapError } from '../../core/errors';
 import type { ExportRegion, ReviewState } from '../../core/exportFormats/regionAttributes';
 import { decodeGpkgMultiPolygon, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
+import { normaliseDate } from '../../core/raster/acquisitionDate';
 import type { GridSpec } from '../../core/raster/types';
 import type { RegionFilters } from './exportRequest';
 
@@ -46,15 +47,6 @@ interface RegionRow {
   note: string;
 }
 
-/**
- * "YYYY-MM-DD" from an acquisition time as imagery metadata writes it (ISO 8601, or TIFF's "YYYY:MM:DD hh:mm:ss"),
- * or null when it holds no recognisable date.
- */
-export function isoDateOf(value: string | null | undefined): string | null {
-  const m = /^(\d{4})[-:](\d{2})[-:](\d{2})/.exec(value ?? '');
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
-}
-
 function gridOf(params: string): GridSpec | null {
   try {
     const grid = (JSON.parse(params) as { grid?: GridSpec }).grid;
@@ -73,7 +65,8 @@ export function readRunProvenance(db: Database.Database, runId: number): RunProv
     role: 'before' | 'after';
     acquired_at: string | null;
   }[];
-  const dateOf = (role: 'before' | 'after') => isoDateOf(dates.find((d) => d.role === role)?.acquired_at);
+  const dateOf = (role: 'before' | 'after') =>
+    normaliseDate(dates.find((d) => d.role === role)?.acquired_at ?? '');
   return {
     runId: run.id,
     modelName: run.model_name,

@@ -1,5 +1,6 @@
 // The open project's imagery: which files make each date, their band roles, and the pair's pre-flight check.
 // Persisted in cm_imagery_sets / cm_imagery_files so a project reopens with its imagery.
+import { ChangeMapError } from '../../core/errors';
 import type { BandRole } from '../../core/raster/types';
 import type { DateRole, ImageryDateSummary, ImageryState, PreflightIssue } from '../../ipc/contract';
 import { readOnlyError, type ProjectStore } from '../project/projectStore';
@@ -10,6 +11,8 @@ import { preflightPair } from './preflight';
 interface StoredSet {
   uris: string[];
   bandRoles: BandRole[] | null;
+  /** The acquisition date the user entered (YYYY-MM-DD); null when the files' own date applies. */
+  userAcquiredAt: string | null;
 }
 
 export class ProjectImagery {
@@ -27,8 +30,12 @@ export class ProjectImagery {
     const files = this.project.db
       .prepare('SELECT uri FROM cm_imagery_files WHERE set_id = ? ORDER BY position')
       .all(set.id) as { uri: string }[];
-    const metadata = JSON.parse(set.metadata) as { bandRoles?: BandRole[] };
-    return { uris: files.map((f) => f.uri), bandRoles: metadata.bandRoles ?? null };
+    const metadata = JSON.parse(set.metadata) as { bandRoles?: BandRole[]; userAcquiredAt?: string };
+    return {
+      uris: files.map((f) => f.uri),
+      bandRoles: metadata.bandRoles ?? null,
+      userAcquiredAt: metadata.userAcquiredAt ?? null,
+    };
   }
 
   /** Reopens the stored imagery once; a date whose files are gone is reported as a warning, not thrown. */
@@ -67,9 +74,12 @@ export class ProjectImagery {
     if (this.project.readOnly) throw readOnlyError(this.project.file);
     await this.ensureLoaded();
     const set = await openImagerySet(uris); // throws a coded error for unreadable input; nothing stored then
+    const previous = this.stored(role);
+    // A date the user entered stays while the date keeps some of its files (a mosaic growing tile by tile).
+    const keepsFiles = previous?.uris.some((u) => uris.includes(u)) ?? false;
     await this.sets.get(role)?.close();
     this.sets.set(role, set);
-    await this.persist(role, uris, null, set);
+    await this.persist(role, uris, null, set, keepsFiles ? (previous?.userAcquiredAt ?? null) : null);
     return this.changed();
   }
 
@@ -80,8 +90,26 @@ export class ProjectImagery {
     if (!set) return this.state();
     const next = set.withBandRoles(roles);
     this.sets.set(role, next);
-    await this.persist(role, this.uris(role), roles, next);
+    await this.persist(role, this.uris(role), roles, next, this.stored(role)?.userAcquiredAt ?? null);
     return this.changed();
+  }
+
+  /**
+   * The acquisition date of a date's imagery as the user knows it (YYYY-MM-DD), or null to go back to the date
+   * the files carry. Stored in the project; every export's before_date / after_date comes from it.
+   */
+  async setAcquiredAt(role: DateRole, date: string | null): Promise<ImageryState> {
+    if (this.project.readOnly) throw readOnlyError(this.project.file);
+    await this.ensureLoaded();
+    const set = this.sets.get(role);
+    if (!set) {
+      throw new ChangeMapError(
+        'IMAGERY_MISSING',
+        `Add the ${role} imagery before giving its acquisition date.`,
+      );
+    }
+    await this.persist(role, this.uris(role), this.bandRoles(role), set, date);
+    return this.state();
   }
 
   async clear(role: DateRole): Promise<ImageryState> {
@@ -98,15 +126,20 @@ export class ProjectImagery {
     uris: string[],
     roles: BandRole[] | null,
     set: ImagerySet,
+    userAcquiredAt: string | null,
   ): Promise<void> {
     const fingerprints = await Promise.all(uris.map(fileFingerprint));
     const db = this.project.db;
     db.transaction(() => {
       db.prepare('DELETE FROM cm_imagery_sets WHERE role = ?').run(role);
-      const metadata = { ...set.summary, bandRoles: roles ?? undefined };
+      const metadata = {
+        ...set.summary,
+        bandRoles: roles ?? undefined,
+        userAcquiredAt: userAcquiredAt ?? undefined,
+      };
       const { lastInsertRowid } = db
         .prepare('INSERT INTO cm_imagery_sets (role, acquired_at, metadata) VALUES (?, ?, ?)')
-        .run(role, set.summary.acquiredAt, JSON.stringify(metadata));
+        .run(role, userAcquiredAt ?? set.summary.acquiredAt, JSON.stringify(metadata));
       const insert = db.prepare(
         'INSERT INTO cm_imagery_files (set_id, position, uri, fingerprint) VALUES (?, ?, ?, ?)',
       );
@@ -135,8 +168,8 @@ export class ProjectImagery {
       }
     }
     return {
-      before: summaryOf('before', before),
-      after: summaryOf('after', after),
+      before: summaryOf('before', before, this.stored('before')?.userAcquiredAt ?? null),
+      after: summaryOf('after', after, this.stored('after')?.userAcquiredAt ?? null),
       preflight: this.preflight,
     };
   }
@@ -151,7 +184,11 @@ export class ProjectImagery {
   }
 }
 
-function summaryOf(role: DateRole, set: ImagerySet | undefined): ImageryDateSummary | null {
+function summaryOf(
+  role: DateRole,
+  set: ImagerySet | undefined,
+  userAcquiredAt: string | null,
+): ImageryDateSummary | null {
   if (!set) return null;
   const s = set.summary;
   return {
@@ -165,7 +202,8 @@ function summaryOf(role: DateRole, set: ImagerySet | undefined): ImageryDateSumm
     bands: s.bandRoles.map((r, index) => ({ index, role: r })),
     sampleType: s.sampleType,
     nodata: s.nodata,
-    acquiredAt: s.acquiredAt,
+    acquiredAt: userAcquiredAt ?? s.acquiredAt,
+    acquiredAtSource: userAcquiredAt ? 'user' : s.acquiredAt ? 'files' : null,
     hasOverviews: s.hasOverviews,
     footprint: s.footprint?.coordinates[0] ?? null,
   };

@@ -125,6 +125,16 @@ export class ImageryState {
     }
   }
 
+  /** The acquisition date the user knows (YYYY-MM-DD), or null to go back to the date the files carry. */
+  async setAcquiredAt(role: DateRole, date: string | null): Promise<void> {
+    try {
+      this.apply(await request('imagery:setAcquiredAt', { role, date }));
+      signal(`imagery:date:${role}`);
+    } catch (error) {
+      this.errors[role] = notices.error(error, `Setting the ${role} acquisition date`);
+    }
+  }
+
   /** One web-mercator preview tile of a date (the map's tile loader). */
   previewTile(role: DateRole, z: number, x: number, y: number): Promise<{ png: string } | null> {
     return request('imagery:previewTile', { role, z, x, y });
