@@ -16,10 +16,11 @@ const cards = [MODELS, path.join(MODELS, 'test')].flatMap((dir) =>
 );
 
 describe('shipped models', () => {
-  it('ships a change detector, a land-cover classifier and their tiny test twins', () => {
+  it('ships a change detector, a building-change detector, a land-cover classifier and the tiny test twins', () => {
     expect(cards.map((c) => path.basename(c)).sort()).toEqual([
       'changemap-change-v1.card.json',
       'changemap-landcover-v1.card.json',
+      'tinycd-buildings-levir.card.json',
       'tiny-change.card.json',
       'tiny-landcover.card.json',
     ]);
