@@ -5,6 +5,7 @@ pooled per dataset and split, at several thresholds. TinyCD never saw these scen
 held out for it; val is the split v1 is scored on (and the one `npm run eval` reports).
 
   /usr/bin/python3 models/training/evaluate_tinycd.py [--json out.json]
+  /usr/bin/python3 models/training/evaluate_tinycd.py --scales     # LEVIR crops resampled to other pixel sizes
 """
 import argparse
 import json
@@ -79,12 +80,39 @@ def evaluate(weights, scenes, thresholds=THRESHOLDS):
                     for ds, c in sorted(by_ds.items())} for split, by_ds in counts.items()}
 
 
+def evaluate_scales(weights="levir", factors=(0.6, 1.0, 1.5, 2.0), threshold=0.5):
+    """All LEVIR crops (0.5 m) resampled to 0.5 m * factor, each tiled to fill a 256 px chip (no padding, which would
+    be black for TinyCD) and scored on its own pixels at `threshold`: how far from 0.5 m the weights still work."""
+    import torch.nn.functional as F
+    model = UnitInputTinyCD(load_tinycd(weights)).eval()
+    scenes = [s for s in D.load_change_scenes(D.DEFAULT_DATA_ROOT) if s.dataset == "levir"]
+    for f in factors:
+        n = int(round(256 / f) // 8 * 8)
+        k = -(-256 // n)
+        resize = lambda a: F.interpolate(torch.from_numpy(a)[None], size=[n, n], mode="bilinear",  # noqa: E731
+                                         antialias=f > 1, align_corners=False)[0]
+        c = np.zeros(3)
+        for s in scenes:
+            b, a = resize(s.before), resize(s.after)
+            gt = F.interpolate(torch.from_numpy(s.mask.astype(np.float32))[None, None], size=[n, n], mode="area")
+            gt = gt[0, 0].numpy() >= 0.5
+            if n < 256:
+                b, a = b.repeat(1, k, k)[:, :256, :256], a.repeat(1, k, k)[:, :256, :256]
+            prob = predict_chipped(model, b.numpy(), a.numpy())[:n, :n]
+            pred = prob >= threshold
+            c += [np.sum(pred & gt), np.sum(pred & ~gt), np.sum(~pred & gt)]
+        print(f"{weights} at {0.5 * f:.2f} m ({n} px, {len(scenes)} crops): {scores(*c)}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--json")
     parser.add_argument("--weights", nargs="*", default=["levir", "whu"])
+    parser.add_argument("--scales", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(2)
+    if args.scales:
+        return evaluate_scales()
     scenes = D.load_change_scenes(D.DEFAULT_DATA_ROOT)
     result = {}
     for w in args.weights:

@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { selfTestInput } from '../../core/models/modelCard';
+import { chooseCatalogModel, readModelCard } from './modelCatalog';
 import { loadModel } from './onnxModel';
 
 const MODELS = path.resolve(import.meta.dirname, '../../../models');
@@ -20,9 +21,9 @@ describe('shipped models', () => {
     expect(cards.map((c) => path.basename(c)).sort()).toEqual([
       'changemap-change-v1.card.json',
       'changemap-landcover-v1.card.json',
-      'tinycd-buildings-levir.card.json',
       'tiny-change.card.json',
       'tiny-landcover.card.json',
+      'tinycd-buildings-levir.card.json',
     ]);
   });
 
@@ -56,4 +57,18 @@ describe('shipped models', () => {
       }
     },
   );
+
+  it('TinyCD credits its authors, is research-only, takes unit-scaled RGB and is chosen for 0.3-0.8 m imagery', () => {
+    const card = readModelCard(path.join(MODELS, 'tinycd-buildings-levir.card.json'));
+    expect(card.attribution).toMatch(/Codegoni.*Lombardi.*Ferrari/);
+    expect(card.attribution).toContain('arXiv 2207.13159');
+    expect(card.attribution).toContain('https://github.com/AndreaCodegoni/Tiny_model_4_CD');
+    expect(card.training.licence).toMatch(/non-commercial/);
+    expect(card.training.licence).toContain('LEVIR-CD');
+    // ImageNet normalisation is inside the graph: the app's step 2 must leave the unit-scaled values alone.
+    expect(card.normalisation).toEqual({ unitScaling: 'datatype', mean: [0, 0, 0], std: [1, 1, 1] });
+    expect(card.task === 'change-detection' && card.detects).toMatch(/buildings/);
+    for (const p of [0.3, 0.5, 0.8]) expect(chooseCatalogModel([MODELS], p).modelId).toBe(card.name);
+    for (const p of [1.5, 2, 10]) expect(chooseCatalogModel([MODELS], p).modelId).toBe('changemap-change');
+  });
 });

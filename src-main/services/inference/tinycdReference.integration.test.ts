@@ -10,8 +10,7 @@ import { parseNpz, type NpyArray } from '../../../scripts/eval/npz';
 import { applyUnitScaling, normaliseInPlace, unitScalingFor } from '../../core/raster/scaling';
 import { loadModel } from './onnxModel';
 
-const TINYCD =
-  process.env.CHANGEMAP_TINYCD ?? path.join(process.cwd(), '..', 'shared', 'models', 'tinycd');
+const TINYCD = process.env.CHANGEMAP_TINYCD ?? path.join(process.cwd(), '..', 'shared', 'models', 'tinycd');
 const MODELS = path.resolve(import.meta.dirname, '../../../models');
 const TOLERANCE = 1e-4;
 // The reference's "random" inputs are already ImageNet-normalised (ARCHITECTURE.md); the shipped graph takes
@@ -34,7 +33,8 @@ function get(arrays: Map<string, NpyArray>, name: string): NpyArray {
 function appInput(hwc: NpyArray, mean: number[], std: number[]): Float32Array {
   const [h, w, bands] = hwc.shape;
   const planar = new Uint8Array(h * w * bands);
-  for (let i = 0; i < h * w; i++) for (let b = 0; b < bands; b++) planar[b * h * w + i] = hwc.data[i * bands + b];
+  for (let i = 0; i < h * w; i++)
+    for (let b = 0; b < bands; b++) planar[b * h * w + i] = hwc.data[i * bands + b];
   const scaling = Array.from({ length: bands }, () => unitScalingFor('uint8', null));
   return normaliseInPlace(applyUnitScaling(planar, bands, scaling), bands, mean, std);
 }
