@@ -25,6 +25,19 @@ describe('run panel', () => {
   });
   afterAll(async () => app?.dispose());
 
+  it('shows the automatic model choice and its reason before the run starts', async () => {
+    expect(await bench.byTestId('model-select').inputValue()).toBe('auto');
+    const choice = bench.byTestId('model-choice');
+    await choice.waitFor();
+    // The scene has 3 m pixels: the general change model's range, not a very-high-resolution specialist's.
+    expect((await choice.textContent())?.replace(/\s+/g, ' ').trim()).toMatch(
+      /^Automatic: (\S+) [\d.]+ — Imagery at 3 m suits \1, made for [\d.]+–[\d.]+ m pixels/,
+    );
+    expect(await bench.byTestId('model-choice-warnings').count()).toBe(0);
+    expect(await bench.byTestId('model-licence').textContent()).toMatch(/non-commercial/i);
+    await app.screenshot('run-automatic-model');
+  });
+
   it('adds a model from its .onnx file and shows its card', async () => {
     await bench.addModel(TINY_CHANGE_MODEL);
     const chosen = await bench

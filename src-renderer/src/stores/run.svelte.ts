@@ -2,6 +2,7 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- chunk states are deliberately outside reactivity: chunkCounts and onChunk() carry the changes, so thousands of chunk events do not re-run effects. */
 import type {
   ChunkStateName,
+  ModelChoiceInfo,
   ModelInfo,
   ProviderInfo,
   RunDetail,
@@ -17,6 +18,8 @@ export type LonLat = [number, number];
 export type AreaChoice =
   { kind: 'whole' } | { kind: 'bbox'; min: LonLat; max: LonLat } | { kind: 'polygon'; ring: LonLat[] };
 export type ProviderChoice = 'auto' | ProviderInfo['id'];
+/** The model select's value for the automatic choice (run:start's default). */
+export const AUTOMATIC_MODEL = 'auto';
 
 type ChunkListener = (idx: number, state: ChunkStateName) => void;
 
@@ -26,7 +29,10 @@ const PROBABILITY_REFRESH_MS = 1200;
 export class RunState {
   models = $state.raw<ModelInfo[]>([]);
   providers = $state.raw<ProviderInfo[]>([]);
-  modelId = $state<string | null>(null);
+  /** 'auto' (the automatic choice) or a model's id. */
+  modelId = $state<string | null>(AUTOMATIC_MODEL);
+  /** The model a run would use on the project's imagery now, and why (models:choose); null until both dates. */
+  choice = $state.raw<ModelChoiceInfo | null>(null);
   provider = $state<ProviderChoice>('auto');
   area = $state.raw<AreaChoice>({ kind: 'whole' });
   /** Chunk side in pixels; null lets the service choose from its memory budget. */
@@ -51,9 +57,32 @@ export class RunState {
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private lastRefresh = 0;
   private subscribed = false;
+  private choiceRequest = 0;
 
+  /** The model a run would use: the picked one, or the automatic choice once it is known. */
   get model(): ModelInfo | null {
-    return this.models.find((m) => m.id === this.modelId) ?? null;
+    const id = this.modelId === AUTOMATIC_MODEL ? this.choice?.id : this.modelId;
+    return this.models.find((m) => m.id === id) ?? null;
+  }
+
+  /** Asks which model a run would use now (the select or the imagery changed); the latest answer wins. */
+  async refreshChoice(): Promise<void> {
+    const ticket = ++this.choiceRequest;
+    const model = this.modelId;
+    if (!model) {
+      this.choice = null;
+      return;
+    }
+    try {
+      const choice = await request('models:choose', { model });
+      if (ticket !== this.choiceRequest) return;
+      this.choice = choice;
+      signal('model:chosen');
+    } catch (error) {
+      if (ticket !== this.choiceRequest) return;
+      this.choice = null;
+      notices.error(error, 'Choosing the model');
+    }
   }
 
   get changeModels(): ModelInfo[] {
