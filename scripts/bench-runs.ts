@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from '../src-main/cli/args';
+import { Command } from 'commander';
 import { batchSizeForBudget } from '../src-main/core/tiling/chunkPlan';
 import { createGeoTiffWriter } from '../src-main/services/imagery/geotiffWriter';
 import { InferenceWorker } from '../src-main/services/inference/inferenceWorker';
@@ -22,19 +22,27 @@ import { openRunInputs } from '../src-main/services/runs/openRunInputs';
 import { syntheticPair } from '../src-main/services/runs/syntheticPair';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = parseArgs(process.argv.slice(2));
-const sizes = (args.flags.get('sizes')?.[0] ?? '5000,20000').split(',').map(Number);
-const provider = (args.flags.get('provider')?.[0] ?? 'cpu') as ProviderRequest;
-const threads = args.flags.get('threads')?.[0] ? Number(args.flags.get('threads')![0]) : undefined;
+const args = new Command()
+  .option('--sizes <list>', 'scene edges in pixels, comma-separated', '5000,20000')
+  .option('--provider <id>', 'execution provider')
+  .option('--threads <n>', 'CPU threads for inference')
+  .option('--model <name|path>', 'change model')
+  .option('--child <size>', 'measure one size (internal)')
+  .option('--keep <dir>', 'work folder to keep')
+  .parse(process.argv)
+  .opts<Partial<Record<'sizes' | 'provider' | 'threads' | 'model' | 'child' | 'keep', string>>>();
+const sizes = (args.sizes ?? '5000,20000').split(',').map(Number);
+const provider = (args.provider ?? 'cpu') as ProviderRequest;
+const threads = args.threads ? Number(args.threads) : undefined;
 const modelDirs = [path.join(root, 'models'), path.join(root, 'models', 'test')];
 const modelName =
-  args.flags.get('model')?.[0] ??
+  args.model ??
   (existsSync(path.join(root, 'models', 'changemap-change-v1.card.json'))
     ? 'changemap-change-v1'
     : 'tiny-change');
 const cardPath = resolveModel(modelName, modelDirs, 'change-detection');
-const child = args.flags.get('child')?.[0];
-const work = args.flags.get('keep')?.[0] ?? mkdtempSync(path.join(os.tmpdir(), 'cm-bench-runs-'));
+const child = args.child;
+const work = args.keep ?? mkdtempSync(path.join(os.tmpdir(), 'cm-bench-runs-'));
 mkdirSync(work, { recursive: true });
 
 /** Writes the generated pair as uint8 RGB GeoTIFFs, 1024-row strips at a time (never the whole scene). */
@@ -198,8 +206,8 @@ if (child) {
     const t = performance.now();
     await writePair(size);
     console.log(`\n${size} x ${size}: pair generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    const forwarded = ['model', 'provider', 'threads'].flatMap((f) =>
-      args.flags.has(f) ? [`--${f}`, args.flags.get(f)![0]] : [],
+    const forwarded = (['model', 'provider', 'threads'] as const).flatMap((f) =>
+      args[f] ? [`--${f}`, args[f]] : [],
     );
     const result = spawnSync(
       process.execPath,
@@ -217,5 +225,5 @@ if (child) {
     );
     if (result.status !== 0) throw new Error(`the ${size}² measurement failed (exit ${result.status})`);
   }
-  if (!args.flags.has('keep')) rmSync(work, { recursive: true, force: true });
+  if (!args.keep) rmSync(work, { recursive: true, force: true });
 }

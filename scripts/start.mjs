@@ -37,5 +37,5 @@ if (electron && !process.env.CHANGEMAP_BROWSER) {
   );
   if (built.status !== 0) process.exit(built.status ?? 1);
   const project = args.find((a) => a.toLowerCase().endsWith('.gpkg'));
-  run(bin('tsx'), ['src-main/cli/serve.ts', ...(project ? ['--project', project] : [])]);
+  run(bin('tsx'), ['src-main/cli/main.ts', 'serve', ...(project ? ['--project', project] : [])]);
 }

@@ -2,14 +2,19 @@
 // pipeline on it through the same API the app uses, and prints what it found against the planted truth.
 import path from 'node:path';
 import { isChangeMapError } from '../core/errors';
-import type { Channel, Events, Results } from '../ipc/contract';
-import { dispatch } from '../ipc/dispatch';
+import type { Events, Request } from '../ipc/contract';
 import { compareWithTruth } from '../services/demo/compareWithTruth';
 import { writeSampleScene } from '../services/sampleScene/writeSampleScene';
-import { AppSession } from '../services/session';
-import { defaultUserDataDir } from '../services/userData';
-import type { parseArgs } from './args';
-import { EXIT } from './runCommand';
+import type { AppSession } from '../services/session';
+import { cliSession } from './cliSession';
+import { EXIT } from './exitCodes';
+import { describeRegions } from './regionsCommand';
+
+export interface DemoOptions {
+  out: string;
+  model: string;
+  provider: Request<'run:start'>['provider'];
+}
 
 const ha = (m2: number): string => `${(m2 / 10_000).toFixed(2)} ha`;
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
@@ -37,22 +42,13 @@ function claimSampleProject(session: AppSession, projectFile: string): true | st
   }
 }
 
-export async function demoCommand(args: ReturnType<typeof parseArgs>): Promise<number> {
-  const out = path.resolve(args.flags.get('out')?.[0] ?? 'sample-project');
-  const model = args.flags.get('model')?.[0] ?? 'changemap-change';
-  const provider = args.flags.get('provider')?.[0] ?? 'auto';
+export async function demoCommand(options: DemoOptions): Promise<number> {
+  const out = path.resolve(options.out);
+  const { model, provider } = options;
   const say = (line = ''): void => void process.stdout.write(`${line}\n`);
 
-  const session = new AppSession({
-    userDataDir: defaultUserDataDir(),
-    version: 'demo',
-    shell: { transport: 'in-process' },
-  });
-  const call = async <C extends Channel>(channel: C, payload: unknown): Promise<Results[C]> => {
-    const result = await dispatch(session.handlers(), channel, payload);
-    if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
-    return result.value as Results[C];
-  };
+  const cli = cliSession();
+  const { session, call } = cli;
 
   try {
     const started = performance.now();
@@ -110,11 +106,14 @@ export async function demoCommand(args: ReturnType<typeof parseArgs>): Promise<n
     }
     say(`    ${lastLine.trim()}`);
 
-    say('3/4 Finding and classifying change regions ...');
-    const computed = await call('regions:compute', { runId: run.id, openingRadius: 1, minAreaM2: 300 });
-    say(
-      `    ${computed.regionCount} regions at threshold ${computed.settings.threshold} (${computed.seconds.toFixed(1)} s)`,
-    );
+    say("3/4 Finding and classifying change regions (the model card's settings) ...");
+    // Found by the services as the run finished, with the one settings rule, as in the app.
+    const computed = await session.services().regions.whenAutomaticDone(run.id);
+    if (!computed) {
+      say('The regions could not be found (see the warning above).');
+      return EXIT.failed;
+    }
+    say(`    ${describeRegions(computed)}`);
     const page = await call('regions:list', { runId: run.id, limit: 10 });
     say('    Largest regions:');
     for (const r of page.items) {
@@ -146,6 +145,6 @@ export async function demoCommand(args: ReturnType<typeof parseArgs>): Promise<n
     say(`Open it in the app with:  npm start -- "${projectFile}"   (or in QGIS: its change_regions layer)`);
     return EXIT.done;
   } finally {
-    session.dispose();
+    cli.dispose();
   }
 }

@@ -1,5 +1,6 @@
 // `changemap export` end to end, in a child process as a user runs it, on the export tests' project.
 import { execFileSync, spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,10 +24,11 @@ const changemap = (...args: string[]) =>
   spawnSync(process.execPath, [bin, 'export', '--project', tp.file, ...args], {
     encoding: 'utf8',
     timeout: 60_000,
+    env: { ...process.env, CHANGEMAP_USER_DATA: path.join(tp.dir, 'user') },
   });
 
 describe('changemap export', () => {
-  it('writes a zipped Shapefile GDAL reads, with the run and filters given', () => {
+  it('writes a zipped Shapefile GDAL reads, every region but rejected ones unless asked', () => {
     const out = path.join(tp.dir, 'regions');
     const r = changemap(
       '--run',
@@ -41,14 +43,22 @@ describe('changemap export', () => {
     );
     expect(r.status).toBe(0);
     const done = JSON.parse(r.stdout.trim()) as { type: string; path: string; featureCount: number };
-    expect(done).toMatchObject({
-      type: 'export:done',
-      path: `${out}.zip`,
-      featureCount: TEST_REGIONS.length,
-    });
+    const kept = TEST_REGIONS.filter((t) => t.reviewState !== 'rejected').length;
+    expect(kept).toBeLessThan(TEST_REGIONS.length);
+    expect(done).toMatchObject({ type: 'export:done', path: `${out}.zip`, featureCount: kept });
     const info = execFileSync('ogrinfo', ['-ro', '-so', '-al', `/vsizip/${out}.zip`], { encoding: 'utf8' });
-    expect(info).toMatch(new RegExp(`Feature Count: ${TEST_REGIONS.length}`));
+    expect(info).toMatch(new RegExp(`Feature Count: ${kept}`));
     expect(info).toMatch(/UTM zone 33N/);
+    const all = changemap(
+      '--run',
+      String(tp.runId),
+      '--format',
+      'geojson',
+      '--include-rejected',
+      '--out',
+      path.join(tp.dir, 'all.geojson'),
+    );
+    expect(all.stdout).toMatch(new RegExp(`Exported ${TEST_REGIONS.length} regions`));
   });
 
   it('keeps only confirmed regions when asked, and refuses to overwrite with exit code 3', () => {
@@ -60,6 +70,28 @@ describe('changemap export', () => {
     const again = changemap('--run', String(tp.runId), '--format', 'csv', '--out', out);
     expect(again.status).toBe(3);
     expect(again.stderr).toMatch(/EXPORT_EXISTS/);
+    expect(again.stderr).toMatch(/--overwrite/);
+  });
+
+  it('refuses a run without regions with exit code 3, names the command that finds them, writes nothing', () => {
+    const db = new Database(tp.file);
+    db.prepare("UPDATE cm_runs SET region_settings = '{}' WHERE id = ?").run(tp.runId);
+    db.close();
+    const out = path.join(tp.dir, 'none.geojson');
+    try {
+      const r = changemap('--run', String(tp.runId), '--format', 'geojson', '--out', out);
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(/EXPORT_NO_REGIONS/);
+      expect(r.stderr).toMatch(new RegExp(`changemap regions --project .* --run ${tp.runId}`));
+      expect(r.stdout).not.toMatch(/Exported/);
+      expect(fs.existsSync(out)).toBe(false);
+    } finally {
+      const restore = new Database(tp.file);
+      restore
+        .prepare('UPDATE cm_runs SET region_settings = ? WHERE id = ?')
+        .run('{"threshold":0.5,"openingRadius":0,"closingRadius":0,"minAreaM2":0}', tp.runId);
+      restore.close();
+    }
   });
 
   it('explains a missing option with exit code 2', () => {

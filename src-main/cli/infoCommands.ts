@@ -5,7 +5,6 @@ import { listModels } from '../services/inference/modelCatalog';
 import { listProviders } from '../services/inference/providers';
 import { ProjectStore } from '../services/project/projectStore';
 import { RunLedger } from '../services/runs/runLedger';
-import { flag, one, UsageError, type ParsedArgs } from './args';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -14,19 +13,19 @@ function print(json: boolean, value: unknown, lines: string[]): number {
   return 0;
 }
 
-export async function modelsCommand(args: ParsedArgs): Promise<number> {
+export async function modelsCommand(json: boolean): Promise<number> {
   const models = listModels([path.join(repoRoot, 'models'), path.join(repoRoot, 'models', 'test')]);
   return print(
-    flag(args, 'json'),
+    json,
     models,
     models.map((m) => `${m.name} ${m.version} (${m.task})  ${m.cardPath}`),
   );
 }
 
-export async function providersCommand(args: ParsedArgs): Promise<number> {
+export async function providersCommand(json: boolean): Promise<number> {
   const providers = listProviders();
   return print(
-    flag(args, 'json'),
+    json,
     providers,
     providers.map(
       (p) => `${p.id.padEnd(7)} ${p.available ? 'available' : `unavailable: ${p.reason}`}  (${p.label})`,
@@ -34,9 +33,7 @@ export async function providersCommand(args: ParsedArgs): Promise<number> {
   );
 }
 
-export async function runsCommand(args: ParsedArgs): Promise<number> {
-  const file = one(args, 'project');
-  if (!file) throw new UsageError('Give the project file with --project.');
+export async function runsCommand(file: string, json: boolean): Promise<number> {
   const store = ProjectStore.open(path.resolve(file), { readOnly: true });
   try {
     const ledger = new RunLedger(store.db);
@@ -51,7 +48,7 @@ export async function runsCommand(args: ParsedArgs): Promise<number> {
       };
     });
     return print(
-      flag(args, 'json'),
+      json,
       runs,
       runs.map(
         (r) =>

@@ -13,14 +13,19 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function changemap(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') },
+  });
 }
 
 describe('changemap command line', () => {
   it('explains its usage with exit code 2', () => {
     const r = changemap('run', '--project');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/Usage:/);
+    expect(r.stderr).toMatch(/--project <file.gpkg>.*missing/);
+    expect(r.stderr).toMatch(/--help/);
   });
 
   it('refuses a missing model before starting, exit code 3, as JSON', () => {
@@ -41,7 +46,7 @@ describe('changemap command line', () => {
     });
   });
 
-  it('runs to the end and names the probability raster last', () => {
+  it('runs to the end, finds the regions and names the probability raster last', () => {
     const project = path.join(dir, 'ok.gpkg');
     const r = changemap(
       'run',
@@ -61,8 +66,11 @@ describe('changemap command line', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(events[0].type).toBe('run:started');
+    expect(events.map((e) => e.type)).toContain('run:done');
+    const regions = events.find((e) => e.type === 'regions:done');
+    expect(regions.regionCount).toBeGreaterThan(0);
     const last = events.at(-1);
-    expect(last.type).toBe('run:done');
+    expect(last).toMatchObject({ type: 'run:summary', regionCount: regions.regionCount });
     expect(existsSync(last.probabilityPath)).toBe(true);
     expect(path.dirname(last.probabilityPath)).toBe(path.join(dir, 'ok.data', 'runs', '1'));
     const list = changemap('runs', '--project', project, '--json');

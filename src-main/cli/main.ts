@@ -1,66 +1,299 @@
-// The `changemap` command line. Each command lives in its own module; this file only dispatches.
-import { UsageError, parseArgs } from './args';
-import { EXIT } from './runCommand';
+// The `changemap` command line: commander reads the flags (and writes the usage text) and each flag's value is
+// checked by the API contract's schema for it (contractFlags.ts); each command lives in its own module.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { regionSettingsSchema, type RegionSettings } from '../ipc/contract';
+import { field, numberOf, runIdOf, textOf } from './contractFlags';
+import { EXIT } from './exitCodes';
 
-const USAGE = `Usage:
-  changemap run --before FILE... --after FILE... --project OUT.gpkg
-                [--aoi minx,miny,maxx,maxy] [--model NAME|PATH] [--provider auto|cpu|cuda|dml|coreml]
-                [--chunk-size PX] [--overlap PX] [--batch N] [--threads N] [--json]
-  changemap resume --project OUT.gpkg [--run ID] [--json]
-  changemap runs --project OUT.gpkg          list the project's runs
-  changemap models                           list the models found
-  changemap providers                        list the execution providers of this machine
-  changemap serve [--port N] [--project P]   the app in a browser
-  changemap export --project P.gpkg --format geojson|shapefile|gpkg|csv|geotiff --out PATH
-                [--run ID] [--crs grid|wgs84] [--confirmed-only] [--min-area M2] [--transition FROM:TO ...]
-                [--wkt] [--raster probability|mask] [--threshold T] [--overwrite] [--json]
-  changemap demo [--out DIR] [--model NAME|PATH] [--provider ...]
-                                             sample project: generate, detect, compare with the truth
+interface RegionFlags {
+  threshold?: number;
+  opening?: number;
+  closing?: number;
+  minArea?: number;
+}
 
-Exit codes: 0 done, 1 run failed, 2 usage, 3 refused before starting, 130 cancelled (resumable).`;
+const settingShape = regionSettingsSchema.shape;
 
-type Command = (args: ReturnType<typeof parseArgs>) => Promise<number>;
+/** The region-settings flags of `run` and `regions`; each left out comes from the one settings rule. */
+function withRegionFlags(command: Command): Command {
+  return command
+    .option(
+      '--threshold <p>',
+      'change where the probability is at least this, 0..1',
+      numberOf(settingShape.threshold),
+    )
+    .option('--opening <px>', 'opening radius (removes specks), pixels', numberOf(settingShape.openingRadius))
+    .option('--closing <px>', 'closing radius (fills pinholes), pixels', numberOf(settingShape.closingRadius))
+    .option('--min-area <m2>', 'smallest region kept, m²', numberOf(settingShape.minAreaM2));
+}
 
-const commands: Record<string, Command> = {
-  run: async (a) => (await import('./runCommand')).runCommand(a, 'run'),
-  resume: async (a) => (await import('./runCommand')).runCommand(a, 'resume'),
-  runs: async (a) => (await import('./infoCommands')).runsCommand(a),
-  models: async (a) => (await import('./infoCommands')).modelsCommand(a),
-  providers: async (a) => (await import('./infoCommands')).providersCommand(a),
-  demo: async (a) => (await import('./demoCommand')).demoCommand(a),
-  export: async (a) => (await import('./exportCommand')).exportCommand(a),
-  serve: async (a) => {
-    const { serve } = await import('./serve');
-    const port = a.flags.get('port')?.[0];
-    const { host } = await serve({
-      port: port ? Number(port) : undefined,
-      project: a.flags.get('project')?.[0],
+function regionSettings(flags: RegionFlags): Partial<RegionSettings> {
+  const settings: Partial<RegionSettings> = {
+    threshold: flags.threshold,
+    openingRadius: flags.opening,
+    closingRadius: flags.closing,
+    minAreaM2: flags.minArea,
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+}
+
+function parseAoi(text: string): { minX: number; minY: number; maxX: number; maxY: number } {
+  const v = text.split(',').map(Number);
+  const aoi = { minX: v[0], minY: v[1], maxX: v[2], maxY: v[3] };
+  const parsed = field('run:start', 'gridAoi').safeParse(v.length === 4 ? aoi : undefined);
+  if (v.length !== 4 || v.some((n) => !Number.isFinite(n)) || !parsed.success)
+    throw new InvalidArgumentError(
+      'Give minx,miny,maxx,maxy in the imagery CRS (pixels for images without georeference), with min < max.',
+    );
+  return aoi;
+}
+
+function parseSize(text: string): { width: number; height: number } {
+  const m = /^(\d+)x(\d+)$/.exec(text);
+  if (!m) throw new InvalidArgumentError('Give WIDTHxHEIGHT, e.g. 2000x1500.');
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+/** The whole command line; `run(code)` receives each command's exit code. */
+export function buildProgram(done: (code: number) => void): Command {
+  const program = new Command('changemap')
+    .description('Find and explain land-cover change between two dates of imagery.')
+    .exitOverride()
+    .showHelpAfterError('(add --help for the options)')
+    .configureOutput({
+      writeOut: (s) => void process.stdout.write(s),
+      writeErr: (s) => void process.stderr.write(s),
+    })
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done, 1 failed, 2 usage, 3 refused before starting, 130 cancelled (resumable).',
+    );
+
+  withRegionFlags(
+    program
+      .command('run')
+      .description('detect change between two dates, then find and classify the change regions')
+      .requiredOption('--project <file.gpkg>', 'project to create or add the run to')
+      .option('--before <file|url...>', 'before imagery: GeoTIFF tiles, a .vrt, or a COG URL')
+      .option('--after <file|url...>', 'after imagery')
+      .addOption(
+        new Option('--synthetic <WxH>', 'generated pair (tests, benchmarks)').argParser(parseSize).hideHelp(),
+      )
+      .addOption(new Option('--seed <n>', 'seed of the generated pair').argParser(Number).hideHelp())
+      .option(
+        '--aoi <minx,miny,maxx,maxy>',
+        'area in the imagery CRS (pixels without georeference)',
+        parseAoi,
+      )
+      .option(
+        '--model <name|path>',
+        'change model: auto (default: chosen from the imagery), a catalogue name or a card path',
+      )
+      .addOption(
+        new Option('--provider <id>', 'execution provider')
+          .choices(['auto', 'cpu', 'cuda', 'dml', 'coreml'])
+          .default('auto'),
+      )
+      .option('--chunk-size <px>', 'chunk edge, pixels', numberOf(field('run:start', 'chunkSize')))
+      .option('--overlap <px>', 'chip overlap, pixels', numberOf(field('run:start', 'overlap')))
+      .option('--batch <n>', 'chips per batch', numberOf(field('run:start', 'batchSize')))
+      .option('--threads <n>', 'CPU threads for inference', numberOf(field('run:start', 'threads')))
+      .option(
+        '--memory-budget <MiB>',
+        'memory the run may use; chunk and batch sizes follow (default 1024)',
+        numberOf(field('run:start', 'memoryBudgetMiB')),
+      )
+      .option('--no-regions', 'do not find regions when the run finishes')
+      .option('--json', 'one JSON event per line'),
+  ).action(async (o, command: Command) => {
+    if (!o.synthetic && (!o.before?.length || !o.after?.length))
+      command.error('error: give the imagery with --before FILE... --after FILE...', {
+        exitCode: EXIT.usage,
+      });
+    const { runCommand } = await import('./runCommand');
+    done(
+      await runCommand({
+        project: o.project,
+        before: o.before,
+        after: o.after,
+        synthetic: o.synthetic,
+        seed: o.seed,
+        aoi: o.aoi,
+        model: o.model,
+        provider: o.provider,
+        chunkSize: o.chunkSize,
+        overlap: o.overlap,
+        batch: o.batch,
+        threads: o.threads,
+        memoryBudget: o.memoryBudget,
+        regions: o.regions,
+        settings: regionSettings(o),
+        json: Boolean(o.json),
+      }),
+    );
+  });
+
+  program
+    .command('resume')
+    .description('continue a cancelled, failed or interrupted run (finished chunks are kept)')
+    .requiredOption('--project <file.gpkg>', 'project')
+    .option('--run <id>', 'run to resume (default: the last unfinished one)', runIdOf)
+    .option('--json', 'one JSON event per line')
+    .action(async (o) => {
+      const { resumeCommand } = await import('./runCommand');
+      done(await resumeCommand({ project: o.project, run: o.run, json: Boolean(o.json) }));
     });
-    process.stderr.write(`ChangeMap is served at ${(host as { url?: string }).url ?? 'the loopback host'}\n`);
-    return new Promise<number>(() => undefined);
-  },
-};
 
+  withRegionFlags(
+    program
+      .command('regions')
+      .description(
+        "find and classify a run's change regions again (other settings: the run's, else the model card's)",
+      )
+      .requiredOption('--project <file.gpkg>', 'project')
+      .option('--run <id>', 'run (default: the last finished one)', runIdOf)
+      .option('--json', 'JSON output'),
+  ).action(async (o) => {
+    const { regionsCommand } = await import('./regionsCommand');
+    done(
+      await regionsCommand({
+        project: o.project,
+        run: o.run,
+        settings: regionSettings(o),
+        json: Boolean(o.json),
+      }),
+    );
+  });
+
+  program
+    .command('export')
+    .description("write a run's regions (GeoJSON, Shapefile, GeoPackage, CSV) or rasters (GeoTIFF)")
+    .requiredOption('--project <file.gpkg>', 'project')
+    .addOption(
+      new Option('--format <format>', 'file format')
+        .choices([
+          ...(field('export:regions', 'format') as unknown as { options: string[] }).options,
+          'geotiff',
+        ])
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--out <path>', 'file to write', textOf(field('export:regions', 'out')))
+    .option('--run <id>', 'run (default: the last finished one)', runIdOf)
+    .addOption(new Option('--crs <crs>', 'coordinates: the grid CRS or WGS 84').choices(['grid', 'wgs84']))
+    .addOption(new Option('--confirmed-only', 'only confirmed regions').conflicts('includeRejected'))
+    .option('--include-rejected', 'rejected regions too (by default every region but rejected ones)')
+    .option('--min-area <m2>', 'only regions of at least this area, m²', numberOf(settingShape.minAreaM2))
+    .option('--transition <from:to...>', 'only these changes, e.g. forest:residential (a side left out: any)')
+    .option('--wkt', 'CSV: add the outline as WKT')
+    .addOption(
+      new Option('--raster <kind>', 'geotiff: the probability or the change mask')
+        .choices(['probability', 'mask'])
+        .default('probability'),
+    )
+    .option(
+      '--threshold <p>',
+      "mask threshold (default: the run's, by the settings rule)",
+      numberOf(settingShape.threshold),
+    )
+    .option('--overwrite', 'replace an existing file')
+    .option('--json', 'JSON output')
+    .action(async (o) => {
+      const { exportCommand } = await import('./exportCommand');
+      done(
+        await exportCommand({
+          project: o.project,
+          format: o.format,
+          out: o.out,
+          run: o.run,
+          crs: o.crs,
+          confirmedOnly: Boolean(o.confirmedOnly),
+          includeRejected: Boolean(o.includeRejected),
+          minArea: o.minArea,
+          transition: o.transition,
+          wkt: Boolean(o.wkt),
+          raster: o.raster,
+          threshold: o.threshold,
+          overwrite: Boolean(o.overwrite),
+          json: Boolean(o.json),
+        }),
+      );
+    });
+
+  program
+    .command('runs')
+    .description("list a project's runs")
+    .requiredOption('--project <file.gpkg>', 'project')
+    .option('--json', 'JSON output')
+    .action(async (o) =>
+      done(await (await import('./infoCommands')).runsCommand(o.project, Boolean(o.json))),
+    );
+
+  program
+    .command('models')
+    .description('list the models found')
+    .option('--json', 'JSON output')
+    .action(async (o) => done(await (await import('./infoCommands')).modelsCommand(Boolean(o.json))));
+
+  program
+    .command('providers')
+    .description("list this machine's execution providers")
+    .option('--json', 'JSON output')
+    .action(async (o) => done(await (await import('./infoCommands')).providersCommand(Boolean(o.json))));
+
+  program
+    .command('serve')
+    .description('the app in a browser, on a loopback URL with a per-launch token')
+    .option('--port <n>', 'port (default: any free one)', Number)
+    .option('--project <file.gpkg>', 'project to open')
+    .addOption(new Option('--static <dir>', 'built renderer folder').hideHelp())
+    .action(async (o) => {
+      const { serveCommand } = await import('./serve');
+      done(await serveCommand({ port: o.port, project: o.project, staticRoot: o.static }));
+    });
+
+  program
+    .command('demo')
+    .description('sample project: generate, detect, find regions, compare with the planted truth')
+    .option('--out <dir>', 'folder of the sample project', 'sample-project')
+    .option('--model <name|path>', 'change model', 'changemap-change')
+    .addOption(
+      new Option('--provider <id>', 'execution provider')
+        .choices(['auto', 'cpu', 'cuda', 'dml', 'coreml'])
+        .default('auto'),
+    )
+    .action(async (o) => {
+      const { demoCommand } = await import('./demoCommand');
+      done(await demoCommand({ out: o.out, model: o.model, provider: o.provider }));
+    });
+
+  return program;
+}
+
+/** Runs the command line; resolves with the exit code (README: Command line). */
 export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.done;
+  const program = buildProgram((c) => (code = c));
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return EXIT.usage;
+  }
   try {
-    const args = parseArgs(argv);
-    if (!args.command || args.command === 'help' || args.flags.has('help')) {
-      process.stdout.write(`${USAGE}\n`);
-      return args.command ? EXIT.done : EXIT.usage;
-    }
-    const command = commands[args.command];
-    if (!command) throw new UsageError(`Unknown command "${args.command}".`);
-    return await command(args);
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`changemap: ${error.message}\n\n${USAGE}\n`);
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.done;
       return EXIT.usage;
     }
-    process.stderr.write(`changemap: ${(error as Error)?.stack ?? error}\n`);
+    process.stderr.write(`changemap: ${(error as Error)?.stack ?? String(error)}\n`);
     return EXIT.failed;
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

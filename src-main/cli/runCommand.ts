@@ -1,81 +1,67 @@
-// `changemap run` and `changemap resume`: change detection from the command line, with a progress bar on a
-// terminal or one JSON event per line (--json) for scripts. Exit codes: see EXIT.
-import fs from 'node:fs';
+// `changemap run` and `changemap resume`: change detection from the command line through the app's own API (the
+// imagery is stored in the project like the app stores it, and regions are found when the run finishes), with a
+// progress bar on a terminal or one JSON event per line (--json) for scripts. Exit codes: see EXIT.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ChangeMapError, isChangeMapError } from '../core/errors';
-import { isProviderRequest } from '../services/inference/providers';
-import { ProjectStore } from '../services/project/projectStore';
-import { RunService } from '../services/runs/RunService';
+import type { RegionSettings, Request } from '../ipc/contract';
+import type { RegionsComputed } from '../services/regions/ProjectRegions';
 import type { RunEvent } from '../services/runs/runEvents';
-import { openRunInputs } from '../services/runs/openRunInputs';
-import type { AreaOfInterest, RunInputs } from '../services/runs/runTypes';
-import { flag, integer, one, UsageError, type ParsedArgs } from './args';
+import { writeSyntheticPairFiles } from '../services/runs/syntheticPairFiles';
+import { cliSession, openOrCreate, type CliSession } from './cliSession';
+import { EXIT } from './exitCodes';
 import { progressLine } from './progressBar';
+import { describeRegions } from './regionsCommand';
 
-export const EXIT = {
-  done: 0,
-  /** The run started and failed (disk full, unreadable chunk, ...). */
-  failed: 1,
-  /** Wrong command-line usage. */
-  usage: 2,
-  /** Refused before starting: bad model, bad inputs, area outside the imagery, project in use. */
-  refused: 3,
-  /** Cancelled (Ctrl-C); resume with `changemap resume`. */
-  cancelled: 130,
-} as const;
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const DEFAULT_MODEL = 'changemap-change-v1';
-
-function openOrCreateProject(file: string): ProjectStore {
-  return fs.existsSync(file) ? ProjectStore.open(file) : ProjectStore.create(file);
+export interface RunOptions {
+  project: string;
+  before?: string[];
+  after?: string[];
+  synthetic?: { width: number; height: number };
+  seed?: number;
+  aoi?: { minX: number; minY: number; maxX: number; maxY: number };
+  /** Left out: the contract's default model. */
+  model?: string;
+  provider: Request<'run:start'>['provider'];
+  chunkSize?: number;
+  overlap?: number;
+  batch?: number;
+  threads?: number;
+  memoryBudget?: number;
+  regions: boolean;
+  settings: Partial<RegionSettings>;
+  json: boolean;
 }
 
-function parseAoi(text: string | undefined): AreaOfInterest | null {
-  if (text === undefined) return null;
-  const v = text.split(',').map(Number);
-  if (v.length !== 4 || v.some((n) => !Number.isFinite(n)) || v[0] >= v[2] || v[1] >= v[3]) {
-    throw new UsageError(
-      '--aoi must be minx,miny,maxx,maxy in the imagery CRS (pixels for images without georeference).',
-    );
-  }
-  return { kind: 'bbox', minX: v[0], minY: v[1], maxX: v[2], maxY: v[3] };
+export interface ResumeOptions {
+  project: string;
+  run?: number;
+  json: boolean;
 }
 
-function parseInputs(args: ParsedArgs): RunInputs {
-  const synthetic = one(args, 'synthetic');
-  if (synthetic) {
-    const m = /^(\d+)x(\d+)$/.exec(synthetic);
-    if (!m) throw new UsageError('--synthetic takes WIDTHxHEIGHT, e.g. 2000x1500.');
-    return {
-      kind: 'synthetic',
-      width: Number(m[1]),
-      height: Number(m[2]),
-      bands: 3,
-      seed: integer(args, 'seed') ?? 1,
-    };
-  }
-  const before = args.flags.get('before') ?? [];
-  const after = args.flags.get('after') ?? [];
-  if (before.length === 0 || after.length === 0)
-    throw new UsageError('Give the imagery with --before FILE... --after FILE...');
-  return {
-    kind: 'files',
-    before: before.map((f) => path.resolve(f)),
-    after: after.map((f) => path.resolve(f)),
-  };
+/** A local path made absolute; an http(s) URL (a Cloud-Optimized GeoTIFF) read as it is, like the app does. */
+export function imageryUri(uri: string): string {
+  return /^https?:\/\//i.test(uri) ? uri : path.resolve(uri);
 }
 
 interface Output {
   event(e: RunEvent): void;
+  line(type: string, value: Record<string, unknown>, text: string): void;
   end(): void;
 }
 
 function output(json: boolean): Output {
-  if (json) return { event: (e) => process.stdout.write(`${JSON.stringify(e)}\n`), end: () => undefined };
+  if (json)
+    return {
+      event: (e) => process.stdout.write(`${JSON.stringify(e)}\n`),
+      line: (type, value) => process.stdout.write(`${JSON.stringify({ type, ...value })}\n`),
+      end: () => undefined,
+    };
   const tty = process.stderr.isTTY;
   let drawn = false;
+  const newline = () => {
+    if (drawn) process.stderr.write('\n');
+    drawn = false;
+  };
   return {
     event(e) {
       if (e.type === 'run:progress') {
@@ -85,8 +71,7 @@ function output(json: boolean): Output {
         }
         return;
       }
-      if (drawn) process.stderr.write('\n');
-      drawn = false;
+      newline();
       if (e.type === 'run:started') {
         const left = e.chunks.filter((c) => c.state !== 'done').length;
         process.stderr.write(
@@ -103,9 +88,11 @@ function output(json: boolean): Output {
           `Run ${e.runId} cancelled; continue it with: changemap resume --project ... --run ${e.runId}\n`,
         );
     },
-    end() {
-      if (drawn) process.stderr.write('\n');
+    line(_type, _value, text) {
+      newline();
+      process.stderr.write(`${text}\n`);
     },
+    end: newline,
   };
 }
 
@@ -117,63 +104,133 @@ function refusal(error: unknown, json: boolean): number {
   return EXIT.refused;
 }
 
-/** Runs or resumes; resolves with the exit code. */
-export async function runCommand(args: ParsedArgs, mode: 'run' | 'resume'): Promise<number> {
-  const json = flag(args, 'json');
-  const projectPath = one(args, 'project');
-  if (!projectPath) throw new UsageError('Give the project file with --project out.gpkg.');
-  const provider = one(args, 'provider') ?? 'auto';
-  if (!isProviderRequest(provider))
-    throw new UsageError('--provider must be auto, cpu, cuda, dml or coreml.');
-  const inputs = mode === 'run' ? parseInputs(args) : null;
-  const aoi = parseAoi(one(args, 'aoi'));
-  const runArg = mode === 'resume' ? integer(args, 'run') : undefined;
+/** Sets the imagery of both dates as the app's imagery panel does (the project keeps the files and their roles). */
+async function setImagery(cli: CliSession, options: RunOptions): Promise<void> {
+  let before = options.before?.map(imageryUri) ?? [];
+  let after = options.after?.map(imageryUri) ?? [];
+  if (options.synthetic) {
+    const dataDir = cli.session.requireProject().dataDir;
+    const files = await writeSyntheticPairFiles(path.join(dataDir, 'synthetic'), {
+      ...options.synthetic,
+      seed: options.seed ?? 1,
+    });
+    before = [files.before];
+    after = [files.after];
+  }
+  await cli.call('imagery:setFiles', { role: 'before', uris: before });
+  await cli.call('imagery:setFiles', { role: 'after', uris: after });
+}
 
-  let store: ProjectStore;
-  try {
-    store = openOrCreateProject(path.resolve(projectPath));
-  } catch (error) {
-    return refusal(error, json);
-  }
-  const service = new RunService({
-    db: store.db,
-    dataDir: store.dataDir,
-    modelDirs: [path.join(repoRoot, 'models')],
-    openPair: openRunInputs,
-  });
-  const out = output(json);
-  service.subscribe((e) => out.event(e));
-  let runId: number;
-  try {
-    if (mode === 'run') {
-      runId = await service.startRun({
-        inputs: inputs!,
-        aoi,
-        model: one(args, 'model') ?? DEFAULT_MODEL,
-        provider,
-        chunkSize: integer(args, 'chunk-size'),
-        overlap: integer(args, 'overlap'),
-        batchSize: integer(args, 'batch'),
-        threads: integer(args, 'threads'),
-      });
-    } else {
-      const resumable = service.listRuns().filter((r) => r.status !== 'done');
-      runId = runArg ?? resumable.at(-1)?.id ?? 0;
-      if (!runId) throw new ChangeMapError('RUN_NOT_FOUND', 'This project has no run to resume.');
-      await service.resumeRun(runId);
-    }
-  } catch (error) {
-    store.close();
-    if (error instanceof UsageError) throw error;
-    return refusal(error, json);
-  }
+/** Follows a started run to its end, then its regions; resolves with the exit code. */
+async function follow(cli: CliSession, runId: number, project: string, out: Output): Promise<number> {
+  const service = cli.session.services().runs;
   const onSignal = () => void service.cancelRun(runId);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const run = await service.whenSettled(runId);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  out.end();
-  store.close();
-  return run.status === 'done' ? EXIT.done : run.status === 'cancelled' ? EXIT.cancelled : EXIT.failed;
+  if (run.status === 'cancelled') return EXIT.cancelled;
+  if (run.status !== 'done') return EXIT.failed;
+  // Regions are found by the services when a run finishes (unless --no-regions): wait for them.
+  const regions: Promise<RegionsComputed | null> | undefined = cli.session
+    .services()
+    .regions.whenAutomaticDone(runId);
+  if (!regions) {
+    out.line(
+      'run:summary',
+      { runId, regionCount: null },
+      `Run ${runId} done; no regions were asked for. Find them with: changemap regions --project "${project}" --run ${runId}`,
+    );
+    return EXIT.done;
+  }
+  const computed = await regions;
+  if (!computed) {
+    out.line(
+      'regions:failed',
+      { runId },
+      `The regions of run ${runId} could not be found (see the warning above); try again with: changemap regions --project "${project}" --run ${runId}`,
+    );
+    return EXIT.failed;
+  }
+  out.line('regions:done', { ...computed }, describeRegions(computed));
+  out.line(
+    'run:summary',
+    { runId, regionCount: computed.regionCount, probabilityPath: run.probabilityPath },
+    `Export them with: changemap export --project "${project}" --run ${runId} --format gpkg --out regions.gpkg`,
+  );
+  return EXIT.done;
+}
+
+/** Runs change detection on new imagery; resolves with the exit code. */
+export async function runCommand(options: RunOptions): Promise<number> {
+  const out = output(options.json);
+  const cli = cliSession();
+  cli.session.events.subscribe((event, payload) => {
+    if (event === 'log:warning')
+      out.line(
+        'warning',
+        payload as Record<string, unknown>,
+        `warning: ${(payload as { message: string }).message}`,
+      );
+  });
+  try {
+    let runId: number;
+    try {
+      await openOrCreate(cli, options.project);
+      await setImagery(cli, options);
+      cli.session.services().runs.subscribe((e) => out.event(e));
+      const run = await cli.call('run:start', {
+        // Passed through as given; left out, the contract's default (the automatic choice).
+        model: options.model,
+        provider: options.provider,
+        gridAoi: options.aoi,
+        chunkSize: options.chunkSize,
+        overlap: options.overlap,
+        batchSize: options.batch,
+        threads: options.threads,
+        memoryBudgetMiB: options.memoryBudget,
+        regionSettings: options.settings,
+        findRegions: options.regions,
+      });
+      runId = run.id;
+    } catch (error) {
+      return refusal(error, options.json);
+    }
+    return await follow(cli, runId, path.resolve(options.project), out);
+  } finally {
+    out.end();
+    cli.dispose();
+  }
+}
+
+/** Resumes a cancelled, failed or interrupted run (the last one unless --run); resolves with the exit code. */
+export async function resumeCommand(options: ResumeOptions): Promise<number> {
+  const out = output(options.json);
+  const cli = cliSession();
+  cli.session.events.subscribe((event, payload) => {
+    if (event === 'log:warning')
+      out.line(
+        'warning',
+        payload as Record<string, unknown>,
+        `warning: ${(payload as { message: string }).message}`,
+      );
+  });
+  try {
+    let runId: number;
+    try {
+      await cli.call('project:open', { path: path.resolve(options.project) });
+      const resumable = (await cli.call('run:list', {})).filter((r) => r.status !== 'done');
+      runId = options.run ?? resumable.at(-1)?.id ?? 0;
+      if (!runId) throw new ChangeMapError('RUN_NOT_FOUND', 'This project has no run to resume.');
+      cli.session.services().runs.subscribe((e) => out.event(e));
+      await cli.call('run:resume', { runId });
+    } catch (error) {
+      return refusal(error, options.json);
+    }
+    return await follow(cli, runId, path.resolve(options.project), out);
+  } finally {
+    out.end();
+    cli.dispose();
+  }
 }

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ChangeMapError, isChangeMapError } from '../core/errors';
 import { startBrowserHost, type BrowserHost } from '../services/browserHost/server';
 import { AppSession } from '../services/session';
 import { defaultUserDataDir } from '../services/userData';
@@ -20,7 +21,10 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions = {}): Promise<{ host: BrowserHost; session: AppSession }> {
   const staticRoot = options.staticRoot ?? path.join(repoRoot, 'out', 'renderer');
   if (!fs.existsSync(path.join(staticRoot, 'index.html'))) {
-    throw new Error(`The renderer is not built (${staticRoot}); run \`npm run build:renderer\` first.`);
+    throw new ChangeMapError(
+      'RENDERER_NOT_BUILT',
+      `The renderer is not built (${staticRoot}); run \`npm run build:renderer\` first.`,
+    );
   }
   const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   const session = new AppSession({
@@ -38,32 +42,24 @@ export async function serve(options: ServeOptions = {}): Promise<{ host: Browser
   return { host, session };
 }
 
-function parseArgs(argv: string[]): ServeOptions {
-  const options: ServeOptions = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--port') options.port = Number(argv[++i]);
-    else if (arg === '--project') options.project = argv[++i];
-    else if (arg === '--static') options.staticRoot = argv[++i];
-    else throw new Error(`Unknown option ${arg}`);
+/** `changemap serve`: prints the URL with its token (the one line a user and `npm start` look for), then serves. */
+export async function serveCommand(options: ServeOptions): Promise<number> {
+  let started: Awaited<ReturnType<typeof serve>>;
+  try {
+    started = await serve(options);
+  } catch (error) {
+    if (!isChangeMapError(error)) throw error;
+    process.stderr.write(`changemap: ${error.message} [${error.code}]\n`);
+    return 1;
   }
-  return options;
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  serve(parseArgs(process.argv.slice(2)))
-    .then(({ host, session }) => {
-      // The one line a user and the e2e harness look for.
-      console.log(`ChangeMap is running at ${host.launchUrl}`);
-      const stop = (): void => {
-        session.dispose();
-        void host.close().then(() => process.exit(0));
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    })
-    .catch((error: Error) => {
-      console.error(`changemap serve: ${error.message}`);
-      process.exit(1);
-    });
+  const { host, session } = started;
+  process.stdout.write(`ChangeMap is running at ${host.launchUrl}\n`);
+  return new Promise<number>((resolve) => {
+    const stop = (): void => {
+      session.dispose();
+      void host.close().then(() => resolve(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }

@@ -171,8 +171,8 @@ export interface RunDetail extends RunSummary {
   chunks: { idx: number; state: ChunkStateName; ring: [number, number][] }[];
   /** Extent of the analysis grid in WGS 84: [minLon, minLat, maxLon, maxLat]. */
   extent: [number, number, number, number] | null;
-  /** The settings the run's regions were last made with; null before any. */
-  regionSettings: RegionSettings | null;
+  /** The run's region settings by the one rule: saved for the run, else the model card's, else the fallback. */
+  regionSettings: RegionSettings;
 }
 
 export interface RunProgress {
@@ -190,12 +190,23 @@ export interface RunProgress {
 
 export type ReviewState = 'unreviewed' | 'confirmed' | 'rejected';
 
-export interface RegionSettings {
-  threshold: number;
-  openingRadius: number;
-  closingRadius: number;
-  minAreaM2: number;
-}
+/**
+ * How a run's probabilities become regions. Which settings a run uses is decided in one place on the server
+ * (services/regions/regionSettings.ts: saved for the run, else the model card's, else the fallback).
+ */
+export const regionSettingsSchema = z
+  .object({
+    /** A pixel is change where its probability is at least this. */
+    threshold: z.number().min(0).max(1),
+    /** Morphological opening (removes specks), radius in pixels. */
+    openingRadius: z.number().int().min(0).max(20),
+    /** Morphological closing (fills pinholes), radius in pixels. */
+    closingRadius: z.number().int().min(0).max(20),
+    /** Smallest region kept, m². */
+    minAreaM2: z.number().min(0).max(1e12),
+  })
+  .strict();
+export type RegionSettings = z.infer<typeof regionSettingsSchema>;
 
 export interface RegionRow {
   fid: number;
@@ -284,10 +295,12 @@ const regionFilters = z
     reviewStates: reviewStates.optional(),
   })
   .strict();
-/** Filters of an export: all regions, only some review states (e.g. confirmed), a minimum area, transitions. */
+/** Review states an export keeps when the request names none: everything but rejected regions. */
+export const DEFAULT_EXPORT_REVIEW_STATES = ['unreviewed', 'confirmed'] as const satisfies ReviewState[];
+/** Filters of an export: review states (default: all but rejected), a minimum area, transitions. */
 const exportFilters = z
   .object({
-    reviewStates: reviewStates.optional(),
+    reviewStates: reviewStates.default([...DEFAULT_EXPORT_REVIEW_STATES]),
     minAreaM2: z.number().min(0).optional(),
     /** A side left out matches any class; null matches regions without a class for that date. */
     transitions: z
@@ -301,7 +314,8 @@ const exportFilters = z
       .optional(),
   })
   .strict();
-export type ExportFilters = z.infer<typeof exportFilters>;
+/** What a caller sends (review states left out: the default above). */
+export type ExportFilters = z.input<typeof exportFilters>;
 export type RegionFilters = z.infer<typeof regionFilters>;
 
 /** Request schemas, one per channel. */
@@ -373,7 +387,25 @@ export const requests = {
         ])
         .nullable()
         .default(null),
+      /** The analysis grid's CRS (pixels for a pair without georeference), as the command line's --aoi. */
+      gridAoi: z
+        .object({ minX: z.number(), minY: z.number(), maxX: z.number(), maxY: z.number() })
+        .strict()
+        .refine((a) => a.minX < a.maxX && a.minY < a.maxY, 'The area needs minX < maxX and minY < maxY.')
+        .optional(),
       chunkSize: z.number().int().min(256).max(16_384).optional(),
+      /** Chip overlap in pixels (default: an eighth of the chip). */
+      overlap: z.number().int().min(0).max(4096).optional(),
+      /** Chips per batch (default: from the memory budget). */
+      batchSize: z.number().int().min(1).max(1024).optional(),
+      /** CPU threads for inference (default: ONNX Runtime's choice). */
+      threads: z.number().int().min(1).max(1024).optional(),
+      /** Memory the run may use, MiB; chunk and batch sizes follow from it (default 1024). */
+      memoryBudgetMiB: z.number().int().min(128).max(1_048_576).optional(),
+      /** Region settings for the regions found when the run finishes (the rest come from the one rule). */
+      regionSettings: regionSettingsSchema.partial().optional(),
+      /** Find and classify regions when the run finishes (the command line's --no-regions turns it off). */
+      findRegions: z.boolean().default(true),
     })
     .strict(),
   'run:cancel': z.object({ runId }).strict(),
@@ -381,15 +413,8 @@ export const requests = {
   'run:get': z.object({ runId }).strict(),
   'run:list': z.object({}).strict(),
   'run:probabilityTile': z.object({ runId, ...tileXYZ }).strict(),
-  'regions:compute': z
-    .object({
-      runId,
-      threshold: z.number().min(0).max(1).optional(),
-      openingRadius: z.number().int().min(0).max(20).default(0),
-      closingRadius: z.number().int().min(0).max(20).default(0),
-      minAreaM2: z.number().min(0).default(0),
-    })
-    .strict(),
+  /** Settings left out come from the one rule (services/regions/regionSettings.ts). */
+  'regions:compute': z.object({ runId, ...regionSettingsSchema.partial().shape }).strict(),
   'regions:list': z
     .object({
       runId,
@@ -423,7 +448,7 @@ export const requests = {
       format: z.enum(['geojson', 'shapefile', 'gpkg', 'csv']),
       out: filePath,
       crs: z.enum(['grid', 'wgs84']).default('wgs84'),
-      filters: exportFilters.default({}),
+      filters: exportFilters.prefault({}),
       includeWkt: z.boolean().default(false),
       overwrite: z.boolean().default(false),
     })

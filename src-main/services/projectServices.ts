@@ -53,7 +53,7 @@ export class ProjectServices {
         modelDirs: this.modelDirs(),
         openPair: openRunInputs,
       });
-      const unsubscribe = service.subscribe((event) => forwardRunEvent(this.deps.events, service, event));
+      const unsubscribe = service.subscribe((event) => this.forwardRunEvent(service, event));
       this.closers.push({
         name: 'runs',
         close: () => {
@@ -68,7 +68,11 @@ export class ProjectServices {
 
   get regions(): ProjectRegions {
     if (!this.regionsService) {
-      const service = new ProjectRegions(this.project, this.runs, () => this.modelDirs());
+      const events = this.deps.events;
+      const service = new ProjectRegions(this.project, this.runs, () => this.modelDirs(), {
+        changed: (runId, regionCount) => events.emit('regions:changed', { runId, regionCount }),
+        warning: (message) => events.emit('log:warning', { message }),
+      });
       this.closers.push({ name: 'regions', close: () => service.dispose() });
       this.regionsService = service;
     }
@@ -104,33 +108,36 @@ export class ProjectServices {
       ),
     );
   }
-}
 
-/** The run service's events as the API announces them. */
-function forwardRunEvent(events: EventBus, service: RunService, event: RunEvent): void {
-  switch (event.type) {
-    case 'run:started': {
-      const run = service.getRun(event.runId);
-      if (run) events.emit('run:started', runDetail(run));
-      return;
+  /** The run service's events as the API announces them; a finished run goes on to find its regions. */
+  private forwardRunEvent(service: RunService, event: RunEvent): void {
+    const events = this.deps.events;
+    switch (event.type) {
+      case 'run:started': {
+        const run = service.getRun(event.runId);
+        if (run) events.emit('run:started', runDetail(run, this.regions.settingsOf(run.id)));
+        return;
+      }
+      case 'run:chunk':
+        events.emit('run:chunk', { runId: event.runId, idx: event.idx, state: event.state });
+        return;
+      case 'run:progress': {
+        const { type: _type, ...progress } = event;
+        events.emit('run:progress', progress);
+        return;
+      }
+      case 'run:done': {
+        const run = service.getRun(event.runId);
+        if (run) events.emit('run:done', runSummary(run));
+        // Synchronously, so whoever waits on the run (RunService.whenSettled) finds its regions under way.
+        this.regions.afterRun(event.runId);
+        return;
+      }
+      case 'run:failed':
+        events.emit('run:failed', { runId: event.runId, code: event.code, message: event.message });
+        return;
+      case 'run:cancelled':
+        events.emit('run:cancelled', { runId: event.runId });
     }
-    case 'run:chunk':
-      events.emit('run:chunk', { runId: event.runId, idx: event.idx, state: event.state });
-      return;
-    case 'run:progress': {
-      const { type: _type, ...progress } = event;
-      events.emit('run:progress', progress);
-      return;
-    }
-    case 'run:done': {
-      const run = service.getRun(event.runId);
-      if (run) events.emit('run:done', runSummary(run));
-      return;
-    }
-    case 'run:failed':
-      events.emit('run:failed', { runId: event.runId, code: event.code, message: event.message });
-      return;
-    case 'run:cancelled':
-      events.emit('run:cancelled', { runId: event.runId });
   }
 }

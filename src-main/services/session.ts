@@ -93,9 +93,10 @@ export class AppSession {
     return store;
   }
 
-  openProject(file: string): ProjectStore {
+  /** Opens a project; read-only (the command line's exports) works beside an app that holds it. */
+  openProject(file: string, options: { readOnly?: boolean } = {}): ProjectStore {
     if (this.project && path.resolve(file) === this.project.file) return this.project;
-    const store = ProjectStore.open(file);
+    const store = ProjectStore.open(file, options);
     this.setProject(store);
     return store;
   }

@@ -82,6 +82,15 @@ export const changeModelCard = z.object({
    * (core/models/modelChoice.ts) prefers the model whose preferred range holds the imagery's pixel size.
    */
   preferredGsdM: z.tuple([z.number().positive(), z.number().positive()]).optional(),
+  /** Default region clean-up (radii in pixels) and smallest region kept (m²) for this model's output. */
+  regions: z
+    .object({
+      openingRadius: z.number().int().min(0).max(20).optional(),
+      closingRadius: z.number().int().min(0).max(20).optional(),
+      minAreaM2: z.number().min(0).optional(),
+    })
+    .strict()
+    .optional(),
 });
 
 export const classifierModelCard = z.object({

@@ -32,7 +32,7 @@ afterEach(() => {
 });
 
 describe('export API', () => {
-  it('exports the run’s regions as GeoJSON and refuses to overwrite without confirmation', async () => {
+  it('exports every region but rejected ones as GeoJSON by default, and refuses to overwrite without confirmation', async () => {
     openTestProject();
     const out = path.join(tp.dir, 'regions.geojson');
     const first = await dispatch(
@@ -41,9 +41,14 @@ describe('export API', () => {
       { runId: tp.runId, format: 'geojson', out },
       silent,
     );
-    expect(first).toMatchObject({ ok: true, value: { path: out, featureCount: TEST_REGIONS.length } });
-    const geojson = JSON.parse(fs.readFileSync(out, 'utf8')) as { features: unknown[] };
-    expect(geojson.features).toHaveLength(TEST_REGIONS.length);
+    const kept = TEST_REGIONS.filter((r) => r.reviewState !== 'rejected');
+    expect(kept.length).toBeLessThan(TEST_REGIONS.length);
+    expect(first).toMatchObject({ ok: true, value: { path: out, featureCount: kept.length } });
+    const geojson = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+      features: { properties: { review_state: string } }[];
+    };
+    expect(geojson.features).toHaveLength(kept.length);
+    expect(geojson.features.some((f) => f.properties.review_state === 'rejected')).toBe(false);
     const again = await dispatch(
       session.handlers(),
       'export:regions',
@@ -51,6 +56,36 @@ describe('export API', () => {
       silent,
     );
     expect(again).toMatchObject({ ok: false, error: { code: 'EXPORT_EXISTS' } });
+  });
+
+  it('includes rejected regions when the request names every review state', async () => {
+    openTestProject();
+    const out = path.join(tp.dir, 'all.geojson');
+    const reviewStates = ['unreviewed', 'confirmed', 'rejected'] as const;
+    const result = await dispatch(
+      session.handlers(),
+      'export:regions',
+      { runId: tp.runId, format: 'geojson', out, filters: { reviewStates } },
+      silent,
+    );
+    expect(result).toMatchObject({ ok: true, value: { featureCount: TEST_REGIONS.length } });
+  });
+
+  it('refuses to export a run whose regions were never found, and writes no file', async () => {
+    openTestProject();
+    session
+      .requireProject()
+      .db.prepare("UPDATE cm_runs SET region_settings = '{}' WHERE id = ?")
+      .run(tp.runId);
+    const out = path.join(tp.dir, 'none.geojson');
+    const result = await dispatch(
+      session.handlers(),
+      'export:regions',
+      { runId: tp.runId, format: 'geojson', out },
+      silent,
+    );
+    expect(result).toMatchObject({ ok: false, error: { code: 'EXPORT_NO_REGIONS' } });
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it('exports a GeoPackage that GDAL reads, filtered to confirmed regions', async () => {

@@ -1,12 +1,24 @@
 // API handlers of the export channels: thin mapping from the contract to the export services.
+import { ChangeMapError } from '../../core/errors';
 import { exportRaster } from '../exports/exportRaster';
 import { exportRegions } from '../exports/exportRegions';
+import { hasSavedRegionSettings } from '../regions/regionSettings';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
 
 export function exportHandlers(ctx: HandlerContext): DomainHandlers<'export:'> {
   return {
     'export:regions': async ({ format, ...request }) => {
       const project = ctx.requireProject();
+      // An empty file would read as "no change": a run whose regions were never found is refused instead.
+      if (
+        project.db.prepare('SELECT 1 FROM cm_runs WHERE id = ?').get(request.runId) &&
+        !hasSavedRegionSettings(project.db, request.runId)
+      ) {
+        throw new ChangeMapError(
+          'EXPORT_NO_REGIONS',
+          `Run ${request.runId} has no regions yet, so there is nothing to export; find them first ("Find regions", or changemap regions).`,
+        );
+      }
       // A Shapefile export is a .zip; GIS tools recognise it only by that extension.
       const out = format === 'shapefile' && !/\.zip$/i.test(request.out) ? `${request.out}.zip` : request.out;
       const result = await exportRegions(project.db, {

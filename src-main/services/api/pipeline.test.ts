@@ -74,9 +74,14 @@ describe('the pipeline through the API', () => {
       if (event === 'run:chunk' && (payload as Events['run:chunk']).state === 'done') chunks.push(1);
     });
     const done = nextEvent('run:done');
+    const regionsFound = nextEvent('regions:changed');
     run = await call('run:start', { model: TINY_MODEL, provider: 'cpu', chunkSize: 256 });
     expect(run.status).toBe('running');
     const finished = await done;
+    // Regions appear when the run finishes, without "Find regions": settings by the one rule (the tiny card's
+    // threshold 0.5, the fallback's clean-up and minimum area).
+    expect(await regionsFound).toMatchObject({ runId: run.id, regionCount: expect.any(Number) });
+    expect((await call('regions:list', { runId: run.id })).total).toBeGreaterThanOrEqual(2);
     expect(finished).toMatchObject({ id: run.id, status: 'done', providerUsed: 'cpu' });
     const detail = await call('run:get', { runId: run.id });
     expect(detail.chunks.length).toBe(chunks.length);
@@ -85,7 +90,12 @@ describe('the pipeline through the API', () => {
   });
 
   it('finds the planted changes as regions, largest first, with land cover', async () => {
-    expect((await call('run:get', { runId: run.id })).regionSettings).toBeNull();
+    expect((await call('run:get', { runId: run.id })).regionSettings).toEqual({
+      threshold: 0.5,
+      openingRadius: 0,
+      closingRadius: 0,
+      minAreaM2: 0,
+    });
     const computed = await call('regions:compute', { runId: run.id, threshold: 0.5, minAreaM2: 100 });
     expect(computed.regionCount).toBeGreaterThanOrEqual(2);
     // kept in the project: a reopened project shows the regions' settings

@@ -10,12 +10,7 @@ const base64 = (bytes: Uint8Array): string =>
 export function regionHandlers(ctx: HandlerContext): DomainHandlers<'regions:'> {
   const db = () => ctx.requireProject().db;
   return {
-    'regions:compute': async ({ runId, ...settings }) => {
-      const { warnings, ...result } = await ctx.services().regions.compute(runId, settings);
-      for (const message of warnings) ctx.events.emit('log:warning', { message });
-      ctx.events.emit('regions:changed', { runId, regionCount: result.regionCount });
-      return result;
-    },
+    'regions:compute': ({ runId, ...settings }) => ctx.services().regions.compute(runId, settings),
     'regions:list': ({ runId, sort, descending, filters, offset, limit }) => {
       const page = listRegions(db(), {
         runId,

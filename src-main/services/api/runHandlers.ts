@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
 import type { CrsInfo } from '../../core/raster/types';
-import type { ModelInfo, RegionSettings } from '../../ipc/contract';
+import type { ModelInfo } from '../../ipc/contract';
 import { converter, WGS84 } from '../imagery/crs';
 import { listModels, readModelCard, type ModelEntry } from '../inference/modelCatalog';
 import { addProjectModel } from '../inference/projectModels';
@@ -76,7 +76,16 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
         .services()
         .runs.listProviders()
         .map(({ id, label, available }) => ({ id, label, available })),
-    'run:start': async ({ model, provider, aoi, chunkSize }) => {
+    'run:start': async ({
+      model,
+      provider,
+      aoi,
+      gridAoi,
+      memoryBudgetMiB,
+      regionSettings,
+      findRegions,
+      ...sizes
+    }) => {
       const imagery = ctx.services().imagery;
       const state = await imagery.state();
       if (!state.before || !state.after) {
@@ -93,9 +102,11 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
         inputs: { kind: 'files', before: imagery.uris('before'), after: imagery.uris('after') },
         model,
         provider,
-        chunkSize,
-        aoi: aoi ? areaInGrid(aoi, grid.crs) : null,
+        ...sizes,
+        memoryBudget: memoryBudgetMiB === undefined ? undefined : memoryBudgetMiB * 2 ** 20,
+        aoi: gridAoi ? { kind: 'bbox', ...gridAoi } : aoi ? areaInGrid(aoi, grid.crs) : null,
       });
+      ctx.services().regions.plan(id, findRegions ? (regionSettings ?? {}) : false);
       return runSummary(requireRun(service, id));
     },
     'run:cancel': async ({ runId }) => {
@@ -109,7 +120,7 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
       return runSummary(requireRun(service, runId));
     },
     'run:get': ({ runId }) =>
-      runDetail(requireRun(ctx.services().runs, runId), savedRegionSettings(ctx, runId)),
+      runDetail(requireRun(ctx.services().runs, runId), ctx.services().regions.settingsOf(runId)),
     'run:list': () => {
       const service = ctx.services().runs;
       return service.listRuns().map((r) => runSummary(requireRun(service, r.id)));
@@ -142,21 +153,5 @@ function areaInGrid(
     minY: Math.min(...ys),
     maxX: Math.max(...xs),
     maxY: Math.max(...ys),
-  };
-}
-
-/** The settings a run's regions were last made with (cm_runs.region_settings), or null before any. */
-function savedRegionSettings(ctx: HandlerContext, runId: number): RegionSettings | null {
-  const row = ctx
-    .requireProject()
-    .db.prepare('SELECT region_settings FROM cm_runs WHERE id = ?')
-    .get(runId) as { region_settings: string } | undefined;
-  const saved = row ? (JSON.parse(row.region_settings) as Partial<RegionSettings>) : {};
-  if (typeof saved.threshold !== 'number') return null;
-  return {
-    threshold: saved.threshold,
-    openingRadius: saved.openingRadius ?? 0,
-    closingRadius: saved.closingRadius ?? 0,
-    minAreaM2: saved.minAreaM2 ?? 0,
   };
 }

@@ -12,6 +12,7 @@ import { withAtomicFile, writeFileAtomic, type FileOps } from '../fileSafety/ato
 import { createGeoTiffWriter } from '../imagery/geotiffWriter';
 import { openGeoTiff } from '../imagery/geotiffSource';
 import { projectDataDir } from '../project/projectStore';
+import { regionSettingsForRun } from '../regions/regionSettings';
 import { ExportRasterRequestSchema, type ExportRasterRequest } from './exportRequest';
 import { readRunProvenance } from './regionSource';
 
@@ -34,7 +35,6 @@ export interface RasterExportResult {
 
 const CODE_PREFIX = 'EXPORT';
 const TILE = 256;
-const DEFAULT_THRESHOLD = 0.5;
 
 function dataDirOf(db: Database.Database, deps: RasterExportDeps): string {
   if (deps.dataDir) return deps.dataDir;
@@ -45,18 +45,6 @@ function dataDirOf(db: Database.Database, deps: RasterExportDeps): string {
     );
   }
   return projectDataDir(db.name);
-}
-
-/** The threshold the run's regions were made with (cm_runs.region_settings, schema v2), if any. */
-function regionThreshold(db: Database.Database, runId: number): number | null {
-  try {
-    const row = db.prepare('SELECT region_settings FROM cm_runs WHERE id = ?').get(runId) as
-      { region_settings: string } | undefined;
-    const threshold = (JSON.parse(row?.region_settings ?? '{}') as { threshold?: unknown }).threshold;
-    return typeof threshold === 'number' && threshold >= 0 && threshold <= 1 ? threshold : null;
-  } catch {
-    return null; // older schema without the column, or unreadable JSON: fall back to the default
-  }
 }
 
 async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
@@ -105,7 +93,8 @@ export async function exportRaster(
       await writeFileAtomic(out, fileChunks(source), atomic);
       return { path: out, width: grid.width, height: grid.height };
     }
-    const threshold = req.threshold ?? regionThreshold(db, req.runId) ?? DEFAULT_THRESHOLD;
+    // The run's threshold by the one rule (saved for the run, else the model card's, else the fallback).
+    const threshold = req.threshold ?? regionSettingsForRun(db, req.runId).threshold;
     const block = Math.max(TILE, Math.round((deps.blockSize ?? 2048) / TILE) * TILE);
     let changedPixels = 0;
     await withAtomicFile(

@@ -131,10 +131,16 @@ export interface TestProject {
 function insertRun(db: Database.Database, grid: GridSpec): number {
   const info = db
     .prepare(
-      `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, provider_used, params)
-       VALUES ('done', ?, ?, 'abc123', 'cpu', 'cpu', ?)`,
+      `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, provider_used, params,
+       region_settings) VALUES ('done', ?, ?, 'abc123', 'cpu', 'cpu', ?, ?)`,
     )
-    .run(MODEL.name, MODEL.version, JSON.stringify({ grid, chunkSize: 8192 }));
+    .run(
+      MODEL.name,
+      MODEL.version,
+      JSON.stringify({ grid, chunkSize: 8192 }),
+      // The settings its regions were found with, as computeRegions saves them.
+      JSON.stringify({ threshold: 0.5, openingRadius: 0, closingRadius: 0, minAreaM2: 0 }),
+    );
   return Number(info.lastInsertRowid);
 }
 

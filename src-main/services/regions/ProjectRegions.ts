@@ -2,9 +2,9 @@
 // shipped land-cover model, listed, reviewed and spot-checked. Keeps the readers a run's regions need open.
 import { ChangeMapError } from '../../core/errors';
 import type { AlignedPairSource } from '../../core/raster/types';
-import type { RegionSettings } from '../../ipc/contract';
+import type { RegionSettings, Results } from '../../ipc/contract';
 import { openGeoTiff } from '../imagery/geotiffSource';
-import { listModels, readModelCard } from '../inference/modelCatalog';
+import { listModels } from '../inference/modelCatalog';
 import { LandCoverClassifier } from '../inference/onnxModel';
 import type { ProjectStore } from '../project/projectStore';
 import { openRunInputs } from '../runs/openRunInputs';
@@ -13,7 +13,16 @@ import type { RunRecord } from '../runs/runTypes';
 import { classifierFrom, classifyRegions } from './classifyRegions';
 import { computeRegions } from './computeRegions';
 import { probabilityReaderFromRaster, type ProbabilityRasterReader } from './probabilityReader';
+import { regionSettingsForRun } from './regionSettings';
 import { SpotCheckCache, spotCheckImages } from './spotCheck';
+
+/** Where the region service reports what it did (the session's events). */
+export interface RegionEvents {
+  changed(runId: number, regionCount: number): void;
+  warning(message: string): void;
+}
+
+export type RegionsComputed = Results['regions:compute'];
 
 interface RunReaders {
   probability: ProbabilityRasterReader;
@@ -25,12 +34,50 @@ export class ProjectRegions {
   private readonly readers = new Map<number, RunReaders>();
   private readonly spotChecks = new SpotCheckCache();
   private classifier: Promise<LandCoverClassifier> | null = null;
+  /** What run:start asked for the regions found when a run finishes: settings to use, or false for none. */
+  private readonly planned = new Map<number, Partial<RegionSettings> | false>();
+  /** Regions being found because a run finished, by run. */
+  private readonly automatic = new Map<number, Promise<RegionsComputed | null>>();
 
   constructor(
     private readonly project: ProjectStore,
     private readonly runs: RunService,
     private readonly modelDirs: () => string[],
+    private readonly events: RegionEvents = { changed: () => undefined, warning: () => undefined },
   ) {}
+
+  /** The run's region settings by the one rule (services/regions/regionSettings.ts). */
+  settingsOf(runId: number, requested: Partial<RegionSettings> = {}): RegionSettings {
+    return regionSettingsForRun(this.project.db, runId, requested);
+  }
+
+  /** Settings for the regions found when the run finishes (false: find none this time). */
+  plan(runId: number, settings: Partial<RegionSettings> | false): void {
+    this.planned.set(runId, settings);
+  }
+
+  /**
+   * Finds and classifies a finished run's regions with its settings (planned, else the one rule), in the
+   * background; a failure is reported as a warning, and the run stays done.
+   */
+  afterRun(runId: number): void {
+    const planned = this.planned.get(runId) ?? {};
+    this.planned.delete(runId);
+    if (planned === false || this.project.readOnly) return;
+    const job = this.compute(runId, planned).catch((error: unknown) => {
+      this.events.warning(`Finding the regions of run ${runId} failed: ${(error as Error).message}`);
+      return null;
+    });
+    this.automatic.set(runId, job);
+    void job.finally(() => {
+      if (this.automatic.get(runId) === job) this.automatic.delete(runId);
+    });
+  }
+
+  /** The regions being found because the run finished, if they are (null when that failed). */
+  whenAutomaticDone(runId: number): Promise<RegionsComputed | null> | undefined {
+    return this.automatic.get(runId);
+  }
 
   private finishedRun(runId: number): RunRecord {
     const run = this.runs.getRun(runId);
@@ -64,16 +111,6 @@ export class ProjectRegions {
     return readers.pair;
   }
 
-  /** The default threshold: the change model's own, from its card. */
-  defaultThreshold(run: RunRecord): number {
-    try {
-      const card = readModelCard(run.params.modelCardPath);
-      return card.task === 'change-detection' ? card.threshold : 0.5;
-    } catch {
-      return 0.5;
-    }
-  }
-
   private landCoverClassifier(): Promise<LandCoverClassifier> | null {
     if (!this.classifier) {
       const entry = listModels(this.modelDirs()).find((m) => m.task === 'land-cover-classification');
@@ -84,41 +121,27 @@ export class ProjectRegions {
     return this.classifier;
   }
 
-  async compute(
-    runId: number,
-    settings: Partial<RegionSettings>,
-  ): Promise<{
-    runId: number;
-    regionCount: number;
-    settings: RegionSettings;
-    seconds: number;
-    warnings: string[];
-  }> {
+  /** Finds and classifies a run's regions; settings left out come from the one rule. Emits regions:changed. */
+  async compute(runId: number, settings: Partial<RegionSettings>): Promise<RegionsComputed> {
     const started = performance.now();
     const run = this.finishedRun(runId);
     const readers = await this.readersOf(run);
-    const full: RegionSettings = {
-      threshold: settings.threshold ?? this.defaultThreshold(run),
-      openingRadius: settings.openingRadius ?? 0,
-      closingRadius: settings.closingRadius ?? 0,
-      minAreaM2: settings.minAreaM2 ?? 0,
-    };
+    const full = this.settingsOf(runId, settings);
     const summary = await computeRegions(this.project.db, runId, readers.probability, full);
     // No cache to clear: recomputed regions get new fids (AUTOINCREMENT never reuses one).
-    const warnings: string[] = [];
     const classifier = this.landCoverClassifier();
     if (!classifier)
-      warnings.push('No land-cover model is installed, so regions have no before and after classes.');
+      this.events.warning('No land-cover model is installed, so regions have no before and after classes.');
     else {
       const pair = await this.pairOf(run);
       await classifyRegions(this.project.db, runId, pair, classifierFrom(await classifier));
     }
+    this.events.changed(runId, summary.regionCount);
     return {
       runId,
       regionCount: summary.regionCount,
       settings: full,
       seconds: (performance.now() - started) / 1000,
-      warnings,
     };
   }
 

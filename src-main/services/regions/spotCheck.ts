@@ -17,6 +17,7 @@ import {
 import { pixelBoxOf, pixelSizeM } from './classifyRegions';
 import type { ProbabilityRasterReader } from './probabilityReader';
 import { getRegion } from './regionRecords';
+import { regionSettingsForRun } from './regionSettings';
 
 type Db = Database.Database;
 
@@ -72,17 +73,6 @@ function png(img: RgbImage): Uint8Array {
   return encode({ width: img.width, height: img.height, data: img.data, channels: 3, depth: 8 });
 }
 
-function runThreshold(db: Db, runId: number): number {
-  try {
-    const row = db.prepare('SELECT region_settings AS s FROM cm_runs WHERE id = ?').get(runId) as
-      { s: string } | undefined;
-    const t = row ? (JSON.parse(row.s) as { threshold?: number }).threshold : undefined;
-    return typeof t === 'number' ? t : 0.5;
-  } catch {
-    return 0.5;
-  }
-}
-
 export async function spotCheckImages(
   db: Db,
   fid: number,
@@ -92,7 +82,7 @@ export async function spotCheckImages(
 ): Promise<SpotCheckImages> {
   const size = options.size ?? 256;
   const region = getRegion(db, fid);
-  const threshold = options.threshold ?? runThreshold(db, region.runId);
+  const threshold = options.threshold ?? regionSettingsForRun(db, region.runId).threshold;
   const key = `${fid}:${size}:${threshold}:${options.rgbBands?.join(',') ?? ''}:${options.margin ?? ''}`;
   const cached = options.cache?.get(key);
   if (cached) return cached;

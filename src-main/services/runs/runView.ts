@@ -48,7 +48,7 @@ export function gridToWgs84(grid: GridSpec): ((p: [number, number]) => [number, 
   return (p) => c.forward(p) as [number, number];
 }
 
-export function runDetail(run: RunRecord, regionSettings: RegionSettings | null = null): RunDetail {
+export function runDetail(run: RunRecord, regionSettings: RegionSettings): RunDetail {
   const grid = run.params.grid;
   const toWgs84 = gridToWgs84(grid);
   const chunks = run.chunks.map((c) => ({

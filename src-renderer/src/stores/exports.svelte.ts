@@ -21,7 +21,8 @@ export interface ExportChoice {
   format: ExportFormat;
   crs: 'grid' | 'wgs84';
   includeWkt: boolean;
-  which: 'all' | 'confirmed';
+  /** 'notRejected' is the contract's default (no review states sent); 'all' adds the rejected regions. */
+  which: 'notRejected' | 'all' | 'confirmed';
   minAreaM2: number | null;
   transitions: string[];
   out: string;
@@ -92,6 +93,7 @@ export class ExportState {
 export function exportFilters(choice: ExportChoice): ExportFilters {
   const filters: ExportFilters = {};
   if (choice.which === 'confirmed') filters.reviewStates = ['confirmed'];
+  if (choice.which === 'all') filters.reviewStates = ['unreviewed', 'confirmed', 'rejected'];
   if (choice.minAreaM2 !== null && choice.minAreaM2 > 0) filters.minAreaM2 = choice.minAreaM2;
   if (choice.transitions.length > 0) {
     filters.transitions = choice.transitions.map((t) => {

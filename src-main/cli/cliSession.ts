@@ -1,0 +1,51 @@
+// The services the command line works through: the app's own session and API handlers, called in-process with
+// the contract's requests (validated by dispatch, like every other transport), so a project made or changed here
+// is the project the app would have made.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ChangeMapError } from '../core/errors';
+import type { Channel, Request, Results } from '../ipc/contract';
+import { dispatch } from '../ipc/dispatch';
+import { AppSession } from '../services/session';
+import { defaultUserDataDir } from '../services/userData';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
+    .version;
+}
+
+export interface CliSession {
+  session: AppSession;
+  /** One API call; a failure throws a ChangeMapError with the contract's code. */
+  call<C extends Channel>(channel: C, request: Request<C>): Promise<Results[C]>;
+  dispose(): void;
+}
+
+export function cliSession(): CliSession {
+  const session = new AppSession({
+    userDataDir: defaultUserDataDir(),
+    version: packageVersion(),
+    shell: { transport: 'in-process' },
+    modelsDir: path.join(repoRoot, 'models'),
+  });
+  const handlers = session.handlers();
+  return {
+    session,
+    async call(channel, request) {
+      const result = await dispatch(handlers, channel, request);
+      if (!result.ok) throw new ChangeMapError(result.error.code, result.error.message);
+      return result.value as Results[typeof channel];
+    },
+    dispose: () => session.dispose(),
+  };
+}
+
+/** Opens the project, or creates it where no file is yet (as `changemap run` does). */
+export async function openOrCreate(cli: CliSession, file: string): Promise<void> {
+  const absolute = path.resolve(file);
+  if (fs.existsSync(absolute)) await cli.call('project:open', { path: absolute });
+  else await cli.call('project:create', { path: absolute });
+}
