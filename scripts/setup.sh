@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh checkout: the Debian packages the tests use (Chromium for end-to-end tests, GDAL to check
-# outputs), then the npm packages. Idempotent: skips what is already there.
+# outputs), a Node that meets package.json's engines (scripts/ensure-node.sh), then the npm packages.
+# Idempotent: skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +21,16 @@ if ((${#missing[@]})); then
   fi
 fi
 
-if [[ -f node_modules/.package-lock.json && node_modules/.package-lock.json -nt package-lock.json ]]; then
+scripts/ensure-node.sh
+export PATH="${CHANGEMAP_NODE_PREFIX:-/usr/local}/bin:$PATH"
+# Native modules (better-sqlite3) build against the running Node's own headers, never a download (offline machines).
+node_home="$(node -p 'require("path").resolve(process.execPath, "../..")')"
+if [[ -f $node_home/include/node/node.h ]]; then export npm_config_nodedir="$node_home"; fi
+
+# Up to date: installed after the lock changed, and built for this Node (a Node upgrade changes the native ABI).
+if [[ -f node_modules/.package-lock.json && node_modules/.package-lock.json -nt package-lock.json ]] &&
+  node -e 'new (require("better-sqlite3"))(":memory:").close()' 2>/dev/null; then
   echo "setup: npm packages are up to date"
 else
-  npm ci --no-audit --no-fund
+  npm ci
 fi
