@@ -1,17 +1,15 @@
 import { PROBABILITY_SCALE } from '../../core/tiling/blend';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChangeMapError } from '../../core/errors';
 import type { GridSpec } from '../../core/raster/types';
-import { nodeFileOps } from '../fileSafety/atomicWrite';
 import { createGeoTiffWriter } from '../imagery/geotiffWriter';
 import { projectDataDir } from '../project/projectStore';
 import { exportRaster } from './exportRaster';
 import { createTestProject, TEST_GRID, type TestProject } from './exportTestProject';
-import { gdalInfo } from './gdalProbe';
+import { canValidateCog, gdalInfo, gdalLayout, validateCog } from './gdalProbe';
 
 // Not a multiple of the 256-pixel tile nor of the block, so edge blocks and partial tiles are exercised.
 const WIDTH = 520;
@@ -79,21 +77,24 @@ function expectSameGrid(info: GdalRasterInfo) {
   expect(info.coordinateSystem.wkt).toMatch(/ID\["EPSG",32633\]\]$/);
 }
 
-function sha256(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+/** A Cloud-Optimized GeoTIFF for gdalinfo (LAYOUT=COG) and, where python3-gdal is installed, GDAL's validator. */
+function expectCog(file: string) {
+  expect(gdalLayout(file)).toBe('COG');
+  if (canValidateCog) validateCog(file);
 }
 
 describe('raster exports', () => {
-  it('exports the probability raster as the run’s own GeoTIFF, byte for byte', async () => {
+  it('exports the probability raster with the run’s values as a Cloud-Optimized GeoTIFF', async () => {
     const out = path.join(outDir, 'probability.tif');
     const result = await exportRaster(project.db, { runId: project.runId, kind: 'probability', out });
     expect(result).toEqual({ path: out, width: WIDTH, height: HEIGHT });
     const source = path.join(projectDataDir(project.file), 'runs', String(project.runId), 'probability.tif');
-    expect(sha256(out)).toBe(sha256(source));
     const info = gdalInfo(out) as unknown as GdalRasterInfo;
     expectSameGrid(info);
     expect(info.bands[0].type).toBe('Float32');
     expect(info.bands[0].noDataValue).toBe(NODATA);
+    expect(gdalPixels(out)).toEqual(gdalPixels(source));
+    expectCog(out);
   });
 
   it('exports the change mask: 1 at or above the threshold, 0 below, 255 without data, on the same grid', async () => {
@@ -124,6 +125,7 @@ describe('raster exports', () => {
     expect(mismatches).toBe(0);
     expect(result.changedPixels).toBe(expectedChanged);
     expect(fs.readdirSync(outDir)).toEqual(['mask.tif']);
+    expectCog(out);
   });
 
   it('reads uint8 probability rasters (as runs write them: probability x 254, nodata 255)', async () => {
@@ -161,6 +163,24 @@ describe('raster exports', () => {
     const expected = Array.from(data, (v) => (v === 255 ? 255 : v / PROBABILITY_SCALE >= threshold ? 1 : 0));
     expect(pixels).toEqual(expected);
     expect(result.changedPixels).toBe(expected.filter((v) => v === 1).length);
+
+    // The probability keeps its bytes, and says how to read them: GDAL (and QGIS) see 0..1.
+    const probability = path.join(outDir, 'probability.tif');
+    await exportRaster(project.db, {
+      runId: Number(info.lastInsertRowid),
+      kind: 'probability',
+      out: probability,
+    });
+    expect(gdalPixels(probability)).toEqual(Array.from(data));
+    expectCog(probability);
+    const band = (gdalInfo(probability) as unknown as { bands: { scale: number; offset: number }[] })
+      .bands[0];
+    expect(band.offset).toBe(0);
+    expect(band.scale).toBeCloseTo(1 / PROBABILITY_SCALE, 12);
+    const unscaled = path.join(outDir, 'unscaled.tif');
+    execFileSync('gdal_translate', ['-q', '-unscale', '-ot', 'Float32', probability, unscaled]);
+    const stats = (gdalInfo(unscaled) as unknown as GdalRasterInfo).bands[0];
+    expect(stats).toMatchObject({ computedMin: 0, computedMax: 1 });
   });
 
   it('uses the run’s region threshold when none is given, else 0.5', async () => {
@@ -197,20 +217,16 @@ describe('raster exports', () => {
     expect(fs.readFileSync(out, 'utf8')).toBe('previous');
   });
 
-  it('a full disk while copying the probability raster leaves nothing behind', async () => {
+  it('a full disk while writing the probability raster leaves nothing behind', async () => {
     const out = path.join(outDir, 'p.tif');
-    let writes = 0;
-    const write = async (handle: fs.promises.FileHandle, bytes: Uint8Array) => {
-      writes++;
-      await nodeFileOps.write(handle, bytes.subarray(0, bytes.length >> 1)); // half lands, then the disk is full
-      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const fsync = async () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, fsync'), { code: 'ENOSPC' });
     };
     const error = await exportRaster(
       project.db,
       { runId: project.runId, kind: 'probability', out },
-      { fileOps: { write } },
+      { fileOps: { fsync } },
     ).catch((e: unknown) => e);
-    expect(writes).toBe(1);
     expect((error as ChangeMapError).code).toBe('EXPORT_DISK_FULL');
     expect(fs.readdirSync(outDir)).toEqual([]);
   });

@@ -1,16 +1,19 @@
-// Exports a run's rasters as GeoTIFF: the change probability (the run's own tiled GeoTIFF, copied byte for byte)
-// or the change mask (the probability thresholded: 1 change, 0 no change, 255 no data), streamed block by block
-// through the imagery service's tiled writer so a scene of any size fits in memory. Written atomically like
-// every export.
+// Exports a run's rasters as Cloud-Optimized GeoTIFFs: the change probability (the run's raster, its values
+// unchanged: bytes 0..254 with GDAL scale 1/254 so GDAL and QGIS read 0..1, 255 no data) or the change mask (the
+// probability thresholded: 1 change, 0 no change, 255 no data), streamed block by block through the imagery
+// service's tiled writer so a scene of any size fits in memory. Written atomically like every export.
 
 import type Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
 import { thresholdProbability, MASK_NODATA } from '../../core/exportFormats/changeMask';
-import { withAtomicFile, writeFileAtomic, type FileOps } from '../fileSafety/atomicWrite';
-import { createGeoTiffWriter } from '../imagery/geotiffWriter';
+import type { RasterArray } from '../../core/raster/sampleTypes';
+import { PROBABILITY_SCALE } from '../../core/tiling/blend';
+import { withAtomicFile, type FileOps } from '../fileSafety/atomicWrite';
+import { createGeoTiffWriter, type BandInfo, type GeoTiffWriterOptions } from '../imagery/geotiffWriter';
 import { openGeoTiff } from '../imagery/geotiffSource';
+import type { RasterSource } from '../imagery/rasterSource';
 import { projectDataDir } from '../project/projectStore';
 import { regionSettingsForRun } from '../regions/regionSettings';
 import { ExportRasterRequestSchema, type ExportRasterRequest } from './exportRequest';
@@ -47,9 +50,59 @@ function dataDirOf(db: Database.Database, deps: RasterExportDeps): string {
   return projectDataDir(db.name);
 }
 
-async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
-  // A generator so the file is opened only once the atomic write has passed its checks.
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) yield chunk as Uint8Array;
+/**
+ * Streams the source's first band through `convert` into a COG at `file`, block by block.
+ * Returns what convert counted (changed pixels for the mask).
+ */
+async function writeCogFrom(
+  raster: RasterSource,
+  file: string,
+  writerOptions: Pick<GeoTiffWriterOptions, 'sampleType' | 'nodata' | 'overviewResampling' | 'bandInfo'>,
+  convert: (data: RasterArray, valid: Uint8Array) => { values: RasterArray; counted: number },
+  deps: RasterExportDeps,
+): Promise<number> {
+  const { grid } = raster.metadata;
+  const block = Math.max(TILE, Math.round((deps.blockSize ?? 2048) / TILE) * TILE);
+  const writer = await createGeoTiffWriter(file, {
+    ...writerOptions,
+    width: grid.width,
+    height: grid.height,
+    bands: 1,
+    grid,
+    tileSize: TILE,
+    layout: 'cog',
+  });
+  let counted = 0;
+  try {
+    for (let y = 0; y < grid.height; y += block) {
+      for (let x = 0; x < grid.width; x += block) {
+        if (deps.signal?.aborted) throw new ChangeMapError('EXPORT_CANCELLED', 'The export was cancelled.');
+        const window = {
+          x,
+          y,
+          width: Math.min(block, grid.width - x),
+          height: Math.min(block, grid.height - y),
+        };
+        const { data, valid } = await raster.readWindow(window, { bands: [0], signal: deps.signal });
+        const converted = convert(data, valid);
+        counted += converted.counted;
+        await writer.writeWindow(window, converted.values);
+      }
+    }
+    await writer.close();
+  } catch (error) {
+    await writer.abort().catch(() => undefined);
+    throw error;
+  }
+  return counted;
+}
+
+/** How GIS software should read the probability band: runs store probability x 254 in bytes. */
+function probabilityBand(raster: RasterSource): BandInfo {
+  const description = 'change probability (0..1)';
+  return raster.metadata.sampleType === 'uint8'
+    ? { scale: 1 / PROBABILITY_SCALE, offset: 0, description }
+    : { description };
 }
 
 /**
@@ -90,49 +143,45 @@ export async function exportRaster(
   try {
     const { grid } = raster.metadata;
     if (req.kind === 'probability') {
-      await writeFileAtomic(out, fileChunks(source), atomic);
+      await withAtomicFile(
+        out,
+        (tmp) =>
+          writeCogFrom(
+            raster,
+            tmp,
+            {
+              sampleType: raster.metadata.sampleType,
+              nodata: raster.metadata.nodata,
+              overviewResampling: 'average',
+              bandInfo: [probabilityBand(raster)],
+            },
+            (data) => ({ values: data, counted: 0 }),
+            deps,
+          ),
+        atomic,
+      );
       return { path: out, width: grid.width, height: grid.height };
     }
     // The run's threshold by the one rule (saved for the run, else the model card's, else the fallback).
     const threshold = req.threshold ?? regionSettingsForRun(db, req.runId).threshold;
-    const block = Math.max(TILE, Math.round((deps.blockSize ?? 2048) / TILE) * TILE);
-    let changedPixels = 0;
-    await withAtomicFile(
+    const changedPixels = await withAtomicFile(
       out,
-      async (tmp) => {
-        const writer = await createGeoTiffWriter(tmp, {
-          width: grid.width,
-          height: grid.height,
-          bands: 1,
-          sampleType: 'uint8',
-          grid,
-          tileSize: TILE,
-          nodata: MASK_NODATA,
-          overviewResampling: 'nearest',
-        });
-        try {
-          for (let y = 0; y < grid.height; y += block) {
-            for (let x = 0; x < grid.width; x += block) {
-              if (deps.signal?.aborted)
-                throw new ChangeMapError('EXPORT_CANCELLED', 'The export was cancelled.');
-              const window = {
-                x,
-                y,
-                width: Math.min(block, grid.width - x),
-                height: Math.min(block, grid.height - y),
-              };
-              const { data, valid } = await raster.readWindow(window, { bands: [0], signal: deps.signal });
-              const { mask, changed } = thresholdProbability(data, valid, threshold);
-              changedPixels += changed;
-              await writer.writeWindow(window, mask);
-            }
-          }
-          await writer.close();
-        } catch (error) {
-          await writer.abort().catch(() => undefined);
-          throw error;
-        }
-      },
+      (tmp) =>
+        writeCogFrom(
+          raster,
+          tmp,
+          {
+            sampleType: 'uint8',
+            nodata: MASK_NODATA,
+            overviewResampling: 'nearest',
+            bandInfo: [{ description: `change mask (1 change, 0 no change; threshold ${threshold})` }],
+          },
+          (data, valid) => {
+            const { mask, changed } = thresholdProbability(data, valid, threshold);
+            return { values: mask, counted: changed };
+          },
+          deps,
+        ),
       atomic,
     );
     return { path: out, width: grid.width, height: grid.height, changedPixels };

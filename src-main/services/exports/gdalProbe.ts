@@ -71,3 +71,21 @@ export const canValidateGeoPackage = fs.existsSync(GPKG_VALIDATOR) && fs.existsS
 export function validateGeoPackage(file: string): void {
   run('/usr/bin/python3', [GPKG_VALIDATOR, file]);
 }
+
+/** GDAL's Cloud-Optimized GeoTIFF checker (python3-gdal), where installed; CI relies on gdalinfo's LAYOUT=COG. */
+export const COG_VALIDATOR =
+  '/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_cloud_optimized_geotiff.py';
+export const canValidateCog = fs.existsSync(COG_VALIDATOR) && fs.existsSync('/usr/bin/python3');
+
+/** Runs validate_cloud_optimized_geotiff.py --full-check=yes; throws with its report unless the file is a valid COG. */
+export function validateCog(file: string): void {
+  run('/usr/bin/python3', [COG_VALIDATOR, '-q', '--full-check=yes', file]);
+}
+
+/** What gdalinfo says of a GeoTIFF's layout: "COG" when GDAL (>= 3.1) recognises a Cloud-Optimized GeoTIFF. */
+export function gdalLayout(file: string): string | undefined {
+  const info = JSON.parse(run('gdalinfo', ['-json', file])) as {
+    metadata?: { IMAGE_STRUCTURE?: { LAYOUT?: string } };
+  };
+  return info.metadata?.IMAGE_STRUCTURE?.LAYOUT;
+}

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromFile } from 'geotiff';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GridSpec } from '../../core/raster/types';
+import { canValidateCog, gdalLayout, validateCog } from '../exports/gdalProbe';
 import { createGeoTiffWriter } from './geotiffWriter';
 import { gdalInfo, writeEnvi } from './testing/gdal';
 
@@ -133,6 +134,50 @@ describe('createGeoTiffWriter', () => {
     const overview = ((await (await tiff.getImage(1)).readRasters()) as unknown as Float32Array[])[0];
     expect(overview[1]).toBeCloseTo((2 / 128 + 3 / 128) / 2, 6);
     expect(overview[100]).toBe(-1);
+    await tiff.close();
+  });
+
+  it('lays a Cloud-Optimized GeoTIFF out as GDAL does, with band scale, offset and description', async () => {
+    const { width, height } = utm;
+    const data = new Uint8Array(width * height).map((_, i) => (i * 31) % 255);
+    const write = async (file: string, layout: 'cog' | 'streaming') => {
+      const writer = await createGeoTiffWriter(file, {
+        width,
+        height,
+        bands: 1,
+        sampleType: 'uint8',
+        grid: utm,
+        nodata: 255,
+        layout,
+        bandInfo: [{ scale: 1 / 254, offset: 0, description: 'change probability' }],
+      });
+      // Out of order, so the staged tiles are not already in COG order.
+      await writer.writeWindow({ x: 0, y: 256, width, height: height - 256 }, data.subarray(256 * width));
+      await writer.writeWindow({ x: 0, y: 0, width, height: 256 }, data.subarray(0, 256 * width));
+      await writer.close();
+    };
+    const cogPath = join(dir, 'cog.tif');
+    const streamingPath = join(dir, 'streaming.tif');
+    await write(cogPath, 'cog');
+    await write(streamingPath, 'streaming');
+
+    expect(existsSync(`${cogPath}.tiles`)).toBe(false); // the staging file is gone
+    expect(gdalLayout(cogPath)).toBe('COG');
+    expect(gdalLayout(streamingPath)).toBeUndefined();
+    if (canValidateCog) {
+      validateCog(cogPath);
+      expect(() => validateCog(streamingPath)).toThrow();
+    }
+    const info = gdalInfo(cogPath);
+    const reference = gdalInfo(streamingPath);
+    expect(info.bands[0].checksum).toBe(reference.bands[0].checksum);
+    expect(info.bands[0].overviews).toEqual(reference.bands[0].overviews);
+    const band = info.bands[0] as { scale?: number; offset?: number; description?: string };
+    expect(band).toMatchObject({ offset: 0, description: 'change probability' });
+    expect(band.scale).toBeCloseTo(1 / 254, 12);
+    const tiff = await fromFile(cogPath);
+    const rasters = (await (await tiff.getImage()).readRasters()) as unknown as Uint8Array[];
+    expect(Buffer.from(rasters[0]).equals(Buffer.from(data))).toBe(true);
     await tiff.close();
   });
 

@@ -3,7 +3,9 @@
 // are compressed (DEFLATE via fflate, or LZW) and appended as windows arrive, in any order; internal overviews
 // are built on the fly from completed tiles; the directories are written last. Memory holds only tiles that are
 // partly written, so a raster of any size is written chunk by chunk.
-import { open, type FileHandle } from 'node:fs/promises';
+// The 'cog' layout (files users take away) is GDAL's Cloud-Optimized GeoTIFF: tiles are staged in a scratch file,
+// then copied behind the directories in the order the COG driver writes them (see writeCog).
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { zlibSync } from 'fflate';
 import { ChangeMapError } from '../../core/errors';
 import { downsampleByTwo, type OverviewResampling } from '../../core/raster/downsample';
@@ -33,6 +35,19 @@ export interface GeoTiffWriterOptions {
   colour?: 'rgb' | 'rgba';
   /** BigTIFF: 'auto' (default) when the uncompressed size could pass 4 GB. */
   bigTiff?: boolean | 'auto';
+  /**
+   * 'streaming' (default): tiles in arrival order, directories at the end. 'cog': a Cloud-Optimized GeoTIFF as
+   * GDAL's COG driver lays it out, which GDAL's validator accepts and gdalinfo reports as LAYOUT=COG.
+   */
+  layout?: 'streaming' | 'cog';
+  /** Per band: scale and offset (value = raw x scale + offset, applied by GDAL and QGIS) and a description. */
+  bandInfo?: BandInfo[];
+}
+
+export interface BandInfo {
+  scale?: number;
+  offset?: number;
+  description?: string;
 }
 
 export interface GeoTiffWriter {
@@ -109,8 +124,12 @@ export async function createGeoTiffWriter(
     }
   }
 
-  const file: FileHandle = await open(path, 'w');
-  let end = bigTiff ? 16 : 8;
+  const cog = options.layout === 'cog';
+  const gdalMetadata = gdalMetadataXml(options.bandInfo ?? []);
+  // A COG's tiles go behind its directories, whose size is only known at the end: stage them beside the file.
+  const stagingPath = `${path}.tiles`;
+  const file: FileHandle = await open(cog ? stagingPath : path, cog ? 'w+' : 'w');
+  let end = cog ? 0 : bigTiff ? 16 : 8;
   let failed: unknown = null;
   let closed = false;
   const tilePixels = tileSize * tileSize;
@@ -265,7 +284,83 @@ export async function createGeoTiffWriter(
       tags.push({ tag: 338, type: TiffType.SHORT, values: new Array<number>(bands - 1).fill(0) });
     if (nodata !== null) tags.push({ tag: 42113, type: TiffType.ASCII, values: formatNodata(nodata) });
     if (levelIndex === 0) tags.push(...geoTags);
+    if (levelIndex === 0 && gdalMetadata)
+      tags.push({ tag: 42112, type: TiffType.ASCII, values: gdalMetadata });
     return tags;
+  };
+
+  /**
+   * Lays the staged tiles out as GDAL's COG driver does: header, the "ghost area" naming the layout, every
+   * directory (full resolution first), then the tiles from the smallest overview to the full resolution, each
+   * row by row, each tile preceded by its size (uint32) and followed by its last 4 bytes again.
+   */
+  const writeCog = async (): Promise<void> => {
+    const ghost = ghostArea(bands);
+    const headerSize = bigTiff ? 16 : 8;
+    let at = headerSize + ghost.length;
+    at += at % 2;
+    // Directory sizes do not depend on the offsets they hold: size them first, then place the tiles after them.
+    const ifdAt = levels.map((level, i) => {
+      const here = at;
+      at += encodeIfd(ifdTags(i, level.offsets, level.counts), here, bigTiff).bytes.length;
+      return here;
+    });
+    const placed = levels.map((level) => new Array<number>(level.offsets.length).fill(0));
+    for (let i = levels.length - 1; i >= 0; i--) {
+      for (let k = 0; k < levels[i].counts.length; k++) {
+        placed[i][k] = at + 4;
+        at += 4 + levels[i].counts[k] + 4;
+      }
+    }
+    if (!bigTiff && at > 0xffffffff) {
+      throw new ChangeMapError('WRITER_TOO_BIG', 'The raster grew past 4 GB; write it as BigTIFF.');
+    }
+    const head = new Uint8Array(ifdAt[0]); // header, ghost area and padding
+    head.set(encodeHeader(ifdAt[0], bigTiff));
+    head.set(ghost, headerSize);
+    const out = await open(path, 'w');
+    try {
+      let pos = 0;
+      const buffer = new Uint8Array(1 << 20);
+      let used = 0;
+      const flush = async () => {
+        await out.write(buffer, 0, used, pos);
+        pos += used;
+        used = 0;
+      };
+      const put = async (bytes: Uint8Array) => {
+        if (used + bytes.length > buffer.length) await flush();
+        if (bytes.length > buffer.length) {
+          await out.write(bytes, 0, bytes.length, pos);
+          pos += bytes.length;
+        } else {
+          buffer.set(bytes, used);
+          used += bytes.length;
+        }
+      };
+      await put(head.subarray(0, ifdAt[0]));
+      for (let i = 0; i < levels.length; i++) {
+        const ifd = encodeIfd(ifdTags(i, placed[i], levels[i].counts), ifdAt[i], bigTiff);
+        const next = i + 1 < levels.length ? ifdAt[i + 1] : 0;
+        ifd.bytes.set(pointerBytes(next, bigTiff), ifd.nextPointerAt);
+        await put(ifd.bytes);
+      }
+      const leader = new Uint8Array(4);
+      for (let i = levels.length - 1; i >= 0; i--) {
+        const { offsets, counts } = levels[i];
+        for (let k = 0; k < counts.length; k++) {
+          const tile = new Uint8Array(counts[k]);
+          await file.read(tile, 0, tile.length, offsets[k]);
+          new DataView(leader.buffer).setUint32(0, tile.length, true);
+          await put(leader);
+          await put(tile);
+          await put(tile.slice(Math.max(0, tile.length - 4))); // trailer: the last 4 bytes repeated
+        }
+      }
+      await flush();
+    } finally {
+      await out.close();
+    }
   };
 
   return {
@@ -323,6 +418,10 @@ export async function createGeoTiffWriter(
             level.counts[i] = emptyLength;
           }
         }
+        if (cog) {
+          await writeCog();
+          return;
+        }
         // Directories, chained main image first, then overviews from largest to smallest.
         let firstIfd = 0;
         let previousPointer = -1;
@@ -339,12 +438,16 @@ export async function createGeoTiffWriter(
           throw new ChangeMapError('WRITER_TOO_BIG', 'The raster grew past 4 GB; write it as BigTIFF.');
         }
         await file.write(encodeHeader(firstIfd, bigTiff), 0, bigTiff ? 16 : 8, 0);
-      }).finally(() => file.close());
+      }).finally(async () => {
+        await file.close();
+        if (cog) await rm(stagingPath, { force: true });
+      });
     },
     async abort() {
       closed = true;
       await queue;
       await file.close().catch(() => undefined);
+      if (cog) await rm(stagingPath, { force: true });
     },
   };
 }
@@ -360,4 +463,33 @@ function pointerBytes(value: number, bigTiff: boolean): Uint8Array {
 function formatNodata(value: number): string {
   if (Number.isNaN(value)) return 'nan';
   return Number.isInteger(value) ? String(value) : String(value);
+}
+
+/** GDAL's ghost area for a COG (as its COG driver writes it): the layout promises readers may rely on. */
+function ghostArea(bands: number): Uint8Array {
+  const body =
+    'LAYOUT=IFDS_BEFORE_DATA\nBLOCK_ORDER=ROW_MAJOR\nBLOCK_LEADER=SIZE_AS_UINT4\n' +
+    'BLOCK_TRAILER=LAST_4_BYTES_REPEATED\nKNOWN_INCOMPATIBLE_EDITION=NO\n' +
+    (bands > 1 ? 'INTERLEAVE=BAND\n' : '') +
+    ' '; // GDAL flips "NO\n " to "YES\n" in place when a later edit breaks the layout
+  const head = `GDAL_STRUCTURAL_METADATA_SIZE=${String(body.length).padStart(6, '0')} bytes\n`;
+  return new TextEncoder().encode(head + body);
+}
+
+/** The GDAL_METADATA tag (42112): per-band scale, offset and description, or null when there is none. */
+function gdalMetadataXml(bandInfo: BandInfo[]): string | null {
+  const escape = (text: string) =>
+    text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const items: string[] = [];
+  bandInfo.forEach((band, sample) => {
+    if (band.offset !== undefined)
+      items.push(`<Item name="OFFSET" sample="${sample}" role="offset">${band.offset}</Item>`);
+    if (band.scale !== undefined)
+      items.push(`<Item name="SCALE" sample="${sample}" role="scale">${band.scale}</Item>`);
+    if (band.description !== undefined)
+      items.push(
+        `<Item name="DESCRIPTION" sample="${sample}" role="description">${escape(band.description)}</Item>`,
+      );
+  });
+  return items.length ? `<GDALMetadata>${items.join('')}</GDALMetadata>` : null;
 }
