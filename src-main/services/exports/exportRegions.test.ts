@@ -14,6 +14,7 @@ import { createTestProject, LONG_NOTE, planarArea, TEST_GRID, type TestProject }
 import {
   canValidateGeoPackage,
   gdalFeatures,
+  gdalFieldTypes,
   gdalLayerSummary,
   gdalSql,
   validateGeoPackage,
@@ -102,8 +103,8 @@ function expectAttributesMatch(
       if (places === undefined) expect(Number(actual), name).toBe(expected);
       else expect(Number(actual), name).toBeCloseTo(expected, places);
     } else if (nullText === '' && (expected === null || expected === '')) {
-      // DBF and CSV cannot tell an empty text from a missing one; GDAL reads either as null or ''
-      expect([null, ''], `${name} empty`).toContain(actual);
+      // DBF and CSV cannot tell an empty text from a missing one; GDAL reads either as null, '' or unset
+      expect([null, '', undefined], `${name} empty`).toContain(actual);
     } else if (expected === null) {
       expect(actual, `${name} null`).toBeNull();
     } else {
@@ -284,12 +285,31 @@ describe('CSV export', () => {
     }
   });
 
+  it('writes a .csvt beside it, so GDAL (and QGIS) read numbers, dates and the outline with their types', async () => {
+    const result = await exportRegions(project.db, request('csv', 'typed.csv', { includeWkt: true }));
+    expect(fs.readdirSync(outDir).sort()).toEqual(['typed.csv', 'typed.csvt']);
+    expect(gdalFieldTypes(result.path)).toMatchObject({
+      id: 'Integer',
+      run_id: 'Integer',
+      area_m2: 'Real',
+      from_class: 'String',
+      from_conf: 'Real',
+      review_state: 'String',
+      before_date: 'Date',
+      after_date: 'Date',
+      centroid_lon: 'Real',
+      centroid_lat: 'Real',
+    });
+    // The outline stays the layer's geometry (GDAL finds the "wkt" column by its name).
+    expect(gdalFeatures(result.path).map((f) => f.geometry?.type)).toEqual(Array(4).fill('MultiPolygon'));
+  });
+
   it('uses grid centroids in the grid CRS and leaves WKT out unless asked', async () => {
     const result = await exportRegions(project.db, request('csv', 'regions.csv', { crs: 'grid' }));
     const header = fs.readFileSync(result.path, 'utf8').split('\r\n')[0];
     expect(header.endsWith('centroid_x,centroid_y')).toBe(true);
     expect(header).not.toContain('wkt');
-    const first = gdalFeatures(result.path).find((f) => f.properties.id === '1')!;
+    const first = gdalFeatures(result.path).find((f) => f.properties.id === 1)!;
     expect(Number(first.properties.centroid_x)).toBe(store.get(1)!.centroid_x);
   });
 });

@@ -5,12 +5,13 @@
 import type Database from 'better-sqlite3';
 import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
-import { encodeCsv, type CsvValue } from '../../core/exportFormats/csv';
+import { encodeCsv, encodeCsvt, type CsvtType, type CsvValue } from '../../core/exportFormats/csv';
 import { encodeGeoJsonFeatureCollection } from '../../core/exportFormats/geojson';
 import {
   REGION_ATTRIBUTES,
   regionProperties,
   type ExportRegion,
+  type RegionAttribute,
 } from '../../core/exportFormats/regionAttributes';
 import { encodeShapefileZip } from '../../core/exportFormats/shapefileZip';
 import { multiPolygonWkt } from '../../core/exportFormats/wkt';
@@ -48,18 +49,37 @@ function shapefileBaseName(out: string): string {
   return base || GEOPACKAGE_LAYER;
 }
 
+const CSVT_TYPES: Record<RegionAttribute['kind'], CsvtType> = {
+  integer: 'Integer',
+  real: 'Real',
+  text: 'String',
+  date: 'Date',
+};
+
+/** GDAL reads a CSV's column types from the file of the same name with the extension .csvt. */
+export function csvtPathFor(csvPath: string): string {
+  const { dir, name } = path.parse(csvPath);
+  return path.join(dir, `${name}.csvt`);
+}
+
 function csvRows(regions: readonly ExportRegion[], crs: 'grid' | 'wgs84', includeWkt: boolean) {
   const header = [
     ...REGION_ATTRIBUTES.map((a) => a.name),
     ...(crs === 'wgs84' ? ['centroid_lon', 'centroid_lat'] : ['centroid_x', 'centroid_y']),
     ...(includeWkt ? ['wkt'] : []),
   ];
+  const types: CsvtType[] = [
+    ...REGION_ATTRIBUTES.map((a) => CSVT_TYPES[a.kind]),
+    'Real',
+    'Real',
+    ...(includeWkt ? (['String'] as const) : []),
+  ];
   const rows = regions.map((r): CsvValue[] => [
     ...REGION_ATTRIBUTES.map((a) => a.value(r)),
     ...(crs === 'wgs84' ? [r.centroidLon, r.centroidLat] : [r.centroidX, r.centroidY]),
     ...(includeWkt ? [multiPolygonWkt(r.geometry)] : []),
   ]);
-  return { header, rows };
+  return { header, rows, types };
 }
 
 /**
@@ -120,8 +140,10 @@ export async function exportRegions(
       await writeFileAtomic(out, encodeRegionsGeoPackage(regions, crs), atomic);
       break;
     case 'csv': {
-      const { header, rows } = csvRows(regions, req.crs, req.includeWkt);
+      const { header, rows, types } = csvRows(regions, req.crs, req.includeWkt);
       await writeFileAtomic(out, encodeCsv(header, rows), atomic);
+      // The types file belongs to the CSV just written, so it follows it (replacing an older one).
+      await writeFileAtomic(csvtPathFor(out), encodeCsvt(types), { ...atomic, overwrite: true });
       break;
     }
   }

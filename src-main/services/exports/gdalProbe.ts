@@ -89,3 +89,9 @@ export function gdalLayout(file: string): string | undefined {
   };
   return info.metadata?.IMAGE_STRUCTURE?.LAYOUT;
 }
+
+/** Each field's type as `ogrinfo -so` reports it ("Integer", "Real", "String", "Date", ...), by field name. */
+export function gdalFieldTypes(source: string, layer?: string): Record<string, string> {
+  const text = run('ogrinfo', ['-ro', '-so', '-al', source, ...(layer ? [layer] : [])]);
+  return Object.fromEntries([...text.matchAll(/^(\w+): (\w+) \(/gm)].map((m) => [m[1], m[2]]));
+}
