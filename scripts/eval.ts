@@ -1,12 +1,14 @@
-// `npm run eval`: accuracy of the shipped models on the validation split (models/training/splits.json), through
-// the app's own inference code, beside the change-vector-analysis baseline; plus the sample scene's planted
-// changes. Reads the shared data folder ($CHANGEMAP_DATA or ../shared/data); exits 2 when it is missing.
+// `npm run eval`: accuracy of every shipped model on the validation split (models/training/splits.json), through
+// the app's own inference code, with the automatic model choice per scene and the change-vector-analysis baseline;
+// plus the sample scene's planted changes. Reads the shared data folder ($CHANGEMAP_DATA or ../shared/data); exits 2 when it is missing.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { changeVectorAnalysis } from '../src-main/core/baseline/cva';
 import { generateSampleScene } from '../src-main/core/sampleScene/generateSampleScene';
+import { chooseChangeModel } from '../src-main/core/models/modelChoice';
+import { listModels } from '../src-main/services/inference/modelCatalog';
 import { ChangeDetector, LandCoverClassifier } from '../src-main/services/inference/onnxModel';
 import { predictChangeProbability, unitScaleDate } from './eval/changeInference';
 import {
@@ -20,7 +22,7 @@ import { addMaskCounts, binaryScores, ConfusionMatrix, emptyCounts, type BinaryC
 import { resizeBilinearUint8 } from './eval/resize';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CHANGE_CARD = path.join(repoRoot, 'models', 'changemap-change-v1.card.json');
+const MODELS = path.join(repoRoot, 'models');
 const LANDCOVER_CARD = path.join(repoRoot, 'models', 'changemap-landcover-v1.card.json');
 const SPLITS = path.join(repoRoot, 'models', 'training', 'splits.json');
 const args = new Set(process.argv.slice(2));
@@ -31,143 +33,204 @@ const scoreCells = (c: BinaryCounts) => {
   const s = binaryScores(c);
   return [fmt(s.precision), fmt(s.recall), fmt(s.f1), fmt(s.iou)];
 };
-const table = (rows: string[][]) => {
+/** Columns padded to width; text columns (`left`) aligned left, figures right. */
+const table = (rows: string[][], left: ReadonlySet<number> = new Set([0])) => {
   const widths = rows[0].map((_, k) => Math.max(...rows.map((r) => r[k].length)));
   return rows
-    .map((r) => r.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  '))
+    .map((r) => r.map((c, k) => (left.has(k) ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  '))
     .join('\n');
 };
 
+/** Pixel counts of one model (or of the automatic choice) over the scenes of one group. */
 interface ChangeTally {
   scenes: number;
   pixels: number;
   changed: number;
-  model: BinaryCounts;
-  cva: BinaryCounts;
+  /** Per change model (card name), plus AUTO and CVA. */
+  counts: Map<string, BinaryCounts>;
+  /** The models the automatic choice picked for this group's scenes. */
+  chosen: Set<string>;
 }
 
-/** Scores one scene with the model (when loaded) and with CVA, adding into the tally. */
-async function scoreScene(
-  detector: ChangeDetector | null,
-  scene: Pick<ChangeScene, 'width' | 'height' | 'before' | 'after' | 'truth' | 'sampleType'>,
-  tally: ChangeTally,
-  stretchLimits?: [number, number],
-): Promise<Float32Array | null> {
-  const bands = 3;
-  const before = unitScaleDate(scene.before, bands, scene.sampleType, stretchLimits);
-  const after = unitScaleDate(scene.after, bands, scene.sampleType, stretchLimits);
-  tally.scenes++;
-  tally.pixels += scene.truth.length;
-  for (const v of scene.truth) tally.changed += v;
-  addMaskCounts(tally.cva, changeVectorAnalysis(before, after, bands).mask, scene.truth);
-  if (!detector) return null;
-  const overlap = Math.round(detector.chipSize / 8); // the app's default chip overlap
-  const probability = await predictChangeProbability(
-    detector,
-    before,
-    after,
-    scene.width,
-    scene.height,
-    overlap,
+const AUTO = 'automatic choice';
+const CVA = 'CVA baseline';
+
+const emptyTally = (): ChangeTally => ({
+  scenes: 0,
+  pixels: 0,
+  changed: 0,
+  counts: new Map(),
+  chosen: new Set(),
+});
+
+function addCounts(tally: ChangeTally, key: string, c: BinaryCounts): void {
+  const into = tally.counts.get(key) ?? emptyCounts();
+  for (const k of ['tp', 'fp', 'fn', 'tn'] as const) into[k] += c[k];
+  tally.counts.set(key, into);
+}
+
+/** The model the app picks for imagery of this pixel size (core/models/modelChoice, as a run with model "auto"). */
+function automaticChoice(detectors: readonly ChangeDetector[], pixelSizeM: number): ChangeDetector {
+  const { card } = chooseChangeModel(
+    detectors.map((d) => d.card),
+    pixelSizeM,
   );
-  const threshold = detector.card.threshold;
-  const predicted = new Uint8Array(probability.length);
-  for (let i = 0; i < predicted.length; i++) predicted[i] = probability[i] >= threshold ? 1 : 0;
-  addMaskCounts(tally.model, predicted, scene.truth);
-  return probability;
+  return detectors.find((d) => d.card === card)!;
 }
 
-async function evaluateChange(dataRoot: string, detector: ChangeDetector | null): Promise<void> {
+/** A detector's mask at its card threshold (the app's default) and its probabilities. */
+async function detect(
+  detector: ChangeDetector,
+  before: Float32Array,
+  after: Float32Array,
+  width: number,
+  height: number,
+) {
+  const overlap = Math.round(detector.chipSize / 8); // the app's default chip overlap
+  const probability = await predictChangeProbability(detector, before, after, width, height, overlap);
+  const threshold = detector.card.threshold;
+  const mask = new Uint8Array(probability.length);
+  for (let i = 0; i < mask.length; i++) mask[i] = probability[i] >= threshold ? 1 : 0;
+  return { probability, mask };
+}
+
+/**
+ * Scores one scene with every change model, the automatic choice for its pixel size and CVA, adding into the
+ * tallies given. Returns each model's mask (by card name) for per-change figures.
+ */
+async function scoreScene(
+  detectors: readonly ChangeDetector[],
+  scene: Pick<ChangeScene, 'width' | 'height' | 'before' | 'after' | 'truth' | 'sampleType' | 'gsdM'>,
+  tallies: ChangeTally[],
+): Promise<Map<string, Uint8Array>> {
+  const bands = 3;
+  const before = unitScaleDate(scene.before, bands, scene.sampleType);
+  const after = unitScaleDate(scene.after, bands, scene.sampleType);
+  const perScene = new Map<string, BinaryCounts>();
+  const masks = new Map<string, Uint8Array>();
+  perScene.set(
+    CVA,
+    addMaskCounts(emptyCounts(), changeVectorAnalysis(before, after, bands).mask, scene.truth),
+  );
+  for (const detector of detectors) {
+    const { mask } = await detect(detector, before, after, scene.width, scene.height);
+    masks.set(detector.card.name, mask);
+    perScene.set(detector.card.name, addMaskCounts(emptyCounts(), mask, scene.truth));
+  }
+  const auto = detectors.length ? automaticChoice(detectors, scene.gsdM).card.name : null;
+  if (auto) {
+    perScene.set(AUTO, perScene.get(auto)!);
+    masks.set(AUTO, masks.get(auto)!);
+  }
+  let changed = 0;
+  for (const v of scene.truth) changed += v;
+  for (const tally of tallies) {
+    tally.scenes++;
+    tally.pixels += scene.truth.length;
+    tally.changed += changed;
+    if (auto) tally.chosen.add(auto);
+    for (const [key, c] of perScene) addCounts(tally, key, c);
+  }
+  return masks;
+}
+
+/** Share of each planted change's truth pixels that a mask detects. */
+function plantedChangeLine(sample: ReturnType<typeof generateSampleScene>, mask: Uint8Array): string {
+  const { width, height } = sample.grid;
+  return sample.changes
+    .map((c) => {
+      const xs = c.polygonPx.map((p) => p[0]);
+      const ys = c.polygonPx.map((p) => p[1]);
+      let hit = 0;
+      let n = 0;
+      for (
+        let y = Math.max(0, Math.floor(Math.min(...ys)));
+        y < Math.min(height, Math.ceil(Math.max(...ys)));
+        y++
+      ) {
+        for (
+          let x = Math.max(0, Math.floor(Math.min(...xs)));
+          x < Math.min(width, Math.ceil(Math.max(...xs)));
+          x++
+        ) {
+          const i = y * width + x;
+          if (!sample.truth[i]) continue;
+          n++;
+          hit += mask[i];
+        }
+      }
+      return `${c.kind} ${n ? Math.round((100 * hit) / n) : 0}%`;
+    })
+    .join(', ');
+}
+
+async function evaluateChange(dataRoot: string, detectors: readonly ChangeDetector[]): Promise<void> {
   const splits = readSplits(SPLITS);
   const val = splits.change.scenes.filter((s) => s.split === 'val');
   const byDataset = new Map<string, ChangeTally>();
-  const trainingStretch: ChangeTally = {
-    scenes: 0,
-    pixels: 0,
-    changed: 0,
-    model: emptyCounts(),
-    cva: emptyCounts(),
-  };
+  const all = emptyTally();
   for (const entry of val) {
     const scene = await loadChangeScene(dataRoot, entry);
-    if (scene.sampleType !== 'uint8' && detector)
-      await scoreScene(detector, scene, trainingStretch, [-0.5, 1.5]);
     let tally = byDataset.get(entry.dataset);
-    if (!tally) {
-      tally = { scenes: 0, pixels: 0, changed: 0, model: emptyCounts(), cva: emptyCounts() };
-      byDataset.set(entry.dataset, tally);
-    }
-    await scoreScene(detector, scene, tally);
+    if (!tally) byDataset.set(entry.dataset, (tally = emptyTally()));
+    await scoreScene(detectors, scene, [tally, all]);
   }
-  const rows = [
-    ['dataset (val)', 'scenes', 'Mpx', 'changed', 'model P', 'R', 'F1', 'IoU', 'CVA P', 'R', 'F1', 'IoU'],
-  ];
-  const all: ChangeTally = { scenes: 0, pixels: 0, changed: 0, model: emptyCounts(), cva: emptyCounts() };
-  const push = (name: string, t: ChangeTally) =>
-    rows.push([
-      name,
-      String(t.scenes),
-      (t.pixels / 1e6).toFixed(2),
-      `${((100 * t.changed) / t.pixels).toFixed(1)}%`,
-      ...(detector ? scoreCells(t.model) : ['-', '-', '-', '-']),
-      ...scoreCells(t.cva),
-    ]);
-  for (const [name, t] of byDataset) {
-    push(name, t);
-    all.scenes += t.scenes;
-    all.pixels += t.pixels;
-    all.changed += t.changed;
-    for (const k of ['tp', 'fp', 'fn', 'tn'] as const) {
-      all.model[k] += t.model[k];
-      all.cva[k] += t.cva[k];
-    }
-  }
-  push('all (pixel-pooled)', all);
-  if (trainingStretch.scenes > 0)
-    push("  16-bit scenes, training's stretch limits [-0.5, 1.5]", trainingStretch);
+  const groups: [string, ChangeTally][] = [...byDataset, ['all (pixel-pooled)', all]];
 
-  let plantedLine = '';
-  // Bonus: the generated 3 m sample scene, scored against its planted changes.
+  const plantedLines: string[] = [];
+  // The generated sample scene, scored against its planted changes.
   if (!args.has('--no-sample')) {
     const sample = generateSampleScene();
-    const tally: ChangeTally = { scenes: 0, pixels: 0, changed: 0, model: emptyCounts(), cva: emptyCounts() };
-    const { width, height } = sample.grid;
-    const probability = await scoreScene(
-      detector,
-      { width, height, before: sample.before, after: sample.after, truth: sample.truth, sampleType: 'uint8' },
-      tally,
+    const tally = emptyTally();
+    const { width, height, geoTransform } = sample.grid;
+    const gsdM = Math.abs(geoTransform[1]);
+    const masks = await scoreScene(
+      detectors,
+      {
+        width,
+        height,
+        before: sample.before,
+        after: sample.after,
+        truth: sample.truth,
+        sampleType: 'uint8',
+        gsdM,
+      },
+      [tally],
     );
-    push('sample scene (3 m)', tally);
-    if (probability && detector) {
-      const found = sample.changes.map((c) => {
-        let hit = 0;
-        let n = 0;
-        const [x0, y0] = [
-          Math.min(...c.polygonPx.map((p) => p[0])),
-          Math.min(...c.polygonPx.map((p) => p[1])),
-        ];
-        const [x1, y1] = [
-          Math.max(...c.polygonPx.map((p) => p[0])),
-          Math.max(...c.polygonPx.map((p) => p[1])),
-        ];
-        for (let y = Math.max(0, Math.floor(y0)); y < Math.min(height, Math.ceil(y1)); y++) {
-          for (let x = Math.max(0, Math.floor(x0)); x < Math.min(width, Math.ceil(x1)); x++) {
-            const i = y * width + x;
-            if (!sample.truth[i]) continue;
-            n++;
-            if (probability[i] >= detector.card.threshold) hit++;
-          }
-        }
-        return `${c.kind} ${n ? Math.round((100 * hit) / n) : 0}%`;
-      });
-      plantedLine = `planted changes in the sample scene, share of their pixels detected: ${found.join(', ')}`;
-    }
+    groups.push([`sample scene (${gsdM} m)`, tally]);
+    for (const [name, mask] of masks) plantedLines.push(`  ${name}: ${plantedChangeLine(sample, mask)}`);
+  }
+
+  const rows = [
+    ['dataset (val)', 'scenes', 'Mpx', 'changed', 'model (card threshold)', 'P', 'R', 'F1', 'IoU'],
+  ];
+  for (const [name, t] of groups) {
+    const keys = [...detectors.map((d) => d.card.name), ...(detectors.length ? [AUTO] : []), CVA];
+    keys.forEach((key, k) => {
+      const label =
+        key === AUTO
+          ? `${AUTO}: ${[...t.chosen].join(' + ')}`
+          : key === CVA
+            ? `${CVA} (Otsu per scene)`
+            : `${key} (${detectors.find((d) => d.card.name === key)!.card.threshold})`;
+      rows.push([
+        k === 0 ? name : '',
+        k === 0 ? String(t.scenes) : '',
+        k === 0 ? (t.pixels / 1e6).toFixed(2) : '',
+        k === 0 ? `${((100 * t.changed) / t.pixels).toFixed(1)}%` : '',
+        label,
+        ...scoreCells(t.counts.get(key) ?? emptyCounts()),
+      ]);
+    });
   }
   console.log(
-    '\nChange detection (pixels; model at its card threshold, CVA at its per-scene Otsu threshold)',
+    '\nChange detection (pixels pooled per dataset; each model at its card threshold, the automatic choice per scene from its pixel size)',
   );
-  console.log(table(rows));
-  if (plantedLine) console.log(plantedLine);
+  console.log(table(rows, new Set([0, 4])));
+  if (plantedLines.length) {
+    console.log('planted changes in the sample scene, share of their pixels detected:');
+    console.log(plantedLines.join('\n'));
+  }
 }
 
 async function evaluateLandCover(dataRoot: string, classifier: LandCoverClassifier): Promise<void> {
@@ -235,9 +298,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const threads = os.cpus().length;
-  const detector = existsSync(CHANGE_CARD)
-    ? await ChangeDetector.load(CHANGE_CARD, { provider: 'cpu', threads })
-    : null;
+  // Every shipped change model (models/*.card.json; not the test models in models/test).
+  const detectors = await Promise.all(
+    listModels([MODELS])
+      .filter((m) => m.task === 'change-detection')
+      .map((m) => ChangeDetector.load(m.cardPath, { provider: 'cpu', threads })),
+  );
   const classifier = existsSync(LANDCOVER_CARD)
     ? await LandCoverClassifier.load(LANDCOVER_CARD, { provider: 'cpu', threads })
     : null;
@@ -245,15 +311,15 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${threads} cores, Node ${process.version}, ONNX Runtime CPU provider`,
   );
-  console.log(
-    detector
-      ? `change model: ${detector.card.name} ${detector.card.version} (chip ${detector.chipSize}, threshold ${detector.card.threshold})`
-      : `change model: not found (${CHANGE_CARD}); only the CVA baseline is scored`,
-  );
-  if (!args.has('--no-change')) await evaluateChange(dataRoot, detector);
+  for (const d of detectors)
+    console.log(
+      `change model: ${d.card.name} ${d.card.version} (chip ${d.chipSize}, threshold ${d.card.threshold}, pixel sizes ${d.card.gsdRangeM.join('-')} m)`,
+    );
+  if (!detectors.length) console.log(`change models: none in ${MODELS}; only the CVA baseline is scored`);
+  if (!args.has('--no-change')) await evaluateChange(dataRoot, detectors);
   if (classifier && !args.has('--no-landcover')) await evaluateLandCover(dataRoot, classifier);
   else if (!classifier) console.log(`\nLand cover: model not found (${LANDCOVER_CARD}).`);
-  await detector?.dispose();
+  for (const d of detectors) await d.dispose();
   await classifier?.dispose();
   console.log(`\nruntime: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
