@@ -20,6 +20,7 @@ export const CHANNELS = [
   'imagery:setBandRoles',
   'imagery:previewTile',
   'imagery:setAcquiredAt',
+  'imagery:setPixelSize',
   // models and runs
   'models:list',
   'models:add',

@@ -68,7 +68,7 @@ export interface ImageryDateSummary {
   role: DateRole;
   uris: string[];
   crs: { code: string | null; name: string };
-  /** Metres per pixel along x and y (null without georeference). */
+  /** Metres per pixel along x and y (without georeference: the size the user gave, else null). */
   pixelSizeM: [number, number] | null;
   widthPx: number;
   heightPx: number;
@@ -81,7 +81,7 @@ export interface ImageryDateSummary {
   /** Where acquiredAt comes from: the files' metadata or name, or the user. */
   acquiredAtSource: 'files' | 'user' | null;
   hasOverviews: boolean;
-  /** Outline in WGS 84, [lon, lat] pairs, closed; null without georeference. */
+  /** Outline in map coordinates (see ImageryState.mapSpace): WGS 84 [lon, lat], or [x, -row] pixels; closed. */
   footprint: [number, number][] | null;
 }
 
@@ -96,6 +96,12 @@ export interface ImageryState {
   after: ImageryDateSummary | null;
   /** The pre-flight check of the pair, once both dates are set. */
   preflight: PreflightIssue[];
+  /**
+   * What the API's map coordinates are for this project (footprints, chunk outlines, run extents, region outlines,
+   * centroids, areas of interest): WGS 84 longitude/latitude, or, for imagery without georeference, pixel
+   * coordinates of the image (x = column, y = -row) on a width x height canvas, with the pixel size the user gave.
+   */
+  mapSpace: { kind: 'wgs84' } | { kind: 'pixel'; width: number; height: number; pixelSizeM: number | null };
 }
 
 /** A web-mercator XYZ tile as a PNG, base64; null where the tile holds no data. */
@@ -367,6 +373,8 @@ export const requests = {
     })
     .strict(),
   'imagery:previewTile': z.object({ role: z.enum(['before', 'after']), ...tileXYZ }).strict(),
+  /** Imagery without georeference: the ground size of a pixel in metres as the user knows it (null: unknown). */
+  'imagery:setPixelSize': z.object({ sizeM: z.number().positive().max(100_000).nullable() }).strict(),
   /** The acquisition date the user knows; null goes back to the date the files carry. */
   'imagery:setAcquiredAt': z
     .object({ role: z.enum(['before', 'after']), date: calendarDate.nullable() })
@@ -486,6 +494,7 @@ export interface Results {
   'imagery:setBandRoles': ImageryState;
   'imagery:previewTile': TileImage;
   'imagery:setAcquiredAt': ImageryState;
+  'imagery:setPixelSize': ImageryState;
   'models:list': ModelInfo[];
   'models:add': ModelInfo;
   /** Null until both dates are set. */

@@ -32,7 +32,8 @@ export type ReviewState = 'unreviewed' | 'confirmed' | 'rejected';
 export interface ExportRegion {
   id: number;
   runId: number;
-  areaM2: number;
+  /** Null for imagery without georeference whose pixel size the user did not give. */
+  areaM2: number | null;
   fromClass: string | null;
   fromConf: number | null;
   toClass: string | null;

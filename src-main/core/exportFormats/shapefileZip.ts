@@ -12,8 +12,8 @@ export interface ShapefileZipInput {
   geometries: readonly FlatMultiPolygon[];
   fields: readonly DbfField[];
   records: readonly (readonly DbfValue[])[];
-  /** The CRS as WKT 1 (what .prj files hold). */
-  prjWkt: string;
+  /** The CRS as WKT 1 (what .prj files hold); null writes no .prj (coordinates without a CRS, e.g. pixels). */
+  prjWkt: string | null;
   updated?: Date;
 }
 
@@ -31,7 +31,7 @@ export function encodeShapefileZip(input: ShapefileZipInput): Uint8Array {
       [`${b}.shp`]: shp,
       [`${b}.shx`]: shx,
       [`${b}.dbf`]: dbf,
-      [`${b}.prj`]: text.encode(input.prjWkt),
+      ...(input.prjWkt === null ? {} : { [`${b}.prj`]: text.encode(input.prjWkt) }),
       [`${b}.cpg`]: text.encode('UTF-8'),
     },
     { level: 6, mtime },

@@ -15,6 +15,7 @@ export function imageryHandlers(ctx: HandlerContext): DomainHandlers<'imagery:'>
     'imagery:clear': async ({ role }) => announce(await imagery().clear(role)),
     'imagery:setBandRoles': async ({ role, roles }) => announce(await imagery().setBandRoles(role, roles)),
     'imagery:setAcquiredAt': async ({ role, date }) => announce(await imagery().setAcquiredAt(role, date)),
+    'imagery:setPixelSize': async ({ sizeM }) => announce(await imagery().setPixelSize(sizeM)),
     'imagery:previewTile': ({ role, z, x, y }) =>
       imageryPreviewTile(ctx.services().preview, imagery(), role, z, x, y),
   };

@@ -24,6 +24,12 @@ interface EpsgIndexEntry {
 
 export const WGS84_EPSG = 4326;
 
+/**
+ * Coordinates without a CRS (the pixel coordinates of imagery without georeference): GeoPackage's "Undefined
+ * Cartesian SRS" (srs_id -1, which GDAL and QGIS read as no CRS), and no .prj beside a Shapefile.
+ */
+export const PIXEL_COORDINATES: CrsDefinition = { epsg: -1, name: 'Undefined cartesian SRS', wkt: '' };
+
 /** The definition of an EPSG code, or a CRS_UNKNOWN error when the index has none (or no WKT for it). */
 export function crsDefinitionOf(epsg: number): CrsDefinition {
   let entry: EpsgIndexEntry | undefined;

@@ -16,7 +16,13 @@ import {
 import { encodeShapefileZip } from '../../core/exportFormats/shapefileZip';
 import { multiPolygonWkt } from '../../core/exportFormats/wkt';
 import { writeFileAtomic, type FileOps } from '../fileSafety/atomicWrite';
-import { crsDefinitionOf, epsgCodeOf, WGS84_EPSG, type CrsDefinition } from './crsDefinitions';
+import {
+  crsDefinitionOf,
+  epsgCodeOf,
+  PIXEL_COORDINATES,
+  WGS84_EPSG,
+  type CrsDefinition,
+} from './crsDefinitions';
 import { ExportRegionsRequestSchema, type ExportRegionsRequest, type ExportResult } from './exportRequest';
 import { encodeRegionsGeoPackage, GEOPACKAGE_LAYER } from './geoPackageWriter';
 import { readExportRegions, readRunProvenance, type RunProvenance } from './regionSource';
@@ -108,9 +114,23 @@ export async function exportRegions(
   }
   const out = path.resolve(req.out);
   const run = readRunProvenance(db, req.runId);
+  // Imagery without georeference: the outlines are pixel coordinates (x = column, y = -row), which GeoJSON cannot
+  // hold; the other formats carry them without a CRS, whichever CRS was asked for (there is no other).
+  const pixelSpace = run.grid?.crs.units === 'pixel';
+  if (pixelSpace && req.format === 'geojson') {
+    throw new ChangeMapError(
+      'EXPORT_NO_GEOREFERENCE',
+      'This run’s imagery has no georeference, so its regions are in pixel coordinates, which GeoJSON (WGS 84 only, RFC 7946) cannot hold; export a GeoPackage, Shapefile or CSV instead.',
+    );
+  }
   // Resolve the CRS before anything is written: an unknown CRS must not leave a file behind.
-  const crs = req.crs === 'grid' ? gridCrsOf(run) : crsDefinitionOf(WGS84_EPSG);
-  const regions = readExportRegions(db, run, req.filters, req.crs);
+  const crs = pixelSpace
+    ? PIXEL_COORDINATES
+    : req.crs === 'grid'
+      ? gridCrsOf(run)
+      : crsDefinitionOf(WGS84_EPSG);
+  const outlineCrs = pixelSpace ? 'grid' : req.crs;
+  const regions = readExportRegions(db, run, req.filters, outlineCrs);
   const atomic = { overwrite: req.overwrite, codePrefix: CODE_PREFIX, ops: deps.fileOps };
 
   switch (req.format) {
@@ -131,7 +151,7 @@ export async function exportRegions(
         geometries: regions.map((r) => r.geometry),
         fields: REGION_ATTRIBUTES.map((a) => a.dbf),
         records: regions.map((r) => REGION_ATTRIBUTES.map((a) => a.value(r))),
-        prjWkt: crs.wkt,
+        prjWkt: crs.wkt || null,
       });
       await writeFileAtomic(out, zip, atomic);
       break;
@@ -140,7 +160,7 @@ export async function exportRegions(
       await writeFileAtomic(out, encodeRegionsGeoPackage(regions, crs), atomic);
       break;
     case 'csv': {
-      const { header, rows, types } = csvRows(regions, req.crs, req.includeWkt);
+      const { header, rows, types } = csvRows(regions, outlineCrs, req.includeWkt);
       await writeFileAtomic(out, encodeCsv(header, rows), atomic);
       // The types file belongs to the CSV just written, so it follows it (replacing an older one).
       await writeFileAtomic(csvtPathFor(out), encodeCsvt(types), { ...atomic, overwrite: true });

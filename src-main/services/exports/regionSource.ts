@@ -17,6 +17,8 @@ export interface RunProvenance {
   beforeDate: string | null;
   afterDate: string | null;
   probabilityPath: string | null;
+  /** False for regions in pixel space found without a pixel size: their areas are in square pixels, not m². */
+  areasInSquareMetres: boolean;
 }
 
 interface RunRow {
@@ -25,6 +27,7 @@ interface RunRow {
   model_version: string;
   params: string;
   probability_path: string | null;
+  region_settings: string | null;
 }
 
 interface RegionRow {
@@ -47,6 +50,16 @@ interface RegionRow {
   note: string;
 }
 
+/** The pixel size (m) the run's regions were found with in pixel space (computeRegions' pixelSizeM), or null. */
+function regionPixelSizeM(settings: string | null): number | null {
+  try {
+    const size = (JSON.parse(settings ?? '{}') as { pixelSizeM?: unknown }).pixelSizeM;
+    return typeof size === 'number' && size > 0 ? size : null;
+  } catch {
+    return null;
+  }
+}
+
 function gridOf(params: string): GridSpec | null {
   try {
     const grid = (JSON.parse(params) as { grid?: GridSpec }).grid;
@@ -58,7 +71,9 @@ function gridOf(params: string): GridSpec | null {
 
 export function readRunProvenance(db: Database.Database, runId: number): RunProvenance {
   const run = db
-    .prepare('SELECT id, model_name, model_version, params, probability_path FROM cm_runs WHERE id = ?')
+    .prepare(
+      'SELECT id, model_name, model_version, params, probability_path, region_settings FROM cm_runs WHERE id = ?',
+    )
     .get(runId) as RunRow | undefined;
   if (!run) throw new ChangeMapError('EXPORT_RUN_NOT_FOUND', `There is no run ${runId} in this project.`);
   const dates = db.prepare('SELECT role, acquired_at FROM cm_imagery_sets').all() as {
@@ -67,11 +82,13 @@ export function readRunProvenance(db: Database.Database, runId: number): RunProv
   }[];
   const dateOf = (role: 'before' | 'after') =>
     normaliseDate(dates.find((d) => d.role === role)?.acquired_at ?? '');
+  const grid = gridOf(run.params);
   return {
     runId: run.id,
     modelName: run.model_name,
     modelVersion: run.model_version,
-    grid: gridOf(run.params),
+    grid,
+    areasInSquareMetres: grid?.crs.units !== 'pixel' || regionPixelSizeM(run.region_settings) !== null,
     beforeDate: dateOf('before'),
     afterDate: dateOf('after'),
     probabilityPath: run.probability_path,
@@ -135,7 +152,7 @@ export function readExportRegions(
   return rows.map((row) => ({
     id: row.fid,
     runId: row.run_id,
-    areaM2: row.area_m2,
+    areaM2: run.areasInSquareMetres ? row.area_m2 : null,
     fromClass: row.from_class,
     fromConf: row.from_conf,
     toClass: row.to_class,

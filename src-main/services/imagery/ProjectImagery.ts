@@ -5,7 +5,7 @@ import type { BandRole } from '../../core/raster/types';
 import type { DateRole, ImageryDateSummary, ImageryState, PreflightIssue } from '../../ipc/contract';
 import { readOnlyError, type ProjectStore } from '../project/projectStore';
 import { fileFingerprint } from './fileFingerprint';
-import { openImagerySet, type ImagerySet } from './imagerySet';
+import { gridOutline, openImagerySet, type ImagerySet } from './imagerySet';
 import { preflightPair } from './preflight';
 
 interface StoredSet {
@@ -13,6 +13,15 @@ interface StoredSet {
   bandRoles: BandRole[] | null;
   /** The acquisition date the user entered (YYYY-MM-DD); null when the files' own date applies. */
   userAcquiredAt: string | null;
+}
+
+/** cm_settings key of the ground pixel size (metres) the user gave for imagery without georeference. */
+const PIXEL_SIZE_SETTING = 'pixel_size_m';
+
+/** The ground size of a pixel (m) the user gave for imagery without georeference; null when not given. */
+export function userPixelSizeM(project: ProjectStore): number | null {
+  const value = project.getSetting<number | null>(PIXEL_SIZE_SETTING);
+  return typeof value === 'number' && value > 0 ? value : null;
 }
 
 export class ProjectImagery {
@@ -121,6 +130,25 @@ export class ProjectImagery {
     return this.changed();
   }
 
+  /**
+   * The ground size of a pixel (m) of imagery without georeference, as the user knows it (null: unknown). Region
+   * areas are in m² with it and in square pixels without; regions found before it was given keep their areas
+   * until they are found again.
+   */
+  async setPixelSize(sizeM: number | null): Promise<ImageryState> {
+    if (this.project.readOnly) throw readOnlyError(this.project.file);
+    await this.ensureLoaded();
+    const georeferenced = [...this.sets.values()].some((s) => s.metadata.grid.crs.code !== null);
+    if (georeferenced) {
+      throw new ChangeMapError(
+        'PIXEL_SIZE_FROM_GEOREFERENCE',
+        'This imagery is georeferenced: its pixel size comes from the files and cannot be set by hand.',
+      );
+    }
+    this.project.setSetting(PIXEL_SIZE_SETTING, sizeM);
+    return this.state();
+  }
+
   private async persist(
     role: DateRole,
     uris: string[],
@@ -167,10 +195,23 @@ export class ProjectImagery {
         this.preflight = [];
       }
     }
+    const pixelSizeM = userPixelSizeM(this.project);
+    const summary = (role: DateRole, set: ImagerySet | undefined) =>
+      summaryOf(role, set, this.stored(role)?.userAcquiredAt ?? null, pixelSizeM);
+    const shown = before ?? after;
     return {
-      before: summaryOf('before', before, this.stored('before')?.userAcquiredAt ?? null),
-      after: summaryOf('after', after, this.stored('after')?.userAcquiredAt ?? null),
+      before: summary('before', before),
+      after: summary('after', after),
       preflight: this.preflight,
+      mapSpace:
+        shown && shown.metadata.grid.crs.code === null
+          ? {
+              kind: 'pixel',
+              width: shown.metadata.grid.width,
+              height: shown.metadata.grid.height,
+              pixelSizeM,
+            }
+          : { kind: 'wgs84' },
     };
   }
 
@@ -188,23 +229,30 @@ function summaryOf(
   role: DateRole,
   set: ImagerySet | undefined,
   userAcquiredAt: string | null,
+  userPixelSize: number | null,
 ): ImageryDateSummary | null {
   if (!set) return null;
   const s = set.summary;
+  const pixelSpace = set.metadata.grid.crs.code === null;
+  // Without georeference: the user's pixel size (if any), and the outline in pixel map coordinates.
+  const pixelSizeM: [number, number] | null =
+    pixelSpace && userPixelSize ? [userPixelSize, userPixelSize] : s.pixelSizeM;
   return {
     role,
     uris: s.files,
     crs: s.crs,
-    pixelSizeM: s.pixelSizeM,
+    pixelSizeM,
     widthPx: s.widthPx,
     heightPx: s.heightPx,
-    areaKm2: s.areaKm2,
+    areaKm2: pixelSizeM ? (s.widthPx * s.heightPx * pixelSizeM[0] * pixelSizeM[1]) / 1e6 : null,
     bands: s.bandRoles.map((r, index) => ({ index, role: r })),
     sampleType: s.sampleType,
     nodata: s.nodata,
     acquiredAt: userAcquiredAt ?? s.acquiredAt,
     acquiredAtSource: userAcquiredAt ? 'user' : s.acquiredAt ? 'files' : null,
     hasOverviews: s.hasOverviews,
-    footprint: s.footprint?.coordinates[0] ?? null,
+    footprint: pixelSpace
+      ? gridOutline(set.metadata.grid, 1).map(([x, y]) => [x, y] as [number, number])
+      : (s.footprint?.coordinates[0] ?? null),
   };
 }

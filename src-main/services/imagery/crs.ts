@@ -115,3 +115,22 @@ export function converter(from: CrsInfo, to: CrsInfo): proj4.Converter {
 }
 
 export const WGS84: () => CrsInfo = () => crsFromEpsg(4326);
+
+/**
+ * From a grid's CRS to the coordinates the API and the map use: WGS 84 longitude/latitude for a georeferenced
+ * grid; for a grid without georeference its own pixel coordinates (x = column, y = -row), which the map draws in
+ * a pixel projection. The one place that decides what "map coordinates" are.
+ */
+export function gridToMapFn(crs: CrsInfo): (x: number, y: number) => [number, number] {
+  if (crs.code === null) return (x, y) => [x, y];
+  if (crs.code === 'EPSG:4326') return (x, y) => [x, y];
+  const c = converter(crs, WGS84());
+  return (x, y) => c.forward([x, y]) as [number, number];
+}
+
+/** The inverse of gridToMapFn: map coordinates to the grid's CRS. */
+export function mapToGridFn(crs: CrsInfo): (x: number, y: number) => [number, number] {
+  if (crs.code === null || crs.code === 'EPSG:4326') return (x, y) => [x, y];
+  const c = converter(WGS84(), crs);
+  return (x, y) => c.forward([x, y]) as [number, number];
+}

@@ -4,6 +4,7 @@ import { ChangeMapError } from '../../core/errors';
 import type { AlignedPairSource } from '../../core/raster/types';
 import type { RegionSettings, Results } from '../../ipc/contract';
 import { openGeoTiff } from '../imagery/geotiffSource';
+import { userPixelSizeM } from '../imagery/ProjectImagery';
 import { listModels } from '../inference/modelCatalog';
 import { LandCoverClassifier } from '../inference/onnxModel';
 import type { ProjectStore } from '../project/projectStore';
@@ -127,7 +128,10 @@ export class ProjectRegions {
     const run = this.finishedRun(runId);
     const readers = await this.readersOf(run);
     const full = this.settingsOf(runId, settings);
-    const summary = await computeRegions(this.project.db, runId, readers.probability, full);
+    const summary = await computeRegions(this.project.db, runId, readers.probability, {
+      ...full,
+      pixelSizeM: userPixelSizeM(this.project),
+    });
     // No cache to clear: recomputed regions get new fids (AUTOINCREMENT never reuses one).
     const classifier = this.landCoverClassifier();
     if (!classifier)

@@ -2,7 +2,6 @@
 // the grid CRS and WGS 84, and replace the run's rows in change_regions, keeping reviews (see carryReviews).
 // Runs again, without the model, whenever the threshold, clean-up or minimum area change.
 import type Database from 'better-sqlite3';
-import proj4 from 'proj4';
 import { ChangeMapError } from '../../core/errors';
 import { encodeGpkgMultiPolygon, envelopeOf } from '../../core/geo/gpkgGeometry';
 import type { GridSpec } from '../../core/raster/types';
@@ -15,6 +14,7 @@ import {
 } from '../../core/regions/outlineGeometry';
 import { pixelToGrid, rowPixelAreas } from '../../core/regions/pixelArea';
 import { simplifyOutline } from '../../core/regions/simplifyOutline';
+import { gridToMapFn } from '../imagery/crs';
 import { arealScaleAt, geodesicPerimeter } from './groundArea';
 import { matchReviews, readReviewedRegions } from './carryReviews';
 import type { ProbabilityRasterReader } from './probabilityReader';
@@ -22,6 +22,11 @@ import type { ProbabilityRasterReader } from './probabilityReader';
 type Db = Database.Database;
 
 export interface ComputeRegionsSettings extends RegionSettings {
+  /**
+   * Imagery without georeference: the ground size of a pixel in metres as the user gave it, or null when unknown
+   * (areas are then in square pixels and perimeters in pixels). Ignored for georeferenced grids.
+   */
+  pixelSizeM?: number | null;
   /** Chunk edge in pixels (default 2048). */
   chunkSize?: number;
   /** Douglas-Peucker tolerance in pixels (default 0.75; 0 keeps the pixel-edge outline). */
@@ -49,14 +54,7 @@ export interface RegionsSummary {
   settings: Required<ComputeRegionsSettings>;
 }
 
-/** grid CRS -> WGS 84 lon/lat. */
-export function toLonLatFn(grid: GridSpec): (x: number, y: number) => [number, number] {
-  if (!grid.crs.proj4)
-    throw new ChangeMapError('REGIONS_NO_CRS', 'Change regions need a georeferenced probability raster.');
-  const converter = proj4(grid.crs.proj4, 'WGS84');
-  return (x, y) => converter.forward([x, y]) as [number, number];
-}
-
+/** GeoPackage srs_id of a grid's outlines: its EPSG code, or -1 (undefined Cartesian SRS) in pixel space. */
 function srsIdOf(grid: GridSpec): number {
   const m = /^EPSG:(\d+)$/.exec(grid.crs.code ?? '');
   return m ? Number(m[1]) : -1;
@@ -73,23 +71,30 @@ export async function computeRegions(
   const full: Required<ComputeRegionsSettings> = {
     chunkSize: 2048,
     simplifyTolerancePx: 0.75,
+    pixelSizeM: null,
     ...settings,
   };
   if (!db.prepare('SELECT 1 FROM cm_runs WHERE id = ?').get(runId))
     throw new ChangeMapError('RUN_NOT_FOUND', `There is no run number ${runId} in this project.`);
   const grid = reader.grid;
-  const toLonLat = toLonLatFn(grid);
+  // Map coordinates: WGS 84 lon/lat, or the grid's own pixel coordinates for imagery without georeference.
+  const toLonLat = gridToMapFn(grid.crs);
   const toGrid = geoTransformFn(grid.geoTransform);
   const geographic = grid.crs.units === 'degree';
+  const pixelSpace = grid.crs.code === null;
   const srsId = srsIdOf(grid);
   // Projected grids: planar pixel areas times the projection's areal scale (at the scene centre for the
-  // minimum-area filter, then at each region's centroid for its stored area).
+  // minimum-area filter, then at each region's centroid for its stored area). Pixel space: the user's pixel size
+  // squared, or 1 (square pixels) without one.
   const planarPixelArea = Math.abs(
     grid.geoTransform[1] * grid.geoTransform[5] - grid.geoTransform[2] * grid.geoTransform[4],
   );
+  const pixelLength = pixelSpace ? (full.pixelSizeM ?? 1) : 1;
   const sceneCentre = pixelToGrid(grid.geoTransform, grid.width / 2, grid.height / 2);
   const projectedScale = (x: number, y: number): number =>
-    arealScaleAt(toLonLat, x, y, Math.max(50, 64 * Math.sqrt(planarPixelArea)));
+    pixelSpace
+      ? pixelLength * pixelLength
+      : arealScaleAt(toLonLat, x, y, Math.max(50, 64 * Math.sqrt(planarPixelArea)));
   const rowAreas = rowPixelAreas(grid);
   if (!geographic) rowAreas.fill(planarPixelArea * projectedScale(sceneCentre[0], sceneCentre[1]));
 
@@ -139,11 +144,11 @@ export async function computeRegions(
       const areaM2 = geographic ? r.areaM2 : r.pixelCount * planarPixelArea * projectedScale(cx, cy);
       totalArea += areaM2;
       insert.run(
-        encodeGpkgMultiPolygon(lonLat, 4326),
+        encodeGpkgMultiPolygon(lonLat, pixelSpace ? -1 : 4326),
         runId,
         r.pixelCount,
         areaM2,
-        geographic ? geodesicPerimeter(lonLat) : planarPerimeter(gridOutline),
+        geographic ? geodesicPerimeter(lonLat) : planarPerimeter(gridOutline) * pixelLength,
         r.probMean,
         r.probMax,
         cx,
@@ -159,7 +164,8 @@ export async function computeRegions(
         review?.note ?? '',
       );
     }
-    if (found.regions.length > 0)
+    // The layer's extent is in WGS 84; regions in pixel space have none there.
+    if (found.regions.length > 0 && !pixelSpace)
       db.prepare(
         `UPDATE gpkg_contents SET min_x = MIN(COALESCE(min_x, @x0), @x0), min_y = MIN(COALESCE(min_y, @y0), @y0),
          max_x = MAX(COALESCE(max_x, @x1), @x1), max_y = MAX(COALESCE(max_y, @y1), @y1),

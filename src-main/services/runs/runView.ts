@@ -1,7 +1,8 @@
-// Turns run records into what the API shows: summaries, and chunk outlines in WGS 84 for the map.
+// Turns run records into what the API shows: summaries, and chunk outlines in map coordinates (WGS 84, or pixel
+// coordinates for imagery without georeference; see gridToMapFn).
 import type { GridSpec, PixelWindow } from '../../core/raster/types';
 import type { RegionSettings, RunDetail, RunSummary } from '../../ipc/contract';
-import { converter, WGS84 } from '../imagery/crs';
+import { gridToMapFn } from '../imagery/crs';
 import type { RunRecord } from './runTypes';
 
 export function runSummary(run: RunRecord): RunSummary {
@@ -22,7 +23,7 @@ export function runSummary(run: RunRecord): RunSummary {
   };
 }
 
-/** A pixel window's outline in WGS 84 (a few points per edge, so reprojected edges stay true). */
+/** A pixel window's outline in map coordinates (a few points per edge, so reprojected edges stay true). */
 export function windowRing(
   grid: GridSpec,
   w: PixelWindow,
@@ -41,27 +42,23 @@ export function windowRing(
   return ring;
 }
 
-export function gridToWgs84(grid: GridSpec): ((p: [number, number]) => [number, number]) | null {
-  if (!grid.crs.code) return null;
-  if (grid.crs.code === 'EPSG:4326') return (p) => p;
-  const c = converter(grid.crs, WGS84());
-  return (p) => c.forward(p) as [number, number];
-}
-
 export function runDetail(run: RunRecord, regionSettings: RegionSettings): RunDetail {
   const grid = run.params.grid;
-  const toWgs84 = gridToWgs84(grid);
+  const toMap = gridToMapFn(grid.crs);
+  const toWgs84 = (p: [number, number]) => toMap(p[0], p[1]);
   const chunks = run.chunks.map((c) => ({
     idx: c.idx,
     state: c.state,
-    ring: toWgs84 ? windowRing(grid, c.window, toWgs84) : [],
+    ring: windowRing(grid, c.window, toWgs84),
   }));
-  let extent: RunDetail['extent'] = null;
-  if (toWgs84) {
-    const ring = windowRing(grid, { x: 0, y: 0, width: grid.width, height: grid.height }, toWgs84);
-    const lons = ring.map((p) => p[0]);
-    const lats = ring.map((p) => p[1]);
-    extent = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
-  }
+  const ring = windowRing(grid, { x: 0, y: 0, width: grid.width, height: grid.height }, toWgs84);
+  const lons = ring.map((p) => p[0]);
+  const lats = ring.map((p) => p[1]);
+  const extent: RunDetail['extent'] = [
+    Math.min(...lons),
+    Math.min(...lats),
+    Math.max(...lons),
+    Math.max(...lats),
+  ];
   return { ...runSummary(run), chunks, extent, regionSettings };
 }

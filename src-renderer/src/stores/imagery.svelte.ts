@@ -13,7 +13,7 @@ export const DATE_ROLES: readonly DateRole[] = ['before', 'after'];
 export const BAND_ROLES: readonly BandRoleName[] = ['red', 'green', 'blue', 'nir', 'alpha', 'other'];
 export const IMAGERY_EXTENSIONS = ['.tif', '.tiff', '.vrt', '.png', '.jpg', '.jpeg'];
 
-const EMPTY: ImageryStateDto = { before: null, after: null, preflight: [] };
+const EMPTY: ImageryStateDto = { before: null, after: null, preflight: [], mapSpace: { kind: 'wgs84' } };
 
 export class ImageryState {
   state = $state.raw<ImageryStateDto>(EMPTY);
