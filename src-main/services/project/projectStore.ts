@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
 import type { MapView, ProjectSummary } from '../../ipc/contract';
 import { ProjectLock } from './projectLock';
+import { syncRunRegionLayers } from './runRegionLayers';
 import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS, USER_VERSION_BASE } from './schema';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -245,6 +246,7 @@ export class ProjectStore {
       } else {
         applyPragmas(db);
       }
+      syncRunRegionLayers(db); // projects from before per-run layers get theirs
       return new ProjectStore(absolute, db, false, lock);
     } catch (error) {
       lock.release();

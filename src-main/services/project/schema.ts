@@ -172,3 +172,7 @@ ALTER TABLE cm_runs ADD COLUMN model_reason TEXT;
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+// Beside these tables, each run with regions has a feature layer change_regions_run_<id>: a view over
+// change_regions made by runRegionLayers.ts (the views depend on change_regions, so a migration that rebuilds
+// that table must drop and remake them).
