@@ -83,6 +83,29 @@ describe('one GeoPackage layer per run', () => {
     expect(gdalSql(file, `SELECT review_state FROM "${second}"`)).toEqual([{ review_state: 'confirmed' }]);
   });
 
+  it('a run on imagery without georeference gets a layer in pixel coordinates (undefined Cartesian SRS)', async () => {
+    const file = path.join(dir, 'pixels.gpkg');
+    const store = ProjectStore.create(file);
+    const run = newRun(store);
+    const grid = {
+      ...utmGrid(120, 90),
+      geoTransform: [0, 1, 0, 0, 0, 1] as [number, number, number, number, number, number],
+      crs: { code: null, name: 'pixels', proj4: null, units: 'pixel' as const },
+    };
+    await computeRegions(
+      store.db,
+      run,
+      memoryProbabilityReader(grid, blobs(120, 90, [[60, 45, 10]])),
+      settings,
+    );
+    store.close();
+    const layer = runRegionLayerName(run);
+    expect(gdalSql(file, `SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = '${layer}'`)).toEqual([
+      { srs_id: -1 },
+    ]);
+    expect(gdalLayerSummary(file, layer)).toMatchObject({ featureCount: 1, epsg: null });
+  });
+
   it('a project made before these layers gets them when opened, and a removed run loses its layer', async () => {
     const { file, runs } = await projectWithTwoRuns('older.gpkg');
     const [first, second] = runs.map(runRegionLayerName);

@@ -3,6 +3,7 @@
 // gpkg_geometry_columns (GeoPackage 1.3 allows views as feature tables; GDAL takes fid as their feature id).
 // Views rather than copies: a review saved in change_regions shows in the run's layer at once.
 import type Database from 'better-sqlite3';
+import { decodeGpkgMultiPolygon } from '../../core/geo/gpkgGeometry';
 
 type Db = Database.Database;
 
@@ -28,10 +29,16 @@ export interface LayerExtent {
 }
 
 /**
- * Makes sure run runId has its layer. `extent` (WGS 84; null: no regions) replaces the layer's recorded extent;
- * undefined leaves it. Cheap when the layer exists. Call inside the transaction that writes the run's regions.
+ * Makes sure run runId has its layer, in srsId: 4326 (WGS 84, as change_regions) or -1 (pixel coordinates of
+ * imagery without georeference). `extent` (null: no regions) replaces the layer's recorded extent; undefined
+ * leaves it. Cheap when the layer exists. Call inside the transaction that writes the run's regions.
  */
-export function ensureRunRegionLayer(db: Db, runId: number, extent?: LayerExtent | null): void {
+export function ensureRunRegionLayer(
+  db: Db,
+  runId: number,
+  srsId: 4326 | -1,
+  extent?: LayerExtent | null,
+): void {
   const name = runRegionLayerName(runId);
   const exists = db.prepare('SELECT 1 FROM gpkg_contents WHERE table_name = ?').get(name);
   if (!exists) {
@@ -42,13 +49,17 @@ export function ensureRunRegionLayer(db: Db, runId: number, extent?: LayerExtent
     db.exec(`CREATE VIEW IF NOT EXISTS "${name}" AS SELECT * FROM change_regions WHERE run_id = ${run.id}`);
     db.prepare(
       `INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)
-       VALUES (?, 'features', ?, ?, 4326)`,
+       VALUES (?, 'features', ?, ?, ?)`,
     ).run(
       name,
       `Change regions of run ${run.id}`,
       `Run ${run.id}: ${run.model_name}, started ${run.created_at}`,
+      srsId,
     );
-    db.prepare(`INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', 4326, 0, 0)`).run(name);
+    db.prepare(`INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', ?, 0, 0)`).run(
+      name,
+      srsId,
+    );
   }
   if (extent !== undefined) {
     db.prepare(
@@ -62,6 +73,14 @@ export function ensureRunRegionLayer(db: Db, runId: number, extent?: LayerExtent
       y1: extent?.maxY ?? null,
     });
   }
+}
+
+/** The SRS a run's stored outlines are in (their GeoPackage geometry header says): 4326, or -1 in pixel space. */
+function storedSrsId(db: Db, runId: number): 4326 | -1 {
+  const row = db
+    .prepare('SELECT geom FROM change_regions WHERE run_id = ? AND geom IS NOT NULL LIMIT 1')
+    .get(runId) as { geom: Uint8Array } | undefined;
+  return row && decodeGpkgMultiPolygon(row.geom).srsId === -1 ? -1 : 4326;
 }
 
 /**
@@ -81,7 +100,7 @@ export function syncRunRegionLayers(db: Db): void {
   const stale = layers.filter((l) => !runIds.has(Number(l.name.slice(PREFIX.length))));
   if (!missing.length && !stale.length) return;
   db.transaction(() => {
-    for (const { id } of missing) ensureRunRegionLayer(db, id);
+    for (const { id } of missing) ensureRunRegionLayer(db, id, storedSrsId(db, id));
     for (const { name } of stale) {
       db.prepare('DELETE FROM gpkg_geometry_columns WHERE table_name = ?').run(name);
       db.prepare('DELETE FROM gpkg_contents WHERE table_name = ?').run(name);

@@ -172,9 +172,11 @@ export async function computeRegions(
          max_x = MAX(COALESCE(max_x, @x1), @x1), max_y = MAX(COALESCE(max_y, @y1), @y1),
          last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = 'change_regions'`,
       ).run({ x0: lonMin, y0: latMin, x1: lonMax, y1: latMax });
+    // The run's own layer: WGS 84, or the undefined Cartesian SRS with pixel coordinates in pixel space.
     ensureRunRegionLayer(
       db,
       runId,
+      pixelSpace ? -1 : 4326,
       found.regions.length > 0 ? { minX: lonMin, minY: latMin, maxX: lonMax, maxY: latMax } : null,
     );
     const hasSettingsColumn = (db.prepare('PRAGMA table_info(cm_runs)').all() as { name: string }[]).some(
