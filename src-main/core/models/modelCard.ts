@@ -106,8 +106,13 @@ export const classifierModelCard = z.object({
   classes: z.array(z.string().min(1)).min(2),
   /** Output class -> planner-facing land-cover class; probabilities of one land-cover class are summed. */
   landCover: z.record(z.string(), z.string()),
-  /** Below this top probability a label is reported as "uncertain". */
+  /** Below this top probability (summed per land-cover class) a label may be reported as "uncertain". */
   uncertainBelow: z.number().min(0).max(1),
+  /**
+   * With it, "uncertain" only when the best land-cover class is under uncertainBelow AND leads the runner-up by less
+   * than this: the classifier really cannot tell between them. Optional: without it uncertainBelow alone decides.
+   */
+  uncertainMargin: z.number().min(0).max(1).optional(),
 });
 
 export const modelCard = z.discriminatedUnion('task', [changeModelCard, classifierModelCard]);

@@ -1,15 +1,18 @@
-// Land cover before and after each change region: patches around the region from both dates, resampled to
-// the classifier's ground size, batched through the classifier; "from -> to" stored on the region.
+// Land cover before and after each change region: patches around the region from both dates at a ground size
+// that fits the region and the classifier (core/regions/patches.ts), batched through the classifier; "from -> to"
+// stored on the region. Equal classes on both dates are stored as they are and read as change within that class.
 import type Database from 'better-sqlite3';
 import { ChangeMapError } from '../../core/errors';
 import type { ClassifierModelCard } from '../../core/models/modelCard';
 import type { AlignedPairSource, GridSpec } from '../../core/raster/types';
 import { gridToPixel } from '../../core/regions/pixelArea';
 import {
+  classifierPatch,
+  classifierPatchWindow,
+  DEFAULT_PATCH_RULE,
   landCoverAnswer,
   normalisePatch,
-  patchWindow,
-  resamplePlanes,
+  type PatchRule,
   type PixelBox,
 } from '../../core/regions/patches';
 
@@ -33,8 +36,8 @@ export function classifierFrom(model: {
 export interface ClassifyOptions {
   /** Regions per classifier call (each gives two patches). Default 16. */
   batchSize?: number;
-  /** Context around the bounding box, as a fraction of its size on each side. Default 0.25. */
-  contextMargin?: number;
+  /** How patches are cut (context margin, smallest share of the patch a region spans). Default DEFAULT_PATCH_RULE. */
+  patchRule?: PatchRule;
   /** Classify only regions without land cover yet (default true; false re-classifies all). */
   onlyUnclassified?: boolean;
   /** Bands of the pair source that feed the classifier's bands, in card order (default 0, 1, 2, ...). */
@@ -104,7 +107,7 @@ export async function classifyRegions(
       `The classifier needs ${bands} bands (${card.bands.join(', ')}); the imagery has ${pair.bands}.`,
     );
   const batchSize = Math.max(1, options.batchSize ?? 16);
-  const margin = options.contextMargin ?? 0.25;
+  const rule = options.patchRule ?? DEFAULT_PATCH_RULE;
   const rows = db
     .prepare(
       `SELECT fid, bbox_min_x, bbox_min_y, bbox_max_x, bbox_max_y, centroid_lat FROM change_regions
@@ -137,15 +140,22 @@ export async function classifyRegions(
           maxX: r.bbox_max_x,
           maxY: r.bbox_max_y,
         });
-        const footprintPx = (n * card.inputGsdM) / pixelSizeM(pair.grid, r.centroid_lat);
-        const window = patchWindow(box, footprintPx, margin, pair.grid.width, pair.grid.height);
+        const { window, sidePx } = classifierPatchWindow(
+          box,
+          pixelSizeM(pair.grid, r.centroid_lat),
+          card,
+          pair.grid.width,
+          pair.grid.height,
+          rule,
+        );
         const chunk = await pair.read(window, options.signal);
         for (const [k, data] of [chunk.before, chunk.after].entries()) {
-          const patch = resamplePlanes(
+          const patch = classifierPatch(
             pickBands(data, window.width, window.height, indices),
             bands,
             window.width,
             window.height,
+            sidePx,
             n,
           );
           normalisePatch(patch, card, n);
