@@ -30,6 +30,24 @@ AID_LICENCE = ("Research / non-commercial use only: trained on AID (Xia et al., 
                "distributed for research); the weights inherit those terms.")
 
 
+# Optional card fields of the automatic model choice (src-main/core/models/modelCard.ts).
+CHANGE_DETECTS = "buildings, construction sites, water and other land-cover change"
+CHANGE_ATTRIBUTION = ("ChangeMap project, trained from scratch on OSCD (Daudt et al., IGARSS 2018), SZTAKI AirChange "
+                      "(Benedek & Szirányi, IEEE TGRS 2009), LEVIR-CD (Chen & Shi, Remote Sensing 2020) and DSIFN-CD "
+                      "(Zhang et al., ISPRS J. 2020)")
+LANDCOVER_ATTRIBUTION = "ChangeMap project, trained from scratch on AID (Xia et al., IEEE TGRS 2017)"
+
+
+def with_after(card, key, **fields):
+    """The card with `fields` inserted right after `key` (cards keep a readable key order)."""
+    out = {}
+    for k, v in card.items():
+        out[k] = v
+        if k == key:
+            out.update(fields)
+    return out
+
+
 def self_test_input(k, shape, seed=SELF_TEST_SEED):
     """Same as selfTestInput in modelCard.ts: input k at flat index i = sin((i + 1) * 0.37 + k * 1.3 + seed)."""
     n = int(np.prod(shape))
@@ -114,6 +132,7 @@ def export_change():
             "then (x - mean) / std. Chip sides must be multiples of 16.")
     card = change_card(os.path.basename(path), sha, st, chip, meta, accuracy, best["threshold"], command, runtime,
                        "changemap-change", desc, [0.5, 20.0])
+    card = with_after(card, "gsdRangeM", detects=CHANGE_DETECTS, attribution=CHANGE_ATTRIBUTION)
     write_card(path.replace(".onnx", ".card.json"), card)
 
 
@@ -140,7 +159,7 @@ def export_landcover():
                         "above it are right)."),
         "file": os.path.basename(path), "sha256": sha, "bands": ["red", "green", "blue"],
         "normalisation": {"unitScaling": "datatype", "mean": meta["mean"], "std": meta["std"]},
-        "gsdRangeM": [4.7, 75.0],
+        "gsdRangeM": [4.7, 75.0], "attribution": LANDCOVER_ATTRIBUTION,
         "training": {"data": ["AID aerial scene classification (Google Earth, 0.5-8 m, 30 classes), 128 px copies "
                               "resized to 64 px; 80% of each class for training, 20% held out (models/training/splits.json)"],
                      "licence": AID_LICENCE, "command": command, "runtime": runtime},
