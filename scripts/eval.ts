@@ -5,20 +5,12 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { changeVectorAnalysis } from '../src-main/core/baseline/cva';
 import { generateSampleScene } from '../src-main/core/sampleScene/generateSampleScene';
-import { chooseChangeModel } from '../src-main/core/models/modelChoice';
 import { listModels } from '../src-main/services/inference/modelCatalog';
 import { ChangeDetector, LandCoverClassifier } from '../src-main/services/inference/onnxModel';
-import { predictChangeProbability, unitScaleDate } from './eval/changeInference';
-import {
-  loadAidImage,
-  loadChangeScene,
-  readSplits,
-  resolveDataRoot,
-  type ChangeScene,
-} from './eval/datasets';
-import { addMaskCounts, binaryScores, ConfusionMatrix, emptyCounts, type BinaryCounts } from './eval/metrics';
+import { changeRows, emptyTally, scoreScene, type ChangeTally } from './eval/changeScoring';
+import { loadAidImage, loadChangeScene, readSplits, resolveDataRoot } from './eval/datasets';
+import { ConfusionMatrix } from './eval/metrics';
 import { resizeBilinearUint8 } from './eval/resize';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,10 +21,6 @@ const args = new Set(process.argv.slice(2));
 const aidLimit = Number(process.argv.find((a) => a.startsWith('--aid-limit='))?.split('=')[1] ?? Infinity);
 
 const fmt = (v: number) => v.toFixed(3);
-const scoreCells = (c: BinaryCounts) => {
-  const s = binaryScores(c);
-  return [fmt(s.precision), fmt(s.recall), fmt(s.f1), fmt(s.iou)];
-};
 /** Columns padded to width; text columns (`left`) aligned left, figures right. */
 const table = (rows: string[][], left: ReadonlySet<number> = new Set([0])) => {
   const widths = rows[0].map((_, k) => Math.max(...rows.map((r) => r[k].length)));
@@ -40,99 +28,6 @@ const table = (rows: string[][], left: ReadonlySet<number> = new Set([0])) => {
     .map((r) => r.map((c, k) => (left.has(k) ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  '))
     .join('\n');
 };
-
-/** Pixel counts of one model (or of the automatic choice) over the scenes of one group. */
-interface ChangeTally {
-  scenes: number;
-  pixels: number;
-  changed: number;
-  /** Per change model (card name), plus AUTO and CVA. */
-  counts: Map<string, BinaryCounts>;
-  /** The models the automatic choice picked for this group's scenes. */
-  chosen: Set<string>;
-}
-
-const AUTO = 'automatic choice';
-const CVA = 'CVA baseline';
-
-const emptyTally = (): ChangeTally => ({
-  scenes: 0,
-  pixels: 0,
-  changed: 0,
-  counts: new Map(),
-  chosen: new Set(),
-});
-
-function addCounts(tally: ChangeTally, key: string, c: BinaryCounts): void {
-  const into = tally.counts.get(key) ?? emptyCounts();
-  for (const k of ['tp', 'fp', 'fn', 'tn'] as const) into[k] += c[k];
-  tally.counts.set(key, into);
-}
-
-/** The model the app picks for imagery of this pixel size (core/models/modelChoice, as a run with model "auto"). */
-function automaticChoice(detectors: readonly ChangeDetector[], pixelSizeM: number): ChangeDetector {
-  const { card } = chooseChangeModel(
-    detectors.map((d) => d.card),
-    pixelSizeM,
-  );
-  return detectors.find((d) => d.card === card)!;
-}
-
-/** A detector's mask at its card threshold (the app's default) and its probabilities. */
-async function detect(
-  detector: ChangeDetector,
-  before: Float32Array,
-  after: Float32Array,
-  width: number,
-  height: number,
-) {
-  const overlap = Math.round(detector.chipSize / 8); // the app's default chip overlap
-  const probability = await predictChangeProbability(detector, before, after, width, height, overlap);
-  const threshold = detector.card.threshold;
-  const mask = new Uint8Array(probability.length);
-  for (let i = 0; i < mask.length; i++) mask[i] = probability[i] >= threshold ? 1 : 0;
-  return { probability, mask };
-}
-
-/**
- * Scores one scene with every change model, the automatic choice for its pixel size and CVA, adding into the
- * tallies given. Returns each model's mask (by card name) for per-change figures.
- */
-async function scoreScene(
-  detectors: readonly ChangeDetector[],
-  scene: Pick<ChangeScene, 'width' | 'height' | 'before' | 'after' | 'truth' | 'sampleType' | 'gsdM'>,
-  tallies: ChangeTally[],
-): Promise<Map<string, Uint8Array>> {
-  const bands = 3;
-  const before = unitScaleDate(scene.before, bands, scene.sampleType);
-  const after = unitScaleDate(scene.after, bands, scene.sampleType);
-  const perScene = new Map<string, BinaryCounts>();
-  const masks = new Map<string, Uint8Array>();
-  perScene.set(
-    CVA,
-    addMaskCounts(emptyCounts(), changeVectorAnalysis(before, after, bands).mask, scene.truth),
-  );
-  for (const detector of detectors) {
-    const { mask } = await detect(detector, before, after, scene.width, scene.height);
-    masks.set(detector.card.name, mask);
-    perScene.set(detector.card.name, addMaskCounts(emptyCounts(), mask, scene.truth));
-  }
-  const auto = detectors.length ? automaticChoice(detectors, scene.gsdM).card.name : null;
-  if (auto) {
-    perScene.set(AUTO, perScene.get(auto)!);
-    masks.set(AUTO, masks.get(auto)!);
-  }
-  let changed = 0;
-  for (const v of scene.truth) changed += v;
-  for (const tally of tallies) {
-    tally.scenes++;
-    tally.pixels += scene.truth.length;
-    tally.changed += changed;
-    if (auto) tally.chosen.add(auto);
-    for (const [key, c] of perScene) addCounts(tally, key, c);
-  }
-  return masks;
-}
 
 /** Share of each planted change's truth pixels that a mask detects. */
 function plantedChangeLine(sample: ReturnType<typeof generateSampleScene>, mask: Uint8Array): string {
@@ -201,28 +96,7 @@ async function evaluateChange(dataRoot: string, detectors: readonly ChangeDetect
     for (const [name, mask] of masks) plantedLines.push(`  ${name}: ${plantedChangeLine(sample, mask)}`);
   }
 
-  const rows = [
-    ['dataset (val)', 'scenes', 'Mpx', 'changed', 'model (card threshold)', 'P', 'R', 'F1', 'IoU'],
-  ];
-  for (const [name, t] of groups) {
-    const keys = [...detectors.map((d) => d.card.name), ...(detectors.length ? [AUTO] : []), CVA];
-    keys.forEach((key, k) => {
-      const label =
-        key === AUTO
-          ? `${AUTO}: ${[...t.chosen].join(' + ')}`
-          : key === CVA
-            ? `${CVA} (Otsu per scene)`
-            : `${key} (${detectors.find((d) => d.card.name === key)!.card.threshold})`;
-      rows.push([
-        k === 0 ? name : '',
-        k === 0 ? String(t.scenes) : '',
-        k === 0 ? (t.pixels / 1e6).toFixed(2) : '',
-        k === 0 ? `${((100 * t.changed) / t.pixels).toFixed(1)}%` : '',
-        label,
-        ...scoreCells(t.counts.get(key) ?? emptyCounts()),
-      ]);
-    });
-  }
+  const rows = changeRows(groups, detectors);
   console.log(
     '\nChange detection (pixels pooled per dataset; each model at its card threshold, the automatic choice per scene from its pixel size)',
   );
