@@ -62,8 +62,19 @@ async function pickSavePath(options: {
   return result.canceled || !result.filePath ? null : result.filePath;
 }
 
+/**
+ * The window's icon (Linux and Windows; macOS takes the app bundle's): shipped beside the app by
+ * electron-builder.yml's extraResources, read from resources/ in a checkout.
+ */
+function windowIconPath(): string {
+  return app.isPackaged
+    ? path.join(process.resourcesPath, 'window-icon.png')
+    : path.join(app.getAppPath(), 'resources', 'icons', '256x256.png');
+}
+
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
+    icon: windowIconPath(),
     width: 1440,
     height: 900,
     minWidth: 960,
