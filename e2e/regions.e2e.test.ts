@@ -43,7 +43,8 @@ describe('results panel: change regions, spot check and review', () => {
     expect(areas[areas.length - 1]).toBeGreaterThanOrEqual(50);
     const first = bench.regionRows().first();
     expect(await first.getByTestId('region-area').textContent()).toMatch(/m² · [\d.,]+ ha/);
-    expect(await first.getByTestId('region-transition').textContent()).toMatch(/→/);
+    // "from → to", or "change within <class>" when both dates have the same class.
+    expect(await first.getByTestId('region-transition').textContent()).toMatch(/→|^\s*change within \S/);
     expect(await first.textContent()).toMatch(/° N, .*° E/);
     await app.screenshot('regions-list');
   });
@@ -154,6 +155,25 @@ describe('results panel: change regions, spot check and review', () => {
     const total = Number(await bench.byTestId('region-list').getAttribute('data-total'));
     expect(total).toBeGreaterThanOrEqual(100_000);
     expect(await bench.regionRows().count()).toBeLessThan(40);
+
+    // The synthetic regions draw both classes at random: the same class on both dates reads as change within it.
+    const shown = await bench
+      .regionRows()
+      .getByTestId('region-transition')
+      .evaluateAll((els) =>
+        els.map((e) => ({
+          kind: e.getAttribute('data-kind'),
+          text: (e.textContent ?? '').replace(/\s+/g, ' ').trim(),
+        })),
+      );
+    const within = shown.filter((t) => t.kind === 'within');
+    expect(within.length).toBeGreaterThan(0);
+    for (const t of within) expect(t.text).toMatch(/^change within [a-z/]+ [\d.]+ \/ [\d.]+$/);
+    for (const t of shown.filter((s) => s.kind !== 'within')) {
+      expect(t.text).toMatch(/→/);
+      const [from, to] = t.text.split('→').map((s) => s.trim().replace(/ [\d.]+$/, ''));
+      expect(from === to && from !== 'uncertain').toBe(false);
+    }
 
     const started = Date.now();
     await bench.byTestId('region-list').evaluate((el) => (el.scrollTop = el.scrollHeight));

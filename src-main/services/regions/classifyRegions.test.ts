@@ -64,6 +64,37 @@ describe('classifyRegions', () => {
     ).toBe(0);
   });
 
+  it('classifies a small region of very high resolution imagery on a patch fitted to it, not shrunk to 10 m', async () => {
+    const db = openMemoryProjectDb();
+    const run = Number(
+      db
+        .prepare(
+          `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
+           VALUES ('done', 't', '1', '', 'cpu', '{}')`,
+        )
+        .run().lastInsertRowid,
+    );
+    const W = 400;
+    const grid = utmGrid(W, W, 0.5); // 0.5 m pixels: 200 m across
+    await computeRegions(db, run, memoryProbabilityReader(grid, blobs(W, W, [[200, 200, 20]])), {
+      threshold: 0.5,
+      openingRadius: 0,
+      closingRadius: 0,
+      minAreaM2: 0,
+    });
+    const image = new Float32Array(3 * W * W).fill(0.5);
+    const source = memoryPairSource(grid, 3, image, image);
+    const reads: { width: number; height: number }[] = [];
+    const spy = {
+      ...source,
+      read: (w: Parameters<typeof source.read>[0]) => (reads.push(w), source.read(w)),
+    };
+    await classifyRegions(db, run, spy, brightnessClassifier());
+    // The 40 px (20 m) region: 32 classifier pixels at 1.25 m (it spans 16 of them) = 80 px, where the
+    // classifier's 10 m footprint (32 x 10 m = 640 px) would have taken the whole 400 px image.
+    expect(reads).toEqual([expect.objectContaining({ width: 80, height: 80 })]);
+  });
+
   it('cuts patches at least the classifier footprint, inside the grid', () => {
     const w = patchWindow({ minCol: 0, minRow: 0, maxCol: 3, maxRow: 3 }, 32, 0.25, 100, 100);
     expect(w).toEqual({ x: 0, y: 0, width: 32, height: 32 });
