@@ -14,6 +14,8 @@ export interface DemoOptions {
   out: string;
   model: string;
   provider: Request<'run:start'>['provider'];
+  /** Edge of the generated scene in pixels (default: the sample scene's 2000). Smaller scenes are for tests. */
+  sceneSizePx?: number;
 }
 
 const ha = (m2: number): string => `${(m2 / 10_000).toFixed(2)} ha`;
@@ -52,7 +54,11 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
 
   try {
     const started = performance.now();
-    say(`ChangeMap demo: a generated 6 km x 6 km scene at 3 m (UTM 33N) with planted land-cover changes.`);
+    const size = options.sceneSizePx ?? 2000;
+    const km = ((size * 3) / 1000).toFixed(1).replace(/\.0$/, '');
+    say(
+      `ChangeMap demo: a generated ${km} km x ${km} km scene at 3 m (UTM 33N) with planted land-cover changes.`,
+    );
     // The project is claimed (locked) before anything is written, so a sample project open in the app keeps its
     // imagery and file; one that holds reviews is never replaced (see claimSampleProject).
     const projectFile = path.join(out, 'ChangeMap sample.gpkg');
@@ -63,7 +69,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     }
     const sceneDir = path.join(out, 'imagery');
     say(`1/4 Generating the sample imagery in ${sceneDir} ...`);
-    const files = await writeSampleScene(sceneDir);
+    const files = await writeSampleScene(sceneDir, { width: size, height: size });
     await call('imagery:setFiles', { role: 'before', uris: [files.before] });
     const imagery = await call('imagery:setFiles', { role: 'after', uris: [files.after] });
     const b = imagery.before!;

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
 import { regionSettingsSchema, type RegionSettings } from '../ipc/contract';
 import { field, numberOf, runIdOf, textOf } from './contractFlags';
 import { EXIT } from './exitCodes';
@@ -263,9 +264,14 @@ export function buildProgram(done: (code: number) => void): Command {
         .choices(['auto', 'cpu', 'cuda', 'dml', 'coreml'])
         .default('auto'),
     )
+    .addOption(
+      new Option('--scene-size <px>', 'edge of the generated scene (tests)')
+        .argParser(numberOf(z.number().int().min(64).max(20_000)))
+        .hideHelp(),
+    )
     .action(async (o) => {
       const { demoCommand } = await import('./demoCommand');
-      done(await demoCommand({ out: o.out, model: o.model, provider: o.provider }));
+      done(await demoCommand({ out: o.out, model: o.model, provider: o.provider, sceneSizePx: o.sceneSize }));
     });
 
   return program;
