@@ -133,14 +133,19 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     say('4/4 Comparing with the planted truth ...');
     const project = session.requireProject();
     const comparison = await compareWithTruth(project.db, run.id, files.truthJson, files.truth);
+    const arrow = (t: { from: string | null; to: string | null }): string =>
+      `${t.from ?? '?'} -> ${t.to ?? '?'}`;
     for (const p of comparison.planted) {
       const kind = comparison.plantedKinds.get(p.id)!;
-      say(
-        `      planted #${p.id} ${kind.kind} (${kind.from} -> ${kind.to}, ${ha(kind.areaM2)}): ${p.detected ? `detected, ${pct(p.covered / p.pixels)} covered` : 'MISSED'}`,
-      );
+      const verdict = comparison.transitions.find((v) => v.id === p.id)!;
+      const foundBy =
+        p.detected && p.foundBy !== null
+          ? `found by region #${p.foundBy} (${ha(comparison.regionAreaM2.get(p.foundBy) ?? 0)}), ${pct(p.covered / p.pixels)} covered; ${arrow(verdict.found ?? { from: null, to: null })} ${verdict.right ? 'right' : 'WRONG'}`
+          : 'MISSED';
+      say(`      planted #${p.id} ${kind.kind} (${arrow(kind)}, ${ha(kind.areaM2)}): ${foundBy}`);
     }
     say(
-      `    Detected ${comparison.detected} of ${comparison.planted.length} planted changes, missed ${comparison.missed}; ${comparison.falseAlarms} of ${comparison.regions.length} regions are false alarms.`,
+      `    Found ${comparison.detected} of ${comparison.planted.length} planted changes (missed ${comparison.missed}), ${comparison.rightTransitions} of them with the right transition; ${comparison.falseAlarms} of ${comparison.regions.length} regions are false alarms.`,
     );
     const s = comparison.pixels;
     say(

@@ -4,7 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { rasterizeOutline } from '../../core/regions/rasterizeOutline';
 import { decodeGpkgMultiPolygon } from '../../core/geo/gpkgGeometry';
-import { matchTruth, pixelScores, type TruthMatch } from '../../core/evaluation/truthMatch';
+import {
+  judgeTransitions,
+  matchTruth,
+  pixelScores,
+  type Transition,
+  type TransitionVerdict,
+  type TruthMatch,
+} from '../../core/evaluation/truthMatch';
 import { openGeoTiff } from '../imagery/geotiffSource';
 import type { Db } from '../project/projectStore';
 import type { SampleSceneTruthDocument } from '../sampleScene/writeSampleScene';
@@ -12,6 +19,12 @@ import type { SampleSceneTruthDocument } from '../sampleScene/writeSampleScene';
 export interface TruthComparison extends TruthMatch {
   pixels: ReturnType<typeof pixelScores>;
   plantedKinds: Map<number, { kind: string; from: string; to: string; areaM2: number }>;
+  /** Per planted change: the transition the region that found it names, and whether it is the planted one. */
+  transitions: TransitionVerdict[];
+  /** Planted changes found with the right from and to classes. */
+  rightTransitions: number;
+  /** Ground area (m²) of each region, by id. */
+  regionAreaM2: Map<number, number>;
 }
 
 export async function compareWithTruth(
@@ -33,9 +46,14 @@ export async function compareWithTruth(
   }
 
   const regionLabels = new Int32Array(width * height);
-  const rows = db.prepare('SELECT fid, geom_grid FROM change_regions WHERE run_id = ?').all(runId) as {
+  const rows = db
+    .prepare('SELECT fid, geom_grid, area_m2, from_class, to_class FROM change_regions WHERE run_id = ?')
+    .all(runId) as {
     fid: number;
     geom_grid: Uint8Array;
+    area_m2: number;
+    from_class: string | null;
+    to_class: string | null;
   }[];
   for (const row of rows) {
     const grid = decodeGpkgMultiPolygon(row.geom_grid).geometry;
@@ -61,8 +79,14 @@ export async function compareWithTruth(
 
   const match = matchTruth(planted, regionLabels, truth);
   const predicted = Uint8Array.from(regionLabels, (r) => (r ? 1 : 0));
+  const expected = new Map<number, Transition>(doc.changes.map((c) => [c.id, { from: c.from, to: c.to }]));
+  const found = new Map<number, Transition>(rows.map((r) => [r.fid, { from: r.from_class, to: r.to_class }]));
+  const judged = judgeTransitions(match, expected, found);
   return {
     ...match,
+    transitions: judged.verdicts,
+    rightTransitions: judged.right,
+    regionAreaM2: new Map(rows.map((r) => [r.fid, r.area_m2])),
     pixels: pixelScores(predicted, truth),
     plantedKinds: new Map(
       doc.changes.map((c) => [c.id, { kind: c.kind, from: c.from, to: c.to, areaM2: c.areaM2 }]),
