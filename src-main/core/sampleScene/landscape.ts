@@ -23,6 +23,7 @@ export interface Landscape {
   river: PixelPoint[];
 }
 
+/** Field colours of early summer: growing crops (green), ripening cereals (straw), late-sown row crops (soil). */
 export const CROP_TONES: [number, number, number][] = [
   [92, 122, 60],
   [72, 102, 50],
@@ -33,6 +34,25 @@ export const CROP_TONES: [number, number, number][] = [
   [150, 128, 98],
   [140, 140, 84],
 ];
+
+/** What each early-summer field state can have become by late summer, as indices into CROP_TONES. */
+const LATE_SUMMER_STATES: Record<'green' | 'straw' | 'soil', number[]> = {
+  // Cereals and rapeseed: harvested to stubble, or already cultivated.
+  green: [3, 4, 4, 5, 6],
+  straw: [4, 5, 6],
+  // Maize, beet and sunflower, sown late: a full green canopy by now.
+  soil: [0, 1, 2],
+};
+
+/**
+ * The late-summer colour of a field whose state changed since early summer (harvest, tillage, a row crop grown up):
+ * `pick` in [0, 1) chooses among the states that can follow its early-summer `tone`.
+ */
+export function lateSummerTone(tone: readonly number[], pick: number): [number, number, number] {
+  const state = tone[1] > tone[0] + 12 ? 'green' : tone[1] > 0.88 * tone[0] ? 'straw' : 'soil';
+  const options = LATE_SUMMER_STATES[state];
+  return CROP_TONES[options[Math.floor(pick * options.length)]];
+}
 
 const toFrame = (x: number, y: number, angle: number): [number, number] => [
   x * Math.cos(angle) + y * Math.sin(angle),

@@ -3,7 +3,7 @@ import { INDUSTRIAL_ROOF_TONES, paintBuilding, type Footprint } from './building
 import { blobOutline, fillPolygon, rotatedRectangle, type PixelPoint } from './draw';
 import { grow, paintRoad, wanderingLine } from './landscape';
 import type { Random } from './random';
-import { headingAt, houseRow, jitterTone } from './settlements';
+import { gardenTrees, headingAt, houseRow, jitterTone } from './settlements';
 import { addObject, landCoverOfSurface, Surface, type LandCover, type SceneCanvas } from './surfaces';
 
 export type PlantedChangeKind =
@@ -122,28 +122,38 @@ class Planter {
     );
     if (!ring) return;
     const inside = this.mask(ring);
+    // Freshly felled ground is pale, dry and messy (no field rows): bare soil with slash, skid trails, patches of
+    // grass and a few seed trees left standing.
     const soil = addObject(this.after, {
-      tone: [138, 112, 84],
+      tone: [156, 136, 110],
       angle: r.range(0, Math.PI),
-      rowPeriod: r.range(7, 11),
-      rowAmplitude: 0.12,
+      rowPeriod: 0,
+      rowAmplitude: 0,
       centre: [0, 0],
     });
     this.fill(ring, inside, Surface.bareSoil, soil);
-    // A few seed trees left standing, and the felled area's slash as darker patches.
+    const [ax, ay] = ring[0];
+    const [bx, by] = ring[2];
+    const along = (t: number, spread: number): PixelPoint => [
+      ax + (bx - ax) * t + r.range(-spread, spread),
+      ay + (by - ay) * t + r.range(-spread, spread),
+    ];
+    for (let n = 0; n < 7; n++) {
+      const [cx, cy] = along(r.next(), 18);
+      const patch = blobOutline(cx, cy, r.range(3, 7), 0.35, [r.range(0, 6), r.range(0, 6)], 14);
+      fillPolygon(this.after.width, this.after.height, patch, (x, y) => {
+        const i = y * this.after.width + x;
+        if (inside(i)) this.after.surface[i] = Surface.meadow;
+      });
+    }
+    // Skid trails fanning out from the forest road side: lighter, compacted tracks.
+    for (let n = 0; n < 3; n++) {
+      const from = along(r.range(0, 0.2), 6);
+      const to = along(r.range(0.7, 1), 25);
+      paintRoad(this.after, [from, to], 0.8, 0, Surface.track, Surface.track, inside);
+    }
     for (let n = 0; n < 14; n++) {
-      const [cx, cy] = ring[0];
-      const [fx, fy] = ring[2];
-      const t = r.next();
-      const u = r.next();
-      const tree = blobOutline(
-        cx + (fx - cx) * t + r.range(-20, 20) * u,
-        cy + (fy - cy) * t + r.range(-20, 20) * u,
-        r.range(1.2, 2.2),
-        0.1,
-        [0],
-        10,
-      );
+      const tree = blobOutline(...along(r.next(), 20), r.range(1.2, 2.2), 0.1, [0], 10);
       fillPolygon(this.after.width, this.after.height, tree, (x, y) => {
         const i = y * this.after.width + x;
         if (inside(i)) this.after.surface[i] = Surface.trees;
@@ -178,28 +188,47 @@ class Planter {
     );
     if (!ring) return;
     const inside = this.mask(ring);
-    this.fill(ring, inside, Surface.bareSoil, 0);
+    // Young lawns, with some plots still raw earth; two streets off the main road, houses on both sides of each
+    // at the density of the villages (plots ~20 m wide), as a developer builds them.
+    this.fill(ring, inside, Surface.garden, 0);
+    const [rx0, ry0] = ring[0];
+    const [rx2, ry2] = ring[2];
+    for (let n = 0; n < 6; n++) {
+      const t = r.next();
+      const raw = blobOutline(
+        rx0 + (rx2 - rx0) * t,
+        ry0 + (ry2 - ry0) * t,
+        r.range(5, 10),
+        0.3,
+        [r.range(0, 6)],
+        12,
+      );
+      fillPolygon(this.after.width, this.after.height, raw, (x, y) => {
+        const i = y * this.after.width + x;
+        if (inside(i)) this.after.surface[i] = Surface.bareSoil;
+      });
+    }
     const length = Math.hypot(ring[1][0] - ring[0][0], ring[1][1] - ring[0][1]);
-    paintRoad(
-      this.after,
-      [streetStart, [streetStart[0] + Math.cos(angle) * length, streetStart[1] + Math.sin(angle) * length]],
-      1.1,
-      0,
-      Surface.asphalt,
-      Surface.verge,
-      inside,
-    );
-    houseRow(
-      this.after,
-      r,
-      streetStart,
-      angle,
-      length,
-      NEW_ROOF_TONES,
-      inside,
-      (s, i) => inside(i) && s === Surface.bareSoil,
-      1.6,
-    );
+    const nx = -Math.sin(angle);
+    const ny = Math.cos(angle);
+    for (const side of [-1, 1]) {
+      const offset = side * r.range(11, 14);
+      const start: PixelPoint = [streetStart[0] + nx * offset, streetStart[1] + ny * offset];
+      const end: PixelPoint = [start[0] + Math.cos(angle) * length, start[1] + Math.sin(angle) * length];
+      paintRoad(this.after, [start, end], 1.1, 0, Surface.asphalt, Surface.verge, inside);
+      houseRow(
+        this.after,
+        r,
+        start,
+        angle,
+        length,
+        NEW_ROOF_TONES,
+        inside,
+        (s, i) => inside(i) && (s === Surface.garden || s === Surface.bareSoil),
+        0.85,
+      );
+    }
+    gardenTrees(this.after, r, ring, 10, inside);
     this.record('new-houses', 'residential', ring);
   }
 
@@ -217,7 +246,9 @@ class Planter {
         line = wanderingLine(r, road[k], heading, 12, r.int(22, 34), 0.03);
         return outlineOfLine(line, 4);
       },
+      // Across open country, not alongside another road (its first stretch leaves the main road).
       (ring) =>
+        this.share(outlineOfLine(line.slice(3), 16), [Surface.asphalt]) < 0.02 &&
         this.share(ring, [
           Surface.crop,
           Surface.meadow,
@@ -225,11 +256,13 @@ class Planter {
           Surface.trees,
           Surface.verge,
           Surface.asphalt,
-        ]) > 0.95 && this.share(ring, [Surface.asphalt]) < 0.1,
+        ]) > 0.95 &&
+        this.share(ring, [Surface.asphalt]) < 0.1,
     );
     if (!ring) return;
     const inside = this.mask(ring);
-    paintRoad(this.after, line, 1.6, 1.5, Surface.asphalt, Surface.bareSoil, inside);
+    // A new road is a corridor of fresh earthworks (embankments, drainage, raw verges) around the carriageway.
+    paintRoad(this.after, line, 1.6, 2.4, Surface.asphalt, Surface.bareSoil, inside);
     this.record('new-road', 'transport', ring);
   }
 

@@ -1,7 +1,7 @@
 // Paints a scene canvas as a 3-band uint8 image for one date: materials, textures, shadows, then the date's look
 // (illumination, season, haze, sensor noise and a sub-pixel shift), none of which is land-cover change.
 import { crownTexture, fbm, valueNoise } from './noise';
-import { CROP_TONES } from './landscape';
+import { lateSummerTone } from './landscape';
 import { createRandom, hash2 } from './random';
 import { Surface, type SceneCanvas } from './surfaces';
 
@@ -108,7 +108,7 @@ function paintMaterials(canvas: SceneCanvas, look: DateLook, textureSeed: number
       } else {
         let tone = o !== 0 ? item.tone : PLAIN_TONES[s];
         if (s === Surface.crop && o !== 0 && hash2(o, 3, look.seed) < look.fieldStateChanges) {
-          tone = CROP_TONES[Math.floor(hash2(o, 4, look.seed) * CROP_TONES.length)];
+          tone = lateSummerTone(tone, hash2(o, 4, look.seed));
         }
         let k = 1 + 0.16 * grain;
         if (item.rowPeriod > 0) {
