@@ -49,6 +49,29 @@ describe('results panel: change regions, spot check and review', () => {
     await app.screenshot('regions-list');
   });
 
+  it('applies a moved threshold by itself, never showing the old count beside the new value', async () => {
+    const ready = await app.signalCount('regions:ready');
+    await bench.byTestId('threshold').fill('0.9');
+    // At once: the new value, and no count until the regions of 0.9 are in.
+    expect(await bench.byTestId('threshold-value').textContent()).toBe('0.90');
+    expect(await bench.byTestId('regions-updating').isVisible()).toBe(true);
+    expect(await bench.byTestId('regions-found').count()).toBe(0);
+    expect(await bench.byTestId('status-regions').textContent()).toMatch(/updating/);
+    // No "Find regions": the change applies once the slider rests.
+    await app.waitForSignal('regions:ready', ready + 1, 120_000);
+    // The count beside 0.90 is the one of 0.90: the list's, the status bar's and the services' figure agree.
+    const after = Number(await bench.byTestId('region-list').getAttribute('data-total'));
+    expect(await bench.byTestId('threshold-value').textContent()).toBe('0.90');
+    expect(await bench.byTestId('regions-found').textContent()).toMatch(
+      new RegExp(`^\\s*${after.toLocaleString('en-GB')} regions`),
+    );
+    expect(await bench.byTestId('status-regions').textContent()).toBe(
+      `${after.toLocaleString('en-GB')} regions`,
+    );
+    // back to the settings the other tests expect
+    await bench.computeRegions({ threshold: CARD_THRESHOLD, minAreaM2: 50 });
+  });
+
   it('sorts and filters the list on the server', async () => {
     const total = Number(await bench.byTestId('region-list').getAttribute('data-total'));
     await bench.expectSignal('regions:listed', () => bench.byTestId('sort-area').click());

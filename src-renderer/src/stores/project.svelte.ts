@@ -10,17 +10,39 @@ export class ProjectState {
   busy = $state(false);
   /** Work that must reach the project before it closes (e.g. the map view's last, still debounced, save). */
   private closing: (() => Promise<void>)[] = [];
+  private switchListeners: ((current: ProjectSummary | null) => void)[] = [];
+  private subscribed = false;
 
-  constructor() {
+  listen(): void {
+    if (this.subscribed) return;
+    this.subscribed = true;
+    // The services change the project on their own too (Electron's File > Open, a file opened with the app).
     onEvent('project:changed', ({ project }) => {
-      this.current = project;
+      this.setCurrent(project);
       void this.refreshRecent();
     });
   }
 
+  /**
+   * Called whenever another project (or none) becomes the open one, whatever caused it: the place where every
+   * per-project store is reset (stores/wiring.svelte.ts). Returns the unregister function.
+   */
+  onSwitch(listener: (current: ProjectSummary | null) => void): () => void {
+    this.switchListeners = [...this.switchListeners, listener];
+    return () => {
+      this.switchListeners = this.switchListeners.filter((l) => l !== listener);
+    };
+  }
+
+  private setCurrent(next: ProjectSummary | null): void {
+    const switched = (next?.path ?? null) !== (this.current?.path ?? null);
+    this.current = next;
+    if (switched) for (const listener of this.switchListeners) listener(next);
+  }
+
   async init(): Promise<void> {
     await this.attempt(async () => {
-      this.current = await request('project:current', {});
+      this.setCurrent(await request('project:current', {}));
       await this.refreshRecent();
     });
     signal(this.current ? 'project:loaded' : 'start:ready');
@@ -32,14 +54,14 @@ export class ProjectState {
 
   create(path: string, name?: string): Promise<boolean> {
     return this.attempt(async () => {
-      this.current = await request('project:create', { path, name });
+      this.setCurrent(await request('project:create', { path, name }));
       signal('project:loaded');
     });
   }
 
   open(path: string): Promise<boolean> {
     return this.attempt(async () => {
-      this.current = await request('project:open', { path });
+      this.setCurrent(await request('project:open', { path }));
       signal('project:loaded');
     });
   }
@@ -56,7 +78,7 @@ export class ProjectState {
     return this.attempt(async () => {
       await Promise.all(this.closing.map((flush) => flush().catch(() => undefined)));
       await request('project:close', {});
-      this.current = null;
+      this.setCurrent(null);
       await this.refreshRecent();
       signal('project:closed');
     });

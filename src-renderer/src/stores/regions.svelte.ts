@@ -17,7 +17,13 @@ export type RegionSort = 'area' | 'probability' | 'confidence' | 'transition' | 
 export type RegionOutline = Results['regions:outlines'][number];
 
 export const PAGE_SIZE = 200;
-export const DEFAULT_SETTINGS: RegionSettings = {
+/**
+ * How long the settings must rest before regions are found again: about one slider drag step, so a drag sends one
+ * request at its end rather than one per pixel, while a single change still feels immediate.
+ */
+export const SETTINGS_DEBOUNCE_MS = 250;
+/** Settings shown for a run the services report none for (services before the one region-settings rule). */
+const FALLBACK_SETTINGS: RegionSettings = {
   threshold: 0.5,
   openingRadius: 0,
   closingRadius: 0,
@@ -48,8 +54,16 @@ const NO_FILTERS: FilterChoice = {
 
 export class RegionsState {
   runId = $state<number | null>(null);
-  settings = $state<RegionSettings>({ ...DEFAULT_SETTINGS });
+  /** The settings in the form, as the user is changing them. */
+  settings = $state<RegionSettings>({ ...FALLBACK_SETTINGS });
+  /** The settings the regions on screen were made with (null: not known yet). */
+  applied = $state.raw<RegionSettings | null>(null);
+  /** A regions:compute is in flight. */
   computing = $state(false);
+  /** A settings change waits for the debounce before it is applied. */
+  pending = $state(false);
+  /** The run just finished: the services are finding its regions on their own (regions:changed ends it). */
+  finding = $state(false);
   lastCompute = $state.raw<{ regionCount: number; seconds: number } | null>(null);
 
   sort = $state<RegionSort>('area');
@@ -70,15 +84,32 @@ export class RegionsState {
   private inflight = new Map<number, Promise<RegionRow[]>>();
   private query = 0;
   private subscribed = false;
+  private debounce: ReturnType<typeof setTimeout> | null = null;
+  private computeInFlight: Promise<void> | null = null;
+  /** compute() was asked again while a request ran. */
+  private rerun = false;
+  /** Runs that finished while the app watched: the services find their regions without being asked. */
+  private finishedLive = new Set<number>();
 
   listen(): void {
     if (this.subscribed) return;
     this.subscribed = true;
-    onEvent('regions:changed', ({ runId }) => {
-      if (runId !== this.runId) return;
-      void this.reload();
-      void this.refreshFacets();
+    onEvent('run:done', ({ id }) => {
+      this.finishedLive.add(id);
+      if (id === this.runId) this.finding = true;
     });
+    onEvent('regions:changed', ({ runId }) => {
+      this.finishedLive.delete(runId);
+      // Our own compute shows its result itself; this is the services' (a finished run, another window).
+      if (runId !== this.runId || this.computing || this.pending) return;
+      this.finding = false;
+      void this.refreshFromServices(runId);
+    });
+  }
+
+  /** Whether the figures on screen may not match the settings in the form (a change not yet applied). */
+  get stale(): boolean {
+    return this.pending || this.computing || this.finding || !sameSettings(this.applied, this.settings);
   }
 
   /** "forest -> built" keys of the run's transitions, for the filter menus and exports. */
@@ -97,25 +128,20 @@ export class RegionsState {
   }
 
   /**
-   * Shows the regions of a run (null: none), with the settings they were made with: those of the project's last
-   * "Find regions" for this run where known, else the model card's threshold.
+   * Shows the regions of a run (null: none), with the settings the services give for it (saved for the run, else
+   * the model card's); `cardThreshold` only fills in where the services give none.
    */
   async useRun(runId: number | null, cardThreshold: number | null): Promise<void> {
     if (runId === this.runId) return;
+    this.cancelScheduled();
     this.runId = runId;
-    // The settings the run's regions were last made with are kept in the project file (cm_runs.region_settings).
-    const saved =
-      runId === null
-        ? null
-        : await request('run:get', { runId }).then(
-            (d) => d.regionSettings,
-            () => null,
-          );
+    this.finding = runId !== null && this.finishedLive.has(runId);
+    const saved = runId === null ? null : await this.savedSettings(runId);
     if (runId !== this.runId) return;
-    this.settings = saved ?? {
-      ...DEFAULT_SETTINGS,
-      threshold: cardThreshold ?? DEFAULT_SETTINGS.threshold,
+    this.settings = {
+      ...(saved ?? { ...FALLBACK_SETTINGS, threshold: cardThreshold ?? FALLBACK_SETTINGS.threshold }),
     };
+    this.applied = saved;
     this.lastCompute = null;
     this.filters = { ...NO_FILTERS };
     this.facets = NO_FACETS;
@@ -142,21 +168,101 @@ export class RegionsState {
     }
   }
 
-  async compute(): Promise<void> {
+  /**
+   * Changes region settings as the user moves a control: they apply by themselves once the controls rest
+   * (SETTINGS_DEBOUNCE_MS); until the new regions are in, `stale` hides the old figures.
+   */
+  updateSettings(patch: Partial<RegionSettings>): void {
+    const valid = Object.values(patch).every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0);
+    if (!valid) return; // a number field half typed (empty): wait for a number
+    this.settings = { ...this.settings, ...patch };
     if (this.runId === null) return;
+    if (this.debounce) clearTimeout(this.debounce);
+    this.pending = true;
+    this.debounce = setTimeout(() => {
+      this.debounce = null;
+      this.pending = false;
+      void this.compute();
+    }, SETTINGS_DEBOUNCE_MS);
+  }
+
+  /**
+   * Finds the regions with the settings in the form now. One request at a time: a change made while one is in
+   * flight waits for it and then asks once for the latest settings, and a result for settings the user has since
+   * left is never shown.
+   */
+  async compute(): Promise<void> {
+    this.cancelScheduled();
+    if (this.runId === null) return;
+    if (this.computeInFlight) {
+      this.rerun = true;
+      return this.computeInFlight;
+    }
+    this.computeInFlight = this.computeLatest().finally(() => {
+      this.computeInFlight = null;
+    });
+    return this.computeInFlight;
+  }
+
+  private async computeLatest(): Promise<void> {
     this.computing = true;
     try {
-      const result = await request('regions:compute', { runId: this.runId, ...this.settings });
-      this.settings = { ...result.settings };
-      this.lastCompute = { regionCount: result.regionCount, seconds: result.seconds };
-      await Promise.all([this.reload(), this.refreshFacets()]);
-      this.outlineRevision++;
-      signal('regions:ready');
-    } catch (error) {
-      notices.error(error, 'Finding change regions');
+      for (;;) {
+        this.rerun = false;
+        const runId = this.runId;
+        if (runId === null) return;
+        const asked = { ...this.settings };
+        try {
+          const result = await request('regions:compute', { runId, ...asked });
+          if (runId !== this.runId) return;
+          if (this.rerun || !sameSettings(asked, this.settings)) {
+            // The user moved on while this ran: its figures are never shown. Ask again for the latest settings,
+            // unless a debounce is about to.
+            if (this.pending) return;
+            continue;
+          }
+          this.settings = { ...result.settings };
+          this.applied = { ...result.settings };
+          this.finding = false;
+          this.lastCompute = { regionCount: result.regionCount, seconds: result.seconds };
+          await Promise.all([this.reload(), this.refreshFacets()]);
+          this.outlineRevision++;
+          signal('regions:ready');
+          return;
+        } catch (error) {
+          if (runId === this.runId) notices.error(error, 'Finding change regions');
+          if (!this.rerun || this.pending) return;
+        }
+      }
     } finally {
       this.computing = false;
     }
+  }
+
+  /** The services found new regions on their own (a run finished): show them with the settings they used. */
+  private async refreshFromServices(runId: number): Promise<void> {
+    const saved = await this.savedSettings(runId);
+    if (runId !== this.runId || this.computing || this.pending) return;
+    if (saved) {
+      this.settings = { ...saved };
+      this.applied = saved;
+    }
+    await Promise.all([this.reload(), this.refreshFacets()]);
+    this.outlineRevision++;
+    signal('regions:ready');
+  }
+
+  private savedSettings(runId: number): Promise<RegionSettings | null> {
+    return request('run:get', { runId }).then(
+      (d) => d.regionSettings,
+      () => null,
+    );
+  }
+
+  private cancelScheduled(): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = null;
+    this.pending = false;
   }
 
   setSort(sort: RegionSort): void {
@@ -308,6 +414,17 @@ export class RegionsState {
     this.inflight.set(page, promise);
     return promise;
   }
+}
+
+/** Whether two region settings are the same (null: unknown, never the same). */
+export function sameSettings(a: RegionSettings | null, b: RegionSettings | null): boolean {
+  if (!a || !b) return false;
+  return (
+    a.threshold === b.threshold &&
+    a.openingRadius === b.openingRadius &&
+    a.closingRadius === b.closingRadius &&
+    a.minAreaM2 === b.minAreaM2
+  );
 }
 
 /** "forest -> bare/construction" as its two classes. */

@@ -1,0 +1,64 @@
+// How the stores follow each other, in one place instead of inside components:
+// - a project switch (open, create, close, or the services opening another one) resets every per-project store,
+//   clears the messages of the old project and loads the new one's imagery and runs;
+// - the Results panel shows the regions of the run on screen once it is done, with the model card's threshold as
+//   the fallback for a run whose settings the services do not know;
+// - the region being checked closes when its run changes.
+import { untrack } from 'svelte';
+import type { ProjectSummary } from '../../../src-main/ipc/contract';
+import { exportsState } from './exports.svelte';
+import { imagery } from './imagery.svelte';
+import { notices } from './notices.svelte';
+import { project } from './project.svelte';
+import { regions } from './regions.svelte';
+import { run } from './run.svelte';
+import { selection } from './selection.svelte';
+
+/** Resets the per-project stores and loads what the newly open project has (nothing when none is open). */
+export function switchProject(current: ProjectSummary | null): void {
+  notices.clear();
+  exportsState.hide();
+  selection.close();
+  imagery.reset();
+  run.reset();
+  void regions.useRun(null, null);
+  if (current) {
+    void imagery.load();
+    void run.load();
+  }
+}
+
+/** Which run's regions the Results panel shows: the run on screen, once it is done. */
+export function followRun(): void {
+  const detail = run.current;
+  const done = run.status === 'done';
+  const threshold = detail ? (run.models.find((m) => m.name === detail.modelName)?.threshold ?? null) : null;
+  untrack(() => void regions.useRun(done && detail ? detail.id : null, threshold));
+}
+
+let wired: (() => void) | null = null;
+
+/** Subscribes every store to the services' events and wires them together; idempotent. Returns the unwiring. */
+export function wireStores(): () => void {
+  if (wired) return wired;
+  project.listen();
+  notices.listen();
+  imagery.listen();
+  run.listen();
+  regions.listen();
+  const stopSwitch = project.onSwitch(switchProject);
+  const stopEffects = $effect.root(() => {
+    $effect(followRun);
+    $effect(() => {
+      void regions.runId;
+      void regions.outlineRevision;
+      untrack(() => selection.close());
+    });
+  });
+  wired = () => {
+    stopSwitch();
+    stopEffects();
+    wired = null;
+  };
+  return wired;
+}
