@@ -50,6 +50,8 @@ export class ExportState {
   }
 
   async run(runId: number, choice: ExportChoice, overwrite = false): Promise<void> {
+    // An export may end after the user switched project: its message then belongs to no project on screen.
+    const scope = notices.scope;
     this.busy = true;
     this.error = null;
     this.result = null;
@@ -73,7 +75,7 @@ export class ExportState {
             filters: exportFilters(choice),
             overwrite,
           });
-      notices.push('success', 'EXPORTED', `Exported to ${this.result.path}`);
+      notices.push('success', 'EXPORTED', `Exported to ${this.result.path}`, scope);
       signal('export:done');
     } catch (error) {
       const { code, message } = errorOf(error);
@@ -82,7 +84,7 @@ export class ExportState {
         signal('export:confirm-overwrite');
       } else {
         this.error = { code, message };
-        notices.error(error, 'Exporting');
+        notices.error(error, 'Exporting', scope);
       }
     } finally {
       this.busy = false;
