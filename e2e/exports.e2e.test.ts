@@ -139,6 +139,31 @@ describe('export dialog', () => {
     await closeDialog();
   });
 
+  it('leaves rejected regions out by default, and includes them when asked', async () => {
+    const second = bench.regionRows().nth(1);
+    const rejectedFid = Number(await second.getAttribute('data-fid'));
+    await bench.expectSignal('spotcheck:ready', () => second.click());
+    await bench.expectSignal('review:saved', () => bench.byTestId('review-reject').click());
+    await bench.byTestId('spot-close').click();
+
+    await bench.byTestId('export-open').click();
+    expect(await bench.byTestId('export-not-rejected').isChecked()).toBe(true);
+    const byDefault = path.join(outDir, 'not-rejected.geojson');
+    await exportTo(byDefault, () => bench.byTestId('export-format-geojson').check());
+    const kept = JSON.parse(fs.readFileSync(byDefault, 'utf8')).features as {
+      properties: { id: number; review_state: string };
+    }[];
+    expect(kept).toHaveLength(regionTotal - 1);
+    expect(kept.map((f) => f.properties.id)).not.toContain(rejectedFid);
+
+    const everything = path.join(outDir, 'everything.geojson');
+    await exportTo(everything, () => bench.byTestId('export-all').check());
+    const all = JSON.parse(fs.readFileSync(everything, 'utf8')).features as typeof kept;
+    expect(all).toHaveLength(regionTotal);
+    expect(all.find((f) => f.properties.id === rejectedFid)?.properties.review_state).toBe('rejected');
+    await closeDialog();
+  });
+
   it('exports the change probability and the change mask as GeoTIFFs, choosing the file in the picker', async () => {
     await bench.byTestId('topbar-export').click();
     await bench.byTestId('export-format-probability').check();

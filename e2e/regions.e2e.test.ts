@@ -32,6 +32,19 @@ describe('results panel: change regions, spot check and review', () => {
   });
   afterAll(async () => app?.dispose());
 
+  it('shows the regions of the finished run without "Find regions"', async () => {
+    await bench.regionRows().first().waitFor({ timeout: 120_000 });
+    await bench.byTestId('regions-found').waitFor({ timeout: 120_000 });
+    const total = Number(await bench.byTestId('region-list').getAttribute('data-total'));
+    expect(total).toBeGreaterThan(0);
+    expect(await bench.byTestId('regions-found').textContent()).toMatch(
+      new RegExp(`^\\s*${total.toLocaleString('en-GB')} regions`),
+    );
+    expect(await bench.byTestId('status-regions').textContent()).toBe(
+      `${total.toLocaleString('en-GB')} regions`,
+    );
+  });
+
   it('starts the threshold at the model card and lists the regions largest first', async () => {
     expect(await bench.byTestId('threshold-value').textContent()).toBe(CARD_THRESHOLD.toFixed(2));
     await bench.computeRegions({ minAreaM2: 50 });

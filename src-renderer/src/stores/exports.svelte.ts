@@ -26,7 +26,8 @@ export interface ExportChoice {
   minAreaM2: number | null;
   transitions: string[];
   out: string;
-  threshold: number;
+  /** The change mask's threshold; null leaves it to the run's region settings (the services' one rule). */
+  threshold: number | null;
 }
 
 export class ExportState {
@@ -63,7 +64,7 @@ export class ExportState {
             runId,
             kind: choice.format as 'probability' | 'mask',
             out: choice.out,
-            threshold: choice.format === 'mask' ? choice.threshold : undefined,
+            threshold: choice.format === 'mask' ? (choice.threshold ?? undefined) : undefined,
             overwrite,
           })
         : await request('export:regions', {

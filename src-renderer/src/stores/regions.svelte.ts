@@ -22,14 +22,6 @@ export const PAGE_SIZE = 200;
  * request at its end rather than one per pixel, while a single change still feels immediate.
  */
 export const SETTINGS_DEBOUNCE_MS = 250;
-/** Settings shown for a run the services report none for (services before the one region-settings rule). */
-const FALLBACK_SETTINGS: RegionSettings = {
-  threshold: 0.5,
-  openingRadius: 0,
-  closingRadius: 0,
-  minAreaM2: 100,
-};
-
 export interface FilterChoice {
   minAreaM2: number | null;
   transition: string | null;
@@ -54,8 +46,11 @@ const NO_FILTERS: FilterChoice = {
 
 export class RegionsState {
   runId = $state<number | null>(null);
-  /** The settings in the form, as the user is changing them. */
-  settings = $state<RegionSettings>({ ...FALLBACK_SETTINGS });
+  /**
+   * The settings in the form, as the user is changing them; null until the services said which settings the run
+   * uses (run:get: saved for the run, else the model card's; one rule, on the server).
+   */
+  settings = $state<RegionSettings | null>(null);
   /** The settings the regions on screen were made with (null: not known yet). */
   applied = $state.raw<RegionSettings | null>(null);
   /** A regions:compute is in flight. */
@@ -127,20 +122,17 @@ export class RegionsState {
     return this.facets.transitions.find((t) => t.from === from && t.to === to)?.count ?? null;
   }
 
-  /**
-   * Shows the regions of a run (null: none), with the settings the services give for it (saved for the run, else
-   * the model card's); `cardThreshold` only fills in where the services give none.
-   */
-  async useRun(runId: number | null, cardThreshold: number | null): Promise<void> {
+  /** Shows the regions of a run (null: none), with the settings the services give for it. */
+  async useRun(runId: number | null): Promise<void> {
     if (runId === this.runId) return;
     this.cancelScheduled();
     this.runId = runId;
     this.finding = runId !== null && this.finishedLive.has(runId);
+    this.settings = null;
+    this.applied = null;
     const saved = runId === null ? null : await this.savedSettings(runId);
     if (runId !== this.runId) return;
-    this.settings = {
-      ...(saved ?? { ...FALLBACK_SETTINGS, threshold: cardThreshold ?? FALLBACK_SETTINGS.threshold }),
-    };
+    this.settings = saved && { ...saved };
     this.applied = saved;
     this.lastCompute = null;
     this.filters = { ...NO_FILTERS };
@@ -174,7 +166,7 @@ export class RegionsState {
    */
   updateSettings(patch: Partial<RegionSettings>): void {
     const valid = Object.values(patch).every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0);
-    if (!valid) return; // a number field half typed (empty): wait for a number
+    if (!valid || !this.settings) return; // a number field half typed (empty): wait for a number
     this.settings = { ...this.settings, ...patch };
     if (this.runId === null) return;
     if (this.debounce) clearTimeout(this.debounce);
@@ -210,7 +202,7 @@ export class RegionsState {
       for (;;) {
         this.rerun = false;
         const runId = this.runId;
-        if (runId === null) return;
+        if (runId === null || !this.settings) return;
         const asked = { ...this.settings };
         try {
           const result = await request('regions:compute', { runId, ...asked });
@@ -252,11 +244,13 @@ export class RegionsState {
     signal('regions:ready');
   }
 
-  private savedSettings(runId: number): Promise<RegionSettings | null> {
-    return request('run:get', { runId }).then(
-      (d) => d.regionSettings,
-      () => null,
-    );
+  private async savedSettings(runId: number): Promise<RegionSettings | null> {
+    try {
+      return (await request('run:get', { runId })).regionSettings;
+    } catch (error) {
+      if (runId === this.runId) notices.error(error, `Reading run ${runId}`);
+      return null;
+    }
   }
 
   private cancelScheduled(): void {

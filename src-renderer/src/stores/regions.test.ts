@@ -7,8 +7,8 @@ import { SETTINGS, regionPage, runDetail } from '../testing/runs';
 import { RegionsState, SETTINGS_DEBOUNCE_MS } from './regions.svelte';
 
 /** The services' regions: a count per threshold, computed when asked (resolved by the test when it wants). */
-function fakeRegionServices(options: { saved?: RegionSettings | null; manual?: boolean } = {}) {
-  let stored = { settings: options.saved ?? null, count: 12 };
+function fakeRegionServices(options: { manual?: boolean } = {}) {
+  let stored = { settings: SETTINGS, count: 12 };
   const pending: (() => void)[] = [];
   const countFor = (s: RegionSettings): number => Math.round((1 - s.threshold) * 100);
   services.handle('run:get', ({ runId }) => runDetail(runId, { regionSettings: stored.settings }));
@@ -51,9 +51,11 @@ afterEach(() => {
 
 describe('RegionsState', () => {
   it('shows a run with the settings the services give for it, and its regions', async () => {
-    fakeRegionServices({ saved: SETTINGS });
+    fakeRegionServices();
     const regions = new RegionsState();
-    await regions.useRun(1, 0.5);
+    const shown = regions.useRun(1);
+    expect(regions.settings).toBeNull(); // never another run's settings while this one's load
+    await shown;
     expect(regions.settings).toEqual(SETTINGS);
     expect(regions.total).toBe(12);
     expect(regions.runTotal).toBe(12);
@@ -61,30 +63,30 @@ describe('RegionsState', () => {
   });
 
   it('shows the regions the services find when a run finishes, without "Find regions"', async () => {
-    const fake = fakeRegionServices({ saved: null });
+    const fake = fakeRegionServices();
     const regions = new RegionsState();
     regions.listen();
     services.emit('run:done', runDetail(7));
-    await regions.useRun(7, 0.15);
+    await regions.useRun(7);
     expect(regions.total).toBe(12); // whatever was there before the services finished
     expect(regions.finding).toBe(true);
     expect(regions.stale).toBe(true);
 
-    fake.computeAlone(SETTINGS);
-    services.emit('regions:changed', { runId: 7, regionCount: 85 });
+    fake.computeAlone({ ...SETTINGS, threshold: 0.2 });
+    services.emit('regions:changed', { runId: 7, regionCount: 80 });
     await vi.advanceTimersByTimeAsync(0);
     expect(regions.finding).toBe(false);
-    expect(regions.total).toBe(85);
-    expect(regions.settings).toEqual(SETTINGS);
+    expect(regions.total).toBe(80);
+    expect(regions.settings).toEqual({ ...SETTINGS, threshold: 0.2 });
     expect(regions.stale).toBe(false);
     expect(services.callsTo('regions:compute')).toEqual([]);
     expect(raisedSignals()).toContain('regions:ready');
   });
 
   it('applies a moved slider by itself once it rests, with one request for a whole drag', async () => {
-    fakeRegionServices({ saved: SETTINGS });
+    fakeRegionServices();
     const regions = new RegionsState();
-    await regions.useRun(1, null);
+    await regions.useRun(1);
     for (const threshold of [0.2, 0.25, 0.3, 0.35]) {
       regions.updateSettings({ threshold });
       await vi.advanceTimersByTimeAsync(SETTINGS_DEBOUNCE_MS / 5);
@@ -100,9 +102,9 @@ describe('RegionsState', () => {
   });
 
   it('never shows the result of settings the user has left, and asks once more for the latest', async () => {
-    const fake = fakeRegionServices({ saved: SETTINGS, manual: true });
+    const fake = fakeRegionServices({ manual: true });
     const regions = new RegionsState();
-    await regions.useRun(1, null);
+    await regions.useRun(1);
     regions.updateSettings({ threshold: 0.3 });
     await vi.advanceTimersByTimeAsync(SETTINGS_DEBOUNCE_MS);
     expect(fake.inFlight).toBe(1);
@@ -114,7 +116,7 @@ describe('RegionsState', () => {
     expect(fake.inFlight).toBe(1); // one request at a time
     await fake.finishOne();
     expect(regions.lastCompute).toBeNull(); // 0.3's 70 regions never appear beside 0.6
-    expect(regions.settings.threshold).toBe(0.6);
+    expect(regions.settings?.threshold).toBe(0.6);
     expect(regions.stale).toBe(true);
     expect(fake.inFlight).toBe(1); // straight on to the latest settings (0.4 is skipped)
     await fake.finishOne();
@@ -125,23 +127,23 @@ describe('RegionsState', () => {
   });
 
   it('waits for a number while a field is half typed', async () => {
-    fakeRegionServices({ saved: SETTINGS });
+    fakeRegionServices();
     const regions = new RegionsState();
-    await regions.useRun(1, null);
+    await regions.useRun(1);
     regions.updateSettings({ minAreaM2: Number.NaN });
     await vi.advanceTimersByTimeAsync(SETTINGS_DEBOUNCE_MS * 2);
-    expect(regions.settings.minAreaM2).toBe(SETTINGS.minAreaM2);
+    expect(regions.settings?.minAreaM2).toBe(SETTINGS.minAreaM2);
     expect(services.callsTo('regions:compute')).toEqual([]);
     expect(regions.stale).toBe(false);
   });
 
   it('drops a compute for a run no longer on screen', async () => {
-    const fake = fakeRegionServices({ saved: SETTINGS, manual: true });
+    const fake = fakeRegionServices({ manual: true });
     const regions = new RegionsState();
-    await regions.useRun(1, null);
+    await regions.useRun(1);
     regions.updateSettings({ threshold: 0.3 });
     await vi.advanceTimersByTimeAsync(SETTINGS_DEBOUNCE_MS);
-    await regions.useRun(null, null);
+    await regions.useRun(null);
     await fake.finishOne();
     expect(regions.lastCompute).toBeNull();
     expect(regions.total).toBe(0);

@@ -1,8 +1,7 @@
 // How the stores follow each other, in one place instead of inside components:
 // - a project switch (open, create, close, or the services opening another one) resets every per-project store,
 //   clears the messages of the old project and loads the new one's imagery and runs;
-// - the Results panel shows the regions of the run on screen once it is done, with the model card's threshold as
-//   the fallback for a run whose settings the services do not know;
+// - the Results panel shows the regions of the run on screen once it is done;
 // - the region being checked closes when its run changes.
 import { untrack } from 'svelte';
 import type { ProjectSummary } from '../../../src-main/ipc/contract';
@@ -21,7 +20,7 @@ export function switchProject(current: ProjectSummary | null): void {
   selection.close();
   imagery.reset();
   run.reset();
-  void regions.useRun(null, null);
+  void regions.useRun(null);
   if (current) {
     void imagery.load();
     void run.load();
@@ -32,8 +31,7 @@ export function switchProject(current: ProjectSummary | null): void {
 export function followRun(): void {
   const detail = run.current;
   const done = run.status === 'done';
-  const threshold = detail ? (run.models.find((m) => m.name === detail.modelName)?.threshold ?? null) : null;
-  untrack(() => void regions.useRun(done && detail ? detail.id : null, threshold));
+  untrack(() => void regions.useRun(done && detail ? detail.id : null));
 }
 
 let wired: (() => void) | null = null;

@@ -1,6 +1,13 @@
 // Run and region fixtures for the renderer's store tests.
 import type { RegionPage, RegionSettings, RunDetail } from '../../../src-main/ipc/contract';
 
+export const SETTINGS: RegionSettings = {
+  threshold: 0.15,
+  openingRadius: 1,
+  closingRadius: 0,
+  minAreaM2: 300,
+};
+
 export function runDetail(id: number, patch: Partial<RunDetail> = {}): RunDetail {
   return {
     id,
@@ -18,17 +25,10 @@ export function runDetail(id: number, patch: Partial<RunDetail> = {}): RunDetail
     error: null,
     chunks: [{ idx: 0, state: 'done', ring: [] }],
     extent: null,
-    regionSettings: null,
+    regionSettings: SETTINGS,
     ...patch,
   };
 }
-
-export const SETTINGS: RegionSettings = {
-  threshold: 0.15,
-  openingRadius: 1,
-  closingRadius: 0,
-  minAreaM2: 300,
-};
 
 /** A page of `total` made-up regions (the first `limit` of them). */
 export function regionPage(total: number, limit = 200): RegionPage {
