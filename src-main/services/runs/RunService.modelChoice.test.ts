@@ -1,10 +1,14 @@
 // The run's change model: chosen automatically from the pair's pixel size and the cards (model 'auto', the
 // default), recorded with its reason in the project, and a warning when the imagery lies outside the model's range.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMemoryProjectDb } from '../project/memoryDb';
+import { migrate, ProjectStore } from '../project/projectStore';
+import { GPKG_APPLICATION_ID, MIGRATIONS } from '../project/schema';
+import { runSummary } from './runView';
 import { RunService } from './RunService';
 import { syntheticPair } from './syntheticPair';
 import type { RunInputs } from './runTypes';
@@ -132,5 +136,39 @@ describe('the change model of a run', () => {
     });
     expect(started).toEqual([]);
     expect(svc.listRuns()).toEqual([]);
+  });
+
+  it('reads runs of a project from before the choice was recorded, after migrating it with a backup', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'old.gpkg');
+    const db = new Database(file);
+    db.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
+    migrate(
+      db,
+      0,
+      MIGRATIONS.filter((m) => m.version <= 2),
+    );
+    db.prepare(
+      `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
+       VALUES ('done', 'changemap-change', '1.0.0', '', 'cpu', '{}')`,
+    ).run();
+    db.close();
+    const store = ProjectStore.open(file);
+    try {
+      const svc = new RunService({
+        db: store.db,
+        dataDir: store.dataDir,
+        modelDirs: [],
+        openPair: async () => {
+          throw new Error('not used');
+        },
+      });
+      const run = svc.getRun(1)!;
+      expect(run).toMatchObject({ modelName: 'changemap-change', modelRequested: null, modelReason: null });
+      expect(runSummary(run)).toMatchObject({ modelRequested: null, modelReason: null });
+    } finally {
+      store.close();
+    }
+    expect(readdirSync(dir).filter((f) => /^old\.gpkg\.v2-.*\.bak$/.test(f))).toHaveLength(1);
   });
 });
