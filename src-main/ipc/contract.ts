@@ -99,9 +99,19 @@ export interface ImageryState {
   /**
    * What the API's map coordinates are for this project (footprints, chunk outlines, run extents, region outlines,
    * centroids, areas of interest): WGS 84 longitude/latitude, or, for imagery without georeference, pixel
-   * coordinates of the image (x = column, y = -row) on a width x height canvas, with the pixel size the user gave.
+   * coordinates of the image (x = column, y = -row) on a width x height canvas, with the pixel size the user gave
+   * and the grid of its map tiles (tile z covers tileSize * 2^(nativeZoom - z) pixels a side, counted from the
+   * image's top-left corner rightwards and downwards).
    */
-  mapSpace: { kind: 'wgs84' } | { kind: 'pixel'; width: number; height: number; pixelSizeM: number | null };
+  mapSpace:
+    | { kind: 'wgs84' }
+    | {
+        kind: 'pixel';
+        width: number;
+        height: number;
+        pixelSizeM: number | null;
+        tiles: { nativeZoom: number; maxZoom: number; tileSize: number };
+      };
 }
 
 /** A web-mercator XYZ tile as a PNG, base64; null where the tile holds no data. */

@@ -1,6 +1,7 @@
 // The open project's imagery: which files make each date, their band roles, and the pair's pre-flight check.
 // Persisted in cm_imagery_sets / cm_imagery_files so a project reopens with its imagery.
 import { ChangeMapError } from '../../core/errors';
+import { PIXEL_TILE_GRID } from '../../core/preview/pixelTiles';
 import type { BandRole } from '../../core/raster/types';
 import type { DateRole, ImageryDateSummary, ImageryState, PreflightIssue } from '../../ipc/contract';
 import { readOnlyError, type ProjectStore } from '../project/projectStore';
@@ -210,6 +211,7 @@ export class ProjectImagery {
               width: shown.metadata.grid.width,
               height: shown.metadata.grid.height,
               pixelSizeM,
+              tiles: PIXEL_TILE_GRID,
             }
           : { kind: 'wgs84' },
     };

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GridSpec } from '../../core/raster/types';
 import { openImagerySet, type ImagerySet } from '../imagery/imagerySet';
-import { utmGrid, writeFixture } from '../imagery/testing/fixtures';
+import { PIXEL_TILE_GRID } from '../../core/preview/pixelTiles';
+import { pixelGrid, utmGrid, writeFixture } from '../imagery/testing/fixtures';
 import { createGeoTiffWriter } from '../imagery/geotiffWriter';
 import { ChunkStore } from '../runs/chunkStore';
 import { PreviewService, type PreviewProgress, type RunForPreview } from './PreviewService';
@@ -279,12 +280,36 @@ describe('probability tiles', () => {
     expect(farTile.at(far.px, far.py)[0]).toBeGreaterThan(200);
   });
 
-  it('returns null for a run with no finished chunk or without georeference', async () => {
+  it('returns null for a run with no finished chunk', async () => {
     const store = new ChunkStore(path.join(dir, 'chunks'));
     const { s } = service();
     const w = centre(0);
     expect(await s.probabilityTile(runWith(store, []), 14, w.x, w.y)).toBeNull();
-    const pixels = { ...grid, crs: { code: null, name: 'pixels', proj4: null, units: 'pixel' as const } };
-    expect(await s.probabilityTile(runWith(store, [0], { grid: pixels }), 14, w.x, w.y)).toBeNull();
+  });
+});
+
+describe('tiles in pixel space (imagery without georeference)', () => {
+  it('draws the image on the pixel tile grid: one image pixel per tile pixel at the native zoom', async () => {
+    const grid = pixelGrid(300, 200);
+    const file = path.join(dir, 'pixels.tif');
+    await writeFixture(file, grid, 3, squareScene(grid, 100, 50, 8));
+    const set = await open(file);
+    const { s } = service();
+    const z = PIXEL_TILE_GRID.nativeZoom;
+    const tile = decodeTile((await s.imageryTile('before', set, z, 0, 0))!);
+    const bright = centroidWhere(tile, ([r, , , a]) => a === 255 && r > 145);
+    expect(Math.abs(bright.x - 104)).toBeLessThanOrEqual(1);
+    expect(Math.abs(bright.y - 54)).toBeLessThanOrEqual(1);
+    expect(bright.count).toBeGreaterThan(50);
+    expect(bright.count).toBeLessThan(80);
+    // Columns 256..299 of the image are in the next tile to the right; below row 200 there is no image.
+    const right = decodeTile((await s.imageryTile('before', set, z, 1, 0))!);
+    expect(right.at(20, 100)).toEqual([40, 40, 40, 255]);
+    expect(right.at(60, 100)[3]).toBe(0);
+    expect(await s.imageryTile('before', set, z, 0, 1)).toBeNull();
+    // Zoomed out four times: the whole image in 75 x 50 tile pixels of tile (0, 0).
+    const out = decodeTile((await s.imageryTile('before', set, z - 2, 0, 0))!);
+    expect(out.at(70, 45)[3]).toBe(255);
+    expect(out.at(80, 45)[3]).toBe(0);
   });
 });

@@ -91,7 +91,6 @@ export class PreviewService {
     y: number,
     signal?: AbortSignal,
   ): Promise<Uint8Array | null> {
-    if (set.metadata.grid.crs.code === null) return null;
     const prepared = await this.prepare(role, set);
     const raster = prepared.levels ?? prepared.direct;
     const pending = raster === prepared.levels ? null : () => prepared.build !== null;
@@ -100,7 +99,6 @@ export class PreviewService {
 
   /** PNG of one XYZ tile of a run's change probability: from the finished raster, or from its finished chunks. */
   async probabilityTile(run: RunForPreview, z: number, x: number, y: number, signal?: AbortSignal) {
-    if (run.grid.crs.code === null) return null;
     let raster: PreviewRaster;
     if (run.status === 'done' && run.probabilityPath) {
       const file = run.probabilityPath;

@@ -19,7 +19,7 @@ export type TileStyle =
   | { kind: 'probability' };
 
 export interface TilePlan {
-  /** The tile's 256 x 256 grid in EPSG:3857. */
+  /** The tile's 256 x 256 grid in EPSG:3857 (pixel map coordinates for a source without georeference). */
   tileGeoTransform: GeoTransform;
   /** The part of the tile that can hold data (the rest stays transparent). */
   tilePixels: PixelWindow;
@@ -53,9 +53,12 @@ const PNG_OPTIONS: PngEncoderOptions = { zlib: { level: 1 } };
 
 const transforms = new Map<string, CoordinateTransform | null>();
 
-/** EPSG:3857 -> source CRS, in place, cached per CRS. */
+/**
+ * EPSG:3857 -> source CRS, in place, cached per CRS. Null where tile coordinates are already the source's: a
+ * source in EPSG:3857, or one without georeference, whose map is drawn in its own pixel coordinates.
+ */
 export function mercatorTo(crs: CrsInfo): CoordinateTransform | null {
-  if (crs.code === 'EPSG:3857') return null;
+  if (crs.code === 'EPSG:3857' || crs.code === null) return null;
   let t = transforms.get(crs.code!);
   if (t === undefined) {
     const c = converter(crsFromEpsg(3857), crs);

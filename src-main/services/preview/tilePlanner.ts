@@ -14,6 +14,7 @@ import {
   tilePixelsCovering,
   windowEdgePoints,
 } from '../../core/preview/webMercator';
+import { pixelTileGeoTransform } from '../../core/preview/pixelTiles';
 import type { GridSpec, PixelWindow } from '../../core/raster/types';
 import { intersectWindows } from '../../core/raster/window';
 import { invertGeoTransform } from '../../core/raster/warp';
@@ -29,7 +30,7 @@ export interface PreviewRaster {
   /** Level sizes, full resolution first (sizes may be fractional for computed levels). */
   readonly levels: readonly LevelSize[];
   readonly style: TileStyle;
-  /** The raster's box in EPSG:3857, or null when it has no georeference. */
+  /** The raster's box in EPSG:3857 (in pixel map coordinates without georeference), or null when unknown. */
   readonly mercatorBox: [number, number, number, number] | null;
   /** What the renderer reads for a window of a level. */
   source(level: number, window: PixelWindow, signal?: AbortSignal): Promise<TileSource>;
@@ -42,9 +43,17 @@ export type TilePlanResult =
 /** Web-mercator latitude limit (degrees). */
 const MAX_LAT = 85.05112878;
 
-/** The grid's outline (projected through WGS 84, latitude clamped to what web mercator shows) as an EPSG:3857 box. */
+/**
+ * The grid's outline (projected through WGS 84, latitude clamped to what web mercator shows) as an EPSG:3857 box;
+ * without georeference, its box in pixel map coordinates (the map of such a project is drawn in pixel space).
+ */
 export function mercatorBoxOf(grid: GridSpec): [number, number, number, number] | null {
-  if (!grid.crs.code) return null;
+  if (!grid.crs.code) {
+    const outline = gridOutline(grid, 1);
+    const xs = outline.map((p) => p[0]);
+    const ys = outline.map((p) => p[1]);
+    return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  }
   const toWgs = grid.crs.code === 'EPSG:4326' ? null : converter(grid.crs, WGS84());
   const toMercator = converter(WGS84(), crsFromEpsg(3857));
   let box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
@@ -64,8 +73,11 @@ export function mercatorBoxOf(grid: GridSpec): [number, number, number, number] 
 }
 
 export function planTile(raster: PreviewRaster, z: number, x: number, y: number): TilePlanResult {
-  if (!raster.mercatorBox || !isTileInWorld(z, x, y)) return { kind: 'empty' };
-  const tileGt = tileGeoTransform(z, x, y);
+  if (!raster.mercatorBox) return { kind: 'empty' };
+  const pixelSpace = raster.grid.crs.code === null;
+  if (!pixelSpace && !isTileInWorld(z, x, y)) return { kind: 'empty' };
+  const tileGt = pixelSpace ? pixelTileGeoTransform(z, x, y) : tileGeoTransform(z, x, y);
+  if (!tileGt) return { kind: 'empty' };
   const tilePixels = tilePixelsCovering(tileGt, raster.mercatorBox);
   if (!tilePixels) return { kind: 'empty' };
   // Where the drawn part's edge falls in full-resolution pixels (edges bound the inside for map projections

@@ -20,6 +20,24 @@ export function formatAreaM2(m2: number): string {
   return `${grouped.format(m2)} m² · ${haText} ha`;
 }
 
+/**
+ * An area in the project's unit: m² (and ha), or square pixels for imagery without georeference whose pixel size
+ * the user has not given ("1,234 px").
+ */
+export function formatArea(area: number, unit: 'm' | 'px'): string {
+  return unit === 'px' ? `${grouped.format(area)} px` : formatAreaM2(area);
+}
+
+/** A position in pixel space: "x 123, row 45" (API y is -row). */
+export function formatPixelPoint([x, y]: [number, number]): string {
+  return `x ${Math.floor(x)}, row ${Math.floor(-y)}`;
+}
+
+/** A point in the API's map coordinates: degrees, or pixels for imagery without georeference. */
+export function formatMapPoint(p: [number, number], space: 'wgs84' | 'pixel', digits = 5): string {
+  return space === 'pixel' ? formatPixelPoint(p) : formatLonLat(p, digits);
+}
+
 export function formatKm2(km2: number): string {
   if (km2 >= 100) return `${grouped.format(km2)} km²`;
   if (km2 >= 10) return `${km2.toFixed(1)} km²`;

@@ -45,6 +45,22 @@ export class ImageryState {
     return this.state[role];
   }
 
+  /** Unit of region areas: square pixels for imagery without georeference and without a pixel size, else m². */
+  get areaUnit(): 'm' | 'px' {
+    const space = this.state.mapSpace;
+    return space.kind === 'pixel' && space.pixelSizeM === null ? 'px' : 'm';
+  }
+
+  /** Imagery without georeference: the ground size of a pixel (m) the user knows, or null. */
+  async setPixelSize(sizeM: number | null): Promise<void> {
+    try {
+      this.apply(await request('imagery:setPixelSize', { sizeM }));
+      signal('imagery:pixel-size');
+    } catch (error) {
+      notices.error(error, 'Setting the pixel size');
+    }
+  }
+
   get ready(): boolean {
     return (
       !!this.state.before && !!this.state.after && !this.state.preflight.some((i) => i.severity === 'error')

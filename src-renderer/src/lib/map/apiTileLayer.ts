@@ -6,8 +6,9 @@ import type Tile from 'ol/Tile';
 import TileState from 'ol/TileState';
 import XYZ from 'ol/source/XYZ';
 import type { Extent } from 'ol/extent';
+import type { MapSpace } from './mapSpace';
 
-/** A web-mercator XYZ tile as the API returns it: PNG bytes in base64, or null where there is no data. */
+/** An XYZ tile (web mercator, or the pixel tile grid) as the API returns it: PNG in base64, or null. */
 export type TileFetcher = (z: number, x: number, y: number) => Promise<{ png: string } | null>;
 
 /** 1x1 transparent PNG: a tile with no data is a loaded, empty tile (not an error OpenLayers retries). */
@@ -18,13 +19,14 @@ export interface ApiTileLayer {
   layer: TileLayer<XYZ>;
   /** Reloads every tile; the old ones stay on screen until their replacements arrive (no flicker). */
   refresh(): void;
-  /** Limits tile requests to an extent in EPSG:3857 (null: everywhere). */
+  /** Limits tile requests to an extent in view coordinates (null: everywhere). */
   setExtent(extent: Extent | null): void;
 }
 
 export function apiTileLayer(
   name: string,
   fetchTile: TileFetcher,
+  space: MapSpace,
   options: { opacity?: number; zIndex?: number; maxZoom?: number } = {},
 ): ApiTileLayer {
   let revision = 0;
@@ -32,7 +34,9 @@ export function apiTileLayer(
   const urlFor = (rev: number): string => `changemap-${name}://${rev}/{z}/{x}/{y}`;
   const source = new XYZ({
     url: urlFor(revision),
-    maxZoom: options.maxZoom ?? 22,
+    projection: space.projection,
+    tileGrid: space.tileGrid,
+    maxZoom: space.tileGrid ? undefined : (options.maxZoom ?? 22),
     wrapX: false,
     transition: 150,
     tileLoadFunction: (tile: Tile) => {

@@ -5,9 +5,9 @@ import Feature from 'ol/Feature';
 import Polygon from 'ol/geom/Polygon';
 import Draw, { createBox } from 'ol/interaction/Draw';
 import VectorLayer from 'ol/layer/Vector';
-import { fromLonLat, toLonLat } from 'ol/proj';
 import VectorSource from 'ol/source/Vector';
 import { Fill, Stroke, Style } from 'ol/style';
+import type { MapSpace } from './mapSpace';
 
 type LonLat = [number, number];
 
@@ -25,7 +25,7 @@ export interface AreaLayer {
   cancel(): void;
 }
 
-export function areaLayer(map: Map): AreaLayer {
+export function areaLayer(map: Map, space: MapSpace): AreaLayer {
   const source = new VectorSource();
   const layer = new VectorLayer({ source, style: AREA_STYLE, zIndex: 60, properties: { name: 'run-area' } });
   let active: { interaction: Draw; finish: (ring: LonLat[] | null) => void } | null = null;
@@ -45,7 +45,7 @@ export function areaLayer(map: Map): AreaLayer {
   const show = (ring: LonLat[] | null): void => {
     source.clear();
     if (ring && ring.length >= 4)
-      source.addFeature(new Feature(new Polygon([ring.map((p) => fromLonLat(p))])));
+      source.addFeature(new Feature(new Polygon([ring.map((p) => space.toView(p))])));
   };
 
   return {
@@ -61,7 +61,7 @@ export function areaLayer(map: Map): AreaLayer {
         });
         interaction.on('drawend', (event) => {
           const polygon = event.feature.getGeometry() as Polygon;
-          const ring = polygon.getCoordinates()[0].map((c) => toLonLat(c) as LonLat);
+          const ring = polygon.getCoordinates()[0].map((c) => space.fromView(c));
           // Keep the ring closed even where OpenLayers leaves out the repeated first vertex.
           const [first, last] = [ring[0], ring[ring.length - 1]];
           if (first[0] !== last[0] || first[1] !== last[1]) ring.push([first[0], first[1]]);

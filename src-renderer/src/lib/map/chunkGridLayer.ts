@@ -3,10 +3,10 @@
 import Feature from 'ol/Feature';
 import Polygon from 'ol/geom/Polygon';
 import VectorLayer from 'ol/layer/Vector';
-import { fromLonLat } from 'ol/proj';
 import VectorSource from 'ol/source/Vector';
 import { Fill, Stroke, Style } from 'ol/style';
 import type { ChunkStateName } from '../../../../src-main/ipc/contract';
+import type { MapSpace } from './mapSpace';
 
 export const CHUNK_COLOURS: Record<ChunkStateName, { stroke: string; fill: string | null }> = {
   waiting: { stroke: 'rgba(90, 98, 112, 0.7)', fill: null },
@@ -35,7 +35,7 @@ export interface ChunkGridLayer {
   setState(idx: number, state: ChunkStateName): void;
 }
 
-export function chunkGridLayer(): ChunkGridLayer {
+export function chunkGridLayer(space: MapSpace): ChunkGridLayer {
   const source = new VectorSource();
   const layer = new VectorLayer({
     source,
@@ -51,7 +51,7 @@ export function chunkGridLayer(): ChunkGridLayer {
       source.addFeatures(
         chunks.map((c) => {
           const feature = new Feature({
-            geometry: new Polygon([c.ring.map((p) => fromLonLat(p))]),
+            geometry: new Polygon([c.ring.map((p) => space.toView(p))]),
             state: c.state,
           });
           feature.setId(c.idx);

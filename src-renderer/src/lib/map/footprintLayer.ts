@@ -5,9 +5,9 @@ import { createEmpty, extend } from 'ol/extent';
 import Point from 'ol/geom/Point';
 import Polygon from 'ol/geom/Polygon';
 import VectorLayer from 'ol/layer/Vector';
-import { fromLonLat } from 'ol/proj';
 import VectorSource from 'ol/source/Vector';
 import { Fill, Stroke, Style, Text } from 'ol/style';
+import type { MapSpace } from './mapSpace';
 
 export const DATE_COLOURS = { before: '#1f6feb', after: '#c8553d' } as const;
 type Role = keyof typeof DATE_COLOURS;
@@ -48,12 +48,12 @@ const STYLES: Record<Role, Style[]> = { before: styleFor('before'), after: style
 export interface FootprintLayer {
   layer: VectorLayer;
   setFootprints(footprints: Partial<Record<Role, [number, number][] | null>>): void;
-  /** The union of the footprints in EPSG:3857, or null without any. */
+  /** The union of the footprints in view coordinates, or null without any. */
   extent(): Extent | null;
   extentOf(role: Role): Extent | null;
 }
 
-export function footprintLayer(): FootprintLayer {
+export function footprintLayer(space: MapSpace): FootprintLayer {
   const source = new VectorSource();
   const layer = new VectorLayer({
     source,
@@ -68,7 +68,7 @@ export function footprintLayer(): FootprintLayer {
       for (const role of ['before', 'after'] as const) {
         const ring = footprints[role];
         if (!ring || ring.length < 4) continue;
-        const feature = new Feature({ geometry: new Polygon([ring.map((p) => fromLonLat(p))]), role });
+        const feature = new Feature({ geometry: new Polygon([ring.map((p) => space.toView(p))]), role });
         feature.setId(role);
         source.addFeature(feature);
       }

@@ -5,11 +5,11 @@ import type { Extent } from 'ol/extent';
 import MultiPolygon from 'ol/geom/MultiPolygon';
 import VectorLayer from 'ol/layer/Vector';
 import { bbox as bboxStrategy } from 'ol/loadingstrategy';
-import { fromLonLat, transformExtent } from 'ol/proj';
 import VectorSource from 'ol/source/Vector';
 import { Fill, Stroke, Style } from 'ol/style';
 import { transitionTarget } from '../format';
 import { landCoverColour, withAlpha } from './landCoverColours';
+import type { MapSpace } from './mapSpace';
 
 export interface OutlineRecord {
   fid: number;
@@ -47,7 +47,7 @@ function styleFor(target: string, emphasis: 'none' | 'hover' | 'selected'): Styl
   return style;
 }
 
-export function regionLayer(fetchOutlines: OutlineFetcher): RegionLayer {
+export function regionLayer(fetchOutlines: OutlineFetcher, space: MapSpace): RegionLayer {
   let selected: number | null = null;
   let hovered: number | null = null;
   let generation = 0;
@@ -57,7 +57,7 @@ export function regionLayer(fetchOutlines: OutlineFetcher): RegionLayer {
     strategy: bboxStrategy,
     loader: (extent: Extent, _resolution, projection, success, failure) => {
       const ticket = generation;
-      const [w, s, e, n] = transformExtent(extent, projection, 'EPSG:4326');
+      const [w, s, e, n] = space.extentFromView(extent);
       const clamped: [number, number, number, number] = [
         Math.max(-180, w),
         Math.max(-85, s),
@@ -71,7 +71,7 @@ export function regionLayer(fetchOutlines: OutlineFetcher): RegionLayer {
             .filter((r) => !source.getFeatureById(r.fid))
             .map((r) => {
               const geometry = new MultiPolygon(
-                r.outline.map((polygon) => polygon.map((ring) => ring.map((p) => fromLonLat(p)))),
+                r.outline.map((polygon) => polygon.map((ring) => ring.map((p) => space.toView(p)))),
               );
               const feature = new Feature({ geometry, transition: r.transition, fid: r.fid });
               feature.setId(r.fid);
