@@ -7,7 +7,7 @@ import { installedElectronPath, tryInstallElectron } from './ensure-electron.mjs
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-// Local binaries are called directly rather than through npx, which would re-read (and warn about) .npmrc.
+// Local binaries are called directly rather than through npx: no second npm start-up for each tool.
 const bin = (name) =>
   path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? `${name}.cmd` : name);
 
