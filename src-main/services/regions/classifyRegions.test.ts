@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openMemoryProjectDb } from '../project/memoryDb';
-import { classifyRegions } from './classifyRegions';
+import { classifyRegions, labelRegions } from './classifyRegions';
 import { computeRegions } from './computeRegions';
 import { blobs, utmGrid } from './regions.testutil';
 import { brightnessClassifier, memoryPairSource } from './fakes';
@@ -93,6 +93,33 @@ describe('classifyRegions', () => {
     // The 40 px (20 m) region: 32 classifier pixels at 1.25 m (it spans 16 of them) = 80 px, where the
     // classifier's 10 m footprint (32 x 10 m = 640 px) would have taken the whole 400 px image.
     expect(reads).toEqual([expect.objectContaining({ width: 80, height: 80 })]);
+  });
+
+  it('labels regions given by their pixel boxes without a project, in order (what eval scores)', async () => {
+    const W = 100;
+    const grid = utmGrid(W, W, 10);
+    const before = new Float32Array(3 * W * W);
+    const after = new Float32Array(3 * W * W);
+    for (let b = 0; b < 3; b++)
+      for (let i = 0; i < W * W; i++) {
+        before[b * W * W + i] = i % W < 50 ? 0.05 : 0.95;
+        after[b * W * W + i] = 0.95;
+      }
+    const pair = memoryPairSource(grid, 3, before, after);
+    const classifier = brightnessClassifier();
+    const box = (minCol: number) => ({ minCol, minRow: 40, maxCol: minCol + 9, maxRow: 49 });
+    // 10 m imagery: each patch is 32 px around its box, dark (forest) on the left half before, bright after.
+    const answers = await labelRegions(pair, classifier, [
+      { box: box(0), lat: 45 },
+      { box: box(90), lat: 45 },
+    ]);
+    expect(answers.map((a) => `${a.before.label} -> ${a.after.label}`)).toEqual([
+      'forest -> bare/construction',
+      'bare/construction -> bare/construction',
+    ]);
+    expect(answers.every((a) => a.before.top3.length > 0)).toBe(true);
+    expect(await labelRegions(pair, classifier, [])).toEqual([]);
+    expect(classifier.calls).toEqual([4]);
   });
 
   it('cuts patches at least the classifier footprint, inside the grid', () => {

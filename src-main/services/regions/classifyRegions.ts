@@ -12,6 +12,7 @@ import {
   DEFAULT_PATCH_RULE,
   landCoverAnswer,
   normalisePatch,
+  type LandCoverAnswer,
   type PatchRule,
   type PixelBox,
 } from '../../core/regions/patches';
@@ -89,6 +90,83 @@ function pickBands(data: Float32Array, w: number, h: number, indices: number[]):
   return out;
 }
 
+/** A region to label: its pixel box in the pair's grid and its latitude (for the ground size of geographic grids). */
+export interface RegionToLabel {
+  box: PixelBox;
+  lat: number;
+}
+
+/**
+ * Land cover before and after for each region, exactly as a run's regions are labelled (patch rule, summed
+ * planner classes, uncertain rule), in one classifier call: classifyRegions stores these; eval scores them.
+ */
+export async function labelRegions(
+  pair: AlignedPairSource,
+  classifier: RegionClassifier,
+  regions: readonly RegionToLabel[],
+  options: Pick<ClassifyOptions, 'bandIndices' | 'patchRule' | 'signal'> = {},
+): Promise<{ before: LandCoverAnswer; after: LandCoverAnswer }[]> {
+  const card = classifier.card;
+  const n = card.inputSize;
+  const bands = card.bands.length;
+  const indices = checkedBandIndices(card, pair, options.bandIndices);
+  if (regions.length === 0) return [];
+  const rule = options.patchRule ?? DEFAULT_PATCH_RULE;
+  const patchLen = bands * n * n;
+  const batch = new Float32Array(2 * regions.length * patchLen);
+  await Promise.all(
+    regions.map(async ({ box, lat }, i) => {
+      const { window, sidePx } = classifierPatchWindow(
+        box,
+        pixelSizeM(pair.grid, lat),
+        card,
+        pair.grid.width,
+        pair.grid.height,
+        rule,
+      );
+      const chunk = await pair.read(window, options.signal);
+      for (const [k, data] of [chunk.before, chunk.after].entries()) {
+        const patch = classifierPatch(
+          pickBands(data, window.width, window.height, indices),
+          bands,
+          window.width,
+          window.height,
+          sidePx,
+          n,
+        );
+        normalisePatch(patch, card, n);
+        batch.set(patch, (2 * i + k) * patchLen);
+      }
+    }),
+  );
+  const probs = await classifier.classify(batch, 2 * regions.length);
+  const classes = card.classes.length;
+  if (probs.length < 2 * regions.length * classes)
+    throw new ChangeMapError(
+      'REGIONS_CLASSIFIER_OUTPUT',
+      'The classifier returned fewer probabilities than patches.',
+    );
+  return regions.map((_, i) => ({
+    before: landCoverAnswer(probs, 2 * i * classes, card),
+    after: landCoverAnswer(probs, (2 * i + 1) * classes, card),
+  }));
+}
+
+function checkedBandIndices(
+  card: ClassifierModelCard,
+  pair: AlignedPairSource,
+  given: number[] | undefined,
+): number[] {
+  const bands = card.bands.length;
+  const indices = given ?? card.bands.map((_, i) => i);
+  if (indices.length !== bands || indices.some((b) => !(b >= 0 && b < pair.bands)))
+    throw new ChangeMapError(
+      'REGIONS_CLASSIFIER_BANDS',
+      `The classifier needs ${bands} bands (${card.bands.join(', ')}); the imagery has ${pair.bands}.`,
+    );
+  return indices;
+}
+
 export async function classifyRegions(
   db: Db,
   runId: number,
@@ -97,17 +175,8 @@ export async function classifyRegions(
   options: ClassifyOptions = {},
 ): Promise<ClassifySummary> {
   const started = performance.now();
-  const card = classifier.card;
-  const n = card.inputSize;
-  const bands = card.bands.length;
-  const indices = options.bandIndices ?? card.bands.map((_, i) => i);
-  if (indices.length !== bands || indices.some((b) => !(b >= 0 && b < pair.bands)))
-    throw new ChangeMapError(
-      'REGIONS_CLASSIFIER_BANDS',
-      `The classifier needs ${bands} bands (${card.bands.join(', ')}); the imagery has ${pair.bands}.`,
-    );
+  checkedBandIndices(classifier.card, pair, options.bandIndices);
   const batchSize = Math.max(1, options.batchSize ?? 16);
-  const rule = options.patchRule ?? DEFAULT_PATCH_RULE;
   const rows = db
     .prepare(
       `SELECT fid, bbox_min_x, bbox_min_y, bbox_max_x, bbox_max_y, centroid_lat FROM change_regions
@@ -125,55 +194,28 @@ export async function classifyRegions(
     `UPDATE change_regions SET from_class = ?, from_conf = ?, from_top3 = ?, to_class = ?, to_conf = ?, to_top3 = ?
      WHERE fid = ?`,
   );
-  const patchLen = bands * n * n;
   let done = 0;
   for (let start = 0; start < rows.length; start += batchSize) {
     if (options.signal?.aborted)
       throw new ChangeMapError('CANCELLED', 'Classifying the change regions was cancelled.');
     const batchRows = rows.slice(start, start + batchSize);
-    const batch = new Float32Array(2 * batchRows.length * patchLen);
-    await Promise.all(
-      batchRows.map(async (r, i) => {
-        const box = pixelBoxOf(pair.grid, {
+    const answers = await labelRegions(
+      pair,
+      classifier,
+      batchRows.map((r) => ({
+        box: pixelBoxOf(pair.grid, {
           minX: r.bbox_min_x,
           minY: r.bbox_min_y,
           maxX: r.bbox_max_x,
           maxY: r.bbox_max_y,
-        });
-        const { window, sidePx } = classifierPatchWindow(
-          box,
-          pixelSizeM(pair.grid, r.centroid_lat),
-          card,
-          pair.grid.width,
-          pair.grid.height,
-          rule,
-        );
-        const chunk = await pair.read(window, options.signal);
-        for (const [k, data] of [chunk.before, chunk.after].entries()) {
-          const patch = classifierPatch(
-            pickBands(data, window.width, window.height, indices),
-            bands,
-            window.width,
-            window.height,
-            sidePx,
-            n,
-          );
-          normalisePatch(patch, card, n);
-          batch.set(patch, (2 * i + k) * patchLen);
-        }
-      }),
+        }),
+        lat: r.centroid_lat,
+      })),
+      options,
     );
-    const probs = await classifier.classify(batch, 2 * batchRows.length);
-    const classes = card.classes.length;
-    if (probs.length < 2 * batchRows.length * classes)
-      throw new ChangeMapError(
-        'REGIONS_CLASSIFIER_OUTPUT',
-        'The classifier returned fewer probabilities than patches.',
-      );
     db.transaction(() => {
       batchRows.forEach((r, i) => {
-        const before = landCoverAnswer(probs, 2 * i * classes, card);
-        const after = landCoverAnswer(probs, (2 * i + 1) * classes, card);
+        const { before, after } = answers[i];
         update.run(
           before.label,
           before.confidence,
