@@ -76,6 +76,25 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
+    files: ['src-main/ipc/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electronOnly.paths,
+          patterns: [
+            { group: ['node:*'], message: 'ipc/ is shared with the renderer: no node:* imports.' },
+            {
+              group: ['**/services/**', '**/app/**', '**/workers/**', '**/cli/**'],
+              message: 'ipc/ is shared with the renderer: it imports only core/ and itself.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src-main/core/**'],
     rules: {
       'no-restricted-imports': [
@@ -103,10 +122,11 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'The renderer runs in a browser sandbox.' },
             {
-              group: ['**/src-main/**'],
+              // core/ and ipc/ hold no Node code (their own rules say so): the renderer shares their definitions.
+              group: ['**/src-main/*/**', '!**/src-main/core/**', '!**/src-main/ipc/**'],
               allowTypeImports: true,
               message:
-                'The renderer reaches main only through the API (lib/api.ts); it imports main-side modules as types only.',
+                'The renderer reaches main only through the API (lib/api.ts); it imports main-side modules as types only (values from src-main/core and src-main/ipc).',
             },
           ],
         },

@@ -3,6 +3,8 @@
 // The renderer imports it for types and schemas only; it holds no Node code.
 import { z } from 'zod';
 import { AUTO_MODEL } from '../core/models/modelChoice';
+import { BAND_ROLES, type BandRole } from '../core/raster/types';
+import { REVIEW_STATES, type ReviewState } from '../core/regions/reviewState';
 import { CHANNELS, EVENT_NAMES, type Channel, type EventName } from './channels';
 
 export {
@@ -60,8 +62,10 @@ export interface AppInfo {
 
 // ---- Imagery -------------------------------------------------------------------------------------------------
 
-export type DateRole = 'before' | 'after';
-export type BandRoleName = 'red' | 'green' | 'blue' | 'nir' | 'alpha' | 'other';
+export const DATE_ROLES = ['before', 'after'] as const;
+export type DateRole = (typeof DATE_ROLES)[number];
+export { BAND_ROLES };
+export type BandRoleName = BandRole;
 
 /** What a planner sees of one date's imagery. */
 export interface ImageryDateSummary {
@@ -155,8 +159,13 @@ export interface ModelChoiceInfo {
   warnings: string[];
 }
 
+export const PROVIDER_IDS = ['cpu', 'cuda', 'dml', 'coreml'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+/** What a run asks for: a provider, or the best one available. */
+export type ProviderRequest = ProviderId | 'auto';
+
 export interface ProviderInfo {
-  id: 'cpu' | 'cuda' | 'dml' | 'coreml';
+  id: ProviderId;
   label: string;
   available: boolean;
 }
@@ -195,16 +204,19 @@ export interface RunProgress {
   runId: number;
   chunksDone: number;
   chunksTotal: number;
+  /** 0..1 of the grid's pixels. */
   fraction: number;
   megapixelsPerSecond: number;
+  /** null where the grid has no metric georeference. */
   squareKilometresPerSecond: number | null;
   secondsLeft: number | null;
-  providerUsed: string;
+  providerUsed: ProviderId;
 }
 
 // ---- Regions -----------------------------------------------------------------------------------------------------
 
-export type ReviewState = 'unreviewed' | 'confirmed' | 'rejected';
+export { REVIEW_STATES };
+export type { ReviewState };
 
 /**
  * How a run's probabilities become regions. Which settings a run uses is decided in one place on the server
@@ -223,6 +235,10 @@ export const regionSettingsSchema = z
   })
   .strict();
 export type RegionSettings = z.infer<typeof regionSettingsSchema>;
+
+/** How the region list can be sorted. */
+export const REGION_SORT_KEYS = ['area', 'probability', 'confidence', 'transition', 'review'] as const;
+export type RegionSort = (typeof REGION_SORT_KEYS)[number];
 
 export interface RegionRow {
   fid: number;
@@ -262,6 +278,13 @@ export interface RegionFacets {
   reviewStates: Record<ReviewState, number>;
 }
 
+/** Progress of the preview pyramid of a date's imagery. */
+export interface PreviewProgress {
+  role: DateRole;
+  fraction: number;
+  done: boolean;
+}
+
 export interface SpotCheck {
   before: string;
   change: string;
@@ -272,10 +295,13 @@ export interface SpotCheck {
 
 // ---- Exports -----------------------------------------------------------------------------------------------------
 
-export type RegionExportFormat = 'geojson' | 'shapefile' | 'gpkg' | 'csv';
+export const REGION_EXPORT_FORMATS = ['geojson', 'shapefile', 'gpkg', 'csv'] as const;
+export type RegionExportFormat = (typeof REGION_EXPORT_FORMATS)[number];
 
 export interface ExportResult {
+  /** Absolute path of the written file. */
   path: string;
+  /** Regions written; null for a raster. */
   featureCount: number | null;
 }
 
@@ -294,10 +320,12 @@ const tileXYZ = {
   y: z.number().int().min(0),
 };
 const lonLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
-const reviewStates = z.array(z.enum(['unreviewed', 'confirmed', 'rejected'])).min(1);
+const reviewState = z.enum(REVIEW_STATES);
+const reviewStates = z.array(reviewState).min(1);
+const dateRole = z.enum(DATE_ROLES);
 const landCoverName = z.string().min(1).max(100);
 /** Filters of the region list. Class names are the land-cover classes of the classifier's card, or "uncertain". */
-const regionFilters = z
+export const regionFilters = z
   .object({
     minAreaM2: z.number().min(0).optional(),
     maxAreaM2: z.number().min(0).optional(),
@@ -314,7 +342,7 @@ const regionFilters = z
 /** Review states an export keeps when the request names none: everything but rejected regions. */
 export const DEFAULT_EXPORT_REVIEW_STATES = ['unreviewed', 'confirmed'] as const satisfies ReviewState[];
 /** Filters of an export: review states (default: all but rejected), a minimum area, transitions. */
-const exportFilters = z
+export const exportFilters = z
   .object({
     reviewStates: reviewStates.default([...DEFAULT_EXPORT_REVIEW_STATES]),
     minAreaM2: z.number().min(0).optional(),
@@ -333,6 +361,35 @@ const exportFilters = z
 /** What a caller sends (review states left out: the default above). */
 export type ExportFilters = z.input<typeof exportFilters>;
 export type RegionFilters = z.infer<typeof regionFilters>;
+
+/** Regions of a run written as a GIS file; the export service and the command line take this request too. */
+export const exportRegionsRequest = z
+  .object({
+    runId,
+    format: z.enum(REGION_EXPORT_FORMATS),
+    /** The file to write (.geojson, .zip, .gpkg, .csv); a Shapefile gets .zip added when it lacks it. */
+    out: filePath,
+    /** Coordinates in the run's grid CRS or WGS 84. GeoJSON is always WGS 84 (RFC 7946). */
+    crs: z.enum(['grid', 'wgs84']).default('wgs84'),
+    filters: exportFilters.prefault({}),
+    /** CSV only: add the outline as WKT in a column "wkt". */
+    includeWkt: z.boolean().default(false),
+    /** Replace an existing file at `out`. Without it an existing file gives EXPORT_EXISTS. */
+    overwrite: z.boolean().default(false),
+  })
+  .strict();
+
+/** A run's probability raster, or its change mask at a threshold, written as a GeoTIFF. */
+export const exportRasterRequest = z
+  .object({
+    runId,
+    kind: z.enum(['probability', 'mask']),
+    out: filePath,
+    /** Mask only: a pixel is change when its probability is at least this. */
+    threshold: z.number().min(0).max(1).optional(),
+    overwrite: z.boolean().default(false),
+  })
+  .strict();
 
 /** Request schemas, one per channel. */
 export const requests = {
@@ -369,26 +426,16 @@ export const requests = {
     .object({ dir: filePath.optional(), extensions: z.array(z.string().max(16)).max(16).optional() })
     .strict(),
   'imagery:get': z.object({}).strict(),
-  'imagery:setFiles': z
-    .object({ role: z.enum(['before', 'after']), uris: z.array(filePath).min(1).max(10_000) })
-    .strict(),
-  'imagery:clear': z.object({ role: z.enum(['before', 'after']) }).strict(),
+  'imagery:setFiles': z.object({ role: dateRole, uris: z.array(filePath).min(1).max(10_000) }).strict(),
+  'imagery:clear': z.object({ role: dateRole }).strict(),
   'imagery:setBandRoles': z
-    .object({
-      role: z.enum(['before', 'after']),
-      roles: z
-        .array(z.enum(['red', 'green', 'blue', 'nir', 'alpha', 'other']))
-        .min(1)
-        .max(64),
-    })
+    .object({ role: dateRole, roles: z.array(z.enum(BAND_ROLES)).min(1).max(64) })
     .strict(),
-  'imagery:previewTile': z.object({ role: z.enum(['before', 'after']), ...tileXYZ }).strict(),
+  'imagery:previewTile': z.object({ role: dateRole, ...tileXYZ }).strict(),
   /** Imagery without georeference: the ground size of a pixel in metres as the user knows it (null: unknown). */
   'imagery:setPixelSize': z.object({ sizeM: z.number().positive().max(100_000).nullable() }).strict(),
   /** The acquisition date the user knows; null goes back to the date the files carry. */
-  'imagery:setAcquiredAt': z
-    .object({ role: z.enum(['before', 'after']), date: calendarDate.nullable() })
-    .strict(),
+  'imagery:setAcquiredAt': z.object({ role: dateRole, date: calendarDate.nullable() }).strict(),
   'models:list': z.object({}).strict(),
   'models:add': z.object({ path: filePath }).strict(),
   'models:choose': z.object({ model: z.string().min(1).max(4096).default(AUTO_MODEL) }).strict(),
@@ -397,7 +444,7 @@ export const requests = {
     .object({
       /** 'auto' (default): chosen from the imagery's pixel size and the model cards (core/models/modelChoice.ts). */
       model: z.string().min(1).max(4096).default(AUTO_MODEL),
-      provider: z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']).default('auto'),
+      provider: z.enum(['auto', ...PROVIDER_IDS]).default('auto'),
       aoi: z
         .union([
           z.object({ kind: z.literal('bbox'), min: lonLat, max: lonLat }).strict(),
@@ -436,7 +483,7 @@ export const requests = {
   'regions:list': z
     .object({
       runId,
-      sort: z.enum(['area', 'probability', 'confidence', 'transition', 'review']).default('area'),
+      sort: z.enum(REGION_SORT_KEYS).default('area'),
       descending: z.boolean().default(true),
       filters: regionFilters.default({}),
       offset: z.number().int().min(0).default(0),
@@ -447,7 +494,7 @@ export const requests = {
   'regions:review': z
     .object({
       fid: z.number().int().positive(),
-      state: z.enum(['unreviewed', 'confirmed', 'rejected']),
+      state: reviewState,
       note: z.string().max(10_000).optional(),
     })
     .strict(),
@@ -460,26 +507,8 @@ export const requests = {
       limit: z.number().int().min(1).max(20_000).default(5000),
     })
     .strict(),
-  'export:regions': z
-    .object({
-      runId,
-      format: z.enum(['geojson', 'shapefile', 'gpkg', 'csv']),
-      out: filePath,
-      crs: z.enum(['grid', 'wgs84']).default('wgs84'),
-      filters: exportFilters.prefault({}),
-      includeWkt: z.boolean().default(false),
-      overwrite: z.boolean().default(false),
-    })
-    .strict(),
-  'export:raster': z
-    .object({
-      runId,
-      kind: z.enum(['probability', 'mask']),
-      out: filePath,
-      threshold: z.number().min(0).max(1).optional(),
-      overwrite: z.boolean().default(false),
-    })
-    .strict(),
+  'export:regions': exportRegionsRequest,
+  'export:raster': exportRasterRequest,
 } satisfies Record<Channel, z.ZodType>;
 
 /** Result type of each channel. */
@@ -539,7 +568,7 @@ export interface Events {
   'project:changed': { project: ProjectSummary | null };
   'log:warning': { message: string };
   'imagery:changed': ImageryState;
-  'imagery:previewProgress': { role: DateRole; fraction: number; done: boolean };
+  'imagery:previewProgress': PreviewProgress;
   'run:started': RunDetail;
   'run:chunk': { runId: number; idx: number; state: ChunkStateName };
   'run:progress': RunProgress;

@@ -24,9 +24,8 @@
 // The same table, for people, is in README.md, "Export attributes" (keep both in step).
 
 import type { FlatMultiPolygon } from '../geo/gpkgGeometry';
+import type { ReviewState } from '../regions/reviewState';
 import type { DbfField, DbfFieldSpec } from './dbf';
-
-export type ReviewState = 'unreviewed' | 'confirmed' | 'rejected';
 
 /** One change region as exports see it: attributes plus the outline in the export's CRS. */
 export interface ExportRegion {

@@ -34,7 +34,8 @@ export interface GridSpec {
   crs: CrsInfo;
 }
 
-export type BandRole = 'red' | 'green' | 'blue' | 'nir' | 'alpha' | 'other';
+export const BAND_ROLES = ['red', 'green', 'blue', 'nir', 'alpha', 'other'] as const;
+export type BandRole = (typeof BAND_ROLES)[number];
 
 export type SampleType = 'uint8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
 

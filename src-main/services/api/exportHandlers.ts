@@ -7,7 +7,7 @@ import type { DomainHandlers, HandlerContext } from './handlerTypes';
 
 export function exportHandlers(ctx: HandlerContext): DomainHandlers<'export:'> {
   return {
-    'export:regions': async ({ format, ...request }) => {
+    'export:regions': async (request) => {
       const project = ctx.requireProject();
       // An empty file would read as "no change": a run whose regions were never found is refused instead.
       if (
@@ -19,13 +19,7 @@ export function exportHandlers(ctx: HandlerContext): DomainHandlers<'export:'> {
           `Run ${request.runId} has no regions yet, so there is nothing to export; find them first ("Find regions", or changemap regions).`,
         );
       }
-      // A Shapefile export is a .zip; GIS tools recognise it only by that extension.
-      const out = format === 'shapefile' && !/\.zip$/i.test(request.out) ? `${request.out}.zip` : request.out;
-      const result = await exportRegions(project.db, {
-        ...request,
-        out,
-        format: format === 'gpkg' ? 'geopackage' : format,
-      });
+      const result = await exportRegions(project.db, request);
       return { path: result.path, featureCount: result.featureCount };
     },
     'export:raster': async (request) => {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
 import type { CrsInfo } from '../../core/raster/types';
-import type { ModelInfo } from '../../ipc/contract';
+import type { ModelInfo, ParsedRequest } from '../../ipc/contract';
 import { converter, WGS84 } from '../imagery/crs';
 import { listModels, readModelCard, type ModelEntry } from '../inference/modelCatalog';
 import { addProjectModel } from '../inference/projectModels';
@@ -131,12 +131,7 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
 }
 
 /** The contract's area (WGS 84) in the analysis grid's CRS. */
-function areaInGrid(
-  aoi:
-    | { kind: 'bbox'; min: [number, number]; max: [number, number] }
-    | { kind: 'polygon'; ring: [number, number][] },
-  crs: CrsInfo,
-): AreaOfInterest {
+function areaInGrid(aoi: NonNullable<ParsedRequest<'run:start'>['aoi']>, crs: CrsInfo): AreaOfInterest {
   if (!crs.code)
     throw new ChangeMapError('AOI_NEEDS_GEOREFERENCE', 'An area of interest needs georeferenced imagery.');
   const c = crs.code === 'EPSG:4326' ? null : converter(WGS84(), crs);

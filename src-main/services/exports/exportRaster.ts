@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
+import { exportRasterRequest, type Request } from '../../ipc/contract';
 import { thresholdProbability, MASK_NODATA } from '../../core/exportFormats/changeMask';
 import type { RasterArray } from '../../core/raster/sampleTypes';
 import { PROBABILITY_SCALE } from '../../core/tiling/blend';
@@ -16,7 +17,6 @@ import { openGeoTiff } from '../imagery/geotiffSource';
 import type { RasterSource } from '../imagery/rasterSource';
 import { projectDataDir } from '../project/projectStore';
 import { regionSettingsForRun } from '../regions/regionSettings';
-import { ExportRasterRequestSchema, type ExportRasterRequest } from './exportRequest';
 import { readRunProvenance } from './regionSource';
 
 export interface RasterExportDeps {
@@ -112,10 +112,10 @@ function probabilityBand(raster: RasterSource): BandInfo {
  */
 export async function exportRaster(
   db: Database.Database,
-  request: ExportRasterRequest,
+  request: Request<'export:raster'>,
   deps: RasterExportDeps = {},
 ): Promise<RasterExportResult> {
-  const parsed = ExportRasterRequestSchema.safeParse(request);
+  const parsed = exportRasterRequest.safeParse(request);
   if (!parsed.success) {
     throw new ChangeMapError(
       'EXPORT_BAD_REQUEST',

@@ -7,9 +7,9 @@ import { ChangeMapError } from '../../core/errors';
 import { utf8Prefix } from '../../core/exportFormats/dbf';
 import { isCounterClockwise } from '../../core/exportFormats/ringOrientation';
 import { decodeGpkgMultiPolygon } from '../../core/geo/gpkgGeometry';
+import { exportRegionsRequest, requests, type Request } from '../../ipc/contract';
 import { nodeFileOps } from '../fileSafety/atomicWrite';
 import { exportRegions } from './exportRegions';
-import type { ExportRegionsRequest } from './exportRequest';
 import { createTestProject, LONG_NOTE, planarArea, TEST_GRID, type TestProject } from './exportTestProject';
 import {
   canValidateGeoPackage,
@@ -19,6 +19,8 @@ import {
   gdalSql,
   validateGeoPackage,
 } from './gdalProbe';
+
+type ExportRegionsRequest = Request<'export:regions'>;
 
 interface StoreRow {
   fid: number;
@@ -239,7 +241,7 @@ describe('Shapefile export', () => {
 describe('GeoPackage export', () => {
   for (const crs of ['wgs84', 'grid'] as const) {
     it(`is a new GeoPackage with the change_regions layer in ${crs}`, async () => {
-      const result = await exportRegions(project.db, request('geopackage', 'regions.gpkg', { crs }));
+      const result = await exportRegions(project.db, request('gpkg', 'regions.gpkg', { crs }));
       const summary = gdalLayerSummary(result.path, 'change_regions');
       expect(summary).toEqual({
         featureCount: 4,
@@ -265,7 +267,7 @@ describe('GeoPackage export', () => {
   }
 
   it.skipIf(!canValidateGeoPackage)('passes GDAL’s GeoPackage validator (validate_gpkg.py)', async () => {
-    const result = await exportRegions(project.db, request('geopackage', 'regions.gpkg', { crs: 'grid' }));
+    const result = await exportRegions(project.db, request('gpkg', 'regions.gpkg', { crs: 'grid' }));
     expect(() => validateGeoPackage(result.path)).not.toThrow();
   });
 });
@@ -346,21 +348,37 @@ describe('filters', () => {
   });
 });
 
+describe('the request', () => {
+  it('is the API contract’s: the service takes "gpkg" as the dialog and the command line send it', async () => {
+    expect(exportRegionsRequest).toBe(requests['export:regions']);
+    const result = await exportRegions(project.db, request('gpkg', 'same.gpkg'));
+    expect(gdalLayerSummary(result.path, 'change_regions').featureCount).toBe(4);
+    const old = { ...request('gpkg', 'old.gpkg'), format: 'geopackage' } as unknown as ExportRegionsRequest;
+    expect((await failure(exportRegions(project.db, old))).code).toBe('EXPORT_BAD_REQUEST');
+  });
+
+  it('gives a Shapefile the .zip extension GIS tools know it by, whoever calls', async () => {
+    const result = await exportRegions(project.db, request('shapefile', 'regions'));
+    expect(result.path).toBe(path.join(outDir, 'regions.zip'));
+    expect(fs.readdirSync(outDir)).toEqual(['regions.zip']);
+  });
+});
+
 describe('failures lose nothing', () => {
   const formats = [
     ['geojson', 'r.geojson'],
     ['shapefile', 'r.zip'],
-    ['geopackage', 'r.gpkg'],
+    ['gpkg', 'r.gpkg'],
     ['csv', 'r.csv'],
   ] as const;
 
   it('refuses to replace an existing file unless overwrite is set', async () => {
     const target = path.join(outDir, 'r.gpkg');
     fs.writeFileSync(target, 'keep me');
-    const error = await failure(exportRegions(project.db, request('geopackage', 'r.gpkg')));
+    const error = await failure(exportRegions(project.db, request('gpkg', 'r.gpkg')));
     expect(error.code).toBe('EXPORT_EXISTS');
     expect(fs.readFileSync(target, 'utf8')).toBe('keep me');
-    await exportRegions(project.db, request('geopackage', 'r.gpkg', { overwrite: true }));
+    await exportRegions(project.db, request('gpkg', 'r.gpkg', { overwrite: true }));
     expect(gdalLayerSummary(target, 'change_regions').featureCount).toBe(4);
   });
 

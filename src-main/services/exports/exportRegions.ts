@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
 import { encodeCsv, encodeCsvt, type CsvtType, type CsvValue } from '../../core/exportFormats/csv';
+import { exportRegionsRequest, type Request } from '../../ipc/contract';
 import { encodeGeoJsonFeatureCollection } from '../../core/exportFormats/geojson';
 import {
   REGION_ATTRIBUTES,
@@ -23,7 +24,6 @@ import {
   WGS84_EPSG,
   type CrsDefinition,
 } from './crsDefinitions';
-import { ExportRegionsRequestSchema, type ExportRegionsRequest, type ExportResult } from './exportRequest';
 import { encodeRegionsGeoPackage, GEOPACKAGE_LAYER } from './geoPackageWriter';
 import { readExportRegions, readRunProvenance, type RunProvenance } from './regionSource';
 
@@ -95,10 +95,10 @@ function csvRows(regions: readonly ExportRegion[], crs: 'grid' | 'wgs84', includ
  */
 export async function exportRegions(
   db: Database.Database,
-  request: ExportRegionsRequest,
+  request: Request<'export:regions'>,
   deps: ExportDeps = {},
-): Promise<ExportResult> {
-  const parsed = ExportRegionsRequestSchema.safeParse(request);
+): Promise<{ path: string; featureCount: number }> {
+  const parsed = exportRegionsRequest.safeParse(request);
   if (!parsed.success) {
     throw new ChangeMapError(
       'EXPORT_BAD_REQUEST',
@@ -112,7 +112,10 @@ export async function exportRegions(
       'GeoJSON is always in WGS 84 longitude/latitude (RFC 7946). Choose WGS 84, or Shapefile/GeoPackage for the grid CRS.',
     );
   }
-  const out = path.resolve(req.out);
+  // A Shapefile export is a .zip; GIS tools recognise it only by that extension.
+  const out = path.resolve(
+    req.format === 'shapefile' && !/\.zip$/i.test(req.out) ? `${req.out}.zip` : req.out,
+  );
   const run = readRunProvenance(db, req.runId);
   // Imagery without georeference: the outlines are pixel coordinates (x = column, y = -row), which GeoJSON cannot
   // hold; the other formats carry them without a CRS, whichever CRS was asked for (there is no other).
@@ -156,7 +159,7 @@ export async function exportRegions(
       await writeFileAtomic(out, zip, atomic);
       break;
     }
-    case 'geopackage':
+    case 'gpkg':
       await writeFileAtomic(out, encodeRegionsGeoPackage(regions, crs), atomic);
       break;
     case 'csv': {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import proj4 from 'proj4';
-import type { ReviewState } from '../../core/exportFormats/regionAttributes';
+import type { ReviewState } from '../../core/regions/reviewState';
 import { ringSignedArea2 } from '../../core/exportFormats/ringOrientation';
 import { encodeGpkgMultiPolygon, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import type { GridSpec } from '../../core/raster/types';

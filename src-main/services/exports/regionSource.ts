@@ -3,11 +3,12 @@
 
 import type Database from 'better-sqlite3';
 import { ChangeMapError } from '../../core/errors';
-import type { ExportRegion, ReviewState } from '../../core/exportFormats/regionAttributes';
+import type { ExportRegion } from '../../core/exportFormats/regionAttributes';
 import { decodeGpkgMultiPolygon, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import { normaliseDate } from '../../core/raster/acquisitionDate';
 import type { GridSpec } from '../../core/raster/types';
-import type { RegionFilters } from './exportRequest';
+import type { ReviewState } from '../../core/regions/reviewState';
+import type { ExportFilters } from '../../ipc/contract';
 
 export interface RunProvenance {
   runId: number;
@@ -95,7 +96,7 @@ export function readRunProvenance(db: Database.Database, runId: number): RunProv
   };
 }
 
-function whereClause(runId: number, filters: RegionFilters): { sql: string; params: unknown[] } {
+function whereClause(runId: number, filters: ExportFilters): { sql: string; params: unknown[] } {
   const clauses = ['run_id = ?'];
   const params: unknown[] = [runId];
   if (filters.reviewStates) {
@@ -138,7 +139,7 @@ function outlineOf(row: RegionRow, crs: OutlineCrs): FlatMultiPolygon {
 export function readExportRegions(
   db: Database.Database,
   run: RunProvenance,
-  filters: RegionFilters,
+  filters: ExportFilters,
   crs: OutlineCrs,
 ): ExportRegion[] {
   const where = whereClause(run.runId, filters);

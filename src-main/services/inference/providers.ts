@@ -3,15 +3,12 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { ProviderInfo as ApiProviderInfo, ProviderId, ProviderRequest } from '../../ipc/contract';
 
-export type ProviderId = 'cpu' | 'cuda' | 'dml' | 'coreml';
-export type ProviderRequest = ProviderId | 'auto';
+export type { ProviderId, ProviderRequest };
 
-export interface ProviderInfo {
-  id: ProviderId;
-  label: string;
-  /** Whether ONNX Runtime on this machine can load it (as far as can be told without a model). */
-  available: boolean;
+/** The API's provider, and why it is unavailable where it is. */
+export interface ProviderInfo extends ApiProviderInfo {
   /** Why not, when unavailable. */
   reason?: string;
 }

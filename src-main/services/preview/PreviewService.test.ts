@@ -8,7 +8,8 @@ import { PIXEL_TILE_GRID } from '../../core/preview/pixelTiles';
 import { pixelGrid, utmGrid, writeFixture } from '../imagery/testing/fixtures';
 import { createGeoTiffWriter } from '../imagery/geotiffWriter';
 import { ChunkStore } from '../runs/chunkStore';
-import { PreviewService, type PreviewProgress, type RunForPreview } from './PreviewService';
+import type { PreviewProgress } from '../../ipc/contract';
+import { PreviewService, type RunForPreview } from './PreviewService';
 import { centroidWhere, decodeTile, lonLatOfPixel, tilePixelOf } from './testing/tileMath';
 import { SameThreadRenderer } from './tileWorkerPool';
 

@@ -10,7 +10,7 @@ import { isChangeMapError } from '../../core/errors';
 import { ByteLru } from '../../core/preview/byteLru';
 import type { ByteStretch } from '../../core/preview/colourise';
 import type { GridSpec, PixelWindow } from '../../core/raster/types';
-import type { DateRole } from '../../ipc/contract';
+import type { DateRole, PreviewProgress } from '../../ipc/contract';
 import { fileFingerprint } from '../imagery/fileFingerprint';
 import type { ImagerySet } from '../imagery/imagerySet';
 import type { StoredChunk } from '../runs/chunkStore';
@@ -20,12 +20,6 @@ import { directRaster, geotiffRaster, imageryStretch, rgbBands } from './imagery
 import { buildPreviewPyramid } from './previewPyramid';
 import { planTile, type PreviewRaster } from './tilePlanner';
 import { TileWorkerPool, type TileRenderer } from './tileWorkerPool';
-
-export interface PreviewProgress {
-  role: DateRole;
-  fraction: number;
-  done: boolean;
-}
 
 export interface PreviewServiceOptions {
   /** The project's data folder; pyramids go to `<dataDir>/previews/`. */

@@ -13,7 +13,7 @@ import type { FoundRegion } from '../../core/regions/findRegions';
 import { transformOutline } from '../../core/regions/outlineGeometry';
 import { gridToPixel } from '../../core/regions/pixelArea';
 import { rasterizeOutline } from '../../core/regions/rasterizeOutline';
-import type { ReviewState } from './regionRecords';
+import type { ReviewState } from '../../core/regions/reviewState';
 
 type Db = Database.Database;
 

@@ -2,32 +2,14 @@
 // run + area and run + review state by the schema, run + probability and run + transition here).
 import type Database from 'better-sqlite3';
 import { ChangeMapError } from '../../core/errors';
-import {
-  REVIEW_STATES,
-  SUMMARY_COLUMNS,
-  toSummary,
-  type ChangeRegionSummary,
-  type RegionRow,
-  type ReviewState,
-} from './regionRecords';
+import { REVIEW_STATES, type ReviewState } from '../../core/regions/reviewState';
+import type { RegionFilters, RegionSort } from '../../ipc/contract';
+import { SUMMARY_COLUMNS, toSummary, type ChangeRegionSummary, type RegionRow } from './regionRecords';
 
 type Db = Database.Database;
 
-export type RegionSortKey = 'area' | 'probability' | 'confidence' | 'transition' | 'review' | 'fid';
-
-export interface RegionFilters {
-  minAreaM2?: number;
-  maxAreaM2?: number;
-  /** Land cover before / after (exact class, or "uncertain"). */
-  fromClass?: string;
-  toClass?: string;
-  /** Regions whose before or after land cover is this class. */
-  landCoverClass?: string;
-  /** Both land-cover calls at least this confident (unclassified regions are left out). */
-  minConfidence?: number;
-  minProbability?: number;
-  reviewStates?: ReviewState[];
-}
+/** The API's sort keys, and the region id (stable order for tests and tools). */
+export type RegionSortKey = RegionSort | 'fid';
 
 export interface RegionQuery {
   runId: number;

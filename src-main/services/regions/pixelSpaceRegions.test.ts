@@ -93,7 +93,7 @@ describe('regions of imagery without georeference', () => {
     expect(fs.existsSync(geojson)).toBe(false);
 
     const gpkg = path.join(dir, 'regions.gpkg');
-    await exportRegions(db, { runId, format: 'geopackage', out: gpkg });
+    await exportRegions(db, { runId, format: 'gpkg', out: gpkg });
     expect(gdalLayerSummary(gpkg)).toMatchObject({ featureCount: 2, epsg: null });
     if (canValidateGeoPackage) validateGeoPackage(gpkg);
     const [feature] = gdalFeatures(gpkg);

@@ -2,11 +2,9 @@
 import type Database from 'better-sqlite3';
 import { ChangeMapError } from '../../core/errors';
 import { decodeGpkgMultiPolygon, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
+import { REVIEW_STATES, type ReviewState } from '../../core/regions/reviewState';
 
 type Db = Database.Database;
-
-export const REVIEW_STATES = ['unreviewed', 'confirmed', 'rejected'] as const;
-export type ReviewState = (typeof REVIEW_STATES)[number];
 
 export interface LandCoverCall {
   /** Planner-facing land-cover class, or "uncertain" when the classifier's top probability is too low. */

@@ -1,6 +1,6 @@
 // Typed events of a run, for the UI (through IPC), the command line (--json) and tests.
 import type { GridSpec, PixelWindow } from '../../core/raster/types';
-import type { ProviderId } from '../inference/providers';
+import type { ProviderId, RunProgress } from '../../ipc/contract';
 import type { ChunkState } from './runTypes';
 
 export type RunEvent =
@@ -23,19 +23,7 @@ export type RunEvent =
       chunkPath?: string;
       millis?: number;
     }
-  | {
-      type: 'run:progress';
-      runId: number;
-      chunksDone: number;
-      chunksTotal: number;
-      /** 0..1 of the grid's pixels. */
-      fraction: number;
-      megapixelsPerSecond: number;
-      /** null where the grid has no metric georeference. */
-      squareKilometresPerSecond: number | null;
-      secondsLeft: number | null;
-      providerUsed: ProviderId;
-    }
+  | ({ type: 'run:progress' } & RunProgress)
   | { type: 'run:done'; runId: number; probabilityPath: string; seconds: number; stats: RunStats }
   | { type: 'run:failed'; runId: number; code: string; message: string }
   | { type: 'run:cancelled'; runId: number };

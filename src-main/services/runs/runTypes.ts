@@ -1,9 +1,9 @@
 // What a run is, as the services and the command line see it.
 import type { GridSpec, PixelWindow } from '../../core/raster/types';
-import type { ProviderId, ProviderRequest } from '../inference/providers';
+import type { ChunkStateName, ProviderId, ProviderRequest, RunStatusName } from '../../ipc/contract';
 
-export type RunStatus = 'pending' | 'running' | 'cancelled' | 'failed' | 'done';
-export type ChunkState = 'waiting' | 'running' | 'done' | 'failed';
+export type RunStatus = RunStatusName;
+export type ChunkState = ChunkStateName;
 
 /** The area to analyse, in the analysis grid's CRS (or pixels for a pair without georeference). */
 export type AreaOfInterest =

@@ -1,12 +1,13 @@
 // Exporting a run: regions as GeoJSON / Shapefile / GeoPackage / CSV, or the probability and change-mask
 // rasters as GeoTIFF. An existing file is only replaced after the user says so (EXPORT_EXISTS, then overwrite).
-import type { ExportFilters, ExportResult } from '../../../src-main/ipc/contract';
+import type { ExportFilters, ExportResult, RegionExportFormat } from '../../../src-main/ipc/contract';
 import { errorOf, request } from '../lib/api';
 import { signal } from '../lib/signals';
 import { notices } from './notices.svelte';
 import { splitTransition } from './regions.svelte';
 
-export type ExportFormat = 'geojson' | 'shapefile' | 'gpkg' | 'csv' | 'probability' | 'mask';
+/** A region format, or one of the two rasters. */
+export type ExportFormat = RegionExportFormat | 'probability' | 'mask';
 
 export const EXPORT_FORMATS: { id: ExportFormat; label: string; extension: string; raster: boolean }[] = [
   { id: 'geojson', label: 'GeoJSON', extension: '.geojson', raster: false },

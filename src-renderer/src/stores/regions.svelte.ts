@@ -6,6 +6,7 @@ import type {
   RegionFilters,
   RegionRow,
   RegionSettings,
+  RegionSort,
   ReviewState,
   Results,
 } from '../../../src-main/ipc/contract';
@@ -13,7 +14,7 @@ import { onEvent, request } from '../lib/api';
 import { signal } from '../lib/signals';
 import { notices } from './notices.svelte';
 
-export type RegionSort = 'area' | 'probability' | 'confidence' | 'transition' | 'review';
+export type { RegionSort };
 export type RegionOutline = Results['regions:outlines'][number];
 
 export const PAGE_SIZE = 200;

@@ -5,6 +5,7 @@ import type {
   ModelChoiceInfo,
   ModelInfo,
   ProviderInfo,
+  ProviderRequest,
   RunDetail,
   RunProgress,
   RunStatusName,
@@ -17,9 +18,9 @@ import { notices } from './notices.svelte';
 export type LonLat = [number, number];
 export type AreaChoice =
   { kind: 'whole' } | { kind: 'bbox'; min: LonLat; max: LonLat } | { kind: 'polygon'; ring: LonLat[] };
-export type ProviderChoice = 'auto' | ProviderInfo['id'];
+export type ProviderChoice = ProviderRequest;
 /** The model select's value for the automatic choice (run:start's default). */
-export const AUTOMATIC_MODEL = 'auto';
+export { AUTO_MODEL as AUTOMATIC_MODEL } from '../../../src-main/core/models/modelChoice';
 
 type ChunkListener = (idx: number, state: ChunkStateName) => void;
 
