@@ -11,6 +11,7 @@ import type {
   RunStatusName,
   RunSummary,
 } from '../../../src-main/ipc/contract';
+import { AUTO_MODEL } from '../../../src-main/core/models/modelChoice';
 import { onEvent, request } from '../lib/api';
 import { signal } from '../lib/signals';
 import { notices } from './notices.svelte';
@@ -20,7 +21,7 @@ export type AreaChoice =
   { kind: 'whole' } | { kind: 'bbox'; min: LonLat; max: LonLat } | { kind: 'polygon'; ring: LonLat[] };
 export type ProviderChoice = ProviderRequest;
 /** The model select's value for the automatic choice (run:start's default). */
-export { AUTO_MODEL as AUTOMATIC_MODEL } from '../../../src-main/core/models/modelChoice';
+export const AUTOMATIC_MODEL = AUTO_MODEL;
 
 type ChunkListener = (idx: number, state: ChunkStateName) => void;
 
