@@ -7,6 +7,7 @@ import { ChangeMapError } from '../../core/errors';
 import { utf8Prefix } from '../../core/exportFormats/dbf';
 import { isCounterClockwise } from '../../core/exportFormats/ringOrientation';
 import { decodeGpkgMultiPolygon } from '../../core/geo/gpkgGeometry';
+import { REVIEW_STATES } from '../../core/regions/reviewState';
 import { exportRegionsRequest, requests, type Request } from '../../ipc/contract';
 import { nodeFileOps } from '../fileSafety/atomicWrite';
 import { exportRegions } from './exportRegions';
@@ -65,7 +66,9 @@ function request(
   name: string,
   extra: Partial<ExportRegionsRequest> = {},
 ) {
-  return { runId: project.runId, format, out: path.join(outDir, name), ...extra };
+  // Every review state unless a test says otherwise (the request's default leaves rejected regions out).
+  const filters = { reviewStates: [...REVIEW_STATES], ...extra.filters };
+  return { runId: project.runId, format, out: path.join(outDir, name), ...extra, filters };
 }
 
 /** Attributes every format must carry, keyed by the store's column, with the export's name for it. */
@@ -355,6 +358,14 @@ describe('the request', () => {
     expect(gdalLayerSummary(result.path, 'change_regions').featureCount).toBe(4);
     const old = { ...request('gpkg', 'old.gpkg'), format: 'geopackage' } as unknown as ExportRegionsRequest;
     expect((await failure(exportRegions(project.db, old))).code).toBe('EXPORT_BAD_REQUEST');
+  });
+
+  it('leaves rejected regions out when it names no review states, as the dialog and the command line do', async () => {
+    const out = path.join(outDir, 'default.geojson');
+    const result = await exportRegions(project.db, { runId: project.runId, format: 'geojson', out });
+    const ids = JSON.parse(fs.readFileSync(out, 'utf8')).features.map((f: { id: number }) => f.id);
+    expect(ids).toEqual([1, 2, 4]);
+    expect(result.featureCount).toBe(3);
   });
 
   it('gives a Shapefile the .zip extension GIS tools know it by, whoever calls', async () => {
