@@ -25,7 +25,20 @@ scripts/ensure-node.sh
 export PATH="${CHANGEMAP_NODE_PREFIX:-/usr/local}/bin:$PATH"
 # Native modules (better-sqlite3) build against the running Node's own headers, never a download (offline machines).
 node_home="$(node -p 'require("path").resolve(process.execPath, "../..")')"
-if [[ -f $node_home/include/node/node.h ]]; then export npm_config_nodedir="$node_home"; fi
+if [[ -f $node_home/include/node/node.h ]]; then
+  # An npm config naming another Node's headers (nodedir, as offline images set it) would make a plain `npm ci`
+  # build for the wrong Node; npm cannot set that key itself, so say so.
+  configured="$(npm config get nodedir)"
+  if [[ $configured != undefined && $configured != "$node_home" ]] && ! node -e '
+    const h = require("fs").readFileSync(process.argv[1] + "/include/node/node_version.h", "utf8");
+    const v = ["MAJOR", "MINOR", "PATCH"].map((p) => new RegExp(`define NODE_${p}_VERSION (\\d+)`).exec(h)[1]);
+    process.exit(v.join(".") === process.versions.node ? 0 : 1);
+  ' "$configured" 2>/dev/null; then
+    echo "setup: note: npm's nodedir ($configured) has another Node's headers; setup builds against $node_home," \
+      "but for a plain npm ci or npm rebuild set nodedir=$node_home in ~/.npmrc" >&2
+  fi
+  export npm_config_nodedir="$node_home"
+fi
 
 # Up to date: installed after the lock changed, and built for this Node (a Node upgrade changes the native ABI).
 if [[ -f node_modules/.package-lock.json && node_modules/.package-lock.json -nt package-lock.json ]] &&
