@@ -36,6 +36,7 @@ function nextStep(code: string, options: ExportOptions, runId: number | undefine
   const project = `--project "${path.resolve(options.project)}"`;
   if (code === 'EXPORT_EXISTS') return ' Add --overwrite to replace it, or choose another --out.';
   if (code === 'EXPORT_NO_REGIONS') return ` Find them with: changemap regions ${project} --run ${runId}`;
+  if (code === 'EXPORT_NO_GEOREFERENCE') return ' Use --format gpkg, shapefile or csv.';
   if (code === 'RUN_NOT_FOUND') return ` List the runs with: changemap runs ${project}`;
   return '';
 }
@@ -89,6 +90,7 @@ export async function exportCommand(options: ExportOptions): Promise<number> {
       'EXPORT_NO_REGIONS',
       'RUN_NOT_FOUND',
       'EXPORT_RUN_NOT_FOUND',
+      'EXPORT_NO_GEOREFERENCE',
       'VALIDATION',
     ];
     return refused.includes(error.code) || error.code.startsWith('PROJECT_') ? EXIT.refused : EXIT.failed;

@@ -106,6 +106,21 @@ export function buildProgram(done: (code: number) => void): Command {
         'memory the run may use; chunk and batch sizes follow (default 1024)',
         numberOf(field('run:start', 'memoryBudgetMiB')),
       )
+      .option(
+        '--before-date <YYYY-MM-DD>',
+        'when the before imagery was taken (default: from its metadata or file name)',
+        textOf(field('imagery:setAcquiredAt', 'date')),
+      )
+      .option(
+        '--after-date <YYYY-MM-DD>',
+        'when the after imagery was taken (default: from its metadata or file name)',
+        textOf(field('imagery:setAcquiredAt', 'date')),
+      )
+      .option(
+        '--pixel-size <m>',
+        'ground size of a pixel, metres, for images without georeference (areas in m² then, else in pixels)',
+        numberOf(field('imagery:setPixelSize', 'sizeM')),
+      )
       .option('--no-regions', 'do not find regions when the run finishes')
       .option('--json', 'one JSON event per line'),
   ).action(async (o, command: Command) => {
@@ -131,6 +146,9 @@ export function buildProgram(done: (code: number) => void): Command {
         memoryBudget: o.memoryBudget,
         regions: o.regions,
         settings: regionSettings(o),
+        beforeDate: o.beforeDate,
+        afterDate: o.afterDate,
+        pixelSize: o.pixelSize,
         json: Boolean(o.json),
       }),
     );

@@ -29,6 +29,11 @@ export interface RunOptions {
   memoryBudget?: number;
   regions: boolean;
   settings: Partial<RegionSettings>;
+  /** Acquisition dates (YYYY-MM-DD) where the files carry none, or carry a wrong one. */
+  beforeDate?: string;
+  afterDate?: string;
+  /** Ground size of a pixel (m) of imagery without georeference. */
+  pixelSize?: number;
   json: boolean;
 }
 
@@ -119,6 +124,11 @@ async function setImagery(cli: CliSession, options: RunOptions): Promise<void> {
   }
   await cli.call('imagery:setFiles', { role: 'before', uris: before });
   await cli.call('imagery:setFiles', { role: 'after', uris: after });
+  // What the imagery panel lets a user say that the files do not: when each date was taken, the pixel size.
+  if (options.beforeDate)
+    await cli.call('imagery:setAcquiredAt', { role: 'before', date: options.beforeDate });
+  if (options.afterDate) await cli.call('imagery:setAcquiredAt', { role: 'after', date: options.afterDate });
+  if (options.pixelSize !== undefined) await cli.call('imagery:setPixelSize', { sizeM: options.pixelSize });
 }
 
 /** Follows a started run to its end, then its regions; resolves with the exit code. */

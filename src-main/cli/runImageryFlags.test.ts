@@ -1,0 +1,98 @@
+// `changemap run` with what the imagery panel lets a user say that the files do not: --before-date / --after-date
+// (issue 10 item 9) and --pixel-size for a pixel-aligned pair of PNGs (item 5); both reach every export.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encode as encodePng } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sceneData, pixelGrid } from '../services/imagery/testing/fixtures';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = path.join(root, 'bin', 'changemap.js');
+const tinyCard = path.join(root, 'models', 'test', 'tiny-change.card.json');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-imagery-'));
+const env = { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') };
+const before = path.join(dir, 'before.png');
+const after = path.join(dir, 'after.png');
+
+function changemap(...args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000, env });
+}
+
+/** Pixel-interleaved RGB of band-planar data. */
+function interleave(planar: ArrayLike<number>, n: number): Uint8Array {
+  const out = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) for (let b = 0; b < 3; b++) out[i * 3 + b] = planar[b * n + i];
+  return out;
+}
+
+beforeAll(() => {
+  const grid = pixelGrid(256, 192);
+  const n = grid.width * grid.height;
+  const b = sceneData(grid, 3, 'uint8');
+  const a = b.slice();
+  for (let band = 0; band < 3; band++)
+    for (let y = 40; y < 100; y++) for (let x = 30; x < 120; x++) a[band * n + y * grid.width + x] = 250;
+  fs.writeFileSync(before, encodePng({ width: 256, height: 192, data: interleave(b, n), channels: 3 }));
+  fs.writeFileSync(after, encodePng({ width: 256, height: 192, data: interleave(a, n), channels: 3 }));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const runArgs = (project: string, ...more: string[]) => [
+  'run',
+  '--before',
+  before,
+  '--after',
+  after,
+  '--project',
+  project,
+  '--model',
+  tinyCard,
+  '--provider',
+  'cpu',
+  ...more,
+];
+
+describe('changemap run with dates and a pixel size', () => {
+  it('refuses a date that is not a calendar day, exit 2, before touching the project', () => {
+    const project = path.join(dir, 'never.gpkg');
+    const r = changemap(...runArgs(project, '--before-date', '2021-02-29'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/does not exist in the calendar/);
+    expect(fs.existsSync(project)).toBe(false);
+  });
+
+  it('stores the dates and the pixel size, and every export carries them', () => {
+    const project = path.join(dir, 'pixels.gpkg');
+    const r = changemap(
+      ...runArgs(project, '--before-date', '2020-03-15', '--after-date', '2021-06-30', '--pixel-size', '0.5'),
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const csv = path.join(dir, 'regions.csv');
+    const exported = changemap('export', '--project', project, '--format', 'csv', '--out', csv);
+    expect(exported.status, exported.stderr).toBe(0);
+    const [header, first] = fs.readFileSync(csv, 'utf8').trim().split(/\r?\n/);
+    const columns = header.split(',');
+    const row = first.split(',');
+    const value = (name: string) => row[columns.indexOf(name)];
+    expect(value('before_date')).toBe('2020-03-15');
+    expect(value('after_date')).toBe('2021-06-30');
+    // Pixel coordinates (no CRS), areas in m² from the pixel size: 0.25 m² per pixel.
+    expect(columns).toContain('centroid_x');
+    expect(Number(value('area_m2'))).toBeGreaterThan(0);
+    expect(Number(value('area_m2')) % 0.25).toBeCloseTo(0, 6);
+    const geojson = changemap(
+      'export',
+      '--project',
+      project,
+      '--format',
+      'geojson',
+      '--out',
+      `${csv}.geojson`,
+    );
+    expect(geojson.status).toBe(3);
+    expect(geojson.stderr).toMatch(/EXPORT_NO_GEOREFERENCE/);
+  });
+});
