@@ -261,8 +261,9 @@ class Planter {
     );
     if (!ring) return;
     const inside = this.mask(ring);
-    // A new road is a corridor of fresh earthworks (embankments, drainage, raw verges) around the carriageway.
-    paintRoad(this.after, line, 1.6, 2.4, Surface.asphalt, Surface.bareSoil, inside);
+    // A new road is a corridor of fresh earthworks around the carriageway: gravel shoulders and compacted, pale
+    // embankments that have not grassed over yet.
+    paintRoad(this.after, line, 1.6, 2.4, Surface.asphalt, Surface.construction, inside);
     this.record('new-road', 'transport', ring);
   }
 
