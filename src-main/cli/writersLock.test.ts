@@ -1,4 +1,4 @@
-// Issue 10 item 8: while the app holds a project, no other writer (a command-line run or resume, the demo, another
+// Issue 10 item 8: while the app holds a project, no other writer (command-line run, resume or regions, the demo, another
 // app instance) may touch it, and killing or rerunning any writer never loses a review. Every writer runs as a
 // child process the way a user starts it; the ones that get killed get SIGKILL, which skips every clean-up.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -154,6 +154,10 @@ describe('the project lock against every writer', () => {
       const resume = changemap('resume', '--project', file, '--json');
       expect(resume.status, resume.stderr).toBe(3);
       expect(resume.stdout).toMatch(/PROJECT_IN_USE/);
+
+      const regions = changemap('regions', '--project', file, '--run', '1');
+      expect(regions.status, regions.stderr).toBe(3);
+      expect(regions.stderr + regions.stdout).toMatch(/PROJECT_IN_USE|in another ChangeMap/);
 
       // The demo run again over the sample project that is open: refused before it writes anything.
       const demo = changemap('demo', '--out', dir, '--provider', 'cpu');

@@ -2,7 +2,8 @@
 // - a project switch (open, create, close, or the services opening another one) resets every per-project store,
 //   clears the messages of the old project and loads the new one's imagery and runs;
 // - the Results panel shows the regions of the run on screen once it is done;
-// - the region being checked closes when its run changes.
+// - the region being checked closes when its run changes;
+// - which model a run would use (and why) is asked again when the model select or the imagery changes.
 import { untrack } from 'svelte';
 import type { ProjectSummary } from '../../../src-main/ipc/contract';
 import { exportsState } from './exports.svelte';
@@ -27,6 +28,15 @@ export function switchProject(current: ProjectSummary | null): void {
   }
 }
 
+/** Asks which model a run would use now, while a project is open (models:choose needs one). */
+export function followModelChoice(): void {
+  if (!project.current) return;
+  void imagery.state;
+  void run.modelId;
+  void run.models;
+  untrack(() => void run.refreshChoice());
+}
+
 /** Which run's regions the Results panel shows: the run on screen, once it is done. */
 export function followRun(): void {
   const detail = run.current;
@@ -47,6 +57,7 @@ export function wireStores(): () => void {
   const stopSwitch = project.onSwitch(switchProject);
   const stopEffects = $effect.root(() => {
     $effect(followRun);
+    $effect(followModelChoice);
     $effect(() => {
       void regions.runId;
       void regions.outlineRevision;

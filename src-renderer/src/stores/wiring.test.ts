@@ -32,6 +32,7 @@ function projectServices(runId: number | null): void {
     mapSpace: { kind: 'wgs84' as const },
   }));
   services.handle('models:list', () => []);
+  services.handle('models:choose', () => null);
   services.handle('providers:list', () => []);
   services.handle('run:list', () => (runId === null ? [] : [runDetail(runId)]));
   services.handle('run:get', ({ runId: id }) => runDetail(id, { regionSettings: SETTINGS }));
@@ -126,6 +127,35 @@ describe('the stores wired together', () => {
     await settle();
     expect(regions.finding).toBe(false);
     expect(regions.total).toBe(3);
+  });
+
+  it('asks which model a run would use while a project is open, again when the imagery changes', async () => {
+    services.handle('project:close', () => null);
+    await project.close();
+    services.reset();
+    projectServices(null);
+    services.emit('imagery:changed', {
+      before: null,
+      after: null,
+      preflight: [],
+      mapSpace: { kind: 'wgs84' },
+    });
+    await settle();
+    expect(services.callsTo('models:choose')).toEqual([]); // no project: nothing to ask about
+
+    services.handle('project:open', () => summary('E'));
+    await project.open('/projects/E.gpkg');
+    await settle();
+    const asked = services.callsTo('models:choose').length;
+    expect(asked).toBeGreaterThan(0);
+    services.emit('imagery:changed', {
+      before: null,
+      after: null,
+      preflight: [],
+      mapSpace: { kind: 'wgs84' },
+    });
+    await settle();
+    expect(services.callsTo('models:choose').length).toBe(asked + 1);
   });
 
   it('closes the spot check when the regions it showed are replaced', async () => {
