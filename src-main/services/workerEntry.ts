@@ -3,7 +3,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
+import type { RpcPort } from '../ipc/rpc';
 
 export function workerEntryUrl(name: string, sourceUrl: URL, env: NodeJS.ProcessEnv = process.env): URL {
   const bundled = env.CHANGEMAP_WORKERS_DIR;
@@ -26,4 +27,26 @@ export function startWorker(url: URL): Worker {
   ).href;
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(code, { eval: true, workerData: {} });
+}
+
+/**
+ * A worker thread (from its parent) or a worker's parentPort as the RPC protocol's port. Closing is reported as
+ * "failed: <message>" or "stopped (exit code N)", which callers put into their own error.
+ */
+export function nodeRpcPort(target: Worker | MessagePort): RpcPort {
+  const emitter = target as unknown as NodeJS.EventEmitter;
+  return {
+    postMessage: (message, transfer) => target.postMessage(message, transfer as ArrayBuffer[] | undefined),
+    onMessage(listener) {
+      emitter.on('message', listener);
+      return () => emitter.off('message', listener);
+    },
+    onClose(listener) {
+      const onError = (error: Error) => listener(`failed: ${error.message}`);
+      const onExit = (code: number) => listener(`stopped (exit code ${code})`);
+      const onClose = () => listener('stopped (port closed)');
+      emitter.on('error', onError).on('exit', onExit).on('close', onClose);
+      return () => emitter.off('error', onError).off('exit', onExit).off('close', onClose);
+    },
+  };
 }

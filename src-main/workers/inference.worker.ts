@@ -1,6 +1,7 @@
 // Worker entry: ONNX Runtime inference off the main thread.
 import { parentPort } from 'node:worker_threads';
 import { serveInference } from '../services/inference/inferenceHost';
+import { nodeRpcPort } from '../services/workerEntry';
 
 if (!parentPort) throw new Error('inference.worker must run as a worker thread.');
-serveInference(parentPort);
+serveInference(nodeRpcPort(parentPort));

@@ -1,24 +1,20 @@
-// One worker protocol for inference: `{ seq, type, ... }` requests, `{ seq, ok, value | error }` replies, typed
-// arrays moved with transfer lists. Transport-agnostic: anything with postMessage and a message listener
-// (worker_threads' parentPort, an Electron utility process' parentPort, a MessageChannel) can carry it.
+// The inference worker's requests and answers, carried by the project's one request/response protocol
+// (ipc/rpc.ts: numbered requests, replies with a value or an error, typed arrays moved with transfer lists).
 import type { ProviderId, ProviderRequest } from './providers';
 
 export interface LoadRequest {
-  seq: number;
   type: 'load';
   cardPath: string;
   provider: ProviderRequest;
   threads?: number;
 }
 export interface PredictRequest {
-  seq: number;
   type: 'predict';
   before: Float32Array;
   after: Float32Array;
   n: number;
 }
 export interface DisposeRequest {
-  seq: number;
   type: 'dispose';
 }
 export type InferenceRequest = LoadRequest | PredictRequest | DisposeRequest;
@@ -44,14 +40,4 @@ export interface LoadedInfo {
 export interface PredictResult {
   probability: Float32Array;
   millis: number;
-}
-
-export type InferenceReply =
-  | { seq: number; ok: true; value: LoadedInfo | PredictResult | null }
-  | { seq: number; ok: false; error: { code: string; message: string } };
-
-/** The part of a message port the protocol needs. */
-export interface PortLike {
-  postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
-  on(event: 'message', listener: (message: unknown) => void): unknown;
 }

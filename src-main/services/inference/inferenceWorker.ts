@@ -1,15 +1,11 @@
 // The main-thread side of the inference protocol over a worker thread.
 import type { Worker } from 'node:worker_threads';
 import { ChangeMapError } from '../../core/errors';
+import { RpcClient } from '../../ipc/rpc';
+import { nodeRpcPort, startWorker, workerEntryUrl } from '../workerEntry';
 import type { ChipPredictor } from './chipPredictor';
-import type { InferenceReply, InferenceRequest, LoadedInfo, PredictResult } from './inferenceProtocol';
+import type { InferenceRequest, LoadedInfo, PredictResult } from './inferenceProtocol';
 import type { ProviderRequest } from './providers';
-import { startWorker, workerEntryUrl } from '../workerEntry';
-
-/** A request before the client numbers it (distributes over the union). */
-type Unnumbered<T> = T extends unknown ? Omit<T, 'seq'> : never;
-
-type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 /** URL of the worker entry. Source checkouts run the .ts through tsx; a bundled app passes its built file. */
 export const DEFAULT_WORKER_URL = workerEntryUrl(
@@ -18,30 +14,18 @@ export const DEFAULT_WORKER_URL = workerEntryUrl(
 );
 
 export class InferenceWorker implements ChipPredictor {
-  private seq = 0;
-  private readonly pending = new Map<number, Pending>();
+  private readonly client: RpcClient;
   private closed = false;
   info!: LoadedInfo;
   busyMillis = 0;
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', (m: InferenceReply) => {
-      const p = this.pending.get(m.seq);
-      if (!p) return;
-      this.pending.delete(m.seq);
-      if (m.ok) p.resolve(m.value);
-      else p.reject(new ChangeMapError(m.error.code, m.error.message));
-    });
-    const failAll = (error: unknown) => {
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
-    };
-    worker.on('error', (e) =>
-      failAll(new ChangeMapError('INFERENCE_CRASHED', `The inference worker failed: ${e.message}`)),
-    );
-    worker.on('exit', (code) => {
-      this.closed = true;
-      failAll(new ChangeMapError('INFERENCE_STOPPED', `The inference worker stopped (exit code ${code}).`));
+    this.client = new RpcClient(nodeRpcPort(worker), {
+      closedError: (reason) =>
+        new ChangeMapError(
+          reason.startsWith('failed') ? 'INFERENCE_CRASHED' : 'INFERENCE_STOPPED',
+          `The inference worker ${reason}.`,
+        ),
     });
   }
 
@@ -67,14 +51,11 @@ export class InferenceWorker implements ChipPredictor {
     return client;
   }
 
-  private call(request: Unnumbered<InferenceRequest>, transfer: ArrayBuffer[] = []): Promise<unknown> {
+  private call(request: InferenceRequest, transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.closed)
       return Promise.reject(new ChangeMapError('INFERENCE_STOPPED', 'The inference worker has stopped.'));
-    const seq = ++this.seq;
-    return new Promise((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject });
-      this.worker.postMessage({ ...request, seq }, transfer);
-    });
+    const { type, ...payload } = request;
+    return this.client.call(type, payload, { transfer });
   }
 
   async predict(before: Float32Array, after: Float32Array, n: number): Promise<Float32Array> {
@@ -93,7 +74,7 @@ export class InferenceWorker implements ChipPredictor {
    * background, so a cancel stays prompt.
    */
   async terminate(graceMs = 1500): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.client.closed) return;
     const disposed = this.call({ type: 'dispose' }).catch(() => undefined);
     this.closed = true;
     const ended = disposed.then(() => this.worker.terminate()).then(() => undefined);

@@ -1,15 +1,11 @@
-// The tile workers' protocol, the project's one worker protocol: `{ seq, type, ... }` requests, `{ seq, ok,
-// value | error }` replies, typed arrays moved with transfer lists, and a cancel message tied to an AbortSignal.
+// The tile workers' requests, carried by the project's one request/response protocol (ipc/rpc.ts): `render`
+// answers a PNG (or null where the tile holds no data); a cancel tied to the caller's AbortSignal stops it.
 import type { TileJob } from './tileJob';
 
-export type TileRequest =
-  | { seq: number; type: 'render'; job: TileJob }
-  /** Abandons the render request `target` (its reply then carries the ABORTED error). */
-  | { seq: number; type: 'cancel'; target: number };
-
-export type TileReply =
-  | { seq: number; ok: true; value: Uint8Array | null }
-  | { seq: number; ok: false; error: { code: string; message: string } };
+export interface TileRequest {
+  type: 'render';
+  job: TileJob;
+}
 
 /** The buffers of a job that can move to the worker without a copy (whole-buffer typed arrays only). */
 export function transferablesOf(job: TileJob): ArrayBuffer[] {

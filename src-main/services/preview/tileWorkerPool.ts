@@ -3,10 +3,11 @@
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { ChangeMapError } from '../../core/errors';
+import { RpcClient } from '../../ipc/rpc';
+import { nodeRpcPort, startWorker, workerEntryUrl } from '../workerEntry';
 import { GeoTiffFiles } from './geotiffLevels';
 import { renderTileJob, type TileJob } from './tileJob';
-import { transferablesOf, type TileReply, type TileRequest } from './tileProtocol';
-import { startWorker, workerEntryUrl } from '../workerEntry';
+import { transferablesOf } from './tileProtocol';
 
 export interface TileRenderer {
   render(job: TileJob, signal?: AbortSignal): Promise<Uint8Array | null>;
@@ -31,12 +32,11 @@ export const DEFAULT_TILE_WORKER_URL = workerEntryUrl(
 
 interface Slot {
   worker: Worker;
-  pending: Map<number, { resolve: (v: Uint8Array | null) => void; reject: (e: unknown) => void }>;
+  client: RpcClient;
 }
 
 export class TileWorkerPool implements TileRenderer {
   private readonly slots: Slot[] = [];
-  private seq = 0;
   private closed = false;
   private fallback: SameThreadRenderer | null = null;
   /** Why the pool fell back to the calling thread, if it did. */
@@ -57,26 +57,17 @@ export class TileWorkerPool implements TileRenderer {
   }
 
   private attach(worker: Worker): Slot {
-    const slot: Slot = { worker, pending: new Map() };
-    worker.unref(); // idle tile workers never keep the process alive (ref'd while a tile is in flight)
-    worker.on('message', (m: TileReply) => {
-      const p = slot.pending.get(m.seq);
-      if (!p) return;
-      slot.pending.delete(m.seq);
-      if (slot.pending.size === 0) worker.unref();
-      if (m.ok)
-        p.resolve(m.value ? new Uint8Array(m.value.buffer, m.value.byteOffset, m.value.byteLength) : null);
-      else p.reject(new ChangeMapError(m.error.code, m.error.message));
+    const port = nodeRpcPort(worker);
+    const client = new RpcClient(port, {
+      closedError: (reason) => new ChangeMapError('PREVIEW_WORKER_CRASHED', `A tile worker ${reason}.`),
     });
-    const drop = (why: string) => {
+    const slot: Slot = { worker, client };
+    worker.unref(); // idle tile workers never keep the process alive (ref'd while a tile is in flight)
+    port.onClose?.((reason) => {
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
-      if (!this.closed) this.failure = why;
-      for (const p of slot.pending.values()) p.reject(new ChangeMapError('PREVIEW_WORKER_CRASHED', why));
-      slot.pending.clear();
-    };
-    worker.on('error', (e) => drop(`A tile worker failed: ${e.message}`));
-    worker.on('exit', (code) => drop(`A tile worker stopped (exit code ${code}).`));
+      if (!this.closed) this.failure = `A tile worker ${reason}.`;
+    });
     return slot;
   }
 
@@ -89,25 +80,14 @@ export class TileWorkerPool implements TileRenderer {
       this.fallback ??= new SameThreadRenderer();
       return this.fallback.render(job, signal);
     }
-    const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    const seq = ++this.seq;
-    return new Promise<Uint8Array | null>((resolve, reject) => {
-      const onAbort = () =>
-        slot.worker.postMessage({ seq: ++this.seq, type: 'cancel', target: seq } satisfies TileRequest);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      slot.pending.set(seq, {
-        resolve: (v) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(v);
-        },
-        reject: (e) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(e);
-        },
+    const slot = this.slots.reduce((a, b) => (b.client.pendingCount < a.client.pendingCount ? b : a));
+    slot.worker.ref();
+    return slot.client
+      .call<Uint8Array | null>('render', { job }, { signal, transfer: transferablesOf(job) })
+      .then((png) => (png ? new Uint8Array(png.buffer, png.byteOffset, png.byteLength) : null))
+      .finally(() => {
+        if (slot.client.pendingCount === 0) slot.worker.unref();
       });
-      slot.worker.ref();
-      slot.worker.postMessage({ seq, type: 'render', job } satisfies TileRequest, transferablesOf(job));
-    });
   }
 
   async close(): Promise<void> {
