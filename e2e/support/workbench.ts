@@ -112,4 +112,29 @@ export class Workbench {
   regionRows(): Locator {
     return this.byTestId('region-row');
   }
+
+  /** Opens a project file through the Open project dialog and waits until its panels and regions are shown. */
+  async openProject(file: string): Promise<void> {
+    const before = {
+      loaded: await this.app.signalCount('project:loaded'),
+      restored: await this.app.signalCount('regions:restored'),
+    };
+    await this.app.openThroughDialog(file);
+    await this.app.waitForSignal('project:loaded', before.loaded + 1);
+    await this.app.waitForSignal('imagery:ready');
+    await this.app.waitForSignal('run:ready');
+    await this.app.waitForSignal('regions:restored', before.restored + 1, 60_000);
+  }
+
+  /**
+   * Exports through the export dialog (format and other choices made by `setup`) to `file`; returns the
+   * dialog's message. Leaves the dialog open.
+   */
+  async exportTo(file: string, setup: () => Promise<void> = async () => undefined): Promise<string> {
+    if (!(await this.byTestId('export-dialog').isVisible())) await this.byTestId('topbar-export').click();
+    await setup();
+    await this.byTestId('export-path').fill(file);
+    await this.expectSignal('export:done', () => this.byTestId('export-submit').click());
+    return (await this.byTestId('export-result').textContent()) ?? '';
+  }
 }

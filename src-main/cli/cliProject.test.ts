@@ -110,7 +110,8 @@ describe('a project made on the command line', () => {
     expect(regions.settings).toEqual({ threshold: 0.5, openingRadius: 0, closingRadius: 0, minAreaM2: 0 });
 
     await inApp(project, async (call) => {
-      const imagery = await call('imagery:get', {});
+      // As the app's window asks when it opens a project: the imagery and the automatic model choice at once.
+      const [, imagery] = await Promise.all([call('models:choose', {}), call('imagery:get', {})]);
       expect(imagery.before?.uris).toEqual([before]);
       expect(imagery.after?.uris).toEqual([after]);
       expect(imagery.before?.crs.code).toBe('EPSG:32633');

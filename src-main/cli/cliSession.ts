@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChangeMapError } from '../core/errors';
-import type { Channel, Request, Results } from '../ipc/contract';
+import type { Channel, ImageryState, MapView, Request, Results } from '../ipc/contract';
 import { dispatch } from '../ipc/dispatch';
 import { AppSession } from '../services/session';
 import { defaultUserDataDir } from '../services/userData';
@@ -48,4 +48,21 @@ export async function openOrCreate(cli: CliSession, file: string): Promise<void>
   const absolute = path.resolve(file);
   if (fs.existsSync(absolute)) await cli.call('project:open', { path: absolute });
   else await cli.call('project:create', { path: absolute });
+}
+
+/**
+ * The map view a project opens on: its imagery's footprint, zoomed to fit it (a web-mercator zoom level whose
+ * world width holds the footprint about twice over a 1000-pixel map). Null without georeference.
+ */
+export function mapViewOn(imagery: ImageryState): MapView | null {
+  const footprint = imagery.before?.footprint;
+  if (!footprint) return null;
+  const lons = footprint.map((p) => p[0]);
+  const lats = footprint.map((p) => p[1]);
+  const span = Math.max(Math.max(...lons) - Math.min(...lons), 1e-6);
+  const zoom = Math.min(18, Math.max(2, Math.floor(Math.log2((360 * 1000) / (256 * 2 * span)))));
+  return {
+    center: [(Math.min(...lons) + Math.max(...lons)) / 2, (Math.min(...lats) + Math.max(...lats)) / 2],
+    zoom,
+  };
 }

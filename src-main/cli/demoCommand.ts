@@ -6,7 +6,7 @@ import type { Events, Request } from '../ipc/contract';
 import { compareWithTruth } from '../services/demo/compareWithTruth';
 import { writeSampleScene } from '../services/sampleScene/writeSampleScene';
 import type { AppSession } from '../services/session';
-import { cliSession } from './cliSession';
+import { cliSession, mapViewOn } from './cliSession';
 import { EXIT } from './exitCodes';
 import { describeRegions } from './regionsCommand';
 
@@ -77,16 +77,9 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       `    ${b.widthPx} x ${b.heightPx} px, ${b.pixelSizeM?.[0].toFixed(1)} m, ${b.crs.code} (${b.crs.name}), ${b.areaKm2?.toFixed(1)} km² per date`,
     );
     for (const issue of imagery.preflight) say(`    ${issue.severity}: ${issue.message}`);
-    if (b.footprint) {
-      // Open the project on the scene rather than the whole world.
-      const lons = b.footprint.map((p) => p[0]);
-      const lats = b.footprint.map((p) => p[1]);
-      const center: [number, number] = [
-        (Math.min(...lons) + Math.max(...lons)) / 2,
-        (Math.min(...lats) + Math.max(...lats)) / 2,
-      ];
-      await call('project:setMapView', { center, zoom: 14 });
-    }
+    // Open the project on the scene rather than the whole world.
+    const view = mapViewOn(imagery);
+    if (view) await call('project:setMapView', view);
 
     say(`2/4 Detecting change with ${model} ...`);
     let lastLine = '';

@@ -7,7 +7,7 @@ import type { RegionSettings, Request } from '../ipc/contract';
 import type { RegionsComputed } from '../services/regions/ProjectRegions';
 import type { RunEvent } from '../services/runs/runEvents';
 import { writeSyntheticPairFiles } from '../services/runs/syntheticPairFiles';
-import { cliSession, openOrCreate, type CliSession } from './cliSession';
+import { cliSession, mapViewOn, openOrCreate, type CliSession } from './cliSession';
 import { EXIT } from './exitCodes';
 import { progressLine } from './progressBar';
 import { describeRegions } from './regionsCommand';
@@ -123,12 +123,15 @@ async function setImagery(cli: CliSession, options: RunOptions): Promise<void> {
     after = [files.after];
   }
   await cli.call('imagery:setFiles', { role: 'before', uris: before });
-  await cli.call('imagery:setFiles', { role: 'after', uris: after });
+  const imagery = await cli.call('imagery:setFiles', { role: 'after', uris: after });
   // What the imagery panel lets a user say that the files do not: when each date was taken, the pixel size.
   if (options.beforeDate)
     await cli.call('imagery:setAcquiredAt', { role: 'before', date: options.beforeDate });
   if (options.afterDate) await cli.call('imagery:setAcquiredAt', { role: 'after', date: options.afterDate });
   if (options.pixelSize !== undefined) await cli.call('imagery:setPixelSize', { sizeM: options.pixelSize });
+  // The app opens the project on its imagery, as it does after adding imagery itself.
+  const view = mapViewOn(imagery);
+  if (view) await cli.call('project:setMapView', view);
 }
 
 /** Follows a started run to its end, then its regions; resolves with the exit code. */

@@ -28,7 +28,8 @@ export function userPixelSizeM(project: ProjectStore): number | null {
 export class ProjectImagery {
   private readonly sets = new Map<DateRole, ImagerySet>();
   private preflight: PreflightIssue[] | null = null;
-  private loaded = false;
+  /** The stored imagery being reopened: every caller waits for the same reopening (state() may be called twice at once). */
+  private loading: Promise<void> | null = null;
 
   constructor(private readonly project: ProjectStore) {}
 
@@ -49,9 +50,12 @@ export class ProjectImagery {
   }
 
   /** Reopens the stored imagery once; a date whose files are gone is reported as a warning, not thrown. */
-  private async ensureLoaded(): Promise<void> {
-    if (this.loaded) return;
-    this.loaded = true;
+  private ensureLoaded(): Promise<void> {
+    this.loading ??= this.reopen();
+    return this.loading;
+  }
+
+  private async reopen(): Promise<void> {
     for (const role of ['before', 'after'] as const) {
       const stored = this.stored(role);
       if (!stored) continue;
