@@ -1,0 +1,89 @@
+// The run store against fake services: the latest run on opening, chunk by chunk progress, failures with their code.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeServiceError, raisedSignals, services } from '../testing/fakeServices';
+import { runDetail } from '../testing/runs';
+import { notices } from './notices.svelte';
+import { RunState } from './run.svelte';
+
+const chunks = (n: number) =>
+  Array.from({ length: n }, (_, idx) => ({ idx, state: 'waiting' as const, ring: [] }));
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => {
+  vi.useRealTimers();
+  services.reset();
+  notices.clear();
+});
+
+describe('RunState', () => {
+  it('shows the latest run of the project with its chunk states', async () => {
+    services.handle('models:list', () => []);
+    services.handle('providers:list', () => []);
+    services.handle('run:list', () => [runDetail(2), runDetail(5), runDetail(3)]);
+    services.handle('run:get', ({ runId }) =>
+      runDetail(runId, { status: 'cancelled', chunks: [...chunks(3), { idx: 3, state: 'done', ring: [] }] }),
+    );
+    const run = new RunState();
+    await run.load();
+    expect(run.current?.id).toBe(5);
+    expect(run.status).toBe('cancelled');
+    expect(run.resumable).toBe(true);
+    expect(run.chunkCounts).toEqual({ waiting: 3, running: 0, done: 1, failed: 0 });
+    expect(raisedSignals()).toContain('run:ready');
+  });
+
+  it('follows a run chunk by chunk, and tells the map without going through reactivity', () => {
+    const run = new RunState();
+    run.listen();
+    const seen: [number, string][] = [];
+    run.onChunk((idx, state) => seen.push([idx, state]));
+    services.emit('run:started', runDetail(8, { status: 'pending', chunks: chunks(4), chunksDone: 0 }));
+    expect(run.active).toBe(true);
+    services.emit('run:chunk', { runId: 8, idx: 0, state: 'running' });
+    services.emit('run:chunk', { runId: 8, idx: 0, state: 'done' });
+    services.emit('run:chunk', { runId: 99, idx: 1, state: 'done' }); // another run's: ignored
+    expect(seen).toEqual([
+      [0, 'running'],
+      [0, 'done'],
+    ]);
+    expect(run.chunkCounts).toEqual({ waiting: 3, running: 0, done: 1, failed: 0 });
+    const revision = run.probabilityRevision;
+    vi.advanceTimersByTime(2000);
+    expect(run.probabilityRevision).toBe(revision + 1); // the finished chunk reaches the probability tiles
+    services.emit('run:done', runDetail(8));
+    expect(run.status).toBe('done');
+    expect(run.active).toBe(false);
+  });
+
+  it('reports a failed run and a refused start with their codes', async () => {
+    const run = new RunState();
+    run.listen();
+    services.emit('run:started', runDetail(3, { status: 'running', chunks: chunks(2) }));
+    services.emit('run:failed', { runId: 3, code: 'DISK_FULL', message: 'The disk is full.' });
+    expect(run.status).toBe('failed');
+    expect(run.failure).toEqual({ code: 'DISK_FULL', message: 'The disk is full.' });
+    expect(notices.latest?.code).toBe('DISK_FULL');
+
+    services.handle('run:start', () => {
+      throw new FakeServiceError('NO_IMAGERY', 'Add both dates first.');
+    });
+    run.modelId = 'auto';
+    await run.start();
+    expect(run.failure?.code).toBe('NO_IMAGERY');
+    expect(run.busy).toBe(false);
+  });
+
+  it('asks for the area the user drew, in the request shape', async () => {
+    services.handle('run:start', () => runDetail(4, { status: 'pending' }));
+    services.handle('run:get', ({ runId }) => runDetail(runId, { status: 'pending', chunks: chunks(1) }));
+    const run = new RunState();
+    run.modelId = 'auto';
+    run.area = { kind: 'bbox', min: [15, 48], max: [15.1, 48.1] };
+    await run.start();
+    expect(services.callsTo('run:start')[0]).toMatchObject({
+      model: 'auto',
+      aoi: { kind: 'bbox', min: [15, 48], max: [15.1, 48.1] },
+    });
+    expect(run.current?.id).toBe(4);
+  });
+});
