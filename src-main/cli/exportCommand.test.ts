@@ -94,6 +94,22 @@ describe('changemap export', () => {
     }
   });
 
+  it('refuses a project that is not there with exit code 3, writing nothing', () => {
+    const out = path.join(tp.dir, 'nothing.csv');
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'export', '--project', path.join(tp.dir, 'missing.gpkg'), '--format', 'csv', '--out', out],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, CHANGEMAP_USER_DATA: path.join(tp.dir, 'user') },
+      },
+    );
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/does not exist/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('explains a missing option with exit code 2', () => {
     expect(changemap('--format', 'csv').status).toBe(2);
   });

@@ -85,15 +85,10 @@ export async function exportCommand(options: ExportOptions): Promise<number> {
     if (options.json)
       process.stdout.write(`${JSON.stringify({ type: 'export:failed', code: error.code, message })}\n`);
     else process.stderr.write(`changemap: ${message} [${error.code}]\n`);
-    const refused = [
-      'EXPORT_EXISTS',
-      'EXPORT_NO_REGIONS',
-      'RUN_NOT_FOUND',
-      'EXPORT_RUN_NOT_FOUND',
-      'EXPORT_NO_GEOREFERENCE',
-      'VALIDATION',
-    ];
-    return refused.includes(error.code) || error.code.startsWith('PROJECT_') ? EXIT.refused : EXIT.failed;
+    // Failures while writing (a full disk, a file held by another program) are failures; everything else was
+    // refused before a byte was written (a missing project or run, a file that exists, a run without regions).
+    const whileWriting = ['EXPORT_DISK_FULL', 'DISK_FULL', 'EXPORT_IN_USE', 'EXPORT_CANCELLED', 'INTERNAL'];
+    return whileWriting.includes(error.code) ? EXIT.failed : EXIT.refused;
   } finally {
     cli.dispose();
   }
