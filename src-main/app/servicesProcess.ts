@@ -1,15 +1,33 @@
-// The main process's handle on the services utility process (workers/services.utility.ts): numbered calls with
-// their replies, events, and a restart with a clear error for the calls in flight if the process dies.
+// The main process's handle on the services utility process (workers/services.utility.ts): calls through the one
+// request/response protocol (ipc/rpc.ts), events, and a restart with a clear error for the calls in flight if
+// the process dies.
 import { utilityProcess, type UtilityProcess } from 'electron';
+import { ChangeMapError, isChangeMapError } from '../core/errors';
 import type { EventName } from '../ipc/contract';
-import { fail, type Result } from '../ipc/envelope';
+import { fail, ok, type Result } from '../ipc/envelope';
+import { RpcClient, type RpcPort } from '../ipc/rpc';
 
-type Reply = { seq: number; result: Result<unknown> } | { event: EventName; payload: unknown };
+type EventMessage = { event: EventName; payload: unknown };
+
+/** The utility process as the RPC protocol's port; its exit closes the port. */
+function childPort(child: UtilityProcess): RpcPort {
+  return {
+    postMessage: (message) => child.postMessage(message),
+    onMessage(listener) {
+      child.on('message', listener);
+      return () => child.off('message', listener);
+    },
+    onClose(listener) {
+      const exited = (code: number) => listener(`exit code ${code}`);
+      child.on('exit', exited);
+      return () => child.off('exit', exited);
+    },
+  };
+}
 
 export class ServicesProcess {
   private child!: UtilityProcess;
-  private seq = 0;
-  private readonly pending = new Map<number, (result: Result<unknown>) => void>();
+  private client!: RpcClient;
   private readonly listeners = new Set<(event: EventName, payload: unknown) => void>();
   private stopping = false;
 
@@ -26,37 +44,31 @@ export class ServicesProcess {
       env: { ...process.env, ...this.env },
       stdio: 'inherit',
     });
-    this.child.on('message', (message: Reply) => {
-      if ('event' in message) {
-        for (const listener of this.listeners) listener(message.event, message.payload);
-        return;
-      }
-      this.pending.get(message.seq)?.(message.result);
-      this.pending.delete(message.seq);
+    this.client = new RpcClient(childPort(this.child), {
+      closedError: (reason) =>
+        new ChangeMapError(
+          'INTERNAL',
+          `ChangeMap's services stopped unexpectedly (${reason}); they were restarted. Reopen the project to go on.`,
+        ),
     });
-    this.child.on('exit', (code) => {
-      for (const settle of this.pending.values()) {
-        settle(
-          fail(
-            'INTERNAL',
-            `ChangeMap's services stopped unexpectedly (exit code ${code}); they were restarted. Reopen the project to go on.`,
-          ),
-        );
-      }
-      this.pending.clear();
-      if (!this.stopping) {
-        this.spawn();
-        for (const listener of this.listeners) listener('project:changed', { project: null });
-      }
+    this.child.on('message', (message: EventMessage) => {
+      if (!('event' in message)) return; // replies are the client's
+      for (const listener of this.listeners) listener(message.event, message.payload);
+    });
+    this.child.on('exit', () => {
+      if (this.stopping) return;
+      this.spawn();
+      for (const listener of this.listeners) listener('project:changed', { project: null });
     });
   }
 
-  call(channel: string, payload: unknown): Promise<Result<unknown>> {
-    const seq = ++this.seq;
-    return new Promise((resolve) => {
-      this.pending.set(seq, resolve);
-      this.child.postMessage({ seq, channel, payload });
-    });
+  async call(channel: string, payload: unknown): Promise<Result<unknown>> {
+    try {
+      return ok(await this.client.call(channel, { payload }));
+    } catch (error) {
+      if (isChangeMapError(error)) return fail(error.code, error.message);
+      return fail('INTERNAL', (error as Error)?.message ?? String(error));
+    }
   }
 
   onEvent(listener: (event: EventName, payload: unknown) => void): () => void {

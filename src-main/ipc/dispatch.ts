@@ -1,9 +1,10 @@
 // One validating wrapper for every handler, whatever the transport: parse the request with its channel's
 // schema, run the handler, and turn every outcome into the result envelope. Unknown failures become INTERNAL
 // and are logged with their stack; the caller sees a message without internals.
-import { isChangeMapError } from '../core/errors';
+import { ChangeMapError, isChangeMapError } from '../core/errors';
 import { type ApiHandlers, type Channel, isChannel, requests, type Results } from './contract';
 import { fail, ok, type Result } from './envelope';
+import type { RpcHandler } from './rpc';
 
 export interface Logger {
   error(message: string, error?: unknown): void;
@@ -42,6 +43,18 @@ export async function dispatch(
       `ChangeMap hit an unexpected problem while handling ${channel}; details are in the log.`,
     );
   }
+}
+
+/**
+ * The API as one RPC handler (ipc/rpc.ts) for the transports that carry it as messages (the browser host's socket,
+ * Electron's services process): a request `{ seq, type: channel, payload }`, its reply the dispatcher's envelope.
+ */
+export function apiRpcHandler(handlers: ApiHandlers, logger: Logger = consoleLogger): RpcHandler {
+  return async (request) => {
+    const result = await dispatch(handlers, request.type, request.payload, logger);
+    if (!result.ok) throw new ChangeMapError(result.error.code, result.error.message);
+    return result.value;
+  };
 }
 
 /** Failures of the disk or the database that a planner can act on, whichever service hit them. */

@@ -153,10 +153,13 @@ export interface ServeOptions {
   failureCode: string;
 }
 
-/** The answering side: runs each request's handler and replies once; a cancel aborts the handler's signal. */
+/**
+ * The answering side: runs each request's handler (one per type, or one for every type) and replies once; a cancel
+ * aborts the handler's signal. Returns the function that stops listening.
+ */
 export function serveRpc(
   port: RpcPort,
-  handlers: Record<string, RpcHandler>,
+  handlers: Record<string, RpcHandler> | RpcHandler,
   options: ServeOptions,
 ): () => void {
   const running = new Map<number, AbortController>();
@@ -173,7 +176,7 @@ export function serveRpc(
     let reply: RpcReply;
     let transfer: ArrayBuffer[] = [];
     try {
-      const handler = handlers[request.type];
+      const handler = typeof handlers === 'function' ? handlers : handlers[request.type];
       if (!handler) throw new ChangeMapError('RPC_UNKNOWN', `There is no request "${request.type}".`);
       if (controller.signal.aborted) throw abortedError();
       const result = await handler(request, { signal: controller.signal });

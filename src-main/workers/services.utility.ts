@@ -1,14 +1,10 @@
 // Electron utility process: hosts every service (project store, imagery, runs, regions, exports) off the main
 // process, so heavy raster work never freezes a window and a crash in native code does not take the app down.
-// Main forwards validated-sender IPC calls here as { seq, channel, payload } and relays events back.
-import { dispatch } from '../ipc/dispatch';
+// Main forwards validated-sender IPC calls here through ipc/rpc.ts ({ seq, type: channel, payload }) and relays
+// the events this process sends ({ event, payload }).
+import { apiRpcHandler } from '../ipc/dispatch';
+import { serveRpc, type RpcPort } from '../ipc/rpc';
 import { AppSession } from '../services/session';
-
-interface Call {
-  seq: number;
-  channel: string;
-  payload: unknown;
-}
 
 const session = new AppSession({
   userDataDir: process.env.CHANGEMAP_USER_DATA!,
@@ -17,12 +13,15 @@ const session = new AppSession({
   shell: { transport: 'electron' },
 });
 
-const port = process.parentPort;
-session.events.subscribe((event, payload) => port.postMessage({ event, payload }));
-port.on('message', (message) => {
-  const call = message.data as Call;
-  void dispatch(session.handlers(), call.channel, call.payload).then((result) =>
-    port.postMessage({ seq: call.seq, result }),
-  );
-});
+const parent = process.parentPort;
+const port: RpcPort = {
+  postMessage: (message) => parent.postMessage(message),
+  onMessage(listener) {
+    const receive = (message: Electron.MessageEvent) => listener(message.data);
+    parent.on('message', receive);
+    return () => parent.off('message', receive);
+  },
+};
+session.events.subscribe((event, payload) => parent.postMessage({ event, payload }));
+serveRpc(port, apiRpcHandler(session.handlers()), { failureCode: 'INTERNAL' });
 process.on('exit', () => session.dispose());

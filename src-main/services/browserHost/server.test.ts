@@ -105,15 +105,22 @@ describe('browser host', () => {
     const socket = ws as WebSocket;
     const messages: unknown[] = [];
     socket.on('message', (m) => messages.push(JSON.parse(m.toString())));
-    socket.send(JSON.stringify({ seq: 1, channel: 'app:info', payload: {} }));
-    socket.send(JSON.stringify({ seq: 2, channel: 'app:info', payload: { unexpected: true } }));
+    socket.send(JSON.stringify({ seq: 1, type: 'app:info', payload: {} }));
+    socket.send(JSON.stringify({ seq: 2, type: 'app:info', payload: { unexpected: true } }));
+    socket.send('not json');
     await new Promise((r) => setTimeout(r, 100));
     events.emit('log:warning', { message: 'hello' });
     await new Promise((r) => setTimeout(r, 100));
-    expect(messages).toContainEqual({ seq: 1, result: { ok: true, value: { version: 'test' } } });
+    // The replies of ipc/rpc.ts: { seq, ok, value | error }, errors with the dispatcher's codes.
+    expect(messages).toContainEqual({ seq: 1, ok: true, value: { version: 'test' } });
     expect(messages).toContainEqual(
-      expect.objectContaining({ seq: 2, result: expect.objectContaining({ ok: false }) }),
+      expect.objectContaining({ seq: 2, ok: false, error: expect.objectContaining({ code: 'VALIDATION' }) }),
     );
+    expect(messages).toContainEqual({
+      seq: null,
+      ok: false,
+      error: { code: 'VALIDATION', message: 'Malformed API message.' },
+    });
     expect(messages).toContainEqual({ event: 'log:warning', payload: { message: 'hello' } });
     socket.close();
   });

@@ -7,7 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiHandlers } from '../../ipc/contract';
-import { dispatch, type Logger, consoleLogger } from '../../ipc/dispatch';
+import { apiRpcHandler, consoleLogger, type Logger } from '../../ipc/dispatch';
+import { serveRpc, type RpcPort } from '../../ipc/rpc';
 import type { EventBus } from '../events';
 import { contentSecurityPolicy } from './csp';
 import { contentType, resolveStaticPath } from './staticFiles';
@@ -32,12 +33,7 @@ export interface BrowserHost {
   close(): Promise<void>;
 }
 
-/** Messages over the socket. */
-export interface SocketCall {
-  seq: number;
-  channel: string;
-  payload: unknown;
-}
+/** Calls over the socket: ipc/rpc.ts requests `{ seq, type: channel, payload }`; events `{ event, payload }`. */
 
 const MAX_MESSAGE_BYTES = 1 << 20;
 
@@ -112,23 +108,29 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
     });
     ws.on('close', unsubscribe);
-    ws.on('message', async (data) => {
-      let call: SocketCall;
-      try {
-        call = JSON.parse(data.toString()) as SocketCall;
-        if (typeof call?.seq !== 'number') throw new Error('missing seq');
-      } catch {
-        ws.send(
-          JSON.stringify({
-            seq: null,
-            result: { ok: false, error: { code: 'VALIDATION', message: 'Malformed API message.' } },
-          }),
-        );
-        return;
-      }
-      const result = await dispatch(options.handlers, call.channel, call.payload, logger);
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ seq: call.seq, result }));
-    });
+    const port: RpcPort = {
+      postMessage: (message) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      },
+      onMessage(listener) {
+        const receive = (data: unknown) => {
+          let message: { seq?: unknown; type?: unknown };
+          try {
+            message = JSON.parse(String(data)) as typeof message;
+            if (typeof message?.seq !== 'number' || typeof message.type !== 'string')
+              throw new Error('no seq');
+          } catch {
+            const error = { code: 'VALIDATION', message: 'Malformed API message.' };
+            if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ seq: null, ok: false, error }));
+            return;
+          }
+          listener(message);
+        };
+        ws.on('message', receive);
+        return () => ws.off('message', receive);
+      },
+    };
+    serveRpc(port, apiRpcHandler(options.handlers, logger), { failureCode: 'INTERNAL' });
   };
 
   await new Promise<void>((resolve, reject) => {

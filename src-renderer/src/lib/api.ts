@@ -2,6 +2,7 @@
 // WebSocket (its token travels in an HttpOnly cookie set when the page was first opened).
 import type { Channel, EventName, Events, Request, Results } from '../../../src-main/ipc/contract';
 import type { ApiError, Result } from '../../../src-main/ipc/envelope';
+import { RpcClient, type RpcPort } from '../../../src-main/ipc/rpc';
 
 interface PreloadBridge {
   invoke: Record<Channel, (payload: unknown) => Promise<Result<unknown>>>;
@@ -32,22 +33,41 @@ interface Transport {
   on(event: EventName, listener: Listener): () => void;
 }
 
+/** The browser host's WebSocket as the RPC protocol's port (ipc/rpc.ts); events arrive beside the replies. */
+function socketPort(socket: WebSocket): RpcPort {
+  return {
+    postMessage: (message) => socket.send(JSON.stringify(message)),
+    onMessage(listener) {
+      const receive = (message: MessageEvent) => listener(JSON.parse(String(message.data)));
+      socket.addEventListener('message', receive);
+      return () => socket.removeEventListener('message', receive);
+    },
+    onClose(listener) {
+      const closed = () => listener('The connection to ChangeMap closed.');
+      socket.addEventListener('close', closed);
+      return () => socket.removeEventListener('close', closed);
+    },
+  };
+}
+
 class SocketTransport implements Transport {
-  private socket: WebSocket | null = null;
-  private opening: Promise<WebSocket> | null = null;
-  private seq = 0;
-  private readonly pending = new Map<number, (result: Result<unknown>) => void>();
+  private client: RpcClient | null = null;
+  private opening: Promise<RpcClient> | null = null;
   private readonly listeners = new Map<EventName, Set<Listener>>();
 
-  private connect(): Promise<WebSocket> {
-    if (this.socket?.readyState === WebSocket.OPEN) return Promise.resolve(this.socket);
+  private connect(): Promise<RpcClient> {
+    if (this.client && !this.client.closed) return Promise.resolve(this.client);
     if (this.opening) return this.opening;
     this.opening = new Promise((resolve, reject) => {
       const socket = new WebSocket(`ws://${location.host}/api`);
       socket.onopen = () => {
-        this.socket = socket;
+        const port = socketPort(socket);
+        port.onMessage((message) => this.receive(message as { event?: EventName; payload?: unknown }));
+        this.client = new RpcClient(port, {
+          closedError: (reason) => new ApiCallError('DISCONNECTED', reason),
+        });
         this.opening = null;
-        resolve(socket);
+        resolve(this.client);
       };
       socket.onerror = () => {
         this.opening = null;
@@ -55,44 +75,22 @@ class SocketTransport implements Transport {
           new ApiCallError('DISCONNECTED', 'ChangeMap cannot reach its services (was the host stopped?).'),
         );
       };
-      socket.onclose = () => {
-        this.socket = null;
-        for (const settle of this.pending.values()) {
-          settle({
-            ok: false,
-            error: { code: 'DISCONNECTED', message: 'The connection to ChangeMap closed.' },
-          });
-        }
-        this.pending.clear();
-      };
-      socket.onmessage = (message) => this.receive(JSON.parse(String(message.data)));
     });
     return this.opening;
   }
 
-  private receive(message: {
-    seq?: number;
-    result?: Result<unknown>;
-    event?: EventName;
-    payload?: unknown;
-  }): void {
-    if (message.event) {
-      for (const listener of this.listeners.get(message.event) ?? []) listener(message.payload);
-      return;
-    }
-    if (typeof message.seq === 'number' && message.result) {
-      this.pending.get(message.seq)?.(message.result);
-      this.pending.delete(message.seq);
-    }
+  private receive(message: { event?: EventName; payload?: unknown }): void {
+    if (!message.event) return; // replies are the client's
+    for (const listener of this.listeners.get(message.event) ?? []) listener(message.payload);
   }
 
   async invoke(channel: Channel, payload: unknown): Promise<Result<unknown>> {
-    const socket = await this.connect();
-    const seq = ++this.seq;
-    return new Promise((resolve) => {
-      this.pending.set(seq, resolve);
-      socket.send(JSON.stringify({ seq, channel, payload }));
-    });
+    try {
+      const client = await this.connect();
+      return { ok: true, value: await client.call(channel, { payload }) };
+    } catch (error) {
+      return { ok: false, error: errorOf(error) };
+    }
   }
 
   on(event: EventName, listener: Listener): () => void {
@@ -128,5 +126,7 @@ export function onEvent<E extends EventName>(event: E, listener: (payload: Event
 
 export function errorOf(error: unknown): ApiError {
   if (error instanceof ApiCallError) return { code: error.code, message: error.message };
+  const code = (error as { code?: unknown })?.code; // a ChangeMapError from the RPC client
+  if (typeof code === 'string') return { code, message: (error as Error).message };
   return { code: 'INTERNAL', message: (error as Error)?.message ?? String(error) };
 }
