@@ -51,7 +51,8 @@ class TrainableTinyCD(nn.Module):
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=D.DEFAULT_DATA_ROOT)
+    ap.add_argument("--data", default=D.DEFAULT_DATA_ROOT, help="raw data root or pack_data.py's change.npz")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--init", default="levir", help="levir, whu or a state-dict path")
     ap.add_argument("--out", default=os.path.join(D.HERE, "runs", "tinycd-ft"))
     ap.add_argument("--resume", action="store_true")
@@ -68,13 +69,14 @@ def parse_args(argv=None):
 def main(argv=None):
     a = parse_args(argv)
     torch.manual_seed(a.seed)
-    torch.set_num_threads(2)
-    device = torch.device("cpu")
+    device = torch.device(a.device)
+    if device.type == "cpu":
+        torch.set_num_threads(2)
     os.makedirs(a.out, exist_ok=True)
     scenes = D.load_change_scenes(a.data)
     train = [s for s in scenes if s.split == "train"]
     val = [s for s in scenes if s.split == "val"]
-    model = TrainableTinyCD(load_tinycd(a.init)).train()
+    model = TrainableTinyCD(load_tinycd(a.init)).to(device).train()
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     g = torch.Generator().manual_seed(a.seed)
     state = dict(it=0, elapsed=0.0, best=None, history=[])
