@@ -57,6 +57,7 @@ export const EVENT_NAMES = [
   'run:failed',
   'run:cancelled',
   'regions:changed',
+  'regions:failed',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -576,6 +576,8 @@ export interface Events {
   'run:failed': { runId: number; code: string; message: string };
   'run:cancelled': { runId: number };
   'regions:changed': { runId: number; regionCount: number };
+  /** Finding a finished run's regions on its own failed (the run stays done; "Find regions" can try again). */
+  'regions:failed': { runId: number; code: string; message: string };
 }
 // Every event name has a payload type, and every payload type a name.
 type _EventsComplete = [EventName] extends [keyof Events]

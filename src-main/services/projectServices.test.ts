@@ -41,6 +41,20 @@ describe('ProjectServices', () => {
     expect(() => s.services()).toThrow(expect.objectContaining({ code: 'NO_PROJECT' }));
   });
 
+  it('says when the regions a finished run starts cannot be found (regions:failed and a warning)', async () => {
+    const s = newSession();
+    s.createProject(path.join(dir, 'a.gpkg'));
+    const events: [string, unknown][] = [];
+    s.events.subscribe((name, payload) => events.push([name, payload]));
+    s.services().regions.afterRun(99);
+    await s.services().regions.whenAutomaticDone(99);
+    expect(events).toContainEqual([
+      'regions:failed',
+      expect.objectContaining({ runId: 99, code: 'RUN_NOT_FOUND' }),
+    ]);
+    expect(events.map(([name]) => name)).toContain('log:warning');
+  });
+
   it('closes what it made when the project closes, and reports a failure as a warning', async () => {
     const s = newSession();
     s.createProject(path.join(dir, 'a.gpkg'));

@@ -72,6 +72,7 @@ export class ProjectServices {
       const service = new ProjectRegions(this.project, this.runs, () => this.modelDirs(), {
         changed: (runId, regionCount) => events.emit('regions:changed', { runId, regionCount }),
         warning: (message) => events.emit('log:warning', { message }),
+        failed: (runId, code, message) => events.emit('regions:failed', { runId, code, message }),
       });
       this.closers.push({ name: 'regions', close: () => service.dispose() });
       this.regionsService = service;

@@ -20,6 +20,8 @@ import { SpotCheckCache, spotCheckImages } from './spotCheck';
 /** Where the region service reports what it did (the session's events). */
 export interface RegionEvents {
   changed(runId: number, regionCount: number): void;
+  /** The regions a finished run starts could not be found. */
+  failed?(runId: number, code: string, message: string): void;
   warning(message: string): void;
 }
 
@@ -66,7 +68,9 @@ export class ProjectRegions {
     this.planned.delete(runId);
     if (planned === false || this.project.readOnly) return;
     const job = this.compute(runId, planned).catch((error: unknown) => {
-      this.events.warning(`Finding the regions of run ${runId} failed: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      this.events.warning(`Finding the regions of run ${runId} failed: ${message}`);
+      this.events.failed?.(runId, (error as { code?: string }).code ?? 'INTERNAL', message);
       return null;
     });
     this.automatic.set(runId, job);

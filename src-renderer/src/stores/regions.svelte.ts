@@ -94,6 +94,11 @@ export class RegionsState {
       this.finishedLive.add(id);
       if (id === this.runId) this.finding = true;
     });
+    onEvent('regions:failed', ({ runId }) => {
+      // The services' own warning says why; the count is no longer "being found".
+      this.finishedLive.delete(runId);
+      if (runId === this.runId) this.finding = false;
+    });
     onEvent('regions:changed', ({ runId }) => {
       this.finishedLive.delete(runId);
       // Our own compute shows its result itself; this is the services' (a finished run, another window).

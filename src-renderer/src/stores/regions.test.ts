@@ -83,6 +83,18 @@ describe('RegionsState', () => {
     expect(raisedSignals()).toContain('regions:ready');
   });
 
+  it('stops saying the regions are being found when the services could not find them', async () => {
+    fakeRegionServices();
+    const regions = new RegionsState();
+    regions.listen();
+    services.emit('run:done', runDetail(7));
+    await regions.useRun(7);
+    expect(regions.finding).toBe(true);
+    services.emit('regions:failed', { runId: 7, code: 'DISK_FULL', message: 'The disk is full.' });
+    expect(regions.finding).toBe(false);
+    expect(regions.stale).toBe(false);
+  });
+
   it('applies a moved slider by itself once it rests, with one request for a whole drag', async () => {
     fakeRegionServices();
     const regions = new RegionsState();
