@@ -42,15 +42,17 @@ describe('a pixel-aligned PNG pair', () => {
     await app.screenshot('imagery-pixel-regions');
   });
 
-  it('gives areas in m² once the user gives the pixel size', async () => {
-    await bench.expectSignal('imagery:pixel-size', () =>
-      bench
-        .byTestId('pixel-size-input-before')
-        .fill('0.5')
-        .then(() => bench.byTestId('pixel-size-input-before').press('Enter')),
-    );
-    await bench.computeRegions({ minAreaM2: 10 });
-    expect(await bench.byTestId('region-area').first().textContent()).toMatch(/m²/);
+  it('gives areas in m² once the user gives the pixel size: the regions are found again', async () => {
+    const pixels = Number((await bench.byTestId('region-area').first().textContent())!.replace(/\D/g, ''));
+    const input = bench.byTestId('pixel-size-input-before');
+    await bench.expectSignal('regions:ready', async () => {
+      await input.fill('0.5');
+      await input.press('Enter');
+    });
+    const area = (await bench.byTestId('region-area').first().textContent()) ?? '';
+    expect(area).toMatch(/m²/);
+    // The largest region keeps its pixels: 0.25 m² each.
+    expect(Number(area.split(' m²')[0].replace(/,/g, ''))).toBeCloseTo(pixels * 0.25, -1);
     total = Number(await bench.byTestId('region-list').getAttribute('data-total'));
   });
 

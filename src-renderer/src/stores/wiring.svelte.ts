@@ -3,7 +3,9 @@
 //   clears the messages of the old project and loads the new one's imagery and runs;
 // - the Results panel shows the regions of the run on screen once it is done;
 // - the region being checked closes when its run changes;
-// - which model a run would use (and why) is asked again when the model select or the imagery changes.
+// - which model a run would use (and why) is asked again when the model select or the imagery changes;
+// - the regions on screen are found again when the pixel size of a pair without georeference changes (their areas
+//   are in m² of that size, or in pixels without one).
 import { untrack } from 'svelte';
 import type { ProjectSummary } from '../../../src-main/ipc/contract';
 import { exportsState } from './exports.svelte';
@@ -44,6 +46,20 @@ export function followRun(): void {
   untrack(() => void regions.useRun(done && detail ? detail.id : null));
 }
 
+/** The pixel size the regions on screen were last seen with (undefined: no pixel-space imagery yet). */
+let seenPixelSize: number | null | undefined;
+
+/** A new pixel size of a pair without georeference changes every region's area: find the regions again. */
+export function followPixelSize(): void {
+  const space = imagery.state.mapSpace;
+  const size = space.kind === 'pixel' ? space.pixelSizeM : undefined;
+  untrack(() => {
+    const changed = seenPixelSize !== undefined && size !== undefined && size !== seenPixelSize;
+    seenPixelSize = size;
+    if (changed && regions.runId !== null) void regions.compute();
+  });
+}
+
 let wired: (() => void) | null = null;
 
 /** Subscribes every store to the services' events and wires them together; idempotent. Returns the unwiring. */
@@ -58,6 +74,7 @@ export function wireStores(): () => void {
   const stopEffects = $effect.root(() => {
     $effect(followRun);
     $effect(followModelChoice);
+    $effect(followPixelSize);
     $effect(() => {
       void regions.runId;
       void regions.outlineRevision;

@@ -175,4 +175,39 @@ describe('the stores wired together', () => {
     await settle();
     expect(selection.fid).toBeNull();
   });
+
+  it('finds the regions again when the pixel size of a pair without georeference changes', async () => {
+    projectServices(6);
+    services.handle('project:open', () => summary('F'));
+    services.handle('regions:compute', ({ runId }) => ({
+      runId,
+      regionCount: 3,
+      settings: SETTINGS,
+      seconds: 0,
+    }));
+    await project.open('/projects/F.gpkg');
+    await settle();
+    expect(regions.runId).toBe(6);
+    const pixelState = (pixelSizeM: number | null) => ({
+      before: null,
+      after: null,
+      preflight: [],
+      mapSpace: {
+        kind: 'pixel' as const,
+        width: 100,
+        height: 80,
+        pixelSizeM,
+        tiles: { nativeZoom: 16, maxZoom: 20, tileSize: 256 },
+      },
+    });
+    services.emit('imagery:changed', pixelState(null));
+    await settle();
+    const before = services.callsTo('regions:compute').length;
+    services.emit('imagery:changed', pixelState(null));
+    await settle();
+    expect(services.callsTo('regions:compute').length).toBe(before); // same size: nothing to redo
+    services.emit('imagery:changed', pixelState(0.5));
+    await settle();
+    expect(services.callsTo('regions:compute').length).toBe(before + 1);
+  });
 });
