@@ -2,7 +2,7 @@ import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { ChangeMapError } from '../errors';
 import { encodeDbf, utf8Prefix, type DbfField } from './dbf';
-import { isCounterClockwise } from './ringOrientation';
+import { isCounterClockwise } from '../geo/rings';
 import { encodeShapefilePolygons } from './shp';
 import { encodeShapefileZip } from './shapefileZip';
 

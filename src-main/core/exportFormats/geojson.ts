@@ -2,7 +2,8 @@
 // (the store keeps them so); rings are re-wound to the right-hand rule here, so callers cannot forget it. No
 // "crs" member: RFC 7946 removed it and WGS 84 is implied.
 
-import type { FlatMultiPolygon, FlatRing } from '../geo/gpkgGeometry';
+import type { FlatMultiPolygon } from '../geo/gpkgGeometry';
+import { nestedMultiPolygon } from '../geo/rings';
 import { orientForGeoJson } from './ringOrientation';
 
 export type GeoJsonPropertyValue = string | number | boolean | null;
@@ -14,15 +15,9 @@ export interface GeoJsonFeatureInput {
   properties: Record<string, GeoJsonPropertyValue>;
 }
 
-function ringCoordinates(ring: FlatRing): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i + 1 < ring.length; i += 2) out.push([ring[i], ring[i + 1]]);
-  return out;
-}
-
 function geometryJson(mp: FlatMultiPolygon | null): string {
   if (mp === null) return 'null';
-  const coordinates = orientForGeoJson(mp).map((polygon) => polygon.map(ringCoordinates));
+  const coordinates = nestedMultiPolygon(orientForGeoJson(mp));
   return JSON.stringify({ type: 'MultiPolygon', coordinates });
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { csvField, encodeCsv } from './csv';
 import { encodeGeoJsonFeatureCollection } from './geojson';
 import { plainNumber } from './numberText';
-import { isCounterClockwise } from './ringOrientation';
+import { isCounterClockwise } from '../geo/rings';
 import { multiPolygonWkt } from './wkt';
 
 describe('plain numbers', () => {

@@ -3,22 +3,13 @@ import GeoJSONReader from 'jsts/org/locationtech/jts/io/GeoJSONReader.js';
 import GeometryFactory from 'jsts/org/locationtech/jts/geom/GeometryFactory.js';
 import IsValidOp from 'jsts/org/locationtech/jts/operation/valid/IsValidOp.js';
 import type { FlatMultiPolygon } from '../geo/gpkgGeometry';
-
-export function toGeoJsonCoordinates(mp: FlatMultiPolygon): number[][][][] {
-  return mp.map((polygon) =>
-    polygon.map((ring) => {
-      const pts: number[][] = [];
-      for (let i = 0; i < ring.length; i += 2) pts.push([ring[i], ring[i + 1]]);
-      return pts;
-    }),
-  );
-}
+import { nestedMultiPolygon } from '../geo/rings';
 
 /** null when valid, else jsts's reason. */
 export function validityError(mp: FlatMultiPolygon): string | null {
   const geometry = new GeoJSONReader(new GeometryFactory()).read({
     type: 'MultiPolygon',
-    coordinates: toGeoJsonCoordinates(mp),
+    coordinates: nestedMultiPolygon(mp),
   });
   const op = new IsValidOp(geometry);
   return op.isValid() ? null : String(op.getValidationError());

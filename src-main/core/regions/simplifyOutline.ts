@@ -7,7 +7,7 @@
 // valid by construction, is kept. Outlines with more than MAX_CHECKED_RINGS rings are kept unsimplified
 // (the nesting check is quadratic in rings; such regions are rare, usually speckled ones).
 import type { FlatMultiPolygon } from '../geo/gpkgGeometry';
-import { pointInRing, signedRingArea } from './traceOutline';
+import { pointInRing, signedRingArea } from '../geo/rings';
 
 const MAX_CHECKED_RINGS = 64;
 

@@ -7,6 +7,7 @@
 // corner points (polygons touching at a point in a multipolygon, or a hole touching its shell at a point).
 // An 8-connected region can so become several polygons; together they hold exactly its pixels.
 import type { FlatMultiPolygon, FlatPolygon } from '../geo/gpkgGeometry';
+import { pointInRing, signedRingArea } from '../geo/rings';
 
 /** Whether local pixel (x, y), 0 <= x < w, 0 <= y < h, belongs to the region. */
 export type InsideTest = (x: number, y: number) => boolean;
@@ -19,26 +20,6 @@ const AL_DX = [0, 0, -1, -1];
 const AL_DY = [-1, 0, 0, -1];
 const AR_DX = [0, -1, -1, 0];
 const AR_DY = [0, 0, -1, -1];
-
-/** Shoelace signed area of a closed flat ring (in y-down pixel space a shell is negative). */
-export function signedRingArea(ring: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i + 3 < ring.length; i += 2) s += ring[i] * ring[i + 3] - ring[i + 2] * ring[i + 1];
-  return s / 2;
-}
-
-/** Even-odd point-in-ring test (the point must not lie on the ring). */
-export function pointInRing(ring: ArrayLike<number>, px: number, py: number): boolean {
-  let inside = false;
-  for (let i = 0; i + 3 < ring.length; i += 2) {
-    const x1 = ring[i];
-    const y1 = ring[i + 1];
-    const x2 = ring[i + 2];
-    const y2 = ring[i + 3];
-    if (y1 > py !== y2 > py && px < x1 + ((py - y1) * (x2 - x1)) / (y2 - y1)) inside = !inside;
-  }
-  return inside;
-}
 
 /** Closed corner rings of every boundary of the region (shells and holes), before splitting. */
 function traceRings(inside: InsideTest, w: number, h: number): number[][] {

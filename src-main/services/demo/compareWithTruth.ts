@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { rasterizeOutline } from '../../core/regions/rasterizeOutline';
 import { decodeGpkgMultiPolygon } from '../../core/geo/gpkgGeometry';
+import { mapPoints } from '../../core/geo/rings';
 import {
   judgeTransitions,
   matchTruth,
@@ -58,16 +59,7 @@ export async function compareWithTruth(
   for (const row of rows) {
     const grid = decodeGpkgMultiPolygon(row.geom_grid).geometry;
     // grid CRS -> pixel coordinates (north-up grid: no rotation terms)
-    const px = grid.map((polygon) =>
-      polygon.map((ring) => {
-        const out = new Float64Array(ring.length);
-        for (let i = 0; i < ring.length; i += 2) {
-          out[i] = (ring[i] - gt[0]) / gt[1];
-          out[i + 1] = (ring[i + 1] - gt[3]) / gt[5];
-        }
-        return out;
-      }),
-    );
+    const px = mapPoints(grid, (x, y) => [(x - gt[0]) / gt[1], (y - gt[3]) / gt[5]]);
     const inside = rasterizeOutline(px, whole);
     for (let i = 0; i < inside.length; i++) if (inside[i]) regionLabels[i] = row.fid;
   }

@@ -5,13 +5,13 @@ import shp from 'shpjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChangeMapError } from '../../core/errors';
 import { utf8Prefix } from '../../core/exportFormats/dbf';
-import { isCounterClockwise } from '../../core/exportFormats/ringOrientation';
 import { decodeGpkgMultiPolygon } from '../../core/geo/gpkgGeometry';
+import { isCounterClockwise, planarArea } from '../../core/geo/rings';
 import { REVIEW_STATES } from '../../core/regions/reviewState';
 import { exportRegionsRequest, requests, type Request } from '../../ipc/contract';
 import { nodeFileOps } from '../fileSafety/atomicWrite';
 import { exportRegions } from './exportRegions';
-import { createTestProject, LONG_NOTE, planarArea, TEST_GRID, type TestProject } from './exportTestProject';
+import { createTestProject, LONG_NOTE, TEST_GRID, type TestProject } from './exportTestProject';
 import {
   canValidateGeoPackage,
   gdalFeatures,

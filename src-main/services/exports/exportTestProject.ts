@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import proj4 from 'proj4';
 import type { ReviewState } from '../../core/regions/reviewState';
-import { ringSignedArea2 } from '../../core/exportFormats/ringOrientation';
 import { encodeGpkgMultiPolygon, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
+import { mapPoints, planarArea } from '../../core/geo/rings';
 import type { GridSpec } from '../../core/raster/types';
 import { MIGRATIONS } from '../project/schema';
 
@@ -97,26 +97,7 @@ export const DATES = { before: '2021-06-01T10:00:00Z', after: '2023:07:15 10:30:
 
 export function toWgs84(mp: FlatMultiPolygon): FlatMultiPolygon {
   const convert = proj4(UTM33N_PROJ4, 'EPSG:4326');
-  return mp.map((polygon) =>
-    polygon.map((ring) => {
-      const out = new Float64Array(ring.length);
-      for (let i = 0; i < ring.length; i += 2) {
-        const [lon, lat] = convert.forward([ring[i], ring[i + 1]]);
-        out[i] = lon;
-        out[i + 1] = lat;
-      }
-      return out;
-    }),
-  );
-}
-
-/** Area of a multipolygon in its own units, holes subtracted. */
-export function planarArea(mp: FlatMultiPolygon): number {
-  return mp.reduce(
-    (sum, polygon) =>
-      sum + polygon.reduce((s, ring, i) => s + ((i === 0 ? 1 : -1) * Math.abs(ringSignedArea2(ring))) / 2, 0),
-    0,
-  );
+  return mapPoints(mp, (x, y) => convert.forward([x, y]) as [number, number]);
 }
 
 export interface TestProject {

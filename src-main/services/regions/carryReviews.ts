@@ -10,7 +10,7 @@ import type Database from 'better-sqlite3';
 import { decodeGpkgMultiPolygon, envelopeOf, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import type { GridSpec } from '../../core/raster/types';
 import type { FoundRegion } from '../../core/regions/findRegions';
-import { transformOutline } from '../../core/regions/outlineGeometry';
+import { mapPoints } from '../../core/geo/rings';
 import { gridToPixel } from '../../core/regions/pixelArea';
 import { rasterizeOutline } from '../../core/regions/rasterizeOutline';
 import type { ReviewState } from '../../core/regions/reviewState';
@@ -44,7 +44,7 @@ export function readReviewedRegions(db: Db, runId: number, grid: GridSpec): Prev
     geom_grid: Uint8Array;
   }[];
   return rows.map((r) => {
-    const outline = transformOutline(decodeGpkgMultiPolygon(r.geom_grid).geometry, (x, y) =>
+    const outline = mapPoints(decodeGpkgMultiPolygon(r.geom_grid).geometry, (x, y) =>
       gridToPixel(grid.geoTransform, x, y),
     );
     const env = envelopeOf(outline);

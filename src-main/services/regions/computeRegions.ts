@@ -4,14 +4,10 @@
 import type Database from 'better-sqlite3';
 import { ChangeMapError } from '../../core/errors';
 import { encodeGpkgMultiPolygon, envelopeOf } from '../../core/geo/gpkgGeometry';
+import { mapPoints, orientMultiPolygon } from '../../core/geo/rings';
 import type { GridSpec } from '../../core/raster/types';
 import { findRegions, type RegionSettings } from '../../core/regions/findRegions';
-import {
-  geoTransformFn,
-  planarPerimeter,
-  transformOutline,
-  withRightHandRule,
-} from '../../core/regions/outlineGeometry';
+import { geoTransformFn, planarPerimeter } from '../../core/regions/outlineGeometry';
 import { pixelToGrid, rowPixelAreas } from '../../core/regions/pixelArea';
 import { simplifyOutline } from '../../core/regions/simplifyOutline';
 import { gridToMapFn } from '../imagery/crs';
@@ -132,8 +128,9 @@ export async function computeRegions(
       const r = found.regions[i];
       const review = reviews.byRegion.get(i);
       const pixelOutline = simplifyOutline(r.outline, full.simplifyTolerancePx);
-      const gridOutline = withRightHandRule(transformOutline(pixelOutline, toGrid));
-      const lonLat = transformOutline(gridOutline, toLonLat);
+      // Shells counter-clockwise, holes clockwise (the OGC / GeoJSON right-hand rule) in x-east, y-north axes.
+      const gridOutline = orientMultiPolygon(mapPoints(pixelOutline, toGrid), 'ccw');
+      const lonLat = mapPoints(gridOutline, toLonLat);
       const env = envelopeOf(lonLat);
       lonMin = Math.min(lonMin, env.minX);
       lonMax = Math.max(lonMax, env.maxX);

@@ -1,4 +1,5 @@
 // Turns region records into what the API shows: list rows, and a region's detail with its outline in WGS 84.
+import { nestedMultiPolygon } from '../../core/geo/rings';
 import type { RegionDetail, RegionRow } from '../../ipc/contract';
 import type { ChangeRegionSummary } from './regionRecords';
 
@@ -22,13 +23,7 @@ export function regionRow(r: ChangeRegionSummary): RegionRow {
 export function regionDetail(
   r: ChangeRegionSummary & { outlineLonLat: ArrayLike<number>[][] },
 ): RegionDetail {
-  const outline = r.outlineLonLat.map((polygon) =>
-    polygon.map((ring) => {
-      const points: [number, number][] = [];
-      for (let i = 0; i < ring.length; i += 2) points.push([ring[i], ring[i + 1]]);
-      return points;
-    }),
-  );
+  const outline = nestedMultiPolygon(r.outlineLonLat);
   const all = outline.flat(2);
   const lons = all.map((p) => p[0]);
   const lats = all.map((p) => p[1]);

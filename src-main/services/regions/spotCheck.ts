@@ -4,7 +4,7 @@ import { encode } from 'fast-png';
 import { ChangeMapError } from '../../core/errors';
 import type { AlignedPairSource, PixelWindow } from '../../core/raster/types';
 import { thresholdMask } from '../../core/regions/mask';
-import { transformOutline } from '../../core/regions/outlineGeometry';
+import { mapPoints } from '../../core/geo/rings';
 import { gridToPixel } from '../../core/regions/pixelArea';
 import { patchWindow } from '../../core/regions/patches';
 import {
@@ -106,7 +106,7 @@ export async function spotCheckImages(
   const before = renderRgb(chunk.before, window, rgb, stretch, size);
   const after = renderRgb(chunk.after, window, rgb, stretch, size);
   const change = renderChange(after, window, thresholdMask(probs, threshold, probability.nodata));
-  const outline = transformOutline(region.outlineGrid, (x, y) => gridToPixel(grid.geoTransform, x, y));
+  const outline = mapPoints(region.outlineGrid, (x, y) => gridToPixel(grid.geoTransform, x, y));
   for (const img of [before, change, after]) drawOutline(img, window, outline, [255, 221, 0]);
   const result: SpotCheckImages = {
     fid,
