@@ -35,6 +35,8 @@ CHANGE_DETECTS = "buildings, construction sites, water and other land-cover chan
 CHANGE_ATTRIBUTION = ("ChangeMap project, trained from scratch on OSCD (Daudt et al., IGARSS 2018), SZTAKI AirChange "
                       "(Benedek & Szirányi, IEEE TGRS 2009), LEVIR-CD (Chen & Shi, Remote Sensing 2020) and DSIFN-CD "
                       "(Zhang et al., ISPRS J. 2020)")
+# Region clean-up and smallest region for this model's output (src-main/services/regions/regionSettings.ts reads it).
+CHANGE_REGIONS = {"openingRadius": 1, "minAreaM2": 300}
 LANDCOVER_ATTRIBUTION = "ChangeMap project, trained from scratch on AID (Xia et al., IEEE TGRS 2017)"
 
 
@@ -133,6 +135,7 @@ def export_change():
     card = change_card(os.path.basename(path), sha, st, chip, meta, accuracy, best["threshold"], command, runtime,
                        "changemap-change", desc, [0.5, 20.0])
     card = with_after(card, "gsdRangeM", detects=CHANGE_DETECTS, attribution=CHANGE_ATTRIBUTION)
+    card = with_after(card, "threshold", regions=CHANGE_REGIONS)
     write_card(path.replace(".onnx", ".card.json"), card)
 
 

@@ -57,7 +57,7 @@ function parseSize(text: string): { width: number; height: number } {
   return { width: Number(m[1]), height: Number(m[2]) };
 }
 
-/** The whole command line; `run(code)` receives each command's exit code. */
+/** The whole command line; `done(code)` receives each command's exit code. */
 export function buildProgram(done: (code: number) => void): Command {
   const program = new Command('changemap')
     .description('Find and explain land-cover change between two dates of imagery.')
