@@ -95,4 +95,22 @@ describe('changemap run with dates and a pixel size', () => {
     expect(geojson.status).toBe(3);
     expect(geojson.stderr).toMatch(/EXPORT_NO_GEOREFERENCE/);
   });
+
+  it('runs an area of interest given in pixel coordinates and places its regions in the whole image', () => {
+    const project = path.join(dir, 'aoi.gpkg');
+    // The change is the block of columns 30..119, rows 40..99: x 30..120, y -100..-40. The area starts at row 20.
+    const r = changemap(...runArgs(project, '--aoi', '0,-130,160,-20'));
+    expect(r.status, r.stderr).toBe(0);
+    const csv = path.join(dir, 'aoi.csv');
+    expect(changemap('export', '--project', project, '--format', 'csv', '--out', csv).status).toBe(0);
+    const [header, ...rows] = fs.readFileSync(csv, 'utf8').trim().split(/\r?\n/);
+    const columns = header.split(',');
+    const largest = rows[0].split(',');
+    const x = Number(largest[columns.indexOf('centroid_x')]);
+    const y = Number(largest[columns.indexOf('centroid_y')]);
+    expect(x).toBeGreaterThan(50);
+    expect(x).toBeLessThan(100);
+    expect(y).toBeGreaterThan(-90);
+    expect(y).toBeLessThan(-50);
+  });
 });

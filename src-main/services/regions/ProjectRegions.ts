@@ -100,8 +100,12 @@ export class ProjectRegions {
     let readers = this.readers.get(run.id);
     if (!readers) {
       const raster = await openGeoTiff(run.probabilityPath!);
+      const probability = probabilityReaderFromRaster(raster);
       readers = {
-        probability: probabilityReaderFromRaster(raster),
+        // A GeoTIFF cannot say where a part of an image without georeference lies in the whole image: the run's
+        // grid (an area of interest's offset included) does.
+        probability:
+          run.params.grid.crs.code === null ? { ...probability, grid: run.params.grid } : probability,
         closeProbability: () => raster.close(),
         pair: null,
       };

@@ -17,8 +17,14 @@ import { signal } from '../lib/signals';
 import { notices } from './notices.svelte';
 
 export type LonLat = [number, number];
+/**
+ * The area of a run, in the API's map coordinates: longitude/latitude, or (inPixels) the pixel coordinates of
+ * imagery without georeference, which are its grid's own coordinates.
+ */
 export type AreaChoice =
-  { kind: 'whole' } | { kind: 'bbox'; min: LonLat; max: LonLat } | { kind: 'polygon'; ring: LonLat[] };
+  | { kind: 'whole' }
+  | { kind: 'bbox'; min: LonLat; max: LonLat; inPixels?: boolean }
+  | { kind: 'polygon'; ring: LonLat[]; inPixels?: boolean };
 export type ProviderChoice = ProviderRequest;
 /** The model select's value for the automatic choice (run:start's default). */
 export const AUTOMATIC_MODEL = AUTO_MODEL;
@@ -180,7 +186,7 @@ export class RunState {
       const summary = await request('run:start', {
         model: this.modelId,
         provider: this.provider,
-        aoi: aoiRequest(this.area),
+        ...aoiRequest(this.area),
         chunkSize: this.chunkSize ?? undefined,
       });
       // run:started usually arrives first; if not, fetch the chunk grid ourselves.
@@ -290,9 +296,18 @@ export class RunState {
 }
 
 function aoiRequest(area: AreaChoice) {
-  if (area.kind === 'bbox') return { kind: 'bbox' as const, min: area.min, max: area.max };
-  if (area.kind === 'polygon') return { kind: 'polygon' as const, ring: area.ring };
-  return null;
+  if (area.kind === 'whole') return { aoi: null };
+  if (area.inPixels) {
+    // Pixel coordinates are the grid's own: run:start's gridAoi, a rectangle (a polygon gives its bounding box).
+    const points = area.kind === 'bbox' ? [area.min, area.max] : area.ring;
+    const xs = points.map((p) => p[0]);
+    const ys = points.map((p) => p[1]);
+    return {
+      gridAoi: { minX: Math.min(...xs), minY: Math.min(...ys), maxX: Math.max(...xs), maxY: Math.max(...ys) },
+    };
+  }
+  if (area.kind === 'bbox') return { aoi: { kind: 'bbox' as const, min: area.min, max: area.max } };
+  return { aoi: { kind: 'polygon' as const, ring: area.ring } };
 }
 
 export const run = new RunState();

@@ -86,4 +86,25 @@ describe('RunState', () => {
     });
     expect(run.current?.id).toBe(4);
   });
+
+  it('asks for an area drawn on imagery without georeference in grid (pixel) coordinates', async () => {
+    services.handle('run:start', () => runDetail(5, { status: 'pending' }));
+    services.handle('run:get', ({ runId }) => runDetail(runId, { status: 'pending', chunks: chunks(1) }));
+    const run = new RunState();
+    run.modelId = 'auto';
+    run.area = {
+      kind: 'polygon',
+      ring: [
+        [10, -20],
+        [300, -25],
+        [200, -180],
+        [10, -20],
+      ],
+      inPixels: true,
+    };
+    await run.start();
+    const request = services.callsTo('run:start')[0];
+    expect(request).toMatchObject({ gridAoi: { minX: 10, minY: -180, maxX: 300, maxY: -20 } });
+    expect(request).not.toHaveProperty('aoi');
+  });
 });
