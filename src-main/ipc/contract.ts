@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AUTO_MODEL } from '../core/models/modelChoice';
 import { BAND_ROLES, type BandRole } from '../core/raster/types';
+import type { RegionSettings } from '../core/regions/findRegions';
 import { REVIEW_STATES, type ReviewState } from '../core/regions/reviewState';
 import { CHANNELS, EVENT_NAMES, type Channel, type EventName } from './channels';
 
@@ -233,8 +234,9 @@ export const regionSettingsSchema = z
     /** Smallest region kept, m². */
     minAreaM2: z.number().min(0).max(1e12),
   })
-  .strict();
-export type RegionSettings = z.infer<typeof regionSettingsSchema>;
+  .strict() satisfies z.ZodType<RegionSettings>;
+/** The region finder's own settings type (core/regions/findRegions.ts); the schema above is checked against it. */
+export type { RegionSettings };
 
 /** How the region list can be sorted. */
 export const REGION_SORT_KEYS = ['area', 'probability', 'confidence', 'transition', 'review'] as const;
