@@ -23,6 +23,8 @@ export const PAGE_SIZE = 200;
  * request at its end rather than one per pixel, while a single change still feels immediate.
  */
 export const SETTINGS_DEBOUNCE_MS = 250;
+/** The longest a user's settings wait for the regions the services find on their own when a run finishes. */
+export const AUTOMATIC_WAIT_MS = 60_000;
 export interface FilterChoice {
   minAreaM2: number | null;
   transition: string | null;
@@ -84,6 +86,7 @@ export class RegionsState {
   private computeInFlight: Promise<void> | null = null;
   /** compute() was asked again while a request ran. */
   private rerun = false;
+  private automaticWaiters: (() => void)[] = [];
   /** Runs that finished while the app watched: the services find their regions without being asked. */
   private finishedLive = new Set<number>();
 
@@ -96,15 +99,35 @@ export class RegionsState {
     });
     onEvent('regions:failed', ({ runId }) => {
       // The services' own warning says why; the count is no longer "being found".
-      this.finishedLive.delete(runId);
-      if (runId === this.runId) this.finding = false;
+      this.automaticSettled(runId);
     });
     onEvent('regions:changed', ({ runId }) => {
-      this.finishedLive.delete(runId);
+      this.automaticSettled(runId);
       // Our own compute shows its result itself; this is the services' (a finished run, another window).
       if (runId !== this.runId || this.computing || this.pending) return;
-      this.finding = false;
       void this.refreshFromServices(runId);
+    });
+  }
+
+  /** The services are done finding a finished run's regions on their own (found or failed). */
+  private automaticSettled(runId: number): void {
+    this.finishedLive.delete(runId);
+    if (runId === this.runId) this.finding = false;
+    for (const resolve of this.automaticWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * Waits while the services find the run's regions on their own, so a change the user makes meanwhile is applied
+   * after theirs and not overwritten by it (at most AUTOMATIC_WAIT_MS, should their answer never come).
+   */
+  private async afterAutomatic(): Promise<void> {
+    if (!this.finding) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, AUTOMATIC_WAIT_MS);
+      this.automaticWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
@@ -207,6 +230,7 @@ export class RegionsState {
     try {
       for (;;) {
         this.rerun = false;
+        await this.afterAutomatic();
         const runId = this.runId;
         if (runId === null || !this.settings) return;
         const asked = { ...this.settings };

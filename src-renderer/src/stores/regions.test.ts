@@ -95,6 +95,25 @@ describe('RegionsState', () => {
     expect(regions.stale).toBe(false);
   });
 
+  it('applies a change made while the services find the regions of a finished run after theirs', async () => {
+    const fake = fakeRegionServices();
+    const regions = new RegionsState();
+    regions.listen();
+    services.emit('run:done', runDetail(7));
+    await regions.useRun(7);
+    regions.updateSettings({ threshold: 0.4 });
+    await vi.advanceTimersByTimeAsync(SETTINGS_DEBOUNCE_MS * 2);
+    expect(services.callsTo('regions:compute')).toEqual([]); // theirs first
+    expect(regions.stale).toBe(true);
+    fake.computeAlone(SETTINGS);
+    services.emit('regions:changed', { runId: 7, regionCount: 85 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(services.callsTo('regions:compute')).toEqual([{ runId: 7, ...SETTINGS, threshold: 0.4 }]);
+    expect(regions.settings?.threshold).toBe(0.4);
+    expect(regions.lastCompute?.regionCount).toBe(60);
+    expect(regions.stale).toBe(false);
+  });
+
   it('applies a moved slider by itself once it rests, with one request for a whole drag', async () => {
     fakeRegionServices();
     const regions = new RegionsState();
