@@ -263,13 +263,16 @@ export class RegionsState {
 
   /** The services found new regions on their own (a run finished): show them with the settings they used. */
   private async refreshFromServices(runId: number): Promise<void> {
+    // The user's own change wins: whenever one starts while this reads, this stops (and says nothing is ready).
+    const superseded = () => runId !== this.runId || this.computing || this.pending;
     const saved = await this.savedSettings(runId);
-    if (runId !== this.runId || this.computing || this.pending) return;
+    if (superseded()) return;
     if (saved) {
       this.settings = { ...saved };
       this.applied = saved;
     }
     await Promise.all([this.reload(), this.refreshFacets()]);
+    if (superseded()) return;
     this.outlineRevision++;
     signal('regions:ready');
   }

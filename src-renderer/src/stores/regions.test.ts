@@ -83,6 +83,28 @@ describe('RegionsState', () => {
     expect(raisedSignals()).toContain('regions:ready');
   });
 
+  it('lets a change the user starts win over regions of the services being read meanwhile', async () => {
+    const fake = fakeRegionServices();
+    const regions = new RegionsState();
+    regions.listen();
+    await regions.useRun(7);
+    let releaseList!: () => void;
+    services.handle(
+      'regions:list',
+      () => new Promise((resolve) => (releaseList = () => resolve(regionPage(85)))),
+    );
+    fake.computeAlone(SETTINGS);
+    services.emit('regions:changed', { runId: 7, regionCount: 85 }); // another window found regions
+    await vi.advanceTimersByTimeAsync(0);
+    const ready = raisedSignals().filter((s) => s === 'regions:ready').length;
+    const computing = regions.compute(); // the user presses "Find regions" meanwhile
+    releaseList();
+    services.handle('regions:list', ({ offset }) => regionPage(offset === 0 ? 85 : 0));
+    await computing;
+    // One "ready": the user's regions; the services' read, overtaken, says nothing.
+    expect(raisedSignals().filter((s) => s === 'regions:ready').length).toBe(ready + 1);
+  });
+
   it('stops saying the regions are being found when the services could not find them', async () => {
     fakeRegionServices();
     const regions = new RegionsState();
