@@ -92,6 +92,34 @@ export class Workbench {
     return [box.x + box.width * fx, box.y + box.height * fy];
   }
 
+  /**
+   * Hovers points spiralling out from (x, y) until the region tooltip shows, and returns the point that showed it.
+   * A region's centre of view can fall in a gap between its parts (an estate around a kept field), so the test looks
+   * for the outline near the centre instead of assuming it covers the exact middle.
+   */
+  async hoverRegionNear(x: number, y: number, radiusPx = 90, stepPx = 15): Promise<[number, number]> {
+    const tooltip = this.byTestId('region-tooltip');
+    const points: [number, number][] = [[x, y]];
+    for (let r = stepPx; r <= radiusPx; r += stepPx) {
+      for (let a = 0; a < 8; a++) {
+        const t = (a * Math.PI) / 4;
+        points.push([x + r * Math.cos(t), y + r * Math.sin(t)]);
+      }
+    }
+    for (const [px, py] of points) {
+      await this.page.mouse.move(px - 20, py);
+      await this.page.mouse.move(px, py, { steps: 3 });
+      if (await tooltip.isVisible()) return [px, py];
+      try {
+        await tooltip.waitFor({ timeout: 250 });
+        return [px, py];
+      } catch {
+        // Not over an outline here: try the next point.
+      }
+    }
+    throw new Error(`No region outline within ${radiusPx} px of the map point (${x}, ${y}).`);
+  }
+
   /** Sets the region settings form and finds the regions. */
   async computeRegions(settings: { threshold?: number; minAreaM2?: number } = {}): Promise<void> {
     if (settings.threshold !== undefined) await this.byTestId('threshold').fill(String(settings.threshold));
