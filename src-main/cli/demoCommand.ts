@@ -9,6 +9,7 @@ import type { AppSession } from '../services/session';
 import { cliSession, mapViewOn } from './cliSession';
 import { EXIT } from './exitCodes';
 import { describeRegions } from './regionsCommand';
+import { describeTransition } from '../core/regions/transitionText';
 
 export interface DemoOptions {
   out: string;
@@ -116,18 +117,15 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     const page = await call('regions:list', { runId: run.id, limit: 10 });
     say('    Largest regions:');
     for (const r of page.items) {
-      const from = r.fromClass ? `${r.fromClass} ${r.fromConf?.toFixed(2)}` : '?';
-      const to = r.toClass ? `${r.toClass} ${r.toConf?.toFixed(2)}` : '?';
       say(
-        `      #${r.fid}  ${ha(r.areaM2).padStart(9)}  ${from} -> ${to}  (p=${r.probMean.toFixed(2)}, ${r.centroidLat.toFixed(5)}, ${r.centroidLon.toFixed(5)})`,
+        `      #${r.fid}  ${ha(r.areaM2).padStart(9)}  ${describeTransition(r.fromClass, r.toClass)}  (p=${r.probMean.toFixed(2)}, ${r.centroidLat.toFixed(5)}, ${r.centroidLon.toFixed(5)})`,
       );
     }
 
     say('4/4 Comparing with the planted truth ...');
     const project = session.requireProject();
     const comparison = await compareWithTruth(project.db, run.id, files.truthJson, files.truth);
-    const arrow = (t: { from: string | null; to: string | null }): string =>
-      `${t.from ?? '?'} -> ${t.to ?? '?'}`;
+    const arrow = (t: { from: string | null; to: string | null }): string => describeTransition(t.from, t.to);
     for (const p of comparison.planted) {
       const kind = comparison.plantedKinds.get(p.id)!;
       const verdict = comparison.transitions.find((v) => v.id === p.id)!;

@@ -62,22 +62,12 @@ export function formatProbability(p: number | null | undefined): string {
   return p === null || p === undefined ? '–' : p.toFixed(2);
 }
 
-/** The classifier's label for a patch it cannot tell (core/regions/patches.ts UNCERTAIN_LABEL, stored as a class). */
-export const UNCERTAIN_LABEL = 'uncertain';
-
-/**
- * True when both dates have the same known class: the change happened within that class (new houses among houses,
- * a field ploughed), which reads as "change within residential", not as a transition.
- */
-export function isWithinClass(from: string | null, to: string | null): boolean {
-  return from !== null && from === to && from !== UNCERTAIN_LABEL;
-}
-
-/** How a planner reads a region's classes: "forest → bare/construction", "change within residential", "unclassified". */
-export function describeTransition(from: string | null, to: string | null): string {
-  if (from === null || to === null) return 'unclassified';
-  return isWithinClass(from, to) ? `change within ${from}` : `${from} → ${to}`;
-}
+export { UNCERTAIN_LABEL } from '../../../src-main/core/regions/patches';
+export {
+  describeTransition,
+  describeTransitionKey,
+  isWithinClass,
+} from '../../../src-main/core/regions/transitionText';
 
 /** One side of a transition: "forest 0.91", "uncertain 0.38", or "unclassified". */
 export function formatLandCover(label: string | null, confidence: number | null): string {
@@ -88,12 +78,6 @@ export function formatLandCover(label: string | null, confidence: number | null)
 /** The transition key the API uses ("forest -> bare/construction"); null before classification. */
 export function transitionKey(from: string | null, to: string | null): string | null {
   return from !== null && to !== null ? `${from} -> ${to}` : null;
-}
-
-/** A transition key as a planner reads it ("forest -> forest" gives "change within forest"); other text as is. */
-export function describeTransitionKey(key: string): string {
-  const i = key.indexOf(' -> ');
-  return i < 0 ? key : describeTransition(key.slice(0, i), key.slice(i + 4));
 }
 
 /** The "after" class of a transition key ("forest -> bare/construction" gives "bare/construction"). */
