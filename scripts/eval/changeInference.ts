@@ -51,7 +51,7 @@ export interface ChipModel {
 /**
  * Change probability for every pixel of a width x height scene (unit-scaled, band-planar inputs). Chips overlap by
  * `overlap` pixels and are blended with the run's sin² window; chips hanging over the edge are padded with the
- * band mean (0 after normalisation), as in a run.
+ * card's fill (by default the band mean, 0 after normalisation), as in a run.
  */
 export async function predictChangeProbability(
   model: ChipModel,
@@ -65,7 +65,7 @@ export async function predictChangeProbability(
   const { card } = model;
   const chip = card.chipSize;
   const bands = card.bands.length;
-  const norm = { mean: card.normalisation.mean, std: card.normalisation.std };
+  const norm = card.normalisation;
   const window = { x: 0, y: 0, width, height };
   const valid = new Uint8Array(width * height).fill(1);
   const stride = chip - overlap;

@@ -18,6 +18,12 @@ export const normalisationSpec = z.object({
   /** Step 2, per band, after unit scaling: (x - mean) / std. */
   mean: z.array(z.number()),
   std: z.array(z.number().positive()),
+  /**
+   * Per band, in unit-scaled values: what pixels beyond the scene edge and invalid pixels become before step 2.
+   * Absent: the band mean (0 after normalisation). A model whose normalisation is inside its graph (identity mean
+   * and std) names its training mean here, so padding reads as neutral grey, not black.
+   */
+  fill: z.array(z.number()).optional(),
 });
 
 const common = {

@@ -42,8 +42,45 @@ describe('normaliseWindowInPlace + copyChip', () => {
       const expected = new Float32Array(2 * 3 * chip * chip).fill(7);
       const actual = new Float32Array(2 * 3 * chip * chip).fill(7);
       cutChip(expected, 1, planes, valid, source, 3, x, y, chip, norm);
-      copyChip(actual, 1, normalised, source, 3, x, y, chip);
+      copyChip(actual, 1, normalised, source, 3, x, y, chip, norm);
       expect(Array.from(actual)).toEqual(Array.from(expected));
     }
+  });
+});
+
+describe('fill of padding and invalid pixels', () => {
+  it('is the card fill after normalisation, not 0, when the card names one (identity-normalised models)', () => {
+    const norm = { mean: [0, 0], std: [1, 1], fill: [0.485, 0.456] };
+    const source = { x: 0, y: 0, width: 2, height: 2 };
+    const planes = new Float32Array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]);
+    const valid = new Uint8Array([1, 0, 1, 1]);
+    const cut = new Float32Array(2 * 3 * 3);
+    cutChip(cut, 0, planes, valid, source, 2, 0, 0, 3, norm);
+    // Band 0: row 0 = 0.1, fill (invalid), fill (beyond the edge).
+    expect(Array.from(cut.subarray(0, 3))).toEqual([0.1, 0.485, 0.485].map(Math.fround));
+    expect(cut[9 + 8]).toBe(Math.fround(0.456));
+    const normalised = planes.slice();
+    normaliseWindowInPlace(normalised, valid, 2, norm);
+    const copied = new Float32Array(cut.length);
+    copyChip(copied, 0, normalised, source, 2, 0, 0, 3, norm);
+    expect(copied).toEqual(cut);
+  });
+
+  it('stays the band mean (0) without a card fill', () => {
+    const norm = { mean: [0.5], std: [0.25] };
+    const cut = new Float32Array(4);
+    cutChip(
+      cut,
+      0,
+      new Float32Array([0.75]),
+      new Uint8Array([1]),
+      { x: 0, y: 0, width: 1, height: 1 },
+      1,
+      0,
+      0,
+      2,
+      norm,
+    );
+    expect(Array.from(cut)).toEqual([1, 0, 0, 0]);
   });
 });

@@ -4,12 +4,24 @@ import type { PixelWindow } from '../raster/types';
 export interface Normalisation {
   mean: readonly number[];
   std: readonly number[];
+  /** Unit-scaled value of padding and invalid pixels per band; absent: the band mean (see modelCard.ts). */
+  fill?: readonly number[];
+}
+
+/** What padding and invalid pixels of band b are after normalisation (0, the band mean, unless the card says). */
+export function normalisedFill(norm: Normalisation, b: number): number {
+  return norm.fill ? (norm.fill[b] - norm.mean[b]) / norm.std[b] : 0;
+}
+
+function fillChip(dest: Float32Array, base: number, plane: number, bands: number, norm: Normalisation): void {
+  for (let b = 0; b < bands; b++)
+    dest.fill(normalisedFill(norm, b), base + b * plane, base + (b + 1) * plane);
 }
 
 /**
  * Writes one chip (bands x chip x chip, NCHW slot `slot` of `dest`) from planar band data covering `source`.
- * Pixels outside the source window (beyond the grid edge) or invalid in either date become 0, i.e. the band
- * mean after normalisation: the model sees a neutral value and the output there is masked later anyway.
+ * Pixels outside the source window (beyond the grid edge) or invalid in either date become the card's fill (by
+ * default the band mean, 0 after normalisation): the model sees a neutral value and the output there is masked later.
  */
 export function cutChip(
   dest: Float32Array,
@@ -26,7 +38,7 @@ export function cutChip(
   const plane = chip * chip;
   const base = slot * bands * plane;
   const srcPlane = source.width * source.height;
-  dest.fill(0, base, base + bands * plane);
+  fillChip(dest, base, plane, bands, norm);
   const x0 = Math.max(chipX, source.x);
   const y0 = Math.max(chipY, source.y);
   const x1 = Math.min(chipX + chip, source.x + source.width);
@@ -47,8 +59,8 @@ export function cutChip(
 }
 
 /**
- * Normalises a read window's planar bands in place, once per pixel, with invalid pixels set to 0 (the band mean
- * after normalisation), so chips can then be copied row by row (copyChip) instead of normalised per chip:
+ * Normalises a read window's planar bands in place, once per pixel, with invalid pixels set to the fill (by default
+ * the band mean, 0 after normalisation), so chips can then be copied row by row (copyChip) instead of normalised per chip:
  * neighbouring chips overlap, and each chip is cut for both dates.
  */
 export function normaliseWindowInPlace(
@@ -62,7 +74,8 @@ export function normaliseWindowInPlace(
     const mean = norm.mean[b];
     const inv = 1 / norm.std[b];
     const o = b * n;
-    for (let i = 0; i < n; i++) planes[o + i] = valid[i] !== 0 ? (planes[o + i] - mean) * inv : 0;
+    const fill = normalisedFill(norm, b);
+    for (let i = 0; i < n; i++) planes[o + i] = valid[i] !== 0 ? (planes[o + i] - mean) * inv : fill;
   }
 }
 
@@ -76,6 +89,7 @@ export function copyChip(
   chipX: number,
   chipY: number,
   chip: number,
+  norm: Normalisation,
 ): void {
   const plane = chip * chip;
   const base = slot * bands * plane;
@@ -86,7 +100,7 @@ export function copyChip(
   const y1 = Math.min(chipY + chip, source.y + source.height);
   // Only chips hanging over the grid edge have parts to pad.
   if (x0 !== chipX || y0 !== chipY || x1 !== chipX + chip || y1 !== chipY + chip) {
-    dest.fill(0, base, base + bands * plane);
+    fillChip(dest, base, plane, bands, norm);
   }
   for (let b = 0; b < bands; b++) {
     const destBand = base + b * plane;

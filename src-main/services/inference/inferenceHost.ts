@@ -26,6 +26,7 @@ export function serveInference(port: RpcPort): void {
           bandRoles: card.bands,
           mean: card.normalisation.mean,
           std: card.normalisation.std,
+          fill: card.normalisation.fill,
           threshold: card.threshold,
           gsdRangeM: card.gsdRangeM,
           providerUsed: model.providerUsed,

@@ -29,6 +29,8 @@ export interface LoadedInfo {
   bandRoles: string[];
   mean: number[];
   std: number[];
+  /** The card's fill for padding and invalid pixels (modelCard.ts normalisation.fill). */
+  fill?: number[];
   threshold: number;
   /** The card's ground sampling range (m per pixel), for the out-of-range warning. */
   gsdRangeM: [number, number];

@@ -66,7 +66,13 @@ describe('shipped models', () => {
     expect(card.training.licence).toMatch(/non-commercial/);
     expect(card.training.licence).toContain('LEVIR-CD');
     // ImageNet normalisation is inside the graph: the app's step 2 must leave the unit-scaled values alone.
-    expect(card.normalisation).toEqual({ unitScaling: 'datatype', mean: [0, 0, 0], std: [1, 1, 1] });
+    // Padding and nodata become ImageNet's mean colour, the neutral value the network was trained around.
+    expect(card.normalisation).toEqual({
+      unitScaling: 'datatype',
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+      fill: [0.485, 0.456, 0.406],
+    });
     expect(card.task === 'change-detection' && card.detects).toMatch(/buildings/);
     for (const p of [0.3, 0.5, 0.8]) expect(chooseCatalogModel([MODELS], p).modelId).toBe(card.name);
     for (const p of [1.5, 2, 10]) expect(chooseCatalogModel([MODELS], p).modelId).toBe('changemap-change');

@@ -82,7 +82,7 @@ async function computeChunk(
   const info = ctx.predictor.info;
   const bands = info.bands;
   const target = createBlendTarget(chunk);
-  const norm = { mean: info.mean, std: info.std };
+  const norm = { mean: info.mean, std: info.std, fill: info.fill };
   const plane = bands * chip * chip;
   const chipPlane = chip * chip;
   const chips: { x: number; y: number; laterUses: number }[] = [];
@@ -126,8 +126,8 @@ async function computeChunk(
     const before = new Float32Array(batchChips.length * plane);
     const after = new Float32Array(batchChips.length * plane);
     batchChips.forEach(({ x, y }, k) => {
-      copyChip(before, k, input.before, input.window, bands, x, y, chip);
-      copyChip(after, k, input.after, input.window, bands, x, y, chip);
+      copyChip(before, k, input.before, input.window, bands, x, y, chip, norm);
+      copyChip(after, k, input.after, input.window, bands, x, y, chip, norm);
     });
     stats.prepareMs += performance.now() - t;
     stats.chipPixels += batchChips.length * chipPlane;
