@@ -175,18 +175,20 @@ async function follow(cli: CliSession, runId: number, project: string, out: Outp
   return EXIT.done;
 }
 
+/** The services' warnings (log:warning), printed as the run's other lines are. */
+function printWarnings(cli: ReturnType<typeof cliSession>, out: ReturnType<typeof output>): void {
+  cli.session.events.subscribe((event, payload) => {
+    if (event !== 'log:warning') return;
+    const { message } = payload as { message: string };
+    out.line('warning', payload as Record<string, unknown>, `warning: ${message}`);
+  });
+}
+
 /** Runs change detection on new imagery; resolves with the exit code. */
 export async function runCommand(options: RunOptions): Promise<number> {
   const out = output(options.json);
   const cli = cliSession();
-  cli.session.events.subscribe((event, payload) => {
-    if (event === 'log:warning')
-      out.line(
-        'warning',
-        payload as Record<string, unknown>,
-        `warning: ${(payload as { message: string }).message}`,
-      );
-  });
+  printWarnings(cli, out);
   try {
     let runId: number;
     try {
@@ -221,14 +223,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
 export async function resumeCommand(options: ResumeOptions): Promise<number> {
   const out = output(options.json);
   const cli = cliSession();
-  cli.session.events.subscribe((event, payload) => {
-    if (event === 'log:warning')
-      out.line(
-        'warning',
-        payload as Record<string, unknown>,
-        `warning: ${(payload as { message: string }).message}`,
-      );
-  });
+  printWarnings(cli, out);
   try {
     let runId: number;
     try {
