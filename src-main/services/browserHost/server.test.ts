@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
@@ -123,6 +124,25 @@ describe('browser host', () => {
     });
     expect(messages).toContainEqual({ event: 'log:warning', payload: { message: 'hello' } });
     socket.close();
+  });
+
+  it('closes a socket that sends a bad frame or an oversized message, and keeps serving the others', async () => {
+    const closed = (socket: WebSocket) => new Promise<number>((r) => socket.on('close', (code) => r(code)));
+    const big = (await connect(host.port, { authorization: 'Bearer T0KEN' })) as WebSocket;
+    const bigClosed = closed(big);
+    big.send(JSON.stringify({ seq: 1, type: 'app:info', payload: { pad: 'x'.repeat(2 << 20) } }));
+    expect(await bigClosed).toBe(1009); // message too big
+    const raw = (await connect(host.port, { authorization: 'Bearer T0KEN' })) as WebSocket;
+    const rawClosed = closed(raw);
+    // A final frame with the reserved opcode 0x3, unmasked: invalid twice over from a client.
+    (raw as unknown as { _socket: Socket })._socket.write(Buffer.from([0x83, 0x00]));
+    expect(await rawClosed).toBe(1002); // protocol error
+
+    const ws = (await connect(host.port, { authorization: 'Bearer T0KEN' })) as WebSocket;
+    const reply = new Promise((r) => ws.once('message', (m) => r(JSON.parse(m.toString()))));
+    ws.send(JSON.stringify({ seq: 7, type: 'app:info', payload: {} }));
+    expect(await reply).toEqual({ seq: 7, ok: true, value: { version: 'test' } });
+    ws.close();
   });
 
   it('refuses sockets without the token or from another origin', async () => {

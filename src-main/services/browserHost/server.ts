@@ -108,6 +108,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
     });
     ws.on('close', unsubscribe);
+    // A bad frame (reserved opcode, unmasked, over maxPayload) makes ws emit 'error' and close the socket; without a
+    // listener that error would end the whole process, and with it the open project and any run.
+    ws.on('error', (error) =>
+      logger.warn(`Browser host: a socket was closed after a bad frame: ${error.message}`),
+    );
     const port: RpcPort = {
       postMessage: (message) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
