@@ -26,13 +26,44 @@ export const normalisationSpec = z.object({
   fill: z.array(z.number()).optional(),
 });
 
+/**
+ * A card's `file` names the ONNX file beside the card or in a folder below it: a relative path without `..`
+ * segments, so a card copied from elsewhere cannot make ChangeMap load (or report on) any file on the disk.
+ */
+export const modelFileName = z
+  .string()
+  .min(1)
+  .refine((file) => !/^([/\\]|[A-Za-z]:)/.test(file) && !file.split(/[/\\]/).includes('..'), {
+    message: 'the model file must be a path relative to the card, inside its folder (no "..", not absolute)',
+  });
+
+/**
+ * Normalisation needs one mean, one std (and one fill, when given) per band: an empty or short list would
+ * normalise the missing bands to NaN and the model would find nothing, silently.
+ */
+function checkNormalisationPerBand(
+  card: { bands: readonly string[]; normalisation: z.infer<typeof normalisationSpec> },
+  ctx: z.RefinementCtx,
+): void {
+  const bands = card.bands.length;
+  for (const key of ['mean', 'std', 'fill'] as const) {
+    const values = card.normalisation[key];
+    if (values === undefined || values.length === bands) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['normalisation', key],
+      message: `it has ${values.length} value(s) but the card lists ${bands} band(s); give one per band`,
+    });
+  }
+}
+
 const common = {
   schema: z.literal('changemap.model-card/1'),
   name: z.string().min(1),
   version: z.string().min(1),
   description: z.string(),
-  /** File name of the ONNX model, relative to the card. */
-  file: z.string().min(1),
+  /** File name of the ONNX model, relative to the card and inside its folder. */
+  file: modelFileName,
   /** sha256 of the ONNX file (hex). */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bands: z.array(z.enum(['red', 'green', 'blue', 'nir'])).min(1),
@@ -66,7 +97,7 @@ const common = {
     .optional(),
 };
 
-export const changeModelCard = z.object({
+const changeModelCardFields = z.object({
   ...common,
   task: z.literal('change-detection'),
   /** Two inputs, before then after, each [N, bands, chip, chip] NCHW float32. */
@@ -99,7 +130,9 @@ export const changeModelCard = z.object({
     .optional(),
 });
 
-export const classifierModelCard = z.object({
+export const changeModelCard = changeModelCardFields.superRefine(checkNormalisationPerBand);
+
+const classifierModelCardFields = z.object({
   ...common,
   task: z.literal('land-cover-classification'),
   /** One input [N, bands, size, size]. */
@@ -120,6 +153,8 @@ export const classifierModelCard = z.object({
    */
   uncertainMargin: z.number().min(0).max(1).optional(),
 });
+
+export const classifierModelCard = classifierModelCardFields.superRefine(checkNormalisationPerBand);
 
 export const modelCard = z.discriminatedUnion('task', [changeModelCard, classifierModelCard]);
 

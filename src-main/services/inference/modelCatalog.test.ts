@@ -82,3 +82,24 @@ it('the shipped change models cover every kind of imagery in the validation data
     /outside every model's ground sampling range/,
   );
 });
+
+it('refuses a card whose normalisation does not give one mean and std per band, or whose file leaves its folder', () => {
+  const refused = (bad: object, field: string): void => {
+    const cardPath = path.join(dir, 'hostile.card.json');
+    writeFileSync(cardPath, JSON.stringify({ ...card, ...bad }));
+    expect(() => readModelCard(cardPath)).toThrow(
+      expect.objectContaining({ code: 'MODEL_CARD_INVALID', message: expect.stringContaining(field) }),
+    );
+  };
+  const norm = (n: object) => ({ normalisation: { ...card.normalisation, ...n } });
+  refused(norm({ mean: [], std: [] }), 'normalisation.mean');
+  refused(norm({ std: [1, 1] }), 'normalisation.std');
+  refused(norm({ fill: [0.5] }), 'normalisation.fill');
+  refused({ file: '../../etc/passwd' }, '"file"');
+  refused({ file: 'models/../../outside.onnx' }, '"file"');
+  refused({ file: '/etc/passwd' }, '"file"');
+  refused({ file: 'C:\\Windows\\model.onnx' }, '"file"');
+  const cardPath = path.join(dir, 'nested.card.json');
+  writeFileSync(cardPath, JSON.stringify({ ...card, file: 'weights/demo.onnx' }));
+  expect(readModelCard(cardPath).file).toBe('weights/demo.onnx');
+});

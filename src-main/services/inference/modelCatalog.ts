@@ -35,8 +35,18 @@ export function readModelCard(cardPath: string): ModelCard {
   return parsed.data;
 }
 
+/** The card's ONNX file; the schema keeps `file` inside the card's folder, checked again here on the real path. */
 export function onnxPathOf(cardPath: string, card: ModelCard): string {
-  return path.resolve(path.dirname(cardPath), card.file);
+  const folder = path.resolve(path.dirname(cardPath));
+  const onnxPath = path.resolve(folder, card.file);
+  const relative = path.relative(folder, onnxPath);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new ChangeMapError(
+      'MODEL_CARD_INVALID',
+      `The model card ${cardPath} names a model file outside its folder ("${card.file}"); put the ONNX file beside the card and name it there.`,
+    );
+  }
+  return onnxPath;
 }
 
 /** Every valid card in the given folders (not recursive); unreadable cards are skipped, not fatal. */
