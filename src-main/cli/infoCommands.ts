@@ -1,10 +1,12 @@
 // `changemap models`, `providers`, `runs`: what is available and what a project holds.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isChangeMapError } from '../core/errors';
 import { listModels } from '../services/inference/modelCatalog';
 import { listProviders } from '../services/inference/providers';
 import { ProjectStore } from '../services/project/projectStore';
 import { RunLedger } from '../services/runs/runLedger';
+import { EXIT } from './exitCodes';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -34,7 +36,19 @@ export async function providersCommand(json: boolean): Promise<number> {
 }
 
 export async function runsCommand(file: string, json: boolean): Promise<number> {
-  const store = ProjectStore.open(path.resolve(file), { readOnly: true });
+  let store: ProjectStore;
+  try {
+    store = ProjectStore.open(path.resolve(file), { readOnly: true });
+  } catch (error) {
+    if (!isChangeMapError(error)) throw error;
+    // Refused before reading anything: one sentence with the code, like every other command.
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ type: 'runs:refused', code: error.code, message: error.message })}\n`,
+      );
+    else process.stderr.write(`changemap: ${error.message} [${error.code}]\n`);
+    return EXIT.refused;
+  }
   try {
     const ledger = new RunLedger(store.db);
     const runs = ledger.list().map((r) => {

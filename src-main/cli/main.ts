@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
+import { isChangeMapError } from '../core/errors';
 import { regionSettingsSchema, type RegionSettings } from '../ipc/contract';
 import { field, numberOf, runIdOf, textOf } from './contractFlags';
 import { EXIT } from './exitCodes';
@@ -295,6 +296,23 @@ export function buildProgram(done: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * An error no command handled, in one line: a ChangeMapError is a refusal (its sentence and code, exit 3); anything
+ * else is a failure named by its message, never a raw stack (set CHANGEMAP_DEBUG=1 to see the stack).
+ */
+export function reportUncaught(error: unknown): number {
+  if (isChangeMapError(error)) {
+    process.stderr.write(`changemap: ${error.message} [${error.code}]\n`);
+    return EXIT.refused;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    `changemap: unexpected error: ${message.split('\n')[0]} [INTERNAL]. Run again with CHANGEMAP_DEBUG=1 for details.\n`,
+  );
+  if (process.env.CHANGEMAP_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+  return EXIT.failed;
+}
+
 /** Runs the command line; resolves with the exit code (README: Command line). */
 export async function main(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.done;
@@ -311,8 +329,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.done;
       return EXIT.usage;
     }
-    process.stderr.write(`changemap: ${(error as Error)?.stack ?? String(error)}\n`);
-    return EXIT.failed;
+    return reportUncaught(error);
   }
 }
 

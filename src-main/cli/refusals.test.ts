@@ -1,0 +1,103 @@
+// Issue 12: every command that cannot open its project, or meets an error nothing handled, answers in one sentence
+// with a code and the README's exit code, never a stack trace; and a refusal writes nothing.
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ChangeMapError } from '../core/errors';
+import { ProjectStore } from '../services/project/projectStore';
+import { GPKG_APPLICATION_ID } from '../services/project/schema';
+import { EXIT } from './exitCodes';
+import { reportUncaught } from './main';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = path.join(root, 'bin', 'changemap.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-refusals-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function changemap(...args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') },
+  });
+}
+
+/** Projects no command can open, one of each kind. */
+const bad: Record<string, { file: string; code: string }> = {};
+
+beforeAll(() => {
+  const at = (name: string) => path.join(dir, name);
+  fs.writeFileSync(at('text.gpkg'), 'hello, not a database\n');
+  bad.notSqlite = { file: at('text.gpkg'), code: 'NOT_A_PROJECT' };
+  ProjectStore.create(at('good.gpkg')).close();
+  const whole = fs.readFileSync(at('good.gpkg'));
+  fs.writeFileSync(at('truncated.gpkg'), whole.subarray(0, 4096 + 100));
+  bad.truncated = { file: at('truncated.gpkg'), code: 'PROJECT_CORRUPT' };
+  fs.copyFileSync(at('good.gpkg'), at('toonew.gpkg'));
+  const db = new Database(at('toonew.gpkg'));
+  db.pragma('user_version = 99999999');
+  db.close();
+  bad.tooNew = { file: at('toonew.gpkg'), code: 'PROJECT_TOO_NEW' };
+  const other = new Database(at('other.gpkg'));
+  other.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
+  other.exec('CREATE TABLE t (x)');
+  other.close();
+  bad.notProject = { file: at('other.gpkg'), code: 'NOT_A_PROJECT' };
+  fs.mkdirSync(at('folder.gpkg'));
+  bad.folder = { file: at('folder.gpkg'), code: 'NOT_A_PROJECT' };
+  bad.missing = { file: at('missing.gpkg'), code: 'NOT_FOUND' };
+});
+
+describe('a project no command can open', () => {
+  it.each(['notSqlite', 'truncated', 'tooNew', 'notProject', 'folder', 'missing'])(
+    '%s: runs and export refuse in one line with the code, exit 3',
+    (kind) => {
+      const { file, code } = bad[kind];
+      for (const args of [
+        ['runs', '--project', file],
+        ['export', '--project', file, '--format', 'csv', '--out', path.join(dir, `${kind}.csv`)],
+      ]) {
+        const r = changemap(...args);
+        expect(r.status, `${args[0]}: ${r.stderr}`).toBe(EXIT.refused);
+        expect(r.stderr).not.toMatch(/^\s+at /m);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toContain(`[${code}]`);
+        expect(fs.existsSync(path.join(dir, `${kind}.csv`))).toBe(false);
+      }
+    },
+  );
+
+  it('runs --json says the refusal as one JSON line', () => {
+    const r = changemap('runs', '--project', bad.missing.file, '--json');
+    expect(r.status).toBe(EXIT.refused);
+    expect(JSON.parse(r.stdout)).toMatchObject({ type: 'runs:refused', code: 'NOT_FOUND' });
+  });
+});
+
+describe('an error no command handled', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const stderrOf = (error: unknown) => {
+    const writes: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => (writes.push(String(s)), true));
+    const code = reportUncaught(error);
+    return { code, text: writes.join('') };
+  };
+
+  it('a ChangeMapError is a refusal: its sentence and code, no stack', () => {
+    const { code, text } = stderrOf(new ChangeMapError('PROJECT_CORRUPT', 'p.gpkg is damaged.'));
+    expect(code).toBe(EXIT.refused);
+    expect(text).toBe('changemap: p.gpkg is damaged. [PROJECT_CORRUPT]\n');
+  });
+
+  it('anything else is one line naming the error, exit 1', () => {
+    const { code, text } = stderrOf(new TypeError('x is not a function\n    at somewhere'));
+    expect(code).toBe(EXIT.failed);
+    expect(text.trim().split('\n')).toHaveLength(1);
+    expect(text).toContain('x is not a function');
+    expect(text).not.toMatch(/^\s+at /m);
+  });
+});
