@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AUTO_MODEL } from '../core/models/modelChoice';
 import { BAND_ROLES, type BandRole } from '../core/raster/types';
 import type { RegionSettings } from '../core/regions/findRegions';
+import { MAX_BATCH_SIZE } from '../core/tiling/chunkPlan';
 import { REVIEW_STATES, type ReviewState } from '../core/regions/reviewState';
 import { CHANNELS, EVENT_NAMES, type Channel, type EventName } from './channels';
 
@@ -394,6 +395,14 @@ export const exportRasterRequest = z
   .strict();
 
 /** Request schemas, one per channel. */
+/**
+ * The most inference threads a run may ask for. A fixed cap, not one from the machine's cores: the contract is
+ * checked where the request is made (renderer, browser client, command line), which does not know the cores of
+ * the process that runs the model. 256 covers the largest CPUs; each thread costs stack and arena memory, so
+ * `--threads 100000` is refused instead of reaching gigabytes.
+ */
+export const MAX_INFERENCE_THREADS = 256;
+
 export const requests = {
   'app:info': z.object({}).strict(),
   'project:create': z.object({ path: filePath, name: z.string().max(200).optional() }).strict(),
@@ -463,10 +472,10 @@ export const requests = {
       chunkSize: z.number().int().min(256).max(16_384).optional(),
       /** Chip overlap in pixels (default: an eighth of the chip). */
       overlap: z.number().int().min(0).max(4096).optional(),
-      /** Chips per batch (default: from the memory budget). */
-      batchSize: z.number().int().min(1).max(1024).optional(),
-      /** CPU threads for inference (default: ONNX Runtime's choice). */
-      threads: z.number().int().min(1).max(1024).optional(),
+      /** Chips per batch (default: from the memory budget), at most MAX_BATCH_SIZE. */
+      batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).optional(),
+      /** CPU threads for inference (default: ONNX Runtime's choice), at most MAX_INFERENCE_THREADS. */
+      threads: z.number().int().min(1).max(MAX_INFERENCE_THREADS).optional(),
       /** Memory the run may use, MiB; chunk and batch sizes follow from it (default 1024). */
       memoryBudgetMiB: z.number().int().min(128).max(1_048_576).optional(),
       /** Region settings for the regions found when the run finishes (the rest come from the one rule). */

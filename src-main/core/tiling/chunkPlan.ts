@@ -125,6 +125,12 @@ export function chunkSizeForBudget(
  * activations of 96 chip-sized float planes (with 24, batches of 33 chips of the shipped 256-px model took the
  * process to 1.9 GB RSS on a 1 GiB budget).
  */
+/**
+ * The most chips in one batch, from the budget or asked for (the run:start contract's limit): beyond it a batch
+ * of large chips needs gigabytes of activations and gains no speed.
+ */
+export const MAX_BATCH_SIZE = 64;
+
 export function batchSizeForBudget(
   budgetBytes: number,
   bands: number,
@@ -132,5 +138,5 @@ export function batchSizeForBudget(
   activationFactor = 96,
 ): number {
   const perChip = chip * chip * 4 * (2 * bands + 1 + activationFactor);
-  return Math.max(1, Math.min(64, Math.floor(budgetBytes / perChip)));
+  return Math.max(1, Math.min(MAX_BATCH_SIZE, Math.floor(budgetBytes / perChip)));
 }
