@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ChangeMapError } from '../core/errors';
 import type { Channel, ImageryState, MapView, Request, Results } from '../ipc/contract';
 import { dispatch } from '../ipc/dispatch';
+import { removeProjectFiles } from '../services/project/projectStore';
 import { AppSession } from '../services/session';
 import { defaultUserDataDir } from '../services/userData';
 
@@ -43,11 +44,26 @@ export function cliSession(): CliSession {
   };
 }
 
-/** Opens the project, or creates it where no file is yet (as `changemap run` does). */
-export async function openOrCreate(cli: CliSession, file: string): Promise<void> {
+/**
+ * Opens the project, or creates it where no file is yet (as `changemap run` does); returns whether it was created, so
+ * a command refused afterwards can take it away again (discardCreated).
+ */
+export async function openOrCreate(cli: CliSession, file: string): Promise<'opened' | 'created'> {
   const absolute = path.resolve(file);
-  if (fs.existsSync(absolute)) await cli.call('project:open', { path: absolute });
-  else await cli.call('project:create', { path: absolute });
+  if (fs.existsSync(absolute)) {
+    await cli.call('project:open', { path: absolute });
+    return 'opened';
+  }
+  await cli.call('project:create', { path: absolute });
+  return 'created';
+}
+
+/** Closes and deletes a project this command created: a refused command leaves nothing behind. */
+export async function discardCreated(cli: CliSession): Promise<void> {
+  const file = cli.session.requireProject().file; // as created (a name without .gpkg gets it)
+  cli.session.closeProject();
+  removeProjectFiles(file);
+  await cli.call('recent:remove', { path: file });
 }
 
 /**

@@ -101,3 +101,46 @@ describe('an error no command handled', () => {
     expect(text).not.toMatch(/^\s+at /m);
   });
 });
+
+describe('a refusal writes nothing', () => {
+  it('a refused run takes away the project it made (and its data folder)', () => {
+    const project = path.join(dir, 'refused-run.gpkg');
+    const r = changemap(
+      'run',
+      '--synthetic',
+      '100x100',
+      '--project',
+      project,
+      '--model',
+      path.join(dir, 'nope.onnx'),
+    );
+    expect(r.status, r.stderr).toBe(EXIT.refused);
+    expect(r.stderr).toContain('[MODEL_CARD_UNREADABLE]');
+    for (const left of [project, `${project}-wal`, `${project}-shm`, path.join(dir, 'refused-run.data')])
+      expect(fs.existsSync(left), left).toBe(false);
+  });
+
+  it('a refused run into an existing project keeps that project', () => {
+    const project = path.join(dir, 'kept.gpkg');
+    ProjectStore.create(project).close();
+    const r = changemap(
+      'run',
+      '--synthetic',
+      '100x100',
+      '--project',
+      project,
+      '--model',
+      path.join(dir, 'no.onnx'),
+    );
+    expect(r.status).toBe(EXIT.refused);
+    expect(() => ProjectStore.open(project, { readOnly: true }).close()).not.toThrow();
+  });
+
+  it('resume on a path that is not there creates nothing', () => {
+    const project = path.join(dir, 'typo.gpkg');
+    const r = changemap('resume', '--project', project);
+    expect(r.status).toBe(EXIT.refused);
+    expect(r.stderr).toContain('[NOT_FOUND]');
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith('typo'))).toEqual([]);
+  });
+});

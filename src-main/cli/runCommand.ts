@@ -7,7 +7,7 @@ import type { RegionSettings, Request } from '../ipc/contract';
 import type { RegionsComputed } from '../services/regions/ProjectRegions';
 import type { RunEvent } from '../services/runs/runEvents';
 import { writeSyntheticPairFiles } from '../services/runs/syntheticPairFiles';
-import { cliSession, mapViewOn, openOrCreate, type CliSession } from './cliSession';
+import { cliSession, discardCreated, mapViewOn, openOrCreate, type CliSession } from './cliSession';
 import { EXIT } from './exitCodes';
 import { progressLine } from './progressBar';
 import { describeRegions } from './regionsCommand';
@@ -191,8 +191,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
   printWarnings(cli, out);
   try {
     let runId: number;
+    let opened: 'opened' | 'created' | undefined;
     try {
-      await openOrCreate(cli, options.project);
+      opened = await openOrCreate(cli, options.project);
       await setImagery(cli, options);
       cli.session.services().runs.subscribe((e) => out.event(e));
       const run = await cli.call('run:start', {
@@ -210,6 +211,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
       });
       runId = run.id;
     } catch (error) {
+      // Refused before starting: a project this command made (empty but for the imagery) is taken away again.
+      if (opened === 'created') await discardCreated(cli);
       return refusal(error, options.json);
     }
     return await follow(cli, runId, path.resolve(options.project), out);

@@ -183,8 +183,7 @@ export class ProjectStore {
             `${path.basename(absolute)} holds ${reviewed} reviewed region${reviewed === 1 ? '' : 's'} (confirmed, rejected or with a note), so it is not replaced; move it away, or make the new project under another name or folder.`,
           );
         }
-        for (const part of [absolute, `${absolute}-wal`, `${absolute}-shm`]) fs.rmSync(part, { force: true });
-        fs.rmSync(projectDataDir(absolute), { recursive: true, force: true });
+        removeProjectFiles(absolute);
       }
     } catch (error) {
       lock.release();
@@ -298,6 +297,16 @@ export class ProjectStore {
       this.lock?.release();
     }
   }
+}
+
+/**
+ * Deletes a project file, its SQLite companions and its data folder; the caller holds no connection to it. The lock
+ * file stays (see projectLock.ts for why).
+ */
+export function removeProjectFiles(file: string): void {
+  for (const part of [file, `${file}-wal`, `${file}-shm`, `${file}.creating`])
+    fs.rmSync(part, { force: true });
+  fs.rmSync(projectDataDir(file), { recursive: true, force: true });
 }
 
 /** Regions of a project file a person has reviewed (state or note): work that must never be thrown away. */
