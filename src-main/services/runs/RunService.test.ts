@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fromFile } from 'geotiff';
@@ -137,6 +137,45 @@ describe('RunService with a fake model', () => {
     const run = await svc.whenSettled(id);
     expect(run.status).toBe('done');
     expect(run.chunks.every((c) => c.computedCount === 1)).toBe(true);
+    const reference = await runToEnd(256);
+    expect(await readProbability(run.probabilityPath!)).toEqual(reference.probability);
+  });
+
+  it('computes again, with a warning, finished chunks whose stored result is damaged or missing', async () => {
+    const { svc, dataDir } = service({ delayMs: 30 });
+    const id = await svc.startRun({
+      inputs,
+      model: 'fake.card.json',
+      chunkSize: 256,
+      overlap: 8,
+      batchSize: 32,
+    });
+    await new Promise<void>((resolve) => {
+      let done = 0;
+      const off = svc.subscribe((e) => {
+        if (e.type === 'run:chunk' && e.state === 'done' && ++done === 2) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await svc.cancelRun(id);
+    const [damaged, missing] = svc
+      .getRun(id)!
+      .chunks.filter((c) => c.state === 'done')
+      .map((c) => c.idx);
+    const chunkFile = (idx: number) => path.join(dataDir, 'runs', String(id), 'chunks', `${idx}.chunk`);
+    const bytes = readFileSync(chunkFile(damaged));
+    bytes[bytes.length - 10] ^= 0xff;
+    writeFileSync(chunkFile(damaged), bytes);
+    rmSync(chunkFile(missing));
+
+    await svc.resumeRun(id);
+    const run = await svc.whenSettled(id);
+    expect(run.status, run.error ?? '').toBe('done');
+    expect(run.chunks.find((c) => c.idx === damaged)!.computedCount).toBe(2);
+    expect(run.chunks.find((c) => c.idx === missing)!.computedCount).toBe(2);
+    expect(run.warnings).toContainEqual(expect.stringMatching(/2 finished chunk\(s\) .* damaged or missing/));
     const reference = await runToEnd(256);
     expect(await readProbability(run.probabilityPath!)).toEqual(reference.probability);
   });

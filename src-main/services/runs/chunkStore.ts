@@ -60,6 +60,28 @@ export class ChunkStore {
 
   /** The stored chunk, or null when there is no complete, intact file for it. */
   async read(idx: number, expected?: PixelWindow): Promise<StoredChunk | null> {
+    const checked = await this.readChecked(idx, expected);
+    if (!checked) return null;
+    const { window, payload } = checked;
+    const data = new Uint8Array(await inflateRaw(payload));
+    if (data.length !== window.width * window.height) {
+      throw new ChangeMapError('RUN_CHUNK_CORRUPT', `The stored result of chunk ${idx} is damaged.`);
+    }
+    return { idx, window, data };
+  }
+
+  /**
+   * Whether the chunk's file is complete and passes its checksum (for this window), without decompressing it:
+   * the ledger's "done" is trusted only when this holds (a damaged or deleted file is computed again on resume).
+   */
+  async isIntact(idx: number, expected: PixelWindow): Promise<boolean> {
+    return (await this.readChecked(idx, expected)) !== null;
+  }
+
+  private async readChecked(
+    idx: number,
+    expected?: PixelWindow,
+  ): Promise<{ window: PixelWindow; payload: Buffer } | null> {
     let bytes: Buffer;
     try {
       bytes = await readFile(this.pathOf(idx));
@@ -73,18 +95,13 @@ export class ChunkStore {
     if (bytes.length !== HEADER + length + 4 || fileIdx !== idx) return null;
     const crc = zlib.crc32(bytes.subarray(0, HEADER + length)) >>> 0;
     if (crc !== bytes.readUInt32LE(HEADER + length)) return null;
-    const window = { x, y, width, height };
     if (
       expected &&
       (expected.x !== x || expected.y !== y || expected.width !== width || expected.height !== height)
     ) {
       return null;
     }
-    const data = new Uint8Array(await inflateRaw(bytes.subarray(HEADER, HEADER + length)));
-    if (data.length !== width * height) {
-      throw new ChangeMapError('RUN_CHUNK_CORRUPT', `The stored result of chunk ${idx} is damaged.`);
-    }
-    return { idx, window, data };
+    return { window: { x, y, width, height }, payload: bytes.subarray(HEADER, HEADER + length) };
   }
 
   async remove(): Promise<void> {

@@ -200,13 +200,25 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
   const providerUsed = predictor.info.providerUsed;
   const busyAtStart = predictor.busyMillis;
 
-  // Chunks a killed process finished but did not get to record are adopted, not computed again.
+  // Chunks a killed process finished but did not get to record are adopted, not computed again; chunks the ledger
+  // says are done but whose file is damaged or gone are computed again (else the run could never be assembled).
+  const redone: number[] = [];
   for (const chunk of run.chunks) {
-    if (chunk.state !== 'done' && (await store.read(chunk.idx, chunk.window))) {
+    const intact = await store.isIntact(chunk.idx, chunk.window);
+    if (chunk.state !== 'done' && intact) {
       ledger.chunkDone(run.id, chunk.idx, null);
       chunk.state = 'done';
       chunk.computedCount++;
+    } else if (chunk.state === 'done' && !intact) {
+      ledger.chunkRedo(run.id, chunk.idx, 'Its stored result was damaged or missing.');
+      chunk.state = 'waiting';
+      redone.push(chunk.idx);
     }
+  }
+  if (redone.length > 0) {
+    const warning = `The stored results of ${redone.length} finished chunk(s) (${redone.join(', ')}) were damaged or missing and were computed again.`;
+    ledger.addWarnings(run.id, [warning]);
+    run.warnings = [...run.warnings, warning];
   }
   const todo = run.chunks.filter((c) => c.state !== 'done');
   let donePixels = run.chunks

@@ -163,6 +163,25 @@ export class RunLedger {
       .run(millis, now(), id, idx);
   }
 
+  /** A chunk the ledger says is done but whose stored file is damaged or missing: it is computed again. */
+  chunkRedo(id: number, idx: number, error: string): void {
+    this.db
+      .prepare(
+        `UPDATE cm_run_chunks SET state = 'waiting', error = ? WHERE run_id = ? AND idx = ? AND state = 'done'`,
+      )
+      .run(error, id, idx);
+  }
+
+  /** Adds warnings to the run's list (each once). */
+  addWarnings(id: number, warnings: string[]): void {
+    this.db
+      .prepare(
+        `UPDATE cm_runs SET warnings = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(warnings)
+                         UNION SELECT value FROM json_each(?))) WHERE id = ?`,
+      )
+      .run(JSON.stringify(warnings), id);
+  }
+
   chunkWaiting(id: number, idx: number): void {
     this.db
       .prepare(
