@@ -169,3 +169,25 @@ describe('withAtomicFile', () => {
     expect(steps).toEqual(['fsync', 'link']);
   });
 });
+
+describe('a target that is not a file (issue 12)', () => {
+  it('a folder is named a folder, with or without overwrite, and is left as it was', async () => {
+    const target = path.join(dir, 'out.csv');
+    fs.mkdirSync(target);
+    fs.writeFileSync(path.join(target, 'inside.txt'), 'kept');
+    for (const overwrite of [false, true]) {
+      const error = await writeFileAtomic(target, 'x', { overwrite, codePrefix: 'EXPORT' }).catch((e) => e);
+      expect(error).toBeInstanceOf(ChangeMapError);
+      expect(error.code).toBe('EXPORT_NOT_A_FILE');
+      expect(error.message).toMatch(/is a folder, not a file/);
+    }
+    expect(fs.readdirSync(target)).toEqual(['inside.txt']);
+    expect(fs.readdirSync(dir)).toEqual(['out.csv']);
+  });
+
+  it('/dev/null is named a device, never replaced', async () => {
+    const error = await writeFileAtomic('/dev/null', 'x', { overwrite: true }).catch((e) => e);
+    expect(error.code).toBe('FILE_NOT_A_FILE');
+    expect(error.message).toMatch(/is a device/);
+  });
+});

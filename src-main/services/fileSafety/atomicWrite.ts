@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { explainWriteError, fileError, fileFailureOf } from './fileErrors';
+import { explainWriteError, fileError, fileFailureOf, notAFileError, specialFileKind } from './fileErrors';
 
 export interface FileOps {
   open(file: string, flags: string): Promise<FileHandle>;
@@ -122,6 +122,10 @@ export async function withAtomicFile<T>(
   const absolute = path.resolve(target);
 
   await checkFolder(absolute, prefix);
+  // A folder, pipe or device at the target is never "a file that exists" to replace: say what it is.
+  const present = await fs.stat(absolute).catch(() => null);
+  const kind = present && specialFileKind(present);
+  if (kind) throw notAFileError(prefix, absolute, kind);
   // Checked up front so a long export does not run only to be refused; checked again atomically at the end.
   if (!overwrite && (await exists(absolute))) throw fileError(prefix, 'EXISTS', absolute);
 

@@ -2,6 +2,7 @@
 // The code prefix is the caller's ("EXPORT" gives EXPORT_DISK_FULL), so each feature keeps its own vocabulary
 // while the wording lives in one place.
 
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
 
@@ -54,6 +55,27 @@ function message(failure: FileFailure, target: string): string {
     case 'WRITE_FAILED':
       return `${name} could not be written to ${folder}.`;
   }
+}
+
+/**
+ * What a path that is not a regular file really is, in words ("a folder", "a named pipe (FIFO)", "a device"), so a
+ * message names it rather than calling it empty or a folder; null for a regular file.
+ */
+export function specialFileKind(stat: Stats): string | null {
+  if (stat.isFile()) return null;
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** `${prefix}_NOT_A_FILE`: target exists but is a folder, pipe or device, which no write may replace. */
+export function notAFileError(prefix: string, target: string, kind: string): ChangeMapError {
+  return new ChangeMapError(
+    `${prefix}_NOT_A_FILE`,
+    `${target} is ${kind}, not a file, so nothing was written there. Give the path of a file to write${kind === 'a folder' ? ' (a name inside that folder)' : ''}.`,
+  );
 }
 
 /** A ChangeMapError with code `${prefix}_${failure}` and a sentence naming the file and folder. */

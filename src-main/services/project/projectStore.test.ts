@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChangeMapError } from '../../core/errors';
+import { ChangeMapError } from '../../core/errors';
 import { ProjectStore, inspectProjectFile, migrate, projectDataDir } from './projectStore';
 import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS, USER_VERSION_BASE } from './schema';
 
@@ -98,6 +98,29 @@ describe('ProjectStore', () => {
     const bytes = fs.readFileSync(file);
     expect(codeOf(() => ProjectStore.open(file))).toBe('NOT_A_PROJECT');
     expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it('names what a path that is not a file really is (issue 12), reading nothing from it', () => {
+    const fifo = path.join(dir, 'pipe.gpkg');
+    execFileSync('mkfifo', [fifo]);
+    fs.mkdirSync(path.join(dir, 'folder.gpkg'));
+    const cases: [string, RegExp][] = [
+      ['/dev/null', /\/dev\/null is a device, not a project file/],
+      ['/dev/urandom', /is a device, not a project file/],
+      [fifo, /is a named pipe \(FIFO\), not a project file/],
+      [path.join(dir, 'folder.gpkg'), /is a folder, not a project file/],
+    ];
+    for (const [file, message] of cases) {
+      let error: unknown;
+      try {
+        ProjectStore.open(file);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, file).toBeInstanceOf(ChangeMapError);
+      expect((error as ChangeMapError).code).toBe('NOT_A_PROJECT');
+      expect((error as ChangeMapError).message).toMatch(message);
+    }
   });
 
   it('refuses a project written by a newer version, unchanged', () => {

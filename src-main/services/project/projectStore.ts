@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
+import { specialFileKind } from '../fileSafety/fileErrors';
 import type { MapView, ProjectSummary } from '../../ipc/contract';
 import { ProjectLock } from './projectLock';
 import { syncRunRegionLayers } from './runRegionLayers';
@@ -31,14 +32,24 @@ export function inspectProjectFile(file: string): Inspection {
   } catch {
     throw new ChangeMapError('NOT_FOUND', `The project file ${file} does not exist.`);
   }
-  if (!stat.isFile()) throw new ChangeMapError('NOT_A_PROJECT', `${file} is a folder, not a project file.`);
+  // Checked before reading a byte: a FIFO would block the read, a device (/dev/urandom) never ends.
+  const kind = specialFileKind(stat);
+  if (kind) throw new ChangeMapError('NOT_A_PROJECT', `${file} is ${kind}, not a project file.`);
   const header = Buffer.alloc(16);
-  const fd = fs.openSync(file, 'r');
   let read: number;
   try {
-    read = fs.readSync(fd, header, 0, 16, 0);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(file, 'r');
+    try {
+      read = fs.readSync(fd, header, 0, 16, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    throw new ChangeMapError(
+      'PROJECT_NO_PERMISSION',
+      `${path.basename(file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'read failed'}): ChangeMap may not read it. Check its permissions, or copy it somewhere you can read.`,
+      { cause: error },
+    );
   }
   if (read < 16 || header.toString('latin1') !== SQLITE_MAGIC) {
     throw new ChangeMapError(
