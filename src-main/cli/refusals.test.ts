@@ -144,3 +144,33 @@ describe('a refusal writes nothing', () => {
     expect(fs.readdirSync(dir).filter((n) => n.startsWith('typo'))).toEqual([]);
   });
 });
+
+describe('a project in a read-only folder', () => {
+  it('is called read-only, not damaged', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-readonly-'));
+    const project = path.join(folder, 'p.gpkg');
+    ProjectStore.create(project).close();
+    ProjectStore.open(project).close(); // opened once: in WAL mode, as the app leaves it
+    for (const part of ['-wal', '-shm']) fs.rmSync(project + part, { force: true });
+    fs.chmodSync(project, 0o444);
+    fs.chmodSync(folder, 0o555);
+    const user = path.join(folder + '-user');
+    fs.mkdirSync(user, { mode: 0o777 });
+    fs.chmodSync(user, 0o777);
+    // root reads and writes anything: run the command as an unprivileged user there, as a planner would be.
+    const asUser =
+      process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const [command, ...args] = [...asUser, process.execPath, bin, 'runs', '--project', project];
+    const r = spawnSync(command, args, {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, HOME: user, CHANGEMAP_USER_DATA: path.join(user, 'u') },
+    });
+    fs.chmodSync(folder, 0o755);
+    fs.rmSync(folder, { recursive: true, force: true });
+    fs.rmSync(user, { recursive: true, force: true });
+    expect(r.status, r.stderr).toBe(EXIT.refused);
+    expect(r.stderr).toContain('[PROJECT_READ_ONLY]');
+    expect(r.stderr).not.toMatch(/damaged/);
+  });
+});

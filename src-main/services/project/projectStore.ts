@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ChangeMapError } from '../../core/errors';
-import { specialFileKind } from '../fileSafety/fileErrors';
+import { fileFailureOf, specialFileKind } from '../fileSafety/fileErrors';
 import type { MapView, ProjectSummary } from '../../ipc/contract';
 import { ProjectLock } from './projectLock';
 import { syncRunRegionLayers } from './runRegionLayers';
@@ -89,6 +89,14 @@ export function inspectProjectFile(file: string): Inspection {
     return { schemaVersion };
   } catch (error) {
     if (error instanceof ChangeMapError) throw error;
+    // Not damage: SQLite may not create the -wal/-shm files a project in WAL mode needs beside it, even to read.
+    if (fileFailureOf(error) === 'NO_PERMISSION') {
+      throw new ChangeMapError(
+        'PROJECT_READ_ONLY',
+        `${path.basename(file)} is in a read-only place (${path.dirname(file)}), and SQLite needs to write its journal beside it even to read it. Copy the project (with its .data folder) to a folder you can write to, or make this one writable. The file was left as it is.`,
+        { cause: error },
+      );
+    }
     throw new ChangeMapError(
       'PROJECT_CORRUPT',
       `${path.basename(file)} is damaged and cannot be opened (${(error as Error).message}). The file was left as it is.`,
