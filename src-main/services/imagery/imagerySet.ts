@@ -1,7 +1,10 @@
 // One date's imagery: one or many GeoTIFF tiles, a GDAL .vrt or a COG URL, read as one mosaic, with the summary a
 // planner sees (CRS, pixel size, size, footprint, bands and roles, data type, nodata, acquisition date).
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { ChangeMapError } from '../../core/errors';
 import type { BandRole, CrsInfo, GridSpec } from '../../core/raster/types';
+import { specialFileKind } from '../fileSafety/fileErrors';
 import { buildMosaic } from './buildMosaic';
 import { converter, WGS84 } from './crs';
 import { openGeoTiff, type OpenOptions } from './geotiffSource';
@@ -33,9 +36,24 @@ export interface ImagerySet extends RasterSource {
   withBandRoles(roles: BandRole[]): ImagerySet;
 }
 
+/**
+ * A folder, FIFO or device is named as what it is before a byte is read (reading a FIFO blocks, /dev/urandom never
+ * ends, and both report 0 bytes); a path that is not there is left to the readers' own FILE_NOT_FOUND.
+ */
+async function refuseSpecialFile(file: string): Promise<void> {
+  const present = await stat(file).catch(() => null);
+  const kind = present && specialFileKind(present);
+  if (kind)
+    throw new ChangeMapError(
+      'FILE_NOT_A_FILE',
+      `"${basename(file)}" is ${kind}, not an image file (${file}). Give the path of a GeoTIFF, VRT, PNG or JPEG file.`,
+    );
+}
+
 /** Opens a file or URL: .vrt as a VRT mosaic, .png/.jpg/.jpeg as a decoded image, anything else as a GeoTIFF. */
-export function openRaster(uri: string, options: OpenOptions = {}): Promise<RasterSource> {
+export async function openRaster(uri: string, options: OpenOptions = {}): Promise<RasterSource> {
   const local = !/^https?:/i.test(uri);
+  if (local) await refuseSpecialFile(uri);
   const ext = /\.([a-z0-9]+)$/i.exec(uri)?.[1].toLowerCase() ?? '';
   if (local && ext === 'vrt') return openVrt(uri, (u) => openRaster(u, options));
   if (local && IMAGE_FILE_EXTENSIONS.includes(ext)) return openImageFile(uri);
