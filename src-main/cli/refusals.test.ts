@@ -174,3 +174,27 @@ describe('a project in a read-only folder', () => {
     expect(r.stderr).not.toMatch(/damaged/);
   });
 });
+
+describe('a project with a damaged JSON value', () => {
+  it('runs and export say PROJECT_CORRUPT in one line, exit 3', () => {
+    const project = path.join(dir, 'badjson.gpkg');
+    ProjectStore.create(project).close();
+    const db = new Database(project);
+    db.prepare("UPDATE cm_settings SET value = '{not json' WHERE key = 'name'").run();
+    db.prepare(
+      `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params, warnings)
+       VALUES ('done', 'm', '1', 'x', 'cpu', '{broken', '[')`,
+    ).run();
+    db.close();
+    for (const args of [
+      ['runs', '--project', project],
+      ['export', '--project', project, '--format', 'csv', '--out', path.join(dir, 'badjson.csv')],
+    ]) {
+      const r = changemap(...args);
+      expect(r.status, `${args[0]}: ${r.stderr}`).toBe(EXIT.refused);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain('[PROJECT_CORRUPT]');
+    }
+    expect(fs.existsSync(path.join(dir, 'badjson.csv'))).toBe(false);
+  });
+});

@@ -279,7 +279,7 @@ export class ProjectStore {
   getSetting<T>(key: string): T | undefined {
     const row = this.db.prepare('SELECT value FROM cm_settings WHERE key = ?').get(key) as
       { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as T) : undefined;
+    return row ? parseStoredJson<T>(row.value, `setting "${key}"`) : undefined;
   }
 
   setSetting(key: string, value: unknown): void {
@@ -315,6 +315,22 @@ export class ProjectStore {
     } finally {
       this.lock?.release();
     }
+  }
+}
+
+/**
+ * A JSON value stored in a project column, or PROJECT_CORRUPT naming it: a damaged value is a damaged project, told
+ * in one sentence, never a bare SyntaxError.
+ */
+export function parseStoredJson<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new ChangeMapError(
+      'PROJECT_CORRUPT',
+      `The project's ${what} is damaged (not valid JSON), so it cannot be read; the file was left as it is. Open a backup of the project, or make a new one.`,
+      { cause: error },
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 // The run ledger in the project file (cm_runs, cm_run_chunks): every state change is one small transaction,
 // so a run killed at any moment leaves a ledger that says exactly which chunks are safely done.
-import type { Db } from '../project/projectStore';
+import { parseStoredJson, type Db } from '../project/projectStore';
 import type { PixelWindow } from '../../core/raster/types';
 import type { ProviderId, ProviderRequest } from '../inference/providers';
 import type { ChunkRecord, ChunkState, RunParams, RunRecord, RunStatus } from './runTypes';
@@ -111,9 +111,9 @@ export class RunLedger {
       modelReason: row.model_reason,
       providerRequested: row.provider_requested as ProviderRequest,
       providerUsed: row.provider_used as ProviderId | null,
-      params: JSON.parse(row.params) as RunParams,
+      params: parseStoredJson<RunParams>(row.params, `run ${row.id} settings`),
       probabilityPath: row.probability_path,
-      warnings: JSON.parse(row.warnings) as string[],
+      warnings: parseStoredJson<string[]>(row.warnings, `run ${row.id} warnings`),
       error: row.error,
       chunks,
     };
