@@ -49,3 +49,16 @@ describe('blend', () => {
     expect(b[5 * 20 + 5]).toBe(PROBABILITY_NODATA);
   });
 });
+
+describe('finishBlend with a model answering NaN', () => {
+  it('writes nodata there, never 0 ("no change")', () => {
+    const window = { x: 0, y: 0, width: 4, height: 4 };
+    const target = createBlendTarget(window);
+    const probability = new Float32Array(16).fill(0.8);
+    probability[5] = Number.NaN;
+    addChip(target, probability, 0, 0, 0, 4, new Float32Array(16).fill(1));
+    const out = finishBlend(target, new Uint8Array(16).fill(1), window);
+    expect(out[5]).toBe(PROBABILITY_NODATA);
+    expect(out.filter((v) => v === PROBABILITY_NODATA)).toHaveLength(1);
+  });
+});

@@ -80,10 +80,12 @@ export function finishBlend(target: BlendTarget, valid: Uint8Array, validWindow:
     const row = r * window.width;
     for (let c = 0; c < window.width; c++) {
       const i = row + c;
+      const p = sum[i] / weight[i];
+      // A model that still answers NaN (or a zero weight) gives nodata, never 0 ("no change").
       out[i] =
-        valid[validRow + c] === 0 || weight[i] === 0
+        valid[validRow + c] === 0 || !(p === p) || weight[i] === 0
           ? PROBABILITY_NODATA
-          : probabilityToByte(sum[i] / weight[i]);
+          : probabilityToByte(p);
     }
   }
   return out;

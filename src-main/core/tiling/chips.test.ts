@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyChip, cutChip, normaliseWindowInPlace } from './chips';
+import { copyChip, cutChip, markNonFiniteInvalid, normaliseWindowInPlace } from './chips';
 
 describe('cutChip', () => {
   it('normalises, zero-fills invalid pixels and the part beyond the source', () => {
@@ -82,5 +82,19 @@ describe('fill of padding and invalid pixels', () => {
       norm,
     );
     expect(Array.from(cut)).toEqual([1, 0, 0, 0]);
+  });
+});
+
+describe('markNonFiniteInvalid', () => {
+  it('marks pixels with NaN or an infinite value in any band invalid and counts them', () => {
+    const planes = new Float32Array(2 * 6).fill(0.5);
+    planes[1] = Number.NaN;
+    planes[6 + 3] = Infinity;
+    planes[6 + 4] = -Infinity;
+    planes[6 + 1] = Number.NaN; // pixel 1 again, counted once
+    const valid = new Uint8Array(6).fill(1);
+    valid[0] = 0;
+    expect(markNonFiniteInvalid(planes, 2, valid)).toBe(3);
+    expect([...valid]).toEqual([0, 0, 1, 0, 0, 1]);
   });
 });

@@ -8,6 +8,28 @@ export interface Normalisation {
   fill?: readonly number[];
 }
 
+/**
+ * Marks invalid (valid = 0) every pixel where any band holds NaN or an infinite value, and returns how many it
+ * newly marked. Such a value is not a measurement: left valid, it spreads through the stretch statistics and every
+ * convolution of the model, and a whole chip's probability becomes NaN, written as 0 ("no change").
+ */
+export function markNonFiniteInvalid(planes: ArrayLike<number>, bands: number, valid: Uint8Array): number {
+  const n = valid.length;
+  let marked = 0;
+  for (let b = 0; b < bands; b++) {
+    const o = b * n;
+    for (let i = 0; i < n; i++) {
+      const v = planes[o + i];
+      // v - v is NaN for NaN and for ±Infinity, 0 otherwise: one test for both.
+      if (valid[i] !== 0 && v - v !== 0) {
+        valid[i] = 0;
+        marked++;
+      }
+    }
+  }
+  return marked;
+}
+
 /** What padding and invalid pixels of band b are after normalisation (0, the band mean, unless the card says). */
 export function normalisedFill(norm: Normalisation, b: number): number {
   return norm.fill ? (norm.fill[b] - norm.mean[b]) / norm.std[b] : 0;

@@ -2,6 +2,7 @@
 // interest); the "after" date resampled onto it (bilinear, reprojected through proj4 where the CRSs differ);
 // both scaled to the unit range by the data-type rules; validity = valid in both dates.
 import { ChangeMapError } from '../../core/errors';
+import { markNonFiniteInvalid } from '../../core/tiling/chips';
 import {
   applyUnitScaling,
   BandStatisticsAccumulator,
@@ -150,7 +151,7 @@ export async function sampleBandStatistics(
     for (const r of reads) {
       for (let i = 0; i < r.data.length; i++) {
         const v = r.data[i];
-        if (v === v && v !== source.metadata.nodata) {
+        if (v - v === 0 && v !== source.metadata.nodata) {
           if (v < lo) lo = v;
           if (v > hi) hi = v;
         }
@@ -159,7 +160,11 @@ export async function sampleBandStatistics(
     range = Number.isFinite(lo) ? [lo, hi] : [0, 1];
   }
   const acc = new BandStatisticsAccumulator(bands.length, type, range);
-  for (const r of reads) acc.add(r.data, r.valid);
+  for (const r of reads) {
+    // NaN and infinite values are no measurements: kept out of the percentile stretch.
+    markNonFiniteInvalid(r.data, bands.length, r.valid);
+    acc.add(r.data, r.valid);
+  }
   return acc.result();
 }
 
@@ -251,6 +256,8 @@ export async function openAlignedPair(
     if (sameGrid) {
       const w = { ...window, x: window.x + Math.round(offX), y: window.y + Math.round(offY) };
       const r = await after.readWindow(w, { bands: afterBands, signal });
+      // Before scaling: the stretch's clamp would turn an infinite value into a valid-looking 1.
+      markNonFiniteInvalid(r.data, bands, r.valid);
       return { data: applyUnitScaling(r.data, bands, scaling.after), valid: r.valid };
     }
     const { u, v } = sourcePixelCoordinates(grid.geoTransform, window, agt, transform);
@@ -267,6 +274,7 @@ export async function openAlignedPair(
       height: inside.height + 2,
     })!;
     const r = await after.readWindow(clipped, { bands: afterBands, signal });
+    markNonFiniteInvalid(r.data, bands, r.valid);
     // Scale before resampling so the stretch's clamp happens on source values, as it does for the before date.
     const scaled = applyUnitScaling(r.data, bands, scaling.after);
     resample(scaled, r.valid, clipped, bands, u, v, 'bilinear', data, valid);
@@ -287,6 +295,7 @@ export async function openAlignedPair(
         readAfter(window, signal),
       ]);
       const valid = b.valid;
+      markNonFiniteInvalid(b.data, bands, valid);
       for (let i = 0; i < valid.length; i++) valid[i] &= a.valid[i];
       // Outside the analysis grid (a halo past its edge) nothing is valid.
       for (let r = 0; r < window.height; r++) {

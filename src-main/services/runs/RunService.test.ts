@@ -180,6 +180,64 @@ describe('RunService with a fake model', () => {
     expect(await readProbability(run.probabilityPath!)).toEqual(reference.probability);
   });
 
+  it('writes NaN and infinite pixels as nodata, counted in the warnings, and still finds the change around them', async () => {
+    // 5% of the pixels of one date hold NaN or ±Infinity in one band, marked valid by the source.
+    const broken = (i: number) => (i * 2654435761) % 100 < 5;
+    const bad = [Number.NaN, Infinity, -Infinity];
+    const { svc } = service(
+      {},
+      {
+        openPair: async (i) => {
+          const source = syntheticPair(i as Extract<RunInputs, { kind: 'synthetic' }>);
+          return {
+            ...source,
+            async read(window, signal) {
+              const chunk = await source.read(window, signal);
+              const n = window.width * window.height;
+              for (let r = 0; r < window.height; r++)
+                for (let c = 0; c < window.width; c++) {
+                  const g = (window.y + r) * 700 + window.x + c;
+                  if (broken(g)) chunk.after[(g % 3) * n + r * window.width + c] = bad[g % 3];
+                }
+              return chunk;
+            },
+          };
+        },
+      },
+    );
+    const id = await svc.startRun({
+      inputs,
+      model: 'fake.card.json',
+      chunkSize: 256,
+      overlap: 8,
+      batchSize: 7,
+    });
+    const run = await svc.whenSettled(id);
+    expect(run.status, run.error ?? '').toBe('done');
+    const p = await readProbability(run.probabilityPath!);
+    const reference = await runToEnd(256);
+    let brokenPixels = 0;
+    let changed = 0;
+    let changedReference = 0;
+    let nodata = 0;
+    for (let g = 0; g < p.length; g++) {
+      if (p[g] === PROBABILITY_NODATA) nodata++;
+      if (broken(g) && reference.probability[g] !== PROBABILITY_NODATA) {
+        brokenPixels++;
+        expect(p[g]).toBe(PROBABILITY_NODATA);
+      } else if (reference.probability[g] !== PROBABILITY_NODATA) {
+        if (reference.probability[g] >= 127) changedReference++;
+        if (p[g] !== PROBABILITY_NODATA && p[g] >= 127) changed++;
+      }
+    }
+    expect(brokenPixels).toBeGreaterThan(0.04 * p.length);
+    expect(changedReference).toBeGreaterThan(1000);
+    // The change elsewhere is still found (NaN used to spread over whole chips and read as "no change").
+    expect(changed).toBeGreaterThan(0.8 * changedReference);
+    expect(run.warnings).toContainEqual(expect.stringContaining(`${nodata.toLocaleString('en')} pixels`));
+    expect(run.warnings.join(' ')).toMatch(/NaN or infinite values/);
+  });
+
   it('fails a run on a full disk with a clear message, and the project file still opens', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'p.gpkg');

@@ -13,7 +13,7 @@ import {
   PROBABILITY_NODATA,
 } from '../../core/tiling/blend';
 import { chipKey, planChipSharing, type ChunkChipWork } from '../../core/tiling/chipSharing';
-import { copyChip, normaliseWindowInPlace } from '../../core/tiling/chips';
+import { copyChip, markNonFiniteInvalid, normaliseWindowInPlace } from '../../core/tiling/chips';
 import type { ChipPredictor } from '../inference/chipPredictor';
 import { createGeoTiffWriter } from '../imagery/geotiffWriter';
 import type { ChunkStore } from './chunkStore';
@@ -87,6 +87,10 @@ async function computeChunk(
   const chipPlane = chip * chip;
   const chips: { x: number; y: number; laterUses: number }[] = [];
   let t = performance.now();
+  // NaN/Inf in either date makes the pixel invalid in both before either is normalised: the model then sees the
+  // card's fill there, and the output is nodata (the pair source already masks them; this holds for any source).
+  markNonFiniteInvalid(input.before, bands, input.valid);
+  markNonFiniteInvalid(input.after, bands, input.valid);
   // Once per read pixel rather than per chip pixel (chips overlap, and are cut for both dates).
   normaliseWindowInPlace(input.before, input.valid, bands, norm);
   normaliseWindowInPlace(input.after, input.valid, bands, norm);
@@ -151,6 +155,15 @@ async function computeChunk(
   return out;
 }
 
+/** Invalid pixels are counted in the run's warnings, so a planner knows where the run could not look. */
+function nodataWarning(pixels: number, params: RunParams): string {
+  const share = (100 * pixels) / (params.grid.width * params.grid.height);
+  return (
+    `${pixels.toLocaleString('en')} pixels (${share < 0.1 ? share.toPrecision(1) : share.toFixed(1)}% of the area) ` +
+    'have no probability (nodata): invalid in one or both dates (nodata, NaN or infinite values) or outside the area of interest.'
+  );
+}
+
 /** Assembles the probability GeoTIFF from the stored chunks; written under a temporary name, then renamed. */
 async function assemble(ctx: EngineContext, params: RunParams): Promise<void> {
   const temporary = `${ctx.probabilityPath}.partial`;
@@ -166,6 +179,7 @@ async function assemble(ctx: EngineContext, params: RunParams): Promise<void> {
     overviews: true,
     overviewResampling: 'nearest',
   });
+  let nodataPixels = 0;
   try {
     for (const chunk of ctx.run.chunks) {
       ctx.signal.throwIfAborted();
@@ -176,10 +190,12 @@ async function assemble(ctx: EngineContext, params: RunParams): Promise<void> {
           `The stored result of chunk ${chunk.idx} is missing or damaged; resume the run to compute it again.`,
         );
       }
+      for (const v of stored.data) if (v === PROBABILITY_NODATA) nodataPixels++;
       await writer.writeWindow(stored.window, stored.data);
     }
     await writer.close();
     await rename(temporary, ctx.probabilityPath);
+    if (nodataPixels > 0) ctx.ledger.addWarnings(ctx.run.id, [nodataWarning(nodataPixels, params)]);
   } catch (error) {
     await writer.abort().catch(() => undefined);
     await rm(temporary, { force: true });

@@ -172,14 +172,16 @@ export class RunLedger {
       .run(error, id, idx);
   }
 
-  /** Adds warnings to the run's list (each once). */
+  /** Appends warnings to the run's list, each once, in order. */
   addWarnings(id: number, warnings: string[]): void {
-    this.db
-      .prepare(
-        `UPDATE cm_runs SET warnings = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(warnings)
-                         UNION SELECT value FROM json_each(?))) WHERE id = ?`,
-      )
-      .run(JSON.stringify(warnings), id);
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT warnings FROM cm_runs WHERE id = ?').get(id) as
+        Pick<RunRow, 'warnings'> | undefined;
+      if (!row) return;
+      const list = JSON.parse(row.warnings) as string[];
+      for (const w of warnings) if (!list.includes(w)) list.push(w);
+      this.db.prepare('UPDATE cm_runs SET warnings = ? WHERE id = ?').run(JSON.stringify(list), id);
+    })();
   }
 
   chunkWaiting(id: number, idx: number): void {
