@@ -217,7 +217,9 @@ async function describe(
       `"${name}" stores ${bits.join('/')}-bit samples of format ${formats[0]}, which ChangeMap cannot read.`,
     );
   }
+  // A table pointing past the end of the file says "cut short"; then the table must describe the whole image.
   if (!remote) await checkDataIsThere(image, name, fileSize, width, height);
+  await checkBlockLayout(image, name, width, height, bandCount, bits, compressionId);
 
   let grid = readGrid(image, name, width, height);
   // Local files: an .aux.xml, world file or .prj beside the TIFF georeferences it when its tags do not.
@@ -239,7 +241,7 @@ async function describe(
   }
   const datasetMeta = (await image.getGDALMetadata().catch(() => null)) ?? {};
   const overviews: { width: number; height: number }[] = [];
-  const count = await tiff.getImageCount();
+  const count = await countImages(tiff, name, fileSize);
   for (let i = 1; i < count; i++) {
     const ov = await tiff.getImage(i);
     if (ov.getSamplesPerPixel() === bandCount && ov.getWidth() < width)
@@ -269,6 +271,94 @@ async function describe(
     compression,
   };
   return new GeoTiffSource(tiff, image, metadata, options.pool);
+}
+
+/** Most image directories (full image plus overviews and masks) one file may chain; GDAL's COGs use a handful. */
+export const MAX_TIFF_IMAGES = 256;
+
+/**
+ * Counts the chained image directories, refusing a chain that loops back on itself: geotiff.js's getImageCount
+ * follows next-IFD pointers forever (a self-pointing IFD grew to 4 GB).
+ */
+async function countImages(tiff: GeoTIFF, name: string, fileSize: number): Promise<number> {
+  const seen = new Set<number>([tiff.firstIFDOffset]);
+  for (let index = 0; ; index++) {
+    const next = (await tiff.getImage(index)).fileDirectory.nextIFDByteOffset;
+    // A pointer past the end leads nowhere readable: the images before it are all there is.
+    if (next === 0 || next >= fileSize) return index + 1;
+    if (seen.has(next)) {
+      throw new ChangeMapError(
+        'TIFF_IFD_CYCLE',
+        `"${name}" is damaged: its image directories point back to each other in a loop; re-export it (for example with gdal_translate).`,
+      );
+    }
+    if (seen.size >= MAX_TIFF_IMAGES) {
+      throw new ChangeMapError(
+        'TIFF_TOO_MANY_IMAGES',
+        `"${name}" chains more than ${MAX_TIFF_IMAGES} image directories; re-export it as a single image with overviews (gdal_translate -of COG).`,
+      );
+    }
+    seen.add(next);
+  }
+}
+
+/**
+ * Largest output per input byte of each lossless codec (DEFLATE's is 1032:1; LZW's 12-bit codes emit at most 4096
+ * bytes each; PackBits 128 bytes per 2): a block declaring more pixels than its bytes can expand to is missing data.
+ * Other codecs (JPEG, ZSTD, LERC, WebP) are only checked for empty blocks.
+ */
+const MAX_EXPANSION: Record<number, number> = { 1: 1, 5: 3641, 8: 1032, 32946: 1032, 32773: 64 };
+
+/** Tile or strip sizes and the number of blocks must describe the image: zero sizes or a short table are damage. */
+async function checkBlockLayout(
+  image: GeoTIFFImage,
+  name: string,
+  width: number,
+  height: number,
+  bandCount: number,
+  bits: number[],
+  compressionId: number,
+) {
+  const fd = image.fileDirectory;
+  const tiled = fd.hasTag('TileOffsets') || fd.hasTag('TileWidth');
+  const tw = tiled ? Number(fd.getValue('TileWidth') ?? 0) : width;
+  const th = tiled
+    ? Number(fd.getValue('TileLength') ?? 0)
+    : Math.min(height, Number(fd.getValue('RowsPerStrip') ?? height) || height);
+  if (!(Number.isInteger(tw) && tw > 0 && Number.isInteger(th) && th > 0)) {
+    throw new ChangeMapError(
+      'TIFF_BLOCK_INVALID',
+      `"${name}" declares ${tiled ? `tiles of ${tw} x ${th}` : `strips of ${th} rows`} pixels, which cannot hold an image; the file is damaged, re-export it.`,
+    );
+  }
+  const separate = image.planarConfiguration === 2;
+  const blocks = Math.ceil(width / tw) * Math.ceil(height / th) * (separate ? bandCount : 1);
+  const offsets = (await fd.loadValue(tiled ? 'TileOffsets' : 'StripOffsets')) as
+    ArrayLike<number> | undefined;
+  const counts = (await fd.loadValue(tiled ? 'TileByteCounts' : 'StripByteCounts')) as
+    ArrayLike<number> | undefined;
+  if (!offsets || !counts || offsets.length < blocks || counts.length < blocks) {
+    throw new ChangeMapError(
+      'TIFF_TRUNCATED',
+      `"${name}" claims ${width} x ${height} pixels in ${blocks} ${tiled ? 'tiles' : 'strips'} but lists only ${Math.min(offsets?.length ?? 0, counts?.length ?? 0)}; the file is damaged, re-export it.`,
+    );
+  }
+  const pixelBits = separate ? Math.max(...bits) : bits.reduce((a, b) => a + b, 0);
+  const expansion = MAX_EXPANSION[compressionId] ?? Infinity;
+  const across = Math.ceil(width / tw);
+  for (let i = 0; i < blocks; i++) {
+    // Strips: the last one holds only the rows that are left.
+    const row = Math.floor((i % (across * Math.ceil(height / th))) / across);
+    const rows = tiled ? th : Math.min(th, height - row * th);
+    const needed = Math.ceil((tw * pixelBits) / 8) * rows;
+    const have = Number(counts[i]);
+    if (!(have > 0) || have * expansion < needed) {
+      throw new ChangeMapError(
+        'TIFF_DATA_MISSING',
+        `"${name}" claims ${width} x ${height} pixels but ${tiled ? 'tile' : 'strip'} ${i + 1} holds ${have} bytes, too few for its ${needed}; the pixel data is missing, re-export the file.`,
+      );
+    }
+  }
 }
 
 /** Every strip or tile must lie inside the file: catches truncated files and headers that promise absent data. */
@@ -447,6 +537,8 @@ class GeoTiffSource implements RasterSource {
       if (options.signal?.aborted)
         throw new ChangeMapError('ABORTED', 'Reading the image was cancelled.', { cause: error });
       const name = this.metadata.uris[0].split(/[\\/]/).pop();
+      if (error instanceof ChangeMapError)
+        throw new ChangeMapError(error.code, `"${name}": ${error.message}`, { cause: error });
       throw new ChangeMapError(
         'READ_FAILED',
         `Pixels of "${name}" could not be read: the file may be damaged.`,

@@ -51,11 +51,16 @@ async function refuseSpecialFile(file: string): Promise<void> {
 }
 
 /** Opens a file or URL: .vrt as a VRT mosaic, .png/.jpg/.jpeg as a decoded image, anything else as a GeoTIFF. */
-export async function openRaster(uri: string, options: OpenOptions = {}): Promise<RasterSource> {
+export async function openRaster(
+  uri: string,
+  options: OpenOptions = {},
+  /** VRTs being opened around this file (see openVrt): how VRT cycles are caught. */
+  vrtChain: readonly string[] = [],
+): Promise<RasterSource> {
   const local = !/^https?:/i.test(uri);
   if (local) await refuseSpecialFile(uri);
   const ext = /\.([a-z0-9]+)$/i.exec(uri)?.[1].toLowerCase() ?? '';
-  if (local && ext === 'vrt') return openVrt(uri, (u) => openRaster(u, options));
+  if (local && ext === 'vrt') return openVrt(uri, (u, chain) => openRaster(u, options, chain), vrtChain);
   if (local && IMAGE_FILE_EXTENSIONS.includes(ext)) return openImageFile(uri);
   return openGeoTiff(uri, options);
 }

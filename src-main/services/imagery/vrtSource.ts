@@ -24,11 +24,33 @@ const COLOUR_ROLES: Record<string, BandRole> = { Red: 'red', Green: 'green', Blu
 /** Source kinds read as a plain copy of source pixels (AveragedSource: GDAL averages when downsampling). */
 const SOURCE_KINDS = ['SimpleSource', 'ComplexSource', 'AveragedSource'];
 
+/** Deepest chain of VRTs naming VRTs that is followed; GDAL mosaics rarely nest more than two. */
+export const MAX_VRT_DEPTH = 8;
+
+/**
+ * Opens a VRT. `openFile` opens each source, passing on `chain` (the VRTs being opened around this one, outermost
+ * first) so a VRT naming itself, directly or through others, is refused instead of recursing without end.
+ */
 export async function openVrt(
   path: string,
-  openFile: (uri: string) => Promise<RasterSource>,
+  openFile: (uri: string, chain: readonly string[]) => Promise<RasterSource>,
+  chain: readonly string[] = [],
 ): Promise<RasterSource> {
   const name = path.split(/[\\/]/).pop();
+  const here = resolve(path);
+  if (chain.includes(here)) {
+    throw new ChangeMapError(
+      'VRT_CYCLE',
+      `"${name}" names itself as a source (${[...chain, here].map((p) => p.split(/[\\/]/).pop()).join(' -> ')}); point its SourceFilename at image files instead.`,
+    );
+  }
+  if (chain.length >= MAX_VRT_DEPTH) {
+    throw new ChangeMapError(
+      'VRT_TOO_DEEP',
+      `"${name}" is nested ${chain.length + 1} VRTs deep, more than the ${MAX_VRT_DEPTH} ChangeMap follows; flatten it with gdalbuildvrt on the image files.`,
+    );
+  }
+  const inner = [...chain, here];
   const xml = await readFile(path, 'utf8').catch((error: unknown) => {
     throw new ChangeMapError('FILE_NOT_FOUND', `"${name}" cannot be opened.`, { cause: error });
   });
@@ -81,43 +103,62 @@ export async function openVrt(
   const grouped = new Map<string, MosaicPart>();
   const roles: (string | undefined)[] = [];
   const baseDir = dirname(path);
-  for (let band = 0; band < bandElements.length; band++) {
-    const bandElement = bandElements[band];
-    roles.push(child(bandElement, 'ColorInterp')?.text);
-    for (const src of childrenNamed(bandElement, ...SOURCE_KINDS)) {
-      const fileElement = child(src, 'SourceFilename');
-      if (!fileElement?.text) continue;
-      const file = sourcePath(fileElement, baseDir);
-      if (!sources.has(file)) sources.set(file, openFile(file));
-      const source = await sources.get(file)!;
-      const srcBand = Number(child(src, 'SourceBand')?.text ?? band + 1) - 1;
-      const sm = source.metadata;
-      const srcRect = rect(child(src, 'SrcRect')) ?? {
-        x: 0,
-        y: 0,
-        width: sm.grid.width,
-        height: sm.grid.height,
-      };
-      const dstRect = rect(child(src, 'DstRect')) ?? srcRect;
-      const scaleRatio = optionalNumber(child(src, 'ScaleRatio')) ?? 1;
-      const scaleOffset = optionalNumber(child(src, 'ScaleOffset')) ?? 0;
-      const partNodata = optionalNumber(child(src, 'NODATA'));
-      const key = JSON.stringify([file, srcRect, dstRect, scaleRatio, scaleOffset, partNodata]);
-      let part = grouped.get(key);
-      if (!part) {
-        part = {
-          source,
-          srcRect,
-          dstRect,
-          bandMap: new Array(bandElements.length).fill(null),
-          scaleRatio,
-          scaleOffset,
-          nodata: partNodata,
+  try {
+    for (let band = 0; band < bandElements.length; band++) {
+      const bandElement = bandElements[band];
+      roles.push(child(bandElement, 'ColorInterp')?.text);
+      for (const src of childrenNamed(bandElement, ...SOURCE_KINDS)) {
+        const fileElement = child(src, 'SourceFilename');
+        if (!fileElement?.text) continue;
+        const file = sourcePath(fileElement, baseDir);
+        if (!sources.has(file)) sources.set(file, openFile(file, inner));
+        const source = await sources.get(file)!;
+        const srcBand = Number(child(src, 'SourceBand')?.text ?? band + 1) - 1;
+        const sm = source.metadata;
+        if (!(Number.isInteger(srcBand) && srcBand >= 0 && srcBand < sm.bandCount)) {
+          throw new ChangeMapError(
+            'VRT_SOURCE_BAND_INVALID',
+            `"${name}" band ${band + 1} reads SourceBand ${child(src, 'SourceBand')?.text ?? band + 1} of "${file.split(/[\\/]/).pop()}", which has ${sm.bandCount} band${sm.bandCount === 1 ? '' : 's'}; fix the SourceBand in the VRT.`,
+          );
+        }
+        const srcRect = rect(child(src, 'SrcRect')) ?? {
+          x: 0,
+          y: 0,
+          width: sm.grid.width,
+          height: sm.grid.height,
         };
-        grouped.set(key, part);
+        const dstRect = rect(child(src, 'DstRect')) ?? srcRect;
+        const scaleRatio = optionalNumber(child(src, 'ScaleRatio')) ?? 1;
+        const scaleOffset = optionalNumber(child(src, 'ScaleOffset')) ?? 0;
+        const partNodata = optionalNumber(child(src, 'NODATA'));
+        const key = JSON.stringify([file, srcRect, dstRect, scaleRatio, scaleOffset, partNodata]);
+        let part = grouped.get(key);
+        if (!part) {
+          part = {
+            source,
+            srcRect,
+            dstRect,
+            bandMap: new Array(bandElements.length).fill(null),
+            scaleRatio,
+            scaleOffset,
+            nodata: partNodata,
+          };
+          grouped.set(key, part);
+        }
+        part.bandMap[band] = srcBand;
       }
-      part.bandMap[band] = srcBand;
     }
+  } catch (error) {
+    // Nothing stays open when the VRT is refused halfway.
+    await Promise.all(
+      [...sources.values()].map((p) =>
+        p.then(
+          (s) => s.close(),
+          () => undefined,
+        ),
+      ),
+    );
+    throw error;
   }
   const opened = await Promise.all(sources.values());
   const first = opened[0]?.metadata;

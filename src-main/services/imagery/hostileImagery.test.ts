@@ -1,0 +1,228 @@
+// Hostile and damaged files, built byte by byte here: each must end in one coded error, quickly and in bounded
+// memory, never a hang, a crash or an image of zeros.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeHeader, encodeIfd, TiffType, type TiffTag } from '../../core/raster/tiffIfd';
+import { openGeoTiff } from './geotiffSource';
+import { openImagerySet } from './imagerySet';
+import { utmGrid, writeFixture } from './testing/fixtures';
+import { ZlibDeflateDecoder } from './zlibDecoder';
+
+const dir = mkdtempSync(join(tmpdir(), 'cm-hostile-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const file = (name: string) => join(dir, name);
+
+interface TinyTiff {
+  width?: number;
+  height?: number;
+  /** Pixel bytes as stored (already compressed when `compression` says so). */
+  data?: Uint8Array;
+  compression?: number;
+  /** Replaces or adds tags (by tag number); a `null` value drops the tag. */
+  tags?: Record<number, TiffTag['values'] | null>;
+  /** Where the IFD's next-IFD pointer leads: 'self' for a one-directory loop. */
+  next?: number | 'self';
+}
+
+/** A one-strip, one-band 8-bit classic TIFF: header, pixel bytes, then the IFD. */
+function tinyTiff(options: TinyTiff = {}): Uint8Array {
+  const width = options.width ?? 16;
+  const height = options.height ?? 16;
+  const data = options.data ?? new Uint8Array(width * height).fill(7);
+  const ifdAt = 8 + data.length + (data.length & 1);
+  const base: Record<number, TiffTag> = {};
+  const put = (tag: number, type: TiffType, values: TiffTag['values']) => (base[tag] = { tag, type, values });
+  put(256, TiffType.LONG, [width]);
+  put(257, TiffType.LONG, [height]);
+  put(258, TiffType.SHORT, [8]);
+  put(259, TiffType.SHORT, [options.compression ?? 1]);
+  put(262, TiffType.SHORT, [1]);
+  put(273, TiffType.LONG, [8]);
+  put(277, TiffType.SHORT, [1]);
+  put(278, TiffType.LONG, [height]);
+  put(279, TiffType.LONG, [data.length]);
+  for (const [tag, values] of Object.entries(options.tags ?? {})) {
+    if (values === null) delete base[Number(tag)];
+    else put(Number(tag), TiffType.LONG, values);
+  }
+  const ifd = encodeIfd(Object.values(base), ifdAt, false);
+  const next = options.next === 'self' ? ifdAt : (options.next ?? 0);
+  new DataView(ifd.bytes.buffer).setUint32(ifd.nextPointerAt, next, true);
+  const out = new Uint8Array(ifdAt + ifd.bytes.length);
+  out.set(encodeHeader(ifdAt, false));
+  out.set(data, 8);
+  out.set(ifd.bytes, ifdAt);
+  return out;
+}
+
+function writeTiff(name: string, options: TinyTiff = {}): string {
+  writeFileSync(file(name), tinyTiff(options));
+  return file(name);
+}
+
+async function openError(open: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  const error = await open.then(
+    () => null,
+    (e: unknown) => e as { code?: string; message: string },
+  );
+  if (!error) throw new Error('the hostile file was accepted');
+  return error;
+}
+
+describe('hostile TIFF structure', () => {
+  it('the tiny builder makes a TIFF the reader accepts (so the refusals below are about the damage)', async () => {
+    const source = await openGeoTiff(writeTiff('good.tif'));
+    const read = await source.readWindow({ x: 0, y: 0, width: 16, height: 16 });
+    expect(Array.from(read.data).every((v) => v === 7)).toBe(true);
+    await source.close();
+  });
+
+  it('refuses an image directory whose next-IFD pointer points to itself', async () => {
+    const error = await openError(openGeoTiff(writeTiff('self-loop.tif', { next: 'self' })));
+    expect(error.code).toBe('TIFF_IFD_CYCLE');
+    expect(error.message).toMatch(/self-loop\.tif.*loop.*re-export/);
+  });
+
+  it('refuses two image directories pointing at each other', async () => {
+    // The first IFD points at a copy of itself placed after it, which points back at the first.
+    const one = tinyTiff();
+    const ifdAt = new DataView(one.buffer).getUint32(4, true);
+    const ifdBytes = one.subarray(ifdAt);
+    const secondAt = one.length + (one.length & 1);
+    const bytes = new Uint8Array(secondAt + ifdBytes.length);
+    bytes.set(one);
+    bytes.set(ifdBytes, secondAt);
+    const pointerAt = 2 + new DataView(one.buffer).getUint16(ifdAt, true) * 12;
+    new DataView(bytes.buffer).setUint32(ifdAt + pointerAt, secondAt, true);
+    new DataView(bytes.buffer).setUint32(secondAt + pointerAt, ifdAt, true);
+    writeFileSync(file('pair-loop.tif'), bytes);
+    expect((await openError(openGeoTiff(file('pair-loop.tif')))).code).toBe('TIFF_IFD_CYCLE');
+  });
+
+  it('refuses a 300-byte TIFF claiming 200000 x 200000 pixels before any work starts', async () => {
+    const path = writeTiff('huge-claim.tif', { width: 200_000, height: 200_000, data: new Uint8Array(64) });
+    const error = await openError(openGeoTiff(path));
+    expect(error.code).toBe('TIFF_DATA_MISSING');
+    expect(error.message).toMatch(/200000 x 200000.*re-export/);
+  });
+
+  it('refuses a strip table shorter than the strips the size needs', async () => {
+    const path = writeTiff('short-table.tif', {
+      width: 64,
+      height: 64,
+      data: new Uint8Array(64 * 8),
+      tags: { 278: [8] },
+    });
+    expect((await openError(openGeoTiff(path))).code).toBe('TIFF_TRUNCATED');
+  });
+
+  it('refuses a 3-byte strip for a 16 x 16 image instead of reading zeros', async () => {
+    const error = await openError(
+      openGeoTiff(writeTiff('three-bytes.tif', { data: new Uint8Array([1, 2, 3]) })),
+    );
+    expect(error.code).toBe('TIFF_DATA_MISSING');
+    expect(error.message).toMatch(/3 bytes, too few for its 256/);
+  });
+
+  it('refuses a compressed strip too small to inflate to its pixels', async () => {
+    // 10 DEFLATE bytes can give at most 10 320 bytes; the image needs 1 000 000.
+    const path = writeTiff('deflate-short.tif', {
+      width: 1000,
+      height: 1000,
+      compression: 8,
+      data: new Uint8Array(10),
+    });
+    expect((await openError(openGeoTiff(path))).code).toBe('TIFF_DATA_MISSING');
+  });
+
+  it('refuses TileWidth 0', async () => {
+    const path = writeTiff('tile-width-0.tif', {
+      tags: { 273: null, 278: null, 279: null, 322: [0], 323: [16], 324: [8], 325: [256] },
+    });
+    const error = await openError(openGeoTiff(path));
+    expect(error.code).toBe('TIFF_BLOCK_INVALID');
+    expect(error.message).toMatch(/tiles of 0 x 16/);
+  });
+
+  it('still reads what the project writes (tiled, several bands, overviews)', async () => {
+    const grid = utmGrid(200, 150);
+    const data = new Uint16Array(200 * 150 * 3).map((_, i) => i % 1000);
+    await writeFixture(file('written.tif'), grid, 3, data, { overviews: true });
+    const source = await openGeoTiff(file('written.tif'));
+    const read = await source.readWindow({ x: 0, y: 0, width: 200, height: 150 });
+    expect(Array.from(read.data.subarray(0, 5))).toEqual(Array.from(data.subarray(0, 5)));
+    expect(source.metadata.overviews.length).toBeGreaterThan(0);
+    await source.close();
+  });
+});
+
+describe('DEFLATE bombs', () => {
+  it('caps inflating at what the block declares and says so with a code', async () => {
+    // 64 MiB of zeros squeezed into ~64 KiB, for a block that declares 16 x 16 one-byte pixels.
+    const bomb = deflateSync(new Uint8Array(64 * 1024 * 1024));
+    const decoder = new ZlibDeflateDecoder({
+      tileWidth: 16,
+      tileHeight: 16,
+      predictor: 1,
+      bitsPerSample: [8],
+      planarConfiguration: 1,
+    });
+    const buffer = bomb.buffer.slice(bomb.byteOffset, bomb.byteOffset + bomb.byteLength);
+    await expect(decoder.decode(buffer)).rejects.toMatchObject({ code: 'TIFF_BLOCK_TOO_LARGE' });
+  });
+
+  it('a DEFLATE strip inflating past its size fails the read with TIFF_BLOCK_TOO_LARGE', async () => {
+    const bomb = deflateSync(new Uint8Array(32 * 1024 * 1024).fill(3));
+    const path = writeTiff('bomb.tif', { width: 256, height: 256, compression: 8, data: bomb });
+    const source = await openGeoTiff(path);
+    const error = await openError(source.readWindow({ x: 0, y: 0, width: 256, height: 256 }));
+    expect(error.code).toBe('TIFF_BLOCK_TOO_LARGE');
+    expect(error.message).toMatch(/bomb\.tif.*65536 bytes.*re-export/);
+    await source.close();
+  });
+});
+
+describe('hostile VRTs', () => {
+  const vrt = (source: string, band = 1) =>
+    `<VRTDataset rasterXSize="16" rasterYSize="16"><VRTRasterBand dataType="Byte" band="1">` +
+    `<SimpleSource><SourceFilename relativeToVRT="1">${source}</SourceFilename><SourceBand>${band}</SourceBand>` +
+    `</SimpleSource></VRTRasterBand></VRTDataset>`;
+
+  it('refuses a VRT naming itself', async () => {
+    writeFileSync(file('self.vrt'), vrt('self.vrt'));
+    const error = await openError(openImagerySet([file('self.vrt')]));
+    expect(error.code).toBe('VRT_CYCLE');
+    expect(error.message).toMatch(/self\.vrt -> self\.vrt/);
+  });
+
+  it('refuses two VRTs naming each other', async () => {
+    writeFileSync(file('ping.vrt'), vrt('pong.vrt'));
+    writeFileSync(file('pong.vrt'), vrt('ping.vrt'));
+    const error = await openError(openImagerySet([file('ping.vrt')]));
+    expect(error.code).toBe('VRT_CYCLE');
+    expect(error.message).toMatch(/ping\.vrt -> pong\.vrt -> ping\.vrt/);
+  });
+
+  it('refuses VRTs nested deeper than the limit, and reads a shallow chain', async () => {
+    writeTiff('leaf.tif');
+    writeFileSync(file('deep0.vrt'), vrt('leaf.tif'));
+    for (let i = 1; i <= 12; i++) writeFileSync(file(`deep${i}.vrt`), vrt(`deep${i - 1}.vrt`));
+    const shallow = await openImagerySet([file('deep2.vrt')]);
+    expect((await shallow.readWindow({ x: 0, y: 0, width: 2, height: 1 })).data[0]).toBe(7);
+    await shallow.close();
+    expect((await openError(openImagerySet([file('deep12.vrt')]))).code).toBe('VRT_TOO_DEEP');
+  });
+
+  it('refuses a SourceBand beyond the source file bands', async () => {
+    writeTiff('one-band.tif');
+    writeFileSync(file('band-5.vrt'), vrt('one-band.tif', 5));
+    const error = await openError(openImagerySet([file('band-5.vrt')]));
+    expect(error.code).toBe('VRT_SOURCE_BAND_INVALID');
+    expect(error.message).toMatch(/SourceBand 5 of "one-band\.tif", which has 1 band; fix/);
+    writeFileSync(file('band-0.vrt'), vrt('one-band.tif', 0));
+    expect((await openError(openImagerySet([file('band-0.vrt')]))).code).toBe('VRT_SOURCE_BAND_INVALID');
+  });
+});
