@@ -67,6 +67,12 @@ function output(json: boolean): Output {
     if (drawn) process.stderr.write('\n');
     drawn = false;
   };
+  // Warnings found while the run ran (its nodata count) come with run:done; each is printed once.
+  const warned = new Set<string>();
+  const warn = (w: string) => {
+    if (!warned.has(w)) process.stderr.write(`warning: ${w}\n`);
+    warned.add(w);
+  };
   return {
     event(e) {
       if (e.type === 'run:progress') {
@@ -82,8 +88,9 @@ function output(json: boolean): Output {
         process.stderr.write(
           `Run ${e.runId}: ${e.grid.width} x ${e.grid.height} px, ${e.chunks.length} chunks (${left} to do), provider ${e.providerUsed}${e.resumed ? ', resumed' : ''}\n`,
         );
-        for (const w of e.warnings) process.stderr.write(`warning: ${w}\n`);
+        for (const w of e.warnings) warn(w);
       } else if (e.type === 'run:done') {
+        for (const w of e.warnings) warn(w);
         process.stderr.write(`Done in ${e.seconds.toFixed(1)} s.\n`);
         process.stdout.write(`${e.probabilityPath}\n`);
       } else if (e.type === 'run:failed')

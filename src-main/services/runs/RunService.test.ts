@@ -184,7 +184,7 @@ describe('RunService with a fake model', () => {
     // 5% of the pixels of one date hold NaN or ±Infinity in one band, marked valid by the source.
     const broken = (i: number) => (i * 2654435761) % 100 < 5;
     const bad = [Number.NaN, Infinity, -Infinity];
-    const { svc } = service(
+    const { svc, events } = service(
       {},
       {
         openPair: async (i) => {
@@ -236,6 +236,8 @@ describe('RunService with a fake model', () => {
     expect(changed).toBeGreaterThan(0.8 * changedReference);
     expect(run.warnings).toContainEqual(expect.stringContaining(`${nodata.toLocaleString('en')} pixels`));
     expect(run.warnings.join(' ')).toMatch(/NaN or infinite values/);
+    // Found while the run ran, so it travels with run:done (the command line prints it from there).
+    expect(events.find((e) => e.type === 'run:done')).toMatchObject({ warnings: run.warnings });
   });
 
   it('fails a run on a full disk with a clear message, and the project file still opens', async () => {

@@ -319,6 +319,7 @@ export class RunService {
           probabilityPath: path.join(this.deps.dataDir, relativeProbability),
           seconds: stats.wallMs / 1000,
           stats,
+          warnings: this.ledger.get(runId)?.warnings ?? [],
         });
       })
       .catch((error: unknown) => {

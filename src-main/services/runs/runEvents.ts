@@ -24,7 +24,15 @@ export type RunEvent =
       millis?: number;
     }
   | ({ type: 'run:progress' } & RunProgress)
-  | { type: 'run:done'; runId: number; probabilityPath: string; seconds: number; stats: RunStats }
+  | {
+      type: 'run:done';
+      runId: number;
+      probabilityPath: string;
+      seconds: number;
+      stats: RunStats;
+      /** Every warning of the run, including those found while it ran (e.g. its count of nodata pixels). */
+      warnings: string[];
+    }
   | { type: 'run:failed'; runId: number; code: string; message: string }
   | { type: 'run:cancelled'; runId: number };
 
