@@ -178,7 +178,7 @@ export class RunLedger {
       const row = this.db.prepare('SELECT warnings FROM cm_runs WHERE id = ?').get(id) as
         Pick<RunRow, 'warnings'> | undefined;
       if (!row) return;
-      const list = JSON.parse(row.warnings) as string[];
+      const list = parseStoredJson<string[]>(row.warnings, `run ${id} warnings`);
       for (const w of warnings) if (!list.includes(w)) list.push(w);
       this.db.prepare('UPDATE cm_runs SET warnings = ? WHERE id = ?').run(JSON.stringify(list), id);
     })();
