@@ -1,5 +1,5 @@
-// TIFF-flavoured LZW encoder (MSB-first codes, 9..12 bits, "early change"), as libtiff writes it. fflate has no
-// LZW and geotiff.js only decodes it, hence this small encoder; DEFLATE remains the default.
+// TIFF-flavoured LZW (MSB-first codes, 9..12 bits, "early change"), as libtiff writes it. fflate has no LZW and
+// geotiff.js only decodes it (without an output bound), hence this small encoder and a bounded decoder.
 
 const CLEAR = 256;
 const EOI = 257;
