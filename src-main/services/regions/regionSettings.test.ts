@@ -18,10 +18,12 @@ function setRun(params: Record<string, unknown>, saved: Record<string, unknown>)
 function cardWith(extra: Record<string, unknown>): string {
   const card = JSON.parse(fs.readFileSync(tinyCard, 'utf8')) as Record<string, unknown>;
   const file = path.join(tp.dir, 'card.card.json');
-  fs.writeFileSync(
-    file,
-    JSON.stringify({ ...card, file: path.resolve(path.dirname(tinyCard), 'tiny-change.onnx'), ...extra }),
+  // A card names its model inside its own folder (absolute paths are refused): the model goes beside the card.
+  fs.copyFileSync(
+    path.resolve(path.dirname(tinyCard), 'tiny-change.onnx'),
+    path.join(tp.dir, 'tiny-change.onnx'),
   );
+  fs.writeFileSync(file, JSON.stringify({ ...card, file: 'tiny-change.onnx', ...extra }));
   return file;
 }
 
