@@ -9,10 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, Results } from '../ipc/contract';
-import { dispatch } from '../ipc/dispatch';
 import { sceneData, utmGrid, writeFixture } from '../services/imagery/testing/fixtures';
-import { AppSession } from '../services/session';
+import type { Results } from '../ipc/contract';
+import { inAppSession, type ApiCall } from './testing/inAppSession';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = path.join(root, 'bin', 'changemap.js');
@@ -47,27 +46,8 @@ const jsonLines = (stdout: string) =>
     .map((l) => JSON.parse(l) as Record<string, unknown> & { type: string });
 
 /** Opens a project as the app does and calls its API. */
-async function inApp<T>(
-  project: string,
-  use: (call: <C extends Channel>(c: C, p: unknown) => Promise<Results[C]>) => Promise<T>,
-): Promise<T> {
-  const session = new AppSession({
-    userDataDir: path.join(dir, 'app-user'),
-    version: 'test',
-    shell: { transport: 'in-process' },
-  });
-  const call = async <C extends Channel>(channel: C, payload: unknown): Promise<Results[C]> => {
-    const result = await dispatch(session.handlers(), channel, payload);
-    if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
-    return result.value as Results[C];
-  };
-  try {
-    await call('project:open', { path: project });
-    return await use(call);
-  } finally {
-    session.dispose();
-  }
-}
+const inApp = <T>(project: string, use: (call: ApiCall) => Promise<T>): Promise<T> =>
+  inAppSession(path.join(dir, 'app-user'), project, use);
 
 beforeAll(async () => {
   const grid = utmGrid(384, 320, 500000, 5600000, 3);

@@ -9,11 +9,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thresholdProbability } from '../core/exportFormats/changeMask';
-import type { Channel, RegionRow, Results } from '../ipc/contract';
-import { dispatch } from '../ipc/dispatch';
+import type { RegionRow } from '../ipc/contract';
 import { openGeoTiff } from '../services/imagery/geotiffSource';
-import { AppSession } from '../services/session';
+import type { AppSession } from '../services/session';
 import { main } from './main';
+import { inAppSession, type ApiCall } from './testing/inAppSession';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = path.join(root, 'bin', 'changemap.js');
@@ -35,30 +35,10 @@ interface Made {
 const made: Made[] = [];
 let files: { before: string[]; after: string[] };
 
-async function withProject<T>(
+const withProject = <T>(
   project: string,
-  use: (
-    call: <C extends Channel>(c: C, p: unknown) => Promise<Results[C]>,
-    session: AppSession,
-  ) => Promise<T>,
-): Promise<T> {
-  const session = new AppSession({
-    userDataDir: path.join(dir, 'app-user'),
-    version: 'test',
-    shell: { transport: 'in-process' },
-  });
-  const call = async <C extends Channel>(channel: C, payload: unknown): Promise<Results[C]> => {
-    const result = await dispatch(session.handlers(), channel, payload);
-    if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
-    return result.value as Results[C];
-  };
-  try {
-    if (fs.existsSync(project)) await call('project:open', { path: project });
-    return await use(call, session);
-  } finally {
-    session.dispose();
-  }
-}
+  use: (call: ApiCall, session: AppSession) => Promise<T>,
+): Promise<T> => inAppSession(path.join(dir, 'app-user'), project, use);
 
 beforeAll(async () => {
   // The tiny test model under a card of its own: threshold and region clean-up differ from every default.
