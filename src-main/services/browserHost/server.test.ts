@@ -75,17 +75,45 @@ describe('browser host', () => {
 
   it('refuses requests without the token', async () => {
     expect((await get(host.port, '/')).status).toBe(401);
-    expect((await get(host.port, '/', { cookie: 'changemap_token=nope' })).status).toBe(401);
+    expect((await get(host.port, '/', { cookie: `changemap_token_${host.port}=nope` })).status).toBe(401);
   });
 
-  it('trades the token in the address for an HttpOnly cookie', async () => {
+  it('trades the token in the address for an HttpOnly, SameSite=Strict cookie named for its port', async () => {
     const res = await get(host.port, '/?token=T0KEN');
     expect(res.status).toBe(303);
-    expect(res.headers['set-cookie']?.[0]).toMatch(/changemap_token=T0KEN; HttpOnly; SameSite=Strict/);
-    const page = await get(host.port, '/', { cookie: 'changemap_token=T0KEN' });
+    const cookie = res.headers['set-cookie']?.[0] ?? '';
+    expect(cookie).toMatch(new RegExp(`^changemap_token_${host.port}=T0KEN;`));
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Strict/);
+    expect(cookie).not.toMatch(/Expires|Max-Age/i);
+    const page = await get(host.port, '/', { cookie: `changemap_token_${host.port}=T0KEN` });
     expect(page.status).toBe(200);
     expect(page.body).toContain('ChangeMap');
     expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    // The port-less name of old, or another port's cookie, is not this instance's.
+    expect((await get(host.port, '/', { cookie: 'changemap_token=T0KEN' })).status).toBe(401);
+    expect((await get(host.port, '/', { cookie: `changemap_token_${host.port + 1}=T0KEN` })).status).toBe(401);
+  });
+
+  it('keeps two instances apart: each answers only to its own cookie', async () => {
+    const other = await startBrowserHost({
+      handlers: {} as ApiHandlers,
+      events: new EventBus(),
+      staticRoot: path.join(root, 'www'),
+      token: 'OTHER',
+    });
+    try {
+      // The browser sends both cookies to both ports (cookies ignore ports); each host picks its own.
+      const jar = `changemap_token_${host.port}=T0KEN; changemap_token_${other.port}=OTHER`;
+      expect((await get(host.port, '/', { cookie: jar })).status).toBe(200);
+      expect((await get(other.port, '/', { cookie: jar })).status).toBe(200);
+      // Opening the second instance no longer replaces the first one's cookie: the names differ.
+      const second = await get(other.port, '/?token=OTHER');
+      expect(second.headers['set-cookie']?.[0]).toMatch(new RegExp(`^changemap_token_${other.port}=`));
+      expect((await get(other.port, '/', { cookie: `changemap_token_${host.port}=T0KEN` })).status).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {

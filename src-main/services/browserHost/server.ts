@@ -12,7 +12,7 @@ import { serveRpc, type RpcPort } from '../../ipc/rpc';
 import type { EventBus } from '../events';
 import { contentSecurityPolicy } from './csp';
 import { contentType, resolveStaticPath } from './staticFiles';
-import { newToken, readCookie, TOKEN_COOKIE, tokenMatches } from './token';
+import { newToken, readCookie, tokenCookie, tokenCookieName, tokenMatches } from './token';
 
 export interface BrowserHostOptions {
   handlers: ApiHandlers;
@@ -51,7 +51,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const requestToken = (req: http.IncomingMessage, url: URL): string | null => {
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) return auth.slice(7);
-    return url.searchParams.get('token') ?? readCookie(req.headers.cookie, TOKEN_COOKIE);
+    return url.searchParams.get('token') ?? readCookie(req.headers.cookie, tokenCookieName(port));
   };
 
   const refuse = (res: http.ServerResponse, status: number, message: string): void => {
@@ -69,7 +69,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       // Trade the token in the address for a cookie, and drop it from the address bar and history.
       res.writeHead(303, {
         location: url.pathname,
-        'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+        'set-cookie': tokenCookie(port, token),
         'cache-control': 'no-store',
       });
       return res.end();

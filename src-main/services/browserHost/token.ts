@@ -13,7 +13,19 @@ export function tokenMatches(expected: string, given: string | null | undefined)
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export const TOKEN_COOKIE = 'changemap_token';
+/**
+ * The cookie that carries the token after the first load. Browsers keep cookies per host, not per port, so every
+ * server on 127.0.0.1 shares one cookie jar: the port in the name keeps two ChangeMap instances from overwriting
+ * each other's cookie (each would lock the other out). It is HttpOnly (no script reads it), SameSite=Strict (no
+ * other site's page sends it) and has no expiry (it goes when the browser closes, and the token with the launch).
+ */
+export function tokenCookieName(port: number): string {
+  return `changemap_token_${port}`;
+}
+
+export function tokenCookie(port: number, token: string): string {
+  return `${tokenCookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+}
 
 /** Reads one cookie from a Cookie header. */
 export function readCookie(header: string | undefined, name: string): string | null {
