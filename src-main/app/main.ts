@@ -153,12 +153,17 @@ if (!hasLock) {
   void app.whenReady().then(() => {
     hardenSessions();
     serveRenderer(path.join(__dirname, '../renderer'));
-    services = new ServicesProcess(path.join(__dirname, 'services.utility.js'), {
-      CHANGEMAP_USER_DATA: app.getPath('userData'),
-      CHANGEMAP_VERSION: app.getVersion(),
-      CHANGEMAP_MODELS_DIR: app.isPackaged ? path.join(process.resourcesPath, 'models') : '',
-      CHANGEMAP_WORKERS_DIR: __dirname,
-    });
+    services = new ServicesProcess(
+      path.join(__dirname, 'services.utility.js'),
+      {
+        CHANGEMAP_USER_DATA: app.getPath('userData'),
+        CHANGEMAP_VERSION: app.getVersion(),
+        CHANGEMAP_MODELS_DIR: app.isPackaged ? path.join(process.resourcesPath, 'models') : '',
+        CHANGEMAP_WORKERS_DIR: __dirname,
+      },
+      // The window also gets the sentence as a warning; a dialog makes sure it is seen.
+      { onGiveUp: (message) => dialog.showErrorBox('ChangeMap stopped working', message) },
+    );
     const running = services;
     registerIpc(route, (listener) => running.onEvent(listener), consoleLogger);
     mainWindow = createWindow();

@@ -92,7 +92,9 @@ describe('browser host', () => {
     expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
     // The port-less name of old, or another port's cookie, is not this instance's.
     expect((await get(host.port, '/', { cookie: 'changemap_token=T0KEN' })).status).toBe(401);
-    expect((await get(host.port, '/', { cookie: `changemap_token_${host.port + 1}=T0KEN` })).status).toBe(401);
+    expect((await get(host.port, '/', { cookie: `changemap_token_${host.port + 1}=T0KEN` })).status).toBe(
+      401,
+    );
   });
 
   it('keeps two instances apart: each answers only to its own cookie', async () => {
