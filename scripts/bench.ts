@@ -13,7 +13,11 @@ const chosen = wanted.length ? wanted : all;
 
 console.log(
   `ChangeMap benchmarks on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores), ` +
-    `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`,
+    `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}, ` +
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (figures fall as the load rises: bench on an otherwise idle machine)`,
 );
 let failed = 0;
 for (const name of chosen) {
