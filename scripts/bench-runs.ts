@@ -23,11 +23,13 @@ import { createGeoTiffWriter } from '../src-main/services/imagery/geotiffWriter'
 import { InferenceWorker } from '../src-main/services/inference/inferenceWorker';
 import { resolveModel } from '../src-main/services/inference/modelCatalog';
 import type { ProviderRequest } from '../src-main/services/inference/providers';
+import { CALIBRATION_FILE, CalibrationCache } from '../src-main/services/inference/threadCalibration';
 import { ProjectStore } from '../src-main/services/project/projectStore';
 import { RunService } from '../src-main/services/runs/RunService';
 import type { RunStats } from '../src-main/services/runs/runEvents';
 import { openRunInputs } from '../src-main/services/runs/openRunInputs';
 import { syntheticPair } from '../src-main/services/runs/syntheticPair';
+import { defaultUserDataDir } from '../src-main/services/userData';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Command()
@@ -143,6 +145,8 @@ async function runOnce(size: number, files: [string, string], cardPath: string) 
     dataDir: store.dataDir,
     modelDirs,
     openPair: openRunInputs,
+    // As in the app: the thread count measured once for this machine and model, kept in the user's data folder.
+    calibration: new CalibrationCache(path.join(defaultUserDataDir(), CALIBRATION_FILE)),
   });
   const startRss = process.memoryUsage().rss;
   let peak = startRss;
@@ -187,7 +191,7 @@ async function measure(size: number, modelName: string, memoryOnly: boolean): Pr
   const scene = mpx(s.pixels, s.wallMs);
   const coverage = s.chipPixels / s.pixels;
   console.log(
-    `  settings     chunk ${p.chunkSize} px, chip ${p.chipSize} px, overlap ${p.overlap} px, batch ${p.batchSize}, threads ${p.threads ?? 'default'}, provider ${r.run.providerUsed}`,
+    `  settings     chunk ${p.chunkSize} px, chip ${p.chipSize} px, overlap ${p.overlap} px, batch ${p.batchSize}, threads ${p.threads ?? `${cores} (default: every core)`}, provider ${r.run.providerUsed}`,
   );
   if (!memoryOnly) {
     console.log(

@@ -17,6 +17,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
 import evaluate as E  # noqa: E402
+from dynamic_chip import make_dynamic  # noqa: E402
 from nets import TinyChange, TinyLandCover  # noqa: E402
 from train_landcover import LANDCOVER  # noqa: E402
 
@@ -102,6 +103,9 @@ def change_card(file, sha, self_test, chip, meta, accuracy, threshold, command, 
     }
 
 
+# Chips a run may feed v1: multiples of 16 (four 2x poolings and a 1/16 stage) up to 1024 (~0.3 GB of activations).
+CHANGE_CHIP_SIZES = {"max": 1024, "multipleOf": 16}
+
 TRAINING_DATA_CHANGE = [
     "OSCD (Sentinel-2, 10 m, RGB of R,G,B,NIR): 7 training cities; validation cities in models/training/splits.json",
     "SZTAKI AirChange (aerial, 1.5 m): 8 training pairs",
@@ -136,6 +140,9 @@ def export_change():
                        "changemap-change", desc, [0.5, 20.0])
     card = with_after(card, "gsdRangeM", detects=CHANGE_DETECTS, attribution=CHANGE_ATTRIBUTION)
     card = with_after(card, "threshold", regions=CHANGE_REGIONS)
+    # Any chip size (multiple of 16): runs pick larger chips and repeat less work (dynamic_chip.py, issue 15).
+    card["sha256"] = make_dynamic(path)
+    card = with_after(card, "chipSize", chipSizes=CHANGE_CHIP_SIZES)
     write_card(path.replace(".onnx", ".card.json"), card)
 
 

@@ -99,9 +99,18 @@ export function buildProgram(done: (code: number) => void): Command {
           .default('auto'),
       )
       .option('--chunk-size <px>', 'chunk edge, pixels', numberOf(field('run:start', 'chunkSize')))
+      .option(
+        '--chip <px>',
+        'chip edge, pixels (default: from the model and grid)',
+        numberOf(field('run:start', 'chipSize')),
+      )
       .option('--overlap <px>', 'chip overlap, pixels', numberOf(field('run:start', 'overlap')))
       .option('--batch <n>', 'chips per batch', numberOf(field('run:start', 'batchSize')))
-      .option('--threads <n>', 'CPU threads for inference', numberOf(field('run:start', 'threads')))
+      .option(
+        '--threads <n>',
+        'CPU threads for inference (default: measured once per machine and model)',
+        numberOf(field('run:start', 'threads')),
+      )
       .option(
         '--memory-budget <MiB>',
         'memory the run may use; chunk and batch sizes follow (default 1024)',
@@ -141,6 +150,7 @@ export function buildProgram(done: (code: number) => void): Command {
         model: o.model,
         provider: o.provider,
         chunkSize: o.chunkSize,
+        chip: o.chip,
         overlap: o.overlap,
         batch: o.batch,
         threads: o.threads,

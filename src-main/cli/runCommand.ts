@@ -23,6 +23,7 @@ export interface RunOptions {
   model?: string;
   provider: Request<'run:start'>['provider'];
   chunkSize?: number;
+  chip?: number;
   overlap?: number;
   batch?: number;
   threads?: number;
@@ -209,6 +210,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
         provider: options.provider,
         gridAoi: options.aoi,
         chunkSize: options.chunkSize,
+        chipSize: options.chip,
         overlap: options.overlap,
         batchSize: options.batch,
         threads: options.threads,

@@ -470,11 +470,13 @@ export const requests = {
         .refine((a) => a.minX < a.maxX && a.minY < a.maxY, 'The area needs minX < maxX and minY < maxY.')
         .optional(),
       chunkSize: z.number().int().min(256).max(16_384).optional(),
-      /** Chip overlap in pixels (default: an eighth of the chip). */
+      /** Chip edge in pixels (default: the least repeated work the model's card allows on this grid). */
+      chipSize: z.number().int().min(8).max(4096).optional(),
+      /** Chip overlap in pixels (default: an eighth of the model card's chip). */
       overlap: z.number().int().min(0).max(4096).optional(),
       /** Chips per batch (default: from the memory budget), at most MAX_BATCH_SIZE. */
       batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).optional(),
-      /** CPU threads for inference (default: ONNX Runtime's choice), at most MAX_INFERENCE_THREADS. */
+      /** CPU threads for inference (default: measured for the machine and model), at most MAX_INFERENCE_THREADS. */
       threads: z.number().int().min(1).max(MAX_INFERENCE_THREADS).optional(),
       /** Memory the run may use, MiB; chunk and batch sizes follow from it (default 1024). */
       memoryBudgetMiB: z.number().int().min(128).max(1_048_576).optional(),

@@ -1,9 +1,11 @@
 // The one registry of an open project's services: imagery, runs, regions and map preview, each made on first use
 // and disposed together when the project closes. API handlers reach a project's state only through it; the domain
 // folders know nothing of it (or of api/), so wiring stays here and imports point one way.
+import path from 'node:path';
 import type { EventBus } from './events';
 import { ProjectImagery } from './imagery/ProjectImagery';
 import { projectModelDirs } from './inference/projectModels';
+import { CALIBRATION_FILE, CalibrationCache } from './inference/threadCalibration';
 import { PreviewService } from './preview/PreviewService';
 import type { ProjectStore } from './project/projectStore';
 import { ProjectRegions } from './regions/ProjectRegions';
@@ -16,6 +18,8 @@ export interface ProjectServicesDeps {
   events: EventBus;
   /** Folder of the shipped models. */
   modelsDir: string;
+  /** The user's data folder: runs keep the inference threads measured for this machine there. */
+  userDataDir?: string;
 }
 
 export class ProjectServices {
@@ -52,6 +56,9 @@ export class ProjectServices {
         dataDir: this.project.dataDir,
         modelDirs: this.modelDirs(),
         openPair: openRunInputs,
+        calibration: this.deps.userDataDir
+          ? new CalibrationCache(path.join(this.deps.userDataDir, CALIBRATION_FILE))
+          : undefined,
       });
       const unsubscribe = service.subscribe((event) => this.forwardRunEvent(service, event));
       this.closers.push({

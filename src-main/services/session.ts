@@ -65,7 +65,11 @@ export class AppSession {
   /** The open project's services (imagery, runs, regions, preview), made on first use. */
   services(): ProjectServices {
     const project = this.requireProject();
-    this.projectServices ??= new ProjectServices(project, { events: this.events, modelsDir: this.modelsDir });
+    this.projectServices ??= new ProjectServices(project, {
+      events: this.events,
+      modelsDir: this.modelsDir,
+      userDataDir: this.options.userDataDir,
+    });
     return this.projectServices;
   }
 

@@ -105,6 +105,16 @@ const changeModelCardFields = z.object({
   /** One output [N, 1, chip, chip]: change probability 0..1. */
   outputs: z.tuple([tensorSpec]),
   chipSize: z.number().int().positive(),
+  /**
+   * Larger chips the model file accepts (dynamic height and width): any multiple of `multipleOf` from chipSize up
+   * to `max`. A run then picks the chip that covers its grid with the least repeated work (chunkPlan
+   * chipSizeForGrid). Only for networks whose output at a pixel does not depend on the chip's size beyond their
+   * receptive field (no normalisation over the whole chip). Optional: without it every chip is chipSize.
+   */
+  chipSizes: z
+    .object({ max: z.number().int().positive(), multipleOf: z.number().int().positive() })
+    .strict()
+    .optional(),
   /** Default threshold on the probability. */
   threshold: z.number().min(0).max(1),
   /**
@@ -130,7 +140,24 @@ const changeModelCardFields = z.object({
     .optional(),
 });
 
-export const changeModelCard = changeModelCardFields.superRefine(checkNormalisationPerBand);
+/** chipSizes must hold chipSize itself: a multiple of multipleOf, at most max. */
+function checkChipSizes(
+  card: { chipSize: number; chipSizes?: { max: number; multipleOf: number } },
+  ctx: z.RefinementCtx,
+): void {
+  const sizes = card.chipSizes;
+  if (sizes && (card.chipSize % sizes.multipleOf !== 0 || sizes.max < card.chipSize)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['chipSizes'],
+      message: `chipSize ${card.chipSize} must be a multiple of chipSizes.multipleOf and at most chipSizes.max`,
+    });
+  }
+}
+
+export const changeModelCard = changeModelCardFields
+  .superRefine(checkNormalisationPerBand)
+  .superRefine(checkChipSizes);
 
 const classifierModelCardFields = z.object({
   ...common,

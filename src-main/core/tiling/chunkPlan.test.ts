@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { chipOrigins, chipsForChunk, normaliseChunkSize, planChunks, chunkSizeForBudget } from './chunkPlan';
+import {
+  batchSizeForBudget,
+  chipOrigins,
+  chipSizeForGrid,
+  chipsForChunk,
+  chunkSizeForBudget,
+  maxChipForBudget,
+  normaliseChunkSize,
+  planChunks,
+} from './chunkPlan';
 
 describe('planChunks', () => {
   it('covers the grid exactly once, row-major', () => {
@@ -58,5 +67,41 @@ describe('chipsForChunk', () => {
     expect(s % 256).toBe(0);
     expect(s).toBeGreaterThan(1024);
     expect(chunkSizeForBudget(1, 3, 256)).toBe(256);
+  });
+});
+
+describe('chipSizeForGrid', () => {
+  const options = { minChip: 256, maxChip: 800, multiple: 16, overlap: 32 };
+  const coverage = (len: number, chip: number) => (chipOrigins(len, chip, chip - 32).length * chip) / len;
+  it('repeats less work than the card chip on any grid, within the limits', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30000 }), fc.integer({ min: 1, max: 30000 }), (w, h) => {
+        const chip = chipSizeForGrid(w, h, options);
+        expect(chip % 16).toBe(0);
+        expect(chip).toBeGreaterThanOrEqual(256);
+        expect(chip).toBeLessThanOrEqual(800);
+        expect(coverage(w, chip) * coverage(h, chip)).toBeLessThanOrEqual(
+          coverage(w, 256) * coverage(h, 256) + 1e-9,
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+  it('fits a 5000 px scene with about 10% repeated work where 256-px chips repeat 39%', () => {
+    const chip = chipSizeForGrid(5000, 5000, options);
+    expect(coverage(5000, chip) ** 2).toBeLessThan(1.11);
+    expect(coverage(5000, 256) ** 2).toBeGreaterThan(1.38);
+  });
+  it('keeps the card chip when the model takes no other', () => {
+    expect(chipSizeForGrid(5000, 5000, { ...options, maxChip: 256 })).toBe(256);
+  });
+});
+
+describe('maxChipForBudget', () => {
+  it('is the largest multiple whose one chip fits the batch budget', () => {
+    const chip = maxChipForBudget(2 ** 28, 3, 16);
+    expect(batchSizeForBudget(2 ** 28, 3, chip)).toBe(1);
+    expect(2 ** 28 / ((chip + 16) ** 2 * 4 * 103)).toBeLessThan(1);
+    expect(chip % 16).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 // never runs two batches at once (ipc/rpc.ts carries the calls).
 import { serveRpc, Transferred, type RpcPort } from '../../ipc/rpc';
 import type { LoadedInfo, LoadRequest, PredictRequest, PredictResult } from './inferenceProtocol';
-import { ChangeDetector } from './onnxModel';
+import { ChangeDetector, defaultInferenceThreads } from './onnxModel';
 
 export function serveInference(port: RpcPort): void {
   let detector: ChangeDetector | null = null;
@@ -22,6 +22,7 @@ export function serveInference(port: RpcPort): void {
           version: card.version,
           sha256: model.sha256,
           chipSize: card.chipSize,
+          chipSizes: card.chipSizes,
           bands: card.bands.length,
           bandRoles: card.bands,
           mean: card.normalisation.mean,
@@ -30,6 +31,7 @@ export function serveInference(port: RpcPort): void {
           threshold: card.threshold,
           gsdRangeM: card.gsdRangeM,
           providerUsed: model.providerUsed,
+          threads: request.threads ?? defaultInferenceThreads(),
           warnings: model.warnings,
         };
       },

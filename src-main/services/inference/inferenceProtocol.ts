@@ -24,6 +24,8 @@ export interface LoadedInfo {
   version: string;
   sha256: string;
   chipSize: number;
+  /** Larger chips the model accepts (the card's chipSizes); absent: every chip is chipSize. */
+  chipSizes?: { max: number; multipleOf: number };
   bands: number;
   /** The card's band roles in input order (red, green, blue, nir). */
   bandRoles: string[];
@@ -35,6 +37,8 @@ export interface LoadedInfo {
   /** The card's ground sampling range (m per pixel), for the out-of-range warning. */
   gsdRangeM: [number, number];
   providerUsed: ProviderId;
+  /** ONNX Runtime's intra-op threads of the session (what a calibration compares with). */
+  threads?: number;
   warnings: string[];
 }
 

@@ -37,12 +37,12 @@ export interface LoadedModel {
 type TensorSpec = ModelCard['inputs'][number];
 
 /**
- * All cores but one for ONNX Runtime: the remaining one reads, cuts chips and blends while the model runs. On
- * the 2-core bench machine, shared with other work, one ORT thread beat two (bare model 2.0 vs 1.45 chip-Mpx/s
- * without spinning, 0.9 with): two threads wait on each other whenever either is preempted.
+ * Every core for ONNX Runtime unless a run measured better (services/inference/threadCalibration.ts): the model
+ * is most of a run's work, and reading, cutting and blending fit between its batches. On the 2-core bench
+ * machine "all cores but one" left a run at 1.28 Mpx/s where two threads gave 1.78 (issue 15).
  */
 export function defaultInferenceThreads(): number {
-  return Math.max(1, availableParallelism() - 1);
+  return Math.max(1, availableParallelism());
 }
 
 function isDynamic(dim: number | string): boolean {
@@ -239,9 +239,19 @@ export class ChangeDetector {
     return this.model.providerUsed;
   }
 
-  /** before/after: n chips, NCHW float32, normalised as the card says. Returns n*chip*chip probabilities. */
+  /**
+   * before/after: n square chips, NCHW float32, normalised as the card says. Returns n*chip*chip probabilities.
+   * The chip's edge follows from the arrays' length: chipSize, or another size the card's chipSizes allows.
+   */
   async predict(before: Float32Array, after: Float32Array, n: number): Promise<Float32Array> {
-    const shape = [n, this.bands, this.chipSize, this.chipSize];
+    const chip = Math.round(Math.sqrt(before.length / (n * this.bands)));
+    if (n * this.bands * chip * chip !== before.length || after.length !== before.length) {
+      throw new ChangeMapError(
+        'INFERENCE_BAD_INPUT',
+        `${n} chip(s) of ${this.bands} band(s) need square chips of the same size in both dates.`,
+      );
+    }
+    const shape = [n, this.bands, chip, chip];
     const [a, b] = this.card.inputs;
     const result = await this.model.session.run({
       [a.name]: new ort.Tensor('float32', before, shape),

@@ -2,22 +2,33 @@
 // Plain Node (no electron): the IPC layer, the browser host and the command line all drive this class.
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { ChangeMapError, isChangeMapError } from '../../core/errors';
 import type { AlignedPairSource } from '../../core/raster/types';
 import {
   batchSizeForBudget,
+  chipSizeForGrid,
   chunkSizeForBudget,
+  maxChipForBudget,
   normaliseChunkSize,
   planChunks,
 } from '../../core/tiling/chunkPlan';
 import type { FileOps } from '../fileSafety/atomicWrite';
 import { fileFingerprint } from '../imagery/fileFingerprint';
 import type { ChipPredictor } from '../inference/chipPredictor';
+import type { LoadedInfo } from '../inference/inferenceProtocol';
 import { InferenceWorker } from '../inference/inferenceWorker';
 import { listModels, resolveModel, type ModelEntry } from '../inference/modelCatalog';
 import { AUTO_MODEL, gsdRangeWarning } from '../../core/models/modelChoice';
 import { listProviders, type ProviderInfo, type ProviderRequest } from '../inference/providers';
+import {
+  calibrateThreads,
+  calibrationKey,
+  threadCandidates,
+  type CalibrationCache,
+} from '../inference/threadCalibration';
 import type { Db } from '../project/projectStore';
 import { clipToArea } from './areaSource';
 import { ChunkStore, type StoredChunk } from './chunkStore';
@@ -39,9 +50,25 @@ export interface RunServiceDeps {
   startPredictor?: (cardPath: string, provider: ProviderRequest, threads?: number) => Promise<ChipPredictor>;
   /** Replaces file-system steps of chunk writes (tests simulate a full disk here). */
   chunkFileOps?: Partial<FileOps>;
+  /**
+   * Where inference thread counts measured for this machine and model are kept (user data). Without it, runs use
+   * every core unless they ask for a thread count.
+   */
+  calibration?: CalibrationCache;
+  /** ONNX Runtime's version, part of the calibration's key (default: the one loaded). */
+  ortVersion?: string;
+  /** Scenes from this many pixels up calibrate when there is no calibration yet (default CALIBRATE_FROM_PIXELS). */
+  calibrateFromPixels?: number;
 }
 
 const DEFAULT_MEMORY_BUDGET = 1 << 30;
+/**
+ * Scenes from this many pixels up calibrate the thread count when the machine and model have none yet (about a
+ * second per thread count tried): on smaller ones the measuring would cost more than it could save.
+ */
+export const CALIBRATE_FROM_PIXELS = 25e6;
+/** Seconds the bare model is timed at each thread count when calibrating. */
+const CALIBRATION_SECONDS = 1;
 /** Bands the pair is first opened with when the model is chosen automatically (what every shipped model reads). */
 const PROBE_BANDS = ['red', 'green', 'blue'] as const;
 
@@ -55,6 +82,47 @@ interface ActiveRun {
 export async function fingerprintInputs(inputs: RunInputs): Promise<string[]> {
   if (inputs.kind === 'synthetic') return [JSON.stringify(inputs)];
   return Promise.all([...inputs.before, ...inputs.after].map(fileFingerprint));
+}
+
+/**
+ * The run's chip edge: the one asked for (it must be one the model accepts), else the card's chip, or, for a
+ * model that accepts larger chips, the size that covers the grid with the least repeated work within the card's
+ * limit and what one chip of the batch budget (a quarter of the run's memory) holds.
+ */
+export function runChipSize(
+  info: Pick<LoadedInfo, 'name' | 'chipSize' | 'chipSizes' | 'bands'>,
+  grid: { width: number; height: number },
+  overlap: number,
+  budget: number,
+  requested?: number,
+): number {
+  const sizes = info.chipSizes;
+  if (requested !== undefined) {
+    const allowed = sizes
+      ? requested >= info.chipSize && requested <= sizes.max && requested % sizes.multipleOf === 0
+      : requested === info.chipSize;
+    if (!allowed) {
+      throw new ChangeMapError(
+        'RUN_BAD_CHIP_SIZE',
+        sizes
+          ? `The model ${info.name} takes chips of ${info.chipSize} to ${sizes.max} pixels in steps of ${sizes.multipleOf}, not ${requested}; pick one of those or leave the chip size out.`
+          : `The model ${info.name} takes chips of ${info.chipSize} pixels only, not ${requested}; leave the chip size out.`,
+      );
+    }
+    return requested;
+  }
+  if (!sizes) return info.chipSize;
+  return chipSizeForGrid(grid.width, grid.height, {
+    minChip: info.chipSize,
+    maxChip: Math.min(sizes.max, maxChipForBudget(budget * 0.25, info.bands, sizes.multipleOf)),
+    multiple: sizes.multipleOf,
+    overlap,
+  });
+}
+
+/** The loaded ONNX Runtime's version (a calibration measured with another one is measured again). */
+function ortVersion(): string {
+  return ort.env.versions.node ?? ort.env.versions.common;
 }
 
 export class RunService {
@@ -166,14 +234,15 @@ export class RunService {
         );
       }
       const budget = request.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
-      const chip = info.chipSize;
+      // The overlap the model was made with (an eighth of its card's chip) whatever chip size the run picks.
+      const overlap = request.overlap ?? Math.max(1, Math.round(info.chipSize / 8));
+      const chip = runChipSize(info, source.grid, overlap, budget, request.chipSize);
       const chunkSize = request.chunkSize
         ? normaliseChunkSize(request.chunkSize)
         : // Half the budget: the other half holds a batch (a quarter) and what the chunk formula leaves out
           // (decoding and alignment buffers, ONNX Runtime's arena); with 3/4 a 1 GiB budget peaked at 1.3 GiB.
           // Smaller chunks cost little since neighbouring chunks share their border chips.
           chunkSizeForBudget(budget * 0.5, source.bands, chip);
-      const overlap = request.overlap ?? Math.max(1, Math.round(chip / 8));
       if (!(overlap >= 0 && overlap < chip)) {
         throw new ChangeMapError(
           'RUN_BAD_OVERLAP',
@@ -194,6 +263,15 @@ export class RunService {
         fingerprints: await fingerprintInputs(request.inputs),
         encoding: 'uint8-254',
       };
+      if (request.threads === undefined) {
+        const calibrated = await this.calibratedThreads(cardPath, provider, predictor, source.grid);
+        if (calibrated !== null && calibrated !== predictor.info.threads) {
+          await predictor.terminate();
+          predictor = null;
+          predictor = await this.startPredictor(cardPath, provider, calibrated);
+        }
+        params.threads = calibrated;
+      }
       const plan = planChunks(source.grid.width, source.grid.height, chunkSize);
       const runId = this.ledger.create({
         modelName: info.name,
@@ -212,6 +290,56 @@ export class RunService {
       await predictor?.terminate();
       await source?.close();
       throw error;
+    }
+  }
+
+  /**
+   * The thread count measured for this machine, model and provider: kept from an earlier calibration, or measured
+   * now for a large scene. Null when there is nothing to calibrate (no cache, a GPU provider, a small scene with
+   * no calibration yet): the predictor keeps its default (every core).
+   */
+  private async calibratedThreads(
+    cardPath: string,
+    provider: ProviderRequest,
+    predictor: ChipPredictor,
+    grid: { width: number; height: number },
+  ): Promise<number | null> {
+    const cache = this.deps.calibration;
+    const info = predictor.info;
+    if (!cache || info.providerUsed !== 'cpu') return null;
+    const key = calibrationKey(info.sha256, info.providerUsed, this.deps.ortVersion ?? ortVersion());
+    const kept = cache.get(key);
+    if (kept) return kept.threads;
+    if (grid.width * grid.height < (this.deps.calibrateFromPixels ?? CALIBRATE_FROM_PIXELS)) return null;
+    const calibration = await calibrateThreads(threadCandidates(availableParallelism()), (threads) =>
+      this.measureBareModel(cardPath, 'cpu', threads, info),
+    );
+    await cache.set(key, calibration);
+    return calibration.threads;
+  }
+
+  /** chip-Mpx/s of the bare model at `threads`: batches of four card-sized chips for CALIBRATION_SECONDS. */
+  private async measureBareModel(
+    cardPath: string,
+    provider: ProviderRequest,
+    threads: number,
+    info: LoadedInfo,
+  ): Promise<number> {
+    const predictor = await this.startPredictor(cardPath, provider, threads);
+    try {
+      const batch = 4;
+      const chip = info.chipSize;
+      const base = new Float32Array(batch * info.bands * chip * chip).map((_, i) => Math.sin(i * 0.01));
+      await predictor.predict(base.slice(), base.slice(), batch); // warm-up: the arena grows here
+      let chips = 0;
+      const started = performance.now();
+      while (performance.now() - started < CALIBRATION_SECONDS * 1000 || chips === 0) {
+        await predictor.predict(base.slice(), base.slice(), batch);
+        chips += batch;
+      }
+      return (chips * chip * chip) / 1e6 / ((performance.now() - started) / 1000);
+    } finally {
+      await predictor.terminate();
     }
   }
 

@@ -34,13 +34,18 @@ export interface StartRunParams {
   provider?: ProviderRequest;
   /** Chunk edge in pixels (rounded to whole 256-pixel tiles). Default: from the memory budget. */
   chunkSize?: number;
-  /** Chip overlap in pixels. Default: chip / 8. */
+  /**
+   * Chip edge in pixels: the card's chipSize or, for a model whose card allows larger chips (chipSizes), one of
+   * those. Default: the size that repeats the least work on this grid (RunService runChipSize).
+   */
+  chipSize?: number;
+  /** Chip overlap in pixels. Default: the card's chip / 8. */
   overlap?: number;
   /** Chips per batch. Default: from the memory budget. */
   batchSize?: number;
   /** Memory the run may use, bytes. Default 1 GiB. */
   memoryBudget?: number;
-  /** CPU threads for inference. Default: ONNX Runtime's choice. */
+  /** CPU threads for inference. Default: measured for the machine and model (threadCalibration), else all cores. */
   threads?: number;
 }
 

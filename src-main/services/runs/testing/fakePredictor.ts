@@ -11,17 +11,23 @@ export interface FakePredictorOptions {
   delayMs?: number;
   /** The ground sampling range its "card" claims (default 0.5-20 m). */
   gsdRangeM?: [number, number];
+  /** Larger chips it accepts, as a card's chipSizes (default: chipSize only). */
+  chipSizes?: { max: number; multipleOf: number };
+  /** Threads it reports (as ONNX Runtime's session would). */
+  threads?: number;
 }
 
 export function fakePredictor(options: FakePredictorOptions = {}): ChipPredictor & { batches: number } {
-  const chip = options.chipSize ?? 32;
+  const cardChip = options.chipSize ?? 32;
   const bands = options.bands ?? 3;
   let stopped = false;
   const info: LoadedInfo = {
     name: 'fake-change',
     version: '1',
     sha256: 'f'.repeat(64),
-    chipSize: chip,
+    chipSize: cardChip,
+    ...(options.chipSizes ? { chipSizes: options.chipSizes } : {}),
+    ...(options.threads ? { threads: options.threads } : {}),
     bands,
     bandRoles: ['red', 'green', 'blue', 'nir'].slice(0, bands),
     mean: new Array(bands).fill(0.5),
@@ -40,6 +46,8 @@ export function fakePredictor(options: FakePredictorOptions = {}): ChipPredictor
       const t = performance.now();
       if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
       if (stopped) throw new Error('stopped');
+      // Square chips of the card's size or any size the run picked (the arrays' length says which).
+      const chip = Math.round(Math.sqrt(before.length / (n * bands)));
       const plane = chip * chip;
       const out = new Float32Array(n * plane);
       const diff = new Float32Array(plane);

@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { calibrateThreads, calibrationKey, CalibrationCache, threadCandidates } from './threadCalibration';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('threadCandidates', () => {
+  it('tries powers of two, all cores but one and all cores', () => {
+    expect(threadCandidates(1)).toEqual([1]);
+    expect(threadCandidates(2)).toEqual([1, 2]);
+    expect(threadCandidates(16)).toEqual([1, 2, 4, 8, 15, 16]);
+  });
+});
+
+describe('calibrateThreads', () => {
+  it('keeps the fastest count, and more threads on a tie', async () => {
+    const rates: Record<number, number> = { 1: 2.6, 2: 3.7, 4: 3.7 };
+    expect((await calibrateThreads([1, 2, 4], async (t) => rates[t])).threads).toBe(4);
+    const loaded: Record<number, number> = { 1: 2.0, 2: 1.45 };
+    const result = await calibrateThreads([1, 2], async (t) => loaded[t]);
+    expect(result.threads).toBe(1);
+    expect(result.chipMpxPerS).toEqual({ 1: 2.0, 2: 1.45 });
+  });
+});
+
+describe('CalibrationCache', () => {
+  it('keeps one entry per key, and reads a damaged file as none', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-calibration-'));
+    dirs.push(dir);
+    const cache = new CalibrationCache(path.join(dir, 'sub', 'calibration.json'));
+    const a = calibrationKey('a'.repeat(64), 'cpu', '1.30.0');
+    const b = calibrationKey('b'.repeat(64), 'cpu', '1.30.0');
+    expect(a).not.toBe(b);
+    expect(calibrationKey('a'.repeat(64), 'cpu', '1.31.0')).not.toBe(a);
+    expect(cache.get(a)).toBeNull();
+    await cache.set(a, { threads: 2, chipMpxPerS: { 1: 1, 2: 2 }, measuredAt: 'now' });
+    await cache.set(b, { threads: 1, chipMpxPerS: { 1: 2, 2: 1 }, measuredAt: 'now' });
+    expect(cache.get(a)?.threads).toBe(2);
+    expect(cache.get(b)?.threads).toBe(1);
+    writeFileSync(cache.file, '{ not json');
+    expect(cache.get(a)).toBeNull();
+  });
+});

@@ -1,0 +1,165 @@
+// Runs that use the machine (issue 15): chips sized to the grid where the model accepts larger ones, and inference
+// threads measured once per machine and model, kept in user data, with the run's own thread count as override.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fromFile } from 'geotiff';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openMemoryProjectDb } from '../project/memoryDb';
+import { CalibrationCache } from '../inference/threadCalibration';
+import { RunService, runChipSize, type RunServiceDeps } from './RunService';
+import type { RunEvent, RunStats } from './runEvents';
+import { syntheticPair } from './syntheticPair';
+import type { RunInputs } from './runTypes';
+import { fakePredictor, type FakePredictorOptions } from './testing/fakePredictor';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'cm-runs-perf-'));
+  dirs.push(d);
+  return d;
+}
+
+const inputs: RunInputs = { kind: 'synthetic', width: 700, height: 530, bands: 3, seed: 7 };
+
+function service(
+  fake: FakePredictorOptions = {},
+  extra: Partial<RunServiceDeps> = {},
+  started: { threads?: number }[] = [],
+) {
+  const events: RunEvent[] = [];
+  const svc = new RunService({
+    db: openMemoryProjectDb(),
+    dataDir: tempDir(),
+    modelDirs: [],
+    openPair: async (i) => syntheticPair(i as Extract<RunInputs, { kind: 'synthetic' }>),
+    startPredictor: async (_card, _provider, threads) => {
+      started.push({ threads });
+      return fakePredictor({ ...fake, threads });
+    },
+    ...extra,
+  });
+  svc.subscribe((e) => events.push(e));
+  return { svc, events };
+}
+
+async function probabilityOf(file: string): Promise<Uint8Array> {
+  const image = await (await fromFile(file)).getImage();
+  return ((await image.readRasters()) as unknown as Uint8Array[])[0];
+}
+
+async function run(fake: FakePredictorOptions, request: { chunkSize: number; chipSize?: number }) {
+  const { svc, events } = service(fake);
+  const id = await svc.startRun({ inputs, model: 'fake.card.json', overlap: 8, batchSize: 3, ...request });
+  const record = await svc.whenSettled(id);
+  expect(record.status).toBe('done');
+  const done = events.find((e) => e.type === 'run:done') as { stats: RunStats };
+  return { record, stats: done.stats, probability: await probabilityOf(record.probabilityPath!) };
+}
+
+describe('chip size', () => {
+  it('picks larger chips where the model accepts them: less repeated work, same result whatever the chunk', async () => {
+    const fixed = await run({ chipSize: 32 }, { chunkSize: 256 });
+    const large = await run({ chipSize: 32, chipSizes: { max: 256, multipleOf: 16 } }, { chunkSize: 256 });
+    const largeOtherChunks = await run(
+      { chipSize: 32, chipSizes: { max: 256, multipleOf: 16 } },
+      { chunkSize: 512 },
+    );
+    expect(fixed.record.params.chipSize).toBe(32);
+    expect(large.record.params.chipSize).toBeGreaterThan(32);
+    const coverage = (s: RunStats) => s.chipPixels / s.pixels;
+    expect(coverage(large.stats)).toBeLessThan(1.25);
+    expect(coverage(fixed.stats)).toBeGreaterThan(1.6);
+    // Chunk independence holds for any chip size: the lattice is global (up to float rounding, 1/254 steps).
+    let worst = 0;
+    for (let i = 0; i < large.probability.length; i++)
+      worst = Math.max(worst, Math.abs(large.probability[i] - largeOtherChunks.probability[i]));
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  it('refuses a chip size the model does not take, saying which it takes', async () => {
+    const { svc } = service({ chipSize: 32, chipSizes: { max: 128, multipleOf: 16 } });
+    await expect(svc.startRun({ inputs, model: 'fake.card.json', chipSize: 136 })).rejects.toMatchObject({
+      code: 'RUN_BAD_CHIP_SIZE',
+      message: expect.stringMatching(/32 to 128 .* steps of 16/),
+    });
+    const fixed = service({ chipSize: 32 }).svc;
+    await expect(fixed.startRun({ inputs, model: 'fake.card.json', chipSize: 64 })).rejects.toMatchObject({
+      code: 'RUN_BAD_CHIP_SIZE',
+    });
+  });
+
+  it('keeps a chip within the card limit and what the memory budget holds', () => {
+    const info = { name: 'm', chipSize: 256, chipSizes: { max: 1024, multipleOf: 16 }, bands: 3 };
+    const grid = { width: 20000, height: 20000 };
+    const roomy = runChipSize(info, grid, 32, 8 * 2 ** 30);
+    const tight = runChipSize(info, grid, 32, 2 ** 30);
+    expect(roomy).toBeLessThanOrEqual(1024);
+    expect(tight).toBeLessThanOrEqual(800);
+    expect(tight % 16).toBe(0);
+    expect(runChipSize({ ...info, chipSizes: undefined }, grid, 32, 2 ** 30)).toBe(256);
+  });
+});
+
+describe('inference threads by measurement', () => {
+  // A fake fastest on one thread (as a loaded machine can be): the calibration must find 1, not "every core".
+  const fastestOnOne = (threads?: number) => ({ delayMs: threads === 1 ? 1 : 8 });
+
+  it('measures once per machine and model, keeps it in user data, and uses it', async () => {
+    const file = path.join(tempDir(), 'user', 'inference-calibration.json');
+    const started: (number | undefined)[] = [];
+    const svc = new RunService({
+      db: openMemoryProjectDb(),
+      dataDir: tempDir(),
+      modelDirs: [],
+      openPair: async (i) => syntheticPair(i as Extract<RunInputs, { kind: 'synthetic' }>),
+      startPredictor: async (_card, _provider, threads) => {
+        started.push(threads);
+        return fakePredictor({ ...fastestOnOne(threads), threads: threads ?? os.availableParallelism() });
+      },
+      calibration: new CalibrationCache(file),
+      calibrateFromPixels: 0,
+    });
+    const first = await svc.startRun({ inputs, model: 'fake.card.json', chunkSize: 512 });
+    expect((await svc.whenSettled(first)).status).toBe('done');
+    const kept = Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, { threads: number }>);
+    expect(kept.map((k) => k.threads)).toEqual([1]);
+    expect(svc.getRun(first)!.params.threads).toBe(1);
+    expect(started.at(-1)).toBe(1);
+    const measured = started.length;
+    // The second run reads the kept figure: its predictor (restarted at the kept count), no measuring.
+    const second = await svc.startRun({ inputs, model: 'fake.card.json', chunkSize: 512 });
+    expect((await svc.whenSettled(second)).status).toBe('done');
+    expect(started.length - measured).toBeLessThanOrEqual(2);
+    expect(started.at(-1) ?? os.availableParallelism()).toBe(1);
+    expect(svc.getRun(second)!.params.threads).toBe(1);
+  });
+
+  it('leaves the thread count asked for alone, and small scenes unmeasured', async () => {
+    const file = path.join(tempDir(), 'inference-calibration.json');
+    const started: (number | undefined)[] = [];
+    const svc = new RunService({
+      db: openMemoryProjectDb(),
+      dataDir: tempDir(),
+      modelDirs: [],
+      openPair: async (i) => syntheticPair(i as Extract<RunInputs, { kind: 'synthetic' }>),
+      startPredictor: async (_card, _provider, threads) => {
+        started.push(threads);
+        return fakePredictor({ threads: threads ?? os.availableParallelism() });
+      },
+      calibration: new CalibrationCache(file),
+    });
+    const asked = await svc.startRun({ inputs, model: 'fake.card.json', threads: 3 });
+    await svc.whenSettled(asked);
+    const small = await svc.startRun({ inputs, model: 'fake.card.json' });
+    await svc.whenSettled(small);
+    expect(started).toEqual([3, undefined]);
+    expect(svc.getRun(asked)!.params.threads).toBe(3);
+    expect(svc.getRun(small)!.params.threads).toBeNull();
+    expect(existsSync(file)).toBe(false);
+  });
+});
