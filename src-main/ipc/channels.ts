@@ -43,6 +43,16 @@ export const CHANNELS = [
   // exports
   'export:regions',
   'export:raster',
+  // boundary layers (parcels, districts) and the join of regions to them
+  'boundaries:add',
+  'boundaries:list',
+  'boundaries:remove',
+  'boundaries:setLabelField',
+  'boundaries:features',
+  'boundaries:feature',
+  'boundaries:outlines',
+  'boundaries:join',
+  'boundaries:exportSummary',
 ] as const;
 
 export const EVENT_NAMES = [
@@ -58,6 +68,8 @@ export const EVENT_NAMES = [
   'run:cancelled',
   'regions:changed',
   'regions:failed',
+  'boundaries:changed',
+  'boundaries:joinProgress',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -308,7 +308,102 @@ export interface ExportResult {
   featureCount: number | null;
 }
 
+// ---- Boundary layers -----------------------------------------------------------------------------------------
+
+export const BOUNDARY_FORMATS = ['geojson', 'shapefile', 'gpkg', 'flatgeobuf'] as const;
+export type BoundaryFormatName = (typeof BOUNDARY_FORMATS)[number];
+/** File extensions a boundary layer may have (GeoJSON, a zipped or loose Shapefile, GeoPackage, FlatGeobuf). */
+export const BOUNDARY_EXTENSIONS = ['geojson', 'json', 'zip', 'shp', 'gpkg', 'fgb'] as const;
+export type BoundaryValue = string | number | boolean | null;
+
+export interface BoundaryLayerSummary {
+  id: number;
+  name: string;
+  /** The file it was read from. */
+  source: string;
+  format: BoundaryFormatName;
+  /** The file's CRS, e.g. "EPSG:2154" (features are stored in WGS 84). */
+  crs: string;
+  /** The attribute shown as each feature's name; null: the feature's key. */
+  labelField: string | null;
+  fields: { name: string; type: 'text' | 'number' }[];
+  featureCount: number;
+  /** [minLon, minLat, maxLon, maxLat] */
+  extent: [number, number, number, number] | null;
+}
+
+export interface TransitionArea {
+  from: string | null;
+  to: string | null;
+  areaM2: number;
+}
+
+/** One boundary feature in the attribute table, with the join's figures for a run (zeros before a join). */
+export interface BoundaryFeatureRow {
+  fid: number;
+  /** Its id in the file. */
+  key: string;
+  label: string;
+  /** Geodesic area on the WGS 84 ellipsoid. */
+  areaM2: number;
+  properties: Record<string, BoundaryValue>;
+  /** Overlap with the run's regions but rejected ones, m² (exact polygon clipping). */
+  changedM2: number;
+  /** changedM2 as % of the feature's area. */
+  changedPct: number | null;
+  regionCount: number;
+  /** The largest transitions by area, at most 3. */
+  transitions: TransitionArea[];
+  reviews: Record<ReviewState, number>;
+}
+
+export interface BoundaryJoinState {
+  joinedAt: string;
+  /** False when the run's regions changed since (new threshold, ...): join again. */
+  current: boolean;
+}
+
+export interface BoundaryFeaturePage {
+  total: number;
+  items: BoundaryFeatureRow[];
+  /** The join of this layer with the run asked for; null when never joined. */
+  join: BoundaryJoinState | null;
+}
+
+export interface BoundaryFeatureDetail {
+  fid: number;
+  layerId: number;
+  key: string;
+  label: string;
+  /** [minLon, minLat, maxLon, maxLat] */
+  extent: [number, number, number, number];
+  /** WGS 84 polygons of rings of [lon, lat]. */
+  outline: [number, number][][][];
+}
+
+export interface BoundaryJoinSummary {
+  layerId: number;
+  runId: number;
+  features: number;
+  /** Regions that overlap a feature of the layer. */
+  regionsJoined: number;
+  regionsTotal: number;
+  seconds: number;
+}
+
+export const BOUNDARY_SORT_KEYS = [
+  'label',
+  'key',
+  'area',
+  'changed',
+  'changedPct',
+  'regions',
+  'field',
+] as const;
+export type BoundarySort = (typeof BOUNDARY_SORT_KEYS)[number];
+
 const runId = z.number().int().positive();
+const layerId = z.number().int().positive();
 /** A calendar date written YYYY-MM-DD (2021-02-29 is refused). */
 export const calendarDate = z
   .string()
@@ -340,6 +435,11 @@ export const regionFilters = z
     minConfidence: z.number().min(0).max(1).optional(),
     minProbability: z.number().min(0).max(1).optional(),
     reviewStates: reviewStates.optional(),
+    /** Regions whose largest overlap in a boundary layer is this feature (boundary_features.fid). */
+    boundaryFeature: z
+      .object({ layerId: z.number().int().positive(), fid: z.number().int().positive() })
+      .strict()
+      .optional(),
   })
   .strict();
 /** Review states an export keeps when the request names none: everything but rejected regions. */
@@ -379,6 +479,8 @@ export const exportRegionsRequest = z
     includeWkt: z.boolean().default(false),
     /** Replace an existing file at `out`. Without it an existing file gives EXPORT_EXISTS. */
     overwrite: z.boolean().default(false),
+    /** The boundary layer whose feature each region carries (boundary_id, boundary_name); default: the last joined. */
+    boundaryLayerId: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -522,6 +624,52 @@ export const requests = {
     .strict(),
   'export:regions': exportRegionsRequest,
   'export:raster': exportRasterRequest,
+  'boundaries:add': z
+    .object({
+      path: filePath,
+      /** A GeoPackage table or a Shapefile inside a zip; default: the first polygon layer. */
+      layer: z.string().min(1).max(200).optional(),
+      name: z.string().min(1).max(200).optional(),
+      labelField: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+  'boundaries:list': z.object({}).strict(),
+  'boundaries:remove': z.object({ layerId }).strict(),
+  'boundaries:setLabelField': z.object({ layerId, field: z.string().min(1).max(200).nullable() }).strict(),
+  'boundaries:features': z
+    .object({
+      layerId,
+      /** The run whose join figures to show; without it the figures are zero. */
+      runId: runId.optional(),
+      sort: z.enum(BOUNDARY_SORT_KEYS).default('label'),
+      /** The attribute to sort by when sort is 'field'. */
+      field: z.string().min(1).max(200).optional(),
+      descending: z.boolean().default(false),
+      /** Features whose key, label or any attribute contains this text (case-insensitive). */
+      filter: z.string().max(200).default(''),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200),
+    })
+    .strict(),
+  'boundaries:feature': z.object({ fid: z.number().int().positive() }).strict(),
+  'boundaries:outlines': z
+    .object({
+      layerId,
+      extent: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+      limit: z.number().int().min(1).max(20_000).default(5000),
+    })
+    .strict(),
+  'boundaries:join': z.object({ layerId, runId }).strict(),
+  /** The per-feature table (changed area, regions, transitions, reviews) as CSV or a GeoPackage layer. */
+  'boundaries:exportSummary': z
+    .object({
+      layerId,
+      runId,
+      format: z.enum(['csv', 'gpkg']),
+      out: filePath,
+      overwrite: z.boolean().default(false),
+    })
+    .strict(),
 } satisfies Record<Channel, z.ZodType>;
 
 /** Result type of each channel. */
@@ -567,6 +715,15 @@ export interface Results {
   'regions:outlines': { fid: number; transition: string; outline: [number, number][][][] }[];
   'export:regions': ExportResult;
   'export:raster': ExportResult;
+  'boundaries:add': BoundaryLayerSummary;
+  'boundaries:list': BoundaryLayerSummary[];
+  'boundaries:remove': BoundaryLayerSummary[];
+  'boundaries:setLabelField': BoundaryLayerSummary;
+  'boundaries:features': BoundaryFeaturePage;
+  'boundaries:feature': BoundaryFeatureDetail;
+  'boundaries:outlines': { fid: number; label: string; outline: [number, number][][][] }[];
+  'boundaries:join': BoundaryJoinSummary;
+  'boundaries:exportSummary': ExportResult;
 }
 
 export type Request<C extends Channel> = z.input<(typeof requests)[C]>;
@@ -591,6 +748,9 @@ export interface Events {
   'regions:changed': { runId: number; regionCount: number };
   /** Finding a finished run's regions on its own failed (the run stays done; "Find regions" can try again). */
   'regions:failed': { runId: number; code: string; message: string };
+  /** A boundary layer was added, removed or relabelled, or a join finished. */
+  'boundaries:changed': { layers: BoundaryLayerSummary[] };
+  'boundaries:joinProgress': { layerId: number; runId: number; fraction: number };
 }
 // Every event name has a payload type, and every payload type a name.
 type _EventsComplete = [EventName] extends [keyof Events]

@@ -1,7 +1,8 @@
-// The one registry of an open project's services: imagery, runs, regions and map preview, each made on first use
+// The one registry of an open project's services: imagery, runs, regions, map preview and boundary layers, each made on first use
 // and disposed together when the project closes. API handlers reach a project's state only through it; the domain
 // folders know nothing of it (or of api/), so wiring stays here and imports point one way.
 import path from 'node:path';
+import { ProjectBoundaries } from './boundaries/ProjectBoundaries';
 import type { EventBus } from './events';
 import { ProjectImagery } from './imagery/ProjectImagery';
 import { projectModelDirs } from './inference/projectModels';
@@ -27,6 +28,7 @@ export class ProjectServices {
   private runService: RunService | null = null;
   private regionsService: ProjectRegions | null = null;
   private previewService: PreviewService | null = null;
+  private boundariesService: ProjectBoundaries | null = null;
   /** How to close what was made, in the order it was made. */
   private readonly closers: { name: string; close: () => unknown }[] = [];
 
@@ -99,6 +101,20 @@ export class ProjectServices {
       this.previewService = service;
     }
     return this.previewService;
+  }
+
+  get boundaries(): ProjectBoundaries {
+    if (!this.boundariesService) {
+      const events = this.deps.events;
+      const service = new ProjectBoundaries(this.project, {
+        changed: (layers) => events.emit('boundaries:changed', { layers }),
+        progress: (layerId, runId, fraction) =>
+          events.emit('boundaries:joinProgress', { layerId, runId, fraction }),
+      });
+      this.closers.push({ name: 'boundaries', close: () => service.dispose() });
+      this.boundariesService = service;
+    }
+    return this.boundariesService;
   }
 
   /** Closes every service made so far; a failure is reported as a warning and does not stop the others. */

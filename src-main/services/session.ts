@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ChangeMapError } from '../core/errors';
 import type { ApiHandlers, AppInfo, DirectoryListing } from '../ipc/contract';
+import { boundaryHandlers } from './api/boundaryHandlers';
 import { exportHandlers } from './api/exportHandlers';
 import { imageryHandlers } from './api/imageryHandlers';
 import { regionHandlers } from './api/regionHandlers';
@@ -146,6 +147,7 @@ export class AppSession {
       ...runHandlers(this),
       ...regionHandlers(this),
       ...exportHandlers(this),
+      ...boundaryHandlers(this),
       'app:info': () => ({
         version: this.options.version,
         transport: this.options.shell.transport,

@@ -20,6 +20,11 @@
 // | after_date    | after_dt   | date D        | acquisition date of the "after" imagery (YYYY-MM-DD)            |
 // | model_name    | model_name | text C(80)    | change model that produced the probabilities                   |
 // | model_version | model_ver  | text C(40)    | its version                                                     |
+// | boundary_id   | bnd_id     | text C(40)    | id (in its file) of the boundary feature the region overlaps most |
+// | boundary_name | bnd_name   | text C(120)   | that feature's name (the layer's label field)                   |
+//
+// The boundary attributes come from the boundary layer joined to the run (the export's boundaryLayerId, else the
+// last one joined); empty when none is joined or the region lies outside every feature.
 //
 // The same table, for people, is in README.md, "Export attributes" (keep both in step).
 
@@ -46,6 +51,9 @@ export interface ExportRegion {
   afterDate: string | null;
   modelName: string;
   modelVersion: string;
+  /** Key (id in its file) and name of the boundary feature the region overlaps most; null or left out: none. */
+  boundaryId?: string | null;
+  boundaryName?: string | null;
   /** Centroid in WGS 84. */
   centroidLon: number;
   centroidLat: number;
@@ -94,6 +102,58 @@ export const REGION_ATTRIBUTES: readonly RegionAttribute[] = [
   attribute('after_date', 'after_dt', 'date', { type: 'D' }, (r) => r.afterDate),
   attribute('model_name', 'model_name', 'text', { type: 'C', length: 80 }, (r) => r.modelName),
   attribute('model_version', 'model_ver', 'text', { type: 'C', length: 40 }, (r) => r.modelVersion),
+  attribute('boundary_id', 'bnd_id', 'text', { type: 'C', length: 40 }, (r) => r.boundaryId ?? null),
+  attribute('boundary_name', 'bnd_name', 'text', { type: 'C', length: 120 }, (r) => r.boundaryName ?? null),
+];
+
+/** One boundary feature's figures for a run, as the summary table exports them (services/boundaries/featureChange). */
+export interface BoundarySummaryRow {
+  featureId: string;
+  name: string;
+  areaM2: number;
+  changedM2: number;
+  changedPct: number | null;
+  regionCount: number;
+  /** The largest transitions by area, described ("cropland → residential"), with their areas. */
+  transitions: { text: string; areaM2: number }[];
+  reviews: { unreviewed: number; confirmed: number; rejected: number };
+  runId: number;
+  layerName: string;
+}
+
+export interface SummaryAttribute {
+  name: string;
+  kind: 'integer' | 'real' | 'text';
+  value(row: BoundarySummaryRow): AttributeValue;
+}
+
+const summary = (
+  name: string,
+  kind: SummaryAttribute['kind'],
+  value: (r: BoundarySummaryRow) => AttributeValue,
+): SummaryAttribute => ({ name, kind, value });
+
+/**
+ * The summary table of a boundary layer joined to a run (CSV and GeoPackage layer "boundary_summary"): one row per
+ * feature with its changed area (every region but rejected ones), share, region count, the three largest
+ * transitions and the review counts of the regions overlapping it.
+ */
+export const BOUNDARY_SUMMARY_ATTRIBUTES: readonly SummaryAttribute[] = [
+  summary('feature_id', 'text', (r) => r.featureId),
+  summary('name', 'text', (r) => r.name),
+  summary('layer', 'text', (r) => r.layerName),
+  summary('run_id', 'integer', (r) => r.runId),
+  summary('area_m2', 'real', (r) => r.areaM2),
+  summary('changed_m2', 'real', (r) => r.changedM2),
+  summary('changed_pct', 'real', (r) => r.changedPct),
+  summary('regions', 'integer', (r) => r.regionCount),
+  ...[0, 1, 2].flatMap((i) => [
+    summary(`transition_${i + 1}`, 'text', (r) => r.transitions[i]?.text ?? null),
+    summary(`transition_${i + 1}_m2`, 'real', (r) => r.transitions[i]?.areaM2 ?? null),
+  ]),
+  summary('unreviewed', 'integer', (r) => r.reviews.unreviewed),
+  summary('confirmed', 'integer', (r) => r.reviews.confirmed),
+  summary('rejected', 'integer', (r) => r.reviews.rejected),
 ];
 
 /** The attributes as a plain object keyed by long names (GeoJSON properties, GeoPackage row). */

@@ -25,6 +25,7 @@ import {
   type CrsDefinition,
 } from './crsDefinitions';
 import { encodeRegionsGeoPackage, GEOPACKAGE_LAYER } from './geoPackageWriter';
+import { joinState, lastJoinedLayer } from '../boundaries/boundaryJoin';
 import { readExportRegions, readRunProvenance, type RunProvenance } from './regionSource';
 
 export interface ExportDeps {
@@ -133,7 +134,13 @@ export async function exportRegions(
       ? gridCrsOf(run)
       : crsDefinitionOf(WGS84_EPSG);
   const outlineCrs = pixelSpace ? 'grid' : req.crs;
-  const regions = readExportRegions(db, run, req.filters, outlineCrs);
+  const boundaryLayerId = req.boundaryLayerId ?? lastJoinedLayer(db, req.runId);
+  if (req.boundaryLayerId !== undefined && !joinState(db, req.boundaryLayerId, req.runId))
+    throw new ChangeMapError(
+      'EXPORT_BOUNDARY_NOT_JOINED',
+      `Boundary layer ${req.boundaryLayerId} is not joined to run ${req.runId}; join it first (boundaries:join, or changemap boundaries join).`,
+    );
+  const regions = readExportRegions(db, run, req.filters, outlineCrs, boundaryLayerId);
   const atomic = { overwrite: req.overwrite, codePrefix: CODE_PREFIX, ops: deps.fileOps };
 
   switch (req.format) {

@@ -1,14 +1,14 @@
-// Builds a new GeoPackage holding change regions: the GeoPackage core tables (the same SQL the project file
-// uses, taken from the schema's first migration) and one feature layer "change_regions" with the export
-// attributes, rings wound as OGC Simple Features says (exteriors counter-clockwise). Built in memory and returned as the file's bytes (SQLite's serialize), so the caller writes it
+// Builds a new GeoPackage holding one feature layer: the GeoPackage core tables (the same SQL the project file
+// uses, taken from the schema's first migration) and the layer, e.g. "change_regions" with the export
+// attributes or a boundary layer's summary table, rings wound as OGC Simple Features says (exteriors counter-clockwise). Built in memory and returned as the file's bytes (SQLite's serialize), so the caller writes it
 // like any other export: atomically, with no journal files to clean up. No spatial index: QGIS and GDAL
 // build what they need.
 
 import Database from 'better-sqlite3';
-import type { ExportRegion } from '../../core/exportFormats/regionAttributes';
+import type { AttributeValue, ExportRegion } from '../../core/exportFormats/regionAttributes';
 import { REGION_ATTRIBUTES } from '../../core/exportFormats/regionAttributes';
 import { orientForSimpleFeatures } from '../../core/exportFormats/ringOrientation';
-import { encodeGpkgMultiPolygon, envelopeOf } from '../../core/geo/gpkgGeometry';
+import { encodeGpkgMultiPolygon, envelopeOf, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import { GPKG_APPLICATION_ID, MIGRATIONS, USER_VERSION_BASE } from '../project/schema';
 import type { CrsDefinition } from './crsDefinitions';
 
@@ -31,8 +31,16 @@ export function geoPackageCoreStatements(): string[] {
 
 const SQL_TYPES = { integer: 'INTEGER', real: 'REAL', text: 'TEXT', date: 'DATE' } as const;
 
-/** The bytes of a GeoPackage file holding the regions (outlines already in crs). */
-export function encodeRegionsGeoPackage(regions: readonly ExportRegion[], crs: CrsDefinition): Uint8Array {
+export interface GeoPackageLayer {
+  /** Table name of the feature layer. */
+  name: string;
+  description: string;
+  columns: readonly { name: string; kind: keyof typeof SQL_TYPES }[];
+  features: readonly { fid: number; geometry: FlatMultiPolygon; values: readonly AttributeValue[] }[];
+}
+
+/** The bytes of a GeoPackage file holding one multipolygon feature layer (outlines already in crs). */
+export function encodeFeatureGeoPackage(layer: GeoPackageLayer, crs: CrsDefinition): Uint8Array {
   const db = new Database(':memory:');
   try {
     db.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
@@ -44,22 +52,22 @@ export function encodeRegionsGeoPackage(regions: readonly ExportRegion[], crs: C
          VALUES (?, ?, 'EPSG', ?, ?, ?)`,
       ).run(crs.name, crs.epsg, crs.epsg, crs.wkt, crs.name);
 
-      const columns = REGION_ATTRIBUTES.map((a) => `"${a.name}" ${SQL_TYPES[a.kind]}`).join(',\n  ');
-      db.exec(`CREATE TABLE ${GEOPACKAGE_LAYER} (
+      const columns = layer.columns.map((a) => `"${a.name}" ${SQL_TYPES[a.kind]}`).join(',\n  ');
+      db.exec(`CREATE TABLE "${layer.name}" (
   fid INTEGER PRIMARY KEY AUTOINCREMENT,
   geom MULTIPOLYGON,
   ${columns}
 )`);
       const insert = db.prepare(
-        `INSERT INTO ${GEOPACKAGE_LAYER} (fid, geom, ${REGION_ATTRIBUTES.map((a) => `"${a.name}"`).join(', ')})
-         VALUES (?, ?, ${REGION_ATTRIBUTES.map(() => '?').join(', ')})`,
+        `INSERT INTO "${layer.name}" (fid, geom, ${layer.columns.map((a) => `"${a.name}"`).join(', ')})
+         VALUES (?, ?, ${layer.columns.map(() => '?').join(', ')})`,
       );
       const extent = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
-      for (const region of regions) {
-        const blob = encodeGpkgMultiPolygon(orientForSimpleFeatures(region.geometry), crs.epsg);
-        insert.run(region.id, blob, ...REGION_ATTRIBUTES.map((a) => a.value(region)));
-        if (region.geometry.length === 0) continue;
-        const e = envelopeOf(region.geometry);
+      for (const feature of layer.features) {
+        const blob = encodeGpkgMultiPolygon(orientForSimpleFeatures(feature.geometry), crs.epsg);
+        insert.run(feature.fid, blob, ...feature.values);
+        if (feature.geometry.length === 0) continue;
+        const e = envelopeOf(feature.geometry);
         extent.minX = Math.min(extent.minX, e.minX);
         extent.minY = Math.min(extent.minY, e.minY);
         extent.maxX = Math.max(extent.maxX, e.maxX);
@@ -68,10 +76,11 @@ export function encodeRegionsGeoPackage(regions: readonly ExportRegion[], crs: C
       const bounded = Number.isFinite(extent.minX);
       db.prepare(
         `INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id)
-         VALUES (?, 'features', ?, 'Change regions exported from ChangeMap', ?, ?, ?, ?, ?)`,
+         VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
-        GEOPACKAGE_LAYER,
-        GEOPACKAGE_LAYER,
+        layer.name,
+        layer.name,
+        layer.description,
         bounded ? extent.minX : null,
         bounded ? extent.minY : null,
         bounded ? extent.maxX : null,
@@ -79,7 +88,7 @@ export function encodeRegionsGeoPackage(regions: readonly ExportRegion[], crs: C
         crs.epsg,
       );
       db.prepare(`INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', ?, 0, 0)`).run(
-        GEOPACKAGE_LAYER,
+        layer.name,
         crs.epsg,
       );
     })();
@@ -87,4 +96,21 @@ export function encodeRegionsGeoPackage(regions: readonly ExportRegion[], crs: C
   } finally {
     db.close();
   }
+}
+
+/** The bytes of a GeoPackage file holding the regions (outlines already in crs). */
+export function encodeRegionsGeoPackage(regions: readonly ExportRegion[], crs: CrsDefinition): Uint8Array {
+  return encodeFeatureGeoPackage(
+    {
+      name: GEOPACKAGE_LAYER,
+      description: 'Change regions exported from ChangeMap',
+      columns: REGION_ATTRIBUTES,
+      features: regions.map((r) => ({
+        fid: r.id,
+        geometry: r.geometry,
+        values: REGION_ATTRIBUTES.map((a) => a.value(r)),
+      })),
+    },
+    crs,
+  );
 }

@@ -49,6 +49,8 @@ interface RegionRow {
   to_conf: number | null;
   review_state: ReviewState;
   note: string;
+  boundary_id: string | null;
+  boundary_name: string | null;
 }
 
 /** The pixel size (m) the run's regions were found with in pixel space (computeRegions' pixelSizeM), or null. */
@@ -97,22 +99,22 @@ export function readRunProvenance(db: Database.Database, runId: number): RunProv
 }
 
 function whereClause(runId: number, filters: ExportFilters): { sql: string; params: unknown[] } {
-  const clauses = ['run_id = ?'];
+  const clauses = ['r.run_id = ?'];
   const params: unknown[] = [runId];
   if (filters.reviewStates) {
-    clauses.push(`review_state IN (${filters.reviewStates.map(() => '?').join(', ')})`);
+    clauses.push(`r.review_state IN (${filters.reviewStates.map(() => '?').join(', ')})`);
     params.push(...filters.reviewStates);
   }
   if (filters.minAreaM2 !== undefined) {
-    clauses.push('area_m2 >= ?');
+    clauses.push('r.area_m2 >= ?');
     params.push(filters.minAreaM2);
   }
   if (filters.transitions) {
     const alternatives = filters.transitions.map((t) => {
       const sides: string[] = [];
       for (const [column, value] of [
-        ['from_class', t.from],
-        ['to_class', t.to],
+        ['r.from_class', t.from],
+        ['r.to_class', t.to],
       ] as const) {
         if (value === undefined) continue;
         if (value === null) sides.push(`${column} IS NULL`);
@@ -141,13 +143,23 @@ export function readExportRegions(
   run: RunProvenance,
   filters: ExportFilters,
   crs: OutlineCrs,
+  /** The boundary layer whose feature each region carries (the one it overlaps most); null: none. */
+  boundaryLayerId: number | null = null,
 ): ExportRegion[] {
   const where = whereClause(run.runId, filters);
   const rows = db
     .prepare(
-      `SELECT fid, geom, geom_grid, run_id, area_m2, prob_mean, prob_max, centroid_x, centroid_y, centroid_lon,
-              centroid_lat, from_class, from_conf, to_class, to_conf, review_state, note
-       FROM change_regions WHERE ${where.sql} ORDER BY area_m2 DESC, fid`,
+      `SELECT r.fid, r.geom, r.geom_grid, r.run_id, r.area_m2, r.prob_mean, r.prob_max, r.centroid_x, r.centroid_y,
+              r.centroid_lon, r.centroid_lat, r.from_class, r.from_conf, r.to_class, r.to_conf, r.review_state, r.note,
+              ${boundaryLayerId === null ? 'NULL AS boundary_id, NULL AS boundary_name' : 'b.feature_key AS boundary_id, b.label AS boundary_name'}
+       FROM change_regions r
+       ${
+         boundaryLayerId === null
+           ? ''
+           : `LEFT JOIN cm_region_overlaps o ON o.region_fid = r.fid AND o.layer_id = ${Number(boundaryLayerId)}
+              AND o.is_largest = 1 LEFT JOIN boundary_features b ON b.fid = o.feature_fid`
+       }
+       WHERE ${where.sql} ORDER BY r.area_m2 DESC, r.fid`,
     )
     .all(...where.params) as RegionRow[];
   return rows.map((row) => ({
@@ -166,6 +178,8 @@ export function readExportRegions(
     afterDate: run.afterDate,
     modelName: run.modelName,
     modelVersion: run.modelVersion,
+    boundaryId: row.boundary_id,
+    boundaryName: row.boundary_name,
     centroidLon: row.centroid_lon,
     centroidLat: row.centroid_lat,
     centroidX: row.centroid_x,

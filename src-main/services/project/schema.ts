@@ -169,6 +169,69 @@ ALTER TABLE cm_runs ADD COLUMN model_requested TEXT;
 ALTER TABLE cm_runs ADD COLUMN model_reason TEXT;
 `,
   },
+  {
+    version: 4,
+    description:
+      'Boundary layers (parcels, districts) and the overlaps of change regions with their features',
+    sql: `
+-- A boundary layer added from a file (GeoJSON, Shapefile, GeoPackage, FlatGeobuf); its features below.
+CREATE TABLE cm_boundary_layers (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  -- the file it was read from, its format and its CRS as an EPSG code ("EPSG:2154")
+  source TEXT NOT NULL,
+  format TEXT NOT NULL CHECK (format IN ('geojson', 'shapefile', 'gpkg', 'flatgeobuf')),
+  source_crs TEXT NOT NULL,
+  -- the attribute shown as each feature's name (map labels, region names); NULL: the feature's key
+  label_field TEXT,
+  -- JSON [{name, type: 'text' | 'number'}]: the attribute table's columns, in the file's order
+  fields TEXT NOT NULL DEFAULT '[]',
+  feature_count INTEGER NOT NULL,
+  min_lon REAL, min_lat REAL, max_lon REAL, max_lat REAL,
+  added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+-- The features of every boundary layer: a GeoPackage feature layer in WGS 84, so QGIS shows them too.
+CREATE TABLE boundary_features (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  geom MULTIPOLYGON,
+  layer_id INTEGER NOT NULL REFERENCES cm_boundary_layers(id) ON DELETE CASCADE,
+  -- the feature's id in its file (its fid or "id", else its position)
+  feature_key TEXT NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  -- geodesic area on the WGS 84 ellipsoid
+  area_m2 REAL NOT NULL,
+  -- JSON object of the file's attributes
+  properties TEXT NOT NULL DEFAULT '{}',
+  bbox_min_lon REAL NOT NULL, bbox_min_lat REAL NOT NULL, bbox_max_lon REAL NOT NULL, bbox_max_lat REAL NOT NULL
+);
+CREATE INDEX boundary_features_layer ON boundary_features (layer_id);
+INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)
+  VALUES ('boundary_features', 'features', 'boundary_features', 'Boundary layers added to ChangeMap', 4326);
+INSERT INTO gpkg_geometry_columns VALUES ('boundary_features', 'geom', 'MULTIPOLYGON', 4326, 0, 0);
+
+-- A join of a run's regions to a layer; regions_stamp tells whether the regions changed since.
+CREATE TABLE cm_boundary_joins (
+  layer_id INTEGER NOT NULL REFERENCES cm_boundary_layers(id) ON DELETE CASCADE,
+  run_id INTEGER NOT NULL REFERENCES cm_runs(id) ON DELETE CASCADE,
+  regions_stamp TEXT NOT NULL,
+  joined_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  PRIMARY KEY (layer_id, run_id)
+);
+-- Every overlap of a region with a feature (exact clipped area); is_largest marks the feature the region overlaps
+-- most in that layer. Per-feature figures are sums over these, so review changes show at once.
+CREATE TABLE cm_region_overlaps (
+  region_fid INTEGER NOT NULL REFERENCES change_regions(fid) ON DELETE CASCADE,
+  feature_fid INTEGER NOT NULL REFERENCES boundary_features(fid) ON DELETE CASCADE,
+  layer_id INTEGER NOT NULL,
+  run_id INTEGER NOT NULL,
+  overlap_m2 REAL NOT NULL,
+  is_largest INTEGER NOT NULL CHECK (is_largest IN (0, 1)),
+  PRIMARY KEY (region_fid, feature_fid)
+);
+CREATE INDEX cm_region_overlaps_feature ON cm_region_overlaps (feature_fid, run_id);
+CREATE INDEX cm_region_overlaps_layer_run ON cm_region_overlaps (layer_id, run_id, is_largest);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

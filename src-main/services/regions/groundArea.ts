@@ -2,6 +2,7 @@
 // projection's scale (UTM: -0.08% on the central meridian to +0.1% at the zone edge).
 import geodesicPkg from 'geographiclib-geodesic';
 import type { FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
+import { WGS84 as ELLIPSOID } from '../../core/regions/pixelArea';
 
 interface PolygonAreaAcc {
   AddPoint(lat: number, lon: number): void;
@@ -59,4 +60,31 @@ export function arealScaleAt(
   const ring: number[] = [];
   for (const [cx, cy] of corners) ring.push(...toLonLat(cx, cy));
   return geodesicRingArea(ring) / (4 * half * half);
+}
+
+/**
+ * Ground m² per planar unit² of a run's grid CRS at a stored region, for areas of parts of it (the boundary join's
+ * overlaps). Projected grids and pixel space: the region's own scale, area_m2 / (pixel_count x planar pixel area),
+ * which is exactly the factor computeRegions applied at the region's centroid (the projection's areal scale, or the
+ * user's pixel size squared), so a region wholly inside a feature counts its full stored area. Geographic grids
+ * (degrees): the ellipsoid's local m² per degree² at the centroid's latitude, as pixelArea's rotated-grid rule.
+ */
+export function regionAreaScale(
+  grid: { crs: { units: string }; geoTransform: readonly number[] },
+  region: { areaM2: number; pixelCount: number; centroidY: number },
+): number {
+  if (grid.crs.units === 'degree') {
+    const { a, f } = ELLIPSOID;
+    const e2 = f * (2 - f);
+    const phi = (region.centroidY * Math.PI) / 180;
+    const w = 1 - e2 * Math.sin(phi) ** 2;
+    const meridional = (a * (1 - e2)) / (w * Math.sqrt(w));
+    const normal = a / Math.sqrt(w);
+    return (Math.PI / 180) ** 2 * meridional * normal * Math.cos(phi);
+  }
+  const [, a, b, , c, d] = grid.geoTransform;
+  const planarPixelArea = Math.abs(a * d - b * c);
+  return region.pixelCount > 0 && planarPixelArea > 0
+    ? region.areaM2 / (region.pixelCount * planarPixelArea)
+    : 1;
 }

@@ -75,6 +75,14 @@ export function listRegions(db: Db, q: RegionQuery): RegionPage {
     where.push('(from_class = @landCoverClass OR to_class = @landCoverClass)');
     params.landCoverClass = f.landCoverClass;
   }
+  if (f.boundaryFeature !== undefined) {
+    // Regions overlapping the feature (boundaries:join stores every overlap); a region on a border is in both.
+    where.push(
+      'fid IN (SELECT region_fid FROM cm_region_overlaps WHERE feature_fid = @boundaryFid AND layer_id = @boundaryLayer)',
+    );
+    params.boundaryFid = f.boundaryFeature.fid;
+    params.boundaryLayer = f.boundaryFeature.layerId;
+  }
   if (f.reviewStates !== undefined) {
     const bad = f.reviewStates.find((s) => !REVIEW_STATES.includes(s));
     if (bad !== undefined) throw new ChangeMapError('REGIONS_BAD_FILTER', `Unknown review state ${bad}.`);
