@@ -7,7 +7,10 @@ import { BAND_ROLES, type BandRole } from '../core/raster/types';
 import type { RegionSettings } from '../core/regions/findRegions';
 import { MAX_BATCH_SIZE } from '../core/tiling/chunkPlan';
 import { REVIEW_STATES, type ReviewState } from '../core/regions/reviewState';
+import { calendarDate } from './calendarDate';
 import { CHANNELS, EVENT_NAMES, type Channel, type EventName } from './channels';
+
+export { calendarDate };
 
 export {
   CHANNELS,
@@ -404,14 +407,6 @@ export type BoundarySort = (typeof BOUNDARY_SORT_KEYS)[number];
 
 const runId = z.number().int().positive();
 const layerId = z.number().int().positive();
-/** A calendar date written YYYY-MM-DD (2021-02-29 is refused). */
-export const calendarDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Write the date as YYYY-MM-DD.')
-  .refine((s) => {
-    const date = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s);
-  }, 'That day does not exist in the calendar.');
 const tileXYZ = {
   z: z.number().int().min(0).max(24),
   x: z.number().int().min(0),

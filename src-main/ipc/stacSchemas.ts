@@ -1,0 +1,96 @@
+// The API's words for imagery catalogues (issue 16): a search of a STAC API and the scenes it finds. One home for
+// these shapes: the contract's requests, the services, the command line and the renderer all import them from here.
+import { z } from 'zod';
+import { calendarDate } from './calendarDate';
+
+/** A catalogue's address: http(s) only (no file:, data: or other schemes reach the network code). */
+export const catalogueUrl = z
+  .string()
+  .max(2048)
+  .refine((s) => {
+    try {
+      const url = new URL(s);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'A catalogue address must be an http:// or https:// URL.');
+
+const lon = z.number().min(-180).max(180);
+const lat = z.number().min(-90).max(90);
+
+/** The most scenes one search returns: a planner picks from a list, not from a whole archive. */
+export const MAX_STAC_SCENES = 500;
+
+export const stacSearchRequest = z
+  .object({
+    /** The STAC API's landing page (its root, where the `search` link is). */
+    apiUrl: catalogueUrl,
+    collections: z.array(z.string().min(1).max(200)).max(20).default([]),
+    /** West, south, east, north in WGS 84. */
+    bbox: z
+      .tuple([lon, lat, lon, lat])
+      .refine(([w, s, e, n]) => w < e && s < n, 'The area needs west < east and south < north.'),
+    /** Inclusive calendar days (UTC). */
+    from: calendarDate,
+    to: calendarDate,
+    /** Percent; scenes whose eo:cloud_cover is above it are left out (scenes that do not say are kept). */
+    maxCloudCover: z.number().min(0).max(100).optional(),
+    limit: z.number().int().min(1).max(MAX_STAC_SCENES).default(100),
+  })
+  .strict()
+  .refine((q) => q.from <= q.to, { message: 'The date range must start before it ends.', path: ['to'] });
+export type StacSearchRequest = z.input<typeof stacSearchRequest>;
+export type StacSearchQuery = z.output<typeof stacSearchRequest>;
+
+/** The image ChangeMap would read from a scene: a GeoTIFF/COG asset reachable over HTTP(S). */
+export interface StacImageAsset {
+  key: string;
+  href: string;
+  title: string | null;
+  /** The asset's bands by their STAC common names (red, green, blue, nir, ...), where the item says. */
+  commonNames: (string | null)[];
+}
+
+/** One scene of a catalogue, as the "Find imagery" list and `changemap search` show it. */
+export interface StacScene {
+  id: string;
+  collection: string | null;
+  /** Where the item itself can be read again (its self link), null when the catalogue gives none. */
+  itemUrl: string | null;
+  /** ISO 8601 date and time of acquisition (the middle of a range where the item gives only a range). */
+  datetime: string | null;
+  cloudCover: number | null;
+  /** Ground sample distance in metres, where the item or its asset says. */
+  gsdM: number | null;
+  platform: string | null;
+  /** West, south, east, north in WGS 84. */
+  bbox: [number, number, number, number] | null;
+  /** The footprint's outer rings, lon/lat (a polygon or each part of a multipolygon). */
+  footprint: [number, number][][];
+  thumbnailUrl: string | null;
+  asset: StacImageAsset | null;
+  /** Why the scene cannot be used when asset is null, one sentence. */
+  unusable: string | null;
+}
+
+export interface StacSearchResult {
+  scenes: StacScene[];
+  /** True when the catalogue had more matches than the limit. */
+  truncated: boolean;
+  /** How the search was sent (POST or GET), and how many pages were read. */
+  method: 'GET' | 'POST';
+  pages: number;
+}
+
+/** Where a date's image came from, recorded in the project beside the file or URL. */
+export interface ImagerySource {
+  kind: 'stac';
+  catalogue: string | null;
+  itemUrl: string | null;
+  itemId: string;
+  collection: string | null;
+  datetime: string | null;
+  platform: string | null;
+  assetKey: string;
+}

@@ -1,0 +1,101 @@
+// What ChangeMap makes of one STAC item: its date, cloud cover, footprint, thumbnail and the image it would read.
+// stac-js does the STAC part (asset ranking by role and media type, thumbnails, datetimes, older STAC versions).
+import type { Asset, Item } from 'stac-js';
+import type { StacImageAsset, StacScene } from '../../ipc/stacSchemas';
+
+/** Interprets an item already made by stac-js's create(). */
+export function sceneOfItem(item: Item): StacScene {
+  const chosen = chooseImageAsset(item);
+  const bbox = item.getBoundingBox();
+  return {
+    id: String(item.id),
+    collection: typeof item.collection === 'string' ? item.collection : null,
+    itemUrl: selfUrl(item),
+    datetime: item.getDateTime()?.toISOString() ?? null,
+    cloudCover: finiteOrNull(item.getMetadata('eo:cloud_cover')),
+    gsdM: finiteOrNull(chosen.asset?.getMetadata('gsd') ?? item.getMetadata('gsd')),
+    platform: stringOrNull(item.getMetadata('platform')) ?? stringOrNull(item.getMetadata('constellation')),
+    bbox: bbox && bbox.every(Number.isFinite) ? [bbox[0], bbox[1], bbox[2], bbox[3]] : null,
+    footprint: outerRings(item.geometry),
+    thumbnailUrl: thumbnailOf(item),
+    asset: chosen.asset ? describeAsset(chosen.asset) : null,
+    unusable: chosen.reason,
+  };
+}
+
+/**
+ * The GeoTIFF asset to read: stac-js ranks an item's GeoTIFFs (overview/visual roles, COG media type, RGB bands);
+ * among those reachable over HTTP(S) ChangeMap takes the best one that holds red, green and blue together (the
+ * "visual" true-colour asset of Sentinel-2, NAIP's image), else the best multi-band one. Items whose colours come
+ * only as one file per band are refused: the app reads a date's bands from one file.
+ */
+function chooseImageAsset(item: Item): { asset: Asset | null; reason: string | null } {
+  const ranked = item
+    .rankGeoFiles('geotiff', true, false)
+    .map((r) => r.asset)
+    .filter((a) => !a.hasRole(['thumbnail', 'overview'], true));
+  if (ranked.length === 0) {
+    return { asset: null, reason: 'The scene has no GeoTIFF image reachable over HTTP(S).' };
+  }
+  const rgb = ranked.find((a) => a.findVisualBands() !== null || a.hasRole('visual', true));
+  if (rgb) return { asset: rgb, reason: null };
+  const multiBand = ranked.find((a) => a.getBands().length >= 3);
+  if (multiBand) return { asset: multiBand, reason: null };
+  return {
+    asset: null,
+    reason:
+      'The scene has its colours only as one file per band; ChangeMap needs red, green and blue in one image.',
+  };
+}
+
+function describeAsset(asset: Asset): StacImageAsset {
+  return {
+    key: asset.getKey(),
+    href: asset.getAbsoluteUrl() ?? asset.href,
+    title: stringOrNull(asset.title),
+    commonNames: asset.getBands().map((band) => stringOrNull(band['eo:common_name'] ?? band['common_name'])),
+  };
+}
+
+function thumbnailOf(item: Item): string | null {
+  const [first] = item.getThumbnails(true, 'thumbnail');
+  if (!first) return null;
+  const url = first.getAbsoluteUrl() ?? first.href;
+  return /^https?:\/\//i.test(url) ? url : null;
+}
+
+function selfUrl(item: Item): string | null {
+  const self = item.getLinkWithRel('self');
+  const url = self ? (self.getAbsoluteUrl() ?? self.href) : item.getAbsoluteUrl();
+  return url && /^https?:\/\//i.test(url) ? url : null;
+}
+
+/** Outer rings of a GeoJSON Polygon or MultiPolygon footprint, dropping anything else. */
+function outerRings(geometry: unknown): [number, number][][] {
+  if (!geometry || typeof geometry !== 'object') return [];
+  const g = geometry as { type?: unknown; coordinates?: unknown };
+  const polygons =
+    g.type === 'Polygon'
+      ? [g.coordinates]
+      : g.type === 'MultiPolygon' && Array.isArray(g.coordinates)
+        ? g.coordinates
+        : [];
+  const rings: [number, number][][] = [];
+  for (const polygon of polygons) {
+    const outer = Array.isArray(polygon) ? polygon[0] : null;
+    if (!Array.isArray(outer)) continue;
+    const ring = outer
+      .filter((p): p is number[] => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1]))
+      .map((p): [number, number] => [p[0], p[1]]);
+    if (ring.length >= 4) rings.push(ring);
+  }
+  return rings;
+}
+
+function finiteOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
