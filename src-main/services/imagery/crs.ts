@@ -76,10 +76,14 @@ export function crsFromText(text: string): CrsInfo {
 
 let codesByName: Map<string, number> | null = null;
 
-/** "WGS_1984_UTM_Zone_33N" (ESRI) and "WGS 84 / UTM zone 33N" (EPSG) compare equal. */
+/**
+ * "WGS_1984_UTM_Zone_33N" (ESRI) and "WGS 84 / UTM zone 33N" (EPSG) compare equal, and so do
+ * "RGF_1993_Lambert_93" and "RGF93 v1 / Lambert-93" (EPSG names a datum's first realisation "v1"; ESRI does not).
+ */
 function nameKey(name: string): string {
   return name
     .toLowerCase()
+    .replace(/\sv1(?=\s|$)/g, '')
     .replace(/^gcs_/, '')
     .replace(/(?<![0-9])(?:19|20)(\d\d)(?![0-9])/g, '$1')
     .replace(/[^a-z0-9]/g, '');
