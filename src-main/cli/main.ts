@@ -272,6 +272,75 @@ export function buildProgram(done: (code: number) => void): Command {
     .option('--json', 'JSON output')
     .action(async (o) => done(await (await import('./infoCommands')).providersCommand(Boolean(o.json))));
 
+  const boundaries = program
+    .command('boundaries')
+    .description('boundary layers (parcels, districts): add one, list them, export the change per feature');
+  boundaries
+    .command('add')
+    .description('add a boundary layer from GeoJSON, a Shapefile (.zip or .shp), GeoPackage or FlatGeobuf')
+    .requiredOption('--project <file.gpkg>', 'project')
+    .requiredOption('--file <path>', 'the boundary file', textOf(field('boundaries:add', 'path')))
+    .option('--layer <name>', 'GeoPackage table or Shapefile in the zip (default: the first polygon layer)')
+    .option('--name <name>', 'layer name (default: the file or table name)')
+    .option('--label-field <attribute>', 'attribute that names each feature (default: a name-like one)')
+    .option('--json', 'JSON output')
+    .action(async (o) => {
+      const { boundariesAddCommand } = await import('./boundariesCommand');
+      done(
+        await boundariesAddCommand({
+          project: o.project,
+          file: o.file,
+          layer: o.layer,
+          name: o.name,
+          labelField: o.labelField,
+          json: Boolean(o.json),
+        }),
+      );
+    });
+  boundaries
+    .command('list')
+    .description("list the project's boundary layers")
+    .requiredOption('--project <file.gpkg>', 'project')
+    .option('--json', 'JSON output')
+    .action(async (o) => {
+      const { boundariesListCommand } = await import('./boundariesCommand');
+      done(await boundariesListCommand({ project: o.project, json: Boolean(o.json) }));
+    });
+  boundaries
+    .command('summary')
+    .description(
+      'join a layer to a run (where not joined yet) and write the change per feature, CSV or GeoPackage',
+    )
+    .requiredOption('--project <file.gpkg>', 'project')
+    .requiredOption(
+      '--out <path>',
+      'file to write (.csv or .gpkg)',
+      textOf(field('boundaries:exportSummary', 'out')),
+    )
+    .option(
+      '--layer <id>',
+      'boundary layer (default: the last one added)',
+      numberOf(field('boundaries:join', 'layerId')),
+    )
+    .option('--run <id>', 'run (default: the last finished one)', runIdOf)
+    .addOption(new Option('--format <format>', 'default: from the file extension').choices(['csv', 'gpkg']))
+    .option('--overwrite', 'replace an existing file')
+    .option('--json', 'JSON output')
+    .action(async (o) => {
+      const { boundariesSummaryCommand } = await import('./boundariesCommand');
+      done(
+        await boundariesSummaryCommand({
+          project: o.project,
+          out: o.out,
+          layer: o.layer,
+          run: o.run,
+          format: o.format,
+          overwrite: Boolean(o.overwrite),
+          json: Boolean(o.json),
+        }),
+      );
+    });
+
   program
     .command('serve')
     .description('the app in a browser, on a loopback URL with a per-launch token')
