@@ -1,11 +1,12 @@
 // Electron main: lifecycle, the window, dialogs and IPC registration. Thin: the work happens in the services.
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, session } from 'electron';
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiHandlers, Channel } from '../ipc/contract';
 import { consoleLogger, dispatch } from '../ipc/dispatch';
 import { registerIpc } from './ipcBridge';
 import { ServicesProcess } from './servicesProcess';
+import { systemProxyEnvironment } from './systemProxy';
 import { APP_ORIGIN, registerRendererScheme, serveRenderer } from './rendererProtocol';
 import { hardenSessions } from './security';
 
@@ -150,8 +151,9 @@ if (!hasLock) {
     openFromShell(file);
   });
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     hardenSessions();
+    const proxyEnvironment = await systemProxyEnvironment(session.defaultSession);
     serveRenderer(path.join(__dirname, '../renderer'));
     services = new ServicesProcess(
       path.join(__dirname, 'services.utility.js'),
@@ -160,6 +162,7 @@ if (!hasLock) {
         CHANGEMAP_VERSION: app.getVersion(),
         CHANGEMAP_MODELS_DIR: app.isPackaged ? path.join(process.resourcesPath, 'models') : '',
         CHANGEMAP_WORKERS_DIR: __dirname,
+        ...proxyEnvironment,
       },
       // The window also gets the sentence as a warning; a dialog makes sure it is seen.
       { onGiveUp: (message) => dialog.showErrorBox('ChangeMap stopped working', message) },

@@ -1,5 +1,6 @@
 // One JSON request to a STAC API, with the answers a planner can act on: every failure of the catalogue (no answer,
 // a stall, a refusal, a server error, something that is not JSON) ends in one sentence with a code.
+import { EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici';
 import { ChangeMapError } from '../../core/errors';
 
 /** How long one request to a catalogue may take, body included, before it is given up (a stalled server). */
@@ -18,7 +19,24 @@ export interface StacRequestOptions {
   /** The user's cancel. */
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Where requests go through; default: the proxy the environment names (proxyAgentFromEnvironment). */
+  dispatcher?: Dispatcher;
 }
+
+/**
+ * The system's proxy as the environment names it (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, upper or lower case; the
+ * desktop app sets them for its services from the operating system's settings). Without any, requests go direct.
+ */
+export function proxyAgentFromEnvironment(env: NodeJS.ProcessEnv = process.env): Dispatcher {
+  return new EnvHttpProxyAgent({
+    httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+    httpsProxy: env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy,
+    noProxy: env.NO_PROXY ?? env.no_proxy,
+  });
+}
+
+let sharedAgent: Dispatcher | null = null;
+const defaultAgent = () => (sharedAgent ??= proxyAgentFromEnvironment());
 
 /** Fetches one JSON document from a catalogue. */
 export async function fetchStacJson(
@@ -35,6 +53,7 @@ export async function fetchStacJson(
     response = await fetch(request.url, {
       method,
       signal,
+      dispatcher: options.dispatcher ?? defaultAgent(),
       redirect: 'follow',
       headers: {
         accept: 'application/geo+json, application/json;q=0.9',

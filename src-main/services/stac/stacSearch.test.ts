@@ -1,5 +1,8 @@
+import { createServer } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stacSearchRequest, type StacSearchRequest } from '../../ipc/stacSchemas';
+import { proxyAgentFromEnvironment } from './stacHttp';
 import { searchStac } from './stacSearch';
 import { startLocalStac, type LocalScene, type LocalStac } from './testing/localStacServer';
 
@@ -161,5 +164,45 @@ describe('a catalogue that misbehaves ends in one sentence with a code', () => {
     expect(() =>
       stacSearchRequest.parse({ apiUrl: 'https://x/', bbox: AREA, from: '2019-03-01', to: '2019-02-01' }),
     ).toThrow(/start before/);
+  });
+});
+
+describe('behind a proxy', () => {
+  it('sends catalogue requests through the proxy the environment names', async () => {
+    const tunnels: string[] = [];
+    // A CONNECT proxy, as corporate proxies are: it records each tunnel and pipes the bytes through.
+    const proxy = createServer();
+    proxy.on('connect', (req, socket, head) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const { port } = proxy.address() as AddressInfo;
+    const dispatcher = proxyAgentFromEnvironment({ HTTP_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '' });
+    try {
+      const result = await searchStac(query({ collections: ['sentinel-2-l2a'] }), { dispatcher });
+      expect(result.scenes).toHaveLength(6);
+      expect(tunnels.length).toBeGreaterThan(0);
+      expect(tunnels[0]).toBe(new URL(stac.url).host);
+      // NO_PROXY still wins for the hosts it names.
+      tunnels.length = 0;
+      const direct = proxyAgentFromEnvironment({
+        HTTP_PROXY: `http://127.0.0.1:${port}`,
+        NO_PROXY: '127.0.0.1',
+      });
+      await searchStac(query({ collections: ['sentinel-2-l2a'] }), { dispatcher: direct });
+      expect(tunnels).toHaveLength(0);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });
