@@ -59,16 +59,24 @@ export async function runsCommand(file: string, json: boolean): Promise<number> 
         chunksDone: done,
         chunksTotal: full.chunks.length,
         probabilityPath: full.probabilityPath,
+        fromDateId: full.dates.from,
+        toDateId: full.dates.to,
       };
     });
-    return print(
-      json,
-      runs,
-      runs.map(
+    // The series' dates, so `run --date-ids` can name them.
+    const dates = store.db
+      .prepare(
+        `SELECT s.id, s.acquired_at, (SELECT group_concat(uri, ' ') FROM cm_imagery_files f WHERE f.set_id = s.id)
+           AS uris FROM cm_imagery_sets s ORDER BY s.position, s.id`,
+      )
+      .all() as { id: number; acquired_at: string | null; uris: string | null }[];
+    return print(json, runs, [
+      ...dates.map((d) => `date ${d.id}  ${d.acquired_at ?? 'date unknown'}  ${d.uris ?? ''}`),
+      ...runs.map(
         (r) =>
-          `run ${r.id}  ${r.status.padEnd(9)} ${r.chunksDone}/${r.chunksTotal} chunks  ${r.modelName}  ${r.createdAt}`,
+          `run ${r.id}  ${r.status.padEnd(9)} ${r.chunksDone}/${r.chunksTotal} chunks  ${r.modelName}  dates ${r.fromDateId ?? '?'} -> ${r.toDateId ?? '?'}  ${r.createdAt}`,
       ),
-    );
+    ]);
   } finally {
     store.close();
   }

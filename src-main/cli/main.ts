@@ -58,6 +58,38 @@ function parseSize(text: string): { width: number; height: number } {
   return { width: Number(m[1]), height: Number(m[2]) };
 }
 
+/** Date ids of --date-ids, each checked by the contract's schema for a date id. */
+function dateIdsOf(text: string, previous: number[] = []): number[] {
+  return [...previous, numberOf(field('imagery:removeDate', 'dateId'))(text)];
+}
+
+/** Acquisition dates of --acquired, each checked by the contract's schema for a calendar date. */
+function acquiredOf(text: string, previous: string[] = []): string[] {
+  return [...previous, textOf(field('imagery:addDate', 'acquiredAt'))(text)];
+}
+
+/** What is wrong with the imagery flags of `run` (one sentence), or null. */
+export function seriesUsageError(o: {
+  before?: string[];
+  after?: string[];
+  dates?: string[];
+  dateIds?: number[];
+  acquired?: string[];
+  synthetic?: unknown;
+}): string | null {
+  const pair = Boolean(o.before?.length || o.after?.length);
+  const kinds = [pair, Boolean(o.dates), Boolean(o.dateIds), Boolean(o.synthetic)].filter(Boolean).length;
+  if (kinds > 1)
+    return 'give the imagery one way: --before FILE... --after FILE..., --dates FILE FILE FILE... or --date-ids ID ID...';
+  if (o.dates && o.dates.length < 2) return '--dates needs at least two dates, oldest first.';
+  if (o.dateIds && o.dateIds.length < 2) return '--date-ids needs at least two date ids, oldest first.';
+  if (o.acquired && o.acquired.length !== (o.dates?.length ?? -1))
+    return `--acquired gives one date per --dates entry (${o.dates?.length ?? 0} there, ${o.acquired.length} given).`;
+  if (kinds === 0 || (pair && (!o.before?.length || !o.after?.length)))
+    return 'give the imagery with --before FILE... --after FILE..., or a series with --dates FILE FILE FILE...';
+  return null;
+}
+
 /** The whole command line; `done(code)` receives each command's exit code. */
 export function buildProgram(done: (code: number) => void): Command {
   const program = new Command('changemap')
@@ -80,6 +112,20 @@ export function buildProgram(done: (code: number) => void): Command {
       .requiredOption('--project <file.gpkg>', 'project to create or add the run to')
       .option('--before <file|url...>', 'before imagery: GeoTIFF tiles, a .vrt, or a COG URL')
       .option('--after <file|url...>', 'after imagery')
+      .option(
+        '--dates <file|url...>',
+        'a series of dates, oldest first, one file, .vrt or COG URL each; each date is compared with the next',
+      )
+      .option(
+        '--date-ids <id...>',
+        'dates already in the project (ids as `changemap runs` lists them); each compared with the next',
+        dateIdsOf,
+      )
+      .option(
+        '--acquired <YYYY-MM-DD...>',
+        'with --dates: when each date was taken, one per date (default: from metadata or file names)',
+        acquiredOf,
+      )
       .addOption(
         new Option('--synthetic <WxH>', 'generated pair (tests, benchmarks)').argParser(parseSize).hideHelp(),
       )
@@ -119,12 +165,12 @@ export function buildProgram(done: (code: number) => void): Command {
       .option(
         '--before-date <YYYY-MM-DD>',
         'when the before imagery was taken (default: from its metadata or file name)',
-        textOf(field('imagery:setAcquiredAt', 'date')),
+        textOf(field('imagery:addDate', 'acquiredAt')),
       )
       .option(
         '--after-date <YYYY-MM-DD>',
         'when the after imagery was taken (default: from its metadata or file name)',
-        textOf(field('imagery:setAcquiredAt', 'date')),
+        textOf(field('imagery:addDate', 'acquiredAt')),
       )
       .option(
         '--pixel-size <m>',
@@ -134,16 +180,17 @@ export function buildProgram(done: (code: number) => void): Command {
       .option('--no-regions', 'do not find regions when the run finishes')
       .option('--json', 'one JSON event per line'),
   ).action(async (o, command: Command) => {
-    if (!o.synthetic && (!o.before?.length || !o.after?.length))
-      command.error('error: give the imagery with --before FILE... --after FILE...', {
-        exitCode: EXIT.usage,
-      });
+    const usage = seriesUsageError(o);
+    if (usage) command.error(`error: ${usage}`, { exitCode: EXIT.usage });
     const { runCommand } = await import('./runCommand');
     done(
       await runCommand({
         project: o.project,
         before: o.before,
         after: o.after,
+        dates: o.dates,
+        dateIds: o.dateIds,
+        acquired: o.acquired,
         synthetic: o.synthetic,
         seed: o.seed,
         aoi: o.aoi,

@@ -16,6 +16,12 @@ export interface RunOptions {
   project: string;
   before?: string[];
   after?: string[];
+  /** A series of dates, oldest first (one file, .vrt or URL each): each date is compared with the next. */
+  dates?: string[];
+  /** Dates already in the project, by id, oldest first: each compared with the next. */
+  dateIds?: number[];
+  /** With `dates`: each date's acquisition date. */
+  acquired?: string[];
   synthetic?: { width: number; height: number };
   seed?: number;
   aoi?: { minX: number; minY: number; maxX: number; maxY: number };
@@ -142,6 +148,74 @@ async function setImagery(cli: CliSession, options: RunOptions): Promise<void> {
   if (view) await cli.call('project:setMapView', view);
 }
 
+/**
+ * The ids of a series given on the command line: a date the project already holds with the same file is reused
+ * (its runs stay comparable), any other is added after the last date, with its acquisition date where given.
+ */
+async function seriesDateIds(cli: CliSession, options: RunOptions): Promise<number[]> {
+  if (options.dateIds) return options.dateIds;
+  const ids: number[] = [];
+  let state = await cli.call('imagery:get', {});
+  for (const [i, given] of (options.dates ?? []).entries()) {
+    const uri = imageryUri(given);
+    const acquiredAt = options.acquired?.[i] ?? null;
+    const known = state.dates.find((d) => d.uris.length === 1 && d.uris[0] === uri);
+    if (known) {
+      if (acquiredAt) state = await cli.call('imagery:setAcquiredAt', { dateId: known.id, date: acquiredAt });
+      ids.push(known.id);
+      continue;
+    }
+    const before = new Set(state.dates.map((d) => d.id));
+    state = await cli.call('imagery:addDate', { uris: [uri], acquiredAt });
+    ids.push(state.dates.find((d) => !before.has(d.id))!.id);
+  }
+  if (options.pixelSize !== undefined)
+    state = await cli.call('imagery:setPixelSize', { sizeM: options.pixelSize });
+  const view = mapViewOn(state);
+  if (view) await cli.call('project:setMapView', view);
+  return ids;
+}
+
+/**
+ * Runs each date of a series against the next, one run after another (run:startBatch checks every pair first),
+ * then reports each run as a single run is reported; resolves with the first exit code that is not 0.
+ */
+async function runSeries(
+  cli: CliSession,
+  options: RunOptions,
+  request: Omit<Request<'run:startBatch'>, 'pairs'>,
+  out: Output,
+): Promise<number> {
+  let opened: 'opened' | 'created' | undefined;
+  try {
+    opened = await openOrCreate(cli, options.project);
+    const ids = await seriesDateIds(cli, options);
+    cli.session.services().runs.subscribe((e) => out.event(e));
+    await cli.call('run:startBatch', {
+      ...request,
+      pairs: ids.slice(1).map((to, i) => ({ from: ids[i], to })),
+    });
+  } catch (error) {
+    if (opened === 'created') await discardCreated(cli);
+    return refusal(error, options.json);
+  }
+  const services = cli.session.services();
+  const batch = services.runBatch!;
+  const onSignal = () => void services.runs.cancelRun(batch.runIds.at(-1)!);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const runIds = await batch.finished;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  let code: number = EXIT.done;
+  for (const runId of runIds) {
+    const result = await follow(cli, runId, path.resolve(options.project), out);
+    if (code === EXIT.done) code = result;
+  }
+  // A batch that stopped early said why (a warning); its exit code says it did not finish.
+  return code === EXIT.done && runIds.length < batch.pairs.length ? EXIT.failed : code;
+}
+
 /** Follows a started run to its end, then its regions; resolves with the exit code. */
 async function follow(cli: CliSession, runId: number, project: string, out: Output): Promise<number> {
   const service = cli.session.services().runs;
@@ -192,32 +266,40 @@ function printWarnings(cli: ReturnType<typeof cliSession>, out: ReturnType<typeo
   });
 }
 
+/** What `run` asks of each run, from its flags. */
+function runRequest(options: RunOptions): Request<'run:start'> {
+  return {
+    // Passed through as given; left out, the contract's default (the automatic choice).
+    model: options.model,
+    provider: options.provider,
+    gridAoi: options.aoi,
+    chunkSize: options.chunkSize,
+    chipSize: options.chip,
+    overlap: options.overlap,
+    batchSize: options.batch,
+    threads: options.threads,
+    memoryBudgetMiB: options.memoryBudget,
+    regionSettings: options.settings,
+    findRegions: options.regions,
+  };
+}
+
 /** Runs change detection on new imagery; resolves with the exit code. */
 export async function runCommand(options: RunOptions): Promise<number> {
   const out = output(options.json);
   const cli = cliSession();
   printWarnings(cli, out);
   try {
+    if (options.dates || options.dateIds) {
+      return await runSeries(cli, options, runRequest(options), out);
+    }
     let runId: number;
     let opened: 'opened' | 'created' | undefined;
     try {
       opened = await openOrCreate(cli, options.project);
       await setImagery(cli, options);
       cli.session.services().runs.subscribe((e) => out.event(e));
-      const run = await cli.call('run:start', {
-        // Passed through as given; left out, the contract's default (the automatic choice).
-        model: options.model,
-        provider: options.provider,
-        gridAoi: options.aoi,
-        chunkSize: options.chunkSize,
-        chipSize: options.chip,
-        overlap: options.overlap,
-        batchSize: options.batch,
-        threads: options.threads,
-        memoryBudgetMiB: options.memoryBudget,
-        regionSettings: options.settings,
-        findRegions: options.regions,
-      });
+      const run = await cli.call('run:start', runRequest(options));
       runId = run.id;
     } catch (error) {
       // Refused before starting: a project this command made (empty but for the imagery) is taken away again.

@@ -21,6 +21,9 @@ export const CHANNELS = [
   'imagery:previewTile',
   'imagery:setAcquiredAt',
   'imagery:setPixelSize',
+  'imagery:addDate',
+  'imagery:setDateFiles',
+  'imagery:removeDate',
   // models and runs
   'models:list',
   'models:add',
@@ -32,6 +35,9 @@ export const CHANNELS = [
   'run:get',
   'run:list',
   'run:probabilityTile',
+  'run:startBatch',
+  'run:history',
+  'run:compare',
   // regions
   'regions:compute',
   'regions:list',

@@ -94,6 +94,12 @@ export interface ImageryDateSummary {
   footprint: [number, number][] | null;
 }
 
+/**
+ * One date of the project's series (imagery set): its id (what runs, tiles and the command line's --date-ids name),
+ * and the first date's role 'before', the last's 'after' (dates between have none).
+ */
+export type SeriesDate = Omit<ImageryDateSummary, 'role'> & { id: number; role: DateRole | null };
+
 export interface PreflightIssue {
   code: string;
   severity: 'error' | 'warning';
@@ -103,6 +109,8 @@ export interface PreflightIssue {
 export interface ImageryState {
   before: ImageryDateSummary | null;
   after: ImageryDateSummary | null;
+  /** Every date of the series in order (before first, after last); a two-date project has two. */
+  dates: SeriesDate[];
   /** The pre-flight check of the pair, once both dates are set. */
   preflight: PreflightIssue[];
   /**
@@ -196,6 +204,38 @@ export interface RunSummary {
   error: string | null;
 }
 
+/** One date a run compared, as the run history shows it; null where the date was taken out of the series since. */
+export interface RunDate {
+  id: number;
+  /** YYYY-MM-DD, or null when unknown. */
+  acquiredAt: string | null;
+  /** 1-based place in the series now. */
+  index: number;
+}
+
+/** A run as the run history lists it: its dates, model, region settings and region count. */
+export interface RunHistoryEntry extends RunSummary {
+  from: RunDate | null;
+  to: RunDate | null;
+  regionSettings: RegionSettings;
+  /** Regions found for the run; null until they are found. */
+  regionCount: number | null;
+  /** Area analysed: the whole overlap or the area of interest the run was given. */
+  area: 'whole' | 'area';
+}
+
+/** Two runs' regions compared by geometry: in both (they overlap), only in one, only in the other. */
+export interface RunComparison {
+  runA: number;
+  runB: number;
+  /** Regions of run A that overlap no region of run B, and the other way round (region ids). */
+  onlyA: number[];
+  onlyB: number[];
+  /** Regions of run A that overlap a region of run B, and the regions of B they overlap. */
+  bothA: number[];
+  bothB: number[];
+}
+
 export interface RunDetail extends RunSummary {
   /** Each chunk's outline in WGS 84 ([lon, lat] ring) and state, for the chunk grid on the map. */
   chunks: { idx: number; state: ChunkStateName; ring: [number, number][] }[];
@@ -285,8 +325,11 @@ export interface RegionFacets {
 }
 
 /** Progress of the preview pyramid of a date's imagery. */
+/** Which imagery a preview belongs to: the before or after date, or another date of the series (`date<id>`). */
+export type PreviewKey = DateRole | `date${number}`;
+
 export interface PreviewProgress {
-  role: DateRole;
+  role: PreviewKey;
   fraction: number;
   done: boolean;
 }
@@ -416,6 +459,15 @@ const lonLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(9
 const reviewState = z.enum(REVIEW_STATES);
 const reviewStates = z.array(reviewState).min(1);
 const dateRole = z.enum(DATE_ROLES);
+const dateId = z.number().int().positive();
+/** Two dates of the series a run compares (earlier first). */
+const datePair = z
+  .object({ from: dateId, to: dateId })
+  .strict()
+  .refine((p) => p.from !== p.to, 'A run compares two different dates.');
+/** A date named by its role (before: the first, after: the last) or by its id in the series. */
+const whichDate = <T extends z.ZodRawShape>(shape: T) =>
+  z.union([z.object({ role: dateRole, ...shape }).strict(), z.object({ dateId, ...shape }).strict()]);
 const landCoverName = z.string().min(1).max(100);
 /** Filters of the region list. Class names are the land-cover classes of the classifier's card, or "uncertain". */
 export const regionFilters = z
@@ -500,6 +552,45 @@ export const exportRasterRequest = z
  */
 export const MAX_INFERENCE_THREADS = 256;
 
+/** A change-detection run of two dates (run:start); a batch (run:startBatch) takes the same options. */
+export const runStartRequest = z
+  .object({
+    /** 'auto' (default): chosen from the imagery's pixel size and the model cards (core/models/modelChoice.ts). */
+    model: z.string().min(1).max(4096).default(AUTO_MODEL),
+    provider: z.enum(['auto', ...PROVIDER_IDS]).default('auto'),
+    aoi: z
+      .union([
+        z.object({ kind: z.literal('bbox'), min: lonLat, max: lonLat }).strict(),
+        z.object({ kind: z.literal('polygon'), ring: z.array(lonLat).min(4).max(10_000) }).strict(),
+      ])
+      .nullable()
+      .default(null),
+    /** The analysis grid's CRS (pixels for a pair without georeference), as the command line's --aoi. */
+    gridAoi: z
+      .object({ minX: z.number(), minY: z.number(), maxX: z.number(), maxY: z.number() })
+      .strict()
+      .refine((a) => a.minX < a.maxX && a.minY < a.maxY, 'The area needs minX < maxX and minY < maxY.')
+      .optional(),
+    chunkSize: z.number().int().min(256).max(16_384).optional(),
+    /** Chip edge in pixels (default: the least repeated work the model's card allows on this grid). */
+    chipSize: z.number().int().min(8).max(4096).optional(),
+    /** Chip overlap in pixels (default: an eighth of the model card's chip). */
+    overlap: z.number().int().min(0).max(4096).optional(),
+    /** Chips per batch (default: from the memory budget), at most MAX_BATCH_SIZE. */
+    batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).optional(),
+    /** CPU threads for inference (default: measured for the machine and model), at most MAX_INFERENCE_THREADS. */
+    threads: z.number().int().min(1).max(MAX_INFERENCE_THREADS).optional(),
+    /** Memory the run may use, MiB; chunk and batch sizes follow from it (default 1024). */
+    memoryBudgetMiB: z.number().int().min(128).max(1_048_576).optional(),
+    /** Region settings for the regions found when the run finishes (the rest come from the one rule). */
+    regionSettings: regionSettingsSchema.partial().optional(),
+    /** Find and classify regions when the run finishes (the command line's --no-regions turns it off). */
+    findRegions: z.boolean().default(true),
+    /** The two dates of the series to compare (default: the before and the after date, first and last). */
+    dates: datePair.optional(),
+  })
+  .strict();
+
 export const requests = {
   'app:info': z.object({}).strict(),
   'project:create': z.object({ path: filePath, name: z.string().max(200).optional() }).strict(),
@@ -539,50 +630,35 @@ export const requests = {
   'imagery:setBandRoles': z
     .object({ role: dateRole, roles: z.array(z.enum(BAND_ROLES)).min(1).max(64) })
     .strict(),
-  'imagery:previewTile': z.object({ role: dateRole, ...tileXYZ }).strict(),
+  'imagery:previewTile': whichDate(tileXYZ),
   /** Imagery without georeference: the ground size of a pixel in metres as the user knows it (null: unknown). */
   'imagery:setPixelSize': z.object({ sizeM: z.number().positive().max(100_000).nullable() }).strict(),
   /** The acquisition date the user knows; null goes back to the date the files carry. */
-  'imagery:setAcquiredAt': z.object({ role: dateRole, date: calendarDate.nullable() }).strict(),
+  'imagery:setAcquiredAt': whichDate({ date: calendarDate.nullable() }),
+  /** A new date after the last one (one or many tiles), with the acquisition date the user knows. */
+  'imagery:addDate': z
+    .object({ uris: z.array(filePath).min(1).max(10_000), acquiredAt: calendarDate.nullable().default(null) })
+    .strict(),
+  /** Replaces the files of a date of the series. */
+  'imagery:setDateFiles': z.object({ dateId, uris: z.array(filePath).min(1).max(10_000) }).strict(),
+  'imagery:removeDate': z.object({ dateId }).strict(),
   'models:list': z.object({}).strict(),
   'models:add': z.object({ path: filePath }).strict(),
   'models:choose': z.object({ model: z.string().min(1).max(4096).default(AUTO_MODEL) }).strict(),
   'providers:list': z.object({}).strict(),
-  'run:start': z
-    .object({
-      /** 'auto' (default): chosen from the imagery's pixel size and the model cards (core/models/modelChoice.ts). */
-      model: z.string().min(1).max(4096).default(AUTO_MODEL),
-      provider: z.enum(['auto', ...PROVIDER_IDS]).default('auto'),
-      aoi: z
-        .union([
-          z.object({ kind: z.literal('bbox'), min: lonLat, max: lonLat }).strict(),
-          z.object({ kind: z.literal('polygon'), ring: z.array(lonLat).min(4).max(10_000) }).strict(),
-        ])
-        .nullable()
-        .default(null),
-      /** The analysis grid's CRS (pixels for a pair without georeference), as the command line's --aoi. */
-      gridAoi: z
-        .object({ minX: z.number(), minY: z.number(), maxX: z.number(), maxY: z.number() })
-        .strict()
-        .refine((a) => a.minX < a.maxX && a.minY < a.maxY, 'The area needs minX < maxX and minY < maxY.')
-        .optional(),
-      chunkSize: z.number().int().min(256).max(16_384).optional(),
-      /** Chip edge in pixels (default: the least repeated work the model's card allows on this grid). */
-      chipSize: z.number().int().min(8).max(4096).optional(),
-      /** Chip overlap in pixels (default: an eighth of the model card's chip). */
-      overlap: z.number().int().min(0).max(4096).optional(),
-      /** Chips per batch (default: from the memory budget), at most MAX_BATCH_SIZE. */
-      batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).optional(),
-      /** CPU threads for inference (default: measured for the machine and model), at most MAX_INFERENCE_THREADS. */
-      threads: z.number().int().min(1).max(MAX_INFERENCE_THREADS).optional(),
-      /** Memory the run may use, MiB; chunk and batch sizes follow from it (default 1024). */
-      memoryBudgetMiB: z.number().int().min(128).max(1_048_576).optional(),
-      /** Region settings for the regions found when the run finishes (the rest come from the one rule). */
-      regionSettings: regionSettingsSchema.partial().optional(),
-      /** Find and classify regions when the run finishes (the command line's --no-regions turns it off). */
-      findRegions: z.boolean().default(true),
-    })
+  'run:start': runStartRequest,
+  /**
+   * One run per pair of dates, one after another (default: each date against the next); every pair is checked
+   * before the first starts. A run that fails or is cancelled stops the batch.
+   */
+  'run:startBatch': runStartRequest
+    .omit({ dates: true })
+    .extend({ pairs: z.array(datePair).min(1).max(64).optional() })
     .strict(),
+  /** Every run of the project with its dates, model, settings and region count, oldest first. */
+  'run:history': z.object({}).strict(),
+  /** Regions of two runs compared by geometry overlap. */
+  'run:compare': z.object({ runA: runId, runB: runId }).strict(),
   'run:cancel': z.object({ runId }).strict(),
   'run:resume': z.object({ runId }).strict(),
   'run:get': z.object({ runId }).strict(),
@@ -690,12 +766,19 @@ export interface Results {
   'imagery:previewTile': TileImage;
   'imagery:setAcquiredAt': ImageryState;
   'imagery:setPixelSize': ImageryState;
+  'imagery:addDate': ImageryState;
+  'imagery:setDateFiles': ImageryState;
+  'imagery:removeDate': ImageryState;
   'models:list': ModelInfo[];
   'models:add': ModelInfo;
   /** Null until both dates are set. */
   'models:choose': ModelChoiceInfo | null;
   'providers:list': ProviderInfo[];
   'run:start': RunSummary;
+  /** The first pair's run (started) and the pairs of the batch in order (the rest start as each run finishes). */
+  'run:startBatch': { first: RunSummary; pairs: { from: number; to: number }[] };
+  'run:history': RunHistoryEntry[];
+  'run:compare': RunComparison;
   'run:cancel': RunSummary;
   'run:resume': RunSummary;
   'run:get': RunDetail;

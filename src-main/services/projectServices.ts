@@ -12,6 +12,7 @@ import type { ProjectStore } from './project/projectStore';
 import { ProjectRegions } from './regions/ProjectRegions';
 import { openRunInputs } from './runs/openRunInputs';
 import type { RunEvent } from './runs/runEvents';
+import type { RunBatch } from './runs/runBatch';
 import { RunService } from './runs/RunService';
 import { runDetail, runSummary } from './runs/runView';
 
@@ -29,6 +30,8 @@ export class ProjectServices {
   private regionsService: ProjectRegions | null = null;
   private previewService: PreviewService | null = null;
   private boundariesService: ProjectBoundaries | null = null;
+  /** The batch of runs over pairs of dates started last (run:startBatch), if any. */
+  runBatch: RunBatch | null = null;
   /** How to close what was made, in the order it was made. */
   private readonly closers: { name: string; close: () => unknown }[] = [];
 

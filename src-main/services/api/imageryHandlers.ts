@@ -14,9 +14,22 @@ export function imageryHandlers(ctx: HandlerContext): DomainHandlers<'imagery:'>
     'imagery:setFiles': async ({ role, uris }) => announce(await imagery().setFiles(role, uris)),
     'imagery:clear': async ({ role }) => announce(await imagery().clear(role)),
     'imagery:setBandRoles': async ({ role, roles }) => announce(await imagery().setBandRoles(role, roles)),
-    'imagery:setAcquiredAt': async ({ role, date }) => announce(await imagery().setAcquiredAt(role, date)),
+    'imagery:setAcquiredAt': async (request) =>
+      announce(
+        await imagery().setAcquiredAt('role' in request ? request.role : request.dateId, request.date),
+      ),
+    'imagery:addDate': async ({ uris, acquiredAt }) => announce(await imagery().addDate(uris, acquiredAt)),
+    'imagery:setDateFiles': async ({ dateId, uris }) => announce(await imagery().setDateFiles(dateId, uris)),
+    'imagery:removeDate': async ({ dateId }) => announce(await imagery().removeDate(dateId)),
     'imagery:setPixelSize': async ({ sizeM }) => announce(await imagery().setPixelSize(sizeM)),
-    'imagery:previewTile': ({ role, z, x, y }) =>
-      imageryPreviewTile(ctx.services().preview, imagery(), role, z, x, y),
+    'imagery:previewTile': ({ z, x, y, ...which }) =>
+      imageryPreviewTile(
+        ctx.services().preview,
+        imagery(),
+        'role' in which ? which.role : which.dateId,
+        z,
+        x,
+        y,
+      ),
   };
 }

@@ -11,6 +11,9 @@ import type { RunService } from '../runs/RunService';
 import type { AreaOfInterest } from '../runs/runTypes';
 import { choicePixelSizeM, runModelChoice } from '../runs/runModelChoice';
 import { runDetail, runSummary } from '../runs/runView';
+import { consecutivePairs, RunBatch } from '../runs/runBatch';
+import { runHistory } from '../runs/runHistory';
+import { compareRuns } from '../regions/compareRuns';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
 
 function modelInfo(entry: ModelEntry, shippedDir: string): ModelInfo {
@@ -76,39 +79,36 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
         .services()
         .runs.listProviders()
         .map(({ id, label, available }) => ({ id, label, available })),
-    'run:start': async ({
-      model,
-      provider,
-      aoi,
-      gridAoi,
-      memoryBudgetMiB,
-      regionSettings,
-      findRegions,
-      ...sizes
-    }) => {
-      const imagery = ctx.services().imagery;
-      const state = await imagery.state();
-      if (!state.before || !state.after) {
+    'run:start': async (request) => {
+      const service = ctx.services().runs;
+      return runSummary(requireRun(service, await startPairRun(ctx, request)));
+    },
+    'run:startBatch': async ({ pairs, ...options }) => {
+      const services = ctx.services();
+      const state = await services.imagery.state();
+      const batchPairs = pairs ?? consecutivePairs(state.dates.map((d) => d.id));
+      if (batchPairs.length === 0) {
         throw new ChangeMapError(
           'IMAGERY_MISSING',
-          'Add both the before and the after imagery before starting a run.',
+          'A batch needs at least two dates; add another date of imagery first.',
         );
       }
-      const blocking = state.preflight.find((i) => i.severity === 'error');
-      if (blocking) throw new ChangeMapError(blocking.code, blocking.message);
-      const grid = imagery.set('before')!.metadata.grid;
-      const service = ctx.services().runs;
-      const id = await service.startRun({
-        inputs: { kind: 'files', before: imagery.uris('before'), after: imagery.uris('after') },
-        model,
-        provider,
-        ...sizes,
-        memoryBudget: memoryBudgetMiB === undefined ? undefined : memoryBudgetMiB * 2 ** 20,
-        aoi: gridAoi ? { kind: 'bbox', ...gridAoi } : aoi ? areaInGrid(aoi, grid.crs) : null,
+      // Every pair is checked before the first run starts, so a bad third date does not surface an hour later.
+      for (const pair of batchPairs) await services.imagery.pairInputs(pair.from, pair.to);
+      const first = await startPairRun(ctx, { ...options, dates: batchPairs[0] });
+      services.runBatch = new RunBatch(batchPairs, first, {
+        start: (pair) => startPairRun(ctx, { ...options, dates: pair }),
+        whenSettled: (id) => services.runs.whenSettled(id),
+        stopped: (message) => ctx.events.emit('log:warning', { message }),
       });
-      ctx.services().regions.plan(id, findRegions ? (regionSettings ?? {}) : false);
-      return runSummary(requireRun(service, id));
+      return { first: runSummary(requireRun(services.runs, first)), pairs: batchPairs };
     },
+    'run:history': () => {
+      const services = ctx.services();
+      const runs = services.runs.listRuns().map((r) => requireRun(services.runs, r.id));
+      return runHistory(services.project.db, runs, (id) => services.regions.settingsOf(id));
+    },
+    'run:compare': ({ runA, runB }) => compareRuns(ctx.services().project.db, runA, runB),
     'run:cancel': async ({ runId }) => {
       const service = ctx.services().runs;
       await service.cancelRun(runId);
@@ -128,6 +128,59 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
     'run:probabilityTile': ({ runId, z, x, y }) =>
       runProbabilityTile(ctx.services().preview, ctx.services().runs, runId, z, x, y),
   };
+}
+
+/**
+ * Starts the run of two dates (the before and after date unless the request names two dates of the series),
+ * checked as a run needs; resolves with the run id.
+ */
+async function startPairRun(
+  ctx: HandlerContext,
+  {
+    model,
+    provider,
+    aoi,
+    gridAoi,
+    memoryBudgetMiB,
+    regionSettings,
+    findRegions,
+    dates,
+    ...sizes
+  }: ParsedRequest<'run:start'>,
+): Promise<number> {
+  const imagery = ctx.services().imagery;
+  const state = await imagery.state();
+  let inputs: { before: string[]; after: string[] };
+  let pair: { from: number; to: number };
+  if (dates) {
+    inputs = await imagery.pairInputs(dates.from, dates.to);
+    pair = dates;
+  } else {
+    if (!state.before || !state.after) {
+      throw new ChangeMapError(
+        'IMAGERY_MISSING',
+        'Add both the before and the after imagery before starting a run.',
+      );
+    }
+    const blocking = state.preflight.find((i) => i.severity === 'error');
+    if (blocking) throw new ChangeMapError(blocking.code, blocking.message);
+    inputs = { before: imagery.uris('before'), after: imagery.uris('after') };
+    pair = { from: imagery.dateIdOf('before')!, to: imagery.dateIdOf('after')! };
+  }
+  // The analysis grid is the earlier date's (services/imagery/alignedPair.ts).
+  const grid = imagery.set(pair.from)!.metadata.grid;
+  const service = ctx.services().runs;
+  const id = await service.startRun({
+    inputs: { kind: 'files', ...inputs },
+    dates: pair,
+    model,
+    provider,
+    ...sizes,
+    memoryBudget: memoryBudgetMiB === undefined ? undefined : memoryBudgetMiB * 2 ** 20,
+    aoi: gridAoi ? { kind: 'bbox', ...gridAoi } : aoi ? areaInGrid(aoi, grid.crs) : null,
+  });
+  ctx.services().regions.plan(id, findRegions ? (regionSettings ?? {}) : false);
+  return id;
 }
 
 /** The contract's area (WGS 84) in the analysis grid's CRS. */

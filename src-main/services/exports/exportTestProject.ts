@@ -154,12 +154,18 @@ function insertRegion(db: Database.Database, runId: number, r: TestRegion): void
   );
 }
 
-/** A project file in a fresh temporary folder, built with the project schema's migrations. */
-export function createTestProject(grid: GridSpec = TEST_GRID): TestProject {
+/**
+ * A project file in a fresh temporary folder, built with the project schema's migrations (or older ones: a project
+ * as an older ChangeMap wrote it).
+ */
+export function createTestProject(
+  grid: GridSpec = TEST_GRID,
+  migrations: readonly { sql: string }[] = MIGRATIONS,
+): TestProject {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-export-'));
   const file = path.join(dir, 'project.gpkg');
   const db = new Database(file);
-  for (const migration of MIGRATIONS) db.exec(migration.sql);
+  for (const migration of migrations) db.exec(migration.sql);
   db.prepare('INSERT INTO cm_imagery_sets (role, acquired_at) VALUES (?, ?), (?, ?)').run(
     'before',
     DATES.before,

@@ -79,12 +79,16 @@ export function readRunProvenance(db: Database.Database, runId: number): RunProv
     )
     .get(runId) as RunRow | undefined;
   if (!run) throw new ChangeMapError('EXPORT_RUN_NOT_FOUND', `There is no run ${runId} in this project.`);
-  const dates = db.prepare('SELECT role, acquired_at FROM cm_imagery_sets').all() as {
-    role: 'before' | 'after';
+  // The dates the run compared (schema 5), else the before and after dates (a run on a date since removed).
+  const runDates = db.prepare('SELECT from_date_id, to_date_id FROM cm_runs WHERE id = ?').get(runId) as
+    { from_date_id: number | null; to_date_id: number | null } | undefined;
+  const dates = db.prepare('SELECT id, role, acquired_at FROM cm_imagery_sets').all() as {
+    id: number;
+    role: 'before' | 'after' | null;
     acquired_at: string | null;
   }[];
-  const dateOf = (role: 'before' | 'after') =>
-    normaliseDate(dates.find((d) => d.role === role)?.acquired_at ?? '');
+  const dateOf = (role: 'before' | 'after', id: number | null | undefined) =>
+    normaliseDate((dates.find((d) => d.id === id) ?? dates.find((d) => d.role === role))?.acquired_at ?? '');
   const grid = gridOf(run.params);
   return {
     runId: run.id,
@@ -92,8 +96,8 @@ export function readRunProvenance(db: Database.Database, runId: number): RunProv
     modelVersion: run.model_version,
     grid,
     areasInSquareMetres: grid?.crs.units !== 'pixel' || regionPixelSizeM(run.region_settings) !== null,
-    beforeDate: dateOf('before'),
-    afterDate: dateOf('after'),
+    beforeDate: dateOf('before', runDates?.from_date_id),
+    afterDate: dateOf('after', runDates?.to_date_id),
     probabilityPath: run.probability_path,
   };
 }

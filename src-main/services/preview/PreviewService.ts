@@ -10,7 +10,7 @@ import { isChangeMapError } from '../../core/errors';
 import { ByteLru } from '../../core/preview/byteLru';
 import type { ByteStretch } from '../../core/preview/colourise';
 import type { GridSpec, PixelWindow } from '../../core/raster/types';
-import type { DateRole, PreviewProgress } from '../../ipc/contract';
+import type { PreviewKey, PreviewProgress } from '../../ipc/contract';
 import { fileFingerprint } from '../imagery/fileFingerprint';
 import type { ImagerySet } from '../imagery/imagerySet';
 import type { StoredChunk } from '../runs/chunkStore';
@@ -63,7 +63,7 @@ export class PreviewService {
   private readonly renderer: TileRenderer;
   private readonly files = new GeoTiffFiles();
   private readonly chunks = new ChunkLevelCache();
-  private readonly imagery = new Map<DateRole, { set: ImagerySet; prepared: Promise<PreparedImagery> }>();
+  private readonly imagery = new Map<PreviewKey, { set: ImagerySet; prepared: Promise<PreparedImagery> }>();
   private readonly finals = new Map<string, Promise<PreviewRaster>>();
   private readonly maxDirect: number;
   private readonly pyramidMin: number;
@@ -78,7 +78,7 @@ export class PreviewService {
 
   /** PNG of one XYZ tile of a date's imagery; null where it holds no data (or, briefly, while its pyramid builds). */
   async imageryTile(
-    role: DateRole,
+    role: PreviewKey,
     set: ImagerySet,
     z: number,
     x: number,
@@ -164,7 +164,7 @@ export class PreviewService {
     return png;
   }
 
-  private prepare(role: DateRole, set: ImagerySet): Promise<PreparedImagery> {
+  private prepare(role: PreviewKey, set: ImagerySet): Promise<PreparedImagery> {
     const current = this.imagery.get(role);
     if (current?.set === set) return current.prepared;
     if (current) void current.prepared.then((p) => this.forget(p)).catch(() => undefined);
@@ -179,7 +179,7 @@ export class PreviewService {
     this.tiles.deletePrefix(`${p.key}:`);
   }
 
-  private async prepareSet(role: DateRole, set: ImagerySet): Promise<PreparedImagery> {
+  private async prepareSet(role: PreviewKey, set: ImagerySet): Promise<PreparedImagery> {
     const m = set.metadata;
     const bands = rgbBands(m.bandRoles);
     const fingerprints = await Promise.all(m.uris.map(fileFingerprint));
@@ -279,7 +279,7 @@ export class PreviewService {
   }
 
   /** Resolves when the date's preview pyramid (if one is being built) is finished. */
-  async whenPyramidReady(role: DateRole): Promise<void> {
+  async whenPyramidReady(role: PreviewKey): Promise<void> {
     const prepared = await this.imagery.get(role)?.prepared;
     await prepared?.build?.done;
   }

@@ -11,14 +11,19 @@ const asTile = (png: Uint8Array | null): TileImage =>
 export async function imageryPreviewTile(
   preview: PreviewService,
   imagery: ProjectImagery,
-  role: DateRole,
+  which: DateRole | number,
   z: number,
   x: number,
   y: number,
 ): Promise<TileImage> {
   await imagery.state(); // opens the stored sets on first use
-  const set = imagery.set(role);
+  const set = imagery.set(which);
   if (!set) return null;
+  // The first and last dates keep their role's preview (one pyramid whichever way they are asked for).
+  const role =
+    typeof which === 'number'
+      ? ((['before', 'after'] as const).find((r) => imagery.dateIdOf(r) === which) ?? `date${which}`)
+      : which;
   return asTile(await preview.imageryTile(role, set, z, x, y));
 }
 

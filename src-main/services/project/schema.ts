@@ -232,6 +232,42 @@ CREATE INDEX cm_region_overlaps_feature ON cm_region_overlaps (feature_fid, run_
 CREATE INDEX cm_region_overlaps_layer_run ON cm_region_overlaps (layer_id, run_id, is_largest);
 `,
   },
+  {
+    version: 5,
+    description: 'A series of dates (three or more) and which two dates each run compares',
+    sql: `
+-- Each imagery set is one date of the project's series, in position order. role stays for what reads it (the
+-- two-date API, exports, older readers): 'before' tags the first date and 'after' the last once there are two; the
+-- dates between have none, so role becomes optional. A two-date project keeps its sets: before first, after second.
+-- SQLite cannot drop a NOT NULL, so the table is rebuilt; its files are set aside first, since dropping the old
+-- table would cascade to them where foreign keys are on (they are, in the app), and put back after.
+CREATE TEMP TABLE cm_imagery_files_v4 AS SELECT * FROM cm_imagery_files;
+DELETE FROM cm_imagery_files;
+CREATE TABLE cm_imagery_sets_v5 (
+  id INTEGER PRIMARY KEY,
+  role TEXT UNIQUE CHECK (role IN ('before', 'after')),
+  position INTEGER NOT NULL DEFAULT 0,
+  label TEXT NOT NULL DEFAULT '',
+  acquired_at TEXT,
+  -- JSON: CRS, grid, bands and roles, data type, nodata, statistics, as read from the files
+  metadata TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO cm_imagery_sets_v5 (id, role, position, label, acquired_at, metadata)
+  SELECT id, role, CASE role WHEN 'after' THEN 1 ELSE 0 END, label, acquired_at, metadata FROM cm_imagery_sets;
+DROP TABLE cm_imagery_sets;
+-- cm_imagery_files names cm_imagery_sets, which this table now is.
+ALTER TABLE cm_imagery_sets_v5 RENAME TO cm_imagery_sets;
+INSERT INTO cm_imagery_files SELECT * FROM cm_imagery_files_v4;
+DROP TABLE cm_imagery_files_v4;
+-- The two dates a run compares (cm_imagery_sets ids); a date removed later leaves NULL (the run keeps its files
+-- in params). Runs made before compared the before date with the after date.
+ALTER TABLE cm_runs ADD COLUMN from_date_id INTEGER REFERENCES cm_imagery_sets(id) ON DELETE SET NULL;
+ALTER TABLE cm_runs ADD COLUMN to_date_id INTEGER REFERENCES cm_imagery_sets(id) ON DELETE SET NULL;
+UPDATE cm_runs SET
+  from_date_id = (SELECT id FROM cm_imagery_sets WHERE role = 'before'),
+  to_date_id = (SELECT id FROM cm_imagery_sets WHERE role = 'after');
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -281,6 +281,7 @@ export class RunService {
         modelReason,
         providerRequested: provider,
         params,
+        dates: request.dates,
         warnings: choiceWarnings,
         chunks: plan.chunks,
       });

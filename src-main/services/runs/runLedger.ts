@@ -3,7 +3,7 @@
 import { parseStoredJson, type Db } from '../project/projectStore';
 import type { PixelWindow } from '../../core/raster/types';
 import type { ProviderId, ProviderRequest } from '../inference/providers';
-import type { ChunkRecord, ChunkState, RunParams, RunRecord, RunStatus } from './runTypes';
+import type { ChunkRecord, ChunkState, RunDates, RunParams, RunRecord, RunStatus } from './runTypes';
 
 interface RunRow {
   id: number;
@@ -22,6 +22,8 @@ interface RunRow {
   error: string | null;
   started_at: string | null;
   finished_at: string | null;
+  from_date_id: number | null;
+  to_date_id: number | null;
 }
 
 interface ChunkRow {
@@ -49,6 +51,8 @@ export interface NewRun {
   modelReason: string | null;
   providerRequested: ProviderRequest;
   params: RunParams;
+  /** The dates of the series compared (left out: none). */
+  dates?: RunDates;
   /** Known before the run starts (e.g. imagery outside the model's ground sampling range). */
   warnings: string[];
   chunks: PixelWindow[];
@@ -60,8 +64,8 @@ export class RunLedger {
   create(run: NewRun): number {
     const insertRun = this.db.prepare(
       `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, model_requested, model_reason,
-         provider_requested, params, warnings)
-       VALUES ('pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
+         provider_requested, params, warnings, from_date_id, to_date_id)
+       VALUES ('pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertChunk = this.db.prepare(
       `INSERT INTO cm_run_chunks (run_id, idx, x, y, width, height, state) VALUES (?, ?, ?, ?, ?, ?, 'waiting')`,
@@ -77,6 +81,8 @@ export class RunLedger {
           run.providerRequested,
           JSON.stringify(run.params),
           JSON.stringify(run.warnings),
+          run.dates?.from ?? null,
+          run.dates?.to ?? null,
         ).lastInsertRowid,
       );
       run.chunks.forEach((c, idx) => insertChunk.run(id, idx, c.x, c.y, c.width, c.height));
@@ -112,6 +118,7 @@ export class RunLedger {
       providerRequested: row.provider_requested as ProviderRequest,
       providerUsed: row.provider_used as ProviderId | null,
       params: parseStoredJson<RunParams>(row.params, `run ${row.id} settings`),
+      dates: { from: row.from_date_id, to: row.to_date_id },
       probabilityPath: row.probability_path,
       warnings: parseStoredJson<string[]>(row.warnings, `run ${row.id} warnings`),
       error: row.error,

@@ -23,8 +23,16 @@ export type RunInputs =
       georeferenced?: boolean;
     };
 
+/** The two dates of the project's series a run compares (cm_imagery_sets ids). */
+export interface RunDates {
+  from: number | null;
+  to: number | null;
+}
+
 export interface StartRunParams {
   inputs: RunInputs;
+  /** Which dates of the series the inputs are (left out: none recorded, e.g. a generated pair). */
+  dates?: RunDates;
   aoi?: AreaOfInterest | null;
   /**
    * 'auto' (default: chosen from the imagery's pixel size and the cards, core/models/modelChoice.ts), a model name
@@ -93,6 +101,8 @@ export interface RunRecord {
   providerRequested: ProviderRequest;
   providerUsed: ProviderId | null;
   params: RunParams;
+  /** The dates compared; null ids where the run names none or the date was taken out of the series since. */
+  dates: RunDates;
   /** Absolute path of the probability raster once the run is done. */
   probabilityPath: string | null;
   warnings: string[];

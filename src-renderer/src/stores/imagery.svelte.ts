@@ -13,7 +13,13 @@ export const DATE_ROLES: readonly DateRole[] = ['before', 'after'];
 export const BAND_ROLES: readonly BandRoleName[] = ['red', 'green', 'blue', 'nir', 'alpha', 'other'];
 export const IMAGERY_EXTENSIONS = ['.tif', '.tiff', '.vrt', '.png', '.jpg', '.jpeg'];
 
-const EMPTY: ImageryStateDto = { before: null, after: null, preflight: [], mapSpace: { kind: 'wgs84' } };
+const EMPTY: ImageryStateDto = {
+  before: null,
+  after: null,
+  dates: [],
+  preflight: [],
+  mapSpace: { kind: 'wgs84' },
+};
 
 export class ImageryState {
   state = $state.raw<ImageryStateDto>(EMPTY);
@@ -36,7 +42,8 @@ export class ImageryState {
     this.subscribed = true;
     onEvent('imagery:changed', (state) => this.apply(state));
     onEvent('imagery:previewProgress', ({ role, fraction, done }) => {
-      this.previewProgress[role] = done ? null : fraction;
+      // Dates between the first and the last have no card to show progress on (the map shows them when ready).
+      if (role === 'before' || role === 'after') this.previewProgress[role] = done ? null : fraction;
       if (done) signal(`imagery:preview-done:${role}`);
     });
   }

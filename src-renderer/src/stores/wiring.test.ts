@@ -27,6 +27,7 @@ function projectServices(runId: number | null): void {
   services.handle('recent:list', () => []);
   services.handle('imagery:get', () => ({
     before: null,
+    dates: [],
     after: null,
     preflight: [],
     mapSpace: { kind: 'wgs84' as const },
@@ -136,6 +137,7 @@ describe('the stores wired together', () => {
     projectServices(null);
     services.emit('imagery:changed', {
       before: null,
+      dates: [],
       after: null,
       preflight: [],
       mapSpace: { kind: 'wgs84' },
@@ -150,6 +152,7 @@ describe('the stores wired together', () => {
     expect(asked).toBeGreaterThan(0);
     services.emit('imagery:changed', {
       before: null,
+      dates: [],
       after: null,
       preflight: [],
       mapSpace: { kind: 'wgs84' },
@@ -190,6 +193,7 @@ describe('the stores wired together', () => {
     expect(regions.runId).toBe(6);
     const pixelState = (pixelSizeM: number | null) => ({
       before: null,
+      dates: [],
       after: null,
       preflight: [],
       mapSpace: {

@@ -25,5 +25,5 @@ export function imageryDate(role: DateRole, uris: string[]): ImageryDateSummary 
 }
 
 export function imageryState(patch: Partial<ImageryState> = {}): ImageryState {
-  return { before: null, after: null, preflight: [], mapSpace: { kind: 'wgs84' }, ...patch };
+  return { before: null, after: null, dates: [], preflight: [], mapSpace: { kind: 'wgs84' }, ...patch };
 }
