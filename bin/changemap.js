@@ -1,7 +1,20 @@
 #!/usr/bin/env node
-// `changemap` from a source checkout (`npx changemap ...`): runs src-main/cli/main.ts through tsx's loader.
-import { register } from 'tsx/esm/api';
+// `changemap` from a checkout (`npx changemap ...`): the built bundle in out/cli when it is up to date (setup and
+// `npm run build:cli` make it), else src-main/cli/main.ts through tsx's loader (bin/cliEntry.js decides).
+import module from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chooseCliEntry } from './cliEntry.js';
 
-register();
-const { main } = await import('../src-main/cli/main.ts');
+// Compiled code kept between starts (Node >= 22.1; in the OS temporary folder): the bundle then parses once.
+module.enableCompileCache?.();
+const choice = chooseCliEntry(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
+if (choice.kind === 'bundle') {
+  // The bundled worker entries sit beside it (services/workerEntry.ts).
+  process.env.CHANGEMAP_WORKERS_DIR ??= choice.workersDir;
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+const { main } = await import(pathToFileURL(choice.entry).href);
 process.exitCode = await main(process.argv.slice(2));

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const all = ['imagery', 'models', 'runs', 'regions', 'preview'];
+// `scene` (a 1.9-gigapixel run, tens of minutes) runs only when named: `npm run bench -- scene`.
+const all = ['imagery', 'models', 'runs', 'cli', 'regions', 'preview'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = wanted.length ? wanted : all;
 

@@ -10,13 +10,9 @@ import { dispatch } from '../ipc/dispatch';
 import { removeProjectFiles } from '../services/project/projectStore';
 import { AppSession } from '../services/session';
 import { defaultUserDataDir } from '../services/userData';
+import { packageVersion } from './packageVersion';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-export function packageVersion(): string {
-  return (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
-    .version;
-}
 
 export interface CliSession {
   session: AppSession;

@@ -8,6 +8,7 @@ import { isChangeMapError } from '../core/errors';
 import { regionSettingsSchema, type RegionSettings } from '../ipc/contract';
 import { field, numberOf, runIdOf, textOf } from './contractFlags';
 import { EXIT } from './exitCodes';
+import { packageVersion } from './packageVersion';
 
 interface RegionFlags {
   threshold?: number;
@@ -94,6 +95,7 @@ export function seriesUsageError(o: {
 export function buildProgram(done: (code: number) => void): Command {
   const program = new Command('changemap')
     .description('Find and explain land-cover change between two dates of imagery.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError('(add --help for the options)')
     .configureOutput({

@@ -1,0 +1,71 @@
+// `npm run bench -- scene` (opt-in: it takes tens of minutes on a small CPU): a seed-sized scene end to end, a
+// generated pair of 43,590 x 43,590 px (1.9 gigapixels per date; the pair is computed window by window, never held or
+// written whole) through the whole run with default settings: chips, inference, blending, durable chunks and the
+// final tiled GeoTIFF with overviews. Prints the time, scene-Mpx/s, chip coverage and peak resident memory, with the
+// load average (run it on an otherwise idle machine).
+//   npm run bench:scene -- [--size 43590] [--provider ID] [--keep DIR]
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import type { ProviderRequest } from '../src-main/services/inference/providers';
+import { CALIBRATION_FILE, CalibrationCache } from '../src-main/services/inference/threadCalibration';
+import { ProjectStore } from '../src-main/services/project/projectStore';
+import { RunService } from '../src-main/services/runs/RunService';
+import type { RunStats } from '../src-main/services/runs/runEvents';
+import { openRunInputs } from '../src-main/services/runs/openRunInputs';
+import { defaultUserDataDir } from '../src-main/services/userData';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Command()
+  .option('--size <px>', 'scene edge in pixels', '43590')
+  .option('--provider <id>', 'execution provider (default: auto)')
+  .option('--model <name|path>', 'change model', 'changemap-change-v1')
+  .option('--keep <dir>', 'work folder to keep')
+  .parse(process.argv)
+  .opts<{ size: string; provider?: string; model: string; keep?: string }>();
+const size = Number(args.size);
+const work = args.keep ?? mkdtempSync(path.join(os.tmpdir(), 'cm-bench-scene-'));
+const load = () => `load ${os.loadavg()[0].toFixed(1)}`;
+
+const store = ProjectStore.create(path.join(work, `scene-${Date.now()}.gpkg`));
+const service = new RunService({
+  db: store.db,
+  dataDir: store.dataDir,
+  modelDirs: [path.join(root, 'models')],
+  openPair: openRunInputs,
+  calibration: new CalibrationCache(path.join(defaultUserDataDir(), CALIBRATION_FILE)),
+});
+let peak = process.memoryUsage().rss;
+const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
+let stats: RunStats | null = null;
+let lastReport = 0;
+service.subscribe((e) => {
+  if (e.type === 'run:done') stats = e.stats;
+  if (e.type === 'run:failed') console.error(e.message);
+  if (e.type === 'run:progress' && performance.now() - lastReport > 60_000) {
+    lastReport = performance.now();
+    console.log(
+      `  ${(100 * e.fraction).toFixed(1)}% after ${(performance.now() / 60_000).toFixed(1)} min, ${e.megapixelsPerSecond.toFixed(2)} Mpx/s, peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB, ${load()}`,
+    );
+  }
+});
+console.log(
+  `${size} x ${size} px (${((size * size) / 1e9).toFixed(2)} gigapixels per date), ${args.model}, ${os.availableParallelism()} cores (${os.cpus()[0]?.model}), ${load()}, ${new Date().toISOString()}`,
+);
+const id = await service.startRun({
+  inputs: { kind: 'synthetic', width: size, height: size, bands: 3, seed: 11 },
+  model: args.model,
+  provider: args.provider as ProviderRequest | undefined,
+});
+const run = await service.whenSettled(id);
+clearInterval(sampler);
+store.close();
+if (!args.keep) rmSync(work, { recursive: true, force: true });
+if (run.status !== 'done' || !stats) throw new Error(`run ${run.status}: ${run.error}`);
+const s = stats as RunStats;
+const p = run.params;
+console.log(
+  `done in ${(s.wallMs / 60_000).toFixed(1)} min: ${(s.pixels / 1e6 / (s.wallMs / 1000)).toFixed(2)} scene-Mpx/s; chunk ${p.chunkSize}, chip ${p.chipSize} (coverage ${(s.chipPixels / s.pixels).toFixed(3)}x), batch ${p.batchSize}, threads ${p.threads ?? 'every core'}, provider ${run.providerUsed}; assemble ${(s.assembleMs / 1000).toFixed(0)} s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB; ${load()}, ${new Date().toISOString()}`,
+);

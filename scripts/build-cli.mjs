@@ -1,0 +1,63 @@
+// Builds the command line into out/cli (esbuild): `changemap` then starts from plain JavaScript instead of
+// compiling TypeScript at every start (about 3 s on the 2-core bench machine). npm packages stay external (loaded
+// from node_modules as they are); the two worker entries are bundled beside the CLI, which bin/changemap.js names
+// in CHANGEMAP_WORKERS_DIR. out/cli sits two folders below the root like src-main/cli, so the paths the code
+// derives from its own location (the models folder, the renderer) hold in the bundle too.
+//   node scripts/build-cli.mjs [--outdir DIR]
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const at = process.argv.indexOf('--outdir');
+const outdir = at > 0 ? path.resolve(process.argv[at + 1]) : path.join(root, 'out', 'cli');
+
+/**
+ * node:http and node:https reached through `require`, not `import`: Node's ESM wrapper of a built-in reads every
+ * export, and http's lazy ones load undici (about 170 ms of every start, though a run from files never uses it).
+ */
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?https?$/ }, (args) => ({
+      path: args.path.replace(/^node:/, ''),
+      namespace: 'builtin-require',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({
+      contents:
+        `const m = require('node:${args.path}');\n` +
+        'export default m;\nexport const { request, get, Agent, createServer, STATUS_CODES } = m;\n',
+      loader: 'js',
+    }));
+  },
+};
+
+const started = performance.now();
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: {
+    changemap: 'src-main/cli/main.ts',
+    'inference.worker': 'src-main/workers/inference.worker.ts',
+    'rasterTiles.worker': 'src-main/workers/rasterTiles.worker.ts',
+  },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  // Native modules stay outside (loaded from node_modules); everything else is bundled: resolving and lexing
+  // dozens of packages at every start cost more than the bundle's size.
+  external: ['better-sqlite3', 'onnxruntime-node', 'electron', 'tsx', 'tsx/*'],
+  banner: {
+    js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);",
+  },
+  sourcemap: true,
+  // Chunks beside the entries (not in a subfolder): code that finds the root from its own location stays 2 deep.
+  chunkNames: 'chunk-[name]-[hash]',
+  plugins: [builtinsThroughRequire],
+  logLevel: 'warning',
+});
+console.log(
+  `build-cli: ${path.relative(root, outdir) || outdir} in ${Math.round(performance.now() - started)} ms`,
+);
