@@ -23,7 +23,7 @@ describe('SZTAKI AirChange pair in the app', () => {
 
   beforeAll(async () => {
     for (const file of Object.values(PAIR)) expect(fs.existsSync(file), `${file} is missing`).toBe(true);
-    app = await ChangeMapApp.launch();
+    app = await ChangeMapApp.launch({ roots: [DATA] }); // the picker browses the data folder
     bench = new Workbench(app);
     await app.waitForSignal('start:ready');
     await bench.newProject('SZTAKI Szada 2');

@@ -27,10 +27,11 @@ export class ChangeMapApp {
     this.workDir = workDir;
   }
 
-  static async launch(): Promise<ChangeMapApp> {
+  /** `roots`: folders the file picker may show besides the home folder and the work folder (`serve --root`). */
+  static async launch(options: { roots?: string[] } = {}): Promise<ChangeMapApp> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'changemap-e2e-'));
     const userDataDir = path.join(workDir, 'user-data');
-    const { host, session } = await serve({ userDataDir });
+    const { host, session } = await serve({ userDataDir, roots: [workDir, ...(options.roots ?? [])] });
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       // Playwright runs headless with a fresh temporary profile of its own; the flags keep Chromium off the network.

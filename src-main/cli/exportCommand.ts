@@ -55,7 +55,8 @@ export async function exportCommand(options: ExportOptions): Promise<number> {
             kind: options.raster,
             out,
             threshold: options.threshold,
-            overwrite: options.overwrite,
+            // --overwrite is the user's confirmation for this --out (the contract wants the path itself).
+            overwrite: options.overwrite ? out : undefined,
           })
         : await cli.call('export:regions', {
             runId,
@@ -63,7 +64,7 @@ export async function exportCommand(options: ExportOptions): Promise<number> {
             out,
             crs: options.crs,
             includeWkt: options.wkt,
-            overwrite: options.overwrite,
+            overwrite: options.overwrite ? out : undefined,
             filters: {
               reviewStates: reviewStates(options),
               minAreaM2: options.minArea,

@@ -395,10 +395,16 @@ export function buildProgram(done: (code: number) => void): Command {
     .description('the app in a browser, on a loopback URL with a per-launch token')
     .option('--port <n>', 'port (default: any free one)', Number)
     .option('--project <file.gpkg>', 'project to open')
+    .option(
+      '--root <dir>',
+      'a folder the file browser may show, besides the home folder (repeat for more)',
+      (dir: string, roots: string[]) => [...roots, dir],
+      [] as string[],
+    )
     .addOption(new Option('--static <dir>', 'built renderer folder').hideHelp())
     .action(async (o) => {
       const { serveCommand } = await import('./serve');
-      done(await serveCommand({ port: o.port, project: o.project, staticRoot: o.static }));
+      done(await serveCommand({ port: o.port, project: o.project, staticRoot: o.static, roots: o.root }));
     });
 
   program

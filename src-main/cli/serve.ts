@@ -2,6 +2,7 @@
 // Used where Electron's binary is missing, by the end-to-end tests, and to serve a workstation to a laptop
 // over an SSH tunnel.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChangeMapError, isChangeMapError } from '../core/errors';
@@ -16,6 +17,8 @@ export interface ServeOptions {
   project?: string;
   staticRoot?: string;
   userDataDir?: string;
+  /** Folders the file browser may show besides the home folder (`--root`). */
+  roots?: string[];
 }
 
 export async function serve(options: ServeOptions = {}): Promise<{ host: BrowserHost; session: AppSession }> {
@@ -31,6 +34,7 @@ export async function serve(options: ServeOptions = {}): Promise<{ host: Browser
     userDataDir: options.userDataDir ?? defaultUserDataDir(),
     version: pkg.version,
     shell: { transport: 'browser' },
+    browseRoots: [os.homedir(), ...(options.roots ?? [])],
   });
   if (options.project) session.openProject(options.project);
   const host = await startBrowserHost({

@@ -512,6 +512,14 @@ export const exportFilters = z
 export type ExportFilters = z.input<typeof exportFilters>;
 export type RegionFilters = z.infer<typeof regionFilters>;
 
+/**
+ * Replace an existing file at `out`: the path the user confirmed replacing, which must name `out` itself (a yes given
+ * for one file never replaces another; services/exports/exportTarget.ts). Left out, an existing file gives
+ * EXPORT_EXISTS. Even confirmed, only a file of the kind the export writes is replaced, never the project or its
+ * imagery.
+ */
+const exportOverwrite = filePath.optional();
+
 /** Regions of a run written as a GIS file; the export service and the command line take this request too. */
 export const exportRegionsRequest = z
   .object({
@@ -524,8 +532,7 @@ export const exportRegionsRequest = z
     filters: exportFilters.prefault({}),
     /** CSV only: add the outline as WKT in a column "wkt". */
     includeWkt: z.boolean().default(false),
-    /** Replace an existing file at `out`. Without it an existing file gives EXPORT_EXISTS. */
-    overwrite: z.boolean().default(false),
+    overwrite: exportOverwrite,
     /** The boundary layer whose feature each region carries (boundary_id, boundary_name); default: the last joined. */
     boundaryLayerId: z.number().int().positive().optional(),
   })
@@ -539,7 +546,7 @@ export const exportRasterRequest = z
     out: filePath,
     /** Mask only: a pixel is change when its probability is at least this. */
     threshold: z.number().min(0).max(1).optional(),
-    overwrite: z.boolean().default(false),
+    overwrite: exportOverwrite,
   })
   .strict();
 

@@ -1,16 +1,16 @@
 // The services of one app instance behind the API contract: which project is open, recent projects, the file
 // browser. Transports (Electron IPC, the browser host, the command line) call these handlers through dispatch().
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ChangeMapError } from '../core/errors';
-import type { ApiHandlers, AppInfo, DirectoryListing } from '../ipc/contract';
+import type { ApiHandlers, AppInfo } from '../ipc/contract';
 import { boundaryHandlers } from './api/boundaryHandlers';
 import { exportHandlers } from './api/exportHandlers';
 import { imageryHandlers } from './api/imageryHandlers';
 import { regionHandlers } from './api/regionHandlers';
 import { runHandlers } from './api/runHandlers';
 import { EventBus } from './events';
+import { FileBrowser } from './fileBrowser';
 import { ProjectStore } from './project/projectStore';
 import { ProjectServices } from './projectServices';
 import { RecentProjects } from './recentProjects';
@@ -38,16 +38,20 @@ export interface SessionOptions {
   shell: ShellCapabilities;
   /** Folder of the shipped models (`models/` in a checkout, `resources/models` in an installed app). */
   modelsDir?: string;
+  /** The folders fs:list may show (default: the home folder); see fileBrowser.ts. */
+  browseRoots?: string[];
 }
 
 export class AppSession {
   readonly events = new EventBus();
   readonly recent: RecentProjects;
+  readonly files: FileBrowser;
   private project: ProjectStore | null = null;
   private projectServices: ProjectServices | null = null;
 
   constructor(private readonly options: SessionOptions) {
     this.recent = new RecentProjects(options.userDataDir);
+    this.files = new FileBrowser(options.browseRoots);
   }
 
   get modelsDir(): string {
@@ -116,31 +120,6 @@ export class AppSession {
     this.project = null;
   }
 
-  listDirectory(dir: string | undefined, extensions: string[] | undefined): DirectoryListing {
-    const target = path.resolve(dir ?? os.homedir());
-    let names: fs.Dirent[];
-    try {
-      names = fs.readdirSync(target, { withFileTypes: true });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new ChangeMapError('NOT_FOUND', `The folder ${target} does not exist.`);
-      if (code === 'ENOTDIR') throw new ChangeMapError('VALIDATION', `${target} is a file, not a folder.`);
-      throw new ChangeMapError('NOT_FOUND', `The folder ${target} cannot be read (${code}).`);
-    }
-    const wanted = extensions?.map((e) => e.toLowerCase());
-    const entries = names
-      .filter((d) => !d.name.startsWith('.'))
-      .filter((d) => d.isDirectory() || !wanted || wanted.some((ext) => d.name.toLowerCase().endsWith(ext)))
-      .map((d) => ({
-        name: d.name,
-        path: path.join(target, d.name),
-        kind: d.isDirectory() ? ('dir' as const) : ('file' as const),
-      }))
-      .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
-    const parent = path.dirname(target);
-    return { dir: target, parent: parent === target ? null : parent, entries };
-  }
-
   handlers(): ApiHandlers {
     return {
       ...imageryHandlers(this),
@@ -173,7 +152,7 @@ export class AppSession {
       'dialog:pickProjectPath': ({ mode }) => this.options.shell.pickProjectPath?.(mode) ?? null,
       'dialog:pickFiles': (options) => this.options.shell.pickFiles?.(options) ?? null,
       'dialog:pickSavePath': (options) => this.options.shell.pickSavePath?.(options) ?? null,
-      'fs:list': ({ dir, extensions }) => this.listDirectory(dir, extensions),
+      'fs:list': ({ dir, extensions }) => this.files.list(dir, extensions),
     };
   }
 }

@@ -8,7 +8,7 @@ import type { GridSpec } from '../../core/raster/types';
 import { createGeoTiffWriter } from '../imagery/geotiffWriter';
 import { projectDataDir } from '../project/projectStore';
 import { exportRaster } from './exportRaster';
-import { createTestProject, TEST_GRID, type TestProject } from './exportTestProject';
+import { createTestProject, TEST_GRID, writeEarlierExport, type TestProject } from './exportTestProject';
 import { canValidateCog, gdalInfo, gdalLayout, validateCog } from './gdalProbe';
 
 // Not a multiple of the 256-pixel tile nor of the block, so edge blocks and partial tiles are exercised.
@@ -202,19 +202,19 @@ describe('raster exports', () => {
 
   it('a full disk while writing the mask leaves the old file and no temporary file', async () => {
     const out = path.join(outDir, 'mask.tif');
-    fs.writeFileSync(out, 'previous');
+    const earlier = writeEarlierExport(out, 'geotiff');
     const fsync = async () => {
       throw Object.assign(new Error('ENOSPC: no space left on device, fsync'), { code: 'ENOSPC' });
     };
     const error = await exportRaster(
       project.db,
-      { runId: project.runId, kind: 'mask', out, overwrite: true },
+      { runId: project.runId, kind: 'mask', out, overwrite: out },
       { fileOps: { fsync } },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChangeMapError);
     expect((error as ChangeMapError).code).toBe('EXPORT_DISK_FULL');
     expect(fs.readdirSync(outDir)).toEqual(['mask.tif']);
-    expect(fs.readFileSync(out, 'utf8')).toBe('previous');
+    expect(fs.readFileSync(out)).toEqual(earlier);
   });
 
   it('a full disk while writing the probability raster leaves nothing behind', async () => {

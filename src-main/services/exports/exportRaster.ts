@@ -17,6 +17,7 @@ import { openGeoTiff } from '../imagery/geotiffSource';
 import type { RasterSource } from '../imagery/rasterSource';
 import { projectDataDir } from '../project/projectStore';
 import { regionSettingsForRun } from '../regions/regionSettings';
+import { checkExportTarget } from './exportTarget';
 import { readRunProvenance } from './regionSource';
 
 export interface RasterExportDeps {
@@ -138,7 +139,8 @@ export async function exportRaster(
       `The probability raster of run ${req.runId} is missing from the project's data folder (${source}).`,
     );
   }
-  const atomic = { overwrite: req.overwrite, codePrefix: CODE_PREFIX, ops: deps.fileOps };
+  const overwrite = checkExportTarget(db, { out, kind: 'geotiff', confirmed: req.overwrite });
+  const atomic = { overwrite, codePrefix: CODE_PREFIX, ops: deps.fileOps };
   const raster = await openGeoTiff(source);
   try {
     const { grid } = raster.metadata;

@@ -11,7 +11,13 @@ import { REVIEW_STATES } from '../../core/regions/reviewState';
 import { exportRegionsRequest, requests, type Request } from '../../ipc/contract';
 import { nodeFileOps } from '../fileSafety/atomicWrite';
 import { exportRegions } from './exportRegions';
-import { createTestProject, LONG_NOTE, TEST_GRID, type TestProject } from './exportTestProject';
+import {
+  createTestProject,
+  LONG_NOTE,
+  TEST_GRID,
+  writeEarlierExport,
+  type TestProject,
+} from './exportTestProject';
 import {
   canValidateGeoPackage,
   gdalFeatures,
@@ -385,18 +391,18 @@ describe('failures lose nothing', () => {
 
   it('refuses to replace an existing file unless overwrite is set', async () => {
     const target = path.join(outDir, 'r.gpkg');
-    fs.writeFileSync(target, 'keep me');
+    const earlier = writeEarlierExport(target, 'gpkg');
     const error = await failure(exportRegions(project.db, request('gpkg', 'r.gpkg')));
     expect(error.code).toBe('EXPORT_EXISTS');
-    expect(fs.readFileSync(target, 'utf8')).toBe('keep me');
-    await exportRegions(project.db, request('gpkg', 'r.gpkg', { overwrite: true }));
+    expect(fs.readFileSync(target)).toEqual(earlier);
+    await exportRegions(project.db, request('gpkg', 'r.gpkg', { overwrite: target }));
     expect(gdalLayerSummary(target, 'change_regions').featureCount).toBe(4);
   });
 
   for (const [format, name] of formats) {
     it(`${format}: a full disk leaves the old file, no temporary file and an unchanged project`, async () => {
       const target = path.join(outDir, name);
-      fs.writeFileSync(target, 'previous export');
+      const earlier = writeEarlierExport(target, format);
       const projectBefore = sha256(project.file);
       let writes = 0;
       const write = async (handle: fs.promises.FileHandle, bytes: Uint8Array) => {
@@ -406,13 +412,13 @@ describe('failures lose nothing', () => {
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       };
       const error = await failure(
-        exportRegions(project.db, request(format, name, { overwrite: true }), { fileOps: { write } }),
+        exportRegions(project.db, request(format, name, { overwrite: target }), { fileOps: { write } }),
       );
       expect(writes).toBe(1);
       expect(error.code).toBe('EXPORT_DISK_FULL');
       expect(error.message).toContain(name);
       expect(fs.readdirSync(outDir)).toEqual([name]);
-      expect(fs.readFileSync(target, 'utf8')).toBe('previous export');
+      expect(fs.readFileSync(target)).toEqual(earlier);
       expect(sha256(project.file)).toBe(projectBefore);
     });
   }

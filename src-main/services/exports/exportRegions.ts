@@ -17,6 +17,7 @@ import {
 import { encodeShapefileZip } from '../../core/exportFormats/shapefileZip';
 import { multiPolygonWkt } from '../../core/exportFormats/wkt';
 import { writeFileAtomic, type FileOps } from '../fileSafety/atomicWrite';
+import { checkCsvtTarget, checkExportTarget } from './exportTarget';
 import {
   crsDefinitionOf,
   epsgCodeOf,
@@ -141,7 +142,9 @@ export async function exportRegions(
       `Boundary layer ${req.boundaryLayerId} is not joined to run ${req.runId}; join it first (boundaries:join, or changemap boundaries join).`,
     );
   const regions = readExportRegions(db, run, req.filters, outlineCrs, boundaryLayerId);
-  const atomic = { overwrite: req.overwrite, codePrefix: CODE_PREFIX, ops: deps.fileOps };
+  const overwrite = checkExportTarget(db, { out, kind: req.format, confirmed: req.overwrite });
+  if (req.format === 'csv') checkCsvtTarget(csvtPathFor(out));
+  const atomic = { overwrite, codePrefix: CODE_PREFIX, ops: deps.fileOps };
 
   switch (req.format) {
     case 'geojson': {

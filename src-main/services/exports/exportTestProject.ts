@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { zipSync } from 'fflate';
 import proj4 from 'proj4';
 import type { ReviewState } from '../../core/regions/reviewState';
 import { encodeGpkgMultiPolygon, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
@@ -187,4 +188,31 @@ export function createTestProject(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A small file of the kind an export writes (what exportTarget.ts accepts to replace), standing for an earlier
+ * export: a GeoJSON FeatureCollection, a zip of Shapefile parts, a GeoPackage, a CSV, a TIFF.
+ */
+export function writeEarlierExport(
+  file: string,
+  kind: 'geojson' | 'shapefile' | 'gpkg' | 'csv' | 'geotiff',
+): Buffer {
+  if (kind === 'gpkg') {
+    const db = new Database(file);
+    db.pragma('application_id = 1196444487'); // 'GPKG'
+    db.exec('CREATE TABLE earlier (id INTEGER PRIMARY KEY)');
+    db.close();
+    return fs.readFileSync(file);
+  }
+  const bytes =
+    kind === 'geojson'
+      ? Buffer.from('{"type":"FeatureCollection","features":[]}')
+      : kind === 'shapefile'
+        ? Buffer.from(zipSync({ 'earlier.shp': new Uint8Array(100), 'earlier.dbf': new Uint8Array(33) }))
+        : kind === 'csv'
+          ? Buffer.from('id,run_id,area_m2\r\n1,1,300\r\n')
+          : Buffer.from([0x49, 0x49, 42, 0, 8, 0, 0, 0, 0, 0]);
+  fs.writeFileSync(file, bytes);
+  return bytes;
 }

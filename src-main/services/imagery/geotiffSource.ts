@@ -19,6 +19,13 @@ import { placeBands } from '../../core/raster/placeBands';
 import { intersectWindows } from '../../core/raster/window';
 import { crsFromEpsg, PIXEL_CRS, PIXEL_GEOTRANSFORM } from './crs';
 import type { RasterMetadata, RasterSource, ReadOptions } from './rasterSource';
+import {
+  answerNoSoonerThan,
+  REMOTE_FAILURE_FLOOR_MS,
+  remoteFailures,
+  unreadableAddress,
+  type RemoteFailureLimit,
+} from './remoteAddress';
 import { readSidecars, sidecarGeoreference } from './sidecars';
 import { useZlibDeflate } from './zlibDecoder';
 
@@ -49,30 +56,36 @@ export interface OpenOptions {
   pool?: Pool;
   /** HTTP: give up when the server sends nothing for this long (ms). Default 15000. */
   httpTimeoutMs?: number;
+  /** HTTP: the failed-read limit to count against (default: the process's, remoteAddress.ts). */
+  remoteFailures?: RemoteFailureLimit;
+  /** HTTP: the least time a failed read takes to answer (default REMOTE_FAILURE_FLOOR_MS). */
+  remoteFailureFloorMs?: number;
 }
 
 export async function openGeoTiff(uri: string, options: OpenOptions = {}): Promise<RasterSource> {
   const remote = /^https?:\/\//i.test(uri);
   const name = uri.split(/[\\/]/).pop() ?? uri;
   let fileSize = Infinity;
-  let timeoutSignal: AbortSignal | undefined;
+  let failRemote: ((error: unknown) => Promise<ChangeMapError>) | null = null;
   let tiff: GeoTIFF;
   if (remote) {
-    timeoutSignal = AbortSignal.timeout(options.httpTimeoutMs ?? 15_000);
+    const limit = options.remoteFailures ?? remoteFailures;
+    limit.check(uri);
+    const startedAt = Date.now();
+    const timeoutSignal = AbortSignal.timeout(options.httpTimeoutMs ?? 15_000);
     const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
+    failRemote = async (error) => {
+      if (options.signal?.aborted)
+        return new ChangeMapError('ABORTED', 'Opening the image was cancelled.', { cause: error });
+      // One answer, after the same minimum time, for every network failure (remoteAddress.ts says why).
+      limit.record();
+      await answerNoSoonerThan(startedAt, options.remoteFailureFloorMs ?? REMOTE_FAILURE_FLOOR_MS);
+      return unreadableAddress(uri, error);
+    };
     try {
       tiff = await fromUrl(uri, { allowFullFile: false }, signal);
     } catch (error) {
-      // geotiff.js reports failed requests without their status; ask once more for just the status.
-      const status = await fetch(uri, { headers: { range: 'bytes=0-0' }, signal })
-        .then((r) => (r.ok ? null : r.status))
-        .catch(() => null);
-      throw httpError(
-        uri,
-        status ? new Error(`HTTP ${status}`, { cause: error }) : error,
-        timeoutSignal,
-        options.signal,
-      );
+      throw await failRemote(error);
     }
   } else {
     fileSize = await checkLocalFile(uri, name);
@@ -93,7 +106,7 @@ export async function openGeoTiff(uri: string, options: OpenOptions = {}): Promi
   } catch (error) {
     await tiff.close();
     if (error instanceof ChangeMapError) throw error;
-    if (remote) throw httpError(uri, error, timeoutSignal, options.signal);
+    if (failRemote) throw await failRemote(error);
     throw new ChangeMapError(
       'TIFF_TRUNCATED',
       `"${name}" is damaged or cut short: its image directory cannot be read.`,
@@ -140,38 +153,6 @@ async function checkLocalFile(path: string, name: string): Promise<number> {
           ? 'a text or XML file'
           : 'not a TIFF';
   throw new ChangeMapError('NOT_A_TIFF', `"${name}" is ${kind}, not a GeoTIFF, whatever its name says.`);
-}
-
-function httpError(
-  uri: string,
-  error: unknown,
-  timeout: AbortSignal | undefined,
-  user: AbortSignal | undefined,
-): ChangeMapError {
-  if (user?.aborted)
-    return new ChangeMapError('ABORTED', 'Opening the image was cancelled.', { cause: error });
-  if (timeout?.aborted) {
-    return new ChangeMapError(
-      'HTTP_TIMEOUT',
-      `The server at ${uri} stopped answering; try again later or check the URL.`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  const status = /\b(4\d\d|5\d\d)\b/.exec(message)?.[1];
-  if (status === '404')
-    return new ChangeMapError('HTTP_NOT_FOUND', `Nothing was found at ${uri} (HTTP 404).`, { cause: error });
-  if (status)
-    return new ChangeMapError('HTTP_ERROR', `The server at ${uri} answered with HTTP ${status}.`, {
-      cause: error,
-    });
-  return new ChangeMapError(
-    'HTTP_ERROR',
-    `${uri} could not be read as a Cloud-Optimized GeoTIFF: ${message}`,
-    { cause: error },
-  );
 }
 
 async function describe(

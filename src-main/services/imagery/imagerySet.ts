@@ -10,6 +10,7 @@ import { converter, WGS84 } from './crs';
 import { openGeoTiff, type OpenOptions } from './geotiffSource';
 import { IMAGE_FILE_EXTENSIONS, openImageFile } from './imageFileSource';
 import type { RasterMetadata, RasterSource } from './rasterSource';
+import { checkAddressScheme } from './remoteAddress';
 import { openVrt } from './vrtSource';
 
 export interface ImagerySummary {
@@ -57,6 +58,7 @@ export async function openRaster(
   /** VRTs being opened around this file (see openVrt): how VRT cycles are caught. */
   vrtChain: readonly string[] = [],
 ): Promise<RasterSource> {
+  checkAddressScheme(uri);
   const local = !/^https?:/i.test(uri);
   if (local) await refuseSpecialFile(uri);
   const ext = /\.([a-z0-9]+)$/i.exec(uri)?.[1].toLowerCase() ?? '';

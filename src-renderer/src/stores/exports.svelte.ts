@@ -51,7 +51,8 @@ export class ExportState {
     this.confirmOverwrite = null;
   }
 
-  async run(runId: number, choice: ExportChoice, overwrite = false): Promise<void> {
+  /** `confirmed`: the file the user agreed to replace (the services replace that one only, and only if it is `out`). */
+  async run(runId: number, choice: ExportChoice, confirmed: string | null = null): Promise<void> {
     // An export may end after the user switched project: its message then belongs to no project on screen.
     const scope = notices.scope;
     this.busy = true;
@@ -66,7 +67,8 @@ export class ExportState {
             kind: choice.format as 'probability' | 'mask',
             out: choice.out,
             threshold: choice.format === 'mask' ? (choice.threshold ?? undefined) : undefined,
-            overwrite,
+            // The user's yes names the file it was given for: the services replace only that one.
+            overwrite: confirmed ?? undefined,
           })
         : await request('export:regions', {
             runId,
@@ -75,13 +77,13 @@ export class ExportState {
             crs: choice.crs,
             includeWkt: choice.format === 'csv' && choice.includeWkt,
             filters: exportFilters(choice),
-            overwrite,
+            overwrite: confirmed ?? undefined,
           });
       notices.push('success', 'EXPORTED', `Exported to ${this.result.path}`, scope);
       signal('export:done');
     } catch (error) {
       const { code, message } = errorOf(error);
-      if (code === 'EXPORT_EXISTS' && !overwrite) {
+      if (code === 'EXPORT_EXISTS' && confirmed === null) {
         this.confirmOverwrite = choice.out;
         signal('export:confirm-overwrite');
       } else {

@@ -60,14 +60,18 @@ describe('ExportState', () => {
   });
 
   it('asks before replacing a file, and shows the failure of the export in its project', async () => {
+    const sent: (string | undefined)[] = [];
     services.handle('export:regions', ({ overwrite }) => {
+      sent.push(overwrite);
       if (!overwrite) throw new FakeServiceError('EXPORT_EXISTS', 'exists');
       throw new Error('disk');
     });
     const exports = new ExportState();
     await exports.run(1, choice);
     expect(exports.confirmOverwrite).toBe(choice.out);
-    await exports.run(1, choice, true);
+    await exports.run(1, choice, exports.confirmOverwrite);
+    // The yes travels as the path it was given for, which the services compare with the file they write.
+    expect(sent).toEqual([undefined, choice.out]);
     expect(exports.error?.code).toBe('INTERNAL');
     expect(notices.latest?.message).toBe('Exporting: disk');
   });
