@@ -59,6 +59,11 @@ export const CHANNELS = [
   'boundaries:outlines',
   'boundaries:join',
   'boundaries:exportSummary',
+  // imagery catalogues (STAC APIs)
+  'stac:catalogues',
+  'stac:search',
+  'stac:cancel',
+  'stac:useScenes',
 ] as const;
 
 export const EVENT_NAMES = [

@@ -8,6 +8,12 @@ import type { RegionSettings } from '../core/regions/findRegions';
 import { MAX_BATCH_SIZE } from '../core/tiling/chunkPlan';
 import { REVIEW_STATES, type ReviewState } from '../core/regions/reviewState';
 import { calendarDate } from './calendarDate';
+import {
+  stacSearchRequest,
+  stacUseScenesRequest,
+  type StacCatalogue,
+  type StacSearchResult,
+} from './stacSchemas';
 import { CHANNELS, EVENT_NAMES, type Channel, type EventName } from './channels';
 
 export { calendarDate };
@@ -748,6 +754,12 @@ export const requests = {
       overwrite: z.boolean().default(false),
     })
     .strict(),
+  'stac:catalogues': z.object({}).strict(),
+  'stac:search': stacSearchRequest,
+  /** Stops the search in flight, if any (it ends with STAC_CANCELLED). */
+  'stac:cancel': z.object({}).strict(),
+  /** The picked scenes become the date's imagery, by reference (their COG addresses), with where they came from. */
+  'stac:useScenes': stacUseScenesRequest,
 } satisfies Record<Channel, z.ZodType>;
 
 /** Result type of each channel. */
@@ -809,6 +821,10 @@ export interface Results {
   'boundaries:outlines': { fid: number; label: string; outline: [number, number][][][] }[];
   'boundaries:join': BoundaryJoinSummary;
   'boundaries:exportSummary': ExportResult;
+  'stac:catalogues': StacCatalogue[];
+  'stac:search': StacSearchResult;
+  'stac:cancel': null;
+  'stac:useScenes': ImageryState;
 }
 
 export type Request<C extends Channel> = z.input<(typeof requests)[C]>;

@@ -94,3 +94,39 @@ export interface ImagerySource {
   platform: string | null;
   assetKey: string;
 }
+
+/** A catalogue the "Find imagery" panel offers. */
+export interface StacCatalogue {
+  url: string;
+  title: string;
+  /** Well-known public APIs ship with the app; the others are ones this project searched. */
+  kind: 'well-known' | 'added';
+  /** Collections worth proposing first (true-colour imagery), where known. */
+  collections: string[];
+  note: string | null;
+}
+
+const httpUrl = catalogueUrl;
+
+/** Scenes the user picked for one date, as the search gave them (their image addresses are checked again). */
+export const stacUseScenesRequest = z
+  .object({
+    role: z.enum(['before', 'after']),
+    catalogue: catalogueUrl.nullable().default(null),
+    scenes: z
+      .array(
+        z
+          .object({
+            id: z.string().min(1).max(500),
+            collection: z.string().max(200).nullable(),
+            itemUrl: httpUrl.nullable(),
+            datetime: z.string().max(64).nullable(),
+            platform: z.string().max(200).nullable(),
+            asset: z.object({ key: z.string().min(1).max(200), href: httpUrl }).passthrough(),
+          })
+          .passthrough(),
+      )
+      .min(1, 'Pick at least one scene.')
+      .max(200),
+  })
+  .strict();

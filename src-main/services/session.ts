@@ -9,6 +9,7 @@ import { exportHandlers } from './api/exportHandlers';
 import { imageryHandlers } from './api/imageryHandlers';
 import { regionHandlers } from './api/regionHandlers';
 import { runHandlers } from './api/runHandlers';
+import { stacHandlers } from './api/stacHandlers';
 import { EventBus } from './events';
 import { FileBrowser } from './fileBrowser';
 import { ProjectStore } from './project/projectStore';
@@ -127,6 +128,7 @@ export class AppSession {
       ...regionHandlers(this),
       ...exportHandlers(this),
       ...boundaryHandlers(this),
+      ...stacHandlers(this),
       'app:info': () => ({
         version: this.options.version,
         transport: this.options.shell.transport,
