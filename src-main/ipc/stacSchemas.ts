@@ -111,7 +111,9 @@ const httpUrl = catalogueUrl;
 /** Scenes the user picked for one date, as the search gave them (their image addresses are checked again). */
 export const stacUseScenesRequest = z
   .object({
-    role: z.enum(['before', 'after']),
+    /** The date whose imagery the scenes become: by role or id; neither adds them as a new date of the series. */
+    role: z.enum(['before', 'after']).optional(),
+    dateId: z.number().int().positive().optional(),
     catalogue: catalogueUrl.nullable().default(null),
     scenes: z
       .array(
@@ -129,4 +131,5 @@ export const stacUseScenesRequest = z
       .min(1, 'Pick at least one scene.')
       .max(200),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.role === undefined || r.dateId === undefined, 'Give the date by role or by id, not both.');

@@ -1,6 +1,5 @@
 // API handlers of the imagery-catalogue channels: search a STAC API (one search at a time per session, cancellable)
 // and make the picked scenes a date's imagery by reference.
-import { ChangeMapError } from '../../core/errors';
 import type { ImagerySource } from '../../ipc/stacSchemas';
 import type { ProjectStore } from '../project/projectStore';
 import { projectCatalogues, rememberCatalogue } from '../stac/catalogues';
@@ -32,37 +31,51 @@ export function stacHandlers(
       inFlight?.abort();
       return null;
     },
-    'stac:useScenes': async ({ role, catalogue, scenes }) => {
+    'stac:useScenes': async ({ role, dateId, catalogue, scenes }) => {
       const store = ctx.requireProject();
-      if (store.readOnly) {
-        throw new ChangeMapError(
-          'PROJECT_READ_ONLY',
-          'The project is open read-only; open a copy you can change.',
-        );
-      }
+      const imagery = ctx.services().imagery;
       const uris = scenes.map((s) => s.asset.href);
-      // The imagery is checked (opened, aligned) first; only then is where it came from recorded.
-      let state = await ctx.services().imagery.setFiles(role, uris);
-      const sources: Record<string, ImagerySource> = {};
-      for (const s of scenes) {
-        sources[s.asset.href] = {
-          kind: 'stac',
-          catalogue,
-          itemUrl: s.itemUrl,
-          itemId: s.id,
-          collection: s.collection,
-          datetime: s.datetime,
-          platform: s.platform,
-          assetKey: s.asset.key,
-        };
-      }
-      recordImagerySources(store, sources);
       const day = scenes.map((s) => s.datetime?.slice(0, 10)).find((d) => d && /^\d{4}-\d{2}-\d{2}$/.test(d));
-      if (day && state[role]?.acquiredAt !== day) {
-        state = await ctx.services().imagery.setAcquiredAt(role, day);
-      }
+      // The imagery is checked (opened, aligned) first; only then is where it came from recorded.
+      let state =
+        role !== undefined
+          ? await imagery.setFiles(role, uris)
+          : dateId !== undefined
+            ? await imagery.setDateFiles(dateId, uris)
+            : await imagery.addDate(uris, day ?? null);
+      recordImagerySources(store, sourcesOf(scenes, catalogue));
+      const which = role ?? dateId;
+      if (day && which !== undefined) state = await imagery.setAcquiredAt(which, day);
       ctx.events.emit('imagery:changed', state);
       return state;
     },
   };
+}
+
+function sourcesOf(
+  scenes: {
+    id: string;
+    collection: string | null;
+    itemUrl: string | null;
+    datetime: string | null;
+    platform: string | null;
+    asset: { key: string; href: string };
+  }[],
+  catalogue: string | null,
+): Record<string, ImagerySource> {
+  return Object.fromEntries(
+    scenes.map((s) => [
+      s.asset.href,
+      {
+        kind: 'stac' as const,
+        catalogue,
+        itemUrl: s.itemUrl,
+        itemId: s.id,
+        collection: s.collection,
+        datetime: s.datetime,
+        platform: s.platform,
+        assetKey: s.asset.key,
+      },
+    ]),
+  );
 }

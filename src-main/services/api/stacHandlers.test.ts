@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inAppSession } from '../../cli/testing/inAppSession';
+import type { ImagerySource, StacScene } from '../../ipc/stacSchemas';
+import { ProjectStore } from '../project/projectStore';
+import { imagerySources } from '../stac/imagerySources';
+import {
+  SAMPLE_AFTER_ID,
+  SAMPLE_BEFORE_ID,
+  startSampleCatalogue,
+  type SampleCatalogue,
+} from '../stac/testing/sampleCatalogue';
+
+let dir: string;
+let catalogue: SampleCatalogue;
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-stac-api-'));
+  catalogue = await startSampleCatalogue(path.join(dir, 'scene'), 300);
+});
+afterAll(async () => {
+  await catalogue.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const searchFor = (from: string, to: string) => ({
+  apiUrl: catalogue.stac.url,
+  bbox: catalogue.bbox,
+  from,
+  to,
+  maxCloudCover: 20,
+});
+
+describe('the stac: channels', () => {
+  it('search, pick one scene per date, and the project records where each image came from', async () => {
+    const project = path.join(dir, 'stac.gpkg');
+    await inAppSession(path.join(dir, 'user'), project, async (call) => {
+      await call('project:create', { path: project });
+      const before = await call('stac:search', searchFor('2019-01-01', '2019-12-31'));
+      // The cloudy scene is left out; every other 2019 scene is listed.
+      expect(before.scenes.map((s) => s.id)).toEqual([SAMPLE_BEFORE_ID]);
+      const after = await call('stac:search', searchFor('2021-01-01', '2021-12-31'));
+      expect(after.scenes.map((s) => s.id)).toEqual([
+        SAMPLE_AFTER_ID,
+        'SAMPLE_2021-06-15_missing',
+        'SAMPLE_2021-06-20_bands',
+      ]);
+      const pick = (s: StacScene) => ({ ...s, asset: s.asset! });
+      await call('stac:useScenes', {
+        role: 'before',
+        catalogue: catalogue.stac.url,
+        scenes: [pick(before.scenes[0])],
+      });
+      const state = await call('stac:useScenes', {
+        role: 'after',
+        catalogue: catalogue.stac.url,
+        scenes: [pick(after.scenes[0])],
+      });
+      expect(state.before?.uris).toEqual([before.scenes[0].asset!.href]);
+      expect(state.after?.acquiredAt).toBe('2021-06-01');
+      expect(state.before?.acquiredAt).toBe('2019-06-01');
+      expect(state.preflight.filter((p) => p.severity === 'error')).toEqual([]);
+      // The catalogue this project searched is offered next time.
+      const catalogues = await call('stac:catalogues', {});
+      expect(catalogues.some((c) => c.kind === 'added' && c.url === catalogue.stac.url)).toBe(true);
+    });
+    const store = ProjectStore.open(project, { readOnly: true });
+    try {
+      const sources = Object.values(imagerySources(store)) as ImagerySource[];
+      expect(sources.map((s) => s.itemId).sort()).toEqual([SAMPLE_BEFORE_ID, SAMPLE_AFTER_ID]);
+      expect(sources[0]).toMatchObject({
+        kind: 'stac',
+        catalogue: catalogue.stac.url,
+        collection: 'sample-aerial',
+      });
+      expect(sources[0].itemUrl).toMatch(/\/items\/SAMPLE_/);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a scene whose image is missing is refused and leaves the date as it was', async () => {
+    const project = path.join(dir, 'missing.gpkg');
+    await inAppSession(path.join(dir, 'user'), project, async (call, session) => {
+      await call('project:create', { path: project });
+      const { scenes } = await call('stac:search', searchFor('2021-06-10', '2021-06-16'));
+      const missing = scenes.find((s) => s.id === 'SAMPLE_2021-06-15_missing')!;
+      const { dispatch } = await import('../../ipc/dispatch');
+      const result = await dispatch(session.handlers(), 'stac:useScenes', {
+        role: 'after',
+        scenes: [{ ...missing, asset: missing.asset! }],
+      });
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.error.code).toBe('HTTP_NOT_FOUND');
+      expect((await call('imagery:get', {})).after).toBeNull();
+      expect(Object.keys(imagerySources(session.currentProject!))).toHaveLength(0);
+    });
+  });
+
+  it('refuses image addresses that are not http(s)', async () => {
+    const project = path.join(dir, 'scheme.gpkg');
+    await inAppSession(path.join(dir, 'user'), project, async (_call, session) => {
+      const { dispatch } = await import('../../ipc/dispatch');
+      const result = await dispatch(session.handlers(), 'stac:useScenes', {
+        role: 'before',
+        scenes: [
+          {
+            id: 'x',
+            collection: null,
+            itemUrl: null,
+            datetime: null,
+            platform: null,
+            asset: { key: 'a', href: 'file:///etc/passwd' },
+          },
+        ],
+      });
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.error.code).toBe('VALIDATION');
+    });
+  });
+});
