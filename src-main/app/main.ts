@@ -2,9 +2,10 @@
 import { app, BrowserWindow, dialog, session } from 'electron';
 import os from 'node:os';
 import path from 'node:path';
-import type { ApiHandlers, Channel } from '../ipc/contract';
+import type { ApiHandlers, Channel, ParsedRequest } from '../ipc/contract';
 import { consoleLogger, dispatch } from '../ipc/dispatch';
 import { registerIpc } from './ipcBridge';
+import { makeReportInApp } from './reportPdf';
 import { ServicesProcess } from './servicesProcess';
 import { systemProxyEnvironment } from './systemProxy';
 import { APP_ORIGIN, registerRendererScheme, serveRenderer } from './rendererProtocol';
@@ -124,6 +125,9 @@ if (!hasLock) {
     'dialog:pickProjectPath': ({ mode }: { mode: 'save' | 'open' }) => pickProjectPath(mode),
     'dialog:pickFiles': pickFiles,
     'dialog:pickSavePath': pickSavePath,
+    // PDFs are printed here, by Electron's engine; the services write the HTML (app/reportPdf.ts).
+    'report:make': (request: ParsedRequest<'report:make'>) =>
+      makeReportInApp((channel, payload) => services!.call(channel, payload), request),
   } as Partial<ApiHandlers>;
   const route = (channel: Channel, payload: unknown) =>
     channel in mainHandlers

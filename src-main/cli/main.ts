@@ -247,6 +247,35 @@ export function buildProgram(done: (code: number) => void): Command {
   });
 
   program
+    .command('report')
+    .description(
+      "make a run's printable report: HTML, or PDF through a browser engine (Electron or Chromium)",
+    )
+    .requiredOption('--project <file.gpkg>', 'project')
+    .requiredOption('--out <file>', 'report.html or report.pdf', textOf(field('report:make', 'out')))
+    .option('--run <id>', 'run (default: the last finished one)', runIdOf)
+    .option(
+      '--regions <n>',
+      'pages for the largest regions (default 5)',
+      numberOf(field('report:make', 'largestRegions')),
+    )
+    .option('--overwrite', 'replace an existing file')
+    .option('--json', 'JSON output')
+    .action(async (o) => {
+      const { reportCommand } = await import('./reportCommand');
+      done(
+        await reportCommand({
+          project: o.project,
+          out: o.out,
+          run: o.run,
+          regions: o.regions,
+          overwrite: Boolean(o.overwrite),
+          json: Boolean(o.json),
+        }),
+      );
+    });
+
+  program
     .command('export')
     .description("write a run's regions (GeoJSON, Shapefile, GeoPackage, CSV) or rasters (GeoTIFF)")
     .requiredOption('--project <file.gpkg>', 'project')

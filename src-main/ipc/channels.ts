@@ -64,6 +64,13 @@ export const CHANNELS = [
   'stac:search',
   'stac:cancel',
   'stac:useScenes',
+  // accuracy assessment and report
+  'accuracy:draw',
+  'accuracy:get',
+  'accuracy:label',
+  'accuracy:spotCheck',
+  'accuracy:export',
+  'report:make',
 ] as const;
 
 export const EVENT_NAMES = [

@@ -2,6 +2,14 @@
 // Main (IPC), the browser host, the preload, the command line and the renderer all derive from this module.
 // The renderer imports it for types and schemas only; it holds no Node code.
 import { z } from 'zod';
+import {
+  REFERENCE_LABELS,
+  type ChangeErrorMatrix,
+  type ReferenceLabel,
+  type SampleDesign,
+  type Stratum,
+} from '../core/accuracy/changeAccuracy';
+import type { Estimate } from '../core/accuracy/olofsson';
 import { AUTO_MODEL } from '../core/models/modelChoice';
 import { BAND_ROLES, type BandRole } from '../core/raster/types';
 import type { RegionSettings } from '../core/regions/findRegions';
@@ -556,6 +564,89 @@ export const exportRasterRequest = z
   })
   .strict();
 
+// ---- Accuracy assessment and report -----------------------------------------------------------------------------
+
+export { REFERENCE_LABELS };
+export type { Estimate, ReferenceLabel, Stratum };
+
+/** A new stratified random sample of a run; what is left out follows DEFAULT_SAMPLE_DESIGN (core/accuracy). */
+export const drawSampleRequest = z
+  .object({
+    runId,
+    /** Standard error wanted for the overall accuracy; sets the number of points (Olofsson et al. 2014, eq. 13). */
+    targetStandardError: z.number().gt(0).lt(1).optional(),
+    expectedChangedAccuracy: z.number().gt(0).lt(1).optional(),
+    expectedUnchangedAccuracy: z.number().gt(0).lt(1).optional(),
+    minimumPerStratum: z.number().int().min(2).max(10_000).optional(),
+    /** Exactly this many points (the target standard error is then not used). */
+    points: z.number().int().min(4).max(20_000).optional(),
+    /** The same seed over the same regions draws the same points; left out, a random one (saved). */
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
+  })
+  .strict();
+export type DrawSampleRequest = z.output<typeof drawSampleRequest>;
+
+export interface AccuracyPoint {
+  id: number;
+  idx: number;
+  stratum: Stratum;
+  lon: number;
+  lat: number;
+  label: ReferenceLabel | null;
+}
+
+/** The figures of a labelled sample (core/accuracy/changeAccuracy assessChangeMap). */
+export interface AccuracyFigures {
+  matrix: ChangeErrorMatrix;
+  overallAccuracy: Estimate;
+  usersAccuracy: Record<ReferenceLabel, Estimate | null>;
+  producersAccuracy: Record<ReferenceLabel, Estimate | null>;
+  changedArea: { mapped: number; adjusted: Estimate; unit: 'm2' | 'px' };
+}
+
+export interface AccuracyState {
+  sample: {
+    id: number;
+    runId: number;
+    createdAt: string;
+    seed: number;
+    design: SampleDesign & { points: number };
+    strataPixels: Record<Stratum, number>;
+    m2PerPixel: number | null;
+    allocation: Record<Stratum, number>;
+  };
+  points: AccuracyPoint[];
+  labelled: number;
+  /** Null until every stratum has two labelled points; missing then says what is needed. */
+  figures: AccuracyFigures | null;
+  missing: string | null;
+}
+
+export const SAMPLE_EXPORT_FORMATS = ['csv', 'gpkg'] as const;
+
+/** A printable report of a run: HTML, or PDF through a browser engine (by the file's extension). */
+export const makeReportRequest = z
+  .object({
+    runId,
+    out: filePath.refine((p) => /\.(html?|pdf)$/i.test(p), 'A report is written to a .html or .pdf file.'),
+    /** Pages of the largest regions (before / change / after). */
+    largestRegions: z.number().int().min(0).max(50).default(5),
+    overwrite: z.boolean().default(false),
+  })
+  .strict();
+
+export interface ReportResult {
+  path: string;
+  format: 'html' | 'pdf';
+  /** What printed the PDF (null for HTML). */
+  engine: string | null;
+}
+
 /** Request schemas, one per channel. */
 /**
  * The most inference threads a run may ask for. A fixed cap, not one from the machine's cores: the contract is
@@ -760,6 +851,21 @@ export const requests = {
   'stac:cancel': z.object({}).strict(),
   /** The picked scenes become the date's imagery, by reference (their COG addresses), with where they came from. */
   'stac:useScenes': stacUseScenesRequest,
+  'accuracy:draw': drawSampleRequest,
+  'accuracy:get': z.object({ runId }).strict(),
+  'accuracy:label': z
+    .object({ pointId: z.number().int().positive(), label: z.enum(REFERENCE_LABELS).nullable() })
+    .strict(),
+  'accuracy:spotCheck': z.object({ pointId: z.number().int().positive() }).strict(),
+  'accuracy:export': z
+    .object({
+      sampleId: z.number().int().positive(),
+      format: z.enum(SAMPLE_EXPORT_FORMATS),
+      out: filePath,
+      overwrite: z.boolean().default(false),
+    })
+    .strict(),
+  'report:make': makeReportRequest,
 } satisfies Record<Channel, z.ZodType>;
 
 /** Result type of each channel. */
@@ -825,6 +931,12 @@ export interface Results {
   'stac:search': StacSearchResult;
   'stac:cancel': null;
   'stac:useScenes': ImageryState;
+  'accuracy:draw': AccuracyState;
+  'accuracy:get': AccuracyState | null;
+  'accuracy:label': AccuracyState;
+  'accuracy:spotCheck': SpotCheck;
+  'accuracy:export': { path: string; pointCount: number };
+  'report:make': ReportResult;
 }
 
 export type Request<C extends Channel> = z.input<(typeof requests)[C]>;

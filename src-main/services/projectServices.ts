@@ -3,6 +3,7 @@
 // folders know nothing of it (or of api/), so wiring stays here and imports point one way.
 import path from 'node:path';
 import { ProjectBoundaries } from './boundaries/ProjectBoundaries';
+import { ProjectAccuracy } from './accuracy/ProjectAccuracy';
 import type { EventBus } from './events';
 import { ProjectImagery } from './imagery/ProjectImagery';
 import { projectModelDirs } from './inference/projectModels';
@@ -32,6 +33,7 @@ export class ProjectServices {
   private boundariesService: ProjectBoundaries | null = null;
   /** The batch of runs over pairs of dates started last (run:startBatch), if any. */
   runBatch: RunBatch | null = null;
+  private accuracyService: ProjectAccuracy | null = null;
   /** How to close what was made, in the order it was made. */
   private readonly closers: { name: string; close: () => unknown }[] = [];
 
@@ -90,6 +92,12 @@ export class ProjectServices {
       this.regionsService = service;
     }
     return this.regionsService;
+  }
+
+  /** Accuracy samples and their labels; reads the run's rasters through the regions service. */
+  get accuracy(): ProjectAccuracy {
+    this.accuracyService ??= new ProjectAccuracy(this.project, this.regions);
+    return this.accuracyService;
   }
 
   get preview(): PreviewService {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ChangeMapError } from '../core/errors';
 import type { ApiHandlers, AppInfo } from '../ipc/contract';
 import { boundaryHandlers } from './api/boundaryHandlers';
+import { accuracyHandlers } from './api/accuracyHandlers';
 import { exportHandlers } from './api/exportHandlers';
 import { imageryHandlers } from './api/imageryHandlers';
 import { regionHandlers } from './api/regionHandlers';
@@ -129,6 +130,7 @@ export class AppSession {
       ...exportHandlers(this),
       ...boundaryHandlers(this),
       ...stacHandlers(this),
+      ...accuracyHandlers(this),
       'app:info': () => ({
         version: this.options.version,
         transport: this.options.shell.transport,

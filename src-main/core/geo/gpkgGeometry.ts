@@ -149,3 +149,19 @@ export function decodeWkbMultiPolygon(wkb: Uint8Array): FlatMultiPolygon {
   }
   return mp;
 }
+
+/** A GeoPackage geometry blob holding one WKB point (no envelope: a point is its own). */
+export function encodeGpkgPoint(x: number, y: number, srsId: number): Uint8Array {
+  const bytes = new Uint8Array(8 + 21);
+  const view = new DataView(bytes.buffer);
+  view.setUint8(0, 0x47); // 'G'
+  view.setUint8(1, 0x50); // 'P'
+  view.setUint8(2, 0); // version 1
+  view.setUint8(3, 0b00001); // little endian, no envelope
+  view.setInt32(4, srsId, true);
+  view.setUint8(8, 1); // WKB little endian
+  view.setUint32(9, 1, true); // wkbPoint
+  view.setFloat64(13, x, true);
+  view.setFloat64(21, y, true);
+  return bytes;
+}

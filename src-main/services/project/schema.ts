@@ -268,6 +268,42 @@ UPDATE cm_runs SET
   to_date_id = (SELECT id FROM cm_imagery_sets WHERE role = 'after');
 `,
   },
+  {
+    version: 6,
+    description: 'Accuracy assessment: stratified random samples of a run and their reference labels',
+    sql: `
+-- One stratified random sample of a run (Olofsson et al. 2014): strata "changed" (inside the run's regions) and
+-- "unchanged" (every other valid pixel), their sizes in pixels when drawn, and how the sample size was chosen.
+CREATE TABLE cm_accuracy_samples (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES cm_runs(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  seed INTEGER NOT NULL,
+  changed_pixels INTEGER NOT NULL,
+  unchanged_pixels INTEGER NOT NULL,
+  -- Ground square metres per pixel (mean over the grid); NULL for a pixel-aligned pair without a pixel size
+  m2_per_pixel REAL,
+  -- JSON: target standard error, expected user's accuracies, minimum per stratum, number of points
+  design TEXT NOT NULL
+);
+-- Its points: one pixel each, in the run's grid (column, row) and WGS 84; the label is the user's reference call.
+CREATE TABLE cm_accuracy_points (
+  id INTEGER PRIMARY KEY,
+  sample_id INTEGER NOT NULL REFERENCES cm_accuracy_samples(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  stratum TEXT NOT NULL CHECK (stratum IN ('changed', 'unchanged')),
+  col INTEGER NOT NULL,
+  row INTEGER NOT NULL,
+  x REAL NOT NULL,
+  y REAL NOT NULL,
+  lon REAL NOT NULL,
+  lat REAL NOT NULL,
+  label TEXT CHECK (label IN ('change', 'no_change')),
+  labelled_at TEXT,
+  UNIQUE (sample_id, idx)
+);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -164,6 +164,17 @@ export class ProjectRegions {
     return spotCheckImages(this.project.db, fid, pair, readers.probability, { cache: this.spotChecks });
   }
 
+  /** A finished run's probability raster, kept open with the regions' readers (the accuracy sample reads it). */
+  async probabilityOf(runId: number): Promise<ProbabilityRasterReader> {
+    return (await this.readersOf(this.finishedRun(runId))).probability;
+  }
+
+  /** A finished run's aligned imagery pair and probability raster (spot checks of sample points). */
+  async rastersOf(runId: number): Promise<{ pair: AlignedPairSource; probability: ProbabilityRasterReader }> {
+    const run = this.finishedRun(runId);
+    return { pair: await this.pairOf(run), probability: (await this.readersOf(run)).probability };
+  }
+
   async dispose(): Promise<void> {
     for (const readers of this.readers.values()) {
       await readers.closeProbability();

@@ -4,6 +4,7 @@ import { encode } from 'fast-png';
 import { ChangeMapError } from '../../core/errors';
 import type { AlignedPairSource, PixelWindow } from '../../core/raster/types';
 import { thresholdMask } from '../../core/regions/mask';
+import type { FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import { mapPoints } from '../../core/geo/rings';
 import { gridToPixel } from '../../core/regions/pixelArea';
 import { patchWindow } from '../../core/regions/patches';
@@ -86,16 +87,40 @@ export async function spotCheckImages(
   const key = `${fid}:${size}:${threshold}:${options.rgbBands?.join(',') ?? ''}:${options.margin ?? ''}`;
   const cached = options.cache?.get(key);
   if (cached) return cached;
+  const box = pixelBoxOf(pair.grid, region.bbox);
+  const window = patchWindow(box, 64, options.margin ?? 0.5, pair.grid.width, pair.grid.height);
+  const outline = mapPoints(region.outlineGrid, (x, y) => gridToPixel(pair.grid.geoTransform, x, y));
+  const images = await windowImages(pair, probability, window, threshold, outline, size, options.rgbBands);
+  const result: SpotCheckImages = {
+    fid,
+    ...images,
+    metresPerPixel: (pixelSizeM(pair.grid, region.centroid.lat) * window.width) / images.width,
+  };
+  options.cache?.set(key, result);
+  return result;
+}
+
+/**
+ * Before / change / after pictures of a window of the pair, with outlines (scene pixel coordinates) drawn in
+ * yellow: what a region's spot check and a sample point's both show.
+ */
+export async function windowImages(
+  pair: AlignedPairSource,
+  probability: ProbabilityRasterReader,
+  window: PixelWindow,
+  threshold: number,
+  outline: FlatMultiPolygon,
+  size: number,
+  rgbBands?: [number, number, number],
+): Promise<Omit<SpotCheckImages, 'fid' | 'metresPerPixel'>> {
   const grid = pair.grid;
   if (grid.width !== probability.grid.width || grid.height !== probability.grid.height)
     throw new ChangeMapError(
       'REGIONS_GRID_MISMATCH',
       'The imagery and the probability raster are not on one grid.',
     );
-  const box = pixelBoxOf(grid, region.bbox);
-  const window = patchWindow(box, 64, options.margin ?? 0.5, grid.width, grid.height);
   const [chunk, probs] = await Promise.all([pair.read(window), probability.readWindow(window)]);
-  const rgb = options.rgbBands ?? (pair.bands >= 3 ? [0, 1, 2] : [0, 0, 0]);
+  const rgb = rgbBands ?? (pair.bands >= 3 ? [0, 1, 2] : [0, 0, 0]);
   if (rgb.some((b) => b < 0 || b >= pair.bands))
     throw new ChangeMapError(
       'REGIONS_BAD_BANDS',
@@ -106,18 +131,49 @@ export async function spotCheckImages(
   const before = renderRgb(chunk.before, window, rgb, stretch, size);
   const after = renderRgb(chunk.after, window, rgb, stretch, size);
   const change = renderChange(after, window, thresholdMask(probs, threshold, probability.nodata));
-  const outline = mapPoints(region.outlineGrid, (x, y) => gridToPixel(grid.geoTransform, x, y));
   for (const img of [before, change, after]) drawOutline(img, window, outline, [255, 221, 0]);
-  const result: SpotCheckImages = {
-    fid,
+  return {
     before: png(before),
     change: png(change),
     after: png(after),
     width: before.width,
     height: before.height,
     window,
-    metresPerPixel: (pixelSizeM(grid, region.centroid.lat) * window.width) / before.width,
   };
-  options.cache?.set(key, result);
-  return result;
+}
+
+/**
+ * Spot-check pictures around one pixel (an accuracy sample point): a window of about 48 pixels centred on it,
+ * the pixel outlined and framed so the eye finds it.
+ */
+export async function pointSpotCheckImages(
+  pair: AlignedPairSource,
+  probability: ProbabilityRasterReader,
+  point: { col: number; row: number; lat: number },
+  threshold: number,
+  size = 256,
+): Promise<Omit<SpotCheckImages, 'fid'>> {
+  const grid = pair.grid;
+  const window = patchWindow(
+    { minCol: point.col, minRow: point.row, maxCol: point.col, maxRow: point.row },
+    48,
+    0,
+    grid.width,
+    grid.height,
+  );
+  const square = (r: number) =>
+    Float64Array.from([
+      point.col - r,
+      point.row - r,
+      point.col + 1 + r,
+      point.row - r,
+      point.col + 1 + r,
+      point.row + 1 + r,
+      point.col - r,
+      point.row + 1 + r,
+      point.col - r,
+      point.row - r,
+    ]);
+  const images = await windowImages(pair, probability, window, threshold, [[square(0)], [square(4)]], size);
+  return { ...images, metresPerPixel: (pixelSizeM(grid, point.lat) * window.width) / images.width };
 }

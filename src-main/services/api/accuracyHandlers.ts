@@ -1,0 +1,26 @@
+// API handlers of the accuracy and report channels: thin mapping from the contract to the accuracy and report
+// services.
+import { makeReport } from '../report/makeReport';
+import type { DomainHandlers, HandlerContext } from './handlerTypes';
+
+const base64 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+export function accuracyHandlers(ctx: HandlerContext): DomainHandlers<'accuracy:' | 'report:'> {
+  return {
+    'accuracy:draw': (request) => ctx.services().accuracy.draw(request),
+    'accuracy:get': ({ runId }) => ctx.services().accuracy.state(runId),
+    'accuracy:label': ({ pointId, label }) => ctx.services().accuracy.label(pointId, label),
+    'accuracy:spotCheck': async ({ pointId }) => {
+      const images = await ctx.services().accuracy.spotCheck(pointId);
+      return {
+        before: base64(images.before),
+        change: base64(images.change),
+        after: base64(images.after),
+        metresPerPixel: images.metresPerPixel,
+      };
+    },
+    'accuracy:export': (request) => ctx.services().accuracy.export(request),
+    'report:make': (request) => makeReport(ctx.services(), request),
+  };
+}
