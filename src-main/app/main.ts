@@ -94,6 +94,8 @@ function createWindow(): BrowserWindow {
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       spellcheck: false,
+      // A middle click would open a link in a new window (denied anyway); ChangeMap uses no auxclick (Electronegativity).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   window.once('ready-to-show', () => window.show());
