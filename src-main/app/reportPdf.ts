@@ -15,7 +15,13 @@ type CallServices = (channel: 'report:make', payload: unknown) => Promise<Result
 async function printToPdf(htmlPath: string, pdfPath: string): Promise<void> {
   const window = new BrowserWindow({
     show: false,
-    webPreferences: { javascript: false, sandbox: true, contextIsolation: true, nodeIntegration: false },
+    webPreferences: {
+      javascript: false,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      disableBlinkFeatures: 'Auxclick', // as the main window (Electronegativity's AUXCLICK check)
+    },
   });
   try {
     await window.loadFile(htmlPath);
