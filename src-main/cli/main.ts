@@ -53,6 +53,19 @@ function parseAoi(text: string): { minX: number; minY: number; maxX: number; max
   return aoi;
 }
 
+function parseBbox(text: string): [number, number, number, number] {
+  const v = text.split(',').map(Number);
+  if (v.length !== 4 || v.some((n) => !Number.isFinite(n)))
+    throw new InvalidArgumentError('Give west,south,east,north in degrees, e.g. 15.6,48.2,15.8,48.4.');
+  return [v[0], v[1], v[2], v[3]];
+}
+
+function parseDateRange(text: string): { from: string; to: string } {
+  const m = /^(\d{4}-\d{2}-\d{2})\/(\d{4}-\d{2}-\d{2})$/.exec(text);
+  if (!m) throw new InvalidArgumentError('Give the dates as YYYY-MM-DD/YYYY-MM-DD.');
+  return { from: m[1], to: m[2] };
+}
+
 function parseSize(text: string): { width: number; height: number } {
   const m = /^(\d+)x(\d+)$/.exec(text);
   if (!m) throw new InvalidArgumentError('Give WIDTHxHEIGHT, e.g. 2000x1500.');
@@ -73,12 +86,20 @@ function acquiredOf(text: string, previous: string[] = []): string[] {
 export function seriesUsageError(o: {
   before?: string[];
   after?: string[];
+  beforeItem?: string[];
+  afterItem?: string[];
   dates?: string[];
   dateIds?: number[];
   acquired?: string[];
   synthetic?: unknown;
 }): string | null {
-  const pair = Boolean(o.before?.length || o.after?.length);
+  const hasBefore = Boolean(o.before?.length || o.beforeItem?.length);
+  const hasAfter = Boolean(o.after?.length || o.afterItem?.length);
+  const pair = hasBefore || hasAfter;
+  if (o.before?.length && o.beforeItem?.length)
+    return 'give the before imagery one way: --before or --before-item.';
+  if (o.after?.length && o.afterItem?.length)
+    return 'give the after imagery one way: --after or --after-item.';
   const kinds = [pair, Boolean(o.dates), Boolean(o.dateIds), Boolean(o.synthetic)].filter(Boolean).length;
   if (kinds > 1)
     return 'give the imagery one way: --before FILE... --after FILE..., --dates FILE FILE FILE... or --date-ids ID ID...';
@@ -86,7 +107,7 @@ export function seriesUsageError(o: {
   if (o.dateIds && o.dateIds.length < 2) return '--date-ids needs at least two date ids, oldest first.';
   if (o.acquired && o.acquired.length !== (o.dates?.length ?? -1))
     return `--acquired gives one date per --dates entry (${o.dates?.length ?? 0} there, ${o.acquired.length} given).`;
-  if (kinds === 0 || (pair && (!o.before?.length || !o.after?.length)))
+  if (kinds === 0 || (pair && (!hasBefore || !hasAfter)))
     return 'give the imagery with --before FILE... --after FILE..., or a series with --dates FILE FILE FILE...';
   return null;
 }
@@ -114,6 +135,11 @@ export function buildProgram(done: (code: number) => void): Command {
       .requiredOption('--project <file.gpkg>', 'project to create or add the run to')
       .option('--before <file|url...>', 'before imagery: GeoTIFF tiles, a .vrt, or a COG URL')
       .option('--after <file|url...>', 'after imagery')
+      .option(
+        '--before-item <url...>',
+        'before imagery: STAC item addresses (their image is read by reference)',
+      )
+      .option('--after-item <url...>', 'after imagery: STAC item addresses')
       .option(
         '--dates <file|url...>',
         'a series of dates, oldest first, one file, .vrt or COG URL each; each date is compared with the next',
@@ -190,6 +216,8 @@ export function buildProgram(done: (code: number) => void): Command {
         project: o.project,
         before: o.before,
         after: o.after,
+        beforeItems: o.beforeItem,
+        afterItems: o.afterItem,
         dates: o.dates,
         dateIds: o.dateIds,
         acquired: o.acquired,
@@ -213,6 +241,32 @@ export function buildProgram(done: (code: number) => void): Command {
       }),
     );
   });
+
+  program
+    .command('search')
+    .description('find scenes in a STAC API catalogue (as the "Find imagery" panel does)')
+    .requiredOption('--stac <url>', "the STAC API's address (its landing page)")
+    .option('--collection <id...>', 'collections to search (default: all)')
+    .requiredOption('--bbox <west,south,east,north>', 'area, WGS 84 degrees', parseBbox)
+    .requiredOption('--datetime <from/to>', 'dates, YYYY-MM-DD/YYYY-MM-DD (inclusive)', parseDateRange)
+    .option('--max-cloud <percent>', 'leave out scenes cloudier than this', Number)
+    .option('--limit <n>', 'most scenes listed (default 100)', Number)
+    .option('--json', 'JSON output')
+    .action(async (o) => {
+      const { searchCommand } = await import('./searchCommand');
+      done(
+        await searchCommand({
+          stac: o.stac,
+          collections: o.collection ?? [],
+          bbox: o.bbox,
+          from: o.datetime.from,
+          to: o.datetime.to,
+          maxCloud: o.maxCloud,
+          limit: o.limit,
+          json: Boolean(o.json),
+        }),
+      );
+    });
 
   program
     .command('resume')

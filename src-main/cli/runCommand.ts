@@ -8,6 +8,7 @@ import type { RegionsComputed } from '../services/regions/ProjectRegions';
 import type { RunEvent } from '../services/runs/runEvents';
 import { writeSyntheticPairFiles } from '../services/runs/syntheticPairFiles';
 import { cliSession, discardCreated, mapViewOn, openOrCreate, type CliSession } from './cliSession';
+import { readStacItem } from '../services/stac/stacItem';
 import { EXIT } from './exitCodes';
 import { progressLine } from './progressBar';
 import { describeRegions } from './regionsCommand';
@@ -16,6 +17,9 @@ export interface RunOptions {
   project: string;
   before?: string[];
   after?: string[];
+  /** STAC item addresses whose images are the before / after imagery (by reference, with their provenance). */
+  beforeItems?: string[];
+  afterItems?: string[];
   /** A series of dates, oldest first (one file, .vrt or URL each): each date is compared with the next. */
   dates?: string[];
   /** Dates already in the project, by id, oldest first: each compared with the next. */
@@ -123,6 +127,23 @@ function refusal(error: unknown, json: boolean): number {
   return EXIT.refused;
 }
 
+/** One date's imagery: files or URLs, or STAC items (read here, then used as the "Find imagery" panel uses them). */
+async function setDate(
+  cli: CliSession,
+  role: 'before' | 'after',
+  uris: string[],
+  items: string[] | undefined,
+) {
+  if (!items?.length) return cli.call('imagery:setFiles', { role, uris });
+  const scenes = [];
+  for (const url of items) scenes.push(await readStacItem(url));
+  return cli.call('stac:useScenes', {
+    role,
+    catalogue: null,
+    scenes: scenes.map((s) => ({ ...s, asset: s.asset! })),
+  });
+}
+
 /** Sets the imagery of both dates as the app's imagery panel does (the project keeps the files and their roles). */
 async function setImagery(cli: CliSession, options: RunOptions): Promise<void> {
   let before = options.before?.map(imageryUri) ?? [];
@@ -136,8 +157,8 @@ async function setImagery(cli: CliSession, options: RunOptions): Promise<void> {
     before = [files.before];
     after = [files.after];
   }
-  await cli.call('imagery:setFiles', { role: 'before', uris: before });
-  const imagery = await cli.call('imagery:setFiles', { role: 'after', uris: after });
+  await setDate(cli, 'before', before, options.beforeItems);
+  const imagery = await setDate(cli, 'after', after, options.afterItems);
   // What the imagery panel lets a user say that the files do not: when each date was taken, the pixel size.
   if (options.beforeDate)
     await cli.call('imagery:setAcquiredAt', { role: 'before', date: options.beforeDate });

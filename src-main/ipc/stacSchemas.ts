@@ -117,16 +117,15 @@ export const stacUseScenesRequest = z
     catalogue: catalogueUrl.nullable().default(null),
     scenes: z
       .array(
-        z
-          .object({
-            id: z.string().min(1).max(500),
-            collection: z.string().max(200).nullable(),
-            itemUrl: httpUrl.nullable(),
-            datetime: z.string().max(64).nullable(),
-            platform: z.string().max(200).nullable(),
-            asset: z.object({ key: z.string().min(1).max(200), href: httpUrl }).passthrough(),
-          })
-          .passthrough(),
+        z.object({
+          id: z.string().min(1).max(500),
+          collection: z.string().max(200).nullable(),
+          itemUrl: httpUrl.nullable(),
+          datetime: z.string().max(64).nullable(),
+          platform: z.string().max(200).nullable(),
+          // Other fields of a scene may come along; only these are kept.
+          asset: z.object({ key: z.string().min(1).max(200), href: httpUrl }),
+        }),
       )
       .min(1, 'Pick at least one scene.')
       .max(200),

@@ -1,0 +1,182 @@
+// `changemap search` and `run --before-item/--after-item` against a loopback STAC API (issue 16).
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stacSearchRequest } from '../ipc/stacSchemas';
+import { ProjectStore } from '../services/project/projectStore';
+import { imagerySources } from '../services/stac/imagerySources';
+import { searchStac } from '../services/stac/stacSearch';
+import {
+  SAMPLE_AFTER_ID,
+  SAMPLE_BEFORE_ID,
+  startSampleCatalogue,
+  type SampleCatalogue,
+} from '../services/stac/testing/sampleCatalogue';
+import { EXIT } from './exitCodes';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = path.join(root, 'bin', 'changemap.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-search-'));
+let catalogue: SampleCatalogue;
+
+beforeAll(async () => {
+  catalogue = await startSampleCatalogue(path.join(dir, 'scene'), 600);
+});
+afterAll(async () => {
+  await catalogue.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The command line as a child process; asynchronous, since the catalogue answers from this process. */
+async function changemap(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') },
+    });
+    return { status: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout: string; stderr: string };
+    return { status: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const bboxFlag = () => catalogue.bbox.join(',');
+
+describe('changemap search', () => {
+  it('prints the same scenes as the panel’s search for the same query', async () => {
+    const cli = await changemap(
+      'search',
+      '--stac',
+      catalogue.stac.url,
+      '--bbox',
+      bboxFlag(),
+      '--datetime',
+      '2019-01-01/2021-12-31',
+      '--max-cloud',
+      '20',
+      '--json',
+    );
+    expect(cli.status, cli.stderr).toBe(0);
+    const printed = JSON.parse(cli.stdout) as { scenes: { id: string }[] };
+    const panel = await searchStac(
+      stacSearchRequest.parse({
+        apiUrl: catalogue.stac.url,
+        bbox: catalogue.bbox,
+        from: '2019-01-01',
+        to: '2021-12-31',
+        maxCloudCover: 20,
+      }),
+    );
+    expect(printed.scenes.map((s) => s.id)).toEqual(panel.scenes.map((s) => s.id));
+    expect(printed.scenes.map((s) => s.id)).toContain(SAMPLE_BEFORE_ID);
+    expect(printed.scenes.map((s) => s.id)).not.toContain('SAMPLE_2019-06-20_cloudy');
+  });
+
+  it('writes a line per scene: date, cloud cover, resolution, collection, id, item and image', async () => {
+    const cli = await changemap(
+      'search',
+      '--stac',
+      catalogue.stac.url,
+      '--bbox',
+      bboxFlag(),
+      '--datetime',
+      '2021-06-01/2021-06-30',
+      '--collection',
+      'sample-aerial',
+    );
+    expect(cli.status, cli.stderr).toBe(0);
+    const lines = cli.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(
+      /^2021-06-01\s+4%\s+3 m\s+sample-aerial\s+SAMPLE_2021-06-01\s+http:\S+\/items\/\S+\s+http:\S+\.tif$/,
+    );
+    expect(lines[2]).toMatch(/unusable: .*one file per band/);
+    expect(cli.stderr).toMatch(/^3 scenes\n$/);
+  });
+
+  it('a catalogue failure is one line with its code, no stack trace', async () => {
+    const cli = await changemap(
+      'search',
+      '--stac',
+      catalogue.stac.urlFor('http500'),
+      '--bbox',
+      bboxFlag(),
+      '--datetime',
+      '2021-06-01/2021-06-30',
+    );
+    expect(cli.status).toBe(EXIT.failed);
+    expect(cli.stderr).toMatch(
+      /^changemap: The catalogue at .* failed to answer \(HTTP 500\); try again later\. \[STAC_SERVER_ERROR\]\n$/,
+    );
+    const bad = await changemap(
+      'search',
+      '--stac',
+      'ftp://x',
+      '--bbox',
+      bboxFlag(),
+      '--datetime',
+      '2021-06-01/2021-06-30',
+    );
+    expect(bad.status).toBe(EXIT.refused);
+    expect(bad.stderr).toMatch(/http:\/\/ or https:\/\/ URL\. \[VALIDATION\]/);
+  });
+});
+
+describe('changemap run --before-item --after-item', () => {
+  it('runs on two catalogue items by reference and records where they came from', async () => {
+    const project = path.join(dir, 'items.gpkg');
+    const item = (id: string) => `${catalogue.stac.url}items/${id}`;
+    const cli = await changemap(
+      'run',
+      '--project',
+      project,
+      '--before-item',
+      item(SAMPLE_BEFORE_ID),
+      '--after-item',
+      item(SAMPLE_AFTER_ID),
+      '--json',
+    );
+    expect(cli.status, cli.stderr + cli.stdout.slice(-2000)).toBe(0);
+    const events = cli.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; regionCount?: number });
+    expect(events.some((e) => e.type === 'run:done')).toBe(true);
+    const store = ProjectStore.open(project, { readOnly: true });
+    try {
+      const sources = imagerySources(store);
+      expect(
+        Object.values(sources)
+          .map((s) => s.itemId)
+          .sort(),
+      ).toEqual([SAMPLE_BEFORE_ID, SAMPLE_AFTER_ID]);
+      expect(Object.keys(sources).every((href) => href.startsWith('http://127.0.0.1:'))).toBe(true);
+      const regions = store.db.prepare('SELECT COUNT(*) AS n FROM change_regions').get() as { n: number };
+      expect(regions.n).toBeGreaterThan(0);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('an item without a usable image is refused before anything is written', async () => {
+    const project = path.join(dir, 'refused.gpkg');
+    const cli = await changemap(
+      'run',
+      '--project',
+      project,
+      '--before-item',
+      `${catalogue.stac.url}items/${SAMPLE_BEFORE_ID}`,
+      '--after-item',
+      `${catalogue.stac.url}items/SAMPLE_2021-06-20_bands`,
+    );
+    expect(cli.status).toBe(EXIT.refused);
+    expect(cli.stderr).toMatch(/one file per band.*\[STAC_NO_IMAGE\]/);
+    expect(fs.existsSync(project)).toBe(false);
+  });
+});
