@@ -4,7 +4,8 @@
 // Printed, in one run:
 // - the bare model at every core: chip-Mpx/s, which is also the scene-Mpx/s a run would reach with no chip
 //   overlap and nothing else to do (the honest ceiling, not the model at the run's own thread count);
-// - each scene run with default settings (no --threads, --batch or --chip given): stages, end-to-end scene-Mpx/s,
+// - each scene run with default settings (no --threads, --batch or --chip given; the thread count calibrated
+//   afresh, as a first run on this machine would): stages, end-to-end scene-Mpx/s,
 //   its ratio to the ceiling (target >= 0.8), chip coverage and peak resident memory;
 // - peak memory against scene size: by default the shipped model on 5000² and the tiny test model on 5000² and
 //   20000² (same pipeline and chunk sizes, so the growth is the pipeline's; a 20000² run of the shipped model
@@ -29,7 +30,6 @@ import { RunService } from '../src-main/services/runs/RunService';
 import type { RunStats } from '../src-main/services/runs/runEvents';
 import { openRunInputs } from '../src-main/services/runs/openRunInputs';
 import { syntheticPair } from '../src-main/services/runs/syntheticPair';
-import { defaultUserDataDir } from '../src-main/services/userData';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Command()
@@ -145,8 +145,8 @@ async function runOnce(size: number, files: [string, string], cardPath: string) 
     dataDir: store.dataDir,
     modelDirs,
     openPair: openRunInputs,
-    // As in the app: the thread count measured once for this machine and model, kept in the user's data folder.
-    calibration: new CalibrationCache(path.join(defaultUserDataDir(), CALIBRATION_FILE)),
+    // As in the app, but measured afresh for this bench (a fresh folder): the figures are the machine's as it is now.
+    calibration: new CalibrationCache(path.join(work, CALIBRATION_FILE)),
   });
   const startRss = process.memoryUsage().rss;
   let peak = startRss;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { isChangeMapError } from '../core/errors';
-import { regionSettingsSchema, type RegionSettings } from '../ipc/contract';
+import { PROVIDER_IDS, regionSettingsSchema, type RegionSettings } from '../ipc/contract';
 import { field, numberOf, runIdOf, textOf } from './contractFlags';
 import { EXIT } from './exitCodes';
 import { packageVersion } from './packageVersion';
@@ -169,7 +169,7 @@ export function buildProgram(done: (code: number) => void): Command {
       )
       .addOption(
         new Option('--provider <id>', 'execution provider')
-          .choices(['auto', 'cpu', 'cuda', 'dml', 'coreml'])
+          .choices(['auto', ...PROVIDER_IDS])
           .default('auto'),
       )
       .option('--chunk-size <px>', 'chunk edge, pixels', numberOf(field('run:start', 'chunkSize')))
@@ -496,9 +496,7 @@ export function buildProgram(done: (code: number) => void): Command {
     .option('--out <dir>', 'folder of the sample project', 'sample-project')
     .option('--model <name|path>', 'change model', 'changemap-change')
     .addOption(
-      new Option('--provider <id>', 'execution provider')
-        .choices(['auto', 'cpu', 'cuda', 'dml', 'coreml'])
-        .default('auto'),
+      new Option('--provider <id>', 'execution provider').choices(['auto', ...PROVIDER_IDS]).default('auto'),
     )
     .addOption(
       new Option('--scene-size <px>', 'edge of the generated scene (tests)')

@@ -186,7 +186,7 @@ export interface ModelChoiceInfo {
   warnings: string[];
 }
 
-export const PROVIDER_IDS = ['cpu', 'cuda', 'dml', 'coreml'] as const;
+export const PROVIDER_IDS = ['cpu', 'cuda', 'tensorrt', 'dml', 'coreml'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 /** What a run asks for: a provider, or the best one available. */
 export type ProviderRequest = ProviderId | 'auto';

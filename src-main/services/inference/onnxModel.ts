@@ -13,7 +13,7 @@ import {
   type ModelCard,
 } from '../../core/models/modelCard';
 import { onnxPathOf, readModelCard } from './modelCatalog';
-import { providerOrder, type ProviderId, type ProviderRequest } from './providers';
+import { providerOrder, sessionProviders, type ProviderId, type ProviderRequest } from './providers';
 
 export interface LoadOptions {
   provider?: ProviderRequest;
@@ -109,7 +109,7 @@ async function createSession(
   for (const provider of order) {
     try {
       const session = await ort.InferenceSession.create(bytes, {
-        executionProviders: [provider],
+        executionProviders: sessionProviders(provider),
         intraOpNumThreads: threads ?? defaultInferenceThreads(),
         interOpNumThreads: 1,
         // Idle ORT threads spin by default, burning the cores that reading, chip cutting and blending (and the

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { calibrateThreads, calibrationKey, CalibrationCache, threadCandidates } from './threadCalibration';
+import {
+  calibrateThreads,
+  calibrationKey,
+  CalibrationCache,
+  calibrationStale,
+  threadCandidates,
+} from './threadCalibration';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -44,5 +50,15 @@ describe('CalibrationCache', () => {
     expect(cache.get(b)?.threads).toBe(1);
     writeFileSync(cache.file, '{ not json');
     expect(cache.get(a)).toBeNull();
+  });
+});
+
+describe('calibrationStale', () => {
+  it('measures again on a quiet machine what was measured on a busy one', () => {
+    const kept = { threads: 1, chipMpxPerS: { 1: 2, 2: 1.5 }, measuredAt: 'then' };
+    expect(calibrationStale({ ...kept, loadPerCore: 12 }, 0.2)).toBe(true);
+    expect(calibrationStale({ ...kept, loadPerCore: 12 }, 3)).toBe(false);
+    expect(calibrationStale({ ...kept, loadPerCore: 0.3 }, 0.1)).toBe(false);
+    expect(calibrationStale(kept, 0.1)).toBe(false);
   });
 });

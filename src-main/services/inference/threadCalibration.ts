@@ -16,6 +16,21 @@ export interface ThreadCalibration {
   /** Measured chip-Mpx/s of the bare model per thread count tried. */
   chipMpxPerS: Record<string, number>;
   measuredAt: string;
+  /** The 1-minute load average per core while it was measured (other work on the machine skews the choice). */
+  loadPerCore?: number;
+}
+
+/** The machine's 1-minute load average per core now. */
+export function loadPerCore(): number {
+  return os.loadavg()[0] / os.availableParallelism();
+}
+
+/**
+ * A calibration measured on a busy machine (more runnable work than cores) no longer holds once the machine is
+ * quiet: fewer threads win under load, every core when idle. Such a one is measured again on a quiet machine.
+ */
+export function calibrationStale(kept: ThreadCalibration, loadNow = loadPerCore()): boolean {
+  return (kept.loadPerCore ?? 0) > 1 && loadNow < 0.5;
 }
 
 /** Thread counts worth trying: powers of two below the core count, then all cores but one and all (at most ~7). */
@@ -47,7 +62,7 @@ export async function calibrateThreads(
     chipMpxPerS[threads] = await rate(threads);
     if (chipMpxPerS[threads] > chipMpxPerS[best]) best = threads;
   }
-  return { threads: best, chipMpxPerS, measuredAt: new Date().toISOString() };
+  return { threads: best, chipMpxPerS, measuredAt: new Date().toISOString(), loadPerCore: loadPerCore() };
 }
 
 /** The calibrations kept in one JSON file (unreadable or foreign content counts as none: measure again). */

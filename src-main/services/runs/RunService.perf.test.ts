@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fromFile } from 'geotiff';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMemoryProjectDb } from '../project/memoryDb';
+import { deviceBatchSize } from '../inference/deviceMemory';
 import { CalibrationCache } from '../inference/threadCalibration';
 import { RunService, runChipSize, type RunServiceDeps } from './RunService';
 import type { RunEvent, RunStats } from './runEvents';
@@ -161,5 +162,37 @@ describe('inference threads by measurement', () => {
     expect(svc.getRun(asked)!.params.threads).toBe(3);
     expect(svc.getRun(small)!.params.threads).toBeNull();
     expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe('batch on a GPU', () => {
+  it('sizes the batch from the device memory, not the host budget', async () => {
+    const onGpu = (free: number | null) =>
+      new RunService({
+        db: openMemoryProjectDb(),
+        dataDir: tempDir(),
+        modelDirs: [],
+        openPair: async (i) => syntheticPair(i as Extract<RunInputs, { kind: 'synthetic' }>),
+        startPredictor: async () => fakePredictor({ providerUsed: 'cuda' }),
+        freeDeviceMemory: () => free,
+      });
+    const batchOf = async (svc: RunService) => {
+      const id = await svc.startRun({
+        inputs,
+        model: 'fake.card.json',
+        provider: 'cuda',
+        memoryBudget: 2 ** 28,
+      });
+      await svc.whenSettled(id);
+      return svc.getRun(id)!.params.batchSize;
+    };
+    const hostOnly = service({ chipSize: 32 }).svc;
+    const cpuId = await hostOnly.startRun({ inputs, model: 'fake.card.json', memoryBudget: 2 ** 28 });
+    await hostOnly.whenSettled(cpuId);
+    const cpuBatch = hostOnly.getRun(cpuId)!.params.batchSize;
+    // Chips of 32 px: both cap at MAX_BATCH_SIZE unless memory is small; compare a tight device with the cap.
+    expect(await batchOf(onGpu(2 ** 20))).toBe(deviceBatchSize(2 ** 20, 3, 32));
+    expect(await batchOf(onGpu(2 ** 20))).toBeLessThan(cpuBatch);
+    expect(await batchOf(onGpu(null))).toBe(deviceBatchSize(null, 3, 32));
   });
 });

@@ -22,10 +22,18 @@ import type { LoadedInfo } from '../inference/inferenceProtocol';
 import { InferenceWorker } from '../inference/inferenceWorker';
 import { listModels, resolveModel, type ModelEntry } from '../inference/modelCatalog';
 import { AUTO_MODEL, gsdRangeWarning } from '../../core/models/modelChoice';
-import { listProviders, type ProviderInfo, type ProviderRequest } from '../inference/providers';
+import { deviceBatchSize, freeDeviceMemory } from '../inference/deviceMemory';
+import {
+  isGpuProvider,
+  listProviders,
+  type ProviderId,
+  type ProviderInfo,
+  type ProviderRequest,
+} from '../inference/providers';
 import {
   calibrateThreads,
   calibrationKey,
+  calibrationStale,
   threadCandidates,
   type CalibrationCache,
 } from '../inference/threadCalibration';
@@ -59,6 +67,8 @@ export interface RunServiceDeps {
   ortVersion?: string;
   /** Scenes from this many pixels up calibrate when there is no calibration yet (default CALIBRATE_FROM_PIXELS). */
   calibrateFromPixels?: number;
+  /** Free memory of a GPU provider's device, bytes, or null if unknown (default: inference/deviceMemory.ts). */
+  freeDeviceMemory?: (provider: ProviderId) => number | null;
 }
 
 const DEFAULT_MEMORY_BUDGET = 1 << 30;
@@ -258,7 +268,16 @@ export class RunService {
         chunkSize,
         chipSize: chip,
         overlap,
-        batchSize: request.batchSize ?? batchSizeForBudget(budget * 0.25, info.bands, chip),
+        batchSize:
+          request.batchSize ??
+          (isGpuProvider(info.providerUsed)
+            ? // On a GPU the batch lives in the device's memory, not the host's.
+              deviceBatchSize(
+                (this.deps.freeDeviceMemory ?? freeDeviceMemory)(info.providerUsed),
+                info.bands,
+                chip,
+              )
+            : batchSizeForBudget(budget * 0.25, info.bands, chip)),
         threads: request.threads ?? null,
         fingerprints: await fingerprintInputs(request.inputs),
         encoding: 'uint8-254',
@@ -310,7 +329,7 @@ export class RunService {
     if (!cache || info.providerUsed !== 'cpu') return null;
     const key = calibrationKey(info.sha256, info.providerUsed, this.deps.ortVersion ?? ortVersion());
     const kept = cache.get(key);
-    if (kept) return kept.threads;
+    if (kept && !calibrationStale(kept)) return kept.threads;
     if (grid.width * grid.height < (this.deps.calibrateFromPixels ?? CALIBRATE_FROM_PIXELS)) return null;
     const calibration = await calibrateThreads(threadCandidates(availableParallelism()), (threads) =>
       this.measureBareModel(cardPath, 'cpu', threads, info),

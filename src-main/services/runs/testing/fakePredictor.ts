@@ -15,6 +15,8 @@ export interface FakePredictorOptions {
   chipSizes?: { max: number; multipleOf: number };
   /** Threads it reports (as ONNX Runtime's session would). */
   threads?: number;
+  /** The provider it claims to run on (default cpu). */
+  providerUsed?: LoadedInfo['providerUsed'];
 }
 
 export function fakePredictor(options: FakePredictorOptions = {}): ChipPredictor & { batches: number } {
@@ -34,7 +36,7 @@ export function fakePredictor(options: FakePredictorOptions = {}): ChipPredictor
     std: new Array(bands).fill(0.25),
     threshold: 0.5,
     gsdRangeM: options.gsdRangeM ?? [0.5, 20],
-    providerUsed: 'cpu',
+    providerUsed: options.providerUsed ?? 'cpu',
     warnings: [],
   };
   const self = {
