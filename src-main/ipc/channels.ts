@@ -70,6 +70,7 @@ export const CHANNELS = [
   'accuracy:label',
   'accuracy:spotCheck',
   'accuracy:export',
+  'accuracy:byFeature',
   'report:make',
 ] as const;
 

@@ -627,6 +627,19 @@ export interface AccuracyState {
   missing: string | null;
 }
 
+/** The error-adjusted changed area inside one boundary feature that holds sample points. */
+export interface AccuracyByFeature {
+  fid: number;
+  label: string;
+  /** Sample points inside the feature, and how many of them are labelled. */
+  points: number;
+  labelled: number;
+  /** Null where the sample does not allow an estimate; missing says why. */
+  adjustedChange: Estimate | null;
+  unit: 'm2' | 'px';
+  missing: string | null;
+}
+
 export const SAMPLE_EXPORT_FORMATS = ['csv', 'gpkg'] as const;
 
 /** A printable report of a run: HTML, or PDF through a browser engine (by the file's extension). */
@@ -865,6 +878,7 @@ export const requests = {
       overwrite: z.boolean().default(false),
     })
     .strict(),
+  'accuracy:byFeature': z.object({ runId, layerId: z.number().int().positive() }).strict(),
   'report:make': makeReportRequest,
 } satisfies Record<Channel, z.ZodType>;
 
@@ -936,6 +950,7 @@ export interface Results {
   'accuracy:label': AccuracyState;
   'accuracy:spotCheck': SpotCheck;
   'accuracy:export': { path: string; pointCount: number };
+  'accuracy:byFeature': AccuracyByFeature[];
   'report:make': ReportResult;
 }
 

@@ -4,6 +4,7 @@
 import { ChangeMapError } from '../errors';
 import {
   RECOMMENDED_MINIMUM_PER_STRATUM,
+  Z_95,
   assessAccuracy,
   type AccuracyAssessment,
   type Estimate,
@@ -93,5 +94,51 @@ export function assessChangeMap(
     producersAccuracy: { change: change.producersAccuracy, no_change: noChange.producersAccuracy },
     changedArea: { mapped: change.mappedArea, adjusted: change.area, unit: m2PerPixel ? 'm2' : 'px' },
     assessment,
+  };
+}
+
+export interface DomainPoint extends LabelledPoint {
+  /** Whether the point lies in the domain (a district, a parcel). */
+  inDomain: boolean;
+}
+
+/**
+ * The truly changed area inside a domain (a district) from the project's stratified sample: the stratified
+ * estimator of a total (Cochran 1977, 5.A; the form of Olofsson et al. 2014 eq. 10 with y = "in the domain and
+ * truly changed"), Σ_h N_h ȳ_h with variance Σ_h N_h² ȳ_h (1 − ȳ_h) / (n_h − 1), over labelled points only.
+ * Over the whole map it is the error-adjusted changed area of assessChangeMap. Null with a reason where the sample
+ * does not allow it: fewer than two labelled points of a stratum inside the domain.
+ */
+export function domainChangedArea(
+  points: readonly DomainPoint[],
+  strataPixels: Record<Stratum, number>,
+  m2PerPixel: number | null,
+):
+  | { estimate: Estimate; labelledInDomain: number }
+  | { estimate: null; labelledInDomain: number; reason: string } {
+  const scale = m2PerPixel ?? 1;
+  let value = 0;
+  let variance = 0;
+  let labelledInDomain = 0;
+  for (const stratum of STRATA) {
+    const labelled = points.filter((p) => p.stratum === stratum && p.label !== null);
+    const inDomain = labelled.filter((p) => p.inDomain);
+    labelledInDomain += inDomain.length;
+    if (strataPixels[stratum] > 0 && inDomain.length < 2)
+      return {
+        estimate: null,
+        labelledInDomain,
+        reason: `too few labelled ${stratum} points here (${inDomain.length}; at least two are needed)`,
+      };
+    const n = labelled.length;
+    const y = inDomain.filter((p) => p.label === 'change').length / n;
+    const N = strataPixels[stratum] * scale;
+    value += N * y;
+    variance += (N * N * y * (1 - y)) / (n - 1);
+  }
+  const standardError = Math.sqrt(variance);
+  return {
+    estimate: { value, standardError, ci95: [value - Z_95 * standardError, value + Z_95 * standardError] },
+    labelledInDomain,
   };
 }

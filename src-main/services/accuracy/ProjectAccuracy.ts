@@ -4,11 +4,13 @@
 import {
   DEFAULT_SAMPLE_DESIGN,
   assessChangeMap,
+  domainChangedArea,
   type ReferenceLabel,
   type SampleDesign,
 } from '../../core/accuracy/changeAccuracy';
 import { ChangeMapError, isChangeMapError } from '../../core/errors';
-import type { AccuracyState, DrawSampleRequest } from '../../ipc/contract';
+import type { AccuracyByFeature, AccuracyState, DrawSampleRequest } from '../../ipc/contract';
+import { pointsInFeatures } from './pointsInFeatures';
 import { userPixelSizeM } from '../imagery/ProjectImagery';
 import { gridToMapFn } from '../imagery/crs';
 import type { ProjectStore } from '../project/projectStore';
@@ -154,6 +156,33 @@ export class ProjectAccuracy {
     return exportSample(sample, samplePoints(this.db, sample.id), {
       ...request,
       pixelSpace: probability.grid.crs.code === null,
+    });
+  }
+
+  /**
+   * The error-adjusted changed area inside each feature of a boundary layer that holds sample points (the
+   * stratified estimator of a domain total, core/accuracy domainChangedArea), for the run's newest sample.
+   */
+  byFeature(runId: number, layerId: number): AccuracyByFeature[] {
+    const sample = latestSample(this.db, runId);
+    if (!sample) return [];
+    const points = samplePoints(this.db, sample.id);
+    const membership = pointsInFeatures(this.db, layerId, points);
+    return membership.map(({ fid, label, inside }) => {
+      const domain = domainChangedArea(
+        points.map((p, i) => ({ ...p, inDomain: inside.has(i) })),
+        sample.strataPixels,
+        sample.m2PerPixel,
+      );
+      return {
+        fid,
+        label,
+        points: inside.size,
+        labelled: domain.labelledInDomain,
+        adjustedChange: domain.estimate,
+        unit: sample.m2PerPixel ? ('m2' as const) : ('px' as const),
+        missing: 'reason' in domain ? domain.reason : null,
+      };
     });
   }
 }

@@ -21,6 +21,7 @@ export function accuracyHandlers(ctx: HandlerContext): DomainHandlers<'accuracy:
       };
     },
     'accuracy:export': (request) => ctx.services().accuracy.export(request),
+    'accuracy:byFeature': ({ runId, layerId }) => ctx.services().accuracy.byFeature(runId, layerId),
     'report:make': (request) => makeReport(ctx.services(), request),
   };
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccuracyState, Channel, Events, Results, RunSummary } from '../../ipc/contract';
 import { dispatch } from '../../ipc/dispatch';
 import { gdalFeatures } from '../exports/gdalProbe';
+import { gridToMapFn } from '../imagery/crs';
 import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
 import { AppSession } from '../session';
 
@@ -135,6 +136,51 @@ describe('accuracy assessment through the API', () => {
   });
 });
 
+describe('accuracy per boundary feature', () => {
+  it('estimates the changed area inside each district that holds sample points; the districts add up to the whole', async () => {
+    // Two districts, the west and east halves of the scene (and a margin around it), in WGS 84.
+    const grid = utmGrid(384, 320, 500000, 5600000, 3);
+    const toLonLat = gridToMapFn(grid.crs);
+    const ring = (x0: number, x1: number) =>
+      [
+        [x0, 5599000],
+        [x1, 5599000],
+        [x1, 5600050],
+        [x0, 5600050],
+        [x0, 5599000],
+      ].map(([x, y]) => toLonLat(x, y));
+    const file = path.join(dir, 'districts.geojson');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: { name: 'West' },
+            geometry: { type: 'Polygon', coordinates: [ring(499950, 500576)] },
+          },
+          {
+            type: 'Feature',
+            properties: { name: 'East' },
+            geometry: { type: 'Polygon', coordinates: [ring(500576, 501200)] },
+          },
+        ],
+      }),
+    );
+    const layer = await call('boundaries:add', { path: file, name: 'districts', labelField: 'name' });
+    await call('boundaries:join', { layerId: layer.id, runId: run.id });
+    const rows = await call('accuracy:byFeature', { runId: run.id, layerId: layer.id });
+    expect(rows.map((r) => r.label).sort()).toEqual(['East', 'West']);
+    expect(rows.reduce((s, r) => s + r.points, 0)).toBe(30);
+    const whole = (await call('accuracy:get', { runId: run.id }))!.figures!.changedArea.adjusted.value;
+    // Seed 5 puts at least two labelled points of each stratum in both halves.
+    const estimated = rows.filter((r) => r.adjustedChange);
+    expect(estimated).toHaveLength(2);
+    expect(estimated[0].adjustedChange!.value + estimated[1].adjustedChange!.value).toBeCloseTo(whole, 3);
+  });
+});
+
 describe('the report', () => {
   it('writes a self-contained HTML report with the method, the accuracy figures and the largest regions', async () => {
     const out = path.join(dir, 'report.html');
@@ -147,6 +193,8 @@ describe('the report', () => {
     expect(html).toContain('Olofsson et al. (2014)');
     expect(html).toMatch(/Region 1:[\s\S]*Region 2:/);
     expect(html).not.toContain('Region 3:');
+    expect(html).toContain('By districts');
+    expect(html).toMatch(/<td>(West|East)<\/td>/);
     expect(html).not.toMatch(/(src|href)="(https?:|file:)/); // nothing remote: pictures are inline
   });
 
@@ -156,11 +204,12 @@ describe('the report', () => {
     expect(result.format).toBe('pdf');
     expect(result.engine).toBeTruthy();
     const info = execFileSync('pdfinfo', [out], { encoding: 'utf8' });
-    // Cover, method and accuracy, one page per region.
-    expect(Number(/Pages:\s+(\d+)/.exec(info)![1])).toBe(4);
+    // Cover, districts, method and accuracy, one page per region.
+    expect(Number(/Pages:\s+(\d+)/.exec(info)![1])).toBe(5);
     const text = execFileSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' });
     expect(text).toContain('ChangeMap report');
     expect(text).toContain('Method');
+    expect(text).toContain('By districts');
     expect(text).toContain('Accuracy assessment');
     expect(text).toContain('Error-adjusted changed area');
     expect(text).toMatch(/Region 1:/);

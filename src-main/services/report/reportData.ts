@@ -1,7 +1,15 @@
 // Everything a run's report shows, gathered from the project's services: the method (imagery, dates, model and
 // version, settings), the regions and the largest of them with their spot-check pictures, the overview map and
 // the accuracy assessment.
-import type { AccuracyState, ImageryDateSummary, RegionSettings } from '../../ipc/contract';
+import type {
+  AccuracyByFeature,
+  AccuracyState,
+  BoundaryFeatureRow,
+  ImageryDateSummary,
+  RegionSettings,
+} from '../../ipc/contract';
+import { getBoundaryLayer } from '../boundaries/boundaryLayers';
+import { featureChangeRows } from '../boundaries/featureChange';
 import { ChangeMapError } from '../../core/errors';
 import { pixelSizeM } from '../regions/classifyRegions';
 import { getRegion } from '../regions/regionRecords';
@@ -59,6 +67,34 @@ export interface ReportData {
   overviewMarks: { rank: number; path: string; x: number; y: number }[];
   largest: ReportRegion[];
   accuracy: AccuracyState | null;
+  /** A table per boundary layer joined to the run: its features, most changed first. */
+  districts: ReportDistricts[];
+}
+
+export interface ReportDistricts {
+  layerName: string;
+  /** Features shown (at most MAX_DISTRICT_ROWS, most changed first) and how many the layer has. */
+  rows: (BoundaryFeatureRow & { accuracy: AccuracyByFeature | null })[];
+  total: number;
+}
+
+/** Rows of a district table in the report; a parcel layer's long tail is counted, not printed. */
+export const MAX_DISTRICT_ROWS = 40;
+
+function districtTables(services: ReportSources, runId: number): ReportDistricts[] {
+  const db = services.project.db;
+  const joins = db
+    .prepare('SELECT layer_id FROM cm_boundary_joins WHERE run_id = ? ORDER BY layer_id')
+    .all(runId) as { layer_id: number }[];
+  return joins.map(({ layer_id: layerId }) => {
+    const rows = featureChangeRows(db, layerId, runId);
+    const accuracy = new Map(services.accuracy.byFeature(runId, layerId).map((a) => [a.fid, a]));
+    return {
+      layerName: getBoundaryLayer(db, layerId).name,
+      rows: rows.slice(0, MAX_DISTRICT_ROWS).map((r) => ({ ...r, accuracy: accuracy.get(r.fid) ?? null })),
+      total: rows.length,
+    };
+  });
 }
 
 /** The open project's services a report reads (the project registry is one). */
@@ -167,5 +203,6 @@ export async function gatherReportData(
     overviewMarks,
     largest,
     accuracy: services.accuracy.state(runId),
+    districts: districtTables(services, runId),
   };
 }

@@ -3,7 +3,7 @@
 // page per largest region. Printed to PDF by a browser engine (printPdf.ts), A4 pages.
 import type { Estimate } from '../../core/accuracy/olofsson';
 import type { AccuracyState } from '../../ipc/contract';
-import type { ReportData, ReportRegion } from './reportData';
+import type { ReportData, ReportDistricts, ReportRegion } from './reportData';
 
 const esc = (text: unknown): string => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -128,6 +128,32 @@ function accuracySection(accuracy: AccuracyState | null, unit: 'm2' | 'px'): str
   both kinds of error; the interval is where the true area lies with 95% confidence.</p>`;
 }
 
+function districtTable(table: ReportDistricts, unit: 'm2' | 'px'): string {
+  const rows = table.rows
+    .map((r) => {
+      const top = r.transitions[0];
+      const acc = r.accuracy?.adjustedChange;
+      return `<tr><td>${esc(r.label || r.key)}</td><td class="num">${area(r.areaM2, 'm2')}</td>
+        <td class="num">${area(r.changedM2, 'm2')}</td>
+        <td class="num">${r.changedPct === null ? '—' : `${number(r.changedPct, 2)}%`}</td>
+        <td class="num">${r.regionCount}</td>
+        <td>${top ? `${esc(top.from ?? '?')} → ${esc(top.to ?? '?')}` : '—'}</td>
+        <td class="num">${r.reviews.confirmed} / ${r.reviews.rejected}</td>
+        <td>${acc ? withInterval(acc, (v) => area(v, unit)) : r.accuracy ? `<span class="ci">${esc(r.accuracy.missing ?? '')}</span>` : '<span class="ci">no sample points</span>'}</td></tr>`;
+    })
+    .join('\n');
+  const more =
+    table.total > table.rows.length
+      ? `<p class="note">and ${table.total - table.rows.length} more features with less change (the summary export lists them all).</p>`
+      : '';
+  return `<h2>By ${esc(table.layerName)}</h2>
+  <table class="districts">
+    <tr><th>Feature</th><th>Area</th><th>Changed</th><th>Share</th><th>Regions</th><th>Main change</th>
+      <th>Confirmed / rejected</th><th>Error-adjusted change (95% CI)</th></tr>
+    ${rows}
+  </table>${more}`;
+}
+
 function regionPage(region: ReportRegion, unit: 'm2' | 'px'): string {
   const pictures = region.images
     ? `<div class="triptych">
@@ -161,6 +187,8 @@ table { border-collapse: collapse; margin: 2mm 0; } th, td { text-align: left; p
 .files { font-size: 8.5pt; word-break: break-all; }
 .matrix td, .matrix th { border: 1px solid #bbb; text-align: center; min-width: 22mm; }
 .ci { color: #555; } .note { color: #444; font-size: 9.5pt; }
+.districts { width: 100%; font-size: 8.5pt; } .districts th, .districts td { border-bottom: 1px solid #ddd; }
+.num { text-align: right; white-space: nowrap; }
 .triptych { display: flex; gap: 3mm; } .triptych figure { margin: 0; flex: 1; }
 .triptych img { width: 100%; image-rendering: pixelated; border: 1px solid #ccc; }
 figcaption { text-align: center; font-weight: 600; }
@@ -183,6 +211,7 @@ export function reportHtml(data: ReportData): string {
   <p class="note">Red: change found by the model. Numbered outlines: the ${data.largest.length} largest regions,
     each on a page of its own below.</p>
 </section>
+${data.districts.length ? `<section class="page">${data.districts.map((t) => districtTable(t, data.areaUnit)).join('\n')}</section>` : ''}
 <section class="page">
   ${method(data)}
   ${accuracySection(data.accuracy, data.areaUnit)}
