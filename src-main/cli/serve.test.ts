@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../../bin/changemap.js', import.meta.url));
@@ -37,6 +38,51 @@ describe('changemap serve', () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+    }
+  });
+  it('lists folders only under the home folder and each --root', async () => {
+    const staticRoot = path.join(dir, 'renderer-roots');
+    fs.mkdirSync(staticRoot);
+    fs.writeFileSync(path.join(staticRoot, 'index.html'), '<!doctype html><title>ChangeMap</title>');
+    const shown = path.join(dir, 'shown');
+    const hidden = path.join(dir, 'hidden');
+    fs.mkdirSync(shown);
+    fs.mkdirSync(hidden);
+    const child = spawn(process.execPath, [bin, 'serve', '--static', staticRoot, '--root', shown], {
+      env: { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user-roots') },
+    });
+    try {
+      const url = new URL(
+        await new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            const m = /ChangeMap is running at (\S+)/.exec(out);
+            if (m) resolve(m[1]);
+          });
+          child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+        }),
+      );
+      const ws = new WebSocket(`ws://${url.host}/api`, {
+        headers: { authorization: `Bearer ${url.searchParams.get('token')}` },
+      });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const list = (seq: number, dir: string) =>
+        new Promise<{ ok: boolean; value?: { dir: string }; error?: { code: string } }>((resolve) => {
+          ws.on('message', (m) => {
+            const reply = JSON.parse(String(m)) as { seq: number };
+            if (reply.seq === seq) resolve(reply as never);
+          });
+          ws.send(JSON.stringify({ seq, type: 'fs:list', payload: { dir } }));
+        });
+      expect(await list(1, shown)).toMatchObject({ ok: true, value: { dir: shown } });
+      expect(await list(2, os.homedir())).toMatchObject({ ok: true, value: { dir: os.homedir() } });
+      expect(await list(3, hidden)).toMatchObject({ ok: false, error: { code: 'FS_OUTSIDE_ROOTS' } });
+      ws.close();
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
     }
   });
 });

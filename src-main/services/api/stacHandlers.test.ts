@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inAppSession } from '../../cli/testing/inAppSession';
 import type { ImagerySource, StacScene } from '../../ipc/stacSchemas';
+import { IMAGERY_URL_UNREADABLE } from '../imagery/remoteAddress';
 import { ProjectStore } from '../project/projectStore';
 import { imagerySources } from '../stac/imagerySources';
 import {
@@ -92,7 +93,8 @@ describe('the stac: channels', () => {
         scenes: [{ ...missing, asset: missing.asset! }],
       });
       expect(result.ok).toBe(false);
-      expect(!result.ok && result.error.code).toBe('HTTP_NOT_FOUND');
+      // One answer for every address that cannot be read (imagery/remoteAddress.ts): no HTTP status.
+      expect(!result.ok && result.error.code).toBe(IMAGERY_URL_UNREADABLE);
       expect((await call('imagery:get', {})).after).toBeNull();
       expect(Object.keys(imagerySources(session.currentProject!))).toHaveLength(0);
     });
