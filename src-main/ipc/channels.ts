@@ -64,6 +64,7 @@ export const CHANNELS = [
   'stac:search',
   'stac:cancel',
   'stac:useScenes',
+  'stac:thumbnail',
   // accuracy assessment and report
   'accuracy:draw',
   'accuracy:get',

@@ -864,6 +864,8 @@ export const requests = {
   'stac:cancel': z.object({}).strict(),
   /** The picked scenes become the date's imagery, by reference (their COG addresses), with where they came from. */
   'stac:useScenes': stacUseScenesRequest,
+  /** A thumbnail a search of this session returned, as a data: URL (null where it cannot be had). */
+  'stac:thumbnail': z.object({ url: z.string().min(1).max(4096) }).strict(),
   'accuracy:draw': drawSampleRequest,
   'accuracy:get': z.object({ runId }).strict(),
   'accuracy:label': z
@@ -945,6 +947,7 @@ export interface Results {
   'stac:search': StacSearchResult;
   'stac:cancel': null;
   'stac:useScenes': ImageryState;
+  'stac:thumbnail': string | null;
   'accuracy:draw': AccuracyState;
   'accuracy:get': AccuracyState | null;
   'accuracy:label': AccuracyState;

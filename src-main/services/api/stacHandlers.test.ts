@@ -62,6 +62,13 @@ describe('the stac: channels', () => {
       expect(state.after?.acquiredAt).toBe('2021-06-01');
       expect(state.before?.acquiredAt).toBe('2019-06-01');
       expect(state.preflight.filter((p) => p.severity === 'error')).toEqual([]);
+      // Thumbnails come through the services, only for addresses a search returned.
+      expect(await call('stac:thumbnail', { url: before.scenes[0].thumbnailUrl! })).toMatch(
+        /^data:image\/png;base64,iVBOR/,
+      );
+      expect(
+        await call('stac:thumbnail', { url: `${catalogue.stac.url}items/${SAMPLE_BEFORE_ID}` }),
+      ).toBeNull();
       // The catalogue this project searched is offered next time.
       const catalogues = await call('stac:catalogues', {});
       expect(catalogues.some((c) => c.kind === 'added' && c.url === catalogue.stac.url)).toBe(true);

@@ -5,30 +5,39 @@ import type { ProjectStore } from '../project/projectStore';
 import { projectCatalogues, rememberCatalogue } from '../stac/catalogues';
 import { recordImagerySources } from '../stac/imagerySources';
 import { searchStac } from '../stac/stacSearch';
+import { ThumbnailGate } from '../stac/stacThumbnail';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
+
+const sessionState = new WeakMap<object, { inFlight: AbortController | null; thumbnails: ThumbnailGate }>();
 
 export function stacHandlers(
   ctx: HandlerContext & { readonly currentProject: ProjectStore | null },
 ): DomainHandlers<'stac:'> {
-  let inFlight: AbortController | null = null;
+  // Kept per session, not per handler set: a session may hand out its handlers more than once.
+  let state = sessionState.get(ctx);
+  if (!state) sessionState.set(ctx, (state = { inFlight: null, thumbnails: new ThumbnailGate() }));
+  const session = state;
+  const { thumbnails } = session;
   const openStore = () => ctx.currentProject;
   return {
     'stac:catalogues': () => projectCatalogues(openStore()),
     'stac:search': async (query) => {
-      inFlight?.abort();
+      session.inFlight?.abort();
       const controller = new AbortController();
-      inFlight = controller;
+      session.inFlight = controller;
       try {
         const result = await searchStac(query, { signal: controller.signal });
+        thumbnails.allow(result.scenes.map((s) => s.thumbnailUrl));
         const store = openStore();
         if (store && !store.readOnly) rememberCatalogue(store, query.apiUrl, query.collections);
         return result;
       } finally {
-        if (inFlight === controller) inFlight = null;
+        if (session.inFlight === controller) session.inFlight = null;
       }
     },
+    'stac:thumbnail': ({ url }) => thumbnails.fetch(url),
     'stac:cancel': () => {
-      inFlight?.abort();
+      session.inFlight?.abort();
       return null;
     },
     'stac:useScenes': async ({ role, dateId, catalogue, scenes }) => {
