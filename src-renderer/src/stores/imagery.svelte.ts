@@ -173,7 +173,8 @@ export class ImageryState {
     this.dropNotice = { before: null, after: null };
   }
 
-  private apply(next: ImageryStateDto): void {
+  /** Takes the services' imagery state (also what the series store's date calls answer). */
+  apply(next: ImageryStateDto): void {
     const changed = DATE_ROLES.some((r) => pixelsKey(this.state[r]) !== pixelsKey(next[r]));
     this.state = next;
     if (changed) this.revision++;

@@ -66,6 +66,8 @@ export class RunState {
   private lastRefresh = 0;
   private subscribed = false;
   private choiceRequest = 0;
+  /** The last new run whose start was announced as replacing the one on screen. */
+  private announced: number | null = null;
 
   /** The model a run would use: the picked one, or the automatic choice once it is known. */
   get model(): ModelInfo | null {
@@ -109,7 +111,9 @@ export class RunState {
     if (this.subscribed) return;
     this.subscribed = true;
     onEvent('run:started', (detail) => {
+      const previous = this.current;
       this.show(detail);
+      this.sayReplaced(previous, detail.id);
       signal('run:started');
     });
     onEvent('run:chunk', ({ runId, idx, state }) => {
@@ -178,17 +182,48 @@ export class RunState {
     }
   }
 
+  /** What a run asks for from this panel: model, hardware, area, chunk size (run:start, run:startBatch). */
+  startOptions() {
+    return {
+      model: this.modelId ?? undefined,
+      provider: this.provider,
+      ...aoiRequest(this.area),
+      chunkSize: this.chunkSize ?? undefined,
+    };
+  }
+
+  /**
+   * A new run takes the map and the Results: says where the run that was on screen went, once per new run (the
+   * run:started event and the start request's answer may come in either order).
+   */
+  sayReplaced(previous: RunDetail | null, next: number): void {
+    if (!previous || previous.id === next || this.announced === next) return;
+    this.announced = next;
+    notices.push(
+      'success',
+      'RUN_PREVIOUS_KEPT',
+      `Run ${next} started and is now on the map; run ${previous.id} is kept in the run history.`,
+    );
+  }
+
+  /** Puts a run of the project on screen (the run history's "show"): its chunks, probability and regions. */
+  async view(runId: number): Promise<void> {
+    if (this.current?.id === runId) return;
+    try {
+      this.show(await request('run:get', { runId }));
+    } catch (error) {
+      notices.error(error, 'Showing the run');
+    }
+  }
+
   async start(): Promise<void> {
     if (!this.modelId) return;
     this.busy = true;
     this.failure = null;
+    const previous = this.current;
     try {
-      const summary = await request('run:start', {
-        model: this.modelId,
-        provider: this.provider,
-        ...aoiRequest(this.area),
-        chunkSize: this.chunkSize ?? undefined,
-      });
+      const summary = await request('run:start', this.startOptions());
+      this.sayReplaced(previous, summary.id);
       // run:started usually arrives first; if not, fetch the chunk grid ourselves.
       if (this.current?.id !== summary.id) this.show(await request('run:get', { runId: summary.id }));
       else this.applySummary(summary);
@@ -240,6 +275,7 @@ export class RunState {
   }
 
   reset(): void {
+    this.announced = null;
     this.current = null;
     this.status = null;
     this.progress = null;

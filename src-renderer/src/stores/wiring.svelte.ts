@@ -15,6 +15,7 @@ import { project } from './project.svelte';
 import { regions } from './regions.svelte';
 import { run } from './run.svelte';
 import { selection } from './selection.svelte';
+import { series } from './series.svelte';
 
 /** Resets the per-project stores and loads what the newly open project has (nothing when none is open). */
 export function switchProject(current: ProjectSummary | null): void {
@@ -23,10 +24,12 @@ export function switchProject(current: ProjectSummary | null): void {
   selection.close();
   imagery.reset();
   run.reset();
+  series.reset();
   void regions.useRun(null);
   if (current) {
     void imagery.load();
     void run.load();
+    void series.load();
   }
 }
 
@@ -70,6 +73,7 @@ export function wireStores(): () => void {
   imagery.listen();
   run.listen();
   regions.listen();
+  series.listen();
   const stopSwitch = project.onSwitch(switchProject);
   const stopEffects = $effect.root(() => {
     $effect(followRun);

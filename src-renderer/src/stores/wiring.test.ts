@@ -37,6 +37,7 @@ function projectServices(runId: number | null): void {
   services.handle('providers:list', () => []);
   services.handle('run:list', () => (runId === null ? [] : [runDetail(runId)]));
   services.handle('run:get', ({ runId: id }) => runDetail(id, { regionSettings: SETTINGS }));
+  services.handle('run:history', () => []);
   services.handle('regions:list', () => regionPage(3));
   services.handle('regions:facets', () => ({
     transitions: [],

@@ -27,3 +27,18 @@ export function imageryDate(role: DateRole, uris: string[]): ImageryDateSummary 
 export function imageryState(patch: Partial<ImageryState> = {}): ImageryState {
   return { before: null, after: null, dates: [], preflight: [], mapSpace: { kind: 'wgs84' }, ...patch };
 }
+
+/** A series of dates (ids 1..n), the first tagged before and the last after, each with an acquisition date. */
+export function seriesState(acquired: string[]): ImageryState {
+  const dates = acquired.map((acquiredAt, i) => ({
+    ...imageryDate('before', [`/data/d${i + 1}.tif`]),
+    id: i + 1,
+    role: i === 0 ? ('before' as const) : i === acquired.length - 1 ? ('after' as const) : null,
+    acquiredAt,
+  }));
+  return imageryState({
+    before: { ...dates[0], role: 'before' },
+    after: { ...dates[dates.length - 1], role: 'after' },
+    dates,
+  });
+}
