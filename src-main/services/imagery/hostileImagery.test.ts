@@ -5,58 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeHeader, encodeIfd, TiffType, type TiffTag } from '../../core/raster/tiffIfd';
 import { openGeoTiff } from './geotiffSource';
 import { openImagerySet } from './imagerySet';
 import { utmGrid, writeFixture } from './testing/fixtures';
+import { tinyTiff, tinyTiffPairLoop, type TinyTiff } from './testing/tinyTiff';
 import { ZlibDeflateDecoder } from './zlibDecoder';
 
 const dir = mkdtempSync(join(tmpdir(), 'cm-hostile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string) => join(dir, name);
-
-interface TinyTiff {
-  width?: number;
-  height?: number;
-  /** Pixel bytes as stored (already compressed when `compression` says so). */
-  data?: Uint8Array;
-  compression?: number;
-  /** Replaces or adds tags (by tag number); a `null` value drops the tag. */
-  tags?: Record<number, TiffTag['values'] | null>;
-  /** Where the IFD's next-IFD pointer leads: 'self' for a one-directory loop. */
-  next?: number | 'self';
-}
-
-/** A one-strip, one-band 8-bit classic TIFF: header, pixel bytes, then the IFD. */
-function tinyTiff(options: TinyTiff = {}): Uint8Array {
-  const width = options.width ?? 16;
-  const height = options.height ?? 16;
-  const data = options.data ?? new Uint8Array(width * height).fill(7);
-  const ifdAt = 8 + data.length + (data.length & 1);
-  const base: Record<number, TiffTag> = {};
-  const put = (tag: number, type: TiffType, values: TiffTag['values']) => (base[tag] = { tag, type, values });
-  put(256, TiffType.LONG, [width]);
-  put(257, TiffType.LONG, [height]);
-  put(258, TiffType.SHORT, [8]);
-  put(259, TiffType.SHORT, [options.compression ?? 1]);
-  put(262, TiffType.SHORT, [1]);
-  put(273, TiffType.LONG, [8]);
-  put(277, TiffType.SHORT, [1]);
-  put(278, TiffType.LONG, [height]);
-  put(279, TiffType.LONG, [data.length]);
-  for (const [tag, values] of Object.entries(options.tags ?? {})) {
-    if (values === null) delete base[Number(tag)];
-    else put(Number(tag), TiffType.LONG, values);
-  }
-  const ifd = encodeIfd(Object.values(base), ifdAt, false);
-  const next = options.next === 'self' ? ifdAt : (options.next ?? 0);
-  new DataView(ifd.bytes.buffer).setUint32(ifd.nextPointerAt, next, true);
-  const out = new Uint8Array(ifdAt + ifd.bytes.length);
-  out.set(encodeHeader(ifdAt, false));
-  out.set(data, 8);
-  out.set(ifd.bytes, ifdAt);
-  return out;
-}
 
 function writeTiff(name: string, options: TinyTiff = {}): string {
   writeFileSync(file(name), tinyTiff(options));
@@ -87,17 +44,7 @@ describe('hostile TIFF structure', () => {
   });
 
   it('refuses two image directories pointing at each other', async () => {
-    // The first IFD points at a copy of itself placed after it, which points back at the first.
-    const one = tinyTiff();
-    const ifdAt = new DataView(one.buffer).getUint32(4, true);
-    const ifdBytes = one.subarray(ifdAt);
-    const secondAt = one.length + (one.length & 1);
-    const bytes = new Uint8Array(secondAt + ifdBytes.length);
-    bytes.set(one);
-    bytes.set(ifdBytes, secondAt);
-    const pointerAt = 2 + new DataView(one.buffer).getUint16(ifdAt, true) * 12;
-    new DataView(bytes.buffer).setUint32(ifdAt + pointerAt, secondAt, true);
-    new DataView(bytes.buffer).setUint32(secondAt + pointerAt, ifdAt, true);
+    const bytes = tinyTiffPairLoop();
     writeFileSync(file('pair-loop.tif'), bytes);
     expect((await openError(openGeoTiff(file('pair-loop.tif')))).code).toBe('TIFF_IFD_CYCLE');
   });
@@ -227,5 +174,26 @@ describe('hostile VRTs', () => {
     expect(error.message).toMatch(/SourceBand 5 of "one-band\.tif", which has 1 band; fix/);
     writeFileSync(file('band-0.vrt'), vrt('one-band.tif', 0));
     expect((await openError(openImagerySet([file('band-0.vrt')]))).code).toBe('VRT_SOURCE_BAND_INVALID');
+  });
+});
+
+describe('sparse TIFFs (empty blocks: offset 0, byte count 0)', () => {
+  it('refuses a sparse strip as missing data, naming the next step', async () => {
+    const error = await openError(
+      openGeoTiff(writeTiff('sparse-strip.tif', { tags: { 273: [0], 279: [0] } })),
+    );
+    expect(error.code).toBe('TIFF_DATA_MISSING');
+    expect(error.message).toMatch(/sparse-strip\.tif.*re-export/);
+  });
+
+  it('refuses a tiled file with one sparse tile', async () => {
+    const path = writeTiff('sparse-tile.tif', {
+      width: 32,
+      data: new Uint8Array(256).fill(9),
+      tags: { 273: null, 278: null, 279: null, 322: [16], 323: [16], 324: [8, 0], 325: [256, 0] },
+    });
+    const error = await openError(openGeoTiff(path));
+    expect(error.code).toBe('TIFF_DATA_MISSING');
+    expect(error.message).toMatch(/sparse-tile\.tif.*re-export/);
   });
 });
