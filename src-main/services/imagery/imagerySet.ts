@@ -7,6 +7,7 @@ import type { BandRole, CrsInfo, GridSpec } from '../../core/raster/types';
 import { specialFileKind } from '../fileSafety/fileErrors';
 import { buildMosaic } from './buildMosaic';
 import { converter, WGS84 } from './crs';
+import { checkGeoreference } from './georeferenceCheck';
 import { openGeoTiff, type OpenOptions } from './geotiffSource';
 import { IMAGE_FILE_EXTENSIONS, openImageFile } from './imageFileSource';
 import type { RasterMetadata, RasterSource } from './rasterSource';
@@ -62,9 +63,18 @@ export async function openRaster(
   const local = !/^https?:/i.test(uri);
   if (local) await refuseSpecialFile(uri);
   const ext = /\.([a-z0-9]+)$/i.exec(uri)?.[1].toLowerCase() ?? '';
-  if (local && ext === 'vrt') return openVrt(uri, (u, chain) => openRaster(u, options, chain), vrtChain);
-  if (local && IMAGE_FILE_EXTENSIONS.includes(ext)) return openImageFile(uri);
-  return openGeoTiff(uri, options);
+  const source = await (local && ext === 'vrt'
+    ? openVrt(uri, (u, chain) => openRaster(u, options, chain), vrtChain)
+    : local && IMAGE_FILE_EXTENSIONS.includes(ext)
+      ? openImageFile(uri)
+      : openGeoTiff(uri, options));
+  try {
+    checkGeoreference(source.metadata.grid, basename(uri));
+  } catch (error) {
+    await source.close().catch(() => undefined);
+    throw error;
+  }
+  return source;
 }
 
 export async function openImagerySet(uris: string[], options: OpenOptions = {}): Promise<ImagerySet> {
