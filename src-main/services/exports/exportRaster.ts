@@ -16,6 +16,7 @@ import { createGeoTiffWriter, type BandInfo, type GeoTiffWriterOptions } from '.
 import { openGeoTiff } from '../imagery/geotiffSource';
 import type { RasterSource } from '../imagery/rasterSource';
 import { projectDataDir } from '../project/projectStore';
+import { resolveStoredPath } from '../project/storedPaths';
 import { regionSettingsForRun } from '../regions/regionSettings';
 import { checkExportTarget } from './exportTarget';
 import { readRunProvenance } from './regionSource';
@@ -132,7 +133,11 @@ export async function exportRaster(
       `Run ${req.runId} has no probability raster (it has not produced one yet).`,
     );
   }
-  const source = path.resolve(dataDirOf(db, deps), run.probabilityPath);
+  const source = resolveStoredPath(
+    dataDirOf(db, deps),
+    run.probabilityPath,
+    `the probability raster of run ${req.runId}`,
+  );
   if (!fs.existsSync(source)) {
     throw new ChangeMapError(
       'EXPORT_NO_RASTER',

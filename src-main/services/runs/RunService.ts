@@ -38,6 +38,7 @@ import {
   type CalibrationCache,
 } from '../inference/threadCalibration';
 import type { Db } from '../project/projectStore';
+import { resolveStoredPath } from '../project/storedPaths';
 import { clipToArea } from './areaSource';
 import { ChunkStore, type StoredChunk } from './chunkStore';
 import { executeRun } from './runEngine';
@@ -169,7 +170,12 @@ export class RunService {
 
   getRun(runId: number): RunRecord | null {
     const run = this.ledger.get(runId);
-    if (run?.probabilityPath) run.probabilityPath = path.join(this.deps.dataDir, run.probabilityPath);
+    if (run?.probabilityPath)
+      run.probabilityPath = resolveStoredPath(
+        this.deps.dataDir,
+        run.probabilityPath,
+        `the probability raster of run ${runId}`,
+      );
     // A run the ledger calls running but no process here is running was interrupted (app or machine died).
     return run;
   }
