@@ -3,9 +3,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { z } from 'zod';
 import { isChangeMapError } from '../core/errors';
-import { PROVIDER_IDS, regionSettingsSchema, type RegionSettings } from '../ipc/contract';
+import { generatedSceneEdge, PROVIDER_IDS, regionSettingsSchema, type RegionSettings } from '../ipc/contract';
 import { field, numberOf, runIdOf, textOf } from './contractFlags';
 import { EXIT } from './exitCodes';
 import { packageVersion } from './packageVersion';
@@ -69,7 +68,8 @@ function parseDateRange(text: string): { from: string; to: string } {
 function parseSize(text: string): { width: number; height: number } {
   const m = /^(\d+)x(\d+)$/.exec(text);
   if (!m) throw new InvalidArgumentError('Give WIDTHxHEIGHT, e.g. 2000x1500.');
-  return { width: Number(m[1]), height: Number(m[2]) };
+  const edge = numberOf(generatedSceneEdge);
+  return { width: edge(m[1]), height: edge(m[2]) };
 }
 
 /** Date ids of --date-ids, each checked by the contract's schema for a date id. */
@@ -393,6 +393,14 @@ export function buildProgram(done: (code: number) => void): Command {
     );
 
   program
+    .command('unlock')
+    .description(
+      'take over the lock of a project that ChangeMap on another machine holds or left (once it no longer runs there)',
+    )
+    .requiredOption('--project <file.gpkg>', 'project')
+    .action(async (o) => done((await import('./unlockCommand')).unlockCommand(o.project)));
+
+  program
     .command('models')
     .description('list the models found')
     .option('--json', 'JSON output')
@@ -500,7 +508,7 @@ export function buildProgram(done: (code: number) => void): Command {
     )
     .addOption(
       new Option('--scene-size <px>', 'edge of the generated scene (tests)')
-        .argParser(numberOf(z.number().int().min(64).max(20_000)))
+        .argParser(numberOf(generatedSceneEdge.min(64)))
         .hideHelp(),
     )
     .action(async (o) => {

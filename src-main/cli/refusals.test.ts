@@ -209,3 +209,30 @@ describe('a project with a damaged JSON value', () => {
     expect(fs.existsSync(path.join(dir, 'badjson.csv'))).toBe(false);
   });
 });
+
+describe('sizes and stored paths', () => {
+  it('--synthetic 200000x200000 is refused by the one scene-size limit, exit 2, nothing made', () => {
+    const project = path.join(dir, 'huge-synthetic.gpkg');
+    const r = changemap('run', '--synthetic', '200000x200000', '--project', project);
+    expect(r.status, r.stderr).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/200000x200000.*<=20000/);
+    expect(fs.existsSync(project)).toBe(false);
+  });
+
+  it('export refuses a run whose stored raster path climbs out of the data folder, copying nothing', () => {
+    const project = path.join(dir, 'traversal.gpkg');
+    ProjectStore.create(project).close();
+    fs.writeFileSync(path.join(dir, 'foreign.tif'), "a file that is not the project's");
+    const db = new Database(project);
+    db.prepare(
+      `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params, warnings,
+         probability_path) VALUES ('done', 'm', '1', 'x', 'cpu', '{}', '[]', '../foreign.tif')`,
+    ).run();
+    db.close();
+    const out = path.join(dir, 'traversal-out.tif');
+    const r = changemap('export', '--project', project, '--format', 'geotiff', '--out', out);
+    expect(r.status, r.stderr).toBe(EXIT.refused);
+    expect(r.stderr).toMatch(/outside its data folder \("\.\.\/foreign\.tif"\).*\[PROJECT_CORRUPT\]/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});

@@ -708,6 +708,13 @@ export const runStartRequest = z
   })
   .strict();
 
+/**
+ * Edge of a generated scene in pixels (the sample scene of the demo, `changemap run --synthetic`): one limit for
+ * both. 20000 is the largest pair the benchmarks run (400 Mpx, about 4 minutes); `--synthetic 200000x200000` would
+ * write 80 GB of imagery before the run starts, so it is refused instead.
+ */
+export const generatedSceneEdge = z.number().int().min(16).max(20_000);
+
 export const requests = {
   'app:info': z.object({}).strict(),
   'project:create': z.object({ path: filePath, name: z.string().max(200).optional() }).strict(),
