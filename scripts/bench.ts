@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // `scene` (a 1.9-gigapixel run, tens of minutes) runs only when named: `npm run bench -- scene`.
-const all = ['imagery', 'models', 'runs', 'cli', 'regions', 'preview'];
+const all = ['imagery', 'models', 'runs', 'cli', 'regions', 'preview', 'boundaries'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = wanted.length ? wanted : all;
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FlatMultiPolygon } from '../geo/gpkgGeometry';
-import { convexWindow, overlapArea, overlapSide } from './overlapArea';
+import { clippedMultiPolygonArea, convexPieces, convexWindow, overlapArea, overlapSide } from './overlapArea';
 import { referenceOverlapArea } from './overlapReference.testutil';
 
 const ring = (points: [number, number][]): Float64Array => Float64Array.from([...points, points[0]].flat());
@@ -22,6 +22,12 @@ const star = (cx: number, cy: number, radii: number[], phase = 0): Float64Array 
   );
 const area = (a: FlatMultiPolygon, b: FlatMultiPolygon): number =>
   overlapArea(overlapSide(a), overlapSide(b));
+/** The join's path: a cut into convex pieces (ear-clipped triangles for concave rings), b clipped to each. */
+const piecewiseArea = (a: FlatMultiPolygon, b: FlatMultiPolygon): number => {
+  const pieces = convexPieces(a);
+  if (!pieces) throw new Error('not cut');
+  return pieces.reduce((sum, p) => sum + p.sign * clippedMultiPolygonArea(b, p.window), 0);
+};
 
 // UTM-sized coordinates, as the join meets them. Radii of at least 10 keep the 4 x 4 hole inside its shell.
 const X0 = 500_000;
@@ -45,6 +51,31 @@ describe('convexWindow', () => {
       [0, 2, 4, 1, 3].map((k) => [Math.cos((2 * Math.PI * k) / 5), Math.sin((2 * Math.PI * k) / 5)]),
     );
     expect(convexWindow(pentagram)).toBeNull(); // every turn goes left, but it winds twice
+  });
+});
+
+describe('convexPieces', () => {
+  it('ear-clips a concave ring into triangles that add up to it, and gives up on a self-crossing one', () => {
+    const l = ring([
+      [0, 0],
+      [4, 0],
+      [4, 1],
+      [1, 1],
+      [1, 4],
+      [0, 4],
+    ]);
+    const pieces = convexPieces([[l]])!;
+    expect(pieces.length).toBe(4);
+    expect(
+      pieces.reduce((s, p) => s + p.sign * clippedMultiPolygonArea([[box(-1, -1, 9, 9)]], p.window), 0),
+    ).toBeCloseTo(7, 12);
+    const bowtie = ring([
+      [0, 0],
+      [2, 2],
+      [2, 0],
+      [0, 2],
+    ]);
+    expect(convexPieces([[bowtie]])).toBeNull();
   });
 });
 
@@ -105,8 +136,10 @@ describe('overlapArea', () => {
             ]
           : [[shell]];
         const expected = referenceOverlapArea(a, b);
-        const got = area(a, b);
-        expect(Math.abs(got - expected)).toBeLessThanOrEqual(1e-6 * Math.max(1, expected));
+        expect(Math.abs(area(a, b) - expected)).toBeLessThanOrEqual(1e-6 * Math.max(1, expected));
+        // Convex pieces either way round: concave and holed features are ear-clipped.
+        expect(Math.abs(piecewiseArea(a, b) - expected)).toBeLessThanOrEqual(1e-6 * Math.max(1, expected));
+        expect(Math.abs(piecewiseArea(b, a) - expected)).toBeLessThanOrEqual(1e-6 * Math.max(1, expected));
       }),
       { numRuns: 300, seed: 14 },
     );

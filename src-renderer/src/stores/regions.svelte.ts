@@ -31,6 +31,8 @@ export interface FilterChoice {
   className: string | null;
   minConfidence: number | null;
   reviewStates: ReviewState[];
+  /** Regions overlapping one boundary feature (the attribute table's "Regions"). */
+  boundaryFeature: { layerId: number; fid: number; label: string } | null;
 }
 
 const NO_FACETS: RegionFacets = {
@@ -45,6 +47,7 @@ const NO_FILTERS: FilterChoice = {
   className: null,
   minConfidence: null,
   reviewStates: [],
+  boundaryFeature: null,
 };
 
 export class RegionsState {
@@ -318,7 +321,8 @@ export class RegionsState {
       f.transition !== null ||
       f.className !== null ||
       f.minConfidence !== null ||
-      f.reviewStates.length > 0
+      f.reviewStates.length > 0 ||
+      f.boundaryFeature !== null
     );
   }
 
@@ -335,6 +339,8 @@ export class RegionsState {
     if (f.className !== null) out.landCoverClass = f.className;
     if (f.minConfidence !== null) out.minConfidence = f.minConfidence;
     if (f.reviewStates.length > 0) out.reviewStates = [...f.reviewStates];
+    if (f.boundaryFeature)
+      out.boundaryFeature = { layerId: f.boundaryFeature.layerId, fid: f.boundaryFeature.fid };
     return out;
   }
 

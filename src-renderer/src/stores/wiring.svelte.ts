@@ -3,11 +3,13 @@
 //   clears the messages of the old project and loads the new one's imagery and runs;
 // - the Results panel shows the regions of the run on screen once it is done;
 // - the region being checked closes when its run changes;
+// - the boundary attribute table follows the run on screen;
 // - which model a run would use (and why) is asked again when the model select or the imagery changes;
 // - the regions on screen are found again when the pixel size of a pair without georeference changes (their areas
 //   are in m² of that size, or in pixels without one).
 import { untrack } from 'svelte';
 import type { ProjectSummary } from '../../../src-main/ipc/contract';
+import { boundaries } from './boundaries.svelte';
 import { exportsState } from './exports.svelte';
 import { imagery } from './imagery.svelte';
 import { notices } from './notices.svelte';
@@ -26,10 +28,12 @@ export function switchProject(current: ProjectSummary | null): void {
   run.reset();
   series.reset();
   void regions.useRun(null);
+  boundaries.reset();
   if (current) {
     void imagery.load();
     void run.load();
     void series.load();
+    void boundaries.load();
   }
 }
 
@@ -74,11 +78,17 @@ export function wireStores(): () => void {
   run.listen();
   regions.listen();
   series.listen();
+  boundaries.listen();
   const stopSwitch = project.onSwitch(switchProject);
   const stopEffects = $effect.root(() => {
     $effect(followRun);
     $effect(followModelChoice);
     $effect(followPixelSize);
+    // The attribute table shows the figures of the run on screen.
+    $effect(() => {
+      void regions.runId;
+      untrack(() => boundaries.tableOpen && void boundaries.loadPage());
+    });
     $effect(() => {
       void regions.runId;
       void regions.outlineRevision;

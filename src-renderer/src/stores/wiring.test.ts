@@ -35,6 +35,7 @@ function projectServices(runId: number | null): void {
   services.handle('models:list', () => []);
   services.handle('models:choose', () => null);
   services.handle('providers:list', () => []);
+  services.handle('boundaries:list', () => []);
   services.handle('run:list', () => (runId === null ? [] : [runDetail(runId)]));
   services.handle('run:get', ({ runId: id }) => runDetail(id, { regionSettings: SETTINGS }));
   services.handle('run:history', () => []);
