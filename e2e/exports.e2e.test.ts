@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { unzipSync, strFromU8 } from 'fflate';
@@ -183,6 +184,22 @@ describe('export dialog', () => {
       await bench.byTestId('export-threshold').fill('0.7');
     });
     expect(fs.statSync(mask).size).toBeGreaterThan(100);
+    await closeDialog();
+  });
+  it('a start folder the browser host may not list: the picker shows the home folder, says why, and a full path still picks', async () => {
+    await bench.byTestId('topbar-export').click();
+    await bench.byTestId('export-format-geojson').check();
+    // /etc is outside the folders this host lists (the home folder and the test's work folder).
+    await bench.byTestId('export-path').fill('/etc/changes.geojson');
+    await bench.byTestId('export-browse').click();
+    await expect
+      .poll(() => bench.byTestId('file-picker-problem').textContent())
+      .toMatch(/outside the folders ChangeMap's file browser shows/);
+    await expect.poll(() => bench.byTestId('file-picker-location').inputValue()).toBe(os.homedir());
+    const picked = path.join(outDir, 'picked.geojson');
+    await bench.byTestId('file-picker-name').fill(picked);
+    await bench.byTestId('file-picker-confirm').click();
+    expect(await bench.byTestId('export-path').inputValue()).toBe(picked);
     await closeDialog();
   });
 });
