@@ -5,7 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestProject, TEST_REGIONS, type TestProject } from '../services/exports/exportTestProject';
+import {
+  createTestProject,
+  TEST_REGIONS,
+  writeEarlierExport,
+  type TestProject,
+} from '../services/exports/exportTestProject';
 import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, USER_VERSION_BASE } from '../services/project/schema';
 
 const bin = fileURLToPath(new URL('../../bin/changemap.js', import.meta.url));
@@ -72,6 +77,25 @@ describe('changemap export', () => {
     expect(again.stderr).toMatch(/EXPORT_EXISTS/);
     expect(again.stderr).toMatch(/--overwrite/);
   });
+
+  it('--overwrite replaces an earlier export, never a file of another kind or the project (exit code 3)', () => {
+    const out = path.join(tp.dir, 'replaced.geojson');
+    writeEarlierExport(out, 'geojson');
+    const replaced = changemap('--run', String(tp.runId), '--format', 'geojson', '--out', out, '--overwrite');
+    expect(replaced.status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(out, 'utf8')).features.length).toBeGreaterThan(0);
+    const notes = path.join(tp.dir, 'notes.csv');
+    fs.writeFileSync(notes, 'not a table\0 of regions');
+    const refused = changemap('--run', String(tp.runId), '--format', 'csv', '--out', notes, '--overwrite');
+    expect(refused.status).toBe(3);
+    expect(refused.stderr).toMatch(
+      /is not a CSV table like the ones ChangeMap exports.*\[EXPORT_NOT_REPLACEABLE\]/,
+    );
+    expect(fs.readFileSync(notes, 'utf8')).toBe('not a table\0 of regions');
+    const project = changemap('--run', String(tp.runId), '--format', 'gpkg', '--out', tp.file, '--overwrite');
+    expect(project.status).toBe(3);
+    expect(project.stderr).toMatch(/EXPORT_PROTECTED/);
+  }, 90_000);
 
   it('refuses a run without regions with exit code 3, names the command that finds them, writes nothing', () => {
     const db = new Database(tp.file);
