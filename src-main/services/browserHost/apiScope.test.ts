@@ -317,6 +317,9 @@ describe('imagery addresses: one answer for every failure, http(s) only, rate-li
       const reply = await bothSay('imagery:setFiles', { role: 'after', uris: [uri] });
       expect(reply, uri).toMatchObject({ ok: false, error: { code: 'IMAGERY_URL_SCHEME' } });
     }
+    // A local file name may hold a colon: it is a path, not an address.
+    const local = await bothSay('imagery:setFiles', { role: 'after', uris: ['scene:2020-06-01.tif'] });
+    expect(local).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } });
   });
 
   it('a 404, 403, 500, an HTML page, a closed port and a non-HTTP service all read the same', async () => {

@@ -22,11 +22,12 @@ export function unreadableAddress(uri: string, cause: unknown): ChangeMapError {
   );
 }
 
-const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
+/** An address with a scheme (scheme://...); a local file name may hold a colon ("scene:2020.tif") and stays a path. */
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 
 /**
- * Only http(s) addresses are read over the network; any other scheme (file:, ftp:, data:, gopher:) is refused by
- * name instead of being taken for a local path. A Windows drive letter (C:\) is a path, not a scheme.
+ * Only http(s) addresses are read over the network; any other (file://, ftp://, gopher://) is refused by name
+ * instead of being taken for a local path. A Windows drive letter (C:\) is a path, not a scheme.
  */
 export function checkAddressScheme(uri: string): void {
   const scheme = SCHEME.exec(uri)?.[1];
