@@ -61,9 +61,10 @@ export async function predictChangeProbability(
   height: number,
   overlap: number,
   batch = 8,
+  /** Chip edge: the card's chipSize, or a size its chipSizes allows (scripts/bench-seams.ts compares them). */
+  chip = model.card.chipSize,
 ): Promise<Float32Array> {
   const { card } = model;
-  const chip = card.chipSize;
   const bands = card.bands.length;
   const norm = card.normalisation;
   const window = { x: 0, y: 0, width, height };

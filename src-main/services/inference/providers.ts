@@ -69,7 +69,9 @@ export function providersFrom(
       available: missing.length === 0,
       ...(missing.length
         ? {
-            reason: `the ONNX Runtime library ${missing.map((l) => `onnxruntime_${l}`).join(' and ')} is not installed`,
+            reason: `the ONNX Runtime ${missing.length > 1 ? 'libraries' : 'library'} ${missing
+              .map((l) => `onnxruntime_${l}`)
+              .join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed`,
           }
         : {}),
     });
