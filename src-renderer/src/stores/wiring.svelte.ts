@@ -4,12 +4,14 @@
 // - the Results panel shows the regions of the run on screen once it is done;
 // - the region being checked closes when its run changes;
 // - the boundary attribute table follows the run on screen;
+// - the accuracy sample follows the run on screen;
 // - which model a run would use (and why) is asked again when the model select or the imagery changes;
 // - the regions on screen are found again when the pixel size of a pair without georeference changes (their areas
 //   are in m² of that size, or in pixels without one).
 import { untrack } from 'svelte';
 import type { ProjectSummary } from '../../../src-main/ipc/contract';
 import { boundaries } from './boundaries.svelte';
+import { accuracy } from './accuracy.svelte';
 import { exportsState } from './exports.svelte';
 import { imagery } from './imagery.svelte';
 import { notices } from './notices.svelte';
@@ -24,6 +26,7 @@ export function switchProject(current: ProjectSummary | null): void {
   notices.clear();
   exportsState.hide();
   selection.close();
+  accuracy.reset();
   imagery.reset();
   run.reset();
   series.reset();
@@ -88,6 +91,11 @@ export function wireStores(): () => void {
     $effect(() => {
       void regions.runId;
       untrack(() => boundaries.tableOpen && void boundaries.loadPage());
+    });
+    // The accuracy sample shown is the one of the run whose regions are on screen.
+    $effect(() => {
+      const runId = regions.runId;
+      untrack(() => void accuracy.useRun(runId));
     });
     $effect(() => {
       void regions.runId;

@@ -1,0 +1,128 @@
+// Issue 14 in the window: draw a sample of 50 points, label them with the keyboard in the spot-check view, read
+// the accuracy panel, export the sample and make the report (its PDF read back with pdftotext).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChangeMapApp } from './support/changeMapApp';
+import { copyTinyModel, writeScenePair } from './support/fixtures';
+import { Workbench } from './support/workbench';
+
+describe('accuracy assessment and report', () => {
+  let app: ChangeMapApp;
+  let bench: Workbench;
+
+  beforeAll(async () => {
+    app = await ChangeMapApp.launch();
+    bench = new Workbench(app);
+    await app.waitForSignal('start:ready');
+    const scene = await writeScenePair(path.join(app.workDir, 'scene'), { size: 512 });
+    const model = copyTinyModel(path.join(app.workDir, 'model'), 0.62);
+    await bench.finishedRun('Accuracy check', scene, model);
+    await bench.regionRows().first().waitFor({ timeout: 120_000 });
+  });
+  afterAll(async () => app?.dispose());
+
+  it('draws a seeded stratified sample of 50 points', async () => {
+    expect(await bench.byTestId('accuracy-draw').isVisible()).toBe(true);
+    await bench.byTestId('accuracy-points').fill('50');
+    await bench.byTestId('accuracy-minimum').fill('20');
+    await bench.byTestId('accuracy-seed').fill('11');
+    await bench.expectSignal('accuracy:drawn', () => bench.byTestId('accuracy-draw').click());
+    const summary = (await bench.byTestId('accuracy-summary').textContent())!.replace(/\s+/g, ' ');
+    expect(summary).toMatch(/50\s*points \(\d+ in change regions, \d+ elsewhere\), seed 11/);
+    expect(await bench.byTestId('accuracy-labelled').textContent()).toBe('0');
+    expect(await bench.byTestId('accuracy-missing').textContent()).toMatch(
+      /label at least two in every stratum/,
+    );
+    await app.screenshot('accuracy-sample');
+  });
+
+  it('labels every point from the keyboard, C change / N no change, moving on by itself', async () => {
+    await bench.expectSignal('accuracy:point', () => bench.byTestId('accuracy-label-start').click());
+    const check = bench.byTestId('point-check');
+    expect(await check.getAttribute('data-index')).toBe('0');
+    for (const key of ['before', 'change', 'after'])
+      expect(await bench.byTestId(`point-image-${key}`).getAttribute('src')).toMatch(
+        /^data:image\/png;base64,/,
+      );
+    await app.screenshot('accuracy-point-check');
+    for (let i = 0; i < 50; i++) {
+      expect(await check.getAttribute('data-index')).toBe(String(i));
+      const mapSays = (await check.textContent())!.includes('map says: change') ? 'change' : 'no change';
+      // The planner disagrees with the map at every seventh point.
+      const agree = i % 7 !== 3;
+      const key = (mapSays === 'change') === agree ? 'c' : 'n';
+      const labelled = await app.signalCount('accuracy:labelled');
+      const shown = await app.signalCount('accuracy:point');
+      await app.page.keyboard.press(key);
+      await app.waitForSignal('accuracy:labelled', labelled + 1);
+      if (i < 49) await app.waitForSignal('accuracy:point', shown + 1);
+    }
+    expect(await bench.byTestId('point-label').getAttribute('data-label')).not.toBe('none');
+    await app.page.keyboard.press('Escape');
+    expect(await check.count()).toBe(0);
+    expect(await bench.byTestId('accuracy-labelled').textContent()).toBe('50');
+  });
+
+  it('shows the error matrix, the accuracies and the error-adjusted changed area with their intervals', async () => {
+    const matrix = await bench.byTestId('accuracy-matrix').locator('td').allTextContents();
+    expect(matrix.map(Number).reduce((s, n) => s + n, 0)).toBe(50);
+    // 7 of 50 points were labelled against the map.
+    expect(Number(matrix[1]) + Number(matrix[2])).toBe(7);
+    expect(await bench.byTestId('accuracy-overall').textContent()).toMatch(
+      /^\d+\.\d% \(\d+\.\d% – \d+\.\d%\)$/,
+    );
+    expect(await bench.byTestId('accuracy-users').textContent()).toMatch(/%\s*\(/);
+    expect(await bench.byTestId('accuracy-adjusted').textContent()).toMatch(/m²|ha/);
+    await bench.byTestId('panel-accuracy').scrollIntoViewIfNeeded();
+    await app.screenshot('accuracy-panel');
+  });
+
+  it('exports the sample and its labels as a GeoPackage', async () => {
+    const out = path.join(app.workDir, 'sample.gpkg');
+    await bench.byTestId('accuracy').locator('summary', { hasText: 'Export the sample' }).click();
+    await bench.byTestId('accuracy-export-path').fill(out);
+    await bench.expectSignal('accuracy:exported', () => bench.byTestId('accuracy-export').click());
+    const info = execFileSync('ogrinfo', ['-so', out, 'accuracy_points'], { encoding: 'utf8' });
+    expect(info).toMatch(/Feature Count: 50/);
+  });
+
+  it('makes the report: a PDF with the overview, the method, the accuracy figures and a page per largest region', async () => {
+    const out = path.join(app.workDir, 'report.pdf');
+    await bench.byTestId('report-path').fill(out);
+    await bench.expectSignal('report:done', () => bench.byTestId('report-make').click(), 120_000);
+    expect(await bench.byTestId('report-done').textContent()).toBe(out);
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [out], { encoding: 'utf8' }))![1]);
+    const regionCount = Number(await bench.byTestId('region-list').getAttribute('data-total'));
+    // Cover, method and accuracy, and one page for each of the (at most five) largest regions.
+    expect(pages).toBe(2 + Math.min(5, regionCount));
+    const text = execFileSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' });
+    for (const expected of [
+      'ChangeMap report — Accuracy check',
+      'Method',
+      'Change model',
+      'Accuracy assessment',
+      'Error-adjusted changed area',
+      'Olofsson et al. (2014)',
+      'Region 1:',
+    ])
+      expect(text).toContain(expected);
+    expect(text).toMatch(/Sample \d+: 50 points/);
+    // The report's first page as an image, for the README and for a person to look at.
+    execFileSync('pdftoppm', [
+      '-png',
+      '-r',
+      '60',
+      '-f',
+      '1',
+      '-l',
+      '2',
+      out,
+      path.join(app.workDir, 'report-page'),
+    ]);
+    const artefacts = path.dirname(await app.screenshot('accuracy-report-made'));
+    for (const f of fs.readdirSync(app.workDir).filter((n) => n.startsWith('report-page')))
+      fs.copyFileSync(path.join(app.workDir, f), path.join(artefacts, f));
+  });
+});
