@@ -159,6 +159,22 @@ export class SeriesState {
     }
   }
 
+  /** Runs one pair of dates of the series (any two, earlier first), with the run panel's options. */
+  async startPair(from: number, to: number): Promise<void> {
+    this.busy = true;
+    const previous = run.current;
+    try {
+      const summary = await request('run:start', { ...run.startOptions(), dates: { from, to } });
+      run.sayReplaced(previous, summary.id);
+      await run.view(summary.id);
+      signal('series:pair-started');
+    } catch (error) {
+      notices.error(error, 'Starting the run of two dates');
+    } finally {
+      this.busy = false;
+    }
+  }
+
   /** Shows a run of the history on the map and in the Results (its probability, chunks and regions). */
   async show(runId: number): Promise<void> {
     this.whenView = false;

@@ -82,6 +82,19 @@ describe('SeriesState', () => {
     expect(notices.latest?.code).toBe('RUN_BATCH_STARTED');
   });
 
+  it("runs any two dates with the run panel's options", async () => {
+    imagery.apply(seriesState(['2019-06-01', '2020-06-01', '2021-06-01']));
+    run.modelId = 'auto';
+    services.handle('run:start', () => runDetail(9));
+    services.handle('run:get', ({ runId }) => runDetail(runId));
+    const series = new SeriesState();
+    await series.startPair(1, 3);
+    expect(services.callsTo('run:start')).toMatchObject([
+      { model: 'auto', aoi: null, dates: { from: 1, to: 3 } },
+    ]);
+    expect(run.current?.id).toBe(9);
+  });
+
   it('compares the two runs ticked last, earlier run first', async () => {
     services.handle('run:compare', ({ runA, runB }) => ({
       runA,
