@@ -101,6 +101,8 @@ const ENVELOPE_DOUBLES = [0, 4, 6, 6, 8, 0, 0, 0];
 
 /** Reads a GeoPackage blob holding a WKB polygon or multipolygon. */
 export function decodeGpkgMultiPolygon(blob: Uint8Array): { srsId: number; geometry: FlatMultiPolygon } {
+  // A damaged project may hold text or a number where a blob belongs.
+  if (!(blob instanceof Uint8Array) || blob.byteLength < 8) throw new Error('Not a GeoPackage geometry blob');
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   if (view.getUint8(0) !== 0x47 || view.getUint8(1) !== 0x50)
     throw new Error('Not a GeoPackage geometry blob');
@@ -129,6 +131,10 @@ export function decodeWkbMultiPolygon(wkb: Uint8Array): FlatMultiPolygon {
     for (let r = 0; r < rings; r++) {
       const points = view.getUint32(o, little);
       o += 4;
+      // Counts are checked against the bytes there before allocating: a damaged count (2^32 - 1 points) would
+      // otherwise allocate gigabytes before the read fails.
+      if (points * 16 > wkb.byteLength - o)
+        throw new Error(`WKB ring of ${points} points runs past the blob`);
       const ring = new Float64Array(points * 2);
       for (let i = 0; i < ring.length; i++, o += 8) ring[i] = view.getFloat64(o, little);
       polygon.push(ring);

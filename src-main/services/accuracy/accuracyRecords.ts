@@ -7,7 +7,7 @@ import {
   type Stratum,
 } from '../../core/accuracy/changeAccuracy';
 import { ChangeMapError } from '../../core/errors';
-import { parseStoredJson } from '../project/projectStore';
+import { parseStoredJson } from '../project/storedValues';
 import type { DrawnSample } from './drawSample';
 
 type Db = Database.Database;

@@ -1,10 +1,11 @@
 // Reads a run's change regions from the project store as exports see them: filtered, with provenance (model,
 // imagery dates) joined in and the outline in the requested CRS. Read-only: an export never changes a project.
 
+import { decodeStoredOutline } from '../project/storedValues';
 import type Database from 'better-sqlite3';
 import { ChangeMapError } from '../../core/errors';
 import type { ExportRegion } from '../../core/exportFormats/regionAttributes';
-import { decodeGpkgMultiPolygon, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
+import type { FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import { normaliseDate } from '../../core/raster/acquisitionDate';
 import type { GridSpec } from '../../core/raster/types';
 import type { ReviewState } from '../../core/regions/reviewState';
@@ -138,7 +139,7 @@ export type OutlineCrs = 'grid' | 'wgs84';
 
 function outlineOf(row: RegionRow, crs: OutlineCrs): FlatMultiPolygon {
   const blob = crs === 'grid' ? row.geom_grid : row.geom;
-  return blob ? decodeGpkgMultiPolygon(blob).geometry : [];
+  return blob ? decodeStoredOutline(blob).geometry : [];
 }
 
 /** The run's regions that pass the filters, largest first, with outlines in the requested CRS. */

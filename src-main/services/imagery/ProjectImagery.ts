@@ -12,6 +12,7 @@ import type {
   SeriesDate,
 } from '../../ipc/contract';
 import { readOnlyError, type ProjectStore } from '../project/projectStore';
+import { parseStoredJson } from '../project/storedValues';
 import { fileFingerprint } from './fileFingerprint';
 import { gridOutline, openImagerySet, type ImagerySet } from './imagerySet';
 import { preflightPair } from './preflight';
@@ -36,6 +37,26 @@ export function userPixelSizeM(project: ProjectStore): number | null {
   return typeof value === 'number' && value > 0 ? value : null;
 }
 
+/**
+ * A date's stored settings (band roles, the date the user entered): damaged JSON or another shape is PROJECT_CORRUPT,
+ * not a SyntaxError (found by the open-path fuzzer).
+ */
+function storedSetMetadata(text: string, what: string): { bandRoles?: BandRole[]; userAcquiredAt?: string } {
+  const metadata = parseStoredJson<{ bandRoles?: unknown; userAcquiredAt?: unknown } | null>(text, what);
+  const roles = metadata?.bandRoles;
+  const shapeOk =
+    typeof metadata === 'object' &&
+    metadata !== null &&
+    (roles === undefined || (Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) &&
+    (metadata.userAcquiredAt === undefined || typeof metadata.userAcquiredAt === 'string');
+  if (!shapeOk)
+    throw new ChangeMapError(
+      'PROJECT_CORRUPT',
+      `The project's ${what} are damaged (not the band roles and date it stores), so they cannot be read; the file was left as it is. Choose that date's imagery again.`,
+    );
+  return metadata as { bandRoles?: BandRole[]; userAcquiredAt?: string };
+}
+
 export class ProjectImagery {
   /** Each date's opened imagery, by date id (cm_imagery_sets.id). */
   private readonly sets = new Map<number, ImagerySet>();
@@ -54,7 +75,7 @@ export class ProjectImagery {
       'SELECT uri FROM cm_imagery_files WHERE set_id = ? ORDER BY position',
     );
     return rows.map((row) => {
-      const metadata = JSON.parse(row.metadata) as { bandRoles?: BandRole[]; userAcquiredAt?: string };
+      const metadata = storedSetMetadata(row.metadata, `imagery settings of date ${row.position + 1}`);
       return {
         id: row.id,
         role: row.role,

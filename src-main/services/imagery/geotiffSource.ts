@@ -14,6 +14,7 @@ import { ChangeMapError } from '../../core/errors';
 import { acquisitionDate } from '../../core/raster/acquisitionDate';
 import { guessBandRoles } from '../../core/raster/bandRoles';
 import { SAMPLE_TYPES, sampleTypeFromTiff, type RasterArray } from '../../core/raster/sampleTypes';
+import { checkTiffDirectories, type DirectoryProblem } from '../../core/raster/tiffDirectories';
 import type { GeoTransform, GridSpec, PixelWindow } from '../../core/raster/types';
 import { placeBands } from '../../core/raster/placeBands';
 import { intersectWindows } from '../../core/raster/window';
@@ -135,14 +136,22 @@ async function checkLocalFile(path: string, name: string): Promise<number> {
   const head = new Uint8Array(8);
   try {
     await handle.read(head, 0, 8, 0);
+    const le = head[0] === 0x49 && head[1] === 0x49 && (head[2] === 42 || head[2] === 43) && head[3] === 0;
+    const be = head[0] === 0x4d && head[1] === 0x4d && head[2] === 0 && (head[3] === 42 || head[3] === 43);
+    if (le || be) {
+      if (size < 16)
+        throw new ChangeMapError('TIFF_TRUNCATED', `"${name}" is cut short: only ${size} bytes.`);
+      const read = async (offset: number, length: number) => {
+        const bytes = new Uint8Array(length);
+        const { bytesRead } = await handle.read(bytes, 0, length, offset);
+        return bytes.subarray(0, bytesRead);
+      };
+      const problem = await checkTiffDirectories(read, size, MAX_TIFF_IMAGES);
+      if (problem) throw directoryError(problem, name, size);
+      return size;
+    }
   } finally {
     await handle.close();
-  }
-  const le = head[0] === 0x49 && head[1] === 0x49 && (head[2] === 42 || head[2] === 43) && head[3] === 0;
-  const be = head[0] === 0x4d && head[1] === 0x4d && head[2] === 0 && (head[3] === 42 || head[3] === 43);
-  if (le || be) {
-    if (size < 16) throw new ChangeMapError('TIFF_TRUNCATED', `"${name}" is cut short: only ${size} bytes.`);
-    return size;
   }
   const kind =
     head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47
@@ -267,19 +276,41 @@ async function countImages(tiff: GeoTIFF, name: string, fileSize: number): Promi
     const next = (await tiff.getImage(index)).fileDirectory.nextIFDByteOffset;
     // A pointer past the end leads nowhere readable: the images before it are all there is.
     if (next === 0 || next >= fileSize) return index + 1;
-    if (seen.has(next)) {
-      throw new ChangeMapError(
+    if (seen.has(next)) throw directoryError({ kind: 'cycle' }, name, fileSize);
+    if (seen.size >= MAX_TIFF_IMAGES)
+      throw directoryError({ kind: 'too-many', max: MAX_TIFF_IMAGES }, name, fileSize);
+    seen.add(next);
+  }
+}
+
+/** One sentence with a code for each way a directory chain is broken (see core/raster/tiffDirectories). */
+function directoryError(problem: DirectoryProblem, name: string, fileSize: number): ChangeMapError {
+  switch (problem.kind) {
+    case 'cycle':
+      return new ChangeMapError(
         'TIFF_IFD_CYCLE',
         `"${name}" is damaged: its image directories point back to each other in a loop; re-export it (for example with gdal_translate).`,
       );
-    }
-    if (seen.size >= MAX_TIFF_IMAGES) {
-      throw new ChangeMapError(
+    case 'too-many':
+      return new ChangeMapError(
         'TIFF_TOO_MANY_IMAGES',
-        `"${name}" chains more than ${MAX_TIFF_IMAGES} image directories; re-export it as a single image with overviews (gdal_translate -of COG).`,
+        `"${name}" chains more than ${problem.max} image directories; re-export it as a single image with overviews (gdal_translate -of COG).`,
       );
-    }
-    seen.add(next);
+    case 'directory-outside':
+      return new ChangeMapError(
+        'TIFF_TRUNCATED',
+        `"${name}" is damaged or cut short: its image directory at byte ${problem.at} lies past the end of the file (${fileSize} bytes); re-export it.`,
+      );
+    case 'bad-type':
+      return new ChangeMapError(
+        'TIFF_DIRECTORY_INVALID',
+        `"${name}" is damaged: tag ${problem.tag} has field type ${problem.type}, which TIFF does not define; re-export it.`,
+      );
+    case 'values-outside':
+      return new ChangeMapError(
+        'TIFF_TRUNCATED',
+        `"${name}" is damaged or cut short: tag ${problem.tag} declares ${problem.count} values, which would end at byte ${problem.end}, past the end of the file (${fileSize} bytes); re-export it.`,
+      );
   }
 }
 

@@ -7,6 +7,7 @@ import { ChangeMapError } from '../../core/errors';
 import { fileFailureOf, specialFileKind } from '../fileSafety/fileErrors';
 import type { MapView, ProjectSummary } from '../../ipc/contract';
 import { ProjectLock } from './projectLock';
+import { parseStoredJson } from './storedValues';
 import { syncRunRegionLayers } from './runRegionLayers';
 import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS, USER_VERSION_BASE } from './schema';
 
@@ -315,22 +316,6 @@ export class ProjectStore {
     } finally {
       this.lock?.release();
     }
-  }
-}
-
-/**
- * A JSON value stored in a project column, or PROJECT_CORRUPT naming it: a damaged value is a damaged project, told
- * in one sentence, never a bare SyntaxError.
- */
-export function parseStoredJson<T>(text: string, what: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new ChangeMapError(
-      'PROJECT_CORRUPT',
-      `The project's ${what} is damaged (not valid JSON), so it cannot be read; the file was left as it is. Open a backup of the project, or make a new one.`,
-      { cause: error },
-    );
   }
 }
 

@@ -2,8 +2,8 @@
 // layer that holds every run's regions. Each is a view over change_regions registered in gpkg_contents and
 // gpkg_geometry_columns (GeoPackage 1.3 allows views as feature tables; GDAL takes fid as their feature id).
 // Views rather than copies: a review saved in change_regions shows in the run's layer at once.
+import { decodeStoredOutline } from './storedValues';
 import type Database from 'better-sqlite3';
-import { decodeGpkgMultiPolygon } from '../../core/geo/gpkgGeometry';
 
 type Db = Database.Database;
 
@@ -80,7 +80,7 @@ function storedSrsId(db: Db, runId: number): 4326 | -1 {
   const row = db
     .prepare('SELECT geom FROM change_regions WHERE run_id = ? AND geom IS NOT NULL LIMIT 1')
     .get(runId) as { geom: Uint8Array } | undefined;
-  return row && decodeGpkgMultiPolygon(row.geom).srsId === -1 ? -1 : 4326;
+  return row && decodeStoredOutline(row.geom).srsId === -1 ? -1 : 4326;
 }
 
 /**

@@ -6,8 +6,9 @@
 // So a region that grows or shrinks a little keeps its review; a confirmed region that splits in two at a
 // higher threshold passes the review to both halves; regions that merge take the review of the old region
 // covering most of them. An old review that matches nothing is dropped (its region is gone) and counted.
+import { decodeStoredOutline } from '../project/storedValues';
 import type Database from 'better-sqlite3';
-import { decodeGpkgMultiPolygon, envelopeOf, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
+import { envelopeOf, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import type { GridSpec } from '../../core/raster/types';
 import type { FoundRegion } from '../../core/regions/findRegions';
 import { mapPoints } from '../../core/geo/rings';
@@ -44,7 +45,7 @@ export function readReviewedRegions(db: Db, runId: number, grid: GridSpec): Prev
     geom_grid: Uint8Array;
   }[];
   return rows.map((r) => {
-    const outline = mapPoints(decodeGpkgMultiPolygon(r.geom_grid).geometry, (x, y) =>
+    const outline = mapPoints(decodeStoredOutline(r.geom_grid).geometry, (x, y) =>
       gridToPixel(grid.geoTransform, x, y),
     );
     const env = envelopeOf(outline);

@@ -1,8 +1,9 @@
 // The change_regions table as the rest of the app sees it: rows in, rows out, review state.
 import type Database from 'better-sqlite3';
 import { ChangeMapError } from '../../core/errors';
-import { decodeGpkgMultiPolygon, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
+import type { FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import { REVIEW_STATES, type ReviewState } from '../../core/regions/reviewState';
+import { decodeStoredOutline, parseStoredJson } from '../project/storedValues';
 
 type Db = Database.Database;
 
@@ -69,7 +70,23 @@ export const SUMMARY_COLUMNS =
 
 function call(label: string | null, conf: number | null, top3: string | null): LandCoverCall | null {
   if (label === null || conf === null) return null;
-  return { label, confidence: conf, top3: top3 ? (JSON.parse(top3) as LandCoverCall['top3']) : [] };
+  return { label, confidence: conf, top3: top3 ? parseTop3(top3) : [] };
+}
+
+/** A region's stored top-3 land-cover classes; damaged JSON or another shape is PROJECT_CORRUPT (found by the fuzzer). */
+function parseTop3(text: string): LandCoverCall['top3'] {
+  const value = parseStoredJson<unknown>(text, "regions' land-cover classes");
+  const ok =
+    Array.isArray(value) &&
+    value.every(
+      (c: { label?: unknown; p?: unknown }) => typeof c?.label === 'string' && typeof c.p === 'number',
+    );
+  if (!ok)
+    throw new ChangeMapError(
+      'PROJECT_CORRUPT',
+      "The project's regions' land-cover classes are damaged (not a list of classes), so they cannot be read; the file was left as it is. Open a backup of the project, or find the regions again.",
+    );
+  return value as LandCoverCall['top3'];
 }
 
 export function toSummary(r: RegionRow): ChangeRegionSummary {
@@ -111,8 +128,8 @@ export function getRegion(
   if (!row) throw new ChangeMapError('REGION_NOT_FOUND', `There is no change region number ${fid}.`);
   return {
     ...toSummary(row),
-    outlineLonLat: row.geom ? decodeGpkgMultiPolygon(row.geom).geometry : [],
-    outlineGrid: row.geom_grid ? decodeGpkgMultiPolygon(row.geom_grid).geometry : [],
+    outlineLonLat: row.geom ? decodeStoredOutline(row.geom).geometry : [],
+    outlineGrid: row.geom_grid ? decodeStoredOutline(row.geom_grid).geometry : [],
   };
 }
 
@@ -176,7 +193,7 @@ export function regionFeatures(
     id: r.fid,
     geometry: {
       type: 'MultiPolygon',
-      coordinates: decodeGpkgMultiPolygon(r.geom).geometry.map((polygon) =>
+      coordinates: decodeStoredOutline(r.geom).geometry.map((polygon) =>
         polygon.map((ring) => {
           const pts: number[][] = [];
           for (let i = 0; i + 1 < ring.length; i += 2) pts.push([ring[i], ring[i + 1]]);

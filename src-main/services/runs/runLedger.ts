@@ -1,7 +1,9 @@
 // The run ledger in the project file (cm_runs, cm_run_chunks): every state change is one small transaction,
 // so a run killed at any moment leaves a ledger that says exactly which chunks are safely done.
-import { parseStoredJson, type Db } from '../project/projectStore';
-import type { PixelWindow } from '../../core/raster/types';
+import { ChangeMapError } from '../../core/errors';
+import type { Db } from '../project/projectStore';
+import { parseStoredJson } from '../project/storedValues';
+import type { GridSpec, PixelWindow } from '../../core/raster/types';
 import type { ProviderId, ProviderRequest } from '../inference/providers';
 import type { ChunkRecord, ChunkState, RunDates, RunParams, RunRecord, RunStatus } from './runTypes';
 
@@ -40,6 +42,71 @@ interface ChunkRow {
 }
 
 const now = () => new Date().toISOString();
+
+/** What a damaged ledger row says, as the other stored values do (project/storedValues.ts). */
+function corruptLedger(what: string): ChangeMapError {
+  return new ChangeMapError(
+    'PROJECT_CORRUPT',
+    `The project's ${what} is damaged, so the run cannot be read; the file was left as it is. Open a backup of the project, or start the run again.`,
+  );
+}
+
+const isCount = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
+
+/**
+ * A chunk's window must be whole pixels inside the run's grid: text, fractions or huge numbers there would reach
+ * every reader as NaN or infinite coordinates.
+ */
+function storedChunk(c: ChunkRow, runId: number, grid: GridSpec): ChunkRecord {
+  const whole = isCount(c.x, 0) && isCount(c.y, 0) && isCount(c.width, 1) && isCount(c.height, 1);
+  if (!whole || c.x + c.width > grid.width || c.y + c.height > grid.height)
+    throw corruptLedger(`run ${runId} chunk ${c.idx} window`);
+  return {
+    idx: c.idx,
+    window: { x: c.x, y: c.y, width: c.width, height: c.height },
+    state: c.state,
+    attempts: c.attempts,
+    computedCount: c.computed_count,
+    millis: c.millis,
+    error: c.error,
+  };
+}
+
+/** A run's settings: valid JSON with every field of RunParams of its type (readers rely on each one). */
+function storedParams(row: RunRow): RunParams {
+  const params = parseStoredJson<RunParams | null>(row.params, `run ${row.id} settings`);
+  const grid = params?.grid;
+  const ok =
+    typeof params === 'object' &&
+    params !== null &&
+    typeof grid === 'object' &&
+    grid !== null &&
+    isCount(grid.width, 1) &&
+    isCount(grid.height, 1) &&
+    Array.isArray(grid.geoTransform) &&
+    grid.geoTransform.length === 6 &&
+    grid.geoTransform.every((v) => Number.isFinite(v)) &&
+    typeof grid.crs === 'object' &&
+    grid.crs !== null &&
+    typeof params.inputs === 'object' &&
+    params.inputs !== null &&
+    typeof params.inputs.kind === 'string' &&
+    (params.aoi === null || typeof params.aoi === 'object') &&
+    typeof params.modelCardPath === 'string' &&
+    [params.bands, params.chunkSize, params.chipSize, params.batchSize].every((v) => isCount(v, 1)) &&
+    isCount(params.overlap, 0) &&
+    (params.threads === null || isCount(params.threads, 1)) &&
+    Array.isArray(params.fingerprints);
+  if (!ok) throw corruptLedger(`run ${row.id} settings`);
+  return params;
+}
+
+function storedWarnings(row: Pick<RunRow, 'id' | 'warnings'>): string[] {
+  const warnings = parseStoredJson<unknown>(row.warnings, `run ${row.id} warnings`);
+  if (!Array.isArray(warnings) || !warnings.every((w) => typeof w === 'string'))
+    throw corruptLedger(`run ${row.id} warnings`);
+  return warnings;
+}
 
 export interface NewRun {
   modelName: string;
@@ -93,17 +160,10 @@ export class RunLedger {
   get(id: number): RunRecord | null {
     const row = this.db.prepare('SELECT * FROM cm_runs WHERE id = ?').get(id) as RunRow | undefined;
     if (!row) return null;
+    const params = storedParams(row);
     const chunks = (
       this.db.prepare('SELECT * FROM cm_run_chunks WHERE run_id = ? ORDER BY idx').all(id) as ChunkRow[]
-    ).map((c): ChunkRecord => ({
-      idx: c.idx,
-      window: { x: c.x, y: c.y, width: c.width, height: c.height },
-      state: c.state,
-      attempts: c.attempts,
-      computedCount: c.computed_count,
-      millis: c.millis,
-      error: c.error,
-    }));
+    ).map((c): ChunkRecord => storedChunk(c, id, params.grid));
     return {
       id: row.id,
       status: row.status,
@@ -117,10 +177,10 @@ export class RunLedger {
       modelReason: row.model_reason,
       providerRequested: row.provider_requested as ProviderRequest,
       providerUsed: row.provider_used as ProviderId | null,
-      params: parseStoredJson<RunParams>(row.params, `run ${row.id} settings`),
+      params,
       dates: { from: row.from_date_id, to: row.to_date_id },
       probabilityPath: row.probability_path,
-      warnings: parseStoredJson<string[]>(row.warnings, `run ${row.id} warnings`),
+      warnings: storedWarnings(row),
       error: row.error,
       chunks,
     };
@@ -182,10 +242,10 @@ export class RunLedger {
   /** Appends warnings to the run's list, each once, in order. */
   addWarnings(id: number, warnings: string[]): void {
     this.db.transaction(() => {
-      const row = this.db.prepare('SELECT warnings FROM cm_runs WHERE id = ?').get(id) as
-        Pick<RunRow, 'warnings'> | undefined;
+      const row = this.db.prepare('SELECT id, warnings FROM cm_runs WHERE id = ?').get(id) as
+        Pick<RunRow, 'id' | 'warnings'> | undefined;
       if (!row) return;
-      const list = parseStoredJson<string[]>(row.warnings, `run ${id} warnings`);
+      const list = storedWarnings(row);
       for (const w of warnings) if (!list.includes(w)) list.push(w);
       this.db.prepare('UPDATE cm_runs SET warnings = ? WHERE id = ?').run(JSON.stringify(list), id);
     })();
