@@ -7,6 +7,7 @@ import { ChangeMapError } from '../../core/errors';
 import { fileFailureOf, specialFileKind } from '../fileSafety/fileErrors';
 import type { MapView, ProjectSummary } from '../../ipc/contract';
 import { ProjectLock } from './projectLock';
+import { schemaMismatch } from './schemaCheck';
 import { parseStoredJson } from './storedValues';
 import { syncRunRegionLayers } from './runRegionLayers';
 import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS, USER_VERSION_BASE } from './schema';
@@ -85,6 +86,13 @@ export function inspectProjectFile(file: string): Inspection {
       throw new ChangeMapError(
         'PROJECT_CORRUPT',
         `${path.basename(file)} has an unknown project format (${userVersion}).`,
+      );
+    }
+    const mismatch = schemaMismatch(db, schemaVersion);
+    if (mismatch) {
+      throw new ChangeMapError(
+        'PROJECT_CORRUPT',
+        `${path.basename(file)} is damaged and cannot be opened: ${mismatch} (project format ${schemaVersion}). The file was left as it is; open a backup of the project.`,
       );
     }
     return { schemaVersion };

@@ -53,13 +53,18 @@ function corruptLedger(what: string): ChangeMapError {
 
 const isCount = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
 
+/** Where a run records no grid, chunk windows must still be sizes an array can have. */
+const MAX_GRID_SIDE = 2 ** 31;
+
 /**
  * A chunk's window must be whole pixels inside the run's grid: text, fractions or huge numbers there would reach
  * every reader as NaN or infinite coordinates.
  */
-function storedChunk(c: ChunkRow, runId: number, grid: GridSpec): ChunkRecord {
+function storedChunk(c: ChunkRow, runId: number, grid: GridSpec | undefined): ChunkRecord {
   const whole = isCount(c.x, 0) && isCount(c.y, 0) && isCount(c.width, 1) && isCount(c.height, 1);
-  if (!whole || c.x + c.width > grid.width || c.y + c.height > grid.height)
+  const width = grid?.width ?? MAX_GRID_SIDE;
+  const height = grid?.height ?? MAX_GRID_SIDE;
+  if (!whole || c.x + c.width > width || c.y + c.height > height)
     throw corruptLedger(`run ${runId} chunk ${c.idx} window`);
   return {
     idx: c.idx,
@@ -72,32 +77,27 @@ function storedChunk(c: ChunkRow, runId: number, grid: GridSpec): ChunkRecord {
   };
 }
 
-/** A run's settings: valid JSON with every field of RunParams of its type (readers rely on each one). */
+/**
+ * A run's settings: a JSON object whose grid, where it has one, is a grid every reader can work on (a run's inputs
+ * are checked where they are opened: openRunInputs). Runs recorded by hand in tests may leave the grid out.
+ */
 function storedParams(row: RunRow): RunParams {
   const params = parseStoredJson<RunParams | null>(row.params, `run ${row.id} settings`);
-  const grid = params?.grid;
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    throw corruptLedger(`run ${row.id} settings`);
+  const grid = params.grid as GridSpec | undefined;
   const ok =
-    typeof params === 'object' &&
-    params !== null &&
-    typeof grid === 'object' &&
-    grid !== null &&
-    isCount(grid.width, 1) &&
-    isCount(grid.height, 1) &&
-    Array.isArray(grid.geoTransform) &&
-    grid.geoTransform.length === 6 &&
-    grid.geoTransform.every((v) => Number.isFinite(v)) &&
-    typeof grid.crs === 'object' &&
-    grid.crs !== null &&
-    typeof params.inputs === 'object' &&
-    params.inputs !== null &&
-    typeof params.inputs.kind === 'string' &&
-    (params.aoi === null || typeof params.aoi === 'object') &&
-    typeof params.modelCardPath === 'string' &&
-    [params.bands, params.chunkSize, params.chipSize, params.batchSize].every((v) => isCount(v, 1)) &&
-    isCount(params.overlap, 0) &&
-    (params.threads === null || isCount(params.threads, 1)) &&
-    Array.isArray(params.fingerprints);
-  if (!ok) throw corruptLedger(`run ${row.id} settings`);
+    grid === undefined ||
+    (typeof grid === 'object' &&
+      grid !== null &&
+      isCount(grid.width, 1) &&
+      isCount(grid.height, 1) &&
+      Array.isArray(grid.geoTransform) &&
+      grid.geoTransform.length === 6 &&
+      grid.geoTransform.every((v) => Number.isFinite(v)) &&
+      typeof grid.crs === 'object' &&
+      grid.crs !== null);
+  if (!ok) throw corruptLedger(`run ${row.id} settings (its grid)`);
   return params;
 }
 
