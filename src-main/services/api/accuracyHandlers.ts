@@ -1,5 +1,6 @@
 // API handlers of the accuracy and report channels: thin mapping from the contract to the accuracy and report
 // services.
+import { checkWriteTarget } from '../exports/exportTarget';
 import { makeReport } from '../report/makeReport';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
 
@@ -20,8 +21,15 @@ export function accuracyHandlers(ctx: HandlerContext): DomainHandlers<'accuracy:
         metresPerPixel: images.metresPerPixel,
       };
     },
-    'accuracy:export': (request) => ctx.services().accuracy.export(request),
+    'accuracy:export': (request) => {
+      checkWriteTarget(ctx.requireProject().db, request.out, request.format, request.overwrite);
+      return ctx.services().accuracy.export(request);
+    },
     'accuracy:byFeature': ({ runId, layerId }) => ctx.services().accuracy.byFeature(runId, layerId),
-    'report:make': (request) => makeReport(ctx.services(), request),
+    'report:make': (request) => {
+      const kind = /\.pdf$/i.test(request.out) ? 'pdf' : 'html';
+      checkWriteTarget(ctx.requireProject().db, request.out, kind, request.overwrite);
+      return makeReport(ctx.services(), request);
+    },
   };
 }

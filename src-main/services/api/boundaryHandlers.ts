@@ -2,6 +2,7 @@
 import { boundaryFeature, boundaryOutlines } from '../boundaries/boundaryLayers';
 import { featureChangePage } from '../boundaries/featureChange';
 import { exportBoundarySummary } from '../boundaries/summaryExport';
+import { checkWriteTarget } from '../exports/exportTarget';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
 
 export function boundaryHandlers(ctx: HandlerContext): DomainHandlers<'boundaries:'> {
@@ -16,6 +17,9 @@ export function boundaryHandlers(ctx: HandlerContext): DomainHandlers<'boundarie
     'boundaries:feature': ({ fid }) => boundaryFeature(db(), fid),
     'boundaries:outlines': ({ layerId, extent, limit }) => boundaryOutlines(db(), layerId, extent, limit),
     'boundaries:join': ({ layerId, runId }) => ctx.services().boundaries.join(layerId, runId),
-    'boundaries:exportSummary': (request) => exportBoundarySummary(db(), request),
+    'boundaries:exportSummary': (request) => {
+      checkWriteTarget(db(), request.out, request.format, request.overwrite);
+      return exportBoundarySummary(db(), request);
+    },
   };
 }

@@ -281,6 +281,36 @@ describe('an export replaces only the file the user confirmed, of a kind ChangeM
   });
 });
 
+describe("the other writers (reports, boundary summaries, accuracy samples) keep the exports' rule", () => {
+  it('a yes to overwrite replaces neither a file of another kind nor the project', async () => {
+    const notes = path.join(tp.dir, 'notes.html');
+    fs.writeFileSync(notes, 'my notes, not a report');
+    const table = path.join(tp.dir, 'binary.csv');
+    fs.writeFileSync(table, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 1, 2]));
+    const cases: [Channel, object, string, string | null][] = [
+      ['report:make', { runId: tp.runId, out: notes, overwrite: true }, 'EXPORT_NOT_REPLACEABLE', notes],
+      [
+        'boundaries:exportSummary',
+        { layerId: 1, runId: tp.runId, format: 'csv', out: table, overwrite: true },
+        'EXPORT_NOT_REPLACEABLE',
+        table,
+      ],
+      [
+        'accuracy:export',
+        { sampleId: 1, format: 'gpkg', out: tp.file, overwrite: true },
+        'EXPORT_PROTECTED',
+        null,
+      ],
+    ];
+    for (const [channel, payload, code, file] of cases) {
+      const before = file ? fs.readFileSync(file) : null;
+      const reply = await bothSay(channel, payload);
+      expect(reply, channel).toMatchObject({ ok: false, error: { code } });
+      if (file) expect(fs.readFileSync(file)).toEqual(before);
+    }
+  });
+});
+
 describe('imagery addresses: one answer for every failure, http(s) only, rate-limited', () => {
   let server: http.Server;
   let garbage: net.Server;

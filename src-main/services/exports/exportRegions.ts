@@ -17,7 +17,7 @@ import {
 import { encodeShapefileZip } from '../../core/exportFormats/shapefileZip';
 import { multiPolygonWkt } from '../../core/exportFormats/wkt';
 import { writeFileAtomic, type FileOps } from '../fileSafety/atomicWrite';
-import { checkCsvtTarget, checkExportTarget } from './exportTarget';
+import { checkCsvtTarget, checkExportTarget, csvtPathFor } from './exportTarget';
 import {
   crsDefinitionOf,
   epsgCodeOf,
@@ -64,11 +64,8 @@ const CSVT_TYPES: Record<RegionAttribute['kind'], CsvtType> = {
   date: 'Date',
 };
 
-/** GDAL reads a CSV's column types from the file of the same name with the extension .csvt. */
-export function csvtPathFor(csvPath: string): string {
-  const { dir, name } = path.parse(csvPath);
-  return path.join(dir, `${name}.csvt`);
-}
+// Where a CSV's .csvt goes lives with the rule for writing it (exportTarget.ts); the other CSV writers import it here.
+export { csvtPathFor };
 
 function csvRows(regions: readonly ExportRegion[], crs: 'grid' | 'wgs84', includeWkt: boolean) {
   const header = [

@@ -10,7 +10,7 @@ import { ChangeMapError } from '../../core/errors';
 import { projectDataDir } from '../project/projectStore';
 
 /** The kinds of file the exports write; each has its extensions and a test of its first bytes. */
-export type ExportFileKind = 'geojson' | 'shapefile' | 'gpkg' | 'csv' | 'geotiff';
+export type ExportFileKind = 'geojson' | 'shapefile' | 'gpkg' | 'csv' | 'geotiff' | 'html' | 'pdf';
 
 const KIND_NAMES: Record<ExportFileKind, string> = {
   geojson: 'a GeoJSON file',
@@ -18,6 +18,8 @@ const KIND_NAMES: Record<ExportFileKind, string> = {
   gpkg: 'a GeoPackage',
   csv: 'a CSV table',
   geotiff: 'a GeoTIFF',
+  html: 'an HTML report',
+  pdf: 'a PDF report',
 };
 
 const EXTENSIONS: Record<ExportFileKind, RegExp> = {
@@ -26,6 +28,8 @@ const EXTENSIONS: Record<ExportFileKind, RegExp> = {
   gpkg: /\.gpkg$/i,
   csv: /\.csv$/i,
   geotiff: /\.tiff?$/i,
+  html: /\.html?$/i,
+  pdf: /\.pdf$/i,
 };
 
 /** Files a zipped Shapefile holds (exportRegions writes .shp, .shx, .dbf, .prj, .cpg; GIS tools add the others). */
@@ -123,6 +127,10 @@ function holdsExportKind(file: string, kind: ExportFileKind, size: number): bool
       const magic = head.toString('latin1', 0, 4);
       return ['II*\0', 'MM\0*', 'II+\0', 'MM\0+'].includes(magic);
     }
+    case 'html':
+      return /^(\uFEFF)?\s*<(!doctype html|html)[\s>]/i.test(head.toString('utf8', 0, 512));
+    case 'pdf':
+      return head.toString('latin1', 0, 5) === '%PDF-';
   }
 }
 
@@ -224,6 +232,12 @@ function isProjectFile(file: string): boolean {
   return head.toString('latin1') === 'SQLite format 3\0' && projectCheck(file) === 'project';
 }
 
+/** GDAL reads a CSV's column types from the file of the same name with the extension .csvt. */
+export function csvtPathFor(csvPath: string): string {
+  const { dir, name } = path.parse(csvPath);
+  return path.join(dir, `${name}.csvt`);
+}
+
 /** The .csvt beside a CSV follows it; one that holds anything but a CSVT's one line of types is not replaced. */
 export function checkCsvtTarget(file: string): void {
   const stat = fs.statSync(file, { throwIfNoEntry: false });
@@ -235,4 +249,20 @@ export function checkCsvtTarget(file: string): void {
       `${file} is not a CSVT file of column types like the one ChangeMap writes beside a CSV, so it is not replaced; choose another CSV name.`,
     );
   }
+}
+
+/**
+ * The same rule for the writers whose requests still carry a yes/no `overwrite` (boundary summaries, accuracy
+ * samples, reports): a yes counts for the request's own `out` only, and even then replaces nothing but a file of the
+ * kind written, never the project, its data folder or its imagery; a CSV's .csvt follows the CSV's rule.
+ */
+export function checkWriteTarget(
+  db: Database.Database,
+  out: string,
+  kind: ExportFileKind,
+  overwrite: boolean,
+): void {
+  const target = path.resolve(out);
+  checkExportTarget(db, { out: target, kind, confirmed: overwrite ? target : undefined });
+  if (kind === 'csv') checkCsvtTarget(csvtPathFor(target));
 }
