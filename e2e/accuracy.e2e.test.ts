@@ -74,6 +74,9 @@ describe('accuracy assessment and report', () => {
       /^\d+\.\d% \(\d+\.\d% – \d+\.\d%\)$/,
     );
     expect(await bench.byTestId('accuracy-users').textContent()).toMatch(/%\s*\(/);
+    // Interval ends are shown within 0-100% (the Wald interval of a high accuracy may pass 100%).
+    const shown = (await bench.byTestId('accuracy-figures').textContent())!;
+    for (const [, v] of shown.matchAll(/([\d.]+)%/g)) expect(Number(v)).toBeLessThanOrEqual(100);
     expect(await bench.byTestId('accuracy-adjusted').textContent()).toMatch(/m²|ha/);
     await bench.byTestId('panel-accuracy').scrollIntoViewIfNeeded();
     await app.screenshot('accuracy-panel');
@@ -109,6 +112,7 @@ describe('accuracy assessment and report', () => {
     ])
       expect(text).toContain(expected);
     expect(text).toMatch(/Sample \d+: 50 points/);
+    for (const [, v] of text.matchAll(/([\d.]+)%/g)) expect(Number(v)).toBeLessThanOrEqual(100);
     // The report's first page as an image, for the README and for a person to look at.
     execFileSync('pdftoppm', [
       '-png',

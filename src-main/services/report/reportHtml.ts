@@ -19,10 +19,21 @@ function area(value: number, unit: 'm2' | 'px'): string {
 
 const percent = (v: number): string => `${number(v * 100, 1)}%`;
 
-function withInterval(e: Estimate | null, format: (v: number) => string): string {
+/**
+ * An estimate with its 95% interval, the interval's ends shown within [min, max] (an accuracy cannot pass 100%,
+ * an area cannot fall below 0); the estimators themselves leave the Wald interval as it is.
+ */
+function withInterval(
+  e: Estimate | null,
+  format: (v: number) => string,
+  [min, max]: [number, number] = [0, Infinity],
+): string {
   if (!e) return '—';
-  return `${format(e.value)} <span class="ci">(95% CI ${format(e.ci95[0])} – ${format(e.ci95[1])})</span>`;
+  const clip = (v: number) => Math.min(max, Math.max(min, v));
+  return `${format(e.value)} <span class="ci">(95% CI ${format(clip(e.ci95[0]))} – ${format(clip(e.ci95[1]))})</span>`;
 }
+
+const UNIT: [number, number] = [0, 1];
 
 function headline(data: ReportData): string {
   const fig = data.accuracy?.figures;
@@ -115,11 +126,11 @@ function accuracySection(accuracy: AccuracyState | null, unit: 'm2' | 'px'): str
     <tr><th>no change</th><td>${m.unchanged.change}</td><td>${m.unchanged.no_change}</td></tr>
   </table>
   <table class="facts">
-    <tr><th>Overall accuracy</th><td>${withInterval(figures.overallAccuracy, percent)}</td></tr>
-    <tr><th>User’s accuracy, change</th><td>${withInterval(figures.usersAccuracy.change, percent)}</td></tr>
-    <tr><th>Producer’s accuracy, change</th><td>${withInterval(figures.producersAccuracy.change, percent)}</td></tr>
-    <tr><th>User’s accuracy, no change</th><td>${withInterval(figures.usersAccuracy.no_change, percent)}</td></tr>
-    <tr><th>Producer’s accuracy, no change</th><td>${withInterval(figures.producersAccuracy.no_change, percent)}</td></tr>
+    <tr><th>Overall accuracy</th><td>${withInterval(figures.overallAccuracy, percent, UNIT)}</td></tr>
+    <tr><th>User’s accuracy, change</th><td>${withInterval(figures.usersAccuracy.change, percent, UNIT)}</td></tr>
+    <tr><th>Producer’s accuracy, change</th><td>${withInterval(figures.producersAccuracy.change, percent, UNIT)}</td></tr>
+    <tr><th>User’s accuracy, no change</th><td>${withInterval(figures.usersAccuracy.no_change, percent, UNIT)}</td></tr>
+    <tr><th>Producer’s accuracy, no change</th><td>${withInterval(figures.producersAccuracy.no_change, percent, UNIT)}</td></tr>
     <tr><th>Mapped changed area</th><td>${area(figures.changedArea.mapped, unit)}</td></tr>
     <tr><th>Error-adjusted changed area</th><td>${withInterval(figures.changedArea.adjusted, (v) => area(v, unit))}</td></tr>
   </table>
