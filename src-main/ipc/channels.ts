@@ -73,6 +73,11 @@ export const CHANNELS = [
   'accuracy:export',
   'accuracy:byFeature',
   'report:make',
+  // the project's own basemaps
+  'basemaps:list',
+  'basemaps:add',
+  'basemaps:remove',
+  'basemaps:tile',
 ] as const;
 
 export const EVENT_NAMES = [

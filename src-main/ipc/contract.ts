@@ -22,6 +22,7 @@ import {
   type StacCatalogue,
   type StacSearchResult,
 } from './stacSchemas';
+import { BASEMAP_KINDS, type Basemap } from '../core/basemaps/basemapUrl';
 import { CHANNELS, EVENT_NAMES, type Channel, type EventName } from './channels';
 
 export { calendarDate };
@@ -90,7 +91,8 @@ export type BandRoleName = BandRole;
 export interface ImageryDateSummary {
   role: DateRole;
   uris: string[];
-  crs: { code: string | null; name: string };
+  /** proj4: the CRS's definition (the map's coordinate readout and "go to" in grid coordinates); null when unknown. */
+  crs: { code: string | null; name: string; proj4?: string | null };
   /** Metres per pixel along x and y (without georeference: the size the user gave, else null). */
   pixelSizeM: [number, number] | null;
   widthPx: number;
@@ -276,6 +278,8 @@ export interface RunProgress {
 
 export { REVIEW_STATES };
 export type { ReviewState };
+export type { Basemap, BasemapKind } from '../core/basemaps/basemapUrl';
+export { BASEMAP_KINDS };
 
 /**
  * How a run's probabilities become regions. Which settings a run uses is decided in one place on the server
@@ -889,6 +893,28 @@ export const requests = {
     .strict(),
   'accuracy:byFeature': z.object({ runId, layerId: z.number().int().positive() }).strict(),
   'report:make': makeReportRequest,
+  'basemaps:list': z.object({}).strict(),
+  // The address itself is checked by the basemaps service (core/basemaps/basemapUrl.ts: http(s) only, placeholders).
+  'basemaps:add': z
+    .object({
+      name: z.string().max(80),
+      kind: z.enum(BASEMAP_KINDS),
+      url: z.string().max(2000),
+      layer: z.string().max(200).optional(),
+      matrixSet: z.string().max(200).optional(),
+      attribution: z.string().max(300).optional(),
+    })
+    .strict(),
+  'basemaps:remove': z.object({ id: z.string().max(64) }).strict(),
+  'basemaps:tile': z
+    .object({
+      id: z.string().max(64),
+      z: z.number().int().min(0).max(24),
+      x: z.number().int().min(0),
+      y: z.number().int().min(0),
+    })
+    .strict()
+    .refine((t) => t.x < 2 ** t.z && t.y < 2 ** t.z, 'A tile number lies outside its zoom level.'),
 } satisfies Record<Channel, z.ZodType>;
 
 /** Result type of each channel. */
@@ -938,7 +964,13 @@ export interface Results {
   'regions:review': RegionRow;
   'regions:spotCheck': SpotCheck;
   'regions:facets': RegionFacets;
-  'regions:outlines': { fid: number; transition: string; outline: [number, number][][][] }[];
+  'regions:outlines': {
+    fid: number;
+    transition: string;
+    /** So the map can style confirmed, rejected and unreviewed regions apart. */
+    reviewState?: ReviewState;
+    outline: [number, number][][][];
+  }[];
   'export:regions': ExportResult;
   'export:raster': ExportResult;
   'boundaries:add': BoundaryLayerSummary;
@@ -962,6 +994,11 @@ export interface Results {
   'accuracy:export': { path: string; pointCount: number };
   'accuracy:byFeature': AccuracyByFeature[];
   'report:make': ReportResult;
+  'basemaps:list': Basemap[];
+  'basemaps:add': Basemap[];
+  'basemaps:remove': Basemap[];
+  /** The tile's bytes in base64 and their image type; null where the server has no tile there. */
+  'basemaps:tile': { data: string; mime: string } | null;
 }
 
 export type Request<C extends Channel> = z.input<(typeof requests)[C]>;

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { ProjectBoundaries } from './boundaries/ProjectBoundaries';
 import { ProjectAccuracy } from './accuracy/ProjectAccuracy';
+import { ProjectBasemaps } from './basemaps/ProjectBasemaps';
 import type { EventBus } from './events';
 import { ProjectImagery } from './imagery/ProjectImagery';
 import { projectModelDirs } from './inference/projectModels';
@@ -34,6 +35,7 @@ export class ProjectServices {
   /** The batch of runs over pairs of dates started last (run:startBatch), if any. */
   runBatch: RunBatch | null = null;
   private accuracyService: ProjectAccuracy | null = null;
+  private basemapsService: ProjectBasemaps | null = null;
   /** How to close what was made, in the order it was made. */
   private readonly closers: { name: string; close: () => unknown }[] = [];
 
@@ -78,6 +80,12 @@ export class ProjectServices {
       this.runService = service;
     }
     return this.runService;
+  }
+
+  /** The project's own basemaps (nothing to close: each tile is one fetch). */
+  get basemaps(): ProjectBasemaps {
+    this.basemapsService ??= new ProjectBasemaps(this.project);
+    return this.basemapsService;
   }
 
   get regions(): ProjectRegions {

@@ -9,6 +9,7 @@ import { accuracyHandlers } from './api/accuracyHandlers';
 import { exportHandlers } from './api/exportHandlers';
 import { imageryHandlers } from './api/imageryHandlers';
 import { regionHandlers } from './api/regionHandlers';
+import { basemapHandlers } from './api/basemapHandlers';
 import { runHandlers } from './api/runHandlers';
 import { stacHandlers } from './api/stacHandlers';
 import { EventBus } from './events';
@@ -127,6 +128,7 @@ export class AppSession {
       ...imageryHandlers(this),
       ...runHandlers(this),
       ...regionHandlers(this),
+      ...basemapHandlers(this),
       ...exportHandlers(this),
       ...boundaryHandlers(this),
       ...stacHandlers(this),

@@ -127,6 +127,11 @@ describe('the pipeline through the API', () => {
     await call('regions:review', { fid: page.items[1].fid, state: 'rejected' });
     const confirmed = await call('regions:list', { runId: run.id, filters: { reviewStates: ['confirmed'] } });
     expect(confirmed.items.map((r) => r.note)).toEqual(['Neubau – bestätigt']);
+    // The map's outlines carry the review, so it can draw confirmed and rejected regions apart.
+    const outlines = await call('regions:outlines', { runId: run.id, extent: [-180, -90, 180, 90] });
+    const stateOf = (fid: number) => outlines.find((o) => o.fid === fid)?.reviewState;
+    expect([stateOf(page.items[0].fid), stateOf(page.items[1].fid)]).toEqual(['confirmed', 'rejected']);
+    expect(outlines.filter((o) => o.reviewState === 'unreviewed')).toHaveLength(outlines.length - 2);
     const out = path.join(dir, 'confirmed.geojson');
     const exported = await call('export:regions', {
       runId: run.id,

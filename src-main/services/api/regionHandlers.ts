@@ -42,6 +42,7 @@ export function regionHandlers(ctx: HandlerContext): DomainHandlers<'regions:'> 
       regionFeatures(db(), runId, { bbox: extent, limit }).map((f) => ({
         fid: f.id,
         transition: f.properties.transition ?? 'unclassified',
+        reviewState: f.properties.reviewState,
         outline: f.geometry.coordinates as [number, number][][][],
       })),
   };

@@ -15,7 +15,8 @@ import { checkAddressScheme } from './remoteAddress';
 import { openVrt } from './vrtSource';
 
 export interface ImagerySummary {
-  crs: { code: string | null; name: string };
+  /** proj4: the definition, so the map can show pointer positions in the grid's own coordinates. */
+  crs: { code: string | null; name: string; proj4?: string | null };
   /** Ground size of a pixel in metres (x, y); null without georeference. */
   pixelSizeM: [number, number] | null;
   widthPx: number;
@@ -113,7 +114,7 @@ function summarise(m: RasterMetadata): ImagerySummary {
   const georeferenced = grid.crs.code !== null;
   const pixelSizeM = georeferenced ? groundPixelSize(grid) : null;
   return {
-    crs: { code: grid.crs.code, name: grid.crs.name },
+    crs: { code: grid.crs.code, name: grid.crs.name, proj4: grid.crs.proj4 },
     pixelSizeM,
     widthPx: grid.width,
     heightPx: grid.height,
