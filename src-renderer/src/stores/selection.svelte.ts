@@ -14,6 +14,8 @@ export class SelectionState {
   loading = $state(false);
   saving = $state(false);
   note = $state('');
+  /** Height of the spot check panel over the map's lower part, in pixels (0 while closed): map controls keep above it. */
+  panelHeight = $state(0);
   /** Asks the map to zoom to the region; bumped on each selection so re-selecting re-zooms. */
   zoomRequest = $state(0);
   private ticket = 0;

@@ -12,8 +12,10 @@ import { untrack } from 'svelte';
 import type { ProjectSummary } from '../../../src-main/ipc/contract';
 import { boundaries } from './boundaries.svelte';
 import { accuracy } from './accuracy.svelte';
+import { basemaps } from './basemaps.svelte';
 import { exportsState } from './exports.svelte';
 import { imagery } from './imagery.svelte';
+import { mapLayers } from './mapLayers.svelte';
 import { notices } from './notices.svelte';
 import { project } from './project.svelte';
 import { regions } from './regions.svelte';
@@ -28,6 +30,8 @@ export function switchProject(current: ProjectSummary | null): void {
   selection.close();
   accuracy.reset();
   imagery.reset();
+  mapLayers.reset();
+  basemaps.reset();
   run.reset();
   series.reset();
   void regions.useRun(null);
@@ -37,6 +41,7 @@ export function switchProject(current: ProjectSummary | null): void {
     void run.load();
     void series.load();
     void boundaries.load();
+    void basemaps.load();
   }
 }
 
