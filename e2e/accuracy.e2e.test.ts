@@ -91,6 +91,46 @@ describe('accuracy assessment and report', () => {
     expect(info).toMatch(/Feature Count: 50/);
   });
 
+  it('estimates the changed area per district once a boundary layer is joined', async () => {
+    // West and east halves of the 512-px sample scene (origin 551000, 5353200; 3 m pixels), in EPSG:32633.
+    const half = (x0: number) => [
+      [x0, 5_353_200],
+      [x0, 5_351_664],
+      [x0 + 768, 5_351_664],
+      [x0 + 768, 5_353_200],
+      [x0, 5_353_200],
+    ];
+    const file = path.join(app.workDir, 'districts.geojson');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::32633' } },
+        features: ['West', 'East'].map((name, i) => ({
+          type: 'Feature',
+          properties: { name },
+          geometry: { type: 'Polygon', coordinates: [half(551_000 + i * 768)] },
+        })),
+      }),
+    );
+    await bench.byTestId('boundary-add').click();
+    await bench.byTestId('file-picker-name').fill(file);
+    await bench.expectSignal('boundaries:added', () => bench.byTestId('file-picker-confirm').click());
+    await bench.expectSignal('boundaries:joined', () => bench.byTestId('boundary-join').click(), 120_000);
+    await bench.byTestId('accuracy-by-feature').locator('summary').click();
+    const rows = bench.byTestId('accuracy-feature-row');
+    await rows.first().waitFor();
+    const names = await rows.locator('td:nth-child(1)').allTextContents();
+    expect(names.map((t) => t.trim()).sort()).toEqual(['East', 'West']);
+    // Every point lies in one half: the labelled/points columns add up to the sample.
+    const counts = (await rows.locator('td:nth-child(2)').allTextContents()).map((t) =>
+      Number(t.split('/')[1]),
+    );
+    expect(counts[0] + counts[1]).toBe(50);
+    await bench.byTestId('accuracy-by-feature').scrollIntoViewIfNeeded();
+    await app.screenshot('accuracy-by-district');
+  });
+
   it('makes the report: a PDF with the overview, the method, the accuracy figures and a page per largest region', async () => {
     const out = path.join(app.workDir, 'report.pdf');
     await bench.byTestId('report-path').fill(out);
@@ -98,11 +138,12 @@ describe('accuracy assessment and report', () => {
     expect(await bench.byTestId('report-done').textContent()).toBe(out);
     const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [out], { encoding: 'utf8' }))![1]);
     const regionCount = Number(await bench.byTestId('region-list').getAttribute('data-total'));
-    // Cover, method and accuracy, and one page for each of the (at most five) largest regions.
-    expect(pages).toBe(2 + Math.min(5, regionCount));
+    // Cover, districts, method and accuracy, and one page for each of the (at most five) largest regions.
+    expect(pages).toBe(3 + Math.min(5, regionCount));
     const text = execFileSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' });
     for (const expected of [
       'ChangeMap report — Accuracy check',
+      'By districts',
       'Method',
       'Change model',
       'Accuracy assessment',
