@@ -129,3 +129,27 @@ describe('the stac: channels', () => {
     });
   });
 });
+
+describe('catalogue failures through the API', () => {
+  it('are rate-limited like imagery addresses, so the search cannot serve to probe local ports', async () => {
+    const project = path.join(dir, 'limit.gpkg');
+    await inAppSession(path.join(dir, 'user'), project, async (_call, session) => {
+      const { dispatch } = await import('../../ipc/dispatch');
+      const codes: string[] = [];
+      for (let i = 0; i < 11; i++) {
+        const started = Date.now();
+        const result = await dispatch(session.handlers(), 'stac:search', {
+          apiUrl: `http://127.0.0.1:9/${i}`,
+          bbox: catalogue.bbox,
+          from: '2019-01-01',
+          to: '2019-01-02',
+        });
+        codes.push(result.ok ? 'ok' : result.error.code);
+        if (i === 0) expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+        if (!result.ok && i === 0) expect(result.error.message).not.toMatch(/ECONNREFUSED|refused/i);
+      }
+      expect(codes.slice(0, 10).every((c) => c === 'STAC_UNREACHABLE')).toBe(true);
+      expect(codes[10]).toBe('STAC_RATE_LIMITED');
+    });
+  }, 60_000);
+});

@@ -1,12 +1,34 @@
 // API handlers of the imagery-catalogue channels: search a STAC API (one search at a time per session, cancellable)
 // and make the picked scenes a date's imagery by reference.
+import { ChangeMapError, isChangeMapError } from '../../core/errors';
 import type { ImagerySource } from '../../ipc/stacSchemas';
+import {
+  answerNoSoonerThan,
+  REMOTE_FAILURE_FLOOR_MS,
+  REMOTE_FAILURES_PER_WINDOW,
+  RemoteFailureLimit,
+} from '../imagery/remoteAddress';
 import type { ProjectStore } from '../project/projectStore';
 import { projectCatalogues, rememberCatalogue } from '../stac/catalogues';
 import { recordImagerySources } from '../stac/imagerySources';
+import { hostOf } from '../stac/stacHttp';
 import { searchStac } from '../stac/stacSearch';
 import { ThumbnailGate } from '../stac/stacThumbnail';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
+
+/** Failed catalogue requests of this process, limited like imagery addresses. */
+const catalogueFailures = new RemoteFailureLimit();
+
+function checkCatalogueLimit(url: string): void {
+  try {
+    catalogueFailures.check(url);
+  } catch {
+    throw new ChangeMapError(
+      'STAC_RATE_LIMITED',
+      `${hostOf(url)} was not asked: ${REMOTE_FAILURES_PER_WINDOW} catalogue searches failed in the last minute; check the address and try again in a minute.`,
+    );
+  }
+}
 
 const sessionState = new WeakMap<object, { inFlight: AbortController | null; thumbnails: ThumbnailGate }>();
 
@@ -25,12 +47,22 @@ export function stacHandlers(
       session.inFlight?.abort();
       const controller = new AbortController();
       session.inFlight = controller;
+      const startedAt = Date.now();
+      checkCatalogueLimit(query.apiUrl);
       try {
         const result = await searchStac(query, { signal: controller.signal });
         thumbnails.allow(result.scenes.map((s) => s.thumbnailUrl));
         const store = openStore();
         if (store && !store.readOnly) rememberCatalogue(store, query.apiUrl, query.collections);
         return result;
+      } catch (error) {
+        // Failures are rate-limited and answer no sooner than the floor, as imagery addresses do
+        // (imagery/remoteAddress.ts): the search must not serve to probe which local ports answer.
+        if (!(isChangeMapError(error) && error.code === 'STAC_CANCELLED')) {
+          catalogueFailures.record();
+          await answerNoSoonerThan(startedAt, REMOTE_FAILURE_FLOOR_MS);
+        }
+        throw error;
       } finally {
         if (session.inFlight === controller) session.inFlight = null;
       }

@@ -113,10 +113,11 @@ function failure(
       `The catalogue at ${host} did not answer within ${Math.round(timeoutMs / 1000)} s; try again later or check the address.`,
     );
   }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+  // The low-level reason (refused, reset, no such host) stays in the cause, not in the sentence: it would tell which
+  // local ports are open.
   return new ChangeMapError(
     'STAC_UNREACHABLE',
-    `Could not reach the catalogue at ${host} (${cause}); check the address, the network and any proxy settings.`,
+    `Could not reach the catalogue at ${host}; check the address, the network and any proxy settings.`,
     { cause: error },
   );
 }
