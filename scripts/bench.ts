@@ -1,4 +1,4 @@
-// `npm run bench [imagery|models|runs|regions ...]`: every benchmark, each in its own process so that its peak
+// `npm run bench [imagery|models|runs|cli|regions|... [--flag value ...]]`: every benchmark, each in its own process so that its peak
 // resident memory is its own. Prints figures; asserts nothing (tests do that).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // `scene` (a 1.9-gigapixel run, tens of minutes) runs only when named: `npm run bench -- scene`.
 const all = ['imagery', 'models', 'runs', 'cli', 'regions', 'preview', 'boundaries'];
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// The leading words name benchmarks; from the first flag on, everything is passed to each (`runs --provider cuda`).
+const argv = process.argv.slice(2);
+const firstFlag = argv.findIndex((a) => a.startsWith('-'));
+const wanted = firstFlag < 0 ? argv : argv.slice(0, firstFlag);
+const passed = firstFlag < 0 ? [] : argv.slice(firstFlag);
 const chosen = wanted.length ? wanted : all;
 
 console.log(
@@ -30,7 +34,7 @@ for (const name of chosen) {
   }
   console.log(`\n== ${name} ==`);
   const tsx = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'tsx.cmd' : 'tsx');
-  const result = spawnSync(tsx, [script, ...process.argv.slice(2).filter((a) => a.startsWith('-'))], {
+  const result = spawnSync(tsx, [script, ...passed], {
     cwd: root,
     stdio: 'inherit',
   });
