@@ -48,7 +48,8 @@ await esbuild.build({
   target: 'node22',
   // Native modules stay outside (loaded from node_modules); everything else is bundled: resolving and lexing
   // dozens of packages at every start cost more than the bundle's size.
-  external: ['better-sqlite3', 'onnxruntime-node', 'electron', 'tsx', 'tsx/*'],
+  // playwright-core (report PDFs through Chromium) finds its own files and browsers from its package folder.
+  external: ['better-sqlite3', 'onnxruntime-node', 'electron', 'playwright-core', 'tsx', 'tsx/*'],
   banner: {
     js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);",
   },
