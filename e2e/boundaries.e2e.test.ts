@@ -3,6 +3,7 @@
 // export regions that carry their parcel. Screenshots of each screen land in artefacts/e2e/.
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeMapApp } from './support/changeMapApp';
 import { TINY_CHANGE_MODEL, writeScenePair } from './support/fixtures';
@@ -95,6 +96,36 @@ describe('boundary layers', () => {
     await bench.expectSignal('boundaries:table-loaded', () =>
       bench.byTestId('attribute-sort-changed').click(),
     );
+  });
+
+  it('exports the summary table as a GeoPackage layer, replacing a file only once confirmed', async () => {
+    const file = path.join(app.workDir, 'parcel-summary.gpkg');
+    await bench.byTestId('boundary-summary-format').selectOption('gpkg');
+    for (const replace of [false, true]) {
+      await bench.byTestId('boundary-summary-export').click();
+      await bench.byTestId('file-picker-name').fill(file);
+      if (!replace) {
+        await bench.expectSignal('boundaries:summary-exported', () =>
+          bench.byTestId('file-picker-confirm').click(),
+        );
+        continue;
+      }
+      await bench.byTestId('file-picker-confirm').click();
+      await bench.byTestId('boundary-summary-replace').waitFor();
+      await bench.expectSignal('boundaries:summary-exported', () =>
+        bench.byTestId('boundary-summary-replace').getByRole('button', { name: 'Replace it' }).click(),
+      );
+    }
+    const db = new Database(file, { readonly: true });
+    const rows = db
+      .prepare('SELECT name, changed_m2 FROM boundary_summary ORDER BY changed_m2 DESC')
+      .all() as {
+      name: string;
+      changed_m2: number;
+    }[];
+    db.close();
+    expect(rows).toHaveLength(16);
+    expect(rows[0].changed_m2).toBeGreaterThan(0);
   });
 
   it('filters the region list to the parcel with most change and zooms to it', async () => {

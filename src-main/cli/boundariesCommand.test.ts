@@ -131,7 +131,7 @@ describe('changemap boundaries', () => {
     ).features.map((f) => f.properties.boundary_name);
     expect(names.length).toBeGreaterThan(1);
     expect(names.every((n) => n === 'East' || n === 'West')).toBe(true);
-  });
+  }, 180_000); // five commands, each a fresh Node process
 
   it('refuses a file that is not a boundary layer, with its code and exit 3', () => {
     const points = path.join(tp.dir, 'points.geojson');
@@ -142,5 +142,5 @@ describe('changemap boundaries', () => {
     const r = changemap('boundaries', 'add', '--project', tp.file, '--file', points);
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/not polygons.*\[BOUNDARY_NOT_POLYGONS\]/);
-  });
+  }, 60_000);
 });

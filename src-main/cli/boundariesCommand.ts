@@ -110,7 +110,8 @@ export function boundariesSummaryCommand(options: BoundariesSummaryOptions): Pro
       runId,
       format,
       out: path.resolve(options.out),
-      overwrite: options.overwrite,
+      // --overwrite is the user's confirmation for this --out (the contract wants the path itself).
+      overwrite: options.overwrite ? path.resolve(options.out) : undefined,
     });
     if (options.json)
       process.stdout.write(`${JSON.stringify({ type: 'boundaries:summary', layerId, runId, ...result })}\n`);

@@ -866,7 +866,8 @@ export const requests = {
       runId,
       format: z.enum(['csv', 'gpkg']),
       out: filePath,
-      overwrite: z.boolean().default(false),
+      /** The path the user confirmed replacing, as for every export (exportOverwrite). */
+      overwrite: exportOverwrite,
     })
     .strict(),
   'stac:catalogues': z.object({}).strict(),

@@ -250,13 +250,16 @@ describe('joinBoundaryLayer on the sample scene', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM cm_region_overlaps WHERE region_fid = ?').get(fid)).toEqual({
       n: 0,
     });
-    await joinBoundaryLayer(db, layerId, runId);
+    const progress: number[] = [];
+    await joinBoundaryLayer(db, layerId, runId, { onProgress: (f) => progress.push(f) });
     expect(joinState(db, layerId, runId)?.current).toBe(true);
+    expect(progress.at(-1)).toBe(1);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
   });
 
   it('exports the summary as CSV and as a GeoPackage layer GDAL reads', async () => {
     const csv = path.join(dir, 'summary.csv');
-    await exportBoundarySummary(db, { layerId, runId, format: 'csv', out: csv, overwrite: false });
+    await exportBoundarySummary(db, { layerId, runId, format: 'csv', out: csv });
     const rows = featureChangeRows(db, layerId, runId);
     const lines = fs.readFileSync(csv, 'utf8').trim().split(/\r?\n/);
     expect(lines[0]).toContain('feature_id,name,layer,run_id,area_m2,changed_m2,changed_pct,regions');
@@ -264,7 +267,7 @@ describe('joinBoundaryLayer on the sample scene', () => {
     expect(fs.existsSync(path.join(dir, 'summary.csvt'))).toBe(true);
 
     const gpkg = path.join(dir, 'summary.gpkg');
-    await exportBoundarySummary(db, { layerId, runId, format: 'gpkg', out: gpkg, overwrite: false });
+    await exportBoundarySummary(db, { layerId, runId, format: 'gpkg', out: gpkg });
     if (canValidateGeoPackage) validateGeoPackage(gpkg);
     expect(gdalLayerSummary(gpkg, SUMMARY_LAYER)).toMatchObject({ featureCount: rows.length, epsg: 4326 });
     const features = gdalFeatures(gpkg, SUMMARY_LAYER);
@@ -272,7 +275,10 @@ describe('joinBoundaryLayer on the sample scene', () => {
     expect(Number(top.properties.changed_m2)).toBeCloseTo(rows[0].changedM2, 6);
     expect(top.geometry?.type).toMatch(/Polygon/);
     await expect(
-      exportBoundarySummary(db, { layerId, runId, format: 'gpkg', out: gpkg, overwrite: false }),
+      exportBoundarySummary(db, { layerId, runId, format: 'gpkg', out: gpkg }),
     ).rejects.toMatchObject({ code: 'EXPORT_EXISTS' });
+    // Replaced where the user confirmed that very file.
+    await exportBoundarySummary(db, { layerId, runId, format: 'gpkg', out: gpkg, overwrite: gpkg });
+    expect(gdalLayerSummary(gpkg, SUMMARY_LAYER).featureCount).toBe(rows.length);
   });
 });

@@ -7,7 +7,7 @@ import type {
   BoundaryLayerSummary,
   BoundarySort,
 } from '../../../src-main/ipc/contract';
-import { onEvent, request } from '../lib/api';
+import { errorOf, onEvent, request } from '../lib/api';
 import { signal } from '../lib/signals';
 import { notices } from './notices.svelte';
 import { regions } from './regions.svelte';
@@ -209,6 +209,40 @@ export class BoundariesState {
       this.zoom = { extent: feature.extent, seq: (this.zoom?.seq ?? 0) + 1 };
     } catch (error) {
       notices.error(error, 'Finding the feature');
+    }
+  }
+
+  /**
+   * Writes the active layer's summary for the run on screen (CSV or a GeoPackage layer). 'exists': a file is there
+   * and the user has not confirmed replacing it (call again with `replace` set to that path).
+   */
+  async exportSummary(
+    format: 'csv' | 'gpkg',
+    out: string,
+    replace?: string,
+  ): Promise<'done' | 'exists' | 'failed'> {
+    const layerId = this.activeId;
+    const runId = regions.runId;
+    if (layerId === null || runId === null) return 'failed';
+    try {
+      const result = await request('boundaries:exportSummary', {
+        layerId,
+        runId,
+        format,
+        out,
+        overwrite: replace,
+      });
+      notices.push(
+        'success',
+        'EXPORTED',
+        `Wrote the summary of ${result.featureCount} features to ${result.path}.`,
+      );
+      signal('boundaries:summary-exported');
+      return 'done';
+    } catch (error) {
+      if (errorOf(error).code === 'EXPORT_EXISTS' && replace === undefined) return 'exists';
+      notices.error(error, 'Exporting the summary');
+      return 'failed';
     }
   }
 
