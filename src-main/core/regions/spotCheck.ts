@@ -1,6 +1,7 @@
 // Pictures for checking a region by eye: before, change (mask over the after image) and after, one window at
 // one scale, each with the region's outline. RGB bytes here; PNG encoding is the service's job.
 import type { FlatMultiPolygon } from '../geo/gpkgGeometry';
+import type { ByteStretch } from '../preview/colourise';
 import type { PixelWindow } from '../raster/types';
 
 export interface RgbImage {
@@ -10,7 +11,18 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
-/** Per-band 2nd..98th percentile of the values of both dates, so both pictures share one colour stretch. */
+/**
+ * The map's stretch of a band (core/preview/colourise: byte = value * scale + offset) as the [value at 0, value at
+ * 255] range renderRgb takes, so a spot check shows each date in the colours the map shows it.
+ */
+export function rangeOfByteStretch({ scale, offset }: ByteStretch): [number, number] {
+  return [-offset / scale, (255 - offset) / scale];
+}
+
+/**
+ * Fallback only, for callers without the map's stretch (a pair opened outside the app): per-band 2nd..98th
+ * percentile of the values of both dates in the window. The app passes the map's own stretch instead.
+ */
 export function sharedStretch(planes: Float32Array[], bands: number[], pixels: number): [number, number][] {
   return bands.map((b) => {
     const sample: number[] = [];

@@ -2,6 +2,7 @@
 import { getRegion, regionFeatures, setReview } from '../regions/regionRecords';
 import { listRegions, regionFacets } from '../regions/listRegions';
 import { regionDetail, regionRow } from '../regions/regionView';
+import { imageryStretch } from '../preview/previewTiles';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
 
 const base64 = (bytes: Uint8Array): string =>
@@ -25,7 +26,19 @@ export function regionHandlers(ctx: HandlerContext): DomainHandlers<'regions:'> 
     'regions:review': ({ fid, state, note }) => regionRow(setReview(db(), fid, state, note)),
     'regions:spotCheck': async ({ fid }) => {
       const region = getRegion(db(), fid);
-      const images = await ctx.services().regions.spotCheck(fid, region.runId);
+      // The map's colour stretch of the run's two dates, so the pictures match the map.
+      const services = ctx.services();
+      const dates = services.runs.getRun(region.runId)?.dates;
+      const [before, after] = await Promise.all(
+        ([dates?.from ?? 'before', dates?.to ?? 'after'] as const).map((which) =>
+          imageryStretch(services.preview, services.imagery, which).catch(() => null),
+        ),
+      );
+      const images = await services.regions.spotCheck(
+        fid,
+        region.runId,
+        before && after ? { before, after } : undefined,
+      );
       return {
         before: base64(images.before),
         change: base64(images.change),

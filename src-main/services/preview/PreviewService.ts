@@ -91,6 +91,11 @@ export class PreviewService {
     return this.tile(raster, z, x, y, signal, pending);
   }
 
+  /** How a date's red, green and blue bands stretch to bytes on the map (the spot check shows the same colours). */
+  async imageryStretch(role: PreviewKey, set: ImagerySet): Promise<ByteStretch[]> {
+    return (await this.prepare(role, set)).stretch;
+  }
+
   /** PNG of one XYZ tile of a run's change probability: from the finished raster, or from its finished chunks. */
   async probabilityTile(run: RunForPreview, z: number, x: number, y: number, signal?: AbortSignal) {
     let raster: PreviewRaster;

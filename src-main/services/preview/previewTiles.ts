@@ -3,6 +3,7 @@ import { ChangeMapError } from '../../core/errors';
 import type { DateRole, TileImage } from '../../ipc/contract';
 import type { ProjectImagery } from '../imagery/ProjectImagery';
 import type { RunService } from '../runs/RunService';
+import type { ByteStretch } from '../../core/preview/colourise';
 import type { PreviewService } from './PreviewService';
 
 const asTile = (png: Uint8Array | null): TileImage =>
@@ -19,12 +20,25 @@ export async function imageryPreviewTile(
   await imagery.state(); // opens the stored sets on first use
   const set = imagery.set(which);
   if (!set) return null;
-  // The first and last dates keep their role's preview (one pyramid whichever way they are asked for).
-  const role =
-    typeof which === 'number'
-      ? ((['before', 'after'] as const).find((r) => imagery.dateIdOf(r) === which) ?? `date${which}`)
-      : which;
-  return asTile(await preview.imageryTile(role, set, z, x, y));
+  return asTile(await preview.imageryTile(previewKeyOf(imagery, which), set, z, x, y));
+}
+
+/** The first and last dates keep their role's preview (one pyramid whichever way they are asked for). */
+function previewKeyOf(imagery: ProjectImagery, which: DateRole | number) {
+  return typeof which === 'number'
+    ? ((['before', 'after'] as const).find((r) => imagery.dateIdOf(r) === which) ?? (`date${which}` as const))
+    : which;
+}
+
+/** A date's colour stretch as its map tiles use it; null where the date has no imagery. */
+export async function imageryStretch(
+  preview: PreviewService,
+  imagery: ProjectImagery,
+  which: DateRole | number,
+): Promise<ByteStretch[] | null> {
+  await imagery.state();
+  const set = imagery.set(which);
+  return set ? preview.imageryStretch(previewKeyOf(imagery, which), set) : null;
 }
 
 export async function runProbabilityTile(

@@ -15,7 +15,7 @@ import { classifierFrom, classifyRegions } from './classifyRegions';
 import { computeRegions } from './computeRegions';
 import { probabilityReaderFromRaster, type ProbabilityRasterReader } from './probabilityReader';
 import { regionSettingsForRun } from './regionSettings';
-import { SpotCheckCache, spotCheckImages } from './spotCheck';
+import { SpotCheckCache, spotCheckImages, type SpotCheckOptions } from './spotCheck';
 
 /** Where the region service reports what it did (the session's events). */
 export interface RegionEvents {
@@ -157,11 +157,15 @@ export class ProjectRegions {
     };
   }
 
-  async spotCheck(fid: number, regionRunId: number) {
+  /** `stretch`: each date's colour stretch as the map draws it (see SpotCheckOptions.stretch). */
+  async spotCheck(fid: number, regionRunId: number, stretch?: SpotCheckOptions['stretch']) {
     const run = this.finishedRun(regionRunId);
     const readers = await this.readersOf(run);
     const pair = await this.pairOf(run);
-    return spotCheckImages(this.project.db, fid, pair, readers.probability, { cache: this.spotChecks });
+    return spotCheckImages(this.project.db, fid, pair, readers.probability, {
+      cache: this.spotChecks,
+      stretch,
+    });
   }
 
   /** A finished run's probability raster, kept open with the regions' readers (the accuracy sample reads it). */

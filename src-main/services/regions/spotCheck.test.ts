@@ -6,6 +6,7 @@ import { memoryPairSource } from './fakes';
 import { listRegions } from './listRegions';
 import { memoryProbabilityReader } from './probabilityReader';
 import { blobs, utmGrid } from './regions.testutil';
+import { imageryToRgba, type ByteStretch } from '../../core/preview/colourise';
 import { SpotCheckCache, spotCheckImages } from './spotCheck';
 
 describe('spotCheckImages', () => {
@@ -55,5 +56,54 @@ describe('spotCheckImages', () => {
     await expect(spotCheckImages(db, 12345, pair, probability)).rejects.toMatchObject({
       code: 'REGION_NOT_FOUND',
     });
+  });
+
+  it("shows each date in the colours the map draws it with (the map tiles' stretch, not the window's own)", async () => {
+    const db = openMemoryProjectDb();
+    const run = Number(
+      db
+        .prepare(
+          `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
+           VALUES ('done', 't', '1', '', 'cpu', '{}')`,
+        )
+        .run().lastInsertRowid,
+    );
+    const [W, H] = [120, 120];
+    const grid = utmGrid(W, H);
+    const probability = memoryProbabilityReader(grid, blobs(W, H, [[60, 60, 20]]));
+    await computeRegions(db, run, probability, {
+      threshold: 0.5,
+      openingRadius: 0,
+      closingRadius: 0,
+      minAreaM2: 0,
+    });
+    // Band values as a uint16 scene might have them; each date with its own map stretch (p2..p98 of its image).
+    const before = new Float32Array(3 * W * H).fill(1200);
+    const after = new Float32Array(3 * W * H).fill(1500);
+    const pair = memoryPairSource(grid, 3, before, after);
+    const fid = listRegions(db, { runId: run }).regions[0].fid;
+    const stretchOf = (lo: number, hi: number): ByteStretch[] =>
+      [0, 1, 2].map(() => ({ scale: 255 / (hi - lo), offset: (-lo * 255) / (hi - lo) }));
+    const stretch = { before: stretchOf(1000, 2000), after: stretchOf(1400, 1900) };
+    const images = await spotCheckImages(db, fid, pair, probability, { size: 128, stretch });
+    // What a map tile shows for the same value, through the tiles' own colouring (core/preview/colourise).
+    const mapColour = (value: number, s: ByteStretch[]) => {
+      const out = new Uint8Array(4);
+      imageryToRgba(
+        new Float32Array([value, value, value]),
+        new Uint8Array([1]),
+        s,
+        { x: 0, y: 0, width: 1, height: 1 },
+        1,
+        out,
+      );
+      return Array.from(out.slice(0, 3));
+    };
+    const corner = (png: Uint8Array) =>
+      Array.from(decode(png).data.slice((2 * 128 + 2) * 3, (2 * 128 + 2) * 3 + 3));
+    expect(corner(images.before)).toEqual(mapColour(1200, stretch.before));
+    expect(corner(images.after)).toEqual(mapColour(1500, stretch.after));
+    // Without the map's stretch, the window's own range would make these flat dates black and white instead.
+    expect(mapColour(1200, stretch.before)).toEqual([51, 51, 51]);
   });
 });

@@ -8,8 +8,10 @@ import type { FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import { mapPoints } from '../../core/geo/rings';
 import { gridToPixel } from '../../core/regions/pixelArea';
 import { patchWindow } from '../../core/regions/patches';
+import type { ByteStretch } from '../../core/preview/colourise';
 import {
   drawOutline,
+  rangeOfByteStretch,
   renderChange,
   renderRgb,
   sharedStretch,
@@ -46,6 +48,11 @@ export interface SpotCheckOptions {
   /** Context around the region, a fraction of its size on each side (default 0.5). */
   margin?: number;
   cache?: SpotCheckCache;
+  /**
+   * Each date's stretch as the map draws it (PreviewService.imageryStretch: the red, green, blue bands' p2..p98 of
+   * the whole image, uint8 as it is), so the pictures and the map show the same colours.
+   */
+  stretch?: { before: readonly ByteStretch[]; after: readonly ByteStretch[] };
 }
 
 /** Least-recently-used cache of spot-check pictures; region ids change when regions are recomputed. */
@@ -84,13 +91,22 @@ export async function spotCheckImages(
   const size = options.size ?? 256;
   const region = getRegion(db, fid);
   const threshold = options.threshold ?? regionSettingsForRun(db, region.runId).threshold;
-  const key = `${fid}:${size}:${threshold}:${options.rgbBands?.join(',') ?? ''}:${options.margin ?? ''}`;
+  const key = `${fid}:${size}:${threshold}:${options.rgbBands?.join(',') ?? ''}:${options.margin ?? ''}:${JSON.stringify(options.stretch ?? null)}`;
   const cached = options.cache?.get(key);
   if (cached) return cached;
   const box = pixelBoxOf(pair.grid, region.bbox);
   const window = patchWindow(box, 64, options.margin ?? 0.5, pair.grid.width, pair.grid.height);
   const outline = mapPoints(region.outlineGrid, (x, y) => gridToPixel(pair.grid.geoTransform, x, y));
-  const images = await windowImages(pair, probability, window, threshold, outline, size, options.rgbBands);
+  const images = await windowImages(
+    pair,
+    probability,
+    window,
+    threshold,
+    outline,
+    size,
+    options.rgbBands,
+    options.stretch,
+  );
   const result: SpotCheckImages = {
     fid,
     ...images,
@@ -112,6 +128,8 @@ export async function windowImages(
   outline: FlatMultiPolygon,
   size: number,
   rgbBands?: [number, number, number],
+  /** Each date's stretch as the map draws it (SpotCheckOptions.stretch); without it, the window's own. */
+  mapStretch?: SpotCheckOptions['stretch'],
 ): Promise<Omit<SpotCheckImages, 'fid' | 'metresPerPixel'>> {
   const grid = pair.grid;
   if (grid.width !== probability.grid.width || grid.height !== probability.grid.height)
@@ -127,9 +145,17 @@ export async function windowImages(
       `The imagery has ${pair.bands} bands; pick bands from 0 to ${pair.bands - 1}.`,
     );
   const pixels = window.width * window.height;
-  const stretch = sharedStretch([chunk.before, chunk.after], rgb, pixels);
-  const before = renderRgb(chunk.before, window, rgb, stretch, size);
-  const after = renderRgb(chunk.after, window, rgb, stretch, size);
+  const usable = (s: readonly ByteStretch[] | undefined): s is readonly ByteStretch[] =>
+    !!s &&
+    s.length === 3 &&
+    s.every((b) => Number.isFinite(b.scale) && b.scale > 0 && Number.isFinite(b.offset));
+  const shared =
+    usable(mapStretch?.before) && usable(mapStretch?.after)
+      ? null
+      : sharedStretch([chunk.before, chunk.after], rgb, pixels);
+  const rangesOf = (role: 'before' | 'after') => shared ?? mapStretch![role].map(rangeOfByteStretch);
+  const before = renderRgb(chunk.before, window, rgb, rangesOf('before'), size);
+  const after = renderRgb(chunk.after, window, rgb, rangesOf('after'), size);
   const change = renderChange(after, window, thresholdMask(probs, threshold, probability.nodata));
   for (const img of [before, change, after]) drawOutline(img, window, outline, [255, 221, 0]);
   return {
