@@ -74,6 +74,8 @@ export interface HostileCase {
   host?: HostStep;
   /** Set up right before the case runs (a lock held by the runner), torn down after. */
   hold?: () => () => void;
+  /** Run as an unprivileged user where the runner is root (to whom no file is read-only). */
+  unprivileged?: boolean;
 }
 
 /** Good inputs the cases share: a before/after pair the tiny test model runs on. */
@@ -945,6 +947,28 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
   execFileSync('mkfifo', [project('fifo')]);
   badProject('project-fifo', 'a named pipe', project('fifo'), 'NOT_A_PROJECT', ['runs']);
   badProject('project-dev-null', '/dev/null', '/dev/null', 'NOT_A_PROJECT', ['runs']);
+  // A project in a read-only folder (as the app leaves it, in WAL mode): read-only, not damaged.
+  const readOnly = at('projects', 'read-only', 'p.gpkg');
+  fs.mkdirSync(path.dirname(readOnly));
+  ProjectStore.create(readOnly).close();
+  ProjectStore.open(readOnly).close();
+  for (const part of ['-wal', '-shm', '.lock', '.lock-owner']) fs.rmSync(readOnly + part, { force: true });
+  fs.chmodSync(readOnly, 0o444);
+  fs.chmodSync(path.dirname(readOnly), 0o555);
+  for (const command of ['runs', 'export']) {
+    const out = at('projects', `read-only.csv`);
+    cases.push({
+      id: `project-read-only/${command}`,
+      group: 'project files',
+      what: `a project in a read-only folder (${command})`,
+      cli:
+        command === 'runs'
+          ? ['runs', '--project', readOnly]
+          : ['export', '--project', readOnly, '--format', 'csv', '--out', out],
+      expect: { exit: 3, code: 'PROJECT_READ_ONLY', warning: /^(?![\s\S]*damaged)/ },
+      unprivileged: true,
+    });
+  }
   // A stored raster path that climbs out of the data folder: export must not copy a foreign file.
   await rgb(at('foreign.tif'), grid);
   projectWithRun(project('traversal'), { probabilityPath: '../../foreign.tif' });

@@ -4,7 +4,7 @@
 // resident memory measured (VmHWM of the process, reset between host cases). Exits 1 on any crash, hang, stack trace,
 // missing code, silent wrong result or peak over 1.5 GB. Flags: --only TEXT (cases whose id contains it), --keep
 // (leave the generated corpus), --jobs N (command-line cases at once; default 2).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -49,13 +49,32 @@ function watchPeak(pid: number): () => number {
   };
 }
 
+/** As root, a case that needs an unprivileged user runs as `nobody` (setpriv execs in place: the pid stays). */
+const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+
+/** Why an unprivileged case cannot run here (nobody cannot read this checkout), or null. */
+function unprivilegedBlocked(): string | null {
+  if (process.getuid?.() !== 0) return null;
+  const check = `require('fs').accessSync(${JSON.stringify(bin)})`;
+  const probe = spawnSync(NOBODY[0], [...NOBODY.slice(1), process.execPath, '-e', check]);
+  return probe.status === 0 ? null : 'as root, and the unprivileged user cannot read this checkout';
+}
+
 async function runCli(c: HostileCase, work: string): Promise<Result> {
   const started = Date.now();
-  const child = spawn(process.execPath, [bin, ...c.cli!], {
-    cwd: work,
+  const asNobody = c.unprivileged && process.getuid?.() === 0;
+  const userDir = path.join(work, asNobody ? 'user-nobody' : 'user-cli');
+  if (asNobody) {
+    fs.mkdirSync(userDir, { recursive: true });
+    fs.chmodSync(userDir, 0o777);
+  }
+  const [command, ...args] = [...(asNobody ? NOBODY : []), process.execPath, bin, ...c.cli!];
+  const child = spawn(command, args, {
+    cwd: asNobody ? '/' : work,
     env: {
       ...process.env,
-      CHANGEMAP_USER_DATA: path.join(work, 'user-cli'),
+      ...(asNobody ? { HOME: userDir } : {}),
+      CHANGEMAP_USER_DATA: userDir,
       CHANGEMAP_DEBUG: '',
       FORCE_COLOR: '0',
     },
@@ -94,6 +113,9 @@ interface Host {
   exited: () => string | null;
 }
 
+/** Starting the host is not a case: a cold start under load (transpiling every module) may take a while. */
+const HOST_START_MS = 120_000;
+
 async function startHost(work: string): Promise<Host> {
   const www = path.join(work, 'www');
   fs.mkdirSync(www, { recursive: true });
@@ -110,8 +132,8 @@ async function startHost(work: string): Promise<Host> {
   const url = await new Promise<URL>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(
-      () => reject(new Error(`the host did not start: ${out}${log}`)),
-      CASE_TIMEOUT_MS,
+      () => reject(new Error(`the host did not start within 2 minutes: ${out}${log}`)),
+      HOST_START_MS,
     );
     child.stdout!.on('data', (d) => {
       out += d;
@@ -290,6 +312,7 @@ async function pool<T>(items: T[], jobs: number, work: (item: T) => Promise<void
 async function main(): Promise<number> {
   const started = Date.now();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-hostile-'));
+  fs.chmodSync(work, 0o755); // cases run as an unprivileged user reach their files through it
   const only = arg('--only');
   const jobs = Number(arg('--jobs') ?? 2);
   process.chdir(root);
@@ -308,7 +331,12 @@ async function main(): Promise<number> {
     );
   };
   // Cases that hold something (a lock) run alone, before the others start.
+  const blocked = unprivilegedBlocked();
   const run = async (c: HostileCase, surface: 'cli' | 'host', host?: Host) => {
+    if (c.unprivileged && blocked) {
+      console.log(`skip ${surface.padEnd(4)} ${c.id.padEnd(40)} cannot run ${blocked}`);
+      return;
+    }
     const release = c.hold?.();
     try {
       report(surface === 'cli' ? await runCli(c, work) : await runHost(c, host!));
