@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -113,6 +114,18 @@ describe('PNG and JPEG images', () => {
       encodePng({ width: 16, height: 16, data: interleaved(16, 16, 3), channels: 3 }).slice(0, 60),
     );
     await expect(openImageFile(file('cut.png'))).rejects.toMatchObject({ code: 'IMAGE_DAMAGED' });
+  });
+
+  it('a small PNG whose header declares 40000 x 40000 is refused from its header, before decoding (issue 12)', async () => {
+    const png = Buffer.from(encodePng({ width: 16, height: 16, data: interleaved(16, 16, 1), channels: 1 }));
+    png.writeUInt32BE(40_000, 16);
+    png.writeUInt32BE(40_000, 20);
+    png.writeUInt32BE(crc32(png.subarray(12, 29)), 29); // a valid header: only its size is hostile
+    writeFileSync(file('claims-40000.png'), png);
+    await expect(openImageFile(file('claims-40000.png'))).rejects.toMatchObject({
+      code: 'IMAGE_TOO_LARGE',
+      message: expect.stringMatching(/claims-40000\.png" has more than 120 million pixels.*gdal_translate/),
+    });
   });
 });
 

@@ -127,7 +127,18 @@ function decode(bytes: Uint8Array, name: string): Decoded {
   }
 }
 
+/** Width and height from a PNG's IHDR chunk (bytes 16-23), read before decoding; null where there is none. */
+function pngHeaderSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
 function decodePngFile(bytes: Uint8Array, name: string): Decoded {
+  // The size the header declares is checked before decoding: fast-png allocates the whole image first, so a small
+  // file declaring 40000 x 40000 pixels would take gigabytes before its missing data showed.
+  const declared = pngHeaderSize(bytes);
+  if (declared && declared.width * declared.height > MAX_DECODED_PIXELS) throw tooLarge(name);
   const png = decodePng(bytes);
   if (png.width * png.height > MAX_DECODED_PIXELS) throw tooLarge(name);
   let samples = png.data as Uint8Array | Uint16Array;
