@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
+import zlib, { deflateSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
 import { geoTiffTags } from '../../src-main/core/raster/geoKeys';
 import { lzwEncode } from '../../src-main/core/raster/lzw';
@@ -503,21 +503,38 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
   fs.writeFileSync(
     input('png-bomb.png'),
     encodePng({
-      width: 12_000,
-      height: 12_000,
-      data: new Uint8Array(12_000 * 12_000),
+      width: 11_000,
+      height: 11_000,
+      data: new Uint8Array(11_000 * 11_000),
       channels: 1,
       depth: 8,
     }),
   );
   imagery(
     'sizes and compression',
-    'size-png-144-mpx',
-    'a small PNG of 144 Mpx of zeros',
+    'size-png-121-mpx',
+    'a small PNG of 121 Mpx of zeros (over the 120 Mpx decoded whole)',
     input('png-bomb.png'),
     'IMAGE_TOO_LARGE',
   );
-  fs.writeFileSync(input('png-truncated.png'), fs.readFileSync(input('png-bomb.png')).subarray(0, 200));
+  // A 16 x 16 PNG whose header (CRC fixed) declares 40000 x 40000: the size is checked before decoding.
+  const small = Buffer.from(
+    encodePng({ width: 16, height: 16, data: new Uint8Array(256), channels: 1, depth: 8 }),
+  );
+  small.writeUInt32BE(40_000, 16);
+  small.writeUInt32BE(40_000, 20);
+  small.writeUInt32BE(zlib.crc32(small.subarray(12, 29)), 29);
+  fs.writeFileSync(input('png-claims-40000.png'), small);
+  imagery(
+    'sizes and compression',
+    'size-png-header-40000-squared',
+    'a 100-byte PNG whose header declares 40000 x 40000',
+    input('png-claims-40000.png'),
+    'IMAGE_TOO_LARGE',
+  );
+  const noisy = Uint8Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 2654435761) >>> 24);
+  const whole = encodePng({ width: 64, height: 64, data: noisy, channels: 3, depth: 8 });
+  fs.writeFileSync(input('png-truncated.png'), whole.subarray(0, 200));
   imagery(
     'sizes and compression',
     'size-png-truncated',

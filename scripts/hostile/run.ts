@@ -131,10 +131,10 @@ async function startHost(work: string): Promise<Host> {
   child.stderr!.on('data', (d) => (log += d));
   const url = await new Promise<URL>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(
-      () => reject(new Error(`the host did not start within 2 minutes: ${out}${log}`)),
-      HOST_START_MS,
-    );
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the host did not start within 2 minutes: ${out}${log}`));
+    }, HOST_START_MS);
     child.stdout!.on('data', (d) => {
       out += d;
       const m = /running at (http:\/\/\S+)/.exec(out);
@@ -345,6 +345,13 @@ async function main(): Promise<number> {
     }
   };
   const host = await startHost(work);
+  // The host never outlives the runner, however the runner ends.
+  process.once('exit', () => host.child.kill('SIGKILL'));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      host.child.kill('SIGKILL');
+      process.exit(130);
+    });
   try {
     const cli = cases.filter((c) => c.cli);
     const hosted = cases.filter((c) => c.host);
