@@ -1,5 +1,5 @@
 import type { Style } from 'ol/style';
-import VectorSource from 'ol/source/Vector';
+import type VectorSource from 'ol/source/Vector';
 import { describe, expect, it } from 'vitest';
 import countries from 'world-atlas/countries-110m.json';
 import {
