@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../services/project/projectStore';
 import { AppSession } from '../services/session';
+import { killed, lines, spawnTsx } from './testing/killChild';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = path.join(root, 'bin', 'changemap.js');
@@ -54,31 +55,6 @@ function changemap(...args: string[]) {
   });
 }
 
-/** Lines a child prints, as they come. */
-function lines(
-  child: ChildProcessWithoutNullStreams,
-  onLine: (line: string) => boolean | void,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split('\n');
-      buffer = parts.pop()!;
-      for (const line of parts) if (onLine(line)) return resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`the child exited (${code}) before it was expected to`)));
-  });
-}
-
-/** SIGKILLs a child and waits until everything it printed before dying has been read. */
-function killed(child: ChildProcessWithoutNullStreams): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('close', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
 interface Reviews {
   integrity: unknown;
   inode: number;
@@ -112,9 +88,7 @@ describe('the project lock against every writer', () => {
   it('keeps every review while the app holds the project and other writers start, rerun or get killed', async () => {
     const inode = fs.statSync(file).ino;
     // The "app": holds the project through AppSession and saves a review every few milliseconds.
-    const app = spawn(process.execPath, ['--import', 'tsx', reviewLoop, file, userData], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }) as unknown as ChildProcessWithoutNullStreams;
+    const app = spawnTsx(reviewLoop, [file, userData]);
     let lastPrinted = 0;
     const printed = lines(app, (line) => {
       if (line !== 'ready') lastPrinted = Number(line);

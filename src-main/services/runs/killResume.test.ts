@@ -1,12 +1,12 @@
 // A run killed with SIGKILL in a child process, then resumed, gives the same raster as an uninterrupted run,
 // and the ledger shows each chunk computed once.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromFile } from 'geotiff';
 import { afterAll, expect, it } from 'vitest';
+import { spawnTsx } from '../../cli/testing/killChild';
 import { ProjectStore } from '../project/projectStore';
 import { CHILD_INPUTS, childService } from './testing/runChild';
 
@@ -21,9 +21,7 @@ async function probability(file: string): Promise<Uint8Array> {
 
 it('resumes a run killed mid-way without computing finished chunks again', async () => {
   const project = path.join(dir, 'killed.gpkg');
-  const child = spawn(process.execPath, ['--import', 'tsx', childScript, project, 'start'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawnTsx(childScript, [project, 'start']);
   let doneChunks = 0;
   let buffer = '';
   await new Promise<void>((resolve, reject) => {
