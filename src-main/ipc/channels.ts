@@ -95,6 +95,7 @@ export const EVENT_NAMES = [
   'regions:failed',
   'boundaries:changed',
   'boundaries:joinProgress',
+  'stac:downloadProgress',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -1022,6 +1022,14 @@ export interface Events {
   'run:failed': { runId: number; code: string; message: string };
   'run:cancelled': { runId: number };
   'regions:changed': { runId: number; regionCount: number };
+  /** A scene image being downloaded into the project (Find imagery with "download"). */
+  'stac:downloadProgress': {
+    file: string;
+    bytes: number;
+    totalBytes: number | null;
+    index: number;
+    count: number;
+  };
   /** Finding a finished run's regions on its own failed (the run stays done; "Find regions" can try again). */
   'regions:failed': { runId: number; code: string; message: string };
   /** A boundary layer was added, removed or relabelled, or a join finished. */

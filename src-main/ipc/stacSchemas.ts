@@ -93,6 +93,8 @@ export interface ImagerySource {
   datetime: string | null;
   platform: string | null;
   assetKey: string;
+  /** Where a downloaded image came from (the project reads the local copy). */
+  downloadedFrom?: string;
 }
 
 /** A catalogue the "Find imagery" panel offers. */
@@ -115,6 +117,8 @@ export const stacUseScenesRequest = z
     role: z.enum(['before', 'after']).optional(),
     dateId: z.number().int().positive().optional(),
     catalogue: catalogueUrl.nullable().default(null),
+    /** Download the images into the project's data folder (offline work) instead of reading them by reference. */
+    download: z.boolean().default(false),
     scenes: z
       .array(
         z.object({

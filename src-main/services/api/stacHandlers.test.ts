@@ -88,6 +88,34 @@ describe('the stac: channels', () => {
     }
   });
 
+  it('downloads the picked images into the project for offline work, keeping where they came from', async () => {
+    const project = path.join(dir, 'download.gpkg');
+    await inAppSession(path.join(dir, 'user'), project, async (call, session) => {
+      await call('project:create', { path: project });
+      const progress: number[] = [];
+      session.events.subscribe((name, payload) => {
+        if (name === 'stac:downloadProgress') progress.push((payload as { bytes: number }).bytes);
+      });
+      const { scenes } = await call('stac:search', searchFor('2019-01-01', '2019-12-31'));
+      const state = await call('stac:useScenes', {
+        role: 'before',
+        catalogue: catalogue.stac.url,
+        download: true,
+        scenes: [{ ...scenes[0], asset: scenes[0].asset! }],
+      });
+      const local = state.before!.uris[0];
+      expect(local.startsWith(path.join(session.currentProject!.dataDir, 'downloads', 'sample-aerial'))).toBe(
+        true,
+      );
+      expect(fs.readFileSync(local).equals(fs.readFileSync(catalogue.files.before))).toBe(true);
+      expect(progress.at(-1)).toBe(fs.statSync(local).size);
+      expect(imagerySources(session.currentProject!)[local]).toMatchObject({
+        itemId: SAMPLE_BEFORE_ID,
+        downloadedFrom: scenes[0].asset!.href,
+      });
+    });
+  });
+
   it('a scene whose image is missing is refused and leaves the date as it was', async () => {
     const project = path.join(dir, 'missing.gpkg');
     await inAppSession(path.join(dir, 'user'), project, async (call, session) => {

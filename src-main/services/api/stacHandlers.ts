@@ -1,5 +1,7 @@
 // API handlers of the imagery-catalogue channels: search a STAC API (one search at a time per session, cancellable)
 // and make the picked scenes a date's imagery by reference.
+import fs from 'node:fs';
+import path from 'node:path';
 import { ChangeMapError, isChangeMapError } from '../../core/errors';
 import type { ImagerySource } from '../../ipc/stacSchemas';
 import {
@@ -11,6 +13,7 @@ import {
 import type { ProjectStore } from '../project/projectStore';
 import { projectCatalogues, rememberCatalogue } from '../stac/catalogues';
 import { recordImagerySources } from '../stac/imagerySources';
+import { downloadImage } from '../stac/downloadImage';
 import { hostOf } from '../stac/stacHttp';
 import { searchStac } from '../stac/stacSearch';
 import { ThumbnailGate } from '../stac/stacThumbnail';
@@ -72,10 +75,11 @@ export function stacHandlers(
       session.inFlight?.abort();
       return null;
     },
-    'stac:useScenes': async ({ role, dateId, catalogue, scenes }) => {
+    'stac:useScenes': async ({ role, dateId, catalogue, download, scenes }) => {
       const store = ctx.requireProject();
       const imagery = ctx.services().imagery;
-      const uris = scenes.map((s) => s.asset.href);
+      const hrefs = scenes.map((s) => s.asset.href);
+      const uris = download ? await downloadScenes(store.dataDir, scenes, session, ctx) : hrefs;
       const day = scenes.map((s) => s.datetime?.slice(0, 10)).find((d) => d && /^\d{4}-\d{2}-\d{2}$/.test(d));
       // The imagery is checked (opened, aligned) first; only then is where it came from recorded.
       let state =
@@ -84,7 +88,7 @@ export function stacHandlers(
           : dateId !== undefined
             ? await imagery.setDateFiles(dateId, uris)
             : await imagery.addDate(uris, day ?? null);
-      recordImagerySources(store, sourcesOf(scenes, catalogue));
+      recordImagerySources(store, sourcesOf(scenes, catalogue, uris));
       const which = role ?? dateId;
       if (day && which !== undefined) state = await imagery.setAcquiredAt(which, day);
       ctx.events.emit('imagery:changed', state);
@@ -103,11 +107,13 @@ function sourcesOf(
     asset: { key: string; href: string };
   }[],
   catalogue: string | null,
+  uris: string[],
 ): Record<string, ImagerySource> {
   return Object.fromEntries(
-    scenes.map((s) => [
-      s.asset.href,
+    scenes.map((s, i) => [
+      uris[i],
       {
+        ...(uris[i] !== s.asset.href ? { downloadedFrom: s.asset.href } : {}),
         kind: 'stac' as const,
         catalogue,
         itemUrl: s.itemUrl,
@@ -118,5 +124,50 @@ function sourcesOf(
         assetKey: s.asset.key,
       },
     ]),
+  );
+}
+
+/** Downloads each scene's image into `<data folder>/downloads`, resumably, announcing progress; local paths back. */
+async function downloadScenes(
+  dataDir: string,
+  scenes: { id: string; collection: string | null; asset: { key: string; href: string } }[],
+  session: { inFlight: AbortController | null },
+  ctx: HandlerContext,
+): Promise<string[]> {
+  const controller = new AbortController();
+  session.inFlight?.abort();
+  session.inFlight = controller;
+  try {
+    const files: string[] = [];
+    for (const [index, s] of scenes.entries()) {
+      // Names from the catalogue are reduced to safe characters: nothing it sends can point outside the folder.
+      const folder = path.join(dataDir, 'downloads', safeName(s.collection ?? 'items'));
+      fs.mkdirSync(folder, { recursive: true });
+      const file = path.join(folder, `${safeName(s.id)}-${safeName(s.asset.key)}.tif`);
+      await downloadImage(s.asset.href, file, {
+        signal: controller.signal,
+        onProgress: (p) =>
+          ctx.events.emit('stac:downloadProgress', {
+            file,
+            bytes: p.bytes,
+            totalBytes: p.totalBytes,
+            index,
+            count: scenes.length,
+          }),
+      });
+      files.push(file);
+    }
+    return files;
+  } finally {
+    if (session.inFlight === controller) session.inFlight = null;
+  }
+}
+
+function safeName(text: string): string {
+  return (
+    text
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^\.+/, '_')
+      .slice(0, 120) || '_'
   );
 }

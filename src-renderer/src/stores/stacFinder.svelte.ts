@@ -1,7 +1,7 @@
 // "Find imagery": a search of a STAC API catalogue for an area and two date ranges, the scenes it finds per date
 // (listed, and drawn on the map), the ones the user picks, and making them the project's imagery.
 import type { StacCatalogue, StacScene, StacSearchResult } from '../../../src-main/ipc/stacSchemas';
-import { ApiCallError, request } from '../lib/api';
+import { ApiCallError, onEvent, request } from '../lib/api';
 import { signal } from '../lib/signals';
 import { imagery } from './imagery.svelte';
 
@@ -31,9 +31,25 @@ export class StacFinder {
   fitRequest = $state(0);
   searching = $state(false);
   using = $state(false);
+  /** Download the picked images into the project for offline work, instead of reading them by reference. */
+  download = $state(false);
+  /** The download in progress, as the services announce it; null when none. */
+  downloading = $state<{ index: number; count: number; bytes: number; totalBytes: number | null } | null>(
+    null,
+  );
+  private subscribed = false;
   error = $state<{ code: string; message: string } | null>(null);
 
+  listen(): void {
+    if (this.subscribed) return;
+    this.subscribed = true;
+    onEvent('stac:downloadProgress', ({ index, count, bytes, totalBytes }) => {
+      this.downloading = { index, count, bytes, totalBytes };
+    });
+  }
+
   async load(): Promise<void> {
+    this.listen();
     this.catalogues = await request('stac:catalogues', {});
     if (!this.apiUrl && this.catalogues.length) this.choose(this.catalogues[0].url);
   }
@@ -112,6 +128,7 @@ export class StacFinder {
         await request('stac:useScenes', {
           role: date,
           catalogue: this.apiUrl,
+          download: this.download,
           scenes: scenes.map((s) => ({ ...s, asset: s.asset! })),
         });
       }
@@ -122,6 +139,7 @@ export class StacFinder {
       signal('stac:failed');
     } finally {
       this.using = false;
+      this.downloading = null;
     }
   }
 
