@@ -110,8 +110,7 @@ export function boundariesSummaryCommand(options: BoundariesSummaryOptions): Pro
       runId,
       format,
       out: path.resolve(options.out),
-      // --overwrite is the user's confirmation for this --out (the contract wants the path itself).
-      overwrite: options.overwrite ? path.resolve(options.out) : undefined,
+      overwrite: options.overwrite,
     });
     if (options.json)
       process.stdout.write(`${JSON.stringify({ type: 'boundaries:summary', layerId, runId, ...result })}\n`);

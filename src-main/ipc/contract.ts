@@ -866,8 +866,7 @@ export const requests = {
       runId,
       format: z.enum(['csv', 'gpkg']),
       out: filePath,
-      /** The path the user confirmed replacing, as for every export (exportOverwrite). */
-      overwrite: exportOverwrite,
+      overwrite: z.boolean().default(false),
     })
     .strict(),
   'stac:catalogues': z.object({}).strict(),

@@ -259,7 +259,7 @@ describe('joinBoundaryLayer on the sample scene', () => {
 
   it('exports the summary as CSV and as a GeoPackage layer GDAL reads', async () => {
     const csv = path.join(dir, 'summary.csv');
-    await exportBoundarySummary(db, { layerId, runId, format: 'csv', out: csv });
+    await exportBoundarySummary(db, { layerId, runId, format: 'csv', out: csv, overwrite: false });
     const rows = featureChangeRows(db, layerId, runId);
     const lines = fs.readFileSync(csv, 'utf8').trim().split(/\r?\n/);
     expect(lines[0]).toContain('feature_id,name,layer,run_id,area_m2,changed_m2,changed_pct,regions');
@@ -267,7 +267,7 @@ describe('joinBoundaryLayer on the sample scene', () => {
     expect(fs.existsSync(path.join(dir, 'summary.csvt'))).toBe(true);
 
     const gpkg = path.join(dir, 'summary.gpkg');
-    await exportBoundarySummary(db, { layerId, runId, format: 'gpkg', out: gpkg });
+    await exportBoundarySummary(db, { layerId, runId, format: 'gpkg', out: gpkg, overwrite: false });
     if (canValidateGeoPackage) validateGeoPackage(gpkg);
     expect(gdalLayerSummary(gpkg, SUMMARY_LAYER)).toMatchObject({ featureCount: rows.length, epsg: 4326 });
     const features = gdalFeatures(gpkg, SUMMARY_LAYER);
@@ -275,10 +275,10 @@ describe('joinBoundaryLayer on the sample scene', () => {
     expect(Number(top.properties.changed_m2)).toBeCloseTo(rows[0].changedM2, 6);
     expect(top.geometry?.type).toMatch(/Polygon/);
     await expect(
-      exportBoundarySummary(db, { layerId, runId, format: 'gpkg', out: gpkg }),
+      exportBoundarySummary(db, { layerId, runId, format: 'gpkg', out: gpkg, overwrite: false }),
     ).rejects.toMatchObject({ code: 'EXPORT_EXISTS' });
-    // Replaced where the user confirmed that very file.
-    await exportBoundarySummary(db, { layerId, runId, format: 'gpkg', out: gpkg, overwrite: gpkg });
+    // Replaced once the user said yes.
+    await exportBoundarySummary(db, { layerId, runId, format: 'gpkg', out: gpkg, overwrite: true });
     expect(gdalLayerSummary(gpkg, SUMMARY_LAYER).featureCount).toBe(rows.length);
   });
 });

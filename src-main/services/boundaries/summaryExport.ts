@@ -13,8 +13,7 @@ import { decodeGpkgMultiPolygon } from '../../core/geo/gpkgGeometry';
 import { describeTransition } from '../../core/regions/transitionText';
 import type { ExportResult, ParsedRequest } from '../../ipc/contract';
 import { crsDefinitionOf, WGS84_EPSG } from '../exports/crsDefinitions';
-import { csvtPathFor } from '../exports/exportRegions';
-import { checkCsvtTarget, checkExportTarget } from '../exports/exportTarget';
+import { csvtPathFor } from '../exports/exportTarget';
 import { encodeFeatureGeoPackage } from '../exports/geoPackageWriter';
 import { writeFileAtomic } from '../fileSafety/atomicWrite';
 import { joinState } from './boundaryJoin';
@@ -70,10 +69,9 @@ export async function exportBoundarySummary(
 ): Promise<ExportResult> {
   const rows = boundarySummaryRows(db, request.layerId, request.runId);
   const out = path.resolve(request.out);
-  // As every export: never the project, its data or imagery; an existing file only where the user confirmed it.
-  const overwrite = checkExportTarget(db, { out, kind: request.format, confirmed: request.overwrite });
-  if (request.format === 'csv') checkCsvtTarget(csvtPathFor(out));
-  const atomic = { overwrite, codePrefix: 'EXPORT' };
+  // Where it may write (never the project or its imagery; a yes replaces only a file of this kind) is checked by
+  // the handler (exports/exportTarget checkWriteTarget), as for reports and accuracy samples.
+  const atomic = { overwrite: request.overwrite, codePrefix: 'EXPORT' };
   const attributes = BOUNDARY_SUMMARY_ATTRIBUTES;
   if (request.format === 'csv') {
     await writeFileAtomic(

@@ -214,12 +214,12 @@ export class BoundariesState {
 
   /**
    * Writes the active layer's summary for the run on screen (CSV or a GeoPackage layer). 'exists': a file is there
-   * and the user has not confirmed replacing it (call again with `replace` set to that path).
+   * and the user has not confirmed replacing it (call again with `replace` once they did).
    */
   async exportSummary(
     format: 'csv' | 'gpkg',
     out: string,
-    replace?: string,
+    replace = false,
   ): Promise<'done' | 'exists' | 'failed'> {
     const layerId = this.activeId;
     const runId = regions.runId;
@@ -240,7 +240,7 @@ export class BoundariesState {
       signal('boundaries:summary-exported');
       return 'done';
     } catch (error) {
-      if (errorOf(error).code === 'EXPORT_EXISTS' && replace === undefined) return 'exists';
+      if (errorOf(error).code === 'EXPORT_EXISTS' && !replace) return 'exists';
       notices.error(error, 'Exporting the summary');
       return 'failed';
     }
