@@ -15,7 +15,7 @@ import { userPixelSizeM } from '../imagery/ProjectImagery';
 import { gridToMapFn } from '../imagery/crs';
 import type { ProjectStore } from '../project/projectStore';
 import type { ProjectRegions } from '../regions/ProjectRegions';
-import { pointSpotCheckImages } from '../regions/spotCheck';
+import { pointSpotCheckImages, type SpotCheckOptions } from '../regions/spotCheck';
 import {
   getPoint,
   getSample,
@@ -142,12 +142,16 @@ export class ProjectAccuracy {
   }
 
   /** Before / change / after around a sample point, framed. */
-  async spotCheck(pointId: number) {
+  async spotCheck(
+    pointId: number,
+    mapStretchOf?: (runId: number) => Promise<SpotCheckOptions['stretch'] | undefined>,
+  ) {
     const point = getPoint(this.db, pointId);
     const sample = getSample(this.db, point.sampleId);
     const { pair, probability } = await this.regions.rastersOf(sample.runId);
     const threshold = this.regions.settingsOf(sample.runId).threshold;
-    return pointSpotCheckImages(pair, probability, point, threshold);
+    const stretch = await mapStretchOf?.(sample.runId);
+    return pointSpotCheckImages(pair, probability, point, threshold, 256, stretch);
   }
 
   async export(request: { sampleId: number; format: SampleExportFormat; out: string; overwrite: boolean }) {

@@ -1,11 +1,9 @@
 // API handlers of the accuracy and report channels: thin mapping from the contract to the accuracy and report
 // services.
 import { checkWriteTarget } from '../exports/exportTarget';
+import { mapStretchOfRun } from '../preview/runStretch';
 import { makeReport } from '../report/makeReport';
-import type { DomainHandlers, HandlerContext } from './handlerTypes';
-
-const base64 = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+import { base64, type DomainHandlers, type HandlerContext } from './handlerTypes';
 
 export function accuracyHandlers(ctx: HandlerContext): DomainHandlers<'accuracy:' | 'report:'> {
   return {
@@ -13,7 +11,9 @@ export function accuracyHandlers(ctx: HandlerContext): DomainHandlers<'accuracy:
     'accuracy:get': ({ runId }) => ctx.services().accuracy.state(runId),
     'accuracy:label': ({ pointId, label }) => ctx.services().accuracy.label(pointId, label),
     'accuracy:spotCheck': async ({ pointId }) => {
-      const images = await ctx.services().accuracy.spotCheck(pointId);
+      const services = ctx.services();
+      // Pictured with the map's stretch, like the region spot check.
+      const images = await services.accuracy.spotCheck(pointId, (runId) => mapStretchOfRun(services, runId));
       return {
         before: base64(images.before),
         change: base64(images.change),

@@ -1,4 +1,5 @@
-// What a domain's API handlers get from the app session, and the shape of a domain's handler set.
+// What a domain's API handlers get from the app session, the shape of a domain's handler set, and the one
+// encoding of image bytes in answers.
 import type { ApiHandlers, Channel } from '../../ipc/contract';
 import type { EventBus } from '../events';
 import type { ProjectStore } from '../project/projectStore';
@@ -15,3 +16,7 @@ export interface HandlerContext {
 
 /** The handlers of the channels whose names start with a prefix, e.g. DomainHandlers<'run:'>. */
 export type DomainHandlers<P extends string> = Pick<ApiHandlers, Extract<Channel, `${P}${string}`>>;
+
+/** Image bytes as the API carries them (PNG in base64, see TileImage). */
+export const base64 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');

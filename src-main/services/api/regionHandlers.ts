@@ -2,11 +2,8 @@
 import { getRegion, regionFeatures, setReview } from '../regions/regionRecords';
 import { listRegions, regionFacets } from '../regions/listRegions';
 import { regionDetail, regionRow } from '../regions/regionView';
-import { imageryStretch } from '../preview/previewTiles';
-import type { DomainHandlers, HandlerContext } from './handlerTypes';
-
-const base64 = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+import { mapStretchOfRun } from '../preview/runStretch';
+import { base64, type DomainHandlers, type HandlerContext } from './handlerTypes';
 
 export function regionHandlers(ctx: HandlerContext): DomainHandlers<'regions:'> {
   const db = () => ctx.requireProject().db;
@@ -28,17 +25,8 @@ export function regionHandlers(ctx: HandlerContext): DomainHandlers<'regions:'> 
       const region = getRegion(db(), fid);
       // The map's colour stretch of the run's two dates, so the pictures match the map.
       const services = ctx.services();
-      const dates = services.runs.getRun(region.runId)?.dates;
-      const [before, after] = await Promise.all(
-        ([dates?.from ?? 'before', dates?.to ?? 'after'] as const).map((which) =>
-          imageryStretch(services.preview, services.imagery, which).catch(() => null),
-        ),
-      );
-      const images = await services.regions.spotCheck(
-        fid,
-        region.runId,
-        before && after ? { before, after } : undefined,
-      );
+      const stretch = await mapStretchOfRun(services, region.runId);
+      const images = await services.regions.spotCheck(fid, region.runId, stretch);
       return {
         before: base64(images.before),
         change: base64(images.change),

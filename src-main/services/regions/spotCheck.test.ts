@@ -7,7 +7,7 @@ import { listRegions } from './listRegions';
 import { memoryProbabilityReader } from './probabilityReader';
 import { blobs, utmGrid } from './regions.testutil';
 import { imageryToRgba, type ByteStretch } from '../../core/preview/colourise';
-import { SpotCheckCache, spotCheckImages } from './spotCheck';
+import { pointSpotCheckImages, SpotCheckCache, spotCheckImages } from './spotCheck';
 
 describe('spotCheckImages', () => {
   it('renders before, change and after at one scale with the outline, and caches them', async () => {
@@ -105,5 +105,16 @@ describe('spotCheckImages', () => {
     expect(corner(images.after)).toEqual(mapColour(1500, stretch.after));
     // Without the map's stretch, the window's own range would make these flat dates black and white instead.
     expect(mapColour(1200, stretch.before)).toEqual([51, 51, 51]);
+    // The accuracy sample-point check shows the same colours (its corner lies outside the point's frame).
+    const point = await pointSpotCheckImages(
+      pair,
+      probability,
+      { col: 60, row: 60, lat: 48 },
+      0.5,
+      128,
+      stretch,
+    );
+    expect(corner(point.before)).toEqual(mapColour(1200, stretch.before));
+    expect(corner(point.after)).toEqual(mapColour(1500, stretch.after));
   });
 });

@@ -178,6 +178,8 @@ export async function pointSpotCheckImages(
   point: { col: number; row: number; lat: number },
   threshold: number,
   size = 256,
+  /** Each date's stretch as the map draws it; without it, the window's own. */
+  mapStretch?: SpotCheckOptions['stretch'],
 ): Promise<Omit<SpotCheckImages, 'fid'>> {
   const grid = pair.grid;
   const window = patchWindow(
@@ -200,6 +202,15 @@ export async function pointSpotCheckImages(
       point.col - r,
       point.row - r,
     ]);
-  const images = await windowImages(pair, probability, window, threshold, [[square(0)], [square(4)]], size);
+  const images = await windowImages(
+    pair,
+    probability,
+    window,
+    threshold,
+    [[square(0)], [square(4)]],
+    size,
+    undefined,
+    mapStretch,
+  );
   return { ...images, metresPerPixel: (pixelSizeM(grid, point.lat) * window.width) / images.width };
 }

@@ -15,6 +15,8 @@ import { pixelSizeM } from '../regions/classifyRegions';
 import { getRegion } from '../regions/regionRecords';
 import type { ProjectAccuracy } from '../accuracy/ProjectAccuracy';
 import type { ProjectImagery } from '../imagery/ProjectImagery';
+import type { PreviewService } from '../preview/PreviewService';
+import { mapStretchOfRun } from '../preview/runStretch';
 import type { ProjectStore } from '../project/projectStore';
 import type { ProjectRegions } from '../regions/ProjectRegions';
 import type { RunService } from '../runs/RunService';
@@ -104,6 +106,7 @@ export interface ReportSources {
   readonly regions: ProjectRegions;
   readonly imagery: ProjectImagery;
   readonly accuracy: ProjectAccuracy;
+  readonly preview: PreviewService;
 }
 
 export async function gatherReportData(
@@ -137,6 +140,8 @@ export async function gatherReportData(
     .prepare('SELECT fid FROM change_regions WHERE run_id = ? ORDER BY area_m2 DESC, fid LIMIT ?')
     .all(runId, largestRegions) as { fid: number }[];
   const largest: ReportRegion[] = [];
+  // The region pages show the dates as the map draws them.
+  const stretch = await mapStretchOfRun(services, runId);
   const overviewMarks: ReportData['overviewMarks'] = [];
   for (const [i, { fid }] of largestFids.entries()) {
     const rank = i + 1;
@@ -145,7 +150,7 @@ export async function gatherReportData(
     let imagesMissing: string | null = null;
     let metresPerPixel: number | null = null;
     try {
-      const check = await services.regions.spotCheck(region.fid, runId);
+      const check = await services.regions.spotCheck(region.fid, runId, stretch);
       images = { before: check.before, change: check.change, after: check.after };
       metresPerPixel = check.metresPerPixel;
     } catch (error) {
