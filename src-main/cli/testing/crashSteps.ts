@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { unzipSync } from 'fflate';
 import type { Channel, Events, Results } from '../../ipc/contract';
 import { dispatch } from '../../ipc/dispatch';
 import { projectDataDir } from '../../services/project/projectStore';
@@ -114,6 +115,40 @@ export function exportFile(dir: string, kind: ExportKind): string {
 export async function exportStep(app: App, kind: ExportKind, out: string): Promise<void> {
   if (kind === 'probability') await app.call('export:raster', { runId: 1, kind: 'probability', out });
   else await app.call('export:regions', { runId: 1, format: kind, out, crs: 'wgs84' });
+}
+
+/**
+ * What an export holds, for comparing two of them: the bytes, except where a format records when it was written
+ * (a GeoPackage's gpkg_contents.last_change, the times in a Shapefile zip's entries): there the content itself.
+ */
+export function exportContent(kind: ExportKind, bytes: Buffer): string {
+  if (kind === 'shapefile') {
+    const entries = unzipSync(bytes);
+    return JSON.stringify(
+      Object.keys(entries)
+        .sort()
+        .map((name) => [name, Buffer.from(entries[name]).toString('base64')]),
+    );
+  }
+  if (kind !== 'gpkg') return bytes.toString('base64');
+  const db = new Database(bytes);
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+      name: string;
+    }[];
+    return JSON.stringify(
+      tables.map(({ name }) => [
+        name,
+        (db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]).map((row) =>
+          JSON.stringify({ ...row, last_change: null }, (_, v: unknown) =>
+            v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v,
+          ),
+        ),
+      ]),
+    );
+  } finally {
+    db.close();
+  }
 }
 
 /** Copies a project (file, its write-ahead log where a killed writer left one, data folder) that no one has open. */
