@@ -19,10 +19,12 @@ const outdir = at > 0 ? path.resolve(process.argv[at + 1]) : path.join(root, 'ou
 const builtinsThroughRequire = {
   name: 'builtins-through-require',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?https?$/ }, (args) => ({
-      path: args.path.replace(/^node:/, ''),
-      namespace: 'builtin-require',
-    }));
+    build.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
+      // The stand-in's own require of the built-in stays Node's (else it would resolve to itself, a cycle).
+      args.namespace === 'builtin-require'
+        ? { path: args.path, external: true }
+        : { path: args.path.replace(/^node:/, ''), namespace: 'builtin-require' },
+    );
     build.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({
       contents:
         `const m = require('node:${args.path}');\n` +
@@ -49,7 +51,8 @@ await esbuild.build({
   // Native modules stay outside (loaded from node_modules); everything else is bundled: resolving and lexing
   // dozens of packages at every start cost more than the bundle's size.
   // playwright-core (report PDFs through Chromium) finds its own files and browsers from its package folder.
-  external: ['better-sqlite3', 'onnxruntime-node', 'electron', 'playwright-core', 'tsx', 'tsx/*'],
+  // undici (catalogue requests) imports more of node:http than the plugin below hands on: it loads as it is.
+  external: ['better-sqlite3', 'onnxruntime-node', 'electron', 'playwright-core', 'tsx', 'tsx/*', 'undici'],
   banner: {
     js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);",
   },

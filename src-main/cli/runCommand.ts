@@ -8,7 +8,6 @@ import type { RegionsComputed } from '../services/regions/ProjectRegions';
 import type { RunEvent } from '../services/runs/runEvents';
 import { writeSyntheticPairFiles } from '../services/runs/syntheticPairFiles';
 import { cliSession, discardCreated, mapViewOn, openOrCreate, type CliSession } from './cliSession';
-import { readStacItem } from '../services/stac/stacItem';
 import { EXIT } from './exitCodes';
 import { progressLine } from './progressBar';
 import { describeRegions } from './regionsCommand';
@@ -135,6 +134,8 @@ async function setDate(
   items: string[] | undefined,
 ) {
   if (!items?.length) return cli.call('imagery:setFiles', { role, uris });
+  // Loaded only here: the catalogue client (undici) costs every other run's start nothing.
+  const { readStacItem } = await import('../services/stac/stacItem');
   const scenes = [];
   for (const url of items) scenes.push(await readStacItem(url));
   return cli.call('stac:useScenes', {
