@@ -30,7 +30,7 @@ describe('imagery on public data', () => {
   it('Landsat: 6-band uint8 in UTM, bands in TM order from the wavelength metadata', async () => {
     const before = await openImagerySet([join(DATA, 'landsat_taizhou_nanjing/nanjing/t1_2000_TM.tif')]);
     const after = await openImagerySet([join(DATA, 'landsat_taizhou_nanjing/nanjing/t2_2002_TM.tif')]);
-    expect(before.summary.crs).toEqual({ code: 'EPSG:32650', name: 'WGS 84 / UTM zone 50N' });
+    expect(before.summary.crs).toMatchObject({ code: 'EPSG:32650', name: 'WGS 84 / UTM zone 50N' });
     expect(before.summary.pixelSizeM).toEqual([30, 30]);
     expect(before.summary.areaKm2).toBeCloseTo(576, 6);
     expect(before.summary.bandRoles.slice(0, 4)).toEqual(['blue', 'green', 'red', 'nir']);
