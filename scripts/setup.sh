@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh checkout: the Debian packages the tests use (Chromium for end-to-end tests and PDF reports, GDAL to
-# check outputs, poppler-utils to read reports back), a Node that meets package.json's engines (scripts/ensure-node.sh), then the npm packages.
+# check outputs, poppler-utils to read reports back, Redis for the scale-out tests), a Node that meets package.json's engines (scripts/ensure-node.sh), then the npm packages.
 # Idempotent: skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
 # pdftotext and pdfinfo: the report tests read the printed PDF back
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+# redis-server: the scale-out tests start their own Redis on a loopback port (nothing needs it to use the app)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
     sudo_cmd=()
@@ -18,7 +20,7 @@ if ((${#missing[@]})); then
     "${sudo_cmd[@]}" apt-get update -q
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
   else
-    echo "setup: please install ${missing[*]} (Chromium, GDAL's command-line tools and poppler-utils) with your package manager" >&2
+    echo "setup: please install ${missing[*]} (Chromium, GDAL's command-line tools, poppler-utils and redis-server) with your package manager" >&2
     exit 1
   fi
 fi
