@@ -85,7 +85,8 @@ export interface StacSearchResult {
 
 /** Where a date's image came from, recorded in the project beside the file or URL. */
 export interface ImagerySource {
-  kind: 'stac';
+  /** 'planet': a Planet Data API item (collection is its item type, assetKey its asset type). */
+  kind: 'stac' | 'planet';
   catalogue: string | null;
   itemUrl: string | null;
   itemId: string;
@@ -101,8 +102,11 @@ export interface ImagerySource {
 export interface StacCatalogue {
   url: string;
   title: string;
-  /** Well-known public APIs ship with the app; the others are ones this project searched. */
-  kind: 'well-known' | 'added';
+  /**
+   * Well-known public APIs ship with the app; 'added' ones this project searched; 'planet' is Planet's Data API
+   * (searched with the user's API key; its collections are Planet item types).
+   */
+  kind: 'well-known' | 'added' | 'planet';
   /** Collections worth proposing first (true-colour imagery), where known. */
   collections: string[];
   note: string | null;

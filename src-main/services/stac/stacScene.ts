@@ -71,7 +71,7 @@ function selfUrl(item: Item): string | null {
 }
 
 /** Outer rings of a GeoJSON Polygon or MultiPolygon footprint, dropping anything else. */
-function outerRings(geometry: unknown): [number, number][][] {
+export function outerRings(geometry: unknown): [number, number][][] {
   if (!geometry || typeof geometry !== 'object') return [];
   const g = geometry as { type?: unknown; coordinates?: unknown };
   const polygons =
