@@ -141,7 +141,12 @@ export class AppSession {
         homeDir: os.homedir(),
       }),
       'project:create': ({ path: file, name }) => this.createProject(file, name).summary(),
-      'project:open': ({ path: file }) => this.openProject(file).summary(),
+      'project:open': ({ path: file }) => {
+        const summary = this.openProject(file).summary();
+        // A kill between finding a run's regions and labelling them: finish the labels now, in the background.
+        this.services().regions.finishInterruptedLabelling();
+        return summary;
+      },
       'project:close': () => {
         this.closeProject();
         return null;

@@ -145,4 +145,31 @@ describe('the pipeline through the API', () => {
     };
     expect(Object.values(geojson.features[0].properties)).toContain('Neubau – bestätigt');
   });
+
+  it('labels, when the project opens again, the regions a kill left without land cover', async () => {
+    const file = session.services().project.file;
+    const labels = () =>
+      session
+        .services()
+        .project.db.prepare(
+          'SELECT fid, from_class, to_class FROM change_regions WHERE run_id = ? ORDER BY fid',
+        )
+        .all(run.id) as { fid: number; from_class: string | null; to_class: string | null }[];
+    const labelled = labels();
+    expect(labelled.every((r) => r.from_class && r.to_class)).toBe(true);
+    // The state a kill between finding the regions and labelling them leaves: regions stored, no land cover.
+    session
+      .services()
+      .project.db.prepare('UPDATE change_regions SET from_class = NULL, to_class = NULL')
+      .run();
+    await call('project:close', {});
+    const relabelled = nextEvent('regions:changed');
+    await call('project:open', { path: file });
+    expect(await relabelled).toMatchObject({ runId: run.id, regionCount: labelled.length });
+    expect(labels()).toEqual(labelled);
+    // Nothing left to label: opening again starts no work.
+    await call('project:close', {});
+    await call('project:open', { path: file });
+    expect(session.services().regions.finishInterruptedLabelling()).toEqual([]);
+  });
 });

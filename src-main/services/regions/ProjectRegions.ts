@@ -27,6 +27,8 @@ export interface RegionEvents {
 
 export type RegionsComputed = Results['regions:compute'];
 
+const isLandCoverModel = (entry: { task: string }): boolean => entry.task === 'land-cover-classification';
+
 interface RunReaders {
   probability: ProbabilityRasterReader;
   closeProbability: () => Promise<void>;
@@ -79,6 +81,57 @@ export class ProjectRegions {
     });
   }
 
+  /**
+   * Labels, in the background, the regions a kill left without land cover: found and stored, then stopped before
+   * the classifier was through (the regions are written first, their labels after). Runs as a finished run's regions
+   * do, tracked by whenAutomaticDone, and announced with regions:changed. Returns the runs it labels.
+   */
+  finishInterruptedLabelling(): number[] {
+    if (this.project.readOnly || !listModels(this.modelDirs()).some(isLandCoverModel)) return [];
+    const runIds = this.project.db
+      .prepare(`SELECT DISTINCT run_id FROM change_regions WHERE from_class IS NULL ORDER BY run_id`)
+      .pluck()
+      .all() as number[];
+    const started = runIds.filter((runId) => !this.automatic.has(runId));
+    for (const runId of started) {
+      const job = this.labelUnlabelled(runId).catch((error: unknown) => {
+        this.events.warning(`Labelling the regions of run ${runId} failed: ${(error as Error).message}`);
+        return null;
+      });
+      this.automatic.set(runId, job);
+      void job.finally(() => {
+        if (this.automatic.get(runId) === job) this.automatic.delete(runId);
+      });
+    }
+    return started;
+  }
+
+  private async labelUnlabelled(runId: number): Promise<RegionsComputed | null> {
+    const started = performance.now();
+    const run = this.finishedRun(runId);
+    const pair = await this.pairOf(run);
+    const classifier = this.landCoverClassifier();
+    if (!classifier) return null;
+    try {
+      await classifyRegions(this.project.db, runId, pair, classifierFrom(await classifier));
+    } catch (error) {
+      // Imagery the classifier cannot read (too few bands) was left unlabelled on purpose when the run finished.
+      if ((error as { code?: string }).code === 'REGIONS_CLASSIFIER_BANDS') return null;
+      throw error;
+    }
+    const regionCount = this.project.db
+      .prepare('SELECT count(*) FROM change_regions WHERE run_id = ?')
+      .pluck()
+      .get(runId) as number;
+    this.events.changed(runId, regionCount);
+    return {
+      runId,
+      regionCount,
+      settings: this.settingsOf(runId),
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
   /** The regions being found because the run finished, if they are (null when that failed). */
   whenAutomaticDone(runId: number): Promise<RegionsComputed | null> | undefined {
     return this.automatic.get(runId);
@@ -122,7 +175,7 @@ export class ProjectRegions {
 
   private landCoverClassifier(): Promise<LandCoverClassifier> | null {
     if (!this.classifier) {
-      const entry = listModels(this.modelDirs()).find((m) => m.task === 'land-cover-classification');
+      const entry = listModels(this.modelDirs()).find(isLandCoverModel);
       if (!entry) return null;
       this.classifier = LandCoverClassifier.load(entry.cardPath, { provider: 'auto' });
       this.classifier.catch(() => (this.classifier = null));
