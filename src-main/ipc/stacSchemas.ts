@@ -98,6 +98,9 @@ export interface ImagerySource {
   downloadedFrom?: string;
 }
 
+/** How a catalogue's assets are made readable: 'planetary-computer': a SAS token on each Azure Blob read. */
+export type AssetSigningKind = 'planetary-computer';
+
 /** A catalogue the "Find imagery" panel offers. */
 export interface StacCatalogue {
   url: string;
@@ -110,6 +113,8 @@ export interface StacCatalogue {
   /** Collections worth proposing first (true-colour imagery), where known. */
   collections: string[];
   note: string | null;
+  /** Where its assets need a token to be read (services/stac/assetSigning.ts signs them at each read). */
+  signing?: AssetSigningKind;
 }
 
 const httpUrl = catalogueUrl;

@@ -2,6 +2,7 @@
 // can be checked before reading pixels is checked at open, so bad input fails early with its own code.
 import { open as openFile, stat } from 'node:fs/promises';
 import {
+  fromCustomClient,
   fromFile,
   fromUrl,
   getDecoder,
@@ -28,6 +29,8 @@ import {
   type RemoteFailureLimit,
 } from './remoteAddress';
 import { readSidecars, sidecarGeoreference } from './sidecars';
+import { SignedAssetClient } from './signedAssetClient';
+import { assetSigner } from '../stac/assetSigning';
 import { useZlibDeflate } from './zlibDecoder';
 
 // DEFLATE tiles decode through Node's zlib on this thread (geotiff.js's default is pure-JavaScript pako).
@@ -84,7 +87,10 @@ export async function openGeoTiff(uri: string, options: OpenOptions = {}): Promi
       return unreadableAddress(uri, error);
     };
     try {
-      tiff = await fromUrl(uri, { allowFullFile: false }, signal);
+      // Addresses on storage that needs a token are signed at each request (the project keeps them unsigned).
+      tiff = assetSigner().storageOf(uri)
+        ? await fromCustomClient(new SignedAssetClient(uri), { allowFullFile: false }, signal)
+        : await fromUrl(uri, { allowFullFile: false }, signal);
     } catch (error) {
       throw await failRemote(error);
     }

@@ -16,7 +16,8 @@ export const WELL_KNOWN_CATALOGUES: readonly StacCatalogue[] = [
     title: 'Microsoft Planetary Computer',
     kind: 'well-known',
     collections: ['sentinel-2-l2a', 'naip'],
-    note: 'Search works anonymously; reading its images needs the short-lived access tokens it hands out.',
+    note: 'Search works anonymously; its images are read with short-lived access tokens ChangeMap asks for at each read.',
+    signing: 'planetary-computer',
   },
 ];
 

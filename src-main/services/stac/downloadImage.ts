@@ -1,9 +1,9 @@
 // Downloads a scene's image into the project's data folder for offline work, resumably: bytes land in `<file>.part`,
 // an interrupted download continues from where it stopped (an HTTP range request; from the start where the server
-// ignores ranges), and only a complete TIFF is renamed into place.
+// ignores ranges), and only a complete TIFF is renamed into place. Storage that needs a token is signed per request.
 import fs from 'node:fs';
-import { fetch } from 'undici';
 import { ChangeMapError } from '../../core/errors';
+import { fetchAsset } from './assetSigning';
 import { hostOf } from './stacHttp';
 
 export interface DownloadProgress {
@@ -42,7 +42,7 @@ export async function downloadImage(
   };
   let out: fs.WriteStream | null = null;
   try {
-    const response = await fetch(url, { signal, headers: have > 0 ? { range: `bytes=${have}-` } : {} });
+    const response = await fetchAsset(url, { signal, headers: have > 0 ? { range: `bytes=${have}-` } : {} });
     if (!response.ok || !response.body) {
       throw new ChangeMapError(
         'STAC_DOWNLOAD_FAILED',

@@ -36,7 +36,9 @@ export function proxyAgentFromEnvironment(env: NodeJS.ProcessEnv = process.env):
 }
 
 let sharedAgent: Dispatcher | null = null;
-const defaultAgent = () => (sharedAgent ??= proxyAgentFromEnvironment());
+/** One agent for the process's catalogue and asset requests (its connections are reused). */
+export const sharedProxyAgent = (): Dispatcher => (sharedAgent ??= proxyAgentFromEnvironment());
+const defaultAgent = sharedProxyAgent;
 
 /** Fetches one JSON document from a catalogue. */
 export async function fetchStacJson(

@@ -1,7 +1,7 @@
 // Scene thumbnails for the "Find imagery" list. The renderer may load nothing from the network (its CSP), so the
 // services fetch them; only addresses a search of this session returned as thumbnails are fetched (the channel is
 // no general URL fetcher), only small browser images are passed on, and failures just leave the picture out.
-import { fetch } from 'undici';
+import { fetchAsset } from './assetSigning';
 import { STAC_REQUEST_TIMEOUT_MS } from './stacHttp';
 
 const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
@@ -21,7 +21,7 @@ export class ThumbnailGate {
   async fetch(url: string): Promise<string | null> {
     if (!this.known.has(url)) return null;
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(STAC_REQUEST_TIMEOUT_MS) });
+      const response = await fetchAsset(url, { signal: AbortSignal.timeout(STAC_REQUEST_TIMEOUT_MS) });
       const type = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
       const length = Number(response.headers.get('content-length') ?? 0);
       if (!response.ok || !IMAGE_TYPES.includes(type) || length > MAX_THUMBNAIL_BYTES) {

@@ -1,7 +1,10 @@
 // A STAC API on loopback for tests (no test may reach the internet): a landing page, conformance, item search by
 // POST and GET with paging through `next` links, items whose assets are GeoTIFFs the test wrote (served with HTTP
 // range requests) and PNG thumbnails. Each catalogue address can also misbehave on purpose: /mode/<m>/ serves the
-// same landing page whose search answers 400, 500, malformed JSON, or never.
+// same landing page whose search answers 400, 500, malformed JSON, or never. With `signedStorage` the assets live
+// on a stand-in for Azure Blob storage (path-style, as Azure's emulator serves it) that refuses reads without a
+// valid, unexpired SAS token, and the server hands tokens out as the Planetary Computer's Data Authentication API.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +36,11 @@ export interface LocalStac {
   urlFor(mode: CatalogueMode): string;
   /** Every request the server saw (method and path with query), for assertions. */
   requests: { method: string; path: string; body: unknown }[];
+  /** With signedStorage: the token API's base and the storage's path-style endpoint (AssetSigner's settings). */
+  sasApi: string;
+  storageEmulator: string;
+  /** Revokes every token handed out so far, as if they had expired (their stated expiry is left as it was). */
+  expireTokens(): void;
   close(): Promise<void>;
 }
 
@@ -43,11 +51,21 @@ const CONFORMANCE = [
   'https://api.stacspec.org/v1.0.0/item-search#query',
 ];
 
+export interface SignedStorage {
+  account: string;
+  container: string;
+  /** How long a token lives (its msft:expiry); default one hour. */
+  tokenLifetimeMs?: number;
+}
+
 export async function startLocalStac(
   scenes: LocalScene[],
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; signedStorage?: SignedStorage } = {},
 ): Promise<LocalStac> {
   const pageSize = options.pageSize ?? 2;
+  const signed = options.signedStorage ?? null;
+  /** Valid tokens (their sig) and when they expire. */
+  const tokens = new Map<string, number>();
   const requests: LocalStac['requests'] = [];
   const stalled: ServerResponse[] = [];
   let base = '';
@@ -96,6 +114,36 @@ export async function startLocalStac(
         ? json(res, 200, itemOf(scene, root))
         : json(res, 404, { code: 'NotFound', description: 'no item' });
     }
+    const sas = /^\/api\/sas\/v1\/token\/([^/]+)\/([^/]+)$/.exec(path);
+    if (sas) return issueToken(res, decodeURIComponent(sas[1]), decodeURIComponent(sas[2]));
+    if (signed) {
+      const prefix = `/blob/${signed.account}/${signed.container}`;
+      if (!path.startsWith(`${prefix}/`)) return storageRefusal(res, 404, 'ResourceNotFound');
+      if (!validToken(url)) return storageRefusal(res, 403, 'AuthenticationFailed');
+      return serveAsset(req, res, path.slice(prefix.length));
+    }
+    serveAsset(req, res, path);
+  }
+
+  function issueToken(res: ServerResponse, account: string, container: string): void {
+    if (!signed || account !== signed.account || container !== signed.container)
+      return json(res, 404, { detail: `no storage ${account}/${container}` });
+    const expiresAt = Date.now() + (signed.tokenLifetimeMs ?? 3_600_000);
+    const sig = randomBytes(12).toString('base64url');
+    tokens.set(sig, expiresAt);
+    const se = encodeURIComponent(new Date(expiresAt).toISOString().replace(/\.\d+Z$/, 'Z'));
+    json(res, 200, {
+      'msft:expiry': new Date(expiresAt).toISOString().replace(/\.\d+Z$/, 'Z'),
+      token: `se=${se}&sp=rl&sv=2021-06-08&sr=c&sig=${sig}`,
+    });
+  }
+
+  function validToken(url: URL): boolean {
+    const expiresAt = tokens.get(url.searchParams.get('sig') ?? '');
+    return expiresAt !== undefined && expiresAt > Date.now();
+  }
+
+  function serveAsset(req: IncomingMessage, res: ServerResponse, path: string): void {
     const thumb = /^\/thumbs\/([^/]+)\.png$/.exec(path);
     if (thumb) return png(res);
     const data = /^\/data\/([^/]+)\.tif$/.exec(path);
@@ -172,7 +220,7 @@ export async function startLocalStac(
       { name: 'B03', 'eo:common_name': 'green' },
       { name: 'B02', 'eo:common_name': 'blue' },
     ];
-    const image = `${base}/data/${encodeURIComponent(s.id)}.tif`;
+    const image = `${assetBase()}/data/${encodeURIComponent(s.id)}.tif`;
     const assets: Record<string, unknown> =
       s.layout === 'per-band'
         ? Object.fromEntries(
@@ -196,7 +244,7 @@ export async function startLocalStac(
             },
           };
     assets.thumbnail = {
-      href: `${base}/thumbs/${encodeURIComponent(s.id)}.png`,
+      href: `${assetBase()}/thumbs/${encodeURIComponent(s.id)}.png`,
       type: 'image/png',
       roles: ['thumbnail'],
     };
@@ -233,6 +281,10 @@ export async function startLocalStac(
     };
   }
 
+  function assetBase(): string {
+    return signed ? `${base}/blob/${signed.account}/${signed.container}` : base;
+  }
+
   function landing(root: string, mode: CatalogueMode) {
     const links: Record<string, unknown>[] = [
       { rel: 'self', href: `${root}/`, type: 'application/json' },
@@ -262,6 +314,9 @@ export async function startLocalStac(
     url: `${base}/`,
     urlFor: (mode) => (mode === 'ok' ? `${base}/` : `${base}/mode/${mode}/`),
     requests,
+    sasApi: `${base}/api/sas/v1`,
+    storageEmulator: `${base}/blob/`,
+    expireTokens: () => tokens.clear(),
     close: () =>
       new Promise<void>((resolve) => {
         stalled.forEach((r) => r.destroy());
@@ -282,6 +337,14 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   res
     .writeHead(status, { 'content-type': 'application/geo+json', 'content-length': Buffer.byteLength(text) })
     .end(text);
+}
+
+/** Azure Blob storage's error answer (an XML document with a code). */
+function storageRefusal(res: ServerResponse, status: number, code: string): void {
+  const xml = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`;
+  res
+    .writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) })
+    .end(xml);
 }
 
 function png(res: ServerResponse): void {
