@@ -1,13 +1,9 @@
 // The active boundary layer (parcels, districts) on the map: outlines loaded through the API for the part in view,
 // each labelled with its name (the layer's label field) where the map is zoomed in far enough to read it.
-import Feature from 'ol/Feature';
-import type { Extent } from 'ol/extent';
-import MultiPolygon from 'ol/geom/MultiPolygon';
 import VectorLayer from 'ol/layer/Vector';
-import { bbox as bboxStrategy } from 'ol/loadingstrategy';
-import VectorSource from 'ol/source/Vector';
 import { Fill, Stroke, Style, Text } from 'ol/style';
 import type { MapSpace } from './mapSpace';
+import { outlineSource, type ApiExtent } from './outlineSource';
 
 export interface BoundaryOutline {
   fid: number;
@@ -15,7 +11,7 @@ export interface BoundaryOutline {
   outline: [number, number][][][];
 }
 /** Outlines of the active layer meeting an extent (lon/lat); [] when no layer is active. */
-export type BoundaryFetcher = (extentLonLat: [number, number, number, number]) => Promise<BoundaryOutline[]>;
+export type BoundaryFetcher = (extentLonLat: ApiExtent) => Promise<BoundaryOutline[]>;
 
 export interface BoundaryLayer {
   layer: VectorLayer;
@@ -28,39 +24,17 @@ const STROKE = new Stroke({ color: '#1e3a8a', width: 1.5, lineDash: [6, 3] });
 const LABEL_MAX_RESOLUTION = 40;
 
 export function boundaryLayer(fetchOutlines: BoundaryFetcher, space: MapSpace): BoundaryLayer {
-  let generation = 0;
-  const loaded = new Set<() => void>();
-  const source: VectorSource = new VectorSource({
-    strategy: bboxStrategy,
-    loader: (extent: Extent, _resolution, _projection, success, failure) => {
-      const ticket = generation;
-      const [w, s, e, n] = space.extentFromView(extent);
-      fetchOutlines([Math.max(-180, w), Math.max(-85, s), Math.min(180, e), Math.min(85, n)]).then(
-        (records) => {
-          if (ticket !== generation) return success?.([]);
-          const features = records
-            .filter((r) => !source.getFeatureById(r.fid))
-            .map((r) => {
-              const geometry = new MultiPolygon(
-                r.outline.map((polygon) => polygon.map((ring) => ring.map((p) => space.toView(p)))),
-              );
-              const feature = new Feature({ geometry, label: r.label });
-              feature.setId(r.fid);
-              return feature;
-            });
-          source.addFeatures(features);
-          success?.(features);
-          for (const listener of loaded) listener();
-        },
-        () => {
-          source.removeLoadedExtent(extent);
-          failure?.();
-        },
-      );
-    },
-  });
+  const outlines = outlineSource(
+    async (extent) =>
+      (await fetchOutlines(extent)).map((r) => ({
+        id: r.fid,
+        outline: r.outline,
+        properties: { label: r.label },
+      })),
+    space,
+  );
   const layer = new VectorLayer({
-    source,
+    source: outlines.source,
     zIndex: 45,
     declutter: true,
     style: (feature, resolution) =>
@@ -80,15 +54,5 @@ export function boundaryLayer(fetchOutlines: BoundaryFetcher, space: MapSpace): 
       }),
     properties: { name: 'boundaries' },
   });
-  return {
-    layer,
-    reload() {
-      generation++;
-      source.clear(true);
-      source.refresh();
-    },
-    onLoaded(listener) {
-      loaded.add(listener);
-    },
-  };
+  return { layer, reload: outlines.reload, onLoaded: outlines.onLoaded };
 }

@@ -1,17 +1,13 @@
 // Change-region outlines for the part of the map in view, loaded through the API as the view moves, coloured by
 // the land cover each region changed to; the selected and hovered regions are drawn heavier. The review shows too:
 // confirmed regions get a dark double outline, rejected ones a grey dashed one without fill (and can be hidden).
-import Feature from 'ol/Feature';
-import type { Extent } from 'ol/extent';
-import MultiPolygon from 'ol/geom/MultiPolygon';
 import VectorLayer from 'ol/layer/Vector';
-import { bbox as bboxStrategy } from 'ol/loadingstrategy';
-import VectorSource from 'ol/source/Vector';
 import { Fill, Stroke, Style } from 'ol/style';
 import type { ReviewState } from '../../../../src-main/ipc/contract';
 import { transitionTarget } from '../format';
 import { landCoverColour, withAlpha } from './landCoverColours';
 import type { MapSpace } from './mapSpace';
+import { outlineSource, type ApiExtent } from './outlineSource';
 
 export interface OutlineRecord {
   fid: number;
@@ -19,7 +15,7 @@ export interface OutlineRecord {
   reviewState?: ReviewState;
   outline: [number, number][][][];
 }
-export type OutlineFetcher = (extentLonLat: [number, number, number, number]) => Promise<OutlineRecord[]>;
+export type OutlineFetcher = (extentLonLat: ApiExtent) => Promise<OutlineRecord[]>;
 
 export interface RegionLayer {
   layer: VectorLayer;
@@ -83,49 +79,16 @@ export function regionLayer(fetchOutlines: OutlineFetcher, space: MapSpace): Reg
   let selected: number | null = null;
   let hovered: number | null = null;
   let hideRejected = false;
-  let generation = 0;
-  const loadedListeners = new Set<() => void>();
-
-  const source: VectorSource = new VectorSource({
-    strategy: bboxStrategy,
-    loader: (extent: Extent, _resolution, projection, success, failure) => {
-      const ticket = generation;
-      const [w, s, e, n] = space.extentFromView(extent);
-      const clamped: [number, number, number, number] = [
-        Math.max(-180, w),
-        Math.max(-85, s),
-        Math.min(180, e),
-        Math.min(85, n),
-      ];
-      fetchOutlines(clamped).then(
-        (records) => {
-          if (ticket !== generation) return success?.([]);
-          const features = records
-            .filter((r) => !source.getFeatureById(r.fid))
-            .map((r) => {
-              const geometry = new MultiPolygon(
-                r.outline.map((polygon) => polygon.map((ring) => ring.map((p) => space.toView(p)))),
-              );
-              const feature = new Feature({
-                geometry,
-                transition: r.transition,
-                fid: r.fid,
-                reviewState: r.reviewState ?? 'unreviewed',
-              });
-              feature.setId(r.fid);
-              return feature;
-            });
-          source.addFeatures(features);
-          success?.(features);
-          for (const listener of loadedListeners) listener();
-        },
-        () => {
-          source.removeLoadedExtent(extent);
-          failure?.();
-        },
-      );
-    },
-  });
+  const outlines = outlineSource(
+    async (extent) =>
+      (await fetchOutlines(extent)).map((r) => ({
+        id: r.fid,
+        outline: r.outline,
+        properties: { transition: r.transition, fid: r.fid, reviewState: r.reviewState ?? 'unreviewed' },
+      })),
+    space,
+  );
+  const source = outlines.source;
 
   const layer = new VectorLayer({
     source,
@@ -142,11 +105,7 @@ export function regionLayer(fetchOutlines: OutlineFetcher, space: MapSpace): Reg
 
   return {
     layer,
-    reload() {
-      generation++;
-      source.clear(true);
-      source.refresh();
-    },
+    reload: outlines.reload,
     setSelected(fid) {
       if (fid === selected) return;
       selected = fid;
@@ -172,8 +131,6 @@ export function regionLayer(fetchOutlines: OutlineFetcher, space: MapSpace): Reg
         .sort()
         .map((name) => ({ name: name || 'unclassified', colour: landCoverColour(name || null) }));
     },
-    onLoaded(listener) {
-      loadedListeners.add(listener);
-    },
+    onLoaded: outlines.onLoaded,
   };
 }

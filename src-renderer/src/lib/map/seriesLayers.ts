@@ -1,21 +1,17 @@
 // The map layers of a series of dates: the time slider's imagery (one date's preview tiles at a time), and region
 // outlines of several runs at once, each outline styled by which run (period) it belongs to or by where it stands
 // in a comparison of two runs. Plain OpenLayers objects; stores reach them through seriesSync.svelte.ts.
-import Feature from 'ol/Feature';
-import { boundingExtent, type Extent } from 'ol/extent';
-import MultiPolygon from 'ol/geom/MultiPolygon';
+import { boundingExtent } from 'ol/extent';
 import VectorLayer from 'ol/layer/Vector';
-import { bbox as bboxStrategy } from 'ol/loadingstrategy';
-import VectorSource from 'ol/source/Vector';
 import { Fill, Stroke, Style } from 'ol/style';
 import { apiTileLayer, type ApiTileLayer, type TileFetcher } from './apiTileLayer';
 import { withAlpha } from './landCoverColours';
 import type { MapSpace } from './mapSpace';
+import { outlineSource, type ApiExtent } from './outlineSource';
 
-type LonLatBox = [number, number, number, number];
 export type RunOutlines = (
   runId: number,
-  extent: LonLatBox,
+  extent: ApiExtent,
 ) => Promise<{ fid: number; outline: [number, number][][][] }[]>;
 
 /** One run's regions drawn by an outline layer, each in the colour `colourOf(fid)` gives. */
@@ -53,46 +49,19 @@ export function outlineSetLayer(
   zIndex: number,
 ): OutlineSetLayer {
   let sets: OutlineSet[] = [];
-  let generation = 0;
-  const listeners = new Set<() => void>();
-  const source: VectorSource = new VectorSource({
-    strategy: bboxStrategy,
-    loader: (extent: Extent, _resolution, _projection, success, failure) => {
-      const ticket = generation;
-      const [w, s, e, n] = space.extentFromView(extent);
-      const box: LonLatBox = [Math.max(-180, w), Math.max(-85, s), Math.min(180, e), Math.min(85, n)];
-      Promise.all(sets.map((set) => fetch(set.runId, box).then((records) => ({ set, records })))).then(
-        (loaded) => {
-          if (ticket !== generation) return success?.([]);
-          const features: Feature[] = [];
-          for (const { set, records } of loaded) {
-            for (const r of records) {
-              const id = `${set.runId}:${r.fid}`;
-              if (source.getFeatureById(id)) continue;
-              const geometry = new MultiPolygon(
-                r.outline.map((polygon) => polygon.map((ring) => ring.map((p) => space.toView(p)))),
-              );
-              const feature = new Feature({
-                geometry,
-                colour: set.colourOf(r.fid),
-                runId: set.runId,
-                fid: r.fid,
-              });
-              feature.setId(id);
-              features.push(feature);
-            }
-          }
-          source.addFeatures(features);
-          success?.(features);
-          for (const listener of listeners) listener();
-        },
-        () => {
-          source.removeLoadedExtent(extent);
-          failure?.();
-        },
-      );
-    },
-  });
+  const outlines = outlineSource(async (box) => {
+    const loaded = await Promise.all(
+      sets.map(async (set) => ({ set, records: await fetch(set.runId, box) })),
+    );
+    return loaded.flatMap(({ set, records }) =>
+      records.map((r) => ({
+        id: `${set.runId}:${r.fid}`,
+        outline: r.outline,
+        properties: { colour: set.colourOf(r.fid), runId: set.runId, fid: r.fid },
+      })),
+    );
+  }, space);
+  const source = outlines.source;
   const layer = new VectorLayer({
     source,
     zIndex,
@@ -104,8 +73,7 @@ export function outlineSetLayer(
     layer,
     show(next) {
       sets = next;
-      generation++;
-      source.clear(true);
+      outlines.clear();
       layer.setVisible(next.length > 0);
       if (next.length > 0) source.refresh();
     },
@@ -117,9 +85,7 @@ export function outlineSetLayer(
       }
       return counts;
     },
-    onLoaded(listener) {
-      listeners.add(listener);
-    },
+    onLoaded: outlines.onLoaded,
   };
 }
 
