@@ -29,6 +29,16 @@ export interface OutlineSource {
   onLoaded(listener: () => void): void;
 }
 
+/**
+ * The view's extent in the API's coordinates: lon/lat kept within web mercator's world, or, for imagery without a
+ * georeference, the image's pixels as they are (a pixel canvas runs far past 180 and -85).
+ */
+export function apiExtentOf(extent: Extent, space: MapSpace): ApiExtent {
+  const [w, s, e, n] = space.extentFromView(extent);
+  if (space.kind === 'pixel') return [w, s, e, n];
+  return [Math.max(-180, w), Math.max(-85, s), Math.min(180, e), Math.min(85, n)];
+}
+
 export function outlineSource(
   fetchOutlines: (extent: ApiExtent) => Promise<OutlineFeature[]>,
   space: MapSpace,
@@ -39,8 +49,7 @@ export function outlineSource(
     strategy: bboxStrategy,
     loader: (extent: Extent, _resolution, _projection, success, failure) => {
       const ticket = generation;
-      const [w, s, e, n] = space.extentFromView(extent);
-      fetchOutlines([Math.max(-180, w), Math.max(-85, s), Math.min(180, e), Math.min(85, n)]).then(
+      fetchOutlines(apiExtentOf(extent, space)).then(
         (records) => {
           if (ticket !== generation) return success?.([]);
           const features = records

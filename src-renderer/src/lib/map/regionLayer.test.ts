@@ -57,3 +57,24 @@ describe('region outlines show the review', () => {
     expect(styleOf(1)![0].getStroke()!.getColor()).toBe(REVIEW_STYLES.rejected.stroke);
   });
 });
+
+describe('region outlines in a project without georeference', () => {
+  it('loads the outlines of the whole image in pixels, not only those within 180 x 85 pixels of its corner', async () => {
+    const space = mapSpaceOf({
+      kind: 'pixel',
+      width: 2000,
+      height: 1500,
+      pixelSizeM: null,
+      tiles: { nativeZoom: 3, maxZoom: 6, tileSize: 256 },
+    });
+    const asked: number[][] = [];
+    const outlines = regionLayer(async (extent) => {
+      asked.push(extent);
+      return [];
+    }, space);
+    const loaded = new Promise<void>((resolve) => outlines.onLoaded(resolve));
+    outlines.layer.getSource()!.loadFeatures([0, -1500, 2000, 0], 8, space.projection as never);
+    await loaded;
+    expect(asked).toEqual([[0, -1500, 2000, 0]]);
+  });
+});
