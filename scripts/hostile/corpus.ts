@@ -199,40 +199,13 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
   fs.mkdirSync(at('in'));
   const input = (name: string) => at('in', name);
 
-  /** A run with `before` (and `after`, default the good one) refused with `code`; the host refuses the same file. */
-  const imagery = (
-    group: Group,
-    id: string,
-    what: string,
-    before: string,
-    code: string,
-    options: { after?: string; exit?: number; hostOk?: boolean | RegExp; hostAfter?: boolean } = {},
-  ) =>
-    cases.push({
-      id,
-      group,
-      what,
-      cli: runArgs(id, before, options.after ?? shared.after),
-      expect: { exit: options.exit ?? 3, code, after: options.exit ? undefined : nothingLeft(project(id)) },
-      host: {
-        calls: [
-          { channel: 'project:create', payload: { path: at('projects', `host-${id}.gpkg`) } },
-          { channel: 'imagery:setFiles', payload: { role: 'before', uris: [before] } },
-          ...(options.hostAfter
-            ? [
-                {
-                  channel: 'imagery:setFiles',
-                  payload: { role: 'after', uris: [options.after ?? shared.after] },
-                },
-              ]
-            : []),
-        ],
-        // Opening reads no pixel: a file whose damage shows only in its pixels is accepted until a read.
-        code: options.hostOk ? undefined : code,
-        warning: options.hostOk instanceof RegExp ? options.hostOk : undefined,
-      },
-    });
-  const runArgs = (id: string, before: string, after: string, ...more: string[]) => [
+  /** Writes `data` to the input file `name`; returns its path. */
+  const written = (name: string, data: string | Uint8Array): string => {
+    fs.writeFileSync(input(name), data);
+    return input(name);
+  };
+  /** A run of the tiny model (or `model`) on a pair into the case's own new project. */
+  const runArgs = (id: string, before: string, after: string, more: string[] = [], model = MODEL) => [
     'run',
     '--before',
     before,
@@ -241,39 +214,96 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
     '--project',
     project(id),
     '--model',
+    model,
+    '--no-regions',
+    ...more,
+  ];
+  /** A run of the tiny model on a synthetic 64 x 64 pair into `file`. */
+  const syntheticRunArgs = (file: string, more: string[] = []) => [
+    'run',
+    '--synthetic',
+    '64x64',
+    '--project',
+    file,
+    '--model',
     MODEL,
     '--no-regions',
     ...more,
+  ];
+  /** The browser host's way in: a new project of the case's own, then the pair as the imagery panel sets it. */
+  const hostOpens = (id: string, before: string, after?: string): HostCall[] => [
+    { channel: 'project:create', payload: { path: at('projects', `host-${id}.gpkg`) } },
+    { channel: 'imagery:setFiles', payload: { role: 'before', uris: [before] } },
+    ...(after === undefined
+      ? []
+      : [{ channel: 'imagery:setFiles', payload: { role: 'after', uris: [after] } }]),
   ];
   /** A refused run into a new project leaves no project behind. */
   const nothingLeft = (file: string) => () =>
     fs.existsSync(file) ? `the refused run left ${path.basename(file)} behind` : null;
 
+  /** A run with `before` (and `after`, default the good one) refused with `code`; the host refuses the same file. */
+  const imagery = (
+    group: Group,
+    id: string,
+    what: string,
+    before: string,
+    code: string,
+    options: { after?: string; hostOk?: RegExp; hostAfter?: boolean } = {},
+  ) =>
+    cases.push({
+      id,
+      group,
+      what,
+      cli: runArgs(id, before, options.after ?? shared.after),
+      expect: { exit: 3, code, after: nothingLeft(project(id)) },
+      host: {
+        calls: hostOpens(id, before, options.hostAfter ? (options.after ?? shared.after) : undefined),
+        // Opening reads no pixel: a file whose damage shows only in its pixels is accepted until a read.
+        code: options.hostOk ? undefined : code,
+        warning: options.hostOk,
+      },
+    });
+  /** Odd but valid input: the run succeeds, with `warning` where the result is right only with it. */
+  const accepted = (
+    group: Group,
+    id: string,
+    what: string,
+    before: string,
+    warning?: RegExp,
+    host?: HostStep,
+  ) =>
+    cases.push({
+      id,
+      group,
+      what,
+      cli: runArgs(id, before, shared.after),
+      expect: { exit: 0, warning },
+      host,
+    });
+
   // ---- TIFF structure -------------------------------------------------------------------------------------------
-  fs.writeFileSync(input('ifd-self.tif'), tinyTiff({ next: 'self' }));
   imagery(
     'TIFF structure',
     'tiff-ifd-self-loop',
     'next-IFD pointer points at itself',
-    input('ifd-self.tif'),
+    written('ifd-self.tif', tinyTiff({ next: 'self' })),
     'TIFF_IFD_CYCLE',
   );
-  fs.writeFileSync(input('ifd-pair.tif'), tinyTiffPairLoop());
   imagery(
     'TIFF structure',
     'tiff-ifd-pair-loop',
     'two IFDs point at each other',
-    input('ifd-pair.tif'),
+    written('ifd-pair.tif', tinyTiffPairLoop()),
     'TIFF_IFD_CYCLE',
   );
   const pastEof = tinyTiff();
   new DataView(pastEof.buffer).setUint32(4, 1 << 30, true);
-  fs.writeFileSync(input('first-ifd-past-eof.tif'), pastEof);
   imagery(
     'TIFF structure',
     'tiff-first-ifd-past-eof',
     'first IFD offset 1 GiB past the end',
-    input('first-ifd-past-eof.tif'),
+    written('first-ifd-past-eof.tif', pastEof),
     'TIFF_TRUNCATED',
   );
   /** The good pair's twin as a tiny TIFF (64 x 64 RGB on the same grid), with `tags` changed. */
@@ -286,78 +316,68 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
       next,
     });
   // Only the first image is read: a broken pointer to a second one (an overview) does not spoil it.
-  rgbTiny(input('next-ifd-past-eof.tif'), {}, 1 << 30);
-  cases.push({
-    id: 'tiff-next-ifd-past-eof',
-    group: 'TIFF structure',
-    what: 'next-IFD pointer 1 GiB past the end (the first image intact)',
-    cli: runArgs('tiff-next-ifd-past-eof', input('next-ifd-past-eof.tif'), shared.after),
-    expect: { exit: 0 },
-  });
-  tiff(input('strip-past-eof.tif'), { tags: { 273: [1 << 20] } });
+  accepted(
+    'TIFF structure',
+    'tiff-next-ifd-past-eof',
+    'next-IFD pointer 1 GiB past the end (the first image intact)',
+    rgbTiny(input('next-ifd-past-eof.tif'), {}, 1 << 30),
+  );
   imagery(
     'TIFF structure',
     'tiff-strip-offset-past-eof',
     'strip offset past the end of the file',
-    input('strip-past-eof.tif'),
+    tiff(input('strip-past-eof.tif'), { tags: { 273: [1 << 20] } }),
     'TIFF_TRUNCATED',
   );
-  tiff(input('tile-width-0.tif'), {
-    tags: { 273: null, 278: null, 279: null, 322: [0], 323: [16], 324: [8], 325: [256] },
-  });
   imagery(
     'TIFF structure',
     'tiff-tile-width-0',
     'TileWidth 0',
-    input('tile-width-0.tif'),
+    tiff(input('tile-width-0.tif'), {
+      tags: { 273: null, 278: null, 279: null, 322: [0], 323: [16], 324: [8], 325: [256] },
+    }),
     'TIFF_BLOCK_INVALID',
   );
-  tiff(input('tile-length-0.tif'), {
-    tags: { 273: null, 278: null, 279: null, 322: [16], 323: [0], 324: [8], 325: [256] },
-  });
   imagery(
     'TIFF structure',
     'tiff-tile-length-0',
     'TileLength 0',
-    input('tile-length-0.tif'),
+    tiff(input('tile-length-0.tif'), {
+      tags: { 273: null, 278: null, 279: null, 322: [16], 323: [0], 324: [8], 325: [256] },
+    }),
     'TIFF_BLOCK_INVALID',
   );
   // RowsPerStrip 0 is read as libtiff reads it: one strip holding every row (which this one does).
-  rgbTiny(input('rows-per-strip-0.tif'), { 278: [0] });
-  cases.push({
-    id: 'tiff-rows-per-strip-0',
-    group: 'TIFF structure',
-    what: 'RowsPerStrip 0 (one strip holds the whole image)',
-    cli: runArgs('tiff-rows-per-strip-0', input('rows-per-strip-0.tif'), shared.after),
-    expect: { exit: 0 },
-  });
-  tiff(input('three-byte-strip.tif'), { data: new Uint8Array([1, 2, 3]) });
+  accepted(
+    'TIFF structure',
+    'tiff-rows-per-strip-0',
+    'RowsPerStrip 0 (one strip holds the whole image)',
+    rgbTiny(input('rows-per-strip-0.tif'), { 278: [0] }),
+  );
   imagery(
     'TIFF structure',
     'tiff-truncated-strip',
     'a 3-byte strip for a 16 x 16 image',
-    input('three-byte-strip.tif'),
+    tiff(input('three-byte-strip.tif'), { data: new Uint8Array([1, 2, 3]) }),
     'TIFF_DATA_MISSING',
   );
-  tiff(input('short-strip-table.tif'), {
-    width: 64,
-    height: 64,
-    data: new Uint8Array(64 * 8),
-    tags: { 278: [8] },
-  });
   imagery(
     'TIFF structure',
     'tiff-short-strip-table',
     'fewer strips than the height needs',
-    input('short-strip-table.tif'),
+    tiff(input('short-strip-table.tif'), {
+      width: 64,
+      height: 64,
+      data: new Uint8Array(64 * 8),
+      tags: { 278: [8] },
+    }),
     'TIFF_TRUNCATED',
   );
-  tiff(input('sparse-strip.tif'), { tags: { 273: [0], 279: [0] } });
   imagery(
     'TIFF structure',
     'tiff-sparse-strip',
     'sparse strip (offset 0, byte count 0)',
-    input('sparse-strip.tif'),
+    tiff(input('sparse-strip.tif'), { tags: { 273: [0], 279: [0] } }),
     'TIFF_DATA_MISSING',
   );
   // A 32 x 16 tiled image with two 16 x 16 tiles: the first real, the second sparse.
@@ -377,44 +397,39 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
     input('sparse-tile.tif'),
     'TIFF_DATA_MISSING',
   );
-  tiff(input('width-ascii.tif'), { tags: { 256: { type: TiffType.ASCII, values: 'wide' } } });
   imagery(
     'TIFF structure',
     'tiff-bad-tag-type',
     'ImageWidth stored as text',
-    input('width-ascii.tif'),
+    tiff(input('width-ascii.tif'), { tags: { 256: { type: TiffType.ASCII, values: 'wide' } } }),
     'TIFF_TRUNCATED',
   );
-  tiff(input('no-width.tif'), { tags: { 256: null } });
   imagery(
     'TIFF structure',
     'tiff-missing-width',
     'no ImageWidth tag',
-    input('no-width.tif'),
+    tiff(input('no-width.tif'), { tags: { 256: null } }),
     'TIFF_TRUNCATED',
   );
-  tiff(input('bits-0.tif'), { tags: { 258: { type: TiffType.SHORT, values: [0] } } });
   imagery(
     'TIFF structure',
     'tiff-bits-per-sample-0',
     'BitsPerSample 0',
-    input('bits-0.tif'),
+    tiff(input('bits-0.tif'), { tags: { 258: { type: TiffType.SHORT, values: [0] } } }),
     'UNSUPPORTED_DATA_TYPE',
   );
-  tiff(input('samples-0.tif'), { tags: { 277: { type: TiffType.SHORT, values: [0] } } });
   imagery(
     'TIFF structure',
     'tiff-samples-per-pixel-0',
     'SamplesPerPixel 0',
-    input('samples-0.tif'),
+    tiff(input('samples-0.tif'), { tags: { 277: { type: TiffType.SHORT, values: [0] } } }),
     'TIFF_TRUNCATED',
   );
-  tiff(input('jpeg2000.tif'), { compression: 34712 });
   imagery(
     'TIFF structure',
     'tiff-unknown-compression',
     'compression 34712 (JPEG 2000), not supported',
-    input('jpeg2000.tif'),
+    tiff(input('jpeg2000.tif'), { compression: 34712 }),
     'UNSUPPORTED_COMPRESSION',
   );
   fs.writeFileSync(
@@ -428,14 +443,12 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
     input('random.tif'),
     'NOT_A_TIFF',
   );
-  fs.writeFileSync(input('empty.tif'), '');
-  imagery('TIFF structure', 'tiff-empty-file', 'a 0-byte .tif', input('empty.tif'), 'FILE_EMPTY');
-  fs.writeFileSync(input('header-only.tif'), tinyTiff().subarray(0, 8));
+  imagery('TIFF structure', 'tiff-empty-file', 'a 0-byte .tif', written('empty.tif', ''), 'FILE_EMPTY');
   imagery(
     'TIFF structure',
     'tiff-header-only',
     'the 8-byte header alone',
-    input('header-only.tif'),
+    written('header-only.tif', tinyTiff().subarray(0, 8)),
     'TIFF_TRUNCATED',
   );
   const hugeEntries = tinyTiff();
@@ -444,59 +457,54 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
     65535,
     true,
   );
-  fs.writeFileSync(input('ifd-65535-entries.tif'), hugeEntries);
   imagery(
     'TIFF structure',
     'tiff-ifd-entry-count-past-eof',
     'IFD claims 65535 entries',
-    input('ifd-65535-entries.tif'),
+    written('ifd-65535-entries.tif', hugeEntries),
     'TIFF_TRUNCATED',
   );
 
   // ---- sizes and compression ------------------------------------------------------------------------------------
-  tiff(input('huge-claim.tif'), { width: 200_000, height: 200_000, data: new Uint8Array(64) });
   imagery(
     'sizes and compression',
     'size-200000-squared-300-bytes',
     'a 300-byte TIFF claiming 200000 x 200000 pixels',
-    input('huge-claim.tif'),
+    tiff(input('huge-claim.tif'), { width: 200_000, height: 200_000, data: new Uint8Array(64) }),
     'TIFF_DATA_MISSING',
   );
-  tiff(input('deflate-short.tif'), { width: 1000, height: 1000, compression: 8, data: new Uint8Array(10) });
   imagery(
     'sizes and compression',
     'size-deflate-too-short',
     '10 DEFLATE bytes for a 1000 x 1000 image',
-    input('deflate-short.tif'),
+    tiff(input('deflate-short.tif'), { width: 1000, height: 1000, compression: 8, data: new Uint8Array(10) }),
     'TIFF_DATA_MISSING',
   );
-  tiff(input('deflate-bomb.tif'), {
-    width: SIZE,
-    height: SIZE,
-    compression: 8,
-    data: deflateSync(new Uint8Array(64 << 20)),
-    tags: rgbOn(grid),
-  });
   imagery(
     'sizes and compression',
     'size-deflate-bomb',
     'a 64 x 64 strip inflating to 64 MiB',
-    input('deflate-bomb.tif'),
+    tiff(input('deflate-bomb.tif'), {
+      width: SIZE,
+      height: SIZE,
+      compression: 8,
+      data: deflateSync(new Uint8Array(64 << 20)),
+      tags: rgbOn(grid),
+    }),
     'TIFF_BLOCK_TOO_LARGE',
     { hostOk: /^ok |\[TIFF_BLOCK_TOO_LARGE\]/ },
   );
-  tiff(input('lzw-bomb.tif'), {
-    width: SIZE,
-    height: SIZE,
-    compression: 5,
-    data: lzwEncode(new Uint8Array(64 << 20).fill(3)),
-    tags: rgbOn(grid),
-  });
   imagery(
     'sizes and compression',
     'size-lzw-bomb',
     'a 64 x 64 strip decoding to 64 MiB of LZW',
-    input('lzw-bomb.tif'),
+    tiff(input('lzw-bomb.tif'), {
+      width: SIZE,
+      height: SIZE,
+      compression: 5,
+      data: lzwEncode(new Uint8Array(64 << 20).fill(3)),
+      tags: rgbOn(grid),
+    }),
     'TIFF_BLOCK_TOO_LARGE',
     { hostOk: /^ok |\[TIFF_BLOCK_TOO_LARGE\]/ },
   );
@@ -524,39 +532,41 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
   small.writeUInt32BE(40_000, 16);
   small.writeUInt32BE(40_000, 20);
   small.writeUInt32BE(zlib.crc32(small.subarray(12, 29)), 29);
-  fs.writeFileSync(input('png-claims-40000.png'), small);
   imagery(
     'sizes and compression',
     'size-png-header-40000-squared',
     'a 100-byte PNG whose header declares 40000 x 40000',
-    input('png-claims-40000.png'),
+    written('png-claims-40000.png', small),
     'IMAGE_TOO_LARGE',
   );
   const noisy = Uint8Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 2654435761) >>> 24);
   const whole = encodePng({ width: 64, height: 64, data: noisy, channels: 3, depth: 8 });
-  fs.writeFileSync(input('png-truncated.png'), whole.subarray(0, 200));
   imagery(
     'sizes and compression',
     'size-png-truncated',
     'a PNG cut after 200 bytes',
-    input('png-truncated.png'),
+    written('png-truncated.png', whole.subarray(0, 200)),
     'IMAGE_DAMAGED',
   );
-  tiff(input('huge-tile.tif'), {
-    tags: { 273: null, 278: null, 279: null, 322: [1 << 20], 323: [1 << 20], 324: [8], 325: [256] },
-  });
   imagery(
     'sizes and compression',
     'size-tile-one-terapixel',
     'one tile declared 2^20 x 2^20 for a 16 x 16 image',
-    input('huge-tile.tif'),
+    tiff(input('huge-tile.tif'), {
+      tags: { 273: null, 278: null, 279: null, 322: [1 << 20], 323: [1 << 20], 324: [8], 325: [256] },
+    }),
     'TIFF_DATA_MISSING',
   );
 
   // ---- VRT ------------------------------------------------------------------------------------------------------
   tiff(input('leaf.tif'));
-  fs.writeFileSync(input('self.vrt'), vrtXml(simpleSource('self.vrt')));
-  imagery('VRT', 'vrt-self-reference', 'a VRT naming itself', input('self.vrt'), 'VRT_CYCLE');
+  imagery(
+    'VRT',
+    'vrt-self-reference',
+    'a VRT naming itself',
+    written('self.vrt', vrtXml(simpleSource('self.vrt'))),
+    'VRT_CYCLE',
+  );
   fs.writeFileSync(input('ping.vrt'), vrtXml(simpleSource('pong.vrt')));
   fs.writeFileSync(input('pong.vrt'), vrtXml(simpleSource('ping.vrt')));
   imagery('VRT', 'vrt-mutual-reference', 'two VRTs naming each other', input('ping.vrt'), 'VRT_CYCLE');
@@ -564,26 +574,34 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
   for (let i = 1; i <= 40; i++)
     fs.writeFileSync(input(`deep${i}.vrt`), vrtXml(simpleSource(`deep${i - 1}.vrt`)));
   imagery('VRT', 'vrt-deep-nesting', '40 VRTs nested', input('deep40.vrt'), 'VRT_TOO_DEEP');
-  fs.writeFileSync(input('band-5.vrt'), vrtXml(simpleSource('leaf.tif', 5)));
   imagery(
     'VRT',
     'vrt-source-band-beyond',
     'SourceBand 5 of a one-band file',
-    input('band-5.vrt'),
+    written('band-5.vrt', vrtXml(simpleSource('leaf.tif', 5))),
     'VRT_SOURCE_BAND_INVALID',
   );
-  fs.writeFileSync(input('band-0.vrt'), vrtXml(simpleSource('leaf.tif', 0)));
-  imagery('VRT', 'vrt-source-band-0', 'SourceBand 0', input('band-0.vrt'), 'VRT_SOURCE_BAND_INVALID');
-  fs.writeFileSync(input('missing-source.vrt'), vrtXml(simpleSource('not-there.tif')));
+  imagery(
+    'VRT',
+    'vrt-source-band-0',
+    'SourceBand 0',
+    written('band-0.vrt', vrtXml(simpleSource('leaf.tif', 0))),
+    'VRT_SOURCE_BAND_INVALID',
+  );
   imagery(
     'VRT',
     'vrt-missing-source',
     'a source file that does not exist',
-    input('missing-source.vrt'),
+    written('missing-source.vrt', vrtXml(simpleSource('not-there.tif'))),
     'FILE_NOT_FOUND',
   );
-  fs.writeFileSync(input('not-xml.vrt'), '<VRTDataset rasterXSize="16"><VRTRasterBand');
-  imagery('VRT', 'vrt-not-xml', 'broken XML', input('not-xml.vrt'), 'VRT_INVALID');
+  imagery(
+    'VRT',
+    'vrt-not-xml',
+    'broken XML',
+    written('not-xml.vrt', '<VRTDataset rasterXSize="16"><VRTRasterBand'),
+    'VRT_INVALID',
+  );
   // Billion laughs: nine levels of ten references each would expand to 10^9 copies of "lol".
   const levels = Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`).join(
     '',
@@ -602,23 +620,28 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
       '</VRTDataset>',
   );
   // The parser leaves the entities unexpanded: the VRT is read as if its metadata were plain text.
-  cases.push({
-    id: 'vrt-entity-expansion',
-    group: 'VRT',
-    what: 'XML entities expanding to 10^9 copies (billion laughs) in an RGB VRT',
-    cli: runArgs('vrt-entity-expansion', input('entity.vrt'), shared.after),
-    expect: { exit: 0 },
-    host: {
-      calls: [
-        { channel: 'project:create', payload: { path: at('projects', 'host-vrt-entity.gpkg') } },
-        { channel: 'imagery:setFiles', payload: { role: 'before', uris: [input('entity.vrt')] } },
-      ],
-    },
-  });
-  fs.writeFileSync(input('size-0.vrt'), vrtXml(simpleSource('leaf.tif'), 0));
-  imagery('VRT', 'vrt-size-0', 'rasterXSize 0', input('size-0.vrt'), 'VRT_INVALID');
-  fs.writeFileSync(input('no-bands.vrt'), '<VRTDataset rasterXSize="16" rasterYSize="16"></VRTDataset>');
-  imagery('VRT', 'vrt-no-bands', 'no VRTRasterBand', input('no-bands.vrt'), 'VRT_INVALID');
+  accepted(
+    'VRT',
+    'vrt-entity-expansion',
+    'XML entities expanding to 10^9 copies (billion laughs) in an RGB VRT',
+    input('entity.vrt'),
+    undefined,
+    { calls: hostOpens('vrt-entity-expansion', input('entity.vrt')) },
+  );
+  imagery(
+    'VRT',
+    'vrt-size-0',
+    'rasterXSize 0',
+    written('size-0.vrt', vrtXml(simpleSource('leaf.tif'), 0)),
+    'VRT_INVALID',
+  );
+  imagery(
+    'VRT',
+    'vrt-no-bands',
+    'no VRTRasterBand',
+    written('no-bands.vrt', '<VRTDataset rasterXSize="16" rasterYSize="16"></VRTDataset>'),
+    'VRT_INVALID',
+  );
   fs.writeFileSync(
     input('absolute.vrt'),
     vrtXml(
@@ -683,12 +706,11 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
       33922: { type: TiffType.DOUBLE, values: [0, 0, 0, 500000, 5600000, 0] },
     },
   });
-  fs.writeFileSync(input('no-crs.tif'), noCrs);
   imagery(
     'georeference',
     'geo-missing-crs',
     'a geotransform without GeoKeys',
-    input('no-crs.tif'),
+    written('no-crs.tif', noCrs),
     'CRS_USER_DEFINED',
   );
   const far = await rgb(input('far.tif'), utmGrid(SIZE, SIZE, 900000, 5000000));
@@ -729,20 +751,8 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
 
   // ---- pixel values (odd but valid: a result, with the warning that explains it) --------------------------------
   const nodataWarning = /have no probability \(nodata\)/;
-  const valid = (
-    id: string,
-    what: string,
-    before: string,
-    warning: RegExp | undefined,
-    after = shared.after,
-  ) =>
-    cases.push({
-      id,
-      group: 'pixel values',
-      what,
-      cli: runArgs(id, before, after),
-      expect: { exit: 0, warning },
-    });
+  const valid = (id: string, what: string, before: string, warning?: RegExp) =>
+    accepted('pixel values', id, what, before, warning);
   const fgrid = utmGrid(SIZE, SIZE);
   await writeFixture(
     input('one-nan.tif'),
@@ -775,20 +785,9 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
   await writeFixture(input('all-nan.tif'), fgrid, 3, new Float32Array(SIZE * SIZE * 3).fill(NaN));
   const allInvalid = /4,096 pixels \(100\.0% of the area\) have no probability/;
   const muchNodata = (id: string, what: string, file: string) =>
-    cases.push({
-      id,
-      group: 'pixel values',
-      what,
-      cli: runArgs(id, file, shared.after),
-      expect: { exit: 0, warning: allInvalid },
-      host: {
-        calls: [
-          { channel: 'project:create', payload: { path: at('projects', `host-${id}.gpkg`) } },
-          { channel: 'imagery:setFiles', payload: { role: 'before', uris: [file] } },
-          { channel: 'imagery:setFiles', payload: { role: 'after', uris: [shared.after] } },
-        ],
-        warning: /"MUCH_NODATA"/,
-      },
+    accepted('pixel values', id, what, file, allInvalid, {
+      calls: hostOpens(id, file, shared.after),
+      warning: /"MUCH_NODATA"/,
     });
   muchNodata('pixel-all-nan', 'every pixel NaN', input('all-nan.tif'));
   await rgb(input('all-nodata.tif'), grid, new Uint8Array(SIZE * SIZE * 3), 0);
@@ -802,13 +801,11 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
       id,
       group: 'model files and cards',
       what,
-      cli: [...runArgs(id, shared.before, shared.after).slice(0, -3), '--model', cardPath, '--no-regions'],
+      cli: runArgs(id, shared.before, shared.after, [], cardPath),
       expect: { exit, code, after: nothingLeft(project(id)) },
       host: {
         calls: [
-          { channel: 'project:create', payload: { path: at('projects', `host-${id}.gpkg`) } },
-          { channel: 'imagery:setFiles', payload: { role: 'before', uris: [shared.before] } },
-          { channel: 'imagery:setFiles', payload: { role: 'after', uris: [shared.after] } },
+          ...hostOpens(id, shared.before, shared.after),
           // The run panel's "Add model…", then a run with it (the ONNX file is checked when it loads).
           { channel: 'models:add', payload: { path: cardPath } },
           { channel: 'run:start', payload: { model: cardPath } },
@@ -889,6 +886,23 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
   );
 
   // ---- project files --------------------------------------------------------------------------------------------
+  const exportArgs = (file: string, format: 'csv' | 'geotiff', out: string) => [
+    'export',
+    '--project',
+    file,
+    '--format',
+    format,
+    '--out',
+    out,
+  ];
+  /** The export panel's raster export of run 1's probability, refused with `code`. */
+  const hostExportsRaster = (file: string, out: string, code: string): HostStep => ({
+    calls: [
+      { channel: 'project:open', payload: { path: file } },
+      { channel: 'export:raster', payload: { runId: 1, kind: 'probability', out } },
+    ],
+    code,
+  });
   const badProject = (
     id: string,
     what: string,
@@ -900,7 +914,7 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
     for (const command of commands) {
       const args =
         command === 'export'
-          ? ['export', '--project', file, '--format', 'csv', '--out', at('projects', `${id}.csv`)]
+          ? exportArgs(file, 'csv', at('projects', `${id}.csv`))
           : [command, '--project', file];
       cases.push({
         id: commands.length > 1 ? `${id}/${command}` : id,
@@ -978,10 +992,7 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
       id: `project-read-only/${command}`,
       group: 'project files',
       what: `a project in a read-only folder (${command})`,
-      cli:
-        command === 'runs'
-          ? ['runs', '--project', readOnly]
-          : ['export', '--project', readOnly, '--format', 'csv', '--out', out],
+      cli: command === 'runs' ? ['runs', '--project', readOnly] : exportArgs(readOnly, 'csv', out),
       expect: { exit: 3, code: 'PROJECT_READ_ONLY', warning: /^(?![\s\S]*damaged)/ },
       unprivileged: true,
     });
@@ -993,31 +1004,14 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
     id: 'project-raster-path-traversal',
     group: 'project files',
     what: "a run's stored probability raster path with ../..",
-    cli: [
-      'export',
-      '--project',
-      project('traversal'),
-      '--format',
-      'geotiff',
-      '--out',
-      at('projects', 'traversal-out.tif'),
-    ],
+    cli: exportArgs(project('traversal'), 'geotiff', at('projects', 'traversal-out.tif')),
     expect: {
       exit: 3,
       code: 'PROJECT_CORRUPT',
       after: () =>
         fs.existsSync(at('projects', 'traversal-out.tif')) ? 'export copied a foreign file' : null,
     },
-    host: {
-      calls: [
-        { channel: 'project:open', payload: { path: project('traversal') } },
-        {
-          channel: 'export:raster',
-          payload: { runId: 1, kind: 'probability', out: at('projects', 'host-traversal.tif') },
-        },
-      ],
-      code: 'PROJECT_CORRUPT',
-    },
+    host: hostExportsRaster(project('traversal'), at('projects', 'host-traversal.tif'), 'PROJECT_CORRUPT'),
   });
   projectWithRun(project('bad-params'), { params: '{broken' });
   badProject(
@@ -1042,26 +1036,9 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
     id: 'project-export-out-is-folder',
     group: 'project files',
     what: 'export --out naming a folder',
-    cli: [
-      'export',
-      '--project',
-      project('export-folder'),
-      '--format',
-      'geotiff',
-      '--out',
-      at('projects', 'out-folder.tif'),
-    ],
+    cli: exportArgs(project('export-folder'), 'geotiff', at('projects', 'out-folder.tif')),
     expect: { exit: 3, code: 'EXPORT_NOT_A_FILE' },
-    host: {
-      calls: [
-        { channel: 'project:open', payload: { path: project('export-folder') } },
-        {
-          channel: 'export:raster',
-          payload: { runId: 1, kind: 'probability', out: at('projects', 'out-folder.tif') },
-        },
-      ],
-      code: 'EXPORT_NOT_A_FILE',
-    },
+    host: hostExportsRaster(project('export-folder'), at('projects', 'out-folder.tif'), 'EXPORT_NOT_A_FILE'),
   });
 
   // ---- locks ----------------------------------------------------------------------------------------------------
@@ -1079,7 +1056,7 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
       id,
       group: 'locks',
       what,
-      cli: ['run', '--synthetic', '64x64', '--project', file, '--model', MODEL, '--no-regions'],
+      cli: syntheticRunArgs(file),
       expect,
       host: expect.code
         ? { calls: [{ channel: 'project:open', payload: { path: file } }], code: expect.code }
@@ -1155,17 +1132,7 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
       id,
       group: 'flags',
       what,
-      cli: [
-        'run',
-        '--synthetic',
-        '64x64',
-        '--project',
-        project(id),
-        '--model',
-        MODEL,
-        '--no-regions',
-        ...more,
-      ],
+      cli: syntheticRunArgs(project(id), more),
       expect: { exit: 2, after: nothingLeft(project(id)) },
       host: hostPayload
         ? { calls: [{ channel: 'run:start', payload: { model: MODEL, ...hostPayload } }], code: 'VALIDATION' }
@@ -1194,7 +1161,7 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
     id: 'flag-aoi-outside',
     group: 'flags',
     what: '--aoi far outside the imagery',
-    cli: runArgs('flag-aoi-outside', shared.before, shared.after, '--aoi', '0,0,10,10'),
+    cli: runArgs('flag-aoi-outside', shared.before, shared.after, ['--aoi', '0,0,10,10']),
     expect: { exit: 3, code: 'RUN_AOI_OUTSIDE', after: nothingLeft(project('flag-aoi-outside')) },
   });
 
