@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ApiHandlers, Channel, ParsedRequest } from '../ipc/contract';
 import { consoleLogger, dispatch } from '../ipc/dispatch';
 import { registerIpc } from './ipcBridge';
+import { appPlanetKeys, planetKeyEnvironment, planetKeyHandlers } from './planetKeyStorage';
 import { makeReportInApp } from './reportPdf';
 import { ServicesProcess } from './servicesProcess';
 import { systemProxyEnvironment } from './systemProxy';
@@ -116,6 +117,8 @@ if (!hasLock) {
   // shell (dialogs, app facts).
   let services: ServicesProcess | null = null;
   let openWhenReady: string | undefined;
+  // The store reads safeStorage only when asked, which is after the app is ready.
+  const planetKeys = appPlanetKeys();
   const mainHandlers = {
     'app:info': () => ({
       version: app.getVersion(),
@@ -130,6 +133,8 @@ if (!hasLock) {
     // PDFs are printed here, by Electron's engine; the services write the HTML (app/reportPdf.ts).
     'report:make': (request: ParsedRequest<'report:make'>) =>
       makeReportInApp((channel, payload) => services!.call(channel, payload), request),
+    // The Planet key is kept here, with the OS's secure storage (made once the app is ready).
+    ...planetKeyHandlers(planetKeys, (channel, payload) => services!.call(channel, payload)),
   } as Partial<ApiHandlers>;
   const route = (channel: Channel, payload: unknown) =>
     channel in mainHandlers
@@ -163,13 +168,15 @@ if (!hasLock) {
     serveRenderer(path.join(__dirname, '../renderer'));
     services = new ServicesProcess(
       path.join(__dirname, 'services.utility.js'),
-      {
+      // A function: a restarted services process learns the Planet key as it is then.
+      () => ({
         CHANGEMAP_USER_DATA: app.getPath('userData'),
         CHANGEMAP_VERSION: app.getVersion(),
         CHANGEMAP_MODELS_DIR: app.isPackaged ? path.join(process.resourcesPath, 'models') : '',
         CHANGEMAP_WORKERS_DIR: __dirname,
         ...proxyEnvironment,
-      },
+        ...planetKeyEnvironment(planetKeys),
+      }),
       // The window also gets the sentence as a warning; a dialog makes sure it is seen.
       { onGiveUp: (message) => dialog.showErrorBox('ChangeMap stopped working', message) },
     );

@@ -128,3 +128,30 @@ describe('ServicesProcess restarts', () => {
     expect(told).toEqual([]);
   });
 });
+
+describe('ServicesProcess environment', () => {
+  it('asks for the environment again at each restart (a Planet key set since the start reaches the new process)', async () => {
+    vi.useFakeTimers();
+    try {
+      const envs: Record<string, string>[] = [];
+      const children: FakeChild[] = [];
+      let key = '';
+      const services = new ServicesProcess('services.utility.js', () => ({ PL_API_KEY: key }), {
+        policy: POLICY,
+        fork: (_entry, env) => {
+          envs.push(env);
+          const child = new FakeChild(children.length);
+          children.push(child);
+          return child;
+        },
+      });
+      key = 'PLAKset-after-start';
+      children[0].die();
+      await vi.advanceTimersByTimeAsync(POLICY.firstDelayMs);
+      expect(envs).toEqual([{ PL_API_KEY: '' }, { PL_API_KEY: 'PLAKset-after-start' }]);
+      services.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

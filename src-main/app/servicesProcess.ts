@@ -84,7 +84,8 @@ export class ServicesProcess {
 
   constructor(
     private readonly entry: string,
-    private readonly env: Record<string, string>,
+    /** A function is called at each (re)start, so a restarted process gets the environment as it is then. */
+    private readonly env: Record<string, string> | (() => Record<string, string>),
     private readonly options: ServicesProcessOptions = {},
   ) {
     this.fork = options.fork ?? forkUtility;
@@ -100,7 +101,7 @@ export class ServicesProcess {
   private spawn(): void {
     this.restartTimer = null;
     this.startedAt = Date.now();
-    this.child = this.fork(this.entry, this.env);
+    this.child = this.fork(this.entry, typeof this.env === 'function' ? this.env() : this.env);
     this.client = new RpcClient(childPort(this.child), {
       closedError: (reason) =>
         new ChangeMapError(

@@ -65,6 +65,10 @@ export const CHANNELS = [
   'stac:cancel',
   'stac:useScenes',
   'stac:thumbnail',
+  // Planet's Data API key (its search goes through stac:search with Planet's address)
+  'planet:status',
+  'planet:setKey',
+  'planet:clearKey',
   // accuracy assessment and report
   'accuracy:draw',
   'accuracy:get',

@@ -22,6 +22,7 @@ import {
   type StacCatalogue,
   type StacSearchResult,
 } from './stacSchemas';
+import { planetSetKeyRequest, type PlanetKeyStatus } from './planetSchemas';
 import { BASEMAP_KINDS, type Basemap } from '../core/basemaps/basemapUrl';
 import { CHANNELS, EVENT_NAMES, type Channel, type EventName } from './channels';
 
@@ -877,6 +878,12 @@ export const requests = {
   'stac:useScenes': stacUseScenesRequest,
   /** A thumbnail a search of this session returned, as a data: URL (null where it cannot be had). */
   'stac:thumbnail': z.object({ url: z.string().min(1).max(4096) }).strict(),
+  /** Whether a Planet API key is set and where it is kept (never the key itself). */
+  'planet:status': z.object({}).strict(),
+  /** Keeps the user's Planet API key (the OS's secure storage in the desktop app; else for the session). */
+  'planet:setKey': planetSetKeyRequest,
+  /** Forgets the Planet API key (and stops using PL_API_KEY until one is entered). */
+  'planet:clearKey': z.object({}).strict(),
   'accuracy:draw': drawSampleRequest,
   'accuracy:get': z.object({ runId }).strict(),
   'accuracy:label': z
@@ -987,6 +994,9 @@ export interface Results {
   'stac:cancel': null;
   'stac:useScenes': ImageryState;
   'stac:thumbnail': string | null;
+  'planet:status': PlanetKeyStatus;
+  'planet:setKey': PlanetKeyStatus;
+  'planet:clearKey': PlanetKeyStatus;
   'accuracy:draw': AccuracyState;
   'accuracy:get': AccuracyState | null;
   'accuracy:label': AccuracyState;
@@ -1028,6 +1038,8 @@ export interface Events {
     totalBytes: number | null;
     index: number;
     count: number;
+    /** A Planet scene: where Planet's preparation (activation) of its image stands; bytes follow once active. */
+    activation?: 'inactive' | 'activating' | 'active';
   };
   /** Finding a finished run's regions on its own failed (the run stays done; "Find regions" can try again). */
   'regions:failed': { runId: number; code: string; message: string };

@@ -12,6 +12,8 @@ import { regionHandlers } from './api/regionHandlers';
 import { basemapHandlers } from './api/basemapHandlers';
 import { runHandlers } from './api/runHandlers';
 import { stacHandlers } from './api/stacHandlers';
+import { planetHandlers } from './api/planetHandlers';
+import { PlanetKeyStore } from './planet/planetKeyStore';
 import { EventBus } from './events';
 import { FileBrowser } from './fileBrowser';
 import { ProjectStore } from './project/projectStore';
@@ -43,18 +45,25 @@ export interface SessionOptions {
   modelsDir?: string;
   /** The folders fs:list may show (default: the home folder); see fileBrowser.ts. */
   browseRoots?: string[];
+  /**
+   * Where the Planet API key is kept. Default: in memory for the session, else PL_API_KEY (the services process,
+   * the browser host and the command line have no OS secure storage; the desktop app keeps it in main).
+   */
+  planetKeys?: PlanetKeyStore;
 }
 
 export class AppSession {
   readonly events = new EventBus();
   readonly recent: RecentProjects;
   readonly files: FileBrowser;
+  readonly planetKeys: PlanetKeyStore;
   private project: ProjectStore | null = null;
   private projectServices: ProjectServices | null = null;
 
   constructor(private readonly options: SessionOptions) {
     this.recent = new RecentProjects(options.userDataDir);
     this.files = new FileBrowser(options.browseRoots);
+    this.planetKeys = options.planetKeys ?? new PlanetKeyStore();
   }
 
   get modelsDir(): string {
@@ -132,6 +141,7 @@ export class AppSession {
       ...exportHandlers(this),
       ...boundaryHandlers(this),
       ...stacHandlers(this),
+      ...planetHandlers(this),
       ...accuracyHandlers(this),
       'app:info': () => ({
         version: this.options.version,

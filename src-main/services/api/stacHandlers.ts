@@ -18,6 +18,14 @@ import { hostOf } from '../stac/stacHttp';
 import { searchStac } from '../stac/stacSearch';
 import { ThumbnailGate } from '../stac/stacThumbnail';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
+import { isPlanetApi } from '../planet/planetApi';
+import {
+  downloadPlanetScenes,
+  planetCatalogue,
+  planetThumbnailHeaders,
+  searchPlanetCatalogue,
+  type PlanetContext,
+} from './planetHandlers';
 
 /** Failed catalogue requests of this process, limited like imagery addresses. */
 const catalogueFailures = new RemoteFailureLimit();
@@ -36,16 +44,19 @@ function checkCatalogueLimit(url: string): void {
 const sessionState = new WeakMap<object, { inFlight: AbortController | null; thumbnails: ThumbnailGate }>();
 
 export function stacHandlers(
-  ctx: HandlerContext & { readonly currentProject: ProjectStore | null },
+  ctx: PlanetContext & { readonly currentProject: ProjectStore | null },
 ): DomainHandlers<'stac:'> {
   // Kept per session, not per handler set: a session may hand out its handlers more than once.
   let state = sessionState.get(ctx);
-  if (!state) sessionState.set(ctx, (state = { inFlight: null, thumbnails: new ThumbnailGate() }));
+  if (!state) {
+    const thumbnails = new ThumbnailGate((url) => planetThumbnailHeaders(ctx.planetKeys, url));
+    sessionState.set(ctx, (state = { inFlight: null, thumbnails }));
+  }
   const session = state;
   const { thumbnails } = session;
   const openStore = () => ctx.currentProject;
   return {
-    'stac:catalogues': () => projectCatalogues(openStore()),
+    'stac:catalogues': () => [...projectCatalogues(openStore()), planetCatalogue()],
     'stac:search': async (query) => {
       session.inFlight?.abort();
       const controller = new AbortController();
@@ -53,10 +64,13 @@ export function stacHandlers(
       const startedAt = Date.now();
       checkCatalogueLimit(query.apiUrl);
       try {
-        const result = await searchStac(query, { signal: controller.signal });
+        const planet = isPlanetApi(query.apiUrl);
+        const result = planet
+          ? await searchPlanetCatalogue(ctx.planetKeys, query, controller.signal)
+          : await searchStac(query, { signal: controller.signal });
         thumbnails.allow(result.scenes.map((s) => s.thumbnailUrl));
         const store = openStore();
-        if (store && !store.readOnly) rememberCatalogue(store, query.apiUrl, query.collections);
+        if (store && !store.readOnly && !planet) rememberCatalogue(store, query.apiUrl, query.collections);
         return result;
       } catch (error) {
         // Failures are rate-limited and answer no sooner than the floor, as imagery addresses do
@@ -79,7 +93,15 @@ export function stacHandlers(
       const store = ctx.requireProject();
       const imagery = ctx.services().imagery;
       const hrefs = scenes.map((s) => s.asset.href);
-      const uris = download ? await downloadScenes(store.dataDir, scenes, session, ctx) : hrefs;
+      // Planet's images are prepared (activated) and always downloaded: their addresses are signed and expire.
+      const planet = isPlanetApi(catalogue);
+      const uris = planet
+        ? await withSessionSignal(session, (signal) =>
+            downloadPlanetScenes(ctx, store.dataDir, scenes, signal),
+          )
+        : download
+          ? await downloadScenes(store.dataDir, scenes, session, ctx)
+          : hrefs;
       const day = scenes.map((s) => s.datetime?.slice(0, 10)).find((d) => d && /^\d{4}-\d{2}-\d{2}$/.test(d));
       // The imagery is checked (opened, aligned) first; only then is where it came from recorded.
       let state =
@@ -88,7 +110,7 @@ export function stacHandlers(
           : dateId !== undefined
             ? await imagery.setDateFiles(dateId, uris)
             : await imagery.addDate(uris, day ?? null);
-      recordImagerySources(store, sourcesOf(scenes, catalogue, uris));
+      recordImagerySources(store, sourcesOf(scenes, catalogue, uris, planet ? 'planet' : 'stac'));
       const which = role ?? dateId;
       if (day && which !== undefined) state = await imagery.setAcquiredAt(which, day);
       ctx.events.emit('imagery:changed', state);
@@ -108,13 +130,14 @@ function sourcesOf(
   }[],
   catalogue: string | null,
   uris: string[],
+  kind: ImagerySource['kind'],
 ): Record<string, ImagerySource> {
   return Object.fromEntries(
     scenes.map((s, i) => [
       uris[i],
       {
         ...(uris[i] !== s.asset.href ? { downloadedFrom: s.asset.href } : {}),
-        kind: 'stac' as const,
+        kind,
         catalogue,
         itemUrl: s.itemUrl,
         itemId: s.id,
@@ -158,6 +181,21 @@ async function downloadScenes(
       files.push(file);
     }
     return files;
+  } finally {
+    if (session.inFlight === controller) session.inFlight = null;
+  }
+}
+
+/** Runs `work` as the session's request in flight: stac:cancel (or a new request) stops it. */
+async function withSessionSignal<T>(
+  session: { inFlight: AbortController | null },
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  session.inFlight?.abort();
+  session.inFlight = controller;
+  try {
+    return await work(controller.signal);
   } finally {
     if (session.inFlight === controller) session.inFlight = null;
   }

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ChangeMapError } from '../../core/errors';
-import { planetJson, planetRequest, type PlanetRequestOptions } from './planetApi';
+import { planetJson, planetPollMs, planetRequest, type PlanetRequestOptions } from './planetApi';
 
 export type PlanetAssetStatus = 'inactive' | 'activating' | 'active';
 
@@ -37,7 +37,7 @@ export async function activatePlanetAsset(
 ): Promise<string> {
   const maxWaitMs = options.maxWaitMs ?? 20 * 60_000;
   const maxPollMs = options.maxPollMs ?? 30_000;
-  let pollMs = options.pollMs ?? 5_000;
+  let pollMs = options.pollMs ?? planetPollMs(options.env);
   const startedAt = Date.now();
   let asked = false;
   for (;;) {

@@ -4,7 +4,7 @@
 // no answer) ends in one sentence with a code.
 import { fetch, type Dispatcher, type Response } from 'undici';
 import { ChangeMapError } from '../../core/errors';
-import { proxyAgentFromEnvironment, STAC_REQUEST_TIMEOUT_MS } from '../stac/stacHttp';
+import { sharedProxyAgent, STAC_REQUEST_TIMEOUT_MS } from '../stac/stacHttp';
 
 /** Planet's Data API, version 1. */
 export const PLANET_DATA_API_URL = 'https://api.planet.com/data/v1';
@@ -18,6 +18,15 @@ export const PLANET_ITEM_TYPES = ['PSScene', 'SkySatCollect'];
 export function planetApiUrl(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env.CHANGEMAP_PLANET_API_URL?.trim();
   return (configured || PLANET_DATA_API_URL).replace(/\/+$/, '');
+}
+
+/**
+ * How long to wait before the first look at an asset being prepared: CHANGEMAP_PLANET_POLL_MS where set (tests use
+ * milliseconds against the fake), else 5 s (Planet prepares a scene in seconds to minutes).
+ */
+export function planetPollMs(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = Number(env.CHANGEMAP_PLANET_POLL_MS);
+  return Number.isFinite(configured) && configured > 0 ? configured : 5_000;
 }
 
 export function isPlanetApi(url: string | null | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -51,8 +60,6 @@ export interface PlanetRequestOptions {
 
 /** A search page or an item's assets are tens of kB; far more is not an answer of the Data API. */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-
-let sharedAgent: Dispatcher | null = null;
 
 /** Sends one request with the key and reads its JSON answer; `what` names it in messages ("the search"). */
 export async function planetJson(
@@ -114,7 +121,7 @@ async function send(
     response = await fetch(request.url, {
       method: request.method ?? 'GET',
       signal,
-      dispatcher: options.dispatcher ?? (sharedAgent ??= proxyAgentFromEnvironment()),
+      dispatcher: options.dispatcher ?? sharedProxyAgent(),
       // Redirects are not followed with the key: it must reach no other host.
       redirect: 'manual',
       headers: {

@@ -1,8 +1,9 @@
 // Scene thumbnails for the "Find imagery" list. The renderer may load nothing from the network (its CSP), so the
 // services fetch them; only addresses a search of this session returned as thumbnails are fetched (the channel is
 // no general URL fetcher), only small browser images are passed on, and failures just leave the picture out.
+import { fetch } from 'undici';
 import { fetchAsset } from './assetSigning';
-import { STAC_REQUEST_TIMEOUT_MS } from './stacHttp';
+import { sharedProxyAgent, STAC_REQUEST_TIMEOUT_MS } from './stacHttp';
 
 const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
@@ -11,6 +12,9 @@ const MAX_KNOWN = 5000;
 
 export class ThumbnailGate {
   private readonly known = new Set<string>();
+
+  /** `headersFor`: credentials an address needs (Planet's thumbnails want the user's key), else none. */
+  constructor(private readonly headersFor?: (url: string) => Record<string, string> | undefined) {}
 
   allow(urls: (string | null)[]): void {
     for (const url of urls) if (url) this.known.add(url);
@@ -21,7 +25,16 @@ export class ThumbnailGate {
   async fetch(url: string): Promise<string | null> {
     if (!this.known.has(url)) return null;
     try {
-      const response = await fetchAsset(url, { signal: AbortSignal.timeout(STAC_REQUEST_TIMEOUT_MS) });
+      const headers = this.headersFor?.(url);
+      // Credentials (Planet's key) must reach no other host than the one they were given for: no redirects then.
+      const response = headers
+        ? await fetch(url, {
+            signal: AbortSignal.timeout(STAC_REQUEST_TIMEOUT_MS),
+            headers,
+            redirect: 'error',
+            dispatcher: sharedProxyAgent(),
+          })
+        : await fetchAsset(url, { signal: AbortSignal.timeout(STAC_REQUEST_TIMEOUT_MS) });
       const type = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
       const length = Number(response.headers.get('content-length') ?? 0);
       if (!response.ok || !IMAGE_TYPES.includes(type) || length > MAX_THUMBNAIL_BYTES) {
