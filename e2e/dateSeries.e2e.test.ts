@@ -155,6 +155,32 @@ describe('many dates and run history (issue 13)', () => {
     await expect.poll(() => bench.byTestId('run-progress').getAttribute('data-run-id')).toBe('2');
   }, 600_000);
 
+  it("replaces a middle date's imagery from its row, and its runs keep their results", async () => {
+    const replacement = path.join(app.workDir, 'series', 'date2-reshot.tif');
+    fs.copyFileSync(files[1], replacement);
+    await bench.byTestId('series-date-replace').nth(1).click();
+    expect(await bench.byTestId('file-picker-confirm').textContent()).toContain('Replace');
+    await bench.byTestId('file-picker-name').fill(replacement);
+    await bench.expectSignal('series:date-replaced', () => bench.byTestId('file-picker-confirm').click());
+    await expect
+      .poll(() => bench.byTestId('series-date').nth(1).locator('.file').textContent())
+      .toBe('date2-reshot.tif');
+    // The other dates stay in their places, and so do the runs that compared the old imagery. The date entered for
+    // the old scene goes with it: the new files' own date (none in these test files) is shown until one is entered.
+    await expect
+      .poll(() => bench.byTestId('series-date').locator('.file').allTextContents())
+      .toEqual(['date1.tif', 'date2-reshot.tif', 'date3.tif']);
+    await expect
+      .poll(() =>
+        bench
+          .byTestId('series-date-acquired')
+          .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+      )
+      .toEqual(['2019-06-01', '', '2021-06-01']);
+    await expect.poll(() => bench.byTestId('run-history-row').count()).toBe(3);
+    await app.screenshot('series-date-replaced');
+  });
+
   it('opens a project of the previous version migrated, with a backup, the same regions and reviews', async () => {
     const old = createTestProject(
       undefined,

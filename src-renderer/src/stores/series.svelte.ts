@@ -105,6 +105,19 @@ export class SeriesState {
     }
   }
 
+  /** Gives a date of the series other imagery (a better scene, a missing tile); its runs keep their results. */
+  async replaceFiles(dateId: number, uris: string[]): Promise<boolean> {
+    try {
+      imagery.apply(await request('imagery:setDateFiles', { dateId, uris }));
+      await this.loadHistory();
+      signal('series:date-replaced');
+      return true;
+    } catch (error) {
+      notices.error(error, 'Replacing the imagery of a date');
+      return false;
+    }
+  }
+
   async removeDate(dateId: number): Promise<void> {
     try {
       imagery.apply(await request('imagery:removeDate', { dateId }));
