@@ -244,9 +244,11 @@ export function buildProgram(done: (code: number) => void): Command {
 
   program
     .command('search')
-    .description('find scenes in a STAC API catalogue (as the "Find imagery" panel does)')
-    .requiredOption('--stac <url>', "the STAC API's address (its landing page)")
+    .description('find scenes in a STAC API catalogue or Planet (as the "Find imagery" panel does)')
+    .option('--stac <url>', "the STAC API's address (its landing page)")
+    .option('--planet', "Planet's Data API, with the key in PL_API_KEY")
     .option('--collection <id...>', 'collections to search (default: all)')
+    .option('--item-type <type...>', 'Planet item types (default: PSScene)')
     .requiredOption('--bbox <west,south,east,north>', 'area, WGS 84 degrees', parseBbox)
     .requiredOption('--datetime <from/to>', 'dates, YYYY-MM-DD/YYYY-MM-DD (inclusive)', parseDateRange)
     .option('--max-cloud <percent>', 'leave out scenes cloudier than this', Number)
@@ -257,7 +259,8 @@ export function buildProgram(done: (code: number) => void): Command {
       done(
         await searchCommand({
           stac: o.stac,
-          collections: o.collection ?? [],
+          planet: Boolean(o.planet),
+          collections: (o.planet ? o.itemType : o.collection) ?? [],
           bbox: o.bbox,
           from: o.datetime.from,
           to: o.datetime.to,

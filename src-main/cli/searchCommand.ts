@@ -1,12 +1,17 @@
-// `changemap search`: the "Find imagery" panel's search on the command line (the same services/stac code), a line
-// per scene or JSON.
+// `changemap search`: the "Find imagery" panel's search on the command line (the same services/stac code, or
+// services/planet for `--planet` with PL_API_KEY), a line per scene or JSON.
 import { isChangeMapError } from '../core/errors';
 import { stacSearchRequest, type StacScene } from '../ipc/stacSchemas';
 import { searchStac } from '../services/stac/stacSearch';
+import { planetApiUrl } from '../services/planet/planetApi';
+import { PlanetKeyStore } from '../services/planet/planetKeyStore';
+import { searchPlanet } from '../services/planet/planetSearch';
 import { EXIT } from './exitCodes';
 
 export interface SearchOptions {
-  stac: string;
+  /** A STAC API's address; or `planet` for Planet's Data API (then `collections` are item types). */
+  stac?: string;
+  planet?: boolean;
   collections: string[];
   bbox: [number, number, number, number];
   from: string;
@@ -17,8 +22,18 @@ export interface SearchOptions {
 }
 
 export async function searchCommand(o: SearchOptions): Promise<number> {
+  if (Boolean(o.stac) === Boolean(o.planet))
+    return refuse(o.json, 'VALIDATION', 'Give either --stac URL or --planet, not both or neither.');
+  // The command line has no OS secure storage: Planet's key comes from PL_API_KEY (Planet's own convention).
+  const planetKey = o.planet ? new PlanetKeyStore().key() : null;
+  if (o.planet && !planetKey)
+    return refuse(
+      o.json,
+      'PLANET_NO_KEY',
+      'Planet needs your API key: set PL_API_KEY to the key shown in your Planet account settings.',
+    );
   const query = stacSearchRequest.safeParse({
-    apiUrl: o.stac,
+    apiUrl: o.planet ? planetApiUrl() : o.stac,
     collections: o.collections,
     bbox: o.bbox,
     from: o.from,
@@ -32,7 +47,9 @@ export async function searchCommand(o: SearchOptions): Promise<number> {
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const result = await searchStac(query.data, { signal: controller.signal });
+    const result = planetKey
+      ? await searchPlanet(query.data, planetKey, { signal: controller.signal })
+      : await searchStac(query.data, { signal: controller.signal });
     if (o.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } else {
