@@ -2,49 +2,21 @@
 // a run with regions -> a sample -> labels -> figures -> exports -> report (HTML, and PDF checked with pdftotext).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccuracyState, Channel, Events, Results, RunSummary } from '../../ipc/contract';
-import { dispatch } from '../../ipc/dispatch';
+import type { AccuracyState, RunSummary } from '../../ipc/contract';
 import { gdalFeatures } from '../exports/gdalProbe';
 import { gridToMapFn } from '../imagery/crs';
 import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
-import { AppSession } from '../session';
+import { ApiTestSession } from './testing/apiTestSession';
 
 const TINY_MODEL = path.resolve(import.meta.dirname, '../../../models/test/tiny-change.card.json');
-const silent = { error: () => undefined, warn: () => undefined };
 
-let dir: string;
-let session: AppSession;
+let api: ApiTestSession;
 let run: RunSummary;
 
-async function call<C extends Channel>(channel: C, payload: unknown): Promise<Results[C]> {
-  const result = await dispatch(session.handlers(), channel, payload, silent);
-  if (!result.ok)
-    throw Object.assign(new Error(`${channel}: ${result.error.code} ${result.error.message}`), result.error);
-  return result.value as Results[C];
-}
-
-function nextEvent<E extends keyof Events>(name: E, timeout = 60_000): Promise<Events[E]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${name} within ${timeout} ms`)), timeout);
-    const off = session.events.subscribe((event, payload) => {
-      if ((event as string) !== name) return;
-      clearTimeout(timer);
-      off();
-      resolve(payload as Events[E]);
-    });
-  });
-}
-
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-accuracy-api-'));
-  session = new AppSession({
-    userDataDir: path.join(dir, 'user'),
-    version: 'test',
-    shell: { transport: 'in-process' },
-  });
+  api = new ApiTestSession('cm-accuracy-api-');
   const grid = utmGrid(384, 320, 500000, 5600000, 3);
   const before = sceneData(grid, 3, 'uint8') as Uint8Array;
   const after = before.slice();
@@ -53,40 +25,37 @@ beforeAll(async () => {
     for (let y = 60; y < 120; y++) for (let x = 40; x < 140; x++) after[b * n + y * grid.width + x] = 250;
   for (let b = 0; b < 3; b++)
     for (let y = 200; y < 240; y++) for (let x = 250; x < 300; x++) after[b * n + y * grid.width + x] = 5;
-  await writeFixture(path.join(dir, 'before.tif'), grid, 3, before);
-  await writeFixture(path.join(dir, 'after.tif'), grid, 3, after);
-  await call('project:create', { path: path.join(dir, 'accuracy.gpkg'), name: 'Accuracy test' });
-  await call('imagery:setFiles', { role: 'before', uris: [path.join(dir, 'before.tif')] });
-  await call('imagery:setFiles', { role: 'after', uris: [path.join(dir, 'after.tif')] });
-  const regions = nextEvent('regions:changed');
-  run = await call('run:start', { model: TINY_MODEL, provider: 'cpu', chunkSize: 256 });
+  await writeFixture(path.join(api.dir, 'before.tif'), grid, 3, before);
+  await writeFixture(path.join(api.dir, 'after.tif'), grid, 3, after);
+  await api.call('project:create', { path: path.join(api.dir, 'accuracy.gpkg'), name: 'Accuracy test' });
+  await api.call('imagery:setFiles', { role: 'before', uris: [path.join(api.dir, 'before.tif')] });
+  await api.call('imagery:setFiles', { role: 'after', uris: [path.join(api.dir, 'after.tif')] });
+  const regions = api.nextEvent('regions:changed');
+  run = await api.call('run:start', { model: TINY_MODEL, provider: 'cpu', chunkSize: 256 });
   await regions;
 }, 120_000);
 
-afterAll(() => {
-  session.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => api.dispose());
 
 describe('accuracy assessment through the API', () => {
   let state: AccuracyState;
 
   it('draws a seeded stratified sample and saves it with the run', async () => {
-    expect(await call('accuracy:get', { runId: run.id })).toBeNull();
-    state = await call('accuracy:draw', { runId: run.id, points: 30, minimumPerStratum: 10, seed: 5 });
+    expect(await api.call('accuracy:get', { runId: run.id })).toBeNull();
+    state = await api.call('accuracy:draw', { runId: run.id, points: 30, minimumPerStratum: 10, seed: 5 });
     expect(state.points).toHaveLength(30);
     expect(state.sample.allocation.changed).toBeGreaterThanOrEqual(10);
     expect(state.sample.allocation.changed + state.sample.allocation.unchanged).toBe(30);
     expect(state.figures).toBeNull();
     expect(state.missing).toMatch(/label at least two in every stratum/);
-    expect((await call('accuracy:get', { runId: run.id }))!.points).toEqual(state.points);
+    expect((await api.call('accuracy:get', { runId: run.id }))!.points).toEqual(state.points);
   });
 
   it('turns labels into the error matrix, accuracies and the error-adjusted area', async () => {
     // The map is right everywhere but at one changed point, which truly did not change.
     const wrong = state.points.find((p) => p.stratum === 'changed')!;
     for (const p of state.points)
-      state = await call('accuracy:label', {
+      state = await api.call('accuracy:label', {
         pointId: p.id,
         label: p.stratum === 'changed' && p !== wrong ? 'change' : 'no_change',
       });
@@ -101,33 +70,33 @@ describe('accuracy assessment through the API', () => {
     expect(f.changedArea.adjusted.value).toBeCloseTo(f.changedArea.mapped * f.usersAccuracy.change!.value, 3);
     expect(f.changedArea.adjusted.ci95[0]).toBeLessThan(f.changedArea.adjusted.value);
     // A label cleared takes its point out of the figures.
-    state = await call('accuracy:label', { pointId: wrong.id, label: null });
+    state = await api.call('accuracy:label', { pointId: wrong.id, label: null });
     expect(state.figures!.matrix.changed.no_change).toBe(0);
-    state = await call('accuracy:label', { pointId: wrong.id, label: 'no_change' });
+    state = await api.call('accuracy:label', { pointId: wrong.id, label: 'no_change' });
   });
 
   it('shows a point in the spot check', async () => {
-    const spot = await call('accuracy:spotCheck', { pointId: state.points[0].id });
+    const spot = await api.call('accuracy:spotCheck', { pointId: state.points[0].id });
     for (const image of [spot.before, spot.change, spot.after])
       expect(Buffer.from(image, 'base64').subarray(1, 4).toString()).toBe('PNG');
   });
 
   it('exports samples and labels as CSV and as a GeoPackage layer GDAL reads', async () => {
-    const csv = path.join(dir, 'sample.csv');
+    const csv = path.join(api.dir, 'sample.csv');
     expect(
-      await call('accuracy:export', { sampleId: state.sample.id, format: 'csv', out: csv }),
+      await api.call('accuracy:export', { sampleId: state.sample.id, format: 'csv', out: csv }),
     ).toMatchObject({
       pointCount: 30,
     });
     const lines = fs.readFileSync(csv, 'utf8').trim().split(/\r\n/);
     expect(lines[0]).toContain('point_id,sample_id,run_id,stratum,map_label,reference');
     expect(lines).toHaveLength(31);
-    expect(fs.existsSync(path.join(dir, 'sample.csvt'))).toBe(true);
+    expect(fs.existsSync(path.join(api.dir, 'sample.csvt'))).toBe(true);
     await expect(
-      call('accuracy:export', { sampleId: state.sample.id, format: 'csv', out: csv }),
+      api.call('accuracy:export', { sampleId: state.sample.id, format: 'csv', out: csv }),
     ).rejects.toMatchObject({ code: 'ACCURACY_EXPORT_EXISTS' });
-    const gpkg = path.join(dir, 'sample.gpkg');
-    await call('accuracy:export', { sampleId: state.sample.id, format: 'gpkg', out: gpkg });
+    const gpkg = path.join(api.dir, 'sample.gpkg');
+    await api.call('accuracy:export', { sampleId: state.sample.id, format: 'gpkg', out: gpkg });
     const features = gdalFeatures(gpkg, 'accuracy_points');
     expect(features).toHaveLength(30);
     expect(features[0].geometry?.type).toBe('Point');
@@ -149,7 +118,7 @@ describe('accuracy per boundary feature', () => {
         [x0, 5600050],
         [x0, 5599000],
       ].map(([x, y]) => toLonLat(x, y));
-    const file = path.join(dir, 'districts.geojson');
+    const file = path.join(api.dir, 'districts.geojson');
     fs.writeFileSync(
       file,
       JSON.stringify({
@@ -168,12 +137,12 @@ describe('accuracy per boundary feature', () => {
         ],
       }),
     );
-    const layer = await call('boundaries:add', { path: file, name: 'districts', labelField: 'name' });
-    await call('boundaries:join', { layerId: layer.id, runId: run.id });
-    const rows = await call('accuracy:byFeature', { runId: run.id, layerId: layer.id });
+    const layer = await api.call('boundaries:add', { path: file, name: 'districts', labelField: 'name' });
+    await api.call('boundaries:join', { layerId: layer.id, runId: run.id });
+    const rows = await api.call('accuracy:byFeature', { runId: run.id, layerId: layer.id });
     expect(rows.map((r) => r.label).sort()).toEqual(['East', 'West']);
     expect(rows.reduce((s, r) => s + r.points, 0)).toBe(30);
-    const whole = (await call('accuracy:get', { runId: run.id }))!.figures!.changedArea.adjusted.value;
+    const whole = (await api.call('accuracy:get', { runId: run.id }))!.figures!.changedArea.adjusted.value;
     // Seed 5 puts at least two labelled points of each stratum in both halves.
     const estimated = rows.filter((r) => r.adjustedChange);
     expect(estimated).toHaveLength(2);
@@ -183,8 +152,8 @@ describe('accuracy per boundary feature', () => {
 
 describe('the report', () => {
   it('writes a self-contained HTML report with the method, the accuracy figures and the largest regions', async () => {
-    const out = path.join(dir, 'report.html');
-    const result = await call('report:make', { runId: run.id, out, largestRegions: 2 });
+    const out = path.join(api.dir, 'report.html');
+    const result = await api.call('report:make', { runId: run.id, out, largestRegions: 2 });
     expect(result).toMatchObject({ format: 'html', engine: null, path: out });
     const html = fs.readFileSync(out, 'utf8');
     expect(html).toContain('ChangeMap report — Accuracy test');
@@ -199,8 +168,8 @@ describe('the report', () => {
   });
 
   it('prints the PDF with a browser engine: the pages and text pdftotext reads', async () => {
-    const out = path.join(dir, 'report.pdf');
-    const result = await call('report:make', { runId: run.id, out, largestRegions: 2 });
+    const out = path.join(api.dir, 'report.pdf');
+    const result = await api.call('report:make', { runId: run.id, out, largestRegions: 2 });
     expect(result.format).toBe('pdf');
     expect(result.engine).toBeTruthy();
     const info = execFileSync('pdfinfo', [out], { encoding: 'utf8' });
@@ -214,7 +183,7 @@ describe('the report', () => {
     expect(text).toContain('Error-adjusted changed area');
     expect(text).toMatch(/Region 1:/);
     expect(text).toMatch(/Region 2:/);
-    await expect(call('report:make', { runId: run.id, out })).rejects.toMatchObject({
+    await expect(api.call('report:make', { runId: run.id, out })).rejects.toMatchObject({
       code: 'REPORT_EXISTS',
     });
   }, 60_000);

@@ -1,54 +1,36 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageryState } from '../../ipc/contract';
-import { dispatch } from '../../ipc/dispatch';
 import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
 import { readRunProvenance } from '../exports/regionSource';
-import { AppSession } from '../session';
+import { ApiTestSession } from './testing/apiTestSession';
 
-let dir: string;
-let session: AppSession;
-const silent = { error: () => undefined, warn: () => undefined };
+let api: ApiTestSession;
 
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-imagery-api-'));
-  session = new AppSession({
-    userDataDir: path.join(dir, 'user'),
-    version: 'test',
-    shell: { transport: 'in-process' },
-  });
-});
-afterEach(() => {
-  session.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function call(channel: string, payload: unknown) {
-  return dispatch(session.handlers(), channel, payload, silent);
-}
+beforeEach(() => (api = new ApiTestSession('cm-imagery-api-')));
+afterEach(() => api.dispose());
 
 describe('imagery API', () => {
   it('refuses imagery before a project is open', async () => {
-    expect(await call('imagery:get', {})).toMatchObject({ ok: false, error: { code: 'NO_PROJECT' } });
+    expect(await api.result('imagery:get', {})).toMatchObject({ ok: false, error: { code: 'NO_PROJECT' } });
   });
 
   it('sets both dates, reports metadata and pre-flight, and reopens them with the project', async () => {
-    const before = path.join(dir, 'before.tif');
-    const after = path.join(dir, 'after.tif');
+    const before = path.join(api.dir, 'before.tif');
+    const after = path.join(api.dir, 'after.tif');
     const grid = utmGrid(64, 48);
     await writeFixture(before, grid, 3, sceneData(grid, 3, 'uint8'));
     const shifted = utmGrid(64, 48, 500000 + 320, 5600000);
     await writeFixture(after, shifted, 3, sceneData(shifted, 3, 'uint8'));
-    const project = path.join(dir, 'p.gpkg');
-    await call('project:create', { path: project });
+    const project = path.join(api.dir, 'p.gpkg');
+    await api.result('project:create', { path: project });
 
     const events: string[] = [];
-    session.events.subscribe((name) => events.push(name));
-    const first = await call('imagery:setFiles', { role: 'before', uris: [before] });
+    api.session.events.subscribe((name) => events.push(name));
+    const first = await api.result('imagery:setFiles', { role: 'before', uris: [before] });
     expect(first.ok).toBe(true);
-    const state = await call('imagery:setFiles', { role: 'after', uris: [after] });
+    const state = await api.result('imagery:setFiles', { role: 'after', uris: [after] });
     if (!state.ok) throw new Error(state.error.message);
     const value = state.value as ImageryState;
     expect(value.before).toMatchObject({
@@ -64,9 +46,9 @@ describe('imagery API', () => {
     expect(value.preflight.filter((i) => i.severity === 'error')).toEqual([]);
     expect(events.filter((e) => e === 'imagery:changed')).toHaveLength(2);
 
-    await call('project:close', {});
-    await call('project:open', { path: project });
-    const reopened = await call('imagery:get', {});
+    await api.result('project:close', {});
+    await api.result('project:open', { path: project });
+    const reopened = await api.result('imagery:get', {});
     expect(reopened).toMatchObject({
       ok: true,
       value: { before: { uris: [before] }, after: { uris: [after] } },
@@ -74,25 +56,25 @@ describe('imagery API', () => {
   });
 
   it('gives a coded error for a file that is not imagery and stores nothing', async () => {
-    const bad = path.join(dir, 'not-an-image.tif');
+    const bad = path.join(api.dir, 'not-an-image.tif');
     fs.writeFileSync(bad, 'hello');
-    await call('project:create', { path: path.join(dir, 'p.gpkg') });
-    const result = await call('imagery:setFiles', { role: 'before', uris: [bad] });
+    await api.result('project:create', { path: path.join(api.dir, 'p.gpkg') });
+    const result = await api.result('imagery:setFiles', { role: 'before', uris: [bad] });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.code).not.toBe('INTERNAL');
-    expect(await call('imagery:get', {})).toMatchObject({ ok: true, value: { before: null } });
+    expect(await api.result('imagery:get', {})).toMatchObject({ ok: true, value: { before: null } });
   });
 
   it('reports a pair that does not overlap as a blocking error', async () => {
-    const a = path.join(dir, 'a.tif');
-    const b = path.join(dir, 'b.tif');
+    const a = path.join(api.dir, 'a.tif');
+    const b = path.join(api.dir, 'b.tif');
     const grid = utmGrid(32, 32);
     await writeFixture(a, grid, 3, sceneData(grid, 3, 'uint8'));
     const far = utmGrid(32, 32, 700000, 5600000);
     await writeFixture(b, far, 3, sceneData(far, 3, 'uint8'));
-    await call('project:create', { path: path.join(dir, 'p.gpkg') });
-    await call('imagery:setFiles', { role: 'before', uris: [a] });
-    const state = await call('imagery:setFiles', { role: 'after', uris: [b] });
+    await api.result('project:create', { path: path.join(api.dir, 'p.gpkg') });
+    await api.result('imagery:setFiles', { role: 'before', uris: [a] });
+    const state = await api.result('imagery:setFiles', { role: 'after', uris: [b] });
     expect(state).toMatchObject({
       ok: true,
       value: { preflight: [{ code: 'NO_OVERLAP', severity: 'error' }] },
@@ -101,33 +83,33 @@ describe('imagery API', () => {
 
   it('reads acquisition dates from file names, lets the user set them, keeps them, and exports carry them', async () => {
     const grid = utmGrid(32, 32);
-    const before = path.join(dir, 'S2A_MSIL2A_20200315T101021_N0214_R022_T33UXP_20200316T130000.tif');
-    const after = path.join(dir, 'after.tif');
+    const before = path.join(api.dir, 'S2A_MSIL2A_20200315T101021_N0214_R022_T33UXP_20200316T130000.tif');
+    const after = path.join(api.dir, 'after.tif');
     await writeFixture(before, grid, 3, sceneData(grid, 3, 'uint8'));
     await writeFixture(after, grid, 3, sceneData(grid, 3, 'uint8'));
-    const project = path.join(dir, 'p.gpkg');
-    await call('project:create', { path: project });
-    await call('imagery:setFiles', { role: 'before', uris: [before] });
-    const detected = await call('imagery:setFiles', { role: 'after', uris: [after] });
+    const project = path.join(api.dir, 'p.gpkg');
+    await api.result('project:create', { path: project });
+    await api.result('imagery:setFiles', { role: 'before', uris: [before] });
+    const detected = await api.result('imagery:setFiles', { role: 'after', uris: [after] });
     expect(detected).toMatchObject({
       ok: true,
       value: { before: { acquiredAt: '2020-03-15', acquiredAtSource: 'files' } },
     });
 
     for (const date of ['2021-02-29', '15/03/2021', '2021-3-1']) {
-      const refused = await call('imagery:setAcquiredAt', { role: 'after', date });
+      const refused = await api.result('imagery:setAcquiredAt', { role: 'after', date });
       expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     }
-    const entered = await call('imagery:setAcquiredAt', { role: 'after', date: '2021-06-30' });
+    const entered = await api.result('imagery:setAcquiredAt', { role: 'after', date: '2021-06-30' });
     expect(entered).toMatchObject({
       ok: true,
       value: { after: { acquiredAt: '2021-06-30', acquiredAtSource: 'user' } },
     });
     // Band roles rewrite the stored set: the date stays.
-    await call('imagery:setBandRoles', { role: 'after', roles: ['blue', 'green', 'red'] });
-    await call('project:close', {});
-    await call('project:open', { path: project });
-    expect(await call('imagery:get', {})).toMatchObject({
+    await api.result('imagery:setBandRoles', { role: 'after', roles: ['blue', 'green', 'red'] });
+    await api.result('project:close', {});
+    await api.result('project:open', { path: project });
+    expect(await api.result('imagery:get', {})).toMatchObject({
       ok: true,
       value: {
         before: { acquiredAt: '2020-03-15' },
@@ -135,7 +117,7 @@ describe('imagery API', () => {
       },
     });
     // What every export's before_date / after_date is made of.
-    const db = session.requireProject().db;
+    const db = api.session.requireProject().db;
     db.prepare(
       `INSERT INTO cm_runs (id, status, model_name, model_version, model_sha256, provider_requested, params)
        VALUES (1, 'done', 'm', '1', 'x', 'cpu', '{}')`,
@@ -143,7 +125,7 @@ describe('imagery API', () => {
     expect(readRunProvenance(db, 1)).toMatchObject({ beforeDate: '2020-03-15', afterDate: '2021-06-30' });
 
     // null goes back to the files' date (after.tif carries none).
-    const reset = await call('imagery:setAcquiredAt', { role: 'after', date: null });
+    const reset = await api.result('imagery:setAcquiredAt', { role: 'after', date: null });
     expect(reset).toMatchObject({ ok: true, value: { after: { acquiredAt: null, acquiredAtSource: null } } });
     expect(readRunProvenance(db, 1).afterDate).toBeNull();
   });

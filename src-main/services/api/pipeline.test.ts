@@ -1,45 +1,17 @@
 // The whole pipeline through the API, as the renderer drives it: imagery -> run -> regions -> review -> export.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, Events, RegionPage, Results, RunSummary } from '../../ipc/contract';
-import { dispatch } from '../../ipc/dispatch';
+import type { Events, RegionPage, RunSummary } from '../../ipc/contract';
 import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
-import { AppSession } from '../session';
+import { ApiTestSession } from './testing/apiTestSession';
 
 const TINY_MODEL = path.resolve(import.meta.dirname, '../../../models/test/tiny-change.card.json');
-const silent = { error: () => undefined, warn: () => undefined };
 
-let dir: string;
-let session: AppSession;
-
-async function call<C extends Channel>(channel: C, payload: unknown): Promise<Results[C]> {
-  const result = await dispatch(session.handlers(), channel, payload, silent);
-  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
-  return result.value as Results[C];
-}
-
-function nextEvent<E extends keyof Events>(name: E, timeout = 60_000): Promise<Events[E]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${name} within ${timeout} ms`)), timeout);
-    const off = session.events.subscribe((event, payload) => {
-      if ((event as string) === 'run:failed') reject(new Error(JSON.stringify(payload)));
-      if ((event as string) !== name) return;
-      clearTimeout(timer);
-      off();
-      resolve(payload as Events[E]);
-    });
-  });
-}
+let api: ApiTestSession;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-pipeline-'));
-  session = new AppSession({
-    userDataDir: path.join(dir, 'user'),
-    version: 'test',
-    shell: { transport: 'in-process' },
-  });
+  api = new ApiTestSession('cm-pipeline-');
   const grid = utmGrid(384, 320, 500000, 5600000, 3);
   const before = sceneData(grid, 3, 'uint8') as Uint8Array;
   const after = before.slice();
@@ -49,91 +21,95 @@ beforeAll(async () => {
     for (let y = 60; y < 120; y++) for (let x = 40; x < 140; x++) after[b * n + y * grid.width + x] = 250;
   for (let b = 0; b < 3; b++)
     for (let y = 200; y < 240; y++) for (let x = 250; x < 300; x++) after[b * n + y * grid.width + x] = 5;
-  await writeFixture(path.join(dir, 'before.tif'), grid, 3, before);
-  await writeFixture(path.join(dir, 'after.tif'), grid, 3, after);
+  await writeFixture(path.join(api.dir, 'before.tif'), grid, 3, before);
+  await writeFixture(path.join(api.dir, 'after.tif'), grid, 3, after);
 });
 
-afterAll(() => {
-  session.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => api.dispose());
 
 describe('the pipeline through the API', () => {
   let run: RunSummary;
 
   it('runs the change model over the imagery and lands every chunk', async () => {
-    await call('project:create', { path: path.join(dir, 'pipeline.gpkg') });
-    await call('imagery:setFiles', { role: 'before', uris: [path.join(dir, 'before.tif')] });
-    await call('imagery:setFiles', { role: 'after', uris: [path.join(dir, 'after.tif')] });
-    const models = await call('models:list', {});
+    await api.call('project:create', { path: path.join(api.dir, 'pipeline.gpkg') });
+    await api.call('imagery:setFiles', { role: 'before', uris: [path.join(api.dir, 'before.tif')] });
+    await api.call('imagery:setFiles', { role: 'after', uris: [path.join(api.dir, 'after.tif')] });
+    const models = await api.call('models:list', {});
     expect(models.filter((m) => m.builtIn).map((m) => m.name)).toEqual(
       expect.arrayContaining(['changemap-change', 'changemap-landcover']),
     );
     const chunks: number[] = [];
-    session.events.subscribe((event, payload) => {
+    api.session.events.subscribe((event, payload) => {
       if (event === 'run:chunk' && (payload as Events['run:chunk']).state === 'done') chunks.push(1);
     });
-    const done = nextEvent('run:done');
-    const regionsFound = nextEvent('regions:changed');
-    run = await call('run:start', { model: TINY_MODEL, provider: 'cpu', chunkSize: 256 });
+    const done = api.nextEvent('run:done');
+    const regionsFound = api.nextEvent('regions:changed');
+    run = await api.call('run:start', { model: TINY_MODEL, provider: 'cpu', chunkSize: 256 });
     expect(run.status).toBe('running');
     const finished = await done;
     // Regions appear when the run finishes, without "Find regions": settings by the one rule (the tiny card's
     // threshold 0.5, the fallback's clean-up and minimum area).
     expect(await regionsFound).toMatchObject({ runId: run.id, regionCount: expect.any(Number) });
-    expect((await call('regions:list', { runId: run.id })).total).toBeGreaterThanOrEqual(2);
+    expect((await api.call('regions:list', { runId: run.id })).total).toBeGreaterThanOrEqual(2);
     expect(finished).toMatchObject({ id: run.id, status: 'done', providerUsed: 'cpu' });
-    const detail = await call('run:get', { runId: run.id });
+    const detail = await api.call('run:get', { runId: run.id });
     expect(detail.chunks.length).toBe(chunks.length);
     expect(detail.chunks.every((c) => c.state === 'done' && c.ring.length > 4)).toBe(true);
     expect(detail.extent?.[0]).toBeGreaterThan(14); // UTM 33N near 15° E
   });
 
   it('finds the planted changes as regions, largest first, with land cover', async () => {
-    expect((await call('run:get', { runId: run.id })).regionSettings).toEqual({
+    expect((await api.call('run:get', { runId: run.id })).regionSettings).toEqual({
       threshold: 0.5,
       openingRadius: 0,
       closingRadius: 0,
       minAreaM2: 0,
     });
-    const computed = await call('regions:compute', { runId: run.id, threshold: 0.5, minAreaM2: 100 });
+    const computed = await api.call('regions:compute', { runId: run.id, threshold: 0.5, minAreaM2: 100 });
     expect(computed.regionCount).toBeGreaterThanOrEqual(2);
     // kept in the project: a reopened project shows the regions' settings
-    expect((await call('run:get', { runId: run.id })).regionSettings).toEqual({
+    expect((await api.call('run:get', { runId: run.id })).regionSettings).toEqual({
       threshold: 0.5,
       openingRadius: 0,
       closingRadius: 0,
       minAreaM2: 100,
     });
-    const page: RegionPage = await call('regions:list', { runId: run.id });
+    const page: RegionPage = await api.call('regions:list', { runId: run.id });
     expect(page.items[0].areaM2).toBeGreaterThanOrEqual(page.items[1].areaM2);
     // the 100 x 60 px block at 3 m is 54,000 m²; the tiny model's 3x3 blur widens it slightly
     expect(page.items[0].areaM2).toBeGreaterThan(45_000);
     expect(page.items[0].areaM2).toBeLessThan(65_000);
     expect(page.items[0].fromClass).toBeTruthy();
-    const detail = await call('regions:get', { fid: page.items[0].fid });
+    const detail = await api.call('regions:get', { fid: page.items[0].fid });
     expect(detail.outline[0][0].length).toBeGreaterThan(3);
-    const spot = await call('regions:spotCheck', { fid: page.items[0].fid });
+    const spot = await api.call('regions:spotCheck', { fid: page.items[0].fid });
     for (const image of [spot.before, spot.change, spot.after]) {
       expect(Buffer.from(image, 'base64').subarray(1, 4).toString()).toBe('PNG');
     }
-    const outlines = await call('regions:outlines', { runId: run.id, extent: [-180, -90, 180, 90] });
+    const outlines = await api.call('regions:outlines', { runId: run.id, extent: [-180, -90, 180, 90] });
     expect(outlines.length).toBe(page.total);
   });
 
   it('keeps reviews and exports only the confirmed region', async () => {
-    const page = await call('regions:list', { runId: run.id });
-    await call('regions:review', { fid: page.items[0].fid, state: 'confirmed', note: 'Neubau – bestätigt' });
-    await call('regions:review', { fid: page.items[1].fid, state: 'rejected' });
-    const confirmed = await call('regions:list', { runId: run.id, filters: { reviewStates: ['confirmed'] } });
+    const page = await api.call('regions:list', { runId: run.id });
+    await api.call('regions:review', {
+      fid: page.items[0].fid,
+      state: 'confirmed',
+      note: 'Neubau – bestätigt',
+    });
+    await api.call('regions:review', { fid: page.items[1].fid, state: 'rejected' });
+    const confirmed = await api.call('regions:list', {
+      runId: run.id,
+      filters: { reviewStates: ['confirmed'] },
+    });
     expect(confirmed.items.map((r) => r.note)).toEqual(['Neubau – bestätigt']);
     // The map's outlines carry the review, so it can draw confirmed and rejected regions apart.
-    const outlines = await call('regions:outlines', { runId: run.id, extent: [-180, -90, 180, 90] });
+    const outlines = await api.call('regions:outlines', { runId: run.id, extent: [-180, -90, 180, 90] });
     const stateOf = (fid: number) => outlines.find((o) => o.fid === fid)?.reviewState;
     expect([stateOf(page.items[0].fid), stateOf(page.items[1].fid)]).toEqual(['confirmed', 'rejected']);
     expect(outlines.filter((o) => o.reviewState === 'unreviewed')).toHaveLength(outlines.length - 2);
-    const out = path.join(dir, 'confirmed.geojson');
-    const exported = await call('export:regions', {
+    const out = path.join(api.dir, 'confirmed.geojson');
+    const exported = await api.call('export:regions', {
       runId: run.id,
       format: 'geojson',
       out,
@@ -147,9 +123,9 @@ describe('the pipeline through the API', () => {
   });
 
   it('labels, when the project opens again, the regions a kill left without land cover', async () => {
-    const file = session.services().project.file;
+    const file = api.session.services().project.file;
     const labels = () =>
-      session
+      api.session
         .services()
         .project.db.prepare(
           'SELECT fid, from_class, to_class FROM change_regions WHERE run_id = ? ORDER BY fid',
@@ -158,18 +134,18 @@ describe('the pipeline through the API', () => {
     const labelled = labels();
     expect(labelled.every((r) => r.from_class && r.to_class)).toBe(true);
     // The state a kill between finding the regions and labelling them leaves: regions stored, no land cover.
-    session
+    api.session
       .services()
       .project.db.prepare('UPDATE change_regions SET from_class = NULL, to_class = NULL')
       .run();
-    await call('project:close', {});
-    const relabelled = nextEvent('regions:changed');
-    await call('project:open', { path: file });
+    await api.call('project:close', {});
+    const relabelled = api.nextEvent('regions:changed');
+    await api.call('project:open', { path: file });
     expect(await relabelled).toMatchObject({ runId: run.id, regionCount: labelled.length });
     expect(labels()).toEqual(labelled);
     // Nothing left to label: opening again starts no work.
-    await call('project:close', {});
-    await call('project:open', { path: file });
-    expect(session.services().regions.finishInterruptedLabelling()).toEqual([]);
+    await api.call('project:close', {});
+    await api.call('project:open', { path: file });
+    expect(api.session.services().regions.finishInterruptedLabelling()).toEqual([]);
   });
 });
