@@ -304,6 +304,15 @@ CREATE TABLE cm_accuracy_points (
 );
 `,
   },
+  {
+    version: 7,
+    description: 'Which scale-out worker computed each chunk of a run',
+    sql: `
+-- The worker (host/pid or the name it was given) that computed the chunk; NULL for a chunk computed in the run's
+-- own process or adopted from a file whose writer is unknown
+ALTER TABLE cm_run_chunks ADD COLUMN worker TEXT;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

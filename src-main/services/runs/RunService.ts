@@ -41,6 +41,7 @@ import type { Db } from '../project/projectStore';
 import { resolveStoredPath } from '../project/storedPaths';
 import { clipToArea } from './areaSource';
 import { ChunkStore, type StoredChunk } from './chunkStore';
+import { packageVersion } from '../../cli/packageVersion';
 import { executeRun } from './runEngine';
 import type { RunEvent } from './runEvents';
 import { RunLedger } from './runLedger';
@@ -70,6 +71,8 @@ export interface RunServiceDeps {
   calibrateFromPixels?: number;
   /** Free memory of a GPU provider's device, bytes, or null if unknown (default: inference/deviceMemory.ts). */
   freeDeviceMemory?: (provider: ProviderId) => number | null;
+  /** ChangeMap's version, which scale-out workers must share (default: package.json's). */
+  version?: string;
 }
 
 const DEFAULT_MEMORY_BUDGET = 1 << 30;
@@ -310,7 +313,7 @@ export class RunService {
         warnings: choiceWarnings,
         chunks: plan.chunks,
       });
-      await this.launch(runId, predictor, source, false);
+      await this.launch(runId, predictor, source, false, request.engine);
       return runId;
     } catch (error) {
       await predictor?.terminate();
@@ -369,8 +372,11 @@ export class RunService {
     }
   }
 
-  /** Resumes a cancelled, failed or interrupted run: finished chunks are kept, the rest computed. */
-  async resumeRun(runId: number): Promise<void> {
+  /**
+   * Resumes a cancelled, failed or interrupted run: finished chunks are kept, the rest computed (by the workers of
+   * `engine` where one is given, whichever way the run started: the results are the same).
+   */
+  async resumeRun(runId: number, options: { engine?: string } = {}): Promise<void> {
     const run = this.ledger.get(runId);
     if (!run) throw new ChangeMapError('RUN_NOT_FOUND', `There is no run ${runId} in this project.`);
     if (this.active.has(runId))
@@ -408,7 +414,7 @@ export class RunService {
           `The imagery of run ${runId} no longer gives the same analysis grid.`,
         );
       }
-      await this.launch(runId, predictor, source, true);
+      await this.launch(runId, predictor, source, true, options.engine);
     } catch (error) {
       await predictor.terminate();
       await source?.close();
@@ -446,25 +452,42 @@ export class RunService {
     predictor: ChipPredictor,
     source: AlignedPairSource,
     resumed: boolean,
+    engine?: string,
   ): Promise<void> {
     const folder = this.runFolder(runId);
     await mkdir(folder, { recursive: true });
+    // Checked before the ledger says running, so a bad address is a refusal, not a failed run.
+    const scaleout = engine ? await import('../scaleout/coordinator') : null;
+    if (engine) (await import('../scaleout/engineConnection')).parseEngineUrl(engine);
     const info = predictor.info;
     this.ledger.begin(runId, info.providerUsed, info.warnings);
     const run = this.ledger.get(runId)!;
     const controller = new AbortController();
     const relativeProbability = path.join('runs', String(runId), 'probability.tif');
-    const settled = executeRun({
+    const common = {
       run,
       ledger: this.ledger,
       store: new ChunkStore(path.join(folder, 'chunks'), this.deps.chunkFileOps),
-      source,
-      predictor,
       probabilityPath: path.join(this.deps.dataDir, relativeProbability),
       signal: controller.signal,
-      emit: (e) => this.emit(e),
+      emit: (e: RunEvent) => this.emit(e),
       resumed,
-    })
+    };
+    const execution =
+      scaleout && engine
+        ? // The workers compute the chunks: this process only queues, adopts and assembles, so its model and
+          // imagery are let go at once (the lazy import keeps BullMQ out of every local run).
+          Promise.all([predictor.terminate(), source.close()]).then(() =>
+            scaleout.executeScaleoutRun({
+              ...common,
+              engine,
+              dataDir: this.deps.dataDir,
+              version: this.deps.version ?? packageVersion(),
+              providerUsed: info.providerUsed,
+            }),
+          )
+        : executeRun({ ...common, source, predictor });
+    const settled = execution
       .then((stats) => {
         this.ledger.finish(runId, 'done', { probabilityPath: relativeProbability });
         this.emit({

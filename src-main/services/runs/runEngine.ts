@@ -17,6 +17,7 @@ import { copyChip, markNonFiniteInvalid, normaliseWindowInPlace } from '../../co
 import type { ChipPredictor } from '../inference/chipPredictor';
 import { createGeoTiffWriter } from '../imagery/geotiffWriter';
 import type { ChunkStore } from './chunkStore';
+import type { RunProgress } from '../../ipc/contract';
 import type { RunEvent, RunStats } from './runEvents';
 import type { RunLedger } from './runLedger';
 import type { RunParams, RunRecord } from './runTypes';
@@ -39,7 +40,7 @@ function squareKilometresPerPixel(grid: GridSpec): number | null {
   return grid.crs.units === 'm' ? Math.abs(gt[1] * gt[5] - gt[2] * gt[4]) / 1e6 : null;
 }
 
-function emptyStats(): RunStats {
+export function emptyStats(): RunStats {
   return {
     wallMs: 0,
     readMs: 0,
@@ -64,12 +65,21 @@ const KEPT_CHIPS_BYTES = 160 * 2 ** 20;
 /** Chip outputs kept for later chunks of this pass that touch the same chips, with how many still need them. */
 type KeptChips = Map<string, { probability: Float32Array; uses: number }>;
 
+/** What computing one chunk needs: the run's settings, the predictor and the cancel signal. */
+export type ChunkComputeContext = Pick<EngineContext, 'predictor' | 'signal'> & {
+  run: { params: RunParams };
+};
+
 /**
  * Cuts, predicts and blends one chunk: chips an earlier chunk kept are blended from memory, the rest computed in
  * batches, one batch always queued at the provider while the next is cut and the last blended.
+ *
+ * Chips are blended in the order of the chunk's chip list (the global lattice's order) whichever computed them:
+ * float sums depend on their order, and a fixed order makes a chunk's bytes the same whether its neighbours
+ * shared chips with it (a local run) or it computed every chip itself (a scale-out worker).
  */
 async function computeChunk(
-  ctx: EngineContext,
+  ctx: ChunkComputeContext,
   chunk: PixelWindow,
   work: ChunkChipWork,
   input: AlignedChunk,
@@ -87,7 +97,7 @@ async function computeChunk(
   const norm = { mean: info.mean, std: info.std, fill: info.fill };
   const plane = bands * chip * chip;
   const chipPlane = chip * chip;
-  const chips: { x: number; y: number; laterUses: number }[] = [];
+  const chips: { x: number; y: number; laterUses: number; order: number }[] = [];
   let t = performance.now();
   // NaN/Inf in either date makes the pixel invalid in both before either is normalised: the model then sees the
   // card's fill there, and the output is nodata (the pair source already masks them; this holds for any source).
@@ -97,16 +107,29 @@ async function computeChunk(
   normaliseWindowInPlace(input.before, input.valid, bands, norm);
   normaliseWindowInPlace(input.after, input.valid, bands, norm);
   work.chips.forEach(([x, y], k) => {
-    if (work.computes[k]) {
-      chips.push({ x, y, laterUses: work.laterUses[k] });
-      return;
-    }
-    const key = chipKey(x, y);
-    const held = kept.get(key);
-    if (!held) throw new Error(`Chip ${key} should have been kept by an earlier chunk.`);
-    addChip(target, held.probability, 0, x, y, chip, weights);
-    if (--held.uses === 0) kept.delete(key);
+    if (work.computes[k]) chips.push({ x, y, laterUses: work.laterUses[k], order: k });
   });
+  // Computed chips whose batch has answered, by their place in work.chips, until the blend reaches them.
+  const answered = new Map<number, { probability: Float32Array; offset: number }>();
+  let nextToBlend = 0;
+  const blendInOrder = () => {
+    for (; nextToBlend < work.chips.length; nextToBlend++) {
+      const [x, y] = work.chips[nextToBlend];
+      if (work.computes[nextToBlend]) {
+        const out = answered.get(nextToBlend);
+        if (!out) return;
+        answered.delete(nextToBlend);
+        addChip(target, out.probability, out.offset, x, y, chip, weights);
+        continue;
+      }
+      const key = chipKey(x, y);
+      const held = kept.get(key);
+      if (!held) throw new Error(`Chip ${key} should have been kept by an earlier chunk.`);
+      addChip(target, held.probability, 0, x, y, chip, weights);
+      if (--held.uses === 0) kept.delete(key);
+    }
+  };
+  blendInOrder();
   stats.prepareMs += performance.now() - t;
   type Batch = { result: Promise<Float32Array>; chips: typeof chips };
   let inflight: Batch | null = null;
@@ -114,8 +137,8 @@ async function computeChunk(
   const blend = async (batch: Batch) => {
     const probability = await batch.result;
     const t = performance.now();
-    batch.chips.forEach(({ x, y, laterUses }, k) => {
-      addChip(target, probability, k * chipPlane, x, y, chip, weights);
+    batch.chips.forEach(({ x, y, laterUses, order }, k) => {
+      answered.set(order, { probability, offset: k * chipPlane });
       if (laterUses > 0) {
         kept.set(chipKey(x, y), {
           probability: probability.slice(k * chipPlane, (k + 1) * chipPlane),
@@ -123,6 +146,7 @@ async function computeChunk(
         });
       }
     });
+    blendInOrder();
     stats.prepareMs += performance.now() - t;
   };
   for (let start = 0; start < chips.length; start += batchSize) {
@@ -151,6 +175,7 @@ async function computeChunk(
   if (chips.length === 0) afterFirstBatches();
   if (inflight) await blend(inflight);
   ctx.signal.throwIfAborted();
+  if (nextToBlend !== work.chips.length) throw new Error('A chip of the chunk was never blended.');
   t = performance.now();
   const out = finishBlend(target, input.valid, input.window);
   stats.prepareMs += performance.now() - t;
@@ -167,7 +192,10 @@ function nodataWarning(pixels: number, params: RunParams): string {
 }
 
 /** Assembles the probability GeoTIFF from the stored chunks; written under a temporary name, then renamed. */
-async function assemble(ctx: EngineContext, params: RunParams): Promise<void> {
+export async function assemble(
+  ctx: Pick<EngineContext, 'run' | 'ledger' | 'store' | 'probabilityPath' | 'signal'>,
+  params: RunParams,
+): Promise<void> {
   const temporary = `${ctx.probabilityPath}.partial`;
   const writer = await createGeoTiffWriter(temporary, {
     width: params.grid.width,
@@ -205,21 +233,12 @@ async function assemble(ctx: EngineContext, params: RunParams): Promise<void> {
   }
 }
 
-/** Runs the chunks still to do, then assembles. Resolves with stats; rejects on cancel (AbortError) or failure. */
-export async function executeRun(ctx: EngineContext): Promise<RunStats> {
-  const { run, ledger, store, source, predictor, emit, signal } = ctx;
-  const { params } = run;
-  const stats = emptyStats();
-  const started = performance.now();
-  const weights = chipWeights(params.chipSize);
-  const total = run.chunks.length;
-  const totalPixels = params.grid.width * params.grid.height;
-  const km2PerPixel = squareKilometresPerPixel(params.grid);
-  const providerUsed = predictor.info.providerUsed;
-  const busyAtStart = predictor.busyMillis;
-
-  // Chunks a killed process finished but did not get to record are adopted, not computed again; chunks the ledger
-  // says are done but whose file is damaged or gone are computed again (else the run could never be assembled).
+/**
+ * Chunks a killed process (or a scale-out worker) finished but did not get to record are adopted, not computed
+ * again: an intact chunk file is a finished chunk. Chunks the ledger says are done but whose file is damaged or gone
+ * go back to waiting (else the run could never be assembled), with a warning. Updates `run` in place.
+ */
+export async function adoptStoredChunks(run: RunRecord, ledger: RunLedger, store: ChunkStore): Promise<void> {
   const redone: number[] = [];
   for (const chunk of run.chunks) {
     const intact = await store.isIntact(chunk.idx, chunk.window);
@@ -238,15 +257,27 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
     ledger.addWarnings(run.id, [warning]);
     run.warnings = [...run.warnings, warning];
   }
-  const todo = run.chunks.filter((c) => c.state !== 'done');
-  let donePixels = run.chunks
-    .filter((c) => c.state === 'done')
-    .reduce((a, c) => a + c.window.width * c.window.height, 0);
-  let chunksDone = total - todo.length;
+}
+
+/**
+ * A run's progress events: done pixels and chunks, Mpx/s over this session's computed pixels (across every worker
+ * of a scale-out run), time left. `due()` says whether a partial report is worth sending (at most 4 a second).
+ */
+export function runProgress(
+  run: RunRecord,
+  emit: (event: RunEvent) => void,
+  providerUsed: RunProgress['providerUsed'],
+  started: number,
+) {
+  const total = run.chunks.length;
+  const totalPixels = run.params.grid.width * run.params.grid.height;
+  const km2PerPixel = squareKilometresPerPixel(run.params.grid);
+  const done = run.chunks.filter((c) => c.state === 'done');
+  let donePixels = done.reduce((a, c) => a + c.window.width * c.window.height, 0);
+  let chunksDone = done.length;
   let sessionPixels = 0;
   let lastProgress = 0;
-
-  const progress = (partialPixels = 0) => {
+  const report = (partialPixels = 0) => {
     const elapsed = (performance.now() - started) / 1000;
     const px = sessionPixels + partialPixels;
     const rate = elapsed > 0 ? px / elapsed : 0;
@@ -264,7 +295,64 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
       providerUsed,
     });
   };
+  return {
+    report,
+    due: () => performance.now() - lastProgress > 250,
+    chunkDone(pixels: number) {
+      chunksDone++;
+      donePixels += pixels;
+      sessionPixels += pixels;
+    },
+  };
+}
 
+/**
+ * Computes one chunk on its own (a scale-out worker's job): every chip touching it, read with the halo they need,
+ * blended in lattice order, so its bytes equal the same chunk of a local run of the whole grid.
+ */
+export async function computeStandaloneChunk(
+  ctx: ChunkComputeContext & { source: AlignedPairSource },
+  chunk: PixelWindow,
+  stats: RunStats = emptyStats(),
+): Promise<Uint8Array> {
+  const { params } = ctx.run;
+  const [work] = planChipSharing(
+    [chunk],
+    params.grid.width,
+    params.grid.height,
+    params.chipSize,
+    params.chipSize - params.overlap,
+  );
+  const t = performance.now();
+  const input = await ctx.source.read(work.read, ctx.signal);
+  stats.readMs += performance.now() - t;
+  return computeChunk(
+    ctx,
+    chunk,
+    work,
+    input,
+    chipWeights(params.chipSize),
+    new Map(),
+    stats,
+    () => undefined,
+    () => undefined,
+  );
+}
+
+/** Runs the chunks still to do, then assembles. Resolves with stats; rejects on cancel (AbortError) or failure. */
+export async function executeRun(ctx: EngineContext): Promise<RunStats> {
+  const { run, ledger, store, source, predictor, emit, signal } = ctx;
+  const { params } = run;
+  const stats = emptyStats();
+  const started = performance.now();
+  const weights = chipWeights(params.chipSize);
+  const providerUsed = predictor.info.providerUsed;
+  const busyAtStart = predictor.busyMillis;
+
+  await adoptStoredChunks(run, ledger, store);
+  const todo = run.chunks.filter((c) => c.state !== 'done');
+  const tracker = runProgress(run, emit, providerUsed, started);
+  const progress = tracker.report;
   emit({
     type: 'run:started',
     runId: run.id,
@@ -321,7 +409,7 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
         kept,
         stats,
         (doneChips, allChips) => {
-          if (performance.now() - lastProgress > 250) progress((chunkPixels * doneChips) / allChips);
+          if (tracker.due()) progress((chunkPixels * doneChips) / allChips);
         },
         () => {
           // Read ahead once the provider has work queued, so reading overlaps inference.
@@ -343,9 +431,7 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
         stats.writeMs += performance.now() - t;
         const millis = performance.now() - t0;
         ledger.chunkDone(run.id, chunk.idx, millis);
-        chunksDone++;
-        donePixels += chunkPixels;
-        sessionPixels += chunkPixels;
+        tracker.chunkDone(chunkPixels);
         stats.pixels += chunkPixels;
         stats.chunksComputed++;
         emit({

@@ -22,6 +22,8 @@ export type RunEvent =
       /** Set when state is done: the finished chunk's stored probability (read it with RunService.readChunk). */
       chunkPath?: string;
       millis?: number;
+      /** A scale-out run: the worker computing (running) or that computed (done) the chunk. */
+      worker?: string;
     }
   | ({ type: 'run:progress' } & RunProgress)
   | {

@@ -39,6 +39,7 @@ interface ChunkRow {
   computed_count: number;
   millis: number | null;
   error: string | null;
+  worker: string | null;
 }
 
 const now = () => new Date().toISOString();
@@ -74,6 +75,7 @@ function storedChunk(c: ChunkRow, runId: number, grid: GridSpec | undefined): Ch
     computedCount: c.computed_count,
     millis: c.millis,
     error: c.error,
+    worker: c.worker ?? null,
   };
 }
 
@@ -220,14 +222,14 @@ export class RunLedger {
       .run(id, idx);
   }
 
-  /** Called only once the chunk's result is durable on disk. */
-  chunkDone(id: number, idx: number, millis: number | null): void {
+  /** Called only once the chunk's result is durable on disk; `worker` names the scale-out worker that made it. */
+  chunkDone(id: number, idx: number, millis: number | null, worker: string | null = null): void {
     this.db
       .prepare(
-        `UPDATE cm_run_chunks SET state = 'done', computed_count = computed_count + 1, millis = ?, finished_at = ?
-         WHERE run_id = ? AND idx = ?`,
+        `UPDATE cm_run_chunks SET state = 'done', computed_count = computed_count + 1, millis = ?, finished_at = ?,
+           worker = ? WHERE run_id = ? AND idx = ?`,
       )
-      .run(millis, now(), id, idx);
+      .run(millis, now(), worker, id, idx);
   }
 
   /** A chunk the ledger says is done but whose stored file is damaged or missing: it is computed again. */

@@ -55,6 +55,11 @@ export interface StartRunParams {
   memoryBudget?: number;
   /** CPU threads for inference. Default: measured for the machine and model (threadCalibration), else all cores. */
   threads?: number;
+  /**
+   * A job engine (redis:// or rediss:// URL of a Redis that BullMQ workers take chunks from): the run's chunks are
+   * computed by `changemap worker` processes (services/scaleout). Left out: computed in this process.
+   */
+  engine?: string;
 }
 
 /** Stored in cm_runs.params: everything needed to resume the run exactly as it started. */
@@ -83,6 +88,8 @@ export interface ChunkRecord {
   computedCount: number;
   millis: number | null;
   error: string | null;
+  /** The scale-out worker that computed it (null: this process, or unknown). */
+  worker: string | null;
 }
 
 export interface RunRecord {

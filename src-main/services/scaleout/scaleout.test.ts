@@ -1,0 +1,216 @@
+// One run spread over three worker processes through BullMQ on a real Redis (Debian's redis-server, started here on
+// a loopback port): a worker SIGKILLed in the middle of a chunk has its chunk taken over by another, Redis stopped
+// and started again mid-run costs nothing, and either way the probability raster is byte for byte the one a single
+// process makes and the ledger shows each chunk done once. Missing redis-server fails these tests (CI installs it).
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { killed, spawnTsx } from '../../cli/testing/killChild';
+import { ProjectStore } from '../project/projectStore';
+import { openRunInputs } from '../runs/openRunInputs';
+import { RunService } from '../runs/RunService';
+import type { RunEvent } from '../runs/runEvents';
+import type { RunInputs, StartRunParams } from '../runs/runTypes';
+import { TestRedis } from './testing/redisServer';
+import { TEST_MODELS } from './testing/workerChild';
+
+const VERSION = 'scaleout-test';
+const workerScript = fileURLToPath(new URL('./testing/workerChild.ts', import.meta.url));
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-scaleout-'));
+/** 1024 x 760 at 256-px chunks: 16 chunks. */
+const INPUTS: RunInputs = { kind: 'synthetic', width: 1024, height: 760, bands: 3, seed: 17 };
+const REQUEST: StartRunParams = {
+  inputs: INPUTS,
+  model: path.join(TEST_MODELS, 'tiny-change.card.json'),
+  provider: 'cpu',
+  chunkSize: 256,
+  batchSize: 16,
+  threads: 1,
+};
+
+let redis: TestRedis;
+const stores: ProjectStore[] = [];
+const workers: ReturnType<typeof spawnTsx>[] = [];
+
+beforeAll(async () => {
+  redis = await TestRedis.start();
+});
+afterAll(async () => {
+  await Promise.all(workers.map((w) => killed(w)));
+  for (const s of stores) s.close();
+  await redis?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function project(name: string, version = VERSION): RunService {
+  const store = ProjectStore.create(path.join(dir, `${name}.gpkg`));
+  stores.push(store);
+  return new RunService({
+    db: store.db,
+    dataDir: store.dataDir,
+    modelDirs: [TEST_MODELS],
+    openPair: openRunInputs,
+    version,
+  });
+}
+
+interface WorkerLine {
+  worker: string;
+  type: string;
+  idx?: number;
+  runId?: number;
+}
+
+/** Starts a worker child; every line it prints goes to `lines`; resolves once it takes jobs. */
+async function startWorker(
+  name: string,
+  lines: WorkerLine[],
+  timing: { lockMs: number; stalledMs: number; delayMs: number },
+  onLine: (line: WorkerLine, child: ReturnType<typeof spawnTsx>) => void = () => undefined,
+) {
+  const child = spawnTsx(workerScript, [
+    redis.url,
+    name,
+    String(timing.lockMs),
+    String(timing.stalledMs),
+    String(timing.delayMs),
+  ]);
+  workers.push(child);
+  let buffer = '';
+  let ready: () => void;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  child.stdout.on('data', (data: Buffer) => {
+    buffer += data.toString();
+    const parts = buffer.split('\n');
+    buffer = parts.pop()!;
+    for (const text of parts) {
+      const line = JSON.parse(text) as WorkerLine;
+      lines.push(line);
+      if (line.type === 'worker:ready') ready();
+      onLine(line, child);
+    }
+  });
+  await isReady;
+  return child;
+}
+
+async function stopWorkers() {
+  await Promise.all(workers.splice(0).map((w) => killed(w)));
+}
+
+async function runLocally(): Promise<Buffer> {
+  const service = project(`local-${stores.length}`);
+  const id = await service.startRun(REQUEST);
+  const run = await service.whenSettled(id);
+  expect(run.status).toBe('done');
+  return readFileSync(run.probabilityPath!);
+}
+
+let reference: Buffer;
+
+it(
+  'finishes a run whose worker is killed mid-chunk, equal to a local run, each chunk done once',
+  { timeout: 100_000 },
+  async () => {
+    reference = await runLocally();
+    const lines: WorkerLine[] = [];
+    // Locks of 2 s checked every second: a killed worker's chunk is taken over within a few seconds.
+    const timing = { lockMs: 2000, stalledMs: 1000, delayMs: 40 };
+    let victimChunk: number | null = null;
+    await Promise.all([
+      startWorker('w1', lines, timing),
+      startWorker('w2', lines, timing, (line, child) => {
+        // Its second chunk: started and not written, so the kill lands in the middle of it.
+        if (
+          line.type === 'chunk:start' &&
+          lines.filter((l) => l.worker === 'w2' && l.type === 'chunk:start').length === 2
+        ) {
+          victimChunk = line.idx!;
+          child.kill('SIGKILL');
+        }
+      }),
+      startWorker('w3', lines, timing),
+    ]);
+    const service = project('scaled');
+    const events: RunEvent[] = [];
+    service.subscribe((e) => events.push(e));
+    const id = await service.startRun({ ...REQUEST, engine: redis.url });
+    const run = await service.whenSettled(id);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('done');
+    expect(run.chunks.length).toBeGreaterThanOrEqual(12);
+    expect(victimChunk).not.toBeNull();
+    // The killed chunk was started by w2 and finished by another worker.
+    const victim = run.chunks.find((c) => c.idx === victimChunk)!;
+    expect(victim.worker).toMatch(/^w[13]$/);
+    expect(
+      lines.filter((l) => l.type === 'chunk:start' && l.idx === victimChunk).map((l) => l.worker),
+    ).toContain('w2');
+    expect(run.chunks.map((c) => [c.state, c.computedCount])).toEqual(run.chunks.map(() => ['done', 1]));
+    expect(new Set(run.chunks.map((c) => c.worker)).size).toBeGreaterThanOrEqual(2);
+    expect(readFileSync(run.probabilityPath!).equals(reference)).toBe(true);
+    // The project followed it live: each chunk reported done once, with its worker.
+    const done = events.filter((e) => e.type === 'run:chunk' && e.state === 'done');
+    expect(done.map((e) => (e as { idx: number }).idx).sort((a, b) => a - b)).toEqual(
+      run.chunks.map((c) => c.idx),
+    );
+    expect(events.some((e) => e.type === 'run:progress' && e.chunksDone === run.chunks.length)).toBe(true);
+    await stopWorkers();
+  },
+);
+
+it(
+  'finishes without duplicate work when Redis is stopped and started again mid-run',
+  { timeout: 100_000 },
+  async () => {
+    const lines: WorkerLine[] = [];
+    const timing = { lockMs: 20_000, stalledMs: 5000, delayMs: 40 };
+    let restarted: Promise<void> | null = null;
+    const onLine = (line: WorkerLine) => {
+      if (
+        line.type === 'chunk:done' &&
+        !restarted &&
+        lines.filter((l) => l.type === 'chunk:done').length === 3
+      ) {
+        restarted = (async () => {
+          await redis.stop();
+          await new Promise((r) => setTimeout(r, 2500));
+          await redis.resume();
+        })();
+      }
+    };
+    await Promise.all(['r1', 'r2', 'r3'].map((name) => startWorker(name, lines, timing, onLine)));
+    const service = project('restarted');
+    const id = await service.startRun({ ...REQUEST, engine: redis.url });
+    const run = await service.whenSettled(id);
+    expect(restarted).not.toBeNull();
+    await restarted;
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('done');
+    expect(run.chunks.map((c) => [c.state, c.computedCount])).toEqual(run.chunks.map(() => ['done', 1]));
+    // No chunk was computed twice by the workers.
+    const computed = lines.filter((l) => l.type === 'chunk:done' && l.runId === id).map((l) => l.idx);
+    expect([...computed].sort((a, b) => a! - b!)).toEqual(run.chunks.map((c) => c.idx));
+    expect(readFileSync(run.probabilityPath!).equals(reference)).toBe(true);
+    await stopWorkers();
+  },
+);
+
+it(
+  'fails a run whose workers run another ChangeMap version, with a clear resumable state',
+  { timeout: 60_000 },
+  async () => {
+    const lines: WorkerLine[] = [];
+    await startWorker('v1', lines, { lockMs: 5000, stalledMs: 5000, delayMs: 0 });
+    const service = project('other-version', '9.9.9');
+    const id = await service.startRun({ ...REQUEST, engine: redis.url });
+    const run = await service.whenSettled(id);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/runs ChangeMap scaleout-test but run \d+ was started by ChangeMap 9\.9\.9/);
+    expect(run.chunks.every((c) => c.state !== 'running' && c.computedCount === 0)).toBe(true);
+    await stopWorkers();
+  },
+);

@@ -1,0 +1,38 @@
+// A scale-out worker in a child process, for the scale-out test: `node --import tsx workerChild.ts <engine> <name>
+// <lockMs> <stalledMs> <delayMs>`. The worker of `changemap worker` (startChunkWorker) with the real ONNX Runtime
+// predictor, each batch held back delayMs so a chunk lasts long enough to be killed in the middle. Prints each
+// worker event as one JSON line.
+import path from 'node:path';
+import { InferenceWorker } from '../../inference/inferenceWorker';
+import { startChunkWorker } from '../chunkWorker';
+
+export const TEST_MODELS = path.resolve(import.meta.dirname, '../../../../models/test');
+
+async function child(): Promise<void> {
+  const [engine, name, lockMs, stalledMs, delayMs] = process.argv.slice(2);
+  await startChunkWorker({
+    engine,
+    name,
+    version: 'scaleout-test',
+    modelDirs: [TEST_MODELS],
+    lockMs: Number(lockMs),
+    stalledMs: Number(stalledMs),
+    log: (line) => process.stdout.write(`${JSON.stringify({ worker: name, ...line })}\n`),
+    async startPredictor(cardPath, provider, threads) {
+      const inner = await InferenceWorker.start(cardPath, { provider, threads: threads ?? 1 });
+      return {
+        info: inner.info,
+        get busyMillis() {
+          return inner.busyMillis;
+        },
+        async predict(before, after, n) {
+          await new Promise((resolve) => setTimeout(resolve, Number(delayMs)));
+          return inner.predict(before, after, n);
+        },
+        terminate: () => inner.terminate(),
+      };
+    },
+  });
+}
+
+if (process.argv[1]?.endsWith('workerChild.ts')) void child();
