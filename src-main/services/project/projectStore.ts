@@ -126,6 +126,16 @@ function isWritable(file: string): boolean {
   }
 }
 
+/** Waits until the file's bytes are on disk (before it is renamed into place). */
+function flushFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function applyPragmas(db: Db): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -226,6 +236,11 @@ export class ProjectStore {
       // Build the file under a temporary name and rename it into place: no half-made project on failure.
       fs.rmSync(temp, { force: true });
       const db = new Database(temp);
+      // A file no one else sees yet, renamed into place only when whole: its steps need no journal on disk and no
+      // flush each (about 40 flushes, a tenth of a second or more of every `changemap run` into a new project);
+      // the finished file is flushed once before the rename.
+      db.pragma('journal_mode = MEMORY');
+      db.pragma('synchronous = OFF');
       db.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
       db.pragma('foreign_keys = ON');
       migrate(db, 0);
@@ -233,6 +248,7 @@ export class ProjectStore {
       settings.run('name', JSON.stringify(name?.trim() || path.parse(absolute).name));
       settings.run('created_at', JSON.stringify(new Date().toISOString()));
       db.close();
+      flushFile(temp);
       fs.renameSync(temp, absolute);
     } catch (error) {
       fs.rmSync(temp, { force: true });
