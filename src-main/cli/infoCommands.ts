@@ -25,7 +25,7 @@ export async function modelsCommand(json: boolean): Promise<number> {
 }
 
 export async function providersCommand(json: boolean): Promise<number> {
-  const providers = listProviders();
+  const providers = await listProviders();
   return print(
     json,
     providers,

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { ChangeMapError, isChangeMapError } from '../core/errors';
 import type { RegionSettings, Request } from '../ipc/contract';
+import { InferenceWorker } from '../services/inference/inferenceWorker';
 import type { RegionsComputed } from '../services/regions/ProjectRegions';
 import type { RunEvent } from '../services/runs/runEvents';
 import { writeSyntheticPairFiles } from '../services/runs/syntheticPairFiles';
@@ -308,6 +309,8 @@ function runRequest(options: RunOptions): Request<'run:start'> {
 
 /** Runs change detection on new imagery; resolves with the exit code. */
 export async function runCommand(options: RunOptions): Promise<number> {
+  // The inference worker starts loading while the project and the imagery open.
+  InferenceWorker.prestart();
   const out = output(options.json);
   const cli = cliSession();
   printWarnings(cli, out);
@@ -337,6 +340,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
 
 /** Resumes a cancelled, failed or interrupted run (the last one unless --run); resolves with the exit code. */
 export async function resumeCommand(options: ResumeOptions): Promise<number> {
+  InferenceWorker.prestart();
   const out = output(options.json);
   const cli = cliSession();
   printWarnings(cli, out);

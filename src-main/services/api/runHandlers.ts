@@ -13,7 +13,6 @@ import { choicePixelSizeM, runModelChoice } from '../runs/runModelChoice';
 import { runDetail, runSummary } from '../runs/runView';
 import { consecutivePairs, RunBatch } from '../runs/runBatch';
 import { runHistory } from '../runs/runHistory';
-import { compareRuns } from '../regions/compareRuns';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
 
 function modelInfo(entry: ModelEntry, shippedDir: string): ModelInfo {
@@ -74,11 +73,12 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
         warnings: choice.warnings,
       };
     },
-    'providers:list': () =>
-      ctx
-        .services()
-        .runs.listProviders()
-        .map(({ id, label, available }) => ({ id, label, available })),
+    'providers:list': async () =>
+      (await ctx.services().runs.listProviders()).map(({ id, label, available }) => ({
+        id,
+        label,
+        available,
+      })),
     'run:start': async (request) => {
       const service = ctx.services().runs;
       return runSummary(requireRun(service, await startPairRun(ctx, request)));
@@ -108,7 +108,9 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
       const runs = services.runs.listRuns().map((r) => requireRun(services.runs, r.id));
       return runHistory(services.project.db, runs, (id) => services.regions.settingsOf(id));
     },
-    'run:compare': ({ runA, runB }) => compareRuns(ctx.services().project.db, runA, runB),
+    // The polygon clipper loads at the first comparison, not with every session.
+    'run:compare': async ({ runA, runB }) =>
+      (await import('../regions/compareRuns')).compareRuns(ctx.services().project.db, runA, runB),
     'run:cancel': async ({ runId }) => {
       const service = ctx.services().runs;
       await service.cancelRun(runId);

@@ -15,7 +15,6 @@ import { projectCatalogues, rememberCatalogue } from '../stac/catalogues';
 import { recordImagerySources } from '../stac/imagerySources';
 import { downloadImage } from '../stac/downloadImage';
 import { hostOf } from '../stac/stacHttp';
-import { searchStac } from '../stac/stacSearch';
 import { ThumbnailGate } from '../stac/stacThumbnail';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
 import { isPlanetApi } from '../planet/planetApi';
@@ -65,9 +64,10 @@ export function stacHandlers(
       checkCatalogueLimit(query.apiUrl);
       try {
         const planet = isPlanetApi(query.apiUrl);
+        // The STAC libraries (stac-js and its geometry helpers) load at the first search.
         const result = planet
           ? await searchPlanetCatalogue(ctx.planetKeys, query, controller.signal)
-          : await searchStac(query, { signal: controller.signal });
+          : await (await import('../stac/stacSearch')).searchStac(query, { signal: controller.signal });
         thumbnails.allow(result.scenes.map((s) => s.thumbnailUrl));
         const store = openStore();
         if (store && !store.readOnly && !planet) rememberCatalogue(store, query.apiUrl, query.collections);

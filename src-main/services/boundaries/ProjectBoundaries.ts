@@ -5,7 +5,6 @@ import { readOnlyError, type ProjectStore } from '../project/projectStore';
 import type { BoundaryJoinSummary, BoundaryLayerSummary, Request } from '../../ipc/contract';
 import { joinBoundaryLayer } from './boundaryJoin';
 import { addBoundaryLayer, listBoundaryLayers, removeBoundaryLayer, setLabelField } from './boundaryLayers';
-import { readBoundaryFile } from './readBoundaryFile';
 
 export interface BoundaryNotices {
   changed(layers: BoundaryLayerSummary[]): void;
@@ -31,6 +30,8 @@ export class ProjectBoundaries {
 
   async add(request: Request<'boundaries:add'>): Promise<BoundaryLayerSummary> {
     this.writable();
+    // The shapefile and FlatGeobuf readers load when a layer is added, not with every project's services.
+    const { readBoundaryFile } = await import('./readBoundaryFile');
     const file = await readBoundaryFile(request.path, { layer: request.layer });
     const layer = addBoundaryLayer(this.project.db, file, {
       source: request.path,

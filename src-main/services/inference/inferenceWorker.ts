@@ -13,6 +13,9 @@ export const DEFAULT_WORKER_URL = workerEntryUrl(
   new URL('../../workers/inference.worker.ts', import.meta.url),
 );
 
+/** A worker started ahead of its first use (prestart), with the entry it runs. */
+let spare: { href: string; worker: Worker } | null = null;
+
 export class InferenceWorker implements ChipPredictor {
   private readonly client: RpcClient;
   private closed = false;
@@ -29,13 +32,35 @@ export class InferenceWorker implements ChipPredictor {
     });
   }
 
-  /** Starts a worker and loads the model into it; rejects with the model's error (e.g. MODEL_CARD_MISMATCH). */
+  /**
+   * Starts a worker thread before the model is known, so that its modules and ONNX Runtime load while the caller
+   * opens the project and the imagery (about a quarter of a second of a run's start); the next start() with the
+   * same entry takes it. Until then it does not keep the process alive.
+   */
+  static prestart(url: URL = DEFAULT_WORKER_URL): void {
+    if (spare) return;
+    const worker = startWorker(url);
+    worker.unref();
+    const drop = () => {
+      if (spare?.worker === worker) spare = null;
+    };
+    // A spare that fails to start is just dropped; start() then starts another and reports its failure.
+    worker.once('error', drop).once('exit', drop);
+    spare = { href: url.href, worker };
+  }
+
+  /** Starts a worker (or takes the prestarted one) and loads the model into it; rejects with the model's error. */
   static async start(
     cardPath: string,
     options: { provider?: ProviderRequest; threads?: number; workerUrl?: URL } = {},
   ): Promise<InferenceWorker> {
     const url = options.workerUrl ?? DEFAULT_WORKER_URL;
-    const worker = startWorker(url);
+    let worker: Worker;
+    if (spare?.href === url.href) {
+      worker = spare.worker;
+      spare = null;
+      worker.ref();
+    } else worker = startWorker(url);
     const client = new InferenceWorker(worker);
     try {
       client.info = (await client.call({

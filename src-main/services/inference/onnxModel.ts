@@ -13,7 +13,13 @@ import {
   type ModelCard,
 } from '../../core/models/modelCard';
 import { onnxPathOf, readModelCard } from './modelCatalog';
-import { providerOrder, sessionProviders, type ProviderId, type ProviderRequest } from './providers';
+import {
+  providerOrder,
+  providersFrom,
+  sessionProviders,
+  type ProviderId,
+  type ProviderRequest,
+} from './providers';
 
 export interface LoadOptions {
   provider?: ProviderRequest;
@@ -168,7 +174,7 @@ export async function loadModel(cardPath: string, options: LoadOptions = {}): Pr
   const warnings: string[] = [];
   const { session, provider } = await createSession(
     bytes,
-    providerOrder(options.provider ?? 'auto'),
+    providerOrder(options.provider ?? 'auto', providersFrom(ort.listSupportedBackends())),
     options.threads,
     warnings,
   );

@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import {
   PROVIDER_IDS,
   type ProviderInfo as ApiProviderInfo,
@@ -79,16 +78,25 @@ export function providersFrom(
   return out;
 }
 
-/** Providers ONNX Runtime lists on this platform, with availability. */
-export function listProviders(): ProviderInfo[] {
+/**
+ * Providers ONNX Runtime lists on this platform, with availability. ONNX Runtime is loaded here, not by this
+ * module: the main thread of a run never needs it (the model runs in the inference worker).
+ */
+export async function listProviders(): Promise<ProviderInfo[]> {
+  const ort = await import('onnxruntime-node');
   return providersFrom(ort.listSupportedBackends());
+}
+
+/** The installed ONNX Runtime's version, read from its package (without loading the runtime). */
+export function onnxRuntimeVersion(): string {
+  return (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
 }
 
 /**
  * Providers to try, best first; the CPU always last as the fallback. `auto`: every usable GPU provider, best first;
  * TensorRT asked for falls back to CUDA before the CPU.
  */
-export function providerOrder(request: ProviderRequest, providers = listProviders()): ProviderId[] {
+export function providerOrder(request: ProviderRequest, providers: ProviderInfo[]): ProviderId[] {
   if (request === 'auto') {
     const usable = new Set(providers.filter((p) => p.id !== 'cpu' && p.available).map((p) => p.id));
     return [...GPU_PREFERENCE.filter((id) => usable.has(id)), 'cpu'];

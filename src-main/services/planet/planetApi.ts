@@ -2,9 +2,9 @@
 // (`Authorization: api-key KEY`), only ever to Planet's own hosts, through the system's proxy, with a timeout and
 // the user's cancel; every failure (a refused key, "too many requests", a server error, something that is not JSON,
 // no answer) ends in one sentence with a code.
-import { fetch, type Dispatcher, type Response } from 'undici';
+import type { Dispatcher, Response } from 'undici';
 import { ChangeMapError } from '../../core/errors';
-import { sharedProxyAgent, STAC_REQUEST_TIMEOUT_MS } from '../stac/stacHttp';
+import { loadUndici, sharedProxyAgent, STAC_REQUEST_TIMEOUT_MS } from '../stac/stacHttp';
 
 /** Planet's Data API, version 1. */
 export const PLANET_DATA_API_URL = 'https://api.planet.com/data/v1';
@@ -118,10 +118,11 @@ async function send(
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let response: Response;
   try {
+    const { fetch } = await loadUndici();
     response = await fetch(request.url, {
       method: request.method ?? 'GET',
       signal,
-      dispatcher: options.dispatcher ?? sharedProxyAgent(),
+      dispatcher: options.dispatcher ?? (await sharedProxyAgent()),
       // Redirects are not followed with the key: it must reach no other host.
       redirect: 'manual',
       headers: {

@@ -6,7 +6,7 @@ import type { RegionSettings, Results } from '../../ipc/contract';
 import { openGeoTiff } from '../imagery/geotiffSource';
 import { userPixelSizeM } from '../imagery/ProjectImagery';
 import { listModels } from '../inference/modelCatalog';
-import { LandCoverClassifier } from '../inference/onnxModel';
+import type { LandCoverClassifier } from '../inference/onnxModel';
 import type { ProjectStore } from '../project/projectStore';
 import { openRunInputs } from '../runs/openRunInputs';
 import type { RunService } from '../runs/RunService';
@@ -177,7 +177,10 @@ export class ProjectRegions {
     if (!this.classifier) {
       const entry = listModels(this.modelDirs()).find(isLandCoverModel);
       if (!entry) return null;
-      this.classifier = LandCoverClassifier.load(entry.cardPath, { provider: 'auto' });
+      // ONNX Runtime loads here, on the first classification, not with the project's services.
+      this.classifier = import('../inference/onnxModel').then(({ LandCoverClassifier }) =>
+        LandCoverClassifier.load(entry.cardPath, { provider: 'auto' }),
+      );
       this.classifier.catch(() => (this.classifier = null));
     }
     return this.classifier;

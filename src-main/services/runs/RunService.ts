@@ -4,7 +4,6 @@ import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { ChangeMapError, isChangeMapError } from '../../core/errors';
 import type { AlignedPairSource } from '../../core/raster/types';
 import {
@@ -26,6 +25,7 @@ import { deviceBatchSize, freeDeviceMemory } from '../inference/deviceMemory';
 import {
   isGpuProvider,
   listProviders,
+  onnxRuntimeVersion,
   type ProviderId,
   type ProviderInfo,
   type ProviderRequest,
@@ -65,7 +65,7 @@ export interface RunServiceDeps {
    * every core unless they ask for a thread count.
    */
   calibration?: CalibrationCache;
-  /** ONNX Runtime's version, part of the calibration's key (default: the one loaded). */
+  /** ONNX Runtime's version, part of the calibration's key (default: the installed one). */
   ortVersion?: string;
   /** Scenes from this many pixels up calibrate when there is no calibration yet (default CALIBRATE_FROM_PIXELS). */
   calibrateFromPixels?: number;
@@ -134,11 +134,6 @@ export function runChipSize(
   });
 }
 
-/** The loaded ONNX Runtime's version (a calibration measured with another one is measured again). */
-function ortVersion(): string {
-  return ort.env.versions.node ?? ort.env.versions.common;
-}
-
 export class RunService {
   private readonly ledger: RunLedger;
   private readonly events = new EventEmitter();
@@ -153,7 +148,7 @@ export class RunService {
     return listModels(this.deps.modelDirs);
   }
 
-  listProviders(): ProviderInfo[] {
+  listProviders(): Promise<ProviderInfo[]> {
     return listProviders();
   }
 
@@ -215,6 +210,8 @@ export class RunService {
     const provider = request.provider ?? 'auto';
     let predictor: ChipPredictor | null = null;
     let source: AlignedPairSource | null = null;
+    // The worker's modules and ONNX Runtime load while the pair opens.
+    if (!this.deps.startPredictor) InferenceWorker.prestart();
     try {
       let cardPath: string;
       let modelReason: string | null = null;
@@ -336,7 +333,7 @@ export class RunService {
     const cache = this.deps.calibration;
     const info = predictor.info;
     if (!cache || info.providerUsed !== 'cpu') return null;
-    const key = calibrationKey(info.sha256, info.providerUsed, this.deps.ortVersion ?? ortVersion());
+    const key = calibrationKey(info.sha256, info.providerUsed, this.deps.ortVersion ?? onnxRuntimeVersion());
     const kept = cache.get(key);
     if (kept && !calibrationStale(kept)) return kept.threads;
     if (grid.width * grid.height < (this.deps.calibrateFromPixels ?? CALIBRATE_FROM_PIXELS)) return null;

@@ -4,10 +4,10 @@
 // working after any one token expires. Tokens are cached per storage account and container, as the
 // planetary-computer Python package's sign() does (the address alone names them, no collection is needed), and
 // renewed shortly before their expiry or once after the storage refuses a request (403).
-import { fetch, type Response } from 'undici';
+import type { Response } from 'undici';
 import { ChangeMapError } from '../../core/errors';
 import type { AssetSigningKind } from '../../ipc/stacSchemas';
-import { fetchStacJson, sharedProxyAgent, type StacRequestOptions } from './stacHttp';
+import { fetchStacJson, loadUndici, sharedProxyAgent, type StacRequestOptions } from './stacHttp';
 
 /** The Planetary Computer's Data Authentication API (GET {api}/token/{account}/{container}). */
 export const PLANETARY_COMPUTER_SAS_API = 'https://planetarycomputer.microsoft.com/api/sas/v1';
@@ -164,7 +164,8 @@ export async function fetchAsset(
   init: { headers?: Record<string, string>; signal?: AbortSignal } = {},
   signer: AssetSigner = assetSigner(),
 ): Promise<Response> {
-  const options = { ...init, dispatcher: sharedProxyAgent() };
+  const { fetch } = await loadUndici();
+  const options = { ...init, dispatcher: await sharedProxyAgent() };
   const first = await fetch(await signer.sign(href), options);
   if (first.status !== 403 || !signer.storageOf(href)) return first;
   await first.body?.cancel();

@@ -1,7 +1,17 @@
 // One JSON request to a STAC API, with the answers a planner can act on: every failure of the catalogue (no answer,
 // a stall, a refusal, a server error, something that is not JSON) ends in one sentence with a code.
-import { EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher, Response } from 'undici';
 import { ChangeMapError } from '../../core/errors';
+
+let undici: Promise<typeof Undici> | null = null;
+/**
+ * undici, loaded at the first request that needs it: importing it costs about 170 ms, which every start of the
+ * command line and the services paid before, though a run from files never goes online.
+ */
+export function loadUndici(): Promise<typeof Undici> {
+  return (undici ??= import('undici'));
+}
 
 /** How long one request to a catalogue may take, body included, before it is given up (a stalled server). */
 export const STAC_REQUEST_TIMEOUT_MS = 20_000;
@@ -27,7 +37,8 @@ export interface StacRequestOptions {
  * The system's proxy as the environment names it (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, upper or lower case; the
  * desktop app sets them for its services from the operating system's settings). Without any, requests go direct.
  */
-export function proxyAgentFromEnvironment(env: NodeJS.ProcessEnv = process.env): Dispatcher {
+export async function proxyAgentFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<Dispatcher> {
+  const { EnvHttpProxyAgent } = await loadUndici();
   return new EnvHttpProxyAgent({
     httpProxy: env.HTTP_PROXY ?? env.http_proxy,
     httpsProxy: env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy,
@@ -35,9 +46,9 @@ export function proxyAgentFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   });
 }
 
-let sharedAgent: Dispatcher | null = null;
+let sharedAgent: Promise<Dispatcher> | null = null;
 /** One agent for the process's catalogue and asset requests (its connections are reused). */
-export const sharedProxyAgent = (): Dispatcher => (sharedAgent ??= proxyAgentFromEnvironment());
+export const sharedProxyAgent = (): Promise<Dispatcher> => (sharedAgent ??= proxyAgentFromEnvironment());
 const defaultAgent = sharedProxyAgent;
 
 /** Fetches one JSON document from a catalogue. */
@@ -52,10 +63,11 @@ export async function fetchStacJson(
   let response: Response;
   let text: string;
   try {
+    const { fetch } = await loadUndici();
     response = await fetch(request.url, {
       method,
       signal,
-      dispatcher: options.dispatcher ?? defaultAgent(),
+      dispatcher: options.dispatcher ?? (await defaultAgent()),
       redirect: 'follow',
       headers: {
         accept: 'application/geo+json, application/json;q=0.9',

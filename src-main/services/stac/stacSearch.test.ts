@@ -186,7 +186,10 @@ describe('behind a proxy', () => {
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const { port } = proxy.address() as AddressInfo;
-    const dispatcher = proxyAgentFromEnvironment({ HTTP_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '' });
+    const dispatcher = await proxyAgentFromEnvironment({
+      HTTP_PROXY: `http://127.0.0.1:${port}`,
+      NO_PROXY: '',
+    });
     try {
       const result = await searchStac(query({ collections: ['sentinel-2-l2a'] }), { dispatcher });
       expect(result.scenes).toHaveLength(6);
@@ -194,7 +197,7 @@ describe('behind a proxy', () => {
       expect(tunnels[0]).toBe(new URL(stac.url).host);
       // NO_PROXY still wins for the hosts it names.
       tunnels.length = 0;
-      const direct = proxyAgentFromEnvironment({
+      const direct = await proxyAgentFromEnvironment({
         HTTP_PROXY: `http://127.0.0.1:${port}`,
         NO_PROXY: '127.0.0.1',
       });

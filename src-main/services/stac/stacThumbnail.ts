@@ -1,9 +1,8 @@
 // Scene thumbnails for the "Find imagery" list. The renderer may load nothing from the network (its CSP), so the
 // services fetch them; only addresses a search of this session returned as thumbnails are fetched (the channel is
 // no general URL fetcher), only small browser images are passed on, and failures just leave the picture out.
-import { fetch } from 'undici';
 import { fetchAsset } from './assetSigning';
-import { sharedProxyAgent, STAC_REQUEST_TIMEOUT_MS } from './stacHttp';
+import { loadUndici, sharedProxyAgent, STAC_REQUEST_TIMEOUT_MS } from './stacHttp';
 
 const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
@@ -26,13 +25,14 @@ export class ThumbnailGate {
     if (!this.known.has(url)) return null;
     try {
       const headers = this.headersFor?.(url);
+      const { fetch } = await loadUndici();
       // Credentials (Planet's key) must reach no other host than the one they were given for: no redirects then.
       const response = headers
         ? await fetch(url, {
             signal: AbortSignal.timeout(STAC_REQUEST_TIMEOUT_MS),
             headers,
             redirect: 'error',
-            dispatcher: sharedProxyAgent(),
+            dispatcher: await sharedProxyAgent(),
           })
         : await fetchAsset(url, { signal: AbortSignal.timeout(STAC_REQUEST_TIMEOUT_MS) });
       const type = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
