@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `changemap` from a checkout (`npx changemap ...`): the built bundle in out/cli when it is up to date (setup and
-// `npm run build:cli` make it), else src-main/cli/main.ts through tsx's loader (bin/cliEntry.js decides).
+// `npm run build:cli` make it), else src-main/cli/start.ts through tsx's loader (bin/cliEntry.js decides).
 import module from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -1,5 +1,5 @@
 // Which code `changemap` runs: the bundle that scripts/build-cli.mjs writes to out/cli (plain JavaScript, starts in
-// a fraction of a second) when it is there and no source file is newer than it, else src-main/cli/main.ts through
+// a fraction of a second) when it is there and no source file is newer than it, else src-main/cli/start.ts through
 // tsx (a fresh clone before setup, or sources edited since the last build: never a stale bundle).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +20,7 @@ function newestMtime(dir) {
  * CHANGEMAP_FROM_SOURCE=1 always picks the source.
  */
 export function chooseCliEntry(root, env = process.env) {
-  const source = path.join(root, 'src-main', 'cli', 'main.ts');
+  const source = path.join(root, 'src-main', 'cli', 'start.ts');
   const bundle = path.join(root, 'out', 'cli', 'changemap.js');
   if (env.CHANGEMAP_FROM_SOURCE === '1')
     return { kind: 'source', entry: source, reason: 'CHANGEMAP_FROM_SOURCE=1' };

@@ -9,8 +9,6 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const at = process.argv.indexOf('--outdir');
-const outdir = at > 0 ? path.resolve(process.argv[at + 1]) : path.join(root, 'out', 'cli');
 
 /**
  * node:http and node:https reached through `require`, not `import`: Node's ESM wrapper of a built-in reads every
@@ -34,34 +32,47 @@ const builtinsThroughRequire = {
   },
 };
 
-const started = performance.now();
-await esbuild.build({
-  absWorkingDir: root,
-  entryPoints: {
-    changemap: 'src-main/cli/main.ts',
-    'inference.worker': 'src-main/workers/inference.worker.ts',
-    'rasterTiles.worker': 'src-main/workers/rasterTiles.worker.ts',
-  },
-  outdir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  // Native modules stay outside (loaded from node_modules); everything else is bundled: resolving and lexing
-  // dozens of packages at every start cost more than the bundle's size.
-  // playwright-core (report PDFs through Chromium) finds its own files and browsers from its package folder.
-  // undici (catalogue requests) imports more of node:http than the plugin below hands on: it loads as it is.
-  external: ['better-sqlite3', 'onnxruntime-node', 'electron', 'playwright-core', 'tsx', 'tsx/*', 'undici'],
-  banner: {
-    js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);",
-  },
-  sourcemap: true,
-  // Chunks beside the entries (not in a subfolder): code that finds the root from its own location stays 2 deep.
-  chunkNames: 'chunk-[name]-[hash]',
-  plugins: [builtinsThroughRequire],
-  logLevel: 'warning',
-});
-console.log(
-  `build-cli: ${path.relative(root, outdir) || outdir} in ${Math.round(performance.now() - started)} ms`,
-);
+/**
+ * esbuild's options for the command line's bundle in `outdir` (scripts/startWeight.test.ts builds with them too, to
+ * check what each start loads).
+ */
+export function cliBuildOptions(outdir) {
+  return {
+    absWorkingDir: root,
+    entryPoints: {
+      // The entry answers `--version` by itself and imports the rest of the command line (main.ts) for anything else.
+      changemap: 'src-main/cli/start.ts',
+      'inference.worker': 'src-main/workers/inference.worker.ts',
+      'rasterTiles.worker': 'src-main/workers/rasterTiles.worker.ts',
+    },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    // Native modules stay outside (loaded from node_modules); everything else is bundled: resolving and lexing
+    // dozens of packages at every start cost more than the bundle's size.
+    // playwright-core (report PDFs through Chromium) finds its own files and browsers from its package folder.
+    // undici (catalogue requests) imports more of node:http than the plugin below hands on: it loads as it is.
+    external: ['better-sqlite3', 'onnxruntime-node', 'electron', 'playwright-core', 'tsx', 'tsx/*', 'undici'],
+    banner: {
+      js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);",
+    },
+    sourcemap: true,
+    // Chunks beside the entries (not in a subfolder): code that finds the root from its own location stays 2 deep.
+    chunkNames: 'chunk-[name]-[hash]',
+    plugins: [builtinsThroughRequire],
+    logLevel: 'warning',
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--outdir');
+  const outdir = at > 0 ? path.resolve(process.argv[at + 1]) : path.join(root, 'out', 'cli');
+  const started = performance.now();
+  await esbuild.build(cliBuildOptions(outdir));
+  console.log(
+    `build-cli: ${path.relative(root, outdir) || outdir} in ${Math.round(performance.now() - started)} ms`,
+  );
+}

@@ -27,7 +27,7 @@ function fakeCheckout(name: string): string {
   const dir = path.join(temp, name);
   mkdirSync(path.join(dir, 'src-main', 'cli'), { recursive: true });
   writeFileSync(
-    path.join(dir, 'src-main', 'cli', 'main.ts'),
+    path.join(dir, 'src-main', 'cli', 'start.ts'),
     "export async function main() { console.log('ran the sources'); return 0; }\n",
   );
   cpSync(path.join(root, 'bin'), path.join(dir, 'bin'), { recursive: true });
@@ -44,7 +44,7 @@ const age = (file: string, secondsAgo: number) => {
 describe('the changemap launcher', () => {
   it('runs the bundle when it is newer than every source, else the sources', () => {
     const dir = fakeCheckout('choice');
-    const source = path.join(dir, 'src-main', 'cli', 'main.ts');
+    const source = path.join(dir, 'src-main', 'cli', 'start.ts');
     expect(chooseCliEntry(dir)).toMatchObject({ kind: 'source', reason: expect.stringMatching(/no bundle/) });
     mkdirSync(path.join(dir, 'out', 'cli'), { recursive: true });
     writeFileSync(path.join(dir, 'out', 'cli', 'changemap.js'), '');
@@ -61,7 +61,7 @@ describe('the changemap launcher', () => {
 
   it('bin/changemap.js prints the version from the built bundle, and falls back to edited sources', () => {
     const dir = fakeCheckout('built');
-    age(path.join(dir, 'src-main', 'cli', 'main.ts'), 60);
+    age(path.join(dir, 'src-main', 'cli', 'start.ts'), 60);
     const build = spawnSync(
       process.execPath,
       [path.join(root, 'scripts', 'build-cli.mjs'), '--outdir', path.join(dir, 'out', 'cli')],
@@ -74,7 +74,7 @@ describe('the changemap launcher', () => {
     expect(version.stdout.trim()).toBe(
       (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version,
     );
-    age(path.join(dir, 'src-main', 'cli', 'main.ts'), -60);
+    age(path.join(dir, 'src-main', 'cli', 'start.ts'), -60);
     const edited = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
     expect(edited.stdout.trim()).toBe('ran the sources');
   });
