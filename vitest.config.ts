@@ -5,7 +5,10 @@ export default defineConfig({
   test: {
     exclude: ['**/*.integration.test.ts', 'node_modules/**'],
     environment: 'node',
-    testTimeout: 30_000,
+    // Guards against a hang, not speed limits (those are the bench's): generous, because CI's 2 cores may be busy
+    // and a beforeAll writing fixtures (COGs, catalogues) took over 10 s there under load.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     projects: [
       {
