@@ -1,6 +1,7 @@
 // "Find imagery": a search of a STAC API catalogue for an area and two date ranges, the scenes it finds per date
 // (listed, and drawn on the map), the ones the user picks, and making them the project's imagery.
 import type { StacCatalogue, StacScene, StacSearchResult } from '../../../src-main/ipc/stacSchemas';
+import type { PlanetKeyStatus } from '../../../src-main/ipc/planetSchemas';
 import { ApiCallError, onEvent, request } from '../lib/api';
 import { signal } from '../lib/signals';
 import { imagery } from './imagery.svelte';
@@ -34,17 +35,25 @@ export class StacFinder {
   /** Download the picked images into the project for offline work, instead of reading them by reference. */
   download = $state(false);
   /** The download in progress, as the services announce it; null when none. */
-  downloading = $state<{ index: number; count: number; bytes: number; totalBytes: number | null } | null>(
-    null,
-  );
+  downloading = $state<{
+    index: number;
+    count: number;
+    bytes: number;
+    totalBytes: number | null;
+    /** Planet scenes: where Planet's preparation of the image stands. */
+    activation?: 'inactive' | 'activating' | 'active';
+  } | null>(null);
+  /** Whether a Planet API key is set and where it is kept (the key itself never comes back). */
+  planetKey = $state<PlanetKeyStatus | null>(null);
+  savingKey = $state(false);
   private subscribed = false;
   error = $state<{ code: string; message: string } | null>(null);
 
   listen(): void {
     if (this.subscribed) return;
     this.subscribed = true;
-    onEvent('stac:downloadProgress', ({ index, count, bytes, totalBytes }) => {
-      this.downloading = { index, count, bytes, totalBytes };
+    onEvent('stac:downloadProgress', ({ index, count, bytes, totalBytes, activation }) => {
+      this.downloading = { index, count, bytes, totalBytes, activation };
     });
   }
 
@@ -52,6 +61,32 @@ export class StacFinder {
     this.listen();
     this.catalogues = await request('stac:catalogues', {});
     if (!this.apiUrl && this.catalogues.length) this.choose(this.catalogues[0].url);
+    this.planetKey = await request('planet:status', {});
+  }
+
+  /** Whether the chosen catalogue is Planet's Data API (its collections are item types; it needs the key). */
+  get isPlanet(): boolean {
+    return this.catalogues.some((c) => c.kind === 'planet' && c.url === this.apiUrl);
+  }
+
+  async savePlanetKey(key: string): Promise<boolean> {
+    this.savingKey = true;
+    this.error = null;
+    try {
+      this.planetKey = await request('planet:setKey', { key });
+      signal('planet:keySaved');
+      return true;
+    } catch (error) {
+      this.error = asError(error);
+      signal('stac:failed');
+      return false;
+    } finally {
+      this.savingKey = false;
+    }
+  }
+
+  async forgetPlanetKey(): Promise<void> {
+    this.planetKey = await request('planet:clearKey', {});
   }
 
   choose(url: string): void {
@@ -128,7 +163,8 @@ export class StacFinder {
         await request('stac:useScenes', {
           role: date,
           catalogue: this.apiUrl,
-          download: this.download,
+          // Planet's images are always downloaded (the services prepare and fetch them).
+          download: this.download || this.isPlanet,
           scenes: scenes.map((s) => ({ ...s, asset: s.asset! })),
         });
       }
