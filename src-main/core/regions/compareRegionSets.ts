@@ -4,7 +4,7 @@
 // regions whose boxes overlap but whose outlines only come near, or touch along an edge, count as apart.
 import Flatbush from 'flatbush';
 import { intersection } from 'polyclip-ts';
-import type { FlatMultiPolygon } from '../geo/gpkgGeometry';
+import { envelopeOf, type FlatMultiPolygon } from '../geo/gpkgGeometry';
 import { nestedMultiPolygon, planarArea } from '../geo/rings';
 
 export interface ComparedRegion {
@@ -26,23 +26,6 @@ export interface RegionSetComparison {
  */
 export const MIN_OVERLAP_SHARE = 1e-3;
 
-function bounds(mp: FlatMultiPolygon): [number, number, number, number] {
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const polygon of mp) {
-    const ring = polygon[0];
-    for (let i = 0; i + 1 < ring.length; i += 2) {
-      minX = Math.min(minX, ring[i]);
-      maxX = Math.max(maxX, ring[i]);
-      minY = Math.min(minY, ring[i + 1]);
-      maxY = Math.max(maxY, ring[i + 1]);
-    }
-  }
-  return [minX, minY, maxX, maxY];
-}
-
 function nestedArea(mp: [number, number][][][]): number {
   return planarArea(mp.map((polygon) => polygon.map((ring) => ring.flat())));
 }
@@ -63,11 +46,13 @@ export function compareRegionSets(
   const bothA: number[] = [];
   if (b.length > 0) {
     const index = new Flatbush(b.length);
-    const boxes = b.map((r) => bounds(r.outline));
-    for (const box of boxes) index.add(box[0], box[1], box[2], box[3]);
+    for (const r of b) {
+      const box = envelopeOf(r.outline);
+      index.add(box.minX, box.minY, box.maxX, box.maxY);
+    }
     index.finish();
     for (const region of a) {
-      const [minX, minY, maxX, maxY] = bounds(region.outline);
+      const { minX, minY, maxX, maxY } = envelopeOf(region.outline);
       let overlaps = false;
       for (const i of index.search(minX, minY, maxX, maxY)) {
         if (!outlinesOverlap(region.outline, b[i].outline)) continue;
