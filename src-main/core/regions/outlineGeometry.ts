@@ -1,11 +1,12 @@
 // Moving an outline from pixel space to a CRS (with core/geo/rings.ts's mapPoints), and measuring it.
 import type { FlatMultiPolygon } from '../geo/gpkgGeometry';
+import { pixelToGrid } from '../raster/geoTransform';
 import type { GeoTransform } from '../raster/types';
 
 export type PointTransform = (x: number, y: number) => [number, number];
 
 export function geoTransformFn(gt: GeoTransform): PointTransform {
-  return (px, py) => [gt[0] + px * gt[1] + py * gt[2], gt[3] + px * gt[4] + py * gt[5]];
+  return (px, py) => pixelToGrid(gt, px, py);
 }
 
 /** Sum of the rings' lengths in the outline's own (planar) units. */

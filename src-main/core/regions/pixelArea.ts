@@ -52,16 +52,3 @@ export function rowPixelAreas(grid: GridSpec, ell: Ellipsoid = WGS84): Float64Ar
   }
   return out;
 }
-
-/** Pixel coordinates (column, row; corners at whole numbers) to grid CRS coordinates. */
-export function pixelToGrid(gt: GridSpec['geoTransform'], px: number, py: number): [number, number] {
-  return [gt[0] + px * gt[1] + py * gt[2], gt[3] + px * gt[4] + py * gt[5]];
-}
-
-/** Grid CRS coordinates to pixel coordinates (inverse of pixelToGrid). */
-export function gridToPixel(gt: GridSpec['geoTransform'], x: number, y: number): [number, number] {
-  const det = gt[1] * gt[5] - gt[2] * gt[4];
-  const dx = x - gt[0];
-  const dy = y - gt[3];
-  return [(dx * gt[5] - dy * gt[2]) / det, (dy * gt[1] - dx * gt[4]) / det];
-}

@@ -1,14 +1,13 @@
 // An area of interest on the analysis grid: its pixel window, and for a polygon the mask of pixels inside it.
 import { ChangeMapError } from '../errors';
+import { gridToPixel } from '../raster/geoTransform';
 import type { GeoTransform, PixelWindow } from '../raster/types';
 
-/** Grid coordinates -> fractional pixel (col, row), inverting the affine geotransform. */
+/** Grid coordinates -> fractional pixel (col, row); a degenerate geotransform is refused. */
 export function toPixel(gt: GeoTransform, x: number, y: number): [number, number] {
   const det = gt[1] * gt[5] - gt[2] * gt[4];
   if (det === 0) throw new ChangeMapError('RUN_BAD_GRID', 'The analysis grid has a degenerate geotransform.');
-  const dx = x - gt[0];
-  const dy = y - gt[3];
-  return [(gt[5] * dx - gt[2] * dy) / det, (-gt[4] * dx + gt[1] * dy) / det];
+  return gridToPixel(gt, x, y);
 }
 
 /** The pixel window covering a set of grid points, clipped to the grid; throws when it misses the grid. */

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { assessChangeMap } from '../../core/accuracy/changeAccuracy';
 import { allocateSample } from '../../core/accuracy/olofsson';
 import { mapPoints } from '../../core/geo/rings';
-import { gridToPixel } from '../../core/regions/pixelArea';
+import { gridToPixel } from '../../core/raster/geoTransform';
 import { rasterizeOutline } from '../../core/regions/rasterizeOutline';
 import { gridToMapFn } from '../imagery/crs';
 import { openMemoryProjectDb } from '../project/memoryDb';

@@ -16,7 +16,7 @@ import { decodeGpkgMultiPolygon, envelopeOf, type FlatMultiPolygon } from '../..
 import { mapPoints, pointInRing } from '../../core/geo/rings';
 import type { GridSpec, PixelWindow } from '../../core/raster/types';
 import { countInside, rasterizeOutline } from '../../core/regions/rasterizeOutline';
-import { gridToPixel, pixelToGrid } from '../../core/regions/pixelArea';
+import { gridToPixel, pixelToGrid } from '../../core/raster/geoTransform';
 import { createRandom } from '../../core/sampleScene/random';
 import type { ProbabilityRasterReader } from '../regions/probabilityReader';
 

@@ -25,6 +25,7 @@ import {
   type CoordinateTransform,
 } from '../../core/raster/warp';
 import { intersectWindows } from '../../core/raster/window';
+import { gridToPixel, windowGeoTransform } from '../../core/raster/geoTransform';
 import { converter, WGS84 } from './crs';
 import { gridOutline } from './imagerySet';
 import type { ImagerySet } from './imagerySet';
@@ -90,18 +91,13 @@ export function overlapWindow(
 function boundsInGrid(points: [number, number][], from: GridSpec | null, target: GridSpec): PixelWindow {
   const fromCrs = from?.crs ?? WGS84();
   const conv = fromCrs.code === target.crs.code ? null : converter(fromCrs, target.crs);
-  const gt = target.geoTransform;
-  const det = gt[1] * gt[5] - gt[2] * gt[4];
   let minC = Infinity;
   let maxC = -Infinity;
   let minR = Infinity;
   let maxR = -Infinity;
   for (const p of points) {
     const [x, y] = conv ? (conv.forward([p[0], p[1]]) as [number, number]) : p;
-    const dx = x - gt[0];
-    const dy = y - gt[3];
-    const c = (gt[5] * dx - gt[2] * dy) / det;
-    const r = (-gt[4] * dx + gt[1] * dy) / det;
+    const [c, r] = gridToPixel(target.geoTransform, x, y);
     if (!Number.isFinite(c) || !Number.isFinite(r)) continue;
     minC = Math.min(minC, c);
     maxC = Math.max(maxC, c);
@@ -204,14 +200,7 @@ export async function openAlignedPair(
     width: beforeWindow.width,
     height: beforeWindow.height,
     crs: bg.crs,
-    geoTransform: [
-      gt[0] + beforeWindow.x * gt[1] + beforeWindow.y * gt[2],
-      gt[1],
-      gt[2],
-      gt[3] + beforeWindow.x * gt[4] + beforeWindow.y * gt[5],
-      gt[4],
-      gt[5],
-    ],
+    geoTransform: windowGeoTransform(gt, beforeWindow),
   };
   const beforeStats =
     options.beforeStats ??

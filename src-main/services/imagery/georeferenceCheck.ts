@@ -3,6 +3,7 @@
 // ground, and one that lies outside the Earth (longitude 5000, latitude 95, an easting of 1e12 m) would be written
 // into every output. Each is refused with its own code instead of surfacing later as "no overlap".
 import { ChangeMapError } from '../../core/errors';
+import { pixelToGrid } from '../../core/raster/geoTransform';
 import type { GridSpec } from '../../core/raster/types';
 import { converter, WGS84 } from './crs';
 
@@ -29,7 +30,7 @@ export function checkGeoreference(grid: GridSpec, name: string): void {
     [grid.width, 0],
     [0, grid.height],
     [grid.width, grid.height],
-  ].map(([c, r]) => [gt[0] + c * gt[1] + r * gt[2], gt[3] + c * gt[4] + r * gt[5]]);
+  ].map(([c, r]) => pixelToGrid(gt, c, r));
   const geographic = grid.crs.units === 'degree';
   const toWgs = geographic ? null : converter(grid.crs, WGS84());
   // Half a pixel of slack: a global grid's outer edge may sit a rounding error past ±90 or ±180.

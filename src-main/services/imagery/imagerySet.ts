@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ChangeMapError } from '../../core/errors';
+import { pixelToGrid } from '../../core/raster/geoTransform';
 import type { BandRole, CrsInfo, GridSpec } from '../../core/raster/types';
 import { specialFileKind } from '../fileSafety/fileErrors';
 import { buildMosaic } from './buildMosaic';
@@ -156,10 +157,7 @@ export function footprintWgs84(grid: GridSpec, crs: CrsInfo = WGS84()): ImageryS
 /** Points along the grid's edge in its CRS, counter-clockwise, closed. */
 export function gridOutline(grid: GridSpec, perEdge: number): [number, number][] {
   const gt = grid.geoTransform;
-  const at = (c: number, r: number): [number, number] => [
-    gt[0] + c * gt[1] + r * gt[2],
-    gt[3] + c * gt[4] + r * gt[5],
-  ];
+  const at = (c: number, r: number) => pixelToGrid(gt, c, r);
   const pts: [number, number][] = [];
   const { width: w, height: h } = grid;
   for (let i = 0; i < perEdge; i++) pts.push(at(0, (h * i) / perEdge));

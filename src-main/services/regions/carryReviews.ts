@@ -12,7 +12,7 @@ import { envelopeOf, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import type { GridSpec } from '../../core/raster/types';
 import type { FoundRegion } from '../../core/regions/findRegions';
 import { mapPoints } from '../../core/geo/rings';
-import { gridToPixel } from '../../core/regions/pixelArea';
+import { gridToPixel } from '../../core/raster/geoTransform';
 import { rasterizeOutline } from '../../core/regions/rasterizeOutline';
 import type { ReviewState } from '../../core/regions/reviewState';
 

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { ChangeMapError } from '../../core/errors';
 import type { ClassifierModelCard } from '../../core/models/modelCard';
 import type { AlignedPairSource, GridSpec } from '../../core/raster/types';
-import { gridToPixel } from '../../core/regions/pixelArea';
+import { gridToPixel } from '../../core/raster/geoTransform';
 import {
   classifierPatch,
   classifierPatchWindow,

@@ -6,7 +6,7 @@ import type { AlignedPairSource, PixelWindow } from '../../core/raster/types';
 import { thresholdMask } from '../../core/regions/mask';
 import type { FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import { mapPoints } from '../../core/geo/rings';
-import { gridToPixel } from '../../core/regions/pixelArea';
+import { gridToPixel } from '../../core/raster/geoTransform';
 import { patchWindow } from '../../core/regions/patches';
 import type { ByteStretch } from '../../core/preview/colourise';
 import {

@@ -4,7 +4,7 @@
 import { encode } from 'fast-png';
 import type { FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import { thresholdMask } from '../../core/regions/mask';
-import { gridToPixel } from '../../core/regions/pixelArea';
+import { gridToPixel } from '../../core/raster/geoTransform';
 import type { ProbabilityRasterReader } from '../regions/probabilityReader';
 
 export interface OverviewMap {

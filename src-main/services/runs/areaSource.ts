@@ -1,7 +1,8 @@
 // Restricting a pair source to an area of interest: a sub-window of its grid (bounding box), and for a
 // polygon, the pixels outside it marked invalid.
 import { maskOutsidePolygon, toPixel, windowOfPoints } from '../../core/tiling/areaOfInterest';
-import type { AlignedPairSource, GeoTransform, PixelWindow } from '../../core/raster/types';
+import type { AlignedPairSource, PixelWindow } from '../../core/raster/types';
+import { windowGeoTransform } from '../../core/raster/geoTransform';
 import type { AreaOfInterest } from './runTypes';
 
 export function clipToArea(
@@ -20,14 +21,7 @@ export function clipToArea(
         ]
       : aoi.rings[0];
   const area = windowOfPoints(gt, points, source.grid.width, source.grid.height);
-  const subGt: GeoTransform = [
-    gt[0] + area.x * gt[1] + area.y * gt[2],
-    gt[1],
-    gt[2],
-    gt[3] + area.x * gt[4] + area.y * gt[5],
-    gt[4],
-    gt[5],
-  ];
+  const subGt = windowGeoTransform(gt, area);
   // Rings in pixel coordinates of the clipped grid.
   const rings =
     aoi.kind === 'polygon'

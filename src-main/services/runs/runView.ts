@@ -1,6 +1,7 @@
 // Turns run records into what the API shows: summaries, and chunk outlines in map coordinates (WGS 84, or pixel
 // coordinates for imagery without georeference; see gridToMapFn).
 import type { GridSpec, PixelWindow } from '../../core/raster/types';
+import { pixelToGrid } from '../../core/raster/geoTransform';
 import type { RegionSettings, RunDetail, RunSummary } from '../../ipc/contract';
 import { gridToMapFn } from '../imagery/crs';
 import type { RunRecord } from './runTypes';
@@ -30,8 +31,7 @@ export function windowRing(
   toWgs84: (p: [number, number]) => [number, number],
 ): [number, number][] {
   const gt = grid.geoTransform;
-  const at = (c: number, r: number): [number, number] =>
-    toWgs84([gt[0] + c * gt[1] + r * gt[2], gt[3] + c * gt[4] + r * gt[5]]);
+  const at = (c: number, r: number): [number, number] => toWgs84(pixelToGrid(gt, c, r));
   const steps = 4;
   const ring: [number, number][] = [];
   for (let i = 0; i < steps; i++) ring.push(at(w.x + (w.width * i) / steps, w.y));
