@@ -1,6 +1,6 @@
 // `npm run bench -- cli`: how long the command line takes to start. `changemap --version`, and `changemap run` on a
 // small generated pair up to its first chunk starting (the moment its run:chunk "running" event is printed),
-// each the median of a few starts, from the built bundle (out/cli) and, for comparison, from the TypeScript
+// each the median of 5 starts, from the built bundle (out/cli) and, for comparison, from the TypeScript
 // sources (CHANGEMAP_FROM_SOURCE=1). Targets: both under 0.5 s from the bundle.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -55,7 +55,7 @@ for (const [label, env] of [
 ] as const) {
   const version: number[] = [];
   const firstChunk: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     version.push(await timeTo(['--version'], env, () => false));
     firstChunk.push(
       await timeTo(
@@ -76,7 +76,7 @@ for (const [label, env] of [
     );
   }
   console.log(
-    `${label.padEnd(14)} --version ${(median(version) / 1000).toFixed(2)} s; run on a 512² pair until its first chunk starts ${(median(firstChunk) / 1000).toFixed(2)} s (medians of 3; target < 0.5 s from the bundle; ${load()})`,
+    `${label.padEnd(14)} --version ${(median(version) / 1000).toFixed(2)} s; run on a 512² pair until its first chunk starts ${(median(firstChunk) / 1000).toFixed(2)} s (medians of 5; target < 0.5 s from the bundle; ${load()})`,
   );
 }
 rmSync(work, { recursive: true, force: true });

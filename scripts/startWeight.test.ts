@@ -19,6 +19,9 @@ const HEAVY = [
   'playwright-core',
   'jsts',
   'world-atlas',
+  // The scale-out's queue (changemap worker, run --engine queue).
+  'bullmq',
+  'ioredis',
 ];
 
 interface Loaded {
