@@ -1,12 +1,12 @@
 // Streaming, tiled GeoTIFF writer for the project's outputs (probability and mask rasters, previews, generated
 // test scenes). Hand-written because geotiff.js's writer builds the whole image in memory, untiled: here tiles
-// are compressed (DEFLATE via fflate, or LZW) and appended as windows arrive, in any order; internal overviews
+// are compressed (DEFLATE via node:zlib, or LZW) and appended as windows arrive, in any order; internal overviews
 // are built on the fly from completed tiles; the directories are written last. Memory holds only tiles that are
 // partly written, so a raster of any size is written chunk by chunk.
 // The 'cog' layout (files users take away) is GDAL's Cloud-Optimized GeoTIFF: tiles are staged in a scratch file,
 // then copied behind the directories in the order the COG driver writes them (see writeCog).
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { zlibSync } from 'fflate';
+import { deflateSync } from 'node:zlib';
 import { ChangeMapError } from '../../core/errors';
 import { downsampleByTwo, type OverviewResampling } from '../../core/raster/downsample';
 import { geoTiffTags } from '../../core/raster/geoKeys';
@@ -142,7 +142,9 @@ export async function createGeoTiffWriter(
 
   const encode = (plane: RasterArray): Uint8Array => {
     const raw = new Uint8Array(plane.buffer, plane.byteOffset, plane.byteLength);
-    if (compression === 'deflate') return zlibSync(raw, { level: (options.deflateLevel ?? 6) as 6 });
+    // Node's zlib (native): 6x faster than fflate's JavaScript deflate at the same level and size, which made
+    // assembling a run's probability raster a tenth of its time (issue 15).
+    if (compression === 'deflate') return deflateSync(raw, { level: options.deflateLevel ?? 6 });
     if (compression === 'lzw') return lzwEncode(raw);
     return raw.slice();
   };
