@@ -20,7 +20,7 @@ import type { GeoTransform, GridSpec, PixelWindow } from '../../core/raster/type
 import { placeBands } from '../../core/raster/placeBands';
 import { intersectWindows } from '../../core/raster/window';
 import { crsFromEpsg, PIXEL_CRS, PIXEL_GEOTRANSFORM } from './crs';
-import type { RasterMetadata, RasterSource, ReadOptions } from './rasterSource';
+import { blankWindow, type RasterMetadata, type RasterSource, type ReadOptions } from './rasterSource';
 import {
   answerNoSoonerThan,
   REMOTE_FAILURE_FLOOR_MS,
@@ -530,12 +530,8 @@ class GeoTiffSource implements RasterSource {
   }
 
   async readWindow(window: PixelWindow, options: ReadOptions = {}) {
-    const { grid, bandCount, sampleType, nodata } = this.metadata;
-    const bands = options.bands ?? Array.from({ length: bandCount }, (_, i) => i);
-    const n = window.width * window.height;
-    const data = SAMPLE_TYPES[sampleType].create(n * bands.length);
-    const valid = new Uint8Array(n);
-    if (nodata !== null && nodata !== 0) data.fill(nodata);
+    const { grid, nodata } = this.metadata;
+    const { bands, data, valid } = blankWindow(this.metadata, window, options);
     const inside = intersectWindows(window, { x: 0, y: 0, width: grid.width, height: grid.height });
     if (!inside) return { data, valid };
     const samples =

@@ -14,7 +14,7 @@ import type { PixelWindow, SampleType } from '../../core/raster/types';
 import { intersectWindows } from '../../core/raster/window';
 import { PIXEL_CRS, PIXEL_GEOTRANSFORM } from './crs';
 import { MIN_IMAGE_SIDE } from './geotiffSource';
-import type { RasterMetadata, RasterSource, ReadOptions } from './rasterSource';
+import { blankWindow, type RasterMetadata, type RasterSource, type ReadOptions } from './rasterSource';
 import { readSidecars, sidecarGeoreference } from './sidecars';
 
 /**
@@ -194,13 +194,9 @@ class DecodedImageSource implements RasterSource {
   }
 
   async readWindow(window: PixelWindow, options: ReadOptions = {}) {
-    const { grid, bandCount, nodata, sampleType } = this.metadata;
+    const { grid, nodata, sampleType } = this.metadata;
     if (options.signal?.aborted) throw new ChangeMapError('ABORTED', 'Reading the image was cancelled.');
-    const bands = options.bands ?? Array.from({ length: bandCount }, (_, i) => i);
-    const n = window.width * window.height;
-    const data = SAMPLE_TYPES[sampleType].create(n * bands.length);
-    const valid = new Uint8Array(n);
-    if (nodata !== null && nodata !== 0) data.fill(nodata);
+    const { bands, data, valid } = blankWindow(this.metadata, window, options);
     const inside = intersectWindows(window, { x: 0, y: 0, width: grid.width, height: grid.height });
     if (!inside) return { data, valid };
     const cut = (plane: RasterArray): RasterArray => {

@@ -2,10 +2,9 @@
 // into a destination rectangle of the mosaic. Later sources draw over earlier ones, except where they are nodata.
 // Sources of another resolution are resampled by nearest neighbour (as GDAL does for simple sources).
 import { ChangeMapError } from '../../core/errors';
-import { SAMPLE_TYPES } from '../../core/raster/sampleTypes';
 import type { PixelWindow } from '../../core/raster/types';
 import { intersectWindows } from '../../core/raster/window';
-import type { RasterMetadata, RasterSource, ReadOptions } from './rasterSource';
+import { blankWindow, type RasterMetadata, type RasterSource, type ReadOptions } from './rasterSource';
 
 export interface MosaicPart {
   source: RasterSource;
@@ -29,12 +28,8 @@ export class MosaicSource implements RasterSource {
   ) {}
 
   async readWindow(window: PixelWindow, options: ReadOptions = {}) {
-    const { bandCount, sampleType, nodata } = this.metadata;
-    const bands = options.bands ?? Array.from({ length: bandCount }, (_, i) => i);
+    const { bands, data, valid } = blankWindow(this.metadata, window, options);
     const n = window.width * window.height;
-    const data = SAMPLE_TYPES[sampleType].create(n * bands.length);
-    if (nodata !== null && nodata !== 0) data.fill(nodata);
-    const valid = new Uint8Array(n);
     for (const part of this.parts) {
       if (options.signal?.aborted) throw new ChangeMapError('ABORTED', 'Reading the image was cancelled.');
       const target = intersectWindows(window, part.dstRect);

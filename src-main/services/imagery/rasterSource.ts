@@ -1,5 +1,5 @@
 // What every readable raster offers the imagery service: a GeoTIFF file or URL, a mosaic of tiles, a VRT.
-import type { RasterArray } from '../../core/raster/sampleTypes';
+import { SAMPLE_TYPES, type RasterArray } from '../../core/raster/sampleTypes';
 import type { BandRole, GridSpec, PixelWindow, SampleType } from '../../core/raster/types';
 
 export interface RasterMetadata {
@@ -32,4 +32,16 @@ export interface RasterSource {
    */
   readWindow(window: PixelWindow, options?: ReadOptions): Promise<{ data: RasterArray; valid: Uint8Array }>;
   close(): Promise<void>;
+}
+
+/**
+ * What `readWindow` answers before any pixel is read: the bands asked for (default all), `data` holding nodata
+ * (or 0 without nodata) and `valid` all 0.
+ */
+export function blankWindow(metadata: RasterMetadata, window: PixelWindow, options: ReadOptions) {
+  const bands = options.bands ?? Array.from({ length: metadata.bandCount }, (_, i) => i);
+  const n = window.width * window.height;
+  const data = SAMPLE_TYPES[metadata.sampleType].create(n * bands.length);
+  if (metadata.nodata !== null && metadata.nodata !== 0) data.fill(metadata.nodata);
+  return { bands, data, valid: new Uint8Array(n) };
 }
