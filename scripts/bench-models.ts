@@ -1,13 +1,19 @@
-// `npm run bench -- models` (or `npm run bench:models`): every shipped model's bare speed with onnxruntime-node on the CPU (2 threads), as the
-// app loads them (services/inference). Targets: change detector >= 1 Mpx/s, classifier >= 100 patches/s.
+// `npm run bench -- models` (or `npm run bench:models`): every shipped model's bare speed with onnxruntime-node on the CPU, full
+// precision beside each reduced-precision variant, at every thread count, as the app loads them (services/inference).
+// Targets: change detector >= 1 Mpx/s, classifier >= 100 patches/s.
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listModels } from '../src-main/services/inference/modelCatalog';
+import { chooseModelFile, variantVerdict } from '../src-main/core/models/modelVariants';
+import { listModels, readModelCard } from '../src-main/services/inference/modelCatalog';
 import { ChangeDetector, LandCoverClassifier } from '../src-main/services/inference/onnxModel';
+import { threadCandidates } from '../src-main/services/inference/threadCalibration';
 
 const models = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'models');
-const threads = Number(process.env.CHANGEMAP_THREADS ?? Math.min(2, os.cpus().length));
+// CHANGEMAP_THREADS measures one thread count; default: every count a run's calibration tries (threadCandidates).
+const threadList = process.env.CHANGEMAP_THREADS
+  ? [Number(process.env.CHANGEMAP_THREADS)]
+  : threadCandidates(os.availableParallelism());
 
 function filled(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);
@@ -36,7 +42,7 @@ async function timeRepeated(
 }
 
 /** "3.00 Mpx/s wall clock, 3.10 by CPU time" style rate pair. */
-function rates(work: number, t: { ms: number; cpuMs: number }, digits: number): string {
+function rates(work: number, t: { ms: number; cpuMs: number }, threads: number, digits: number): string {
   const wall = work / (t.ms / 1000);
   const byCpu = work / (t.cpuMs / 1000 / threads);
   return `${wall.toFixed(digits)} wall clock, ${byCpu.toFixed(digits)} by CPU time`;
@@ -44,32 +50,72 @@ function rates(work: number, t: { ms: number; cpuMs: number }, digits: number): 
 
 const seconds = Number(process.env.CHANGEMAP_BENCH_SECONDS ?? 10);
 
-// Every shipped model (models/*.card.json; the test models in models/test are not shipped).
-for (const entry of listModels([models])) {
-  if (entry.task === 'change-detection') {
-    const detector = await ChangeDetector.load(entry.cardPath, { provider: 'cpu', threads });
-    const chip = detector.card.chipSize;
-    const batch = 4;
-    const before = filled(batch * 3 * chip * chip, 1);
-    const after = filled(batch * 3 * chip * chip, 2);
-    const change = await timeRepeated(
-      seconds,
-      async () => void (await detector.predict(before, after, batch)),
-    );
-    const mpx = (change.runs * batch * chip * chip) / 1e6;
-    console.log(
-      `change detector ${detector.card.name} ${detector.card.version}: Mpx/s ${rates(mpx, change, 2)} (chip ${chip}, batch ${batch}, ${threads} threads; target >= 1)`,
-    );
-    await detector.dispose();
-  } else {
-    const classifier = await LandCoverClassifier.load(entry.cardPath, { provider: 'cpu', threads });
+/** What one file of a model does per second (chip-Mpx/s, or patches/s) at `threads`. */
+async function measureFile(
+  cardPath: string,
+  task: string,
+  threads: number,
+  variantFile?: string,
+): Promise<{ line: string; rate: number; name: string }> {
+  const options = { provider: 'cpu' as const, threads, variantFile };
+  if (task === 'change-detection') {
+    const detector = await ChangeDetector.load(cardPath, options);
+    try {
+      const chip = detector.card.chipSize;
+      const batch = 4;
+      const before = filled(batch * 3 * chip * chip, 1);
+      const after = filled(batch * 3 * chip * chip, 2);
+      const change = await timeRepeated(
+        seconds,
+        async () => void (await detector.predict(before, after, batch)),
+      );
+      const mpx = (change.runs * batch * chip * chip) / 1e6;
+      return {
+        name: `change detector ${detector.card.name} ${detector.card.version}`,
+        rate: mpx / (change.cpuMs / 1000 / threads),
+        line: `chip-Mpx/s ${rates(mpx, change, threads, 2)} (chip ${chip}, batch ${batch}; target >= 1)`,
+      };
+    } finally {
+      await detector.dispose();
+    }
+  }
+  const classifier = await LandCoverClassifier.load(cardPath, options);
+  try {
     const size = classifier.inputSize;
     const patches = 32;
     const input = filled(patches * 3 * size * size, 3);
     const cls = await timeRepeated(seconds, async () => void (await classifier.predict(input, patches)));
-    console.log(
-      `land-cover classifier ${classifier.card.name} ${classifier.card.version}: patches/s ${rates(cls.runs * patches, cls, 0)} (${size} px, batch ${patches}, ${threads} threads; target >= 100)`,
-    );
+    return {
+      name: `land-cover classifier ${classifier.card.name} ${classifier.card.version}`,
+      rate: (cls.runs * patches) / (cls.cpuMs / 1000 / threads),
+      line: `patches/s ${rates(cls.runs * patches, cls, threads, 0)} (${size} px, batch ${patches}; target >= 100)`,
+    };
+  } finally {
     await classifier.dispose();
+  }
+}
+
+// Every shipped model (models/*.card.json; the test models in models/test are not shipped), in full precision and
+// in each reduced-precision variant its card lists, at every thread count a run's calibration tries; then the file
+// the app would choose here from these figures (core/models/modelVariants.ts).
+for (const entry of listModels([models])) {
+  const card = readModelCard(entry.cardPath);
+  const files = [
+    { label: 'full precision', variantFile: undefined as string | undefined },
+    ...(card.variants ?? []).map((v) => ({ label: v.precision, variantFile: v.file })),
+  ];
+  for (const v of card.variants ?? []) console.log(`${card.name}: ${variantVerdict(card.task, v).reason}`);
+  const best: Record<string, number> = {};
+  for (const threads of threadList) {
+    for (const file of files) {
+      const m = await measureFile(entry.cardPath, card.task, threads, file.variantFile);
+      const key = file.variantFile ?? card.file;
+      best[key] = Math.max(best[key] ?? 0, m.rate);
+      console.log(`${m.name} [${file.label}], ${threads} thread(s): ${m.line}`);
+    }
+  }
+  if (card.variants?.length) {
+    const choice = chooseModelFile(card, best);
+    console.log(`${card.name}: the app would run ${choice.file} here (${choice.reason}; by CPU time)`);
   }
 }

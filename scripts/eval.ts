@@ -1,17 +1,22 @@
 // `npm run eval`: accuracy of every shipped model on the validation split (models/training/splits.json), through
 // the app's own inference code, with the automatic model choice per scene and the change-vector-analysis baseline;
 // plus the sample scene's planted changes. Reads the shared data folder ($CHANGEMAP_DATA or ../shared/data); exits 2 when it is missing.
+// --variants also scores every reduced-precision file a card lists beside its model; --record (with --variants)
+// writes both figures into the card's variants entry.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSampleScene } from '../src-main/core/sampleScene/generateSampleScene';
 import { listModels } from '../src-main/services/inference/modelCatalog';
+import type { ChangeModelCard, ModelCard } from '../src-main/core/models/modelCard';
 import { ChangeDetector, LandCoverClassifier } from '../src-main/services/inference/onnxModel';
+import type { ChipModel } from './eval/changeInference';
 import { changeRows, emptyTally, scoreScene, type ChangeTally } from './eval/changeScoring';
 import { loadAidImage, loadChangeScene, readSplits, resolveDataRoot } from './eval/datasets';
-import { ConfusionMatrix } from './eval/metrics';
+import { binaryScores, ConfusionMatrix, emptyCounts } from './eval/metrics';
 import { resizeBilinearUint8 } from './eval/resize';
+import { recordVariantAccuracy, roundFigures, variantLabel } from './eval/variants';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MODELS = path.join(repoRoot, 'models');
@@ -59,7 +64,10 @@ function plantedChangeLine(sample: ReturnType<typeof generateSampleScene>, mask:
     .join(', ');
 }
 
-async function evaluateChange(dataRoot: string, detectors: readonly ChangeDetector[]): Promise<void> {
+/** Per model name (as in the tables), per dataset: precision, recall, F1, IoU (what a card's accuracy holds). */
+type ChangeFigures = Map<string, ModelCard['accuracy']>;
+
+async function evaluateChange(dataRoot: string, detectors: readonly ChipModel[]): Promise<ChangeFigures> {
   const splits = readSplits(SPLITS);
   const val = splits.change.scenes.filter((s) => s.split === 'val');
   const byDataset = new Map<string, ChangeTally>();
@@ -96,6 +104,15 @@ async function evaluateChange(dataRoot: string, detectors: readonly ChangeDetect
     for (const [name, mask] of masks) plantedLines.push(`  ${name}: ${plantedChangeLine(sample, mask)}`);
   }
 
+  const figures: ChangeFigures = new Map();
+  for (const d of detectors) {
+    const perDataset: ModelCard['accuracy'] = {};
+    for (const [dataset, tally] of byDataset) {
+      const { precision, recall, f1, iou } = binaryScores(tally.counts.get(d.card.name) ?? emptyCounts());
+      perDataset[dataset] = { precision, recall, f1, iou, scenes: tally.scenes };
+    }
+    figures.set(d.card.name, perDataset);
+  }
   const rows = changeRows(groups, detectors);
   console.log(
     '\nChange detection (pixels pooled per dataset; each model at its card threshold, the automatic choice per scene from its pixel size)',
@@ -105,9 +122,14 @@ async function evaluateChange(dataRoot: string, detectors: readonly ChangeDetect
     console.log('planted changes in the sample scene, share of their pixels detected:');
     console.log(plantedLines.join('\n'));
   }
+  return figures;
 }
 
-async function evaluateLandCover(dataRoot: string, classifier: LandCoverClassifier): Promise<void> {
+async function evaluateLandCover(
+  dataRoot: string,
+  classifier: LandCoverClassifier,
+  label = classifier.card.name,
+): Promise<ModelCard['accuracy']> {
   const splits = readSplits(SPLITS).landcover;
   const card = classifier.card;
   const size = card.inputSize;
@@ -148,12 +170,13 @@ async function evaluateLandCover(dataRoot: string, classifier: LandCoverClassifi
       landCover.add(planner.indexOf(card.landCover[card.classes[truth]] ?? card.classes[truth]), bestLc);
     });
   }
-  console.log(`\nLand cover (AID validation, ${aid.total} images at ${size} px)`);
+  console.log(`\nLand cover, ${label} (AID validation, ${aid.total} images at ${size} px)`);
   console.log(`top-1 over the ${card.classes.length} AID classes: ${fmt(aid.accuracy())}`);
   console.log(
     `top-1 over the ${planner.length} planner land-cover classes (probabilities summed per class): ${fmt(landCover.accuracy())}`,
   );
   console.log(landCover.format());
+  return { aid: { top1: aid.accuracy(), landCoverAccuracy: landCover.accuracy(), images: aid.total } };
 }
 
 async function main(): Promise<void> {
@@ -190,12 +213,70 @@ async function main(): Promise<void> {
       `change model: ${d.card.name} ${d.card.version} (chip ${d.chipSize}, threshold ${d.card.threshold}, pixel sizes ${d.card.gsdRangeM.join('-')} m)`,
     );
   if (!detectors.length) console.log(`change models: none in ${MODELS}; only the CVA baseline is scored`);
-  if (!args.has('--no-change')) await evaluateChange(dataRoot, detectors);
-  if (classifier && !args.has('--no-landcover')) await evaluateLandCover(dataRoot, classifier);
-  else if (!classifier) console.log(`\nLand cover: model not found (${LANDCOVER_CARD}).`);
+  // Variants come after the full-precision models, so the automatic choice (first wins ties) keeps to the latter.
+  const variants = args.has('--variants') ? await loadVariants(detectors, classifier, threads) : [];
+  const changeVariants = variants.filter((v) => v.model instanceof ChangeDetector);
+  const figures = args.has('--no-change')
+    ? new Map()
+    : await evaluateChange(dataRoot, [
+        ...detectors,
+        ...changeVariants.map((v): ChipModel => ({
+          card: v.labelled as ChangeModelCard,
+          predict: (before, after, n) => (v.model as ChangeDetector).predict(before, after, n),
+        })),
+      ]);
+  if (classifier && !args.has('--no-landcover')) {
+    figures.set(classifier.card.name, await evaluateLandCover(dataRoot, classifier));
+    for (const v of variants.filter((x) => x.model instanceof LandCoverClassifier))
+      figures.set(
+        v.labelled.name,
+        await evaluateLandCover(dataRoot, v.model as LandCoverClassifier, v.labelled.name),
+      );
+  } else if (!classifier) console.log(`\nLand cover: model not found (${LANDCOVER_CARD}).`);
+  if (args.has('--record')) {
+    const evaluatedWith = `npm run eval -- --variants (${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'CPU'}, ONNX Runtime CPU provider)`;
+    for (const v of variants) {
+      const full = figures.get(v.model.card.name);
+      const own = figures.get(v.labelled.name);
+      if (!full || !own) continue;
+      recordVariantAccuracy(
+        v.model.model.cardPath,
+        v.file,
+        { accuracy: roundFigures(own), fullPrecisionAccuracy: roundFigures(full) },
+        evaluatedWith,
+      );
+      console.log(`recorded ${v.labelled.name} in ${v.model.model.cardPath}`);
+    }
+  }
   for (const d of detectors) await d.dispose();
   await classifier?.dispose();
+  for (const v of variants) await v.model.dispose();
   console.log(`\nruntime: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** Every variant file the loaded models' cards list, loaded the same way, with a card copy named for the tables. */
+async function loadVariants(
+  detectors: readonly ChangeDetector[],
+  classifier: LandCoverClassifier | null,
+  threads: number,
+): Promise<{ model: ChangeDetector | LandCoverClassifier; labelled: ModelCard; file: string }[]> {
+  const out = [];
+  for (const full of [...detectors, ...(classifier ? [classifier] : [])]) {
+    for (const variant of full.card.variants ?? []) {
+      const options = { provider: 'cpu' as const, threads, variantFile: variant.file };
+      const model =
+        full instanceof ChangeDetector
+          ? await ChangeDetector.load(full.model.cardPath, options)
+          : await LandCoverClassifier.load(full.model.cardPath, options);
+      out.push({
+        model,
+        labelled: { ...full.card, name: variantLabel(full.card.name, variant) },
+        file: variant.file,
+      });
+      console.log(`variant: ${variantLabel(full.card.name, variant)} (${variant.file})`);
+    }
+  }
+  return out;
 }
 
 main().catch((error: unknown) => {

@@ -91,11 +91,19 @@ export class ProjectServices {
   get regions(): ProjectRegions {
     if (!this.regionsService) {
       const events = this.deps.events;
-      const service = new ProjectRegions(this.project, this.runs, () => this.modelDirs(), {
-        changed: (runId, regionCount) => events.emit('regions:changed', { runId, regionCount }),
-        warning: (message) => events.emit('log:warning', { message }),
-        failed: (runId, code, message) => events.emit('regions:failed', { runId, code, message }),
-      });
+      const service = new ProjectRegions(
+        this.project,
+        this.runs,
+        () => this.modelDirs(),
+        {
+          changed: (runId, regionCount) => events.emit('regions:changed', { runId, regionCount }),
+          warning: (message) => events.emit('log:warning', { message }),
+          failed: (runId, code, message) => events.emit('regions:failed', { runId, code, message }),
+        },
+        this.deps.userDataDir
+          ? new CalibrationCache(path.join(this.deps.userDataDir, CALIBRATION_FILE))
+          : undefined,
+      );
       this.closers.push({ name: 'regions', close: () => service.dispose() });
       this.regionsService = service;
     }

@@ -57,6 +57,37 @@ function checkNormalisationPerBand(
   }
 }
 
+/** Per dataset, per metric (f1, top1, ...): validation figures. */
+const accuracyFigures = z.record(z.string(), z.record(z.string(), z.number()));
+
+const selfTestSpec = z.object({
+  inputSeed: z.number(),
+  sampleIndices: z.array(z.number().int().nonnegative()),
+  outputSample: z.array(z.number()),
+  tolerance: z.number().positive(),
+});
+
+/** A reduced-precision file of a model, listed in its card's `variants`. */
+export const modelVariantSpec = z.object({
+  /** int8: post-training static quantisation (weights and activations); fp16: half-precision weights. */
+  precision: z.enum(['int8', 'fp16']),
+  /** File name of the variant's ONNX model, relative to the card like `file`. */
+  file: modelFileName,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** How it was made: tool, version, calibration data. */
+  made: z.string().min(1),
+  /**
+   * Validation figures of the variant and of the full-precision file from the same evaluation (same code, data
+   * and machine: `npm run eval -- --variants --record`). Absent until evaluated: such a variant is never used.
+   */
+  accuracy: accuracyFigures.optional(),
+  fullPrecisionAccuracy: accuracyFigures.optional(),
+  evaluatedWith: z.string().min(1).optional(),
+  /** The variant's own self-test output (same input as the card's selfTest). */
+  selfTest: selfTestSpec.optional(),
+});
+export type ModelVariant = z.infer<typeof modelVariantSpec>;
+
 const common = {
   schema: z.literal('changemap.model-card/1'),
   name: z.string().min(1),
@@ -81,20 +112,18 @@ const common = {
     command: z.string(),
     runtime: z.string(),
   }),
-  accuracy: z.record(z.string(), z.record(z.string(), z.number())),
+  accuracy: accuracyFigures,
+  /**
+   * Faster files of this same model (int8 or fp16), each with its accuracy measured beside the full-precision
+   * file's. A run uses one only where it keeps accuracy and is faster on the machine (core/models/modelVariants.ts).
+   */
+  variants: z.array(modelVariantSpec).optional(),
   /**
    * Output for a fixed input recorded at export time, for regression tests. Input k (0-based) of shape
    * [1, C, S, S] holds, at flat index i, Math.sin((i + 1) * 0.37 + k * 1.3 + inputSeed) (see selfTestInput).
    * outputSample[j] is the first output's value at flat index sampleIndices[j].
    */
-  selfTest: z
-    .object({
-      inputSeed: z.number(),
-      sampleIndices: z.array(z.number().int().nonnegative()),
-      outputSample: z.array(z.number()),
-      tolerance: z.number().positive(),
-    })
-    .optional(),
+  selfTest: selfTestSpec.optional(),
 };
 
 const changeModelCardFields = z.object({

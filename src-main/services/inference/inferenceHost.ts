@@ -15,12 +15,14 @@ export function serveInference(port: RpcPort): void {
         detector = await ChangeDetector.load(request.cardPath, {
           provider: request.provider,
           threads: request.threads,
+          variantFile: request.variantFile,
         });
         const { card, model } = detector;
         return {
           name: card.name,
           version: card.version,
           sha256: model.sha256,
+          precision: model.precision,
           chipSize: card.chipSize,
           chipSizes: card.chipSizes,
           bands: card.bands.length,

@@ -7,6 +7,8 @@ export interface LoadRequest {
   cardPath: string;
   provider: ProviderRequest;
   threads?: number;
+  /** A reduced-precision file from the card's variants (onnxModel.ts LoadOptions.variantFile). */
+  variantFile?: string;
 }
 export interface PredictRequest {
   type: 'predict';
@@ -23,6 +25,8 @@ export interface LoadedInfo {
   name: string;
   version: string;
   sha256: string;
+  /** "full", or the variant's precision (int8, fp16) when a variant file is loaded. */
+  precision?: 'full' | 'int8' | 'fp16';
   chipSize: number;
   /** Larger chips the model accepts (the card's chipSizes); absent: every chip is chipSize. */
   chipSizes?: { max: number; multipleOf: number };

@@ -52,7 +52,7 @@ export class InferenceWorker implements ChipPredictor {
   /** Starts a worker (or takes the prestarted one) and loads the model into it; rejects with the model's error. */
   static async start(
     cardPath: string,
-    options: { provider?: ProviderRequest; threads?: number; workerUrl?: URL } = {},
+    options: { provider?: ProviderRequest; threads?: number; variantFile?: string; workerUrl?: URL } = {},
   ): Promise<InferenceWorker> {
     const url = options.workerUrl ?? DEFAULT_WORKER_URL;
     let worker: Worker;
@@ -68,6 +68,7 @@ export class InferenceWorker implements ChipPredictor {
         cardPath,
         provider: options.provider ?? 'auto',
         threads: options.threads,
+        variantFile: options.variantFile,
       })) as LoadedInfo;
     } catch (error) {
       await client.terminate();

@@ -9,6 +9,7 @@ import { ChangeMapError } from '../../core/errors';
 import {
   selfTestInput,
   type ChangeModelCard,
+  type ModelVariant,
   type ClassifierModelCard,
   type ModelCard,
 } from '../../core/models/modelCard';
@@ -27,6 +28,11 @@ export interface LoadOptions {
   threads?: number;
   /** Run the card's self-test after loading (default true). */
   selfTest?: boolean;
+  /**
+   * A reduced-precision file of the model, as listed in the card's `variants` (core/models/modelVariants.ts
+   * decides which); default: the card's full-precision file.
+   */
+  variantFile?: string;
 }
 
 export interface LoadedModel {
@@ -34,6 +40,8 @@ export interface LoadedModel {
   cardPath: string;
   onnxPath: string;
   sha256: string;
+  /** "full" for the card's own file, else the variant's precision (int8, fp16). */
+  precision: 'full' | ModelVariant['precision'];
   session: ort.InferenceSession;
   providerUsed: ProviderId;
   /** Providers that failed to load before the one in use, in words. */
@@ -145,7 +153,9 @@ async function createSession(
 /** Loads and validates a model from its card path. Throws ChangeMapError with a MODEL_* code on any mismatch. */
 export async function loadModel(cardPath: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const card = readModelCard(cardPath);
-  const onnxPath = onnxPathOf(cardPath, card);
+  const variant = options.variantFile ? variantOf(cardPath, card, options.variantFile) : null;
+  const onnxPath = onnxPathOf(cardPath, variant ? { ...card, file: variant.file } : card);
+  const expectedSha256 = variant?.sha256 ?? card.sha256;
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(onnxPath);
@@ -159,10 +169,10 @@ export async function loadModel(cardPath: string, options: LoadOptions = {}): Pr
     );
   }
   const sha256 = sha256Of(bytes);
-  if (sha256 !== card.sha256) {
+  if (sha256 !== expectedSha256) {
     throw new ChangeMapError(
       'MODEL_CHECKSUM_MISMATCH',
-      `The model file ${onnxPath} does not match its card (sha256 ${sha256.slice(0, 12)}…, card says ${card.sha256.slice(0, 12)}…).`,
+      `The model file ${onnxPath} does not match its card (sha256 ${sha256.slice(0, 12)}…, card says ${expectedSha256.slice(0, 12)}…).`,
     );
   }
   const cardProblem = cardShapeMismatch(card);
@@ -188,15 +198,36 @@ export async function loadModel(cardPath: string, options: LoadOptions = {}): Pr
       `The model file ${onnxPath} does not match its card: ${problem}.`,
     );
   }
-  const model: LoadedModel = { card, cardPath, onnxPath, sha256, session, providerUsed: provider, warnings };
-  if (options.selfTest !== false && card.selfTest) await runSelfTest(model);
+  const model: LoadedModel = {
+    card,
+    cardPath,
+    onnxPath,
+    sha256,
+    precision: variant?.precision ?? 'full',
+    session,
+    providerUsed: provider,
+    warnings,
+  };
+  const selfTest = variant ? variant.selfTest : card.selfTest;
+  if (options.selfTest !== false && selfTest) await runSelfTest(model, selfTest);
   return model;
 }
 
+/** The card's variant with this file name; any other file is refused (a card names every file it vouches for). */
+function variantOf(cardPath: string, card: ModelCard, file: string): ModelVariant {
+  const variant = card.variants?.find((v) => v.file === file);
+  if (!variant) {
+    throw new ChangeMapError(
+      'MODEL_VARIANT_UNKNOWN',
+      `The model card ${cardPath} lists no variant file "${file}"; use one of its variants (${(card.variants ?? []).map((v) => v.file).join(', ') || 'none'}) or the full-precision model.`,
+    );
+  }
+  return variant;
+}
+
 /** Runs the card's recorded self-test; a different output means a wrong runtime, provider or file. */
-async function runSelfTest(model: LoadedModel): Promise<void> {
+async function runSelfTest(model: LoadedModel, test: NonNullable<ModelCard['selfTest']>): Promise<void> {
   const { card, session } = model;
-  const test = card.selfTest!;
   const size = card.task === 'change-detection' ? card.chipSize : card.inputSize;
   const shape = [1, card.bands.length, size, size];
   const count = card.bands.length * size * size;
@@ -210,7 +241,7 @@ async function runSelfTest(model: LoadedModel): Promise<void> {
     if (!(Math.abs(out[index] - test.outputSample[j]) <= test.tolerance)) {
       throw new ChangeMapError(
         'MODEL_SELF_TEST_FAILED',
-        `The model ${card.name} gives ${out[index]} at sample ${index} of its self-test instead of ${test.outputSample[j]}.`,
+        `The model ${card.name} (${model.precision} precision) gives ${out[index]} at sample ${index} of its self-test instead of ${test.outputSample[j]}.`,
       );
     }
   });

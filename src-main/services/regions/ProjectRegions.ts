@@ -7,6 +7,7 @@ import { openGeoTiff } from '../imagery/geotiffSource';
 import { userPixelSizeM } from '../imagery/ProjectImagery';
 import { listModels } from '../inference/modelCatalog';
 import type { LandCoverClassifier } from '../inference/onnxModel';
+import type { CalibrationCache } from '../inference/threadCalibration';
 import type { ProjectStore } from '../project/projectStore';
 import { openRunInputs } from '../runs/openRunInputs';
 import type { RunService } from '../runs/RunService';
@@ -49,6 +50,8 @@ export class ProjectRegions {
     private readonly runs: RunService,
     private readonly modelDirs: () => string[],
     private readonly events: RegionEvents = { changed: () => undefined, warning: () => undefined },
+    /** Where the classifier's per-machine file measurement is kept (user data); without it, measured per load. */
+    private readonly calibration?: CalibrationCache,
   ) {}
 
   /** The run's region settings by the one rule (services/regions/regionSettings.ts). */
@@ -177,9 +180,10 @@ export class ProjectRegions {
     if (!this.classifier) {
       const entry = listModels(this.modelDirs()).find(isLandCoverModel);
       if (!entry) return null;
-      // ONNX Runtime loads here, on the first classification, not with the project's services.
-      this.classifier = import('../inference/onnxModel').then(({ LandCoverClassifier }) =>
-        LandCoverClassifier.load(entry.cardPath, { provider: 'auto' }),
+      // ONNX Runtime loads here, on the first classification, not with the project's services. Full precision,
+      // or a variant that keeps accuracy and measures faster here (classifierVariants.ts).
+      this.classifier = import('../inference/classifierVariants').then(({ loadMeasuredClassifier }) =>
+        loadMeasuredClassifier(entry.cardPath, { provider: 'auto', calibration: this.calibration }),
       );
       this.classifier.catch(() => (this.classifier = null));
     }

@@ -19,7 +19,8 @@ import { fileFingerprint } from '../imagery/fileFingerprint';
 import type { ChipPredictor } from '../inference/chipPredictor';
 import type { LoadedInfo } from '../inference/inferenceProtocol';
 import { InferenceWorker } from '../inference/inferenceWorker';
-import { listModels, resolveModel, type ModelEntry } from '../inference/modelCatalog';
+import { listModels, readModelCard, resolveModel, type ModelEntry } from '../inference/modelCatalog';
+import { chooseModelFile, eligibleVariants } from '../../core/models/modelVariants';
 import { AUTO_MODEL, gsdRangeWarning } from '../../core/models/modelChoice';
 import { deviceBatchSize, freeDeviceMemory } from '../inference/deviceMemory';
 import {
@@ -36,6 +37,7 @@ import {
   calibrationStale,
   threadCandidates,
   type CalibrationCache,
+  type ThreadCalibration,
 } from '../inference/threadCalibration';
 import type { Db } from '../project/projectStore';
 import { resolveStoredPath } from '../project/storedPaths';
@@ -56,8 +58,16 @@ export interface RunServiceDeps {
   modelDirs: string[];
   /** Opens the aligned before/after pair named by a run's inputs (the imagery service in the app). */
   openPair: (inputs: RunInputs, options: { bands: readonly string[] }) => Promise<AlignedPairSource>;
-  /** Starts a predictor for a model card (default: an ONNX Runtime worker thread). */
-  startPredictor?: (cardPath: string, provider: ProviderRequest, threads?: number) => Promise<ChipPredictor>;
+  /**
+   * Starts a predictor for a model card (default: an ONNX Runtime worker thread); `variantFile` names a
+   * reduced-precision file of the card's `variants` instead of its full-precision file.
+   */
+  startPredictor?: (
+    cardPath: string,
+    provider: ProviderRequest,
+    threads?: number,
+    variantFile?: string,
+  ) => Promise<ChipPredictor>;
   /** Replaces file-system steps of chunk writes (tests simulate a full disk here). */
   chunkFileOps?: Partial<FileOps>;
   /**
@@ -195,10 +205,11 @@ export class RunService {
     cardPath: string,
     provider: ProviderRequest,
     threads?: number,
+    variantFile?: string,
   ): Promise<ChipPredictor> {
     return this.deps.startPredictor
-      ? this.deps.startPredictor(cardPath, provider, threads)
-      : InferenceWorker.start(cardPath, { provider, threads });
+      ? this.deps.startPredictor(cardPath, provider, threads, variantFile)
+      : InferenceWorker.start(cardPath, { provider, threads, variantFile });
   }
 
   /**
@@ -289,19 +300,29 @@ export class RunService {
         encoding: 'uint8-254',
       };
       if (request.threads === undefined) {
-        const calibrated = await this.calibratedThreads(cardPath, provider, predictor, source.grid);
-        if (calibrated !== null && calibrated !== predictor.info.threads) {
+        const calibrated = await this.calibratedSetup(cardPath, provider, predictor, source.grid);
+        if (
+          calibrated !== null &&
+          (calibrated.threads !== predictor.info.threads || calibrated.variantFile !== undefined)
+        ) {
           await predictor.terminate();
           predictor = null;
-          predictor = await this.startPredictor(cardPath, provider, calibrated);
+          predictor = await this.startPredictor(
+            cardPath,
+            provider,
+            calibrated.threads,
+            calibrated.variantFile,
+          );
         }
-        params.threads = calibrated;
+        params.threads = calibrated?.threads ?? null;
+        if (calibrated?.variantFile) params.variantFile = calibrated.variantFile;
       }
       const plan = planChunks(source.grid.width, source.grid.height, chunkSize);
       const runId = this.ledger.create({
         modelName: info.name,
         modelVersion: info.version,
-        modelSha256: info.sha256,
+        // The file the run's predictor holds: a variant's when the calibration chose one.
+        modelSha256: predictor.info.sha256,
         modelRequested: requested,
         modelReason,
         providerRequested: provider,
@@ -320,28 +341,55 @@ export class RunService {
   }
 
   /**
-   * The thread count measured for this machine, model and provider: kept from an earlier calibration, or measured
-   * now for a large scene. Null when there is nothing to calibrate (no cache, a GPU provider, a small scene with
-   * no calibration yet): the predictor keeps its default (every core).
+   * The thread count and model file measured for this machine, model and provider: the full-precision file and
+   * each variant whose recorded accuracy keeps the bar (core/models/modelVariants.ts) are calibrated like threads
+   * (kept from an earlier calibration, or measured now for a large scene), and the fastest is taken. Null when
+   * there is nothing to calibrate (no cache, a GPU provider, a small scene with no calibration yet): the predictor
+   * keeps its default (every core, full precision).
    */
-  private async calibratedThreads(
+  private async calibratedSetup(
     cardPath: string,
     provider: ProviderRequest,
     predictor: ChipPredictor,
     grid: { width: number; height: number },
-  ): Promise<number | null> {
+  ): Promise<{ threads: number; variantFile?: string } | null> {
     const cache = this.deps.calibration;
     const info = predictor.info;
     if (!cache || info.providerUsed !== 'cpu') return null;
-    const key = calibrationKey(info.sha256, info.providerUsed, this.deps.ortVersion ?? onnxRuntimeVersion());
-    const kept = cache.get(key);
-    if (kept && !calibrationStale(kept)) return kept.threads;
-    if (grid.width * grid.height < (this.deps.calibrateFromPixels ?? CALIBRATE_FROM_PIXELS)) return null;
-    const calibration = await calibrateThreads(threadCandidates(availableParallelism()), (threads) =>
-      this.measureBareModel(cardPath, 'cpu', threads, info),
-    );
-    await cache.set(key, calibration);
-    return calibration.threads;
+    const mayMeasure = grid.width * grid.height >= (this.deps.calibrateFromPixels ?? CALIBRATE_FROM_PIXELS);
+    const calibrated = async (sha256: string, variantFile?: string): Promise<ThreadCalibration | null> => {
+      const key = calibrationKey(sha256, info.providerUsed, this.deps.ortVersion ?? onnxRuntimeVersion());
+      const kept = cache.get(key);
+      if (kept && !calibrationStale(kept)) return kept;
+      if (!mayMeasure) return null;
+      const calibration = await calibrateThreads(threadCandidates(availableParallelism()), (threads) =>
+        this.measureBareModel(cardPath, 'cpu', threads, info, variantFile),
+      );
+      await cache.set(key, calibration);
+      return calibration;
+    };
+    const full = await calibrated(info.sha256);
+    if (!full) return null;
+    const card = (() => {
+      try {
+        return readModelCard(cardPath);
+      } catch {
+        return null; // a predictor without a card on disk (tests) has no variants
+      }
+    })();
+    if (!card || eligibleVariants(card).length === 0) return { threads: full.threads };
+    const best = (c: ThreadCalibration) => c.chipMpxPerS[c.threads] ?? 0;
+    const byFile: Record<string, ThreadCalibration> = { [card.file]: full };
+    for (const variant of eligibleVariants(card)) {
+      // A variant that fails to load here (its self-test differs on this CPU) is simply not a candidate.
+      const measured = await calibrated(variant.sha256, variant.file).catch(() => null);
+      if (measured) byFile[variant.file] = measured;
+    }
+    const rates = Object.fromEntries(Object.entries(byFile).map(([file, c]) => [file, best(c)]));
+    const choice = chooseModelFile(card, rates);
+    return choice.precision === 'full'
+      ? { threads: full.threads }
+      : { threads: byFile[choice.file].threads, variantFile: choice.file };
   }
 
   /** chip-Mpx/s of the bare model at `threads`: batches of four card-sized chips for CALIBRATION_SECONDS. */
@@ -350,8 +398,9 @@ export class RunService {
     provider: ProviderRequest,
     threads: number,
     info: LoadedInfo,
+    variantFile?: string,
   ): Promise<number> {
-    const predictor = await this.startPredictor(cardPath, provider, threads);
+    const predictor = await this.startPredictor(cardPath, provider, threads, variantFile);
     try {
       const batch = 4;
       const chip = info.chipSize;
@@ -385,6 +434,7 @@ export class RunService {
       params.modelCardPath,
       run.providerRequested,
       params.threads ?? undefined,
+      params.variantFile,
     );
     let source: AlignedPairSource | null = null;
     try {

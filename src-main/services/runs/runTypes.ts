@@ -74,6 +74,11 @@ export interface RunParams {
   overlap: number;
   batchSize: number;
   threads: number | null;
+  /**
+   * The reduced-precision file of the card's `variants` the run uses, chosen by measurement (absent: the card's
+   * full-precision file). The run's modelSha256 is that file's.
+   */
+  variantFile?: string;
   /** Fingerprints of the inputs (size and mtime of each file), checked on resume. */
   fingerprints: string[];
   /** Probability encoding in the output raster. */

@@ -17,6 +17,8 @@ export interface FakePredictorOptions {
   threads?: number;
   /** The provider it claims to run on (default cpu). */
   providerUsed?: LoadedInfo['providerUsed'];
+  /** The sha256 of the model file it claims to run (default f...f). */
+  sha256?: string;
 }
 
 export function fakePredictor(options: FakePredictorOptions = {}): ChipPredictor & { batches: number } {
@@ -26,7 +28,7 @@ export function fakePredictor(options: FakePredictorOptions = {}): ChipPredictor
   const info: LoadedInfo = {
     name: 'fake-change',
     version: '1',
-    sha256: 'f'.repeat(64),
+    sha256: options.sha256 ?? 'f'.repeat(64),
     chipSize: cardChip,
     ...(options.chipSizes ? { chipSizes: options.chipSizes } : {}),
     ...(options.threads ? { threads: options.threads } : {}),
