@@ -28,6 +28,7 @@ beforeAll(async () => {
     { ...ITEM, id: 'b', file },
     { ...ITEM, id: 'c', file },
     { ...ITEM, id: 'd', file },
+    { ...ITEM, id: 'e', file },
     { ...ITEM, id: 'locked', file, downloadable: [] },
   ]);
   env = { CHANGEMAP_PLANET_API_URL: fake.url };
@@ -54,6 +55,38 @@ describe('activatePlanetAsset', () => {
     expect(seen.at(-1)).toBe('active');
     expect(seen).toContain('activating');
     expect(fake.requests.filter((r) => r.path.endsWith('/activate')).map((r) => r.method)).toEqual(['POST']);
+  });
+
+  it('waits as long as Planet asks when it answers 429 while being polled, then goes on', async () => {
+    fake.rateLimitAssetReads = 2;
+    fake.requests.length = 0;
+    try {
+      const location = await activatePlanetAsset(assetsOf('e'), 'ortho_visual', fake.key, { ...fast, env });
+      expect(location).toMatch(/\/download\/e\/ortho_visual\.tif/);
+      expect(fake.rateLimitAssetReads).toBe(0);
+      // Two refused reads, then inactive, activating..., active.
+      expect(fake.requests.filter((r) => r.path.includes('/items/e/assets')).length).toBeGreaterThanOrEqual(
+        5,
+      );
+    } finally {
+      fake.rateLimitAssetReads = 0;
+    }
+  });
+
+  it('a 429 asking for a longer wait than the bound allows ends in its own sentence', async () => {
+    fake.rateLimitAssetReads = 1;
+    fake.assetsRetryAfter = '600';
+    try {
+      await expect(
+        activatePlanetAsset(assetsOf('e'), 'ortho_visual', fake.key, { ...fast, maxWaitMs: 5000, env }),
+      ).rejects.toMatchObject({
+        code: 'PLANET_RATE_LIMITED',
+        message: expect.stringMatching(/try again in 600 s/),
+      });
+    } finally {
+      fake.rateLimitAssetReads = 0;
+      fake.assetsRetryAfter = '0';
+    }
   });
 
   it('a cancel during the wait stops it in one sentence', async () => {

@@ -5,7 +5,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ChangeMapError } from '../../core/errors';
-import { planetJson, planetPollMs, planetRequest, type PlanetRequestOptions } from './planetApi';
+import {
+  planetJson,
+  planetPollMs,
+  planetRequest,
+  PlanetRateLimitError,
+  type PlanetRequestOptions,
+} from './planetApi';
 
 export type PlanetAssetStatus = 'inactive' | 'activating' | 'active';
 
@@ -41,30 +47,38 @@ export async function activatePlanetAsset(
   const startedAt = Date.now();
   let asked = false;
   for (;;) {
-    const asset = await readAsset(assetsUrl, assetType, key, options);
-    options.onStatus?.(asset.status);
-    if (asset.status === 'active' && asset.location) return asset.location;
-    if (asset.status === 'inactive' && !asked) {
-      const activate = asset._links?.activate;
-      if (!activate) throw noActivation(assetType);
-      // 202: activation started; 204: it already was.
-      const response = await planetRequest(
-        { url: activate, method: 'POST' },
-        key,
-        `the activation of ${assetType}`,
-        options,
-      );
-      await response.body?.cancel();
-      asked = true;
+    let waitMs = pollMs;
+    try {
+      const asset = await readAsset(assetsUrl, assetType, key, options);
+      options.onStatus?.(asset.status);
+      if (asset.status === 'active' && asset.location) return asset.location;
+      if (asset.status === 'inactive' && !asked) {
+        const activate = asset._links?.activate;
+        if (!activate) throw noActivation(assetType);
+        // 202: activation started; 204: it already was.
+        const response = await planetRequest(
+          { url: activate, method: 'POST' },
+          key,
+          `the activation of ${assetType}`,
+          options,
+        );
+        await response.body?.cancel();
+        asked = true;
+      }
+    } catch (error) {
+      // Planet limits how often assets may be read and activated: wait as long as it asks, then look again.
+      if (!(error instanceof PlanetRateLimitError)) throw error;
+      waitMs = Math.max(pollMs, (error.retryAfterS ?? 60) * 1000);
+      if (Date.now() - startedAt + waitMs > maxWaitMs) throw error;
     }
-    if (Date.now() - startedAt + pollMs > maxWaitMs) {
+    if (Date.now() - startedAt + waitMs > maxWaitMs) {
       throw new ChangeMapError(
         'PLANET_ACTIVATION_TIMEOUT',
         `Planet was still preparing ${assetType} after ${maxWaitMs >= 120_000 ? `${Math.round(maxWaitMs / 60_000)} min` : `${Math.round(maxWaitMs / 1000)} s`}; try again later (Planet goes on preparing it).`,
       );
     }
     try {
-      await sleep(pollMs, undefined, { signal: options.signal });
+      await sleep(waitMs, undefined, { signal: options.signal });
     } catch {
       throw new ChangeMapError(
         'STAC_CANCELLED',

@@ -190,13 +190,7 @@ function refusal(status: number, retryAfter: string | null, what: string, body: 
       `Planet refused your API key for ${what} (HTTP ${status}); check the key in your Planet account settings and enter it again.`,
     );
   }
-  if (status === 429) {
-    const wait = retryAfterSeconds(retryAfter);
-    return new ChangeMapError(
-      'PLANET_RATE_LIMITED',
-      `Planet asks to slow down (HTTP 429, too many requests); try again in ${wait !== null ? `${wait} s` : 'a minute'}.`,
-    );
-  }
+  if (status === 429) return new PlanetRateLimitError(retryAfterSeconds(retryAfter));
   if (status >= 500) {
     return new ChangeMapError(
       'PLANET_SERVER_ERROR',
@@ -214,6 +208,16 @@ function refusal(status: number, retryAfter: string | null, what: string, body: 
     'PLANET_REQUEST_REFUSED',
     `Planet refused ${what} (HTTP ${status}${reason ? `: ${reason}` : ''}); check the item type, area and dates.`,
   );
+}
+
+/** Planet's 429: the sentence, and how long Planet asked to wait (Retry-After), for callers that wait themselves. */
+export class PlanetRateLimitError extends ChangeMapError {
+  constructor(readonly retryAfterS: number | null) {
+    super(
+      'PLANET_RATE_LIMITED',
+      `Planet asks to slow down (HTTP 429, too many requests); try again in ${retryAfterS !== null ? `${retryAfterS} s` : 'a minute'}.`,
+    );
+  }
 }
 
 /** Retry-After in seconds (a number of seconds or an HTTP date), null when absent or unreadable. */

@@ -37,6 +37,9 @@ export interface FakePlanetApi {
   requests: { method: string; path: string; body: unknown; authorized: boolean }[];
   /** Asset status reads an activation takes to become active (after the one that sees it "activating"). */
   activationPolls: number;
+  /** The next this-many reads of an item's assets answer 429 with Retry-After: assetsRetryAfter. */
+  rateLimitAssetReads: number;
+  assetsRetryAfter: string;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,8 @@ export async function startFakePlanetApi(
     failSearch: null,
     requests: [],
     activationPolls: options.activationPolls ?? 2,
+    rateLimitAssetReads: 0,
+    assetsRetryAfter: '0',
     close: () =>
       new Promise((resolve) => {
         for (const res of stalled) res.destroy();
@@ -123,6 +128,11 @@ export async function startFakePlanetApi(
     if (assets && req.method === 'GET') {
       const item = items.find((i) => i.itemType === assets[1] && i.id === decodeURIComponent(assets[2]));
       if (!item) return json(res, 404, { message: 'Item not found' });
+      if (api.rateLimitAssetReads > 0) {
+        api.rateLimitAssetReads -= 1;
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': api.assetsRetryAfter });
+        return void res.end(JSON.stringify({ message: 'Too many requests' }));
+      }
       return json(res, 200, assetsOf(item));
     }
     const activate = /^\/assets\/([^/]+)\/([^/]+)\/activate$/.exec(path);
