@@ -113,6 +113,39 @@ describe('Planet through the API', () => {
     });
   });
 
+  it('Stop while Planet prepares a scene ends the use in one sentence and leaves the project as it was', async () => {
+    const project = path.join(dir, 'stopped.gpkg');
+    await inAppSession(path.join(dir, 'user3'), project, async (call, session) => {
+      await call('project:create', { path: project });
+      await call('planet:setKey', { key: sample.planet.key });
+      // The cloudy scene: not activated by an earlier test (the fake remembers activations).
+      const { scenes } = await call('stac:search', {
+        ...searchFor('2019-01-01', '2019-12-31'),
+        maxCloudCover: 100,
+      });
+      const cloudy = scenes.find((s) => s.id === '20190620_103000_cloudy')!;
+      const imageryBefore = await call('imagery:get', {});
+      sample.planet.activationPolls = 1_000_000;
+      const off = session.events.subscribe((event, payload) => {
+        if (
+          event === 'stac:downloadProgress' &&
+          (payload as { activation?: string }).activation === 'activating'
+        )
+          void call('stac:cancel', {});
+      });
+      try {
+        await expect(
+          call('stac:useScenes', { role: 'before', catalogue: sample.planet.url, scenes: [pick(cloudy)] }),
+        ).rejects.toThrow(/STAC_CANCELLED The wait for Planet to prepare ortho_visual was stopped/);
+      } finally {
+        off();
+        sample.planet.activationPolls = 1;
+      }
+      expect(await call('imagery:get', {})).toEqual(imageryBefore);
+      expect(Object.keys(imagerySources(session.currentProject as ProjectStore))).toEqual([]);
+    });
+  });
+
   it('a refused key or a failing Planet ends in one sentence and leaves the project as it was', async () => {
     const project = path.join(dir, 'refused.gpkg');
     await inAppSession(path.join(dir, 'user2'), project, async (call, session) => {
