@@ -8,18 +8,13 @@ import {
 } from '../../core/accuracy/changeAccuracy';
 import { ChangeMapError } from '../../core/errors';
 import { parseStoredJson } from '../project/storedValues';
-import type { DrawnSample } from './drawSample';
+import type { DrawnSample, SamplePoint } from './drawSample';
 
 type Db = Database.Database;
 
-export interface StoredPoint {
+/** A drawn point as the project keeps it: with its id, its place in WGS 84 and the planner's label. */
+export interface StoredPoint extends SamplePoint {
   id: number;
-  idx: number;
-  stratum: Stratum;
-  col: number;
-  row: number;
-  x: number;
-  y: number;
   lon: number;
   lat: number;
   label: ReferenceLabel | null;
