@@ -1,14 +1,12 @@
 // Writes an accuracy sample's points and their labels to CSV (with a .csvt for GDAL) or to a GeoPackage point
 // layer "accuracy_points" in WGS 84, atomically like every export (fileSafety).
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { encodeCsv, encodeCsvt, type CsvValue, type CsvtType } from '../../core/exportFormats/csv';
 import { encodeGpkgPoint } from '../../core/geo/gpkgGeometry';
 import type { SAMPLE_EXPORT_FORMATS } from '../../ipc/contract';
-import { GPKG_APPLICATION_ID, USER_VERSION_BASE } from '../project/schema';
 import { crsDefinitionOf, PIXEL_COORDINATES, WGS84_EPSG } from '../exports/crsDefinitions';
 import { csvtPathFor } from '../exports/exportRegions';
-import { geoPackageCoreStatements } from '../exports/geoPackageWriter';
+import { buildGeoPackage, registerFeatureLayer } from '../exports/geoPackageWriter';
 import { writeFileAtomic } from '../fileSafety/atomicWrite';
 import type { StoredPoint, StoredSample } from './accuracyRecords';
 
@@ -42,46 +40,33 @@ const COLUMNS: {
 
 function encodePointsGeoPackage(sample: StoredSample, points: readonly StoredPoint[], pixelSpace: boolean) {
   const crs = pixelSpace ? PIXEL_COORDINATES : crsDefinitionOf(WGS84_EPSG);
-  const db = new Database(':memory:');
-  try {
-    db.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
-    db.pragma(`user_version = ${USER_VERSION_BASE}`);
-    db.transaction(() => {
-      for (const statement of geoPackageCoreStatements()) db.exec(statement);
-      db.exec(`CREATE TABLE ${ACCURACY_LAYER} (
+  return buildGeoPackage((db) => {
+    db.exec(`CREATE TABLE ${ACCURACY_LAYER} (
   fid INTEGER PRIMARY KEY AUTOINCREMENT,
   geom POINT,
   ${COLUMNS.map((c) => `"${c.name}" ${c.sql}`).join(',\n  ')}
 )`);
-      const insert = db.prepare(
-        `INSERT INTO ${ACCURACY_LAYER} (geom, ${COLUMNS.map((c) => `"${c.name}"`).join(', ')})
-         VALUES (?, ${COLUMNS.map(() => '?').join(', ')})`,
-      );
-      for (const p of points)
-        insert.run(encodeGpkgPoint(p.lon, p.lat, crs.epsg), ...COLUMNS.map((c) => c.value(p, sample)));
-      const lons = points.map((p) => p.lon);
-      const lats = points.map((p) => p.lat);
-      db.prepare(
-        `INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id)
-         VALUES (?, 'features', ?, 'Accuracy sample points and reference labels from ChangeMap', ?, ?, ?, ?, ?)`,
-      ).run(
-        ACCURACY_LAYER,
-        ACCURACY_LAYER,
-        Math.min(...lons),
-        Math.min(...lats),
-        Math.max(...lons),
-        Math.max(...lats),
-        crs.epsg,
-      );
-      db.prepare(`INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'POINT', ?, 0, 0)`).run(
-        ACCURACY_LAYER,
-        crs.epsg,
-      );
-    })();
-    return db.serialize();
-  } finally {
-    db.close();
-  }
+    const insert = db.prepare(
+      `INSERT INTO ${ACCURACY_LAYER} (geom, ${COLUMNS.map((c) => `"${c.name}"`).join(', ')})
+       VALUES (?, ${COLUMNS.map(() => '?').join(', ')})`,
+    );
+    for (const p of points)
+      insert.run(encodeGpkgPoint(p.lon, p.lat, crs.epsg), ...COLUMNS.map((c) => c.value(p, sample)));
+    const lons = points.map((p) => p.lon);
+    const lats = points.map((p) => p.lat);
+    registerFeatureLayer(db, {
+      name: ACCURACY_LAYER,
+      description: 'Accuracy sample points and reference labels from ChangeMap',
+      geometryType: 'POINT',
+      srsId: crs.epsg,
+      extent: {
+        minX: Math.min(...lons),
+        minY: Math.min(...lats),
+        maxX: Math.max(...lons),
+        maxY: Math.max(...lats),
+      },
+    });
+  });
 }
 
 /** Writes the sample's points; returns the path written. Errors: ACCURACY_EXPORT_EXISTS and the other file codes. */
