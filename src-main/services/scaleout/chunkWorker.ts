@@ -50,7 +50,12 @@ export interface ChunkWorkerOptions {
   /** One object per event (ready, chunk started, done, refused), for the command line to print. */
   log?: (line: Record<string, unknown>) => void;
   /** Starts a predictor for a card (default: the ONNX Runtime worker thread, as a local run). */
-  startPredictor?: (cardPath: string, provider: ProviderRequest, threads?: number) => Promise<ChipPredictor>;
+  startPredictor?: (
+    cardPath: string,
+    provider: ProviderRequest,
+    threads?: number,
+    variantFile?: string,
+  ) => Promise<ChipPredictor>;
   openPair?: (inputs: RunInputs, options: { bands: readonly string[] }) => Promise<AlignedPairSource>;
 }
 
@@ -75,6 +80,7 @@ class PredictorPool {
       cardPath: string,
       provider: ProviderRequest,
       threads?: number,
+      variantFile?: string,
     ) => Promise<ChipPredictor>,
   ) {}
 
@@ -82,12 +88,13 @@ class PredictorPool {
     cardPath: string,
     provider: ProviderRequest,
     threads: number | undefined,
+    variantFile: string | undefined,
     work: (p: ChipPredictor) => Promise<T>,
   ): Promise<T> {
-    const key = `${cardPath}\n${provider}\n${threads ?? ''}`;
+    const key = `${cardPath}\n${provider}\n${threads ?? ''}\n${variantFile ?? ''}`;
     let predictor = this.free.get(key)?.pop();
     if (!predictor) {
-      predictor = await this.start(cardPath, provider, threads);
+      predictor = await this.start(cardPath, provider, threads, variantFile);
       this.all.push(predictor);
     }
     try {
@@ -120,7 +127,8 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
   const log = options.log ?? (() => undefined);
   const pool = new PredictorPool(
     options.startPredictor ??
-      ((card, provider, threads) => InferenceWorker.start(card, { provider, threads })),
+      ((card, provider, threads, variantFile) =>
+        InferenceWorker.start(card, { provider, threads, variantFile })),
   );
   const openPair = options.openPair ?? openRunInputs;
   const neverAborted = new AbortController().signal;
@@ -154,7 +162,8 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     const cardPath = locateCard(data.model, options.modelDirs);
     const provider = options.provider ?? (data.provider as ProviderRequest);
     const threads = options.threads ?? params.threads ?? undefined;
-    return pool.use(cardPath, provider, threads, async (predictor) => {
+    // The file the run chose by measurement (a reduced-precision variant, or the card's own): its sha256 is the run's.
+    return pool.use(cardPath, provider, threads, params.variantFile, async (predictor) => {
       if (predictor.info.sha256 !== data.model.sha256) {
         throw refuse(
           'SCALEOUT_MODEL_MISMATCH',
