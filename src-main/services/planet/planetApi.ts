@@ -4,7 +4,7 @@
 // no answer) ends in one sentence with a code.
 import type { Dispatcher, Response } from 'undici';
 import { ChangeMapError } from '../../core/errors';
-import { loadUndici, sharedProxyAgent, STAC_REQUEST_TIMEOUT_MS } from '../stac/stacHttp';
+import { hostOf, loadUndici, sharedProxyAgent, STAC_REQUEST_TIMEOUT_MS } from '../stac/stacHttp';
 
 /** Planet's Data API, version 1. */
 export const PLANET_DATA_API_URL = 'https://api.planet.com/data/v1';
@@ -238,14 +238,6 @@ function serverReason(body: string): string {
     return typeof text === 'string' ? text.replace(/\s+/g, ' ').trim().slice(0, 200) : '';
   } catch {
     return '';
-  }
-}
-
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url.slice(0, 100);
   }
 }
 
