@@ -4,7 +4,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isChangeMapError } from '../core/errors';
-import { generatedSceneEdge, PROVIDER_IDS, regionSettingsSchema, type RegionSettings } from '../ipc/contract';
+import { z } from 'zod';
+import {
+  engineUrl,
+  generatedSceneEdge,
+  PROVIDER_IDS,
+  regionSettingsSchema,
+  type RegionSettings,
+} from '../ipc/contract';
 import { field, numberOf, runIdOf, textOf } from './contractFlags';
 import { EXIT } from './exitCodes';
 import { packageVersion } from './packageVersion';
@@ -206,6 +213,11 @@ export function buildProgram(done: (code: number) => void): Command {
         numberOf(field('imagery:setPixelSize', 'sizeM')),
       )
       .option('--no-regions', 'do not find regions when the run finishes')
+      .option(
+        '--engine <redis-url>',
+        'compute the chunks on `changemap worker` processes through this Redis (README: Scale-out)',
+        textOf(field('run:start', 'engine')),
+      )
       .option('--json', 'one JSON event per line'),
   ).action(async (o, command: Command) => {
     const usage = seriesUsageError(o);
@@ -237,6 +249,7 @@ export function buildProgram(done: (code: number) => void): Command {
         beforeDate: o.beforeDate,
         afterDate: o.afterDate,
         pixelSize: o.pixelSize,
+        engine: o.engine,
         json: Boolean(o.json),
       }),
     );
@@ -276,10 +289,52 @@ export function buildProgram(done: (code: number) => void): Command {
     .description('continue a cancelled, failed or interrupted run (finished chunks are kept)')
     .requiredOption('--project <file.gpkg>', 'project')
     .option('--run <id>', 'run to resume (default: the last unfinished one)', runIdOf)
+    .option(
+      '--engine <redis-url>',
+      'compute the chunks left on `changemap worker` processes through this Redis',
+      textOf(field('run:resume', 'engine')),
+    )
     .option('--json', 'one JSON event per line')
     .action(async (o) => {
       const { resumeCommand } = await import('./runCommand');
-      done(await resumeCommand({ project: o.project, run: o.run, json: Boolean(o.json) }));
+      done(await resumeCommand({ project: o.project, run: o.run, engine: o.engine, json: Boolean(o.json) }));
+    });
+
+  program
+    .command('worker')
+    .description(
+      'take chunks of runs started with --engine from that Redis and compute them (README: Scale-out)',
+    )
+    .requiredOption('--engine <redis-url>', 'the Redis the runs queue their chunks on', textOf(engineUrl))
+    .option('--concurrency <n>', 'chunks computed at once', numberOf(z.number().int().min(1).max(64)), 1)
+    .option(
+      '--output-dir <dir>',
+      "where this machine sees the project's data folder (default: the path the coordinator gives)",
+    )
+    .option(
+      '--models <dir>',
+      'a folder of model cards besides the shipped ones (repeat for more)',
+      (dir: string, dirs: string[]) => [...dirs, dir],
+      [] as string[],
+    )
+    .option('--name <name>', 'name in the ledger and the logs (default: host/pid)')
+    .addOption(
+      new Option('--provider <id>', 'execution provider').choices(['auto', ...PROVIDER_IDS]).default('auto'),
+    )
+    .option('--threads <n>', 'CPU threads for inference', numberOf(field('run:start', 'threads')))
+    .action(async (o) => {
+      const { workerCommand } = await import('./workerCommand');
+      done(
+        await workerCommand({
+          engine: o.engine,
+          concurrency: o.concurrency,
+          outputDir: o.outputDir,
+          models: o.models,
+          name: o.name,
+          provider: o.provider,
+          threads: o.threads,
+        }),
+      );
     });
 
   withRegionFlags(

@@ -45,12 +45,15 @@ export interface RunOptions {
   afterDate?: string;
   /** Ground size of a pixel (m) of imagery without georeference. */
   pixelSize?: number;
+  /** A job engine (redis://): the chunks are computed by `changemap worker` processes. */
+  engine?: string;
   json: boolean;
 }
 
 export interface ResumeOptions {
   project: string;
   run?: number;
+  engine?: string;
   json: boolean;
 }
 
@@ -304,6 +307,7 @@ function runRequest(options: RunOptions): Request<'run:start'> {
     memoryBudgetMiB: options.memoryBudget,
     regionSettings: options.settings,
     findRegions: options.regions,
+    engine: options.engine,
   };
 }
 
@@ -352,7 +356,7 @@ export async function resumeCommand(options: ResumeOptions): Promise<number> {
       runId = options.run ?? resumable.at(-1)?.id ?? 0;
       if (!runId) throw new ChangeMapError('RUN_NOT_FOUND', 'This project has no run to resume.');
       cli.session.services().runs.subscribe((e) => out.event(e));
-      await cli.call('run:resume', { runId });
+      await cli.call('run:resume', { runId, engine: options.engine });
     } catch (error) {
       return refusal(error, options.json);
     }

@@ -674,6 +674,15 @@ export interface ReportResult {
  */
 export const MAX_INFERENCE_THREADS = 256;
 
+/**
+ * A job engine for a scale-out run: the address of the Redis that `changemap worker` processes take chunks from
+ * (services/scaleout). Left out, the run is computed in the app's own process.
+ */
+export const engineUrl = z
+  .string()
+  .max(2048)
+  .regex(/^rediss?:\/\/[^\s/]+(\/\d*)?$/, 'Give the job engine as redis://host:6379 (rediss:// for TLS)');
+
 /** A change-detection run of two dates (run:start); a batch (run:startBatch) takes the same options. */
 export const runStartRequest = z
   .object({
@@ -710,6 +719,8 @@ export const runStartRequest = z
     findRegions: z.boolean().default(true),
     /** The two dates of the series to compare (default: the before and the after date, first and last). */
     dates: datePair.optional(),
+    /** Computed by scale-out workers through this job engine (default: in this process). */
+    engine: engineUrl.optional(),
   })
   .strict();
 
@@ -789,7 +800,7 @@ export const requests = {
   /** Regions of two runs compared by geometry overlap. */
   'run:compare': z.object({ runA: runId, runB: runId }).strict(),
   'run:cancel': z.object({ runId }).strict(),
-  'run:resume': z.object({ runId }).strict(),
+  'run:resume': z.object({ runId, engine: engineUrl.optional() }).strict(),
   'run:get': z.object({ runId }).strict(),
   'run:list': z.object({}).strict(),
   'run:probabilityTile': z.object({ runId, ...tileXYZ }).strict(),
@@ -1025,7 +1036,8 @@ export interface Events {
   'imagery:changed': ImageryState;
   'imagery:previewProgress': PreviewProgress;
   'run:started': RunDetail;
-  'run:chunk': { runId: number; idx: number; state: ChunkStateName };
+  /** worker: a scale-out run's worker computing (running) or that computed (done) the chunk. */
+  'run:chunk': { runId: number; idx: number; state: ChunkStateName; worker?: string };
   'run:progress': RunProgress;
   'run:done': RunSummary;
   'run:failed': { runId: number; code: string; message: string };

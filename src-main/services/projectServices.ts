@@ -170,7 +170,12 @@ export class ProjectServices {
         return;
       }
       case 'run:chunk':
-        events.emit('run:chunk', { runId: event.runId, idx: event.idx, state: event.state });
+        events.emit('run:chunk', {
+          runId: event.runId,
+          idx: event.idx,
+          state: event.state,
+          ...(event.worker ? { worker: event.worker } : {}),
+        });
         return;
       case 'run:progress': {
         const { type: _type, ...progress } = event;

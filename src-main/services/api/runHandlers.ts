@@ -116,9 +116,9 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
       await service.cancelRun(runId);
       return runSummary(requireRun(service, runId));
     },
-    'run:resume': async ({ runId }) => {
+    'run:resume': async ({ runId, engine }) => {
       const service = ctx.services().runs;
-      await service.resumeRun(runId);
+      await service.resumeRun(runId, { engine });
       return runSummary(requireRun(service, runId));
     },
     'run:get': ({ runId }) =>

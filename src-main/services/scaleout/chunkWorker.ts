@@ -192,6 +192,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     });
   }
 
+  const connection = engineConnection(options.engine);
   const worker = new Worker(
     CHUNK_QUEUE,
     async (job: Job) => {
@@ -204,7 +205,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       }
     },
     {
-      connection: engineConnection(options.engine),
+      connection,
       concurrency: options.concurrency ?? 1,
       lockDuration: options.lockMs ?? 30_000,
       stalledInterval: options.stalledMs ?? 30_000,
@@ -224,6 +225,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     name,
     async close() {
       await worker.close();
+      connection.disconnect(); // BullMQ leaves a connection it was given open
       await pool.close();
     },
   };

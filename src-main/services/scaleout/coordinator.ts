@@ -72,7 +72,8 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
 
   const queueConnection = engineConnection(ctx.engine);
   const queue = new Queue(CHUNK_QUEUE, { connection: queueConnection });
-  const events = new QueueEvents(CHUNK_QUEUE, { connection: engineConnection(ctx.engine) });
+  const eventsConnection = engineConnection(ctx.engine);
+  const events = new QueueEvents(CHUNK_QUEUE, { connection: eventsConnection });
   let failure: ChangeMapError | null = null;
   let wake: () => void = () => undefined;
   const woken = () => new Promise<void>((resolve) => (wake = resolve));
@@ -255,6 +256,9 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
     stats.wallMs = performance.now() - started;
     await events.close().catch(() => undefined);
     await queue.close().catch(() => undefined);
+    // BullMQ leaves connections it was given open: without this the process would never exit.
+    queueConnection.disconnect();
+    eventsConnection.disconnect();
   }
 }
 

@@ -2,6 +2,7 @@
 // a loopback port): a worker SIGKILLed in the middle of a chunk has its chunk taken over by another, Redis stopped
 // and started again mid-run costs nothing, and either way the probability raster is byte for byte the one a single
 // process makes and the ledger shows each chunk done once. Missing redis-server fails these tests (CI installs it).
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -214,3 +215,13 @@ it(
     await stopWorkers();
   },
 );
+
+it('refuses a job engine that is not a Redis address on the command line, exit code 2', () => {
+  const bin = fileURLToPath(new URL('../../../bin/changemap.js', import.meta.url));
+  const r = spawnSync(process.execPath, [bin, 'worker', '--engine', 'http://127.0.0.1:6379'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/Give the job engine as redis:\/\/host:6379/);
+});
