@@ -42,6 +42,20 @@ describe('generateSampleScene', () => {
     for (const change of scene.changes) expect(change.from).not.toBe(change.to);
   });
 
+  it('plants new estates at the size of a real suburb extension, clear-cuts as felled forest', () => {
+    const estates = scene.changes.filter((c) => c.kind === 'new-houses');
+    expect(estates.length).toBe(2);
+    // 6-20 ha: several streets of houses, large enough to be seen as residential, not a few houses in a field.
+    for (const estate of estates) {
+      expect(estate.areaM2).toBeGreaterThan(60_000);
+      expect(estate.areaM2).toBeLessThan(200_000);
+    }
+    for (const cut of scene.changes.filter((c) => c.kind === 'forest-cleared')) {
+      expect(cut.from).toBe('forest');
+      expect(cut.to).toBe('bare/construction');
+    }
+  });
+
   it('changes land cover only inside the truth mask, and mostly changes it there', () => {
     let outsideChanged = 0;
     let insideChanged = 0;

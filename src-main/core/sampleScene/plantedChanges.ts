@@ -24,7 +24,41 @@ const NEW_ROOF_TONES: [number, number, number][] = [
   [178, 88, 66],
   [150, 150, 156],
   [96, 98, 106],
+  [70, 72, 80],
+  [206, 204, 198],
+  [150, 92, 72],
 ];
+
+const CAR_TONES: [number, number, number][] = [
+  [220, 220, 222],
+  [30, 32, 36],
+  [120, 122, 128],
+  [170, 40, 36],
+  [40, 60, 120],
+  [180, 180, 184],
+];
+
+/** A row of young trees just inside a site's outline. */
+function gardenTreesOnEdge(
+  canvas: SceneCanvas,
+  random: Random,
+  ring: readonly PixelPoint[],
+  inside: (i: number) => boolean,
+): void {
+  for (let k = 0; k < ring.length; k++) {
+    const [ax, ay] = ring[k];
+    const [bx, by] = ring[(k + 1) % ring.length];
+    const steps = Math.floor(Math.hypot(bx - ax, by - ay) / 4);
+    for (let t = 1; t < steps; t++) {
+      const f = t / steps;
+      const tree = blobOutline(ax + (bx - ax) * f, ay + (by - ay) * f, random.range(1, 1.8), 0.1, [0], 10);
+      fillPolygon(canvas.width, canvas.height, tree, (x, y) => {
+        const i = y * canvas.width + x;
+        if (inside(i)) canvas.surface[i] = Surface.trees;
+      });
+    }
+  }
+}
 
 interface Box {
   x0: number;
@@ -125,13 +159,13 @@ class Planter {
     // Freshly felled ground is pale, dry and messy (no field rows): bare soil with slash, skid trails, patches of
     // grass and a few seed trees left standing.
     const soil = addObject(this.after, {
-      tone: [156, 136, 110],
+      tone: [158, 140, 114],
       angle: r.range(0, Math.PI),
       rowPeriod: 0,
       rowAmplitude: 0,
       centre: [0, 0],
     });
-    this.fill(ring, inside, Surface.bareSoil, soil);
+    this.fill(ring, inside, Surface.slash, soil);
     const [ax, ay] = ring[0];
     const [bx, by] = ring[2];
     const along = (t: number, spread: number): PixelPoint => [
@@ -162,19 +196,25 @@ class Planter {
     this.record('forest-cleared', 'bare/construction', ring);
   }
 
-  /** A new estate on a field beside a main road: a street lined with blocks of terraced houses, yards still raw earth. */
+  /**
+   * A new estate on fields beside a main road, at the size of a real suburb extension (15-20 ha): a collector street
+   * off the main road, side streets every ~95 m lined on both sides with detached houses (roofs of several colours,
+   * driveways), young lawns with some plots still raw earth, and young trees.
+   */
   newHouses(roads: PixelPoint[][]): void {
     const r = this.random;
     let angle = 0;
     let streetStart: PixelPoint = [0, 0];
+    let depth = 0;
+    let wide = 0;
     const ring = this.find(
-      400,
+      600,
       () => {
         const road = r.pick(roads);
         const k = r.int(2, road.length - 3);
         angle = headingAt(road, k) + (r.next() < 0.5 ? Math.PI / 2 : -Math.PI / 2);
-        const depth = r.range(90, 130);
-        const wide = r.range(48, 56);
+        depth = r.range(100, 120);
+        wide = r.range(80, 95);
         streetStart = [road[k][0] + Math.cos(angle) * 4, road[k][1] + Math.sin(angle) * 4];
         return rotatedRectangle(
           streetStart[0] + (Math.cos(angle) * depth) / 2,
@@ -184,20 +224,18 @@ class Planter {
           angle,
         );
       },
-      (ring) => this.share(ring, [Surface.crop, Surface.meadow]) > 0.9,
+      (ring) => this.share(ring, [Surface.crop, Surface.meadow]) > 0.85,
     );
     if (!ring) return;
     const inside = this.mask(ring);
-    // Young lawns, with some plots still raw earth; two streets off the main road, houses on both sides of each
-    // at the density of the villages (plots ~20 m wide), as a developer builds them.
     this.fill(ring, inside, Surface.garden, 0);
     const [rx0, ry0] = ring[0];
     const [rx2, ry2] = ring[2];
-    for (let n = 0; n < 6; n++) {
+    for (let n = 0; n < 14; n++) {
       const t = r.next();
       const raw = blobOutline(
-        rx0 + (rx2 - rx0) * t,
-        ry0 + (ry2 - ry0) * t,
+        rx0 + (rx2 - rx0) * t + r.range(-20, 20),
+        ry0 + (ry2 - ry0) * t + r.range(-20, 20),
         r.range(5, 10),
         0.3,
         [r.range(0, 6)],
@@ -208,27 +246,49 @@ class Planter {
         if (inside(i)) this.after.surface[i] = Surface.bareSoil;
       });
     }
-    const length = Math.hypot(ring[1][0] - ring[0][0], ring[1][1] - ring[0][1]);
-    const nx = -Math.sin(angle);
-    const ny = Math.cos(angle);
-    for (const side of [-1, 1]) {
-      const offset = side * r.range(11, 14);
-      const start: PixelPoint = [streetStart[0] + nx * offset, streetStart[1] + ny * offset];
-      const end: PixelPoint = [start[0] + Math.cos(angle) * length, start[1] + Math.sin(angle) * length];
-      paintRoad(this.after, [start, end], 1.1, 0, Surface.asphalt, Surface.verge, inside);
+    const ux = Math.cos(angle);
+    const uy = Math.sin(angle);
+    const nx = -uy;
+    const ny = ux;
+    // The collector street runs across the estate near the main road; side streets leave it into the estate.
+    const collectorAt = r.range(8, 12);
+    const collector: PixelPoint[] = [
+      [streetStart[0] + ux * collectorAt - nx * wide, streetStart[1] + uy * collectorAt - ny * wide],
+      [streetStart[0] + ux * collectorAt + nx * wide, streetStart[1] + uy * collectorAt + ny * wide],
+    ];
+    paintRoad(
+      this.after,
+      [streetStart, [streetStart[0] + ux * collectorAt, streetStart[1] + uy * collectorAt]],
+      1.4,
+      0.8,
+      Surface.asphalt,
+      Surface.paved,
+      inside,
+    );
+    paintRoad(this.after, collector, 1.4, 0.8, Surface.asphalt, Surface.paved, inside);
+    const spacing = r.range(24, 27);
+    const streets = Math.max(2, Math.floor(wide / spacing));
+    for (let k = 0; k < streets; k++) {
+      const offset = (k - (streets - 1) / 2) * spacing;
+      const start: PixelPoint = [
+        streetStart[0] + ux * collectorAt + nx * offset,
+        streetStart[1] + uy * collectorAt + ny * offset,
+      ];
+      const end: PixelPoint = [start[0] + ux * depth, start[1] + uy * depth];
+      paintRoad(this.after, [start, end], 1.2, 0.7, Surface.asphalt, Surface.paved, inside);
       houseRow(
         this.after,
         r,
-        start,
+        [start[0] + ux * 4, start[1] + uy * 4],
         angle,
-        length,
+        depth - 8,
         NEW_ROOF_TONES,
         inside,
         (s, i) => inside(i) && (s === Surface.garden || s === Surface.bareSoil),
-        0.85,
+        1.1,
       );
     }
-    gardenTrees(this.after, r, ring, 10, inside);
+    gardenTrees(this.after, r, ring, 35, inside);
     this.record('new-houses', 'residential', ring);
   }
 
@@ -308,20 +368,56 @@ class Planter {
 
   /** A fenced building site on a meadow or field: levelled ground, a slab and a half-built hall. */
   constructionSite(): void {
+    const r = this.random;
     const site = this.findOpenSite([55, 75], [40, 55]);
     if (!site) return;
     const { ring, angle } = site;
     const inside = this.mask(ring);
-    this.fill(ring, inside, Surface.construction, 0);
+    // Topsoil stripped: brown earth rutted by machines, heaps of spoil, a gravel haul road, a slab and a
+    // half-built hall, site containers.
+    const earth = addObject(this.after, {
+      tone: jitterTone(r, [150, 122, 92]),
+      angle,
+      rowPeriod: 0,
+      rowAmplitude: 0,
+      centre: [0, 0],
+    });
+    this.fill(ring, inside, Surface.bareSoil, earth);
     const [cx, cy] = centroid(ring);
+    const ux = Math.cos(angle);
+    const uy = Math.sin(angle);
+    for (let n = 0; n < 9; n++) {
+      const at: PixelPoint = [cx + r.range(-25, 25), cy + r.range(-18, 18)];
+      const heap = blobOutline(at[0], at[1], r.range(2.5, 6), 0.35, [r.range(0, 6), r.range(0, 6)], 14);
+      this.fill(heap, inside, r.next() < 0.5 ? Surface.construction : Surface.bareSoil, 0);
+    }
+    for (let n = 0; n < 6; n++) {
+      const from: PixelPoint = [cx + r.range(-30, 30), cy + r.range(-22, 22)];
+      const to: PixelPoint = [cx + r.range(-30, 30), cy + r.range(-22, 22)];
+      paintRoad(this.after, [from, to], 0.7, 0, Surface.track, Surface.track, inside);
+    }
+    paintRoad(this.after, [ring[0], [cx, cy]], 1.5, 0, Surface.construction, Surface.construction, inside);
     const slab = rotatedRectangle(cx - 6, cy, 28, 20, angle);
     this.fill(slab, inside, Surface.paved, 0);
     const hall: Footprint = { cx: cx + 14, cy: cy + 4, length: 16, depth: 12, angle };
     paintBuilding(this.after, hall, [150, 152, 156], 2.5, 0.05, inside);
+    for (let n = 0; n < 4; n++) {
+      const container: Footprint = {
+        cx: cx - 22 + ux * n * 3,
+        cy: cy - 14 + uy * n * 3,
+        length: 2.2,
+        depth: 1,
+        angle,
+      };
+      paintBuilding(this.after, container, jitterTone(r, [200, 200, 196]), 1, 0, inside);
+    }
     this.record('construction-site', 'bare/construction', ring);
   }
 
-  /** A big new warehouse with its yard on farmland. */
+  /**
+   * A new distribution warehouse on farmland: a big hall with truck docks and trailers along one side, a smaller
+   * office block, a car park in rows, all on a paved yard edged with young trees.
+   */
   newWarehouse(): void {
     const r = this.random;
     const site = this.findOpenSite([60, 80], [45, 60]);
@@ -329,8 +425,13 @@ class Planter {
     const { ring, angle } = site;
     const inside = this.mask(ring);
     this.fill(ring, inside, Surface.yard, 0);
+    gardenTreesOnEdge(this.after, r, ring, inside);
     const [cx, cy] = centroid(ring);
-    const footprint: Footprint = { cx, cy, length: r.range(36, 48), depth: r.range(22, 30), angle };
+    const ux = Math.cos(angle);
+    const uy = Math.sin(angle);
+    const length = r.range(36, 44);
+    const depth = r.range(20, 26);
+    const footprint: Footprint = { cx: cx - ux * 4, cy: cy - uy * 4, length, depth, angle };
     paintBuilding(
       this.after,
       footprint,
@@ -340,6 +441,43 @@ class Planter {
       inside,
       Surface.hall,
     );
+    // Trailers at the docks along the hall's long side (13.6 m x 2.5 m: about 4.5 x 1 px).
+    const nx = -uy;
+    const ny = ux;
+    for (let k = 0; k < length / 2.2 - 1; k++) {
+      if (r.next() < 0.3) continue;
+      const along = -length / 2 + 1.5 + k * 2.2;
+      const trailer: Footprint = {
+        cx: footprint.cx + ux * along + nx * (depth / 2 + 3),
+        cy: footprint.cy + uy * along + ny * (depth / 2 + 3),
+        length: 1,
+        depth: 4.5,
+        angle,
+      };
+      paintBuilding(this.after, trailer, jitterTone(r, [214, 214, 210]), 1, 0, inside, Surface.hall);
+    }
+    const office: Footprint = {
+      cx: footprint.cx + ux * (length / 2 + 9),
+      cy: footprint.cy + uy * (length / 2 + 9),
+      length: 8,
+      depth: 12,
+      angle,
+    };
+    paintBuilding(this.after, office, jitterTone(r, [120, 122, 128]), 2.5, 0, inside, Surface.hall);
+    // Car park: rows of cars (about 1.5 x 0.7 px) in many colours.
+    for (let row = 0; row < 4; row++) {
+      for (let k = 0; k < 14; k++) {
+        if (r.next() < 0.35) continue;
+        const car: Footprint = {
+          cx: footprint.cx + ux * (length / 2 + 4 + row * 2.6) - nx * (depth / 2 - 2 - k * 1.1),
+          cy: footprint.cy + uy * (length / 2 + 4 + row * 2.6) - ny * (depth / 2 - 2 - k * 1.1),
+          length: 1.6,
+          depth: 0.8,
+          angle,
+        };
+        paintBuilding(this.after, car, jitterTone(r, r.pick(CAR_TONES)), 0.3, 0, inside, Surface.yard);
+      }
+    }
     this.record('new-warehouse', 'industrial', ring);
   }
 

@@ -1,6 +1,6 @@
 // Paints a scene canvas as a 3-band uint8 image for one date: materials, textures, shadows, then the date's look
 // (illumination, season, haze, sensor noise and a sub-pixel shift), none of which is land-cover change.
-import { crownTexture, fbm, valueNoise } from './noise';
+import { crownTexture, fbm } from './noise';
 import { lateSummerTone } from './landscape';
 import { createRandom, hash2 } from './random';
 import { Surface, type SceneCanvas } from './surfaces';
@@ -28,7 +28,7 @@ export interface DateLook {
 const PLAIN_TONES: Record<number, [number, number, number]> = {
   [Surface.crop]: [100, 124, 64],
   [Surface.meadow]: [108, 132, 70],
-  [Surface.garden]: [104, 124, 74],
+  [Surface.garden]: [92, 110, 70],
   [Surface.water]: [36, 54, 62],
   [Surface.asphalt]: [108, 108, 112],
   [Surface.track]: [170, 156, 130],
@@ -37,6 +37,7 @@ const PLAIN_TONES: Record<number, [number, number, number]> = {
   [Surface.construction]: [186, 176, 158],
   [Surface.paved]: [146, 146, 144],
   [Surface.yard]: [152, 150, 146],
+  [Surface.slash]: [158, 140, 114],
 };
 const CANOPY_GAP: [number, number, number] = [22, 34, 22];
 const CANOPY_TOP: [number, number, number] = [64, 92, 50];
@@ -112,11 +113,33 @@ function paintMaterials(canvas: SceneCanvas, look: DateLook, textureSeed: number
         }
         let k = 1 + 0.16 * grain;
         if (item.rowPeriod > 0) {
+          // Crop rows are far below 3 m; what shows is the tractor's tramlines (a thin darker line every 18-36 m)
+          // and the field's own patchiness (soil and moisture, tens of metres).
           const along = (x + 0.5) * -Math.sin(item.angle) + (y + 0.5) * Math.cos(item.angle);
-          k += item.rowAmplitude * Math.sin((2 * Math.PI * along) / item.rowPeriod);
-          k += 0.06 * (valueNoise(x / 60, y / 60, textureSeed + o) - 0.5);
+          const period = 1.5 * item.rowPeriod;
+          const phase = along / period - Math.floor(along / period);
+          const fromLine = Math.min(phase, 1 - phase) * period;
+          k -= 1.5 * item.rowAmplitude * Math.max(0, 1 - fromLine / 0.7);
+          k += 0.1 * (fbm(x, y, textureSeed + o, 45, 3) - 0.5);
+          // Uneven stand and soil at a few metres: no field is as smooth as paint.
+          k += 0.12 * (fbm(x, y, textureSeed + 61, 2.5, 2) - 0.5);
         }
-        if (s === Surface.garden) k += 0.12 * (fbm(x, y, textureSeed + 21, 4, 2) - 0.5);
+        if (s === Surface.garden) k += 0.2 * (fbm(x, y, textureSeed + 21, 3, 3) - 0.5);
+        if (s === Surface.bareSoil || s === Surface.construction) {
+          // Worked ground: clods, ruts and moisture differences at a few metres.
+          k += 0.22 * (fbm(x, y, textureSeed + 51, 3, 3) - 0.5);
+        }
+        if (s === Surface.meadow) {
+          // Grassland is mottled: tussocks, herbs and drier patches over tens of metres, never a lawn's even green.
+          k += 0.14 * (fbm(x, y, textureSeed + 31, 7, 3) - 0.5);
+        }
+        if (s === Surface.slash) {
+          // Felled ground: bark and branches in rough heaps, raked into dark windrows every ~20 m.
+          k += 0.4 * (fbm(x, y, textureSeed + 41, 2.5, 2) - 0.5);
+          const along = (x + 0.5) * -Math.sin(item.angle) + (y + 0.5) * Math.cos(item.angle);
+          const phase = along / 7 - Math.floor(along / 7);
+          if (Math.min(phase, 1 - phase) * 7 < 0.6 + 0.8 * fbm(x, y, textureSeed + 43, 5, 1)) k *= 0.7;
+        }
         if (s === Surface.asphalt || s === Surface.paved || s === Surface.yard)
           k += 0.05 * (hash2(x, y, textureSeed + 5) - 0.5);
         for (let b = 0; b < 3; b++) rgb[b] = tone[b] * k;

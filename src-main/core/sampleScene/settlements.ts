@@ -55,6 +55,26 @@ export function houseRow(
         angle,
       };
       if (random.next() < 0.88 && footprintFits(canvas, footprint, fits)) {
+        // The driveway and the path to the door: a paved strip from the street to the house front.
+        const along = t + random.range(0.5, 2);
+        const front = setback - houseDepth / 2;
+        const from: PixelPoint = [
+          start[0] + ux * along - uy * 1.6 * side,
+          start[1] + uy * along + ux * 1.6 * side,
+        ];
+        const to: PixelPoint = [
+          start[0] + ux * along - uy * front * side,
+          start[1] + uy * along + ux * front * side,
+        ];
+        paintRoad(
+          canvas,
+          [from, to],
+          0.8,
+          0,
+          Surface.paved,
+          Surface.paved,
+          (i) => mayPaint(i) && fits(canvas.surface[i], i),
+        );
         paintBuilding(
           canvas,
           footprint,

@@ -19,6 +19,8 @@ export const Surface = {
   /** Industrial roofs and yards: painted like roofs and paving, counted as industrial. */
   hall: 13,
   yard: 14,
+  /** Felled forest ground: soil littered with slash (branches, bark) raked into windrows. */
+  slash: 15,
 } as const;
 export type Surface = (typeof Surface)[keyof typeof Surface];
 
@@ -54,6 +56,7 @@ const surfaceLandCover: Record<Surface, LandCover> = {
   [Surface.paved]: 'residential',
   [Surface.hall]: 'industrial',
   [Surface.yard]: 'industrial',
+  [Surface.slash]: 'bare/construction',
 };
 
 export function landCoverOfSurface(surface: Surface): LandCover {

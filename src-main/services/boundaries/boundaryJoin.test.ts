@@ -175,7 +175,8 @@ function regionsOfRun(): { fid: number; state: string; geometry: FlatMultiPolygo
 describe('joinBoundaryLayer on the sample scene', () => {
   it('gives each feature the changed area GDAL finds (within 0.1%), rejected regions left out', () => {
     const regions = regionsOfRun();
-    expect(regions.length).toBeGreaterThan(100);
+    // Enough regions to exercise the join: the sample scene's corner gives about 80 (more before its fields had texture).
+    expect(regions.length).toBeGreaterThan(60);
     const rejected = new Set(regions.filter((r) => r.state === 'rejected').map((r) => String(r.fid)));
     const expected = new Map<string, { area: number; regions: number }>();
     for (const [pair, area] of reference()) {
@@ -223,7 +224,7 @@ describe('joinBoundaryLayer on the sample scene', () => {
       expect(Math.abs(s.area - b.area)).toBeLessThanOrEqual(Math.max(0.001 * b.area, 0.01));
       compared++;
     }
-    expect(compared).toBeGreaterThan(100);
+    expect(compared).toBeGreaterThan(60);
   });
 
   it('filters the region list by a feature and counts its reviews', () => {
