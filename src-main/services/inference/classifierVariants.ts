@@ -46,28 +46,44 @@ export async function loadMeasuredClassifier(
   cardPath: string,
   options: MeasuredClassifierOptions,
 ): Promise<LandCoverClassifier> {
-  const full = await LandCoverClassifier.load(cardPath, { provider: options.provider });
   const card = readModelCard(cardPath);
   const variants = eligibleVariants(card);
-  if (variants.length === 0 || full.model.providerUsed !== 'cpu') return full;
-  const rate = options.rate ?? classifierRate;
+  if (variants.length === 0) return LandCoverClassifier.load(cardPath, { provider: options.provider });
   const threads = defaultInferenceThreads();
+  const keyOf = (sha256: string) => calibrationKey(sha256, 'cpu', options.ortVersion ?? onnxRuntimeVersion());
+  const files: [string, string][] = [
+    [card.file, card.sha256],
+    ...variants.map((v): [string, string] => [v.file, v.sha256]),
+  ];
+  const keptRate = (sha256: string) => options.calibration?.get(keyOf(sha256))?.chipMpxPerS[threads];
+
+  // Every file measured before on this machine: load only the one chosen (a process start pays one load).
+  if (files.every(([, sha256]) => keptRate(sha256) !== undefined)) {
+    const choice = chooseModelFile(card, Object.fromEntries(files.map(([f, sha]) => [f, keptRate(sha)!])));
+    if (choice.precision !== 'full') {
+      const variant = await LandCoverClassifier.load(cardPath, {
+        provider: options.provider,
+        variantFile: choice.file,
+      }).catch(() => null);
+      if (variant?.model.providerUsed === 'cpu') return variant;
+      await variant?.dispose();
+    }
+    return LandCoverClassifier.load(cardPath, { provider: options.provider });
+  }
+
+  const full = await LandCoverClassifier.load(cardPath, { provider: options.provider });
+  if (full.model.providerUsed !== 'cpu') return full; // variants are measured for the CPU provider only
+  const rate = options.rate ?? classifierRate;
   const loaded = new Map<string, LandCoverClassifier>([[card.file, full]]);
   const rates: Record<string, number> = {};
-  for (const [file, sha256] of [[card.file, card.sha256], ...variants.map((v) => [v.file, v.sha256])]) {
-    const key = calibrationKey(sha256, 'cpu', options.ortVersion ?? onnxRuntimeVersion());
-    const kept = options.calibration?.get(key);
-    if (kept && kept.chipMpxPerS[threads] !== undefined) {
-      rates[file] = kept.chipMpxPerS[threads];
-      continue;
-    }
+  for (const [file, sha256] of files) {
     try {
       const classifier =
         loaded.get(file) ??
         (await LandCoverClassifier.load(cardPath, { provider: 'cpu', variantFile: file }));
       loaded.set(file, classifier);
       rates[file] = await rate(classifier);
-      await options.calibration?.set(key, {
+      await options.calibration?.set(keyOf(sha256), {
         threads,
         chipMpxPerS: { [threads]: rates[file] },
         measuredAt: new Date().toISOString(),
@@ -77,14 +93,7 @@ export async function loadMeasuredClassifier(
       // A variant that does not load here (its self-test differs on this CPU) is not a candidate.
     }
   }
-  const choice = chooseModelFile(card, rates);
-  let chosen = loaded.get(choice.file);
-  if (!chosen) {
-    chosen =
-      choice.precision === 'full'
-        ? full
-        : await LandCoverClassifier.load(cardPath, { provider: 'cpu', variantFile: choice.file });
-  }
+  const chosen = loaded.get(chooseModelFile(card, rates).file) ?? full;
   for (const classifier of loaded.values()) if (classifier !== chosen) await classifier.dispose();
   return chosen;
 }
