@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccuracyState, RunSummary } from '../../ipc/contract';
 import { gdalFeatures } from '../exports/gdalProbe';
 import { gridToMapFn } from '../imagery/crs';
-import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
+import { utmGrid, writePlantedPair } from '../imagery/testing/fixtures';
 import { ApiTestSession } from './testing/apiTestSession';
 
 const TINY_MODEL = path.resolve(import.meta.dirname, '../../../models/test/tiny-change.card.json');
@@ -17,16 +17,12 @@ let run: RunSummary;
 
 beforeAll(async () => {
   api = new ApiTestSession('cm-accuracy-api-');
-  const grid = utmGrid(384, 320, 500000, 5600000, 3);
-  const before = sceneData(grid, 3, 'uint8') as Uint8Array;
-  const after = before.slice();
-  const n = grid.width * grid.height;
-  for (let b = 0; b < 3; b++)
-    for (let y = 60; y < 120; y++) for (let x = 40; x < 140; x++) after[b * n + y * grid.width + x] = 250;
-  for (let b = 0; b < 3; b++)
-    for (let y = 200; y < 240; y++) for (let x = 250; x < 300; x++) after[b * n + y * grid.width + x] = 5;
-  await writeFixture(path.join(api.dir, 'before.tif'), grid, 3, before);
-  await writeFixture(path.join(api.dir, 'after.tif'), grid, 3, after);
+  // Two planted changes: a bright block (new roof) and a dark block (cleared to water).
+  await writePlantedPair(
+    path.join(api.dir, 'before.tif'),
+    path.join(api.dir, 'after.tif'),
+    utmGrid(384, 320, 500000, 5600000, 3),
+  );
   await api.call('project:create', { path: path.join(api.dir, 'accuracy.gpkg'), name: 'Accuracy test' });
   await api.call('imagery:setFiles', { role: 'before', uris: [path.join(api.dir, 'before.tif')] });
   await api.call('imagery:setFiles', { role: 'after', uris: [path.join(api.dir, 'after.tif')] });

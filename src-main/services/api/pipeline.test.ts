@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Events, RegionPage, RunSummary } from '../../ipc/contract';
-import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
+import { utmGrid, writePlantedPair } from '../imagery/testing/fixtures';
 import { ApiTestSession } from './testing/apiTestSession';
 
 const TINY_MODEL = path.resolve(import.meta.dirname, '../../../models/test/tiny-change.card.json');
@@ -12,17 +12,12 @@ let api: ApiTestSession;
 
 beforeAll(async () => {
   api = new ApiTestSession('cm-pipeline-');
-  const grid = utmGrid(384, 320, 500000, 5600000, 3);
-  const before = sceneData(grid, 3, 'uint8') as Uint8Array;
-  const after = before.slice();
-  // Plant two changes: a bright block (new roof) and a dark block (cleared to water).
-  const n = grid.width * grid.height;
-  for (let b = 0; b < 3; b++)
-    for (let y = 60; y < 120; y++) for (let x = 40; x < 140; x++) after[b * n + y * grid.width + x] = 250;
-  for (let b = 0; b < 3; b++)
-    for (let y = 200; y < 240; y++) for (let x = 250; x < 300; x++) after[b * n + y * grid.width + x] = 5;
-  await writeFixture(path.join(api.dir, 'before.tif'), grid, 3, before);
-  await writeFixture(path.join(api.dir, 'after.tif'), grid, 3, after);
+  // Two planted changes: a bright block (new roof) and a dark block (cleared to water).
+  await writePlantedPair(
+    path.join(api.dir, 'before.tif'),
+    path.join(api.dir, 'after.tif'),
+    utmGrid(384, 320, 500000, 5600000, 3),
+  );
 });
 
 afterAll(() => api.dispose());

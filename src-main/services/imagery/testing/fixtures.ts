@@ -59,3 +59,36 @@ export async function writeFixture(
   await writer.writeWindow({ x: 0, y: 0, width: grid.width, height: grid.height }, data);
   await writer.close();
 }
+
+/** A block of pixels set to one value in every band of the after date: a planted change. */
+export interface PlantedChange {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  value: number;
+}
+
+/** A bright block (a new roof) and a dark one (cleared to water), for a grid of at least 300 x 240 pixels. */
+export const TWO_PLANTED_CHANGES: readonly PlantedChange[] = [
+  { x: 40, y: 60, width: 100, height: 60, value: 250 },
+  { x: 250, y: 200, width: 50, height: 40, value: 5 },
+];
+
+/** Writes the smooth 3-band scene on `grid` as the before date, and as the after date with `changes` planted. */
+export async function writePlantedPair(
+  before: string,
+  after: string,
+  grid: GridSpec,
+  changes: readonly PlantedChange[] = TWO_PLANTED_CHANGES,
+): Promise<void> {
+  const data = sceneData(grid, 3, 'uint8') as Uint8Array;
+  const changed = data.slice();
+  const n = grid.width * grid.height;
+  for (const c of changes)
+    for (let b = 0; b < 3; b++)
+      for (let y = c.y; y < c.y + c.height; y++)
+        changed.fill(c.value, b * n + y * grid.width + c.x, b * n + y * grid.width + c.x + c.width);
+  await writeFixture(before, grid, 3, data);
+  await writeFixture(after, grid, 3, changed);
+}
