@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import {
   REFERENCE_LABELS,
-  type ChangeErrorMatrix,
+  type ChangeAccuracy,
   type ReferenceLabel,
   type SampleDesign,
   type Stratum,
@@ -605,14 +605,8 @@ export interface AccuracyPoint {
   label: ReferenceLabel | null;
 }
 
-/** The figures of a labelled sample (core/accuracy/changeAccuracy assessChangeMap). */
-export interface AccuracyFigures {
-  matrix: ChangeErrorMatrix;
-  overallAccuracy: Estimate;
-  usersAccuracy: Record<ReferenceLabel, Estimate | null>;
-  producersAccuracy: Record<ReferenceLabel, Estimate | null>;
-  changedArea: { mapped: number; adjusted: Estimate; unit: 'm2' | 'px' };
-}
+/** The figures of a labelled sample (core/accuracy/changeAccuracy assessChangeMap, without its assessment). */
+export type AccuracyFigures = Omit<ChangeAccuracy, 'assessment'>;
 
 export interface AccuracyState {
   sample: {
