@@ -62,10 +62,10 @@ describe('Find imagery', () => {
       'SAMPLE_2021-06-20_bands',
     ]);
     expect(await bench.byTestId('stac-thumb').count()).toBe(4);
-    // A scene with one file per band cannot be picked, and says why.
+    // A scene with one file per band can be picked: its bands are stacked (findImageryBands.e2e.test.ts).
     const bands = bench.page.locator('[data-id="SAMPLE_2021-06-20_bands"]');
-    expect(await bands.getByTestId('stac-pick').isDisabled()).toBe(true);
-    expect(await bands.textContent()).toMatch(/one file per band/);
+    expect(await bands.getByTestId('stac-pick').isDisabled()).toBe(false);
+    expect(await bands.getByTestId('stac-per-band').textContent()).toBe('One file per band: stacked');
     // Their footprints are on the map.
     const drawn = await bench.page.evaluate(() => document.querySelectorAll('canvas').length);
     expect(drawn).toBeGreaterThan(0);

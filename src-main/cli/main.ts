@@ -12,6 +12,7 @@ import {
   regionSettingsSchema,
   type RegionSettings,
 } from '../ipc/contract';
+import { MAX_STACK_BANDS, stackBandList } from '../ipc/stacSchemas';
 import { field, numberOf, runIdOf, textOf } from './contractFlags';
 import { EXIT } from './exitCodes';
 import { packageVersion } from './packageVersion';
@@ -84,6 +85,18 @@ function dateIdsOf(text: string, previous: number[] = []): number[] {
   return [...previous, numberOf(field('imagery:removeDate', 'dateId'))(text)];
 }
 
+/** --bands: comma-separated STAC common names, each checked by the contract's schema for one. */
+function bandNamesOf(text: string): string[] {
+  const names = text.split(',').map((n) => n.trim());
+  const list = stackBandList.safeParse(names);
+  if (!list.success) {
+    throw new InvalidArgumentError(
+      `Give 1 to ${MAX_STACK_BANDS} bands by STAC common name, comma-separated (e.g. red,green,blue or red,green,nir08).`,
+    );
+  }
+  return names;
+}
+
 /** Acquisition dates of --acquired, each checked by the contract's schema for a calendar date. */
 function acquiredOf(text: string, previous: string[] = []): string[] {
   return [...previous, textOf(field('imagery:addDate', 'acquiredAt'))(text)];
@@ -99,7 +112,10 @@ export function seriesUsageError(o: {
   dateIds?: number[];
   acquired?: string[];
   synthetic?: unknown;
+  bands?: string[];
 }): string | null {
+  if (o.bands && !o.beforeItem?.length && !o.afterItem?.length)
+    return '--bands stacks the bands of STAC items: give --before-item and --after-item.';
   const hasBefore = Boolean(o.before?.length || o.beforeItem?.length);
   const hasAfter = Boolean(o.after?.length || o.afterItem?.length);
   const pair = hasBefore || hasAfter;
@@ -147,6 +163,11 @@ export function buildProgram(done: (code: number) => void): Command {
         'before imagery: STAC item addresses (their image is read by reference)',
       )
       .option('--after-item <url...>', 'after imagery: STAC item addresses')
+      .option(
+        '--bands <names>',
+        "with --before-item/--after-item: stack these bands (STAC common names, e.g. red,green,blue or red,green,nir08) from each item's one-file-per-band assets; default: the item's image, or red,green,blue where it has none",
+        bandNamesOf,
+      )
       .option(
         '--dates <file|url...>',
         'a series of dates, oldest first, one file, .vrt or COG URL each; each date is compared with the next',
@@ -230,6 +251,7 @@ export function buildProgram(done: (code: number) => void): Command {
         after: o.after,
         beforeItems: o.beforeItem,
         afterItems: o.afterItem,
+        bands: o.bands,
         dates: o.dates,
         dateIds: o.dateIds,
         acquired: o.acquired,

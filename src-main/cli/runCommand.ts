@@ -20,6 +20,8 @@ export interface RunOptions {
   /** STAC item addresses whose images are the before / after imagery (by reference, with their provenance). */
   beforeItems?: string[];
   afterItems?: string[];
+  /** With items: stack these bands (STAC common names) from each item's per-band assets. */
+  bands?: string[];
   /** A series of dates, oldest first (one file, .vrt or URL each): each date is compared with the next. */
   dates?: string[];
   /** Dates already in the project, by id, oldest first: each compared with the next. */
@@ -136,6 +138,7 @@ async function setDate(
   role: 'before' | 'after',
   uris: string[],
   items: string[] | undefined,
+  bands?: string[],
 ) {
   if (!items?.length) return cli.call('imagery:setFiles', { role, uris });
   // Loaded only here: the catalogue client (undici) costs every other run's start nothing.
@@ -145,7 +148,8 @@ async function setDate(
   return cli.call('stac:useScenes', {
     role,
     catalogue: null,
-    scenes: scenes.map((s) => ({ ...s, asset: s.asset! })),
+    ...(bands ? { bands } : {}),
+    scenes,
   });
 }
 
@@ -162,8 +166,8 @@ async function setImagery(cli: CliSession, options: RunOptions): Promise<void> {
     before = [files.before];
     after = [files.after];
   }
-  await setDate(cli, 'before', before, options.beforeItems);
-  const imagery = await setDate(cli, 'after', after, options.afterItems);
+  await setDate(cli, 'before', before, options.beforeItems, options.bands);
+  const imagery = await setDate(cli, 'after', after, options.afterItems, options.bands);
   // What the imagery panel lets a user say that the files do not: when each date was taken, the pixel size.
   if (options.beforeDate)
     await cli.call('imagery:setAcquiredAt', { role: 'before', date: options.beforeDate });

@@ -11,8 +11,8 @@ import { ProjectStore } from '../services/project/projectStore';
 import { imagerySources } from '../services/stac/imagerySources';
 import { searchStac } from '../services/stac/stacSearch';
 import {
-  SAMPLE_AFTER_ID,
   SAMPLE_BEFORE_ID,
+  SAMPLE_NIR_ONLY_ID,
   startSampleCatalogue,
   type SampleCatalogue,
 } from '../services/stac/testing/sampleCatalogue';
@@ -25,7 +25,8 @@ let catalogue: SampleCatalogue;
 
 beforeAll(async () => {
   catalogue = await startSampleCatalogue(path.join(dir, 'scene'), 600);
-});
+  // Generating and writing the scene and its band COGs takes seconds on a busy machine.
+}, 60_000);
 afterAll(async () => {
   await catalogue.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -96,7 +97,8 @@ describe('changemap search', () => {
     expect(lines[0]).toMatch(
       /^2021-06-01\s+4%\s+3 m\s+sample-aerial\s+SAMPLE_2021-06-01\s+http:\S+\/items\/\S+\s+http:\S+\.tif$/,
     );
-    expect(lines[2]).toMatch(/unusable: .*one file per band/);
+    // A scene with one file per band is listed with the bands it can stack.
+    expect(lines[2]).toMatch(/SAMPLE_2021-06-20_bands .*\(bands: red,green,blue,nir08\)$/);
     expect(cli.stderr).toMatch(/^3 scenes\n$/);
   });
 
@@ -128,8 +130,39 @@ describe('changemap search', () => {
   });
 });
 
+const SAMPLE_BANDS_ID = 'SAMPLE_2021-06-20_bands';
+
 describe('changemap run --before-item --after-item', () => {
-  it('runs on two catalogue items by reference and records where they came from', async () => {
+  it('--bands takes STAC common names and only with items', async () => {
+    const bad = await changemap(
+      'run',
+      '--project',
+      path.join(dir, 'b.gpkg'),
+      '--before-item',
+      'http://x/a',
+      '--after-item',
+      'http://x/b',
+      '--bands',
+      'Red,,blue',
+    );
+    expect(bad.status).toBe(EXIT.usage);
+    expect(bad.stderr).toMatch(/Give 1 to 8 bands by STAC common name/);
+    const alone = await changemap(
+      'run',
+      '--project',
+      path.join(dir, 'b.gpkg'),
+      '--before',
+      'a.tif',
+      '--after',
+      'b.tif',
+      '--bands',
+      'red,green,blue',
+    );
+    expect(alone.status).toBe(EXIT.usage);
+    expect(alone.stderr).toMatch(/--bands stacks the bands of STAC items/);
+  });
+
+  it('runs on two catalogue items by reference (one stacked from its band COGs) and records where they came from', async () => {
     const project = path.join(dir, 'items.gpkg');
     const item = (id: string) => `${catalogue.stac.url}items/${id}`;
     const cli = await changemap(
@@ -139,7 +172,7 @@ describe('changemap run --before-item --after-item', () => {
       '--before-item',
       item(SAMPLE_BEFORE_ID),
       '--after-item',
-      item(SAMPLE_AFTER_ID),
+      item(SAMPLE_BANDS_ID),
       '--json',
     );
     expect(cli.status, cli.stderr + cli.stdout.slice(-2000)).toBe(0);
@@ -155,14 +188,24 @@ describe('changemap run --before-item --after-item', () => {
         Object.values(sources)
           .map((s) => s.itemId)
           .sort(),
-      ).toEqual([SAMPLE_BEFORE_ID, SAMPLE_AFTER_ID]);
-      expect(Object.keys(sources).every((href) => href.startsWith('http://127.0.0.1:'))).toBe(true);
+      ).toEqual([SAMPLE_BEFORE_ID, SAMPLE_BANDS_ID]);
+      // The visual image by its address; the per-band scene (no visual asset) as red, green, blue stacked by a VRT
+      // in the project's data folder that names the band COGs' addresses.
+      const [visual, stack] = [SAMPLE_BEFORE_ID, SAMPLE_BANDS_ID].map((id) =>
+        Object.entries(sources).find(([, s]) => s.itemId === id)!,
+      );
+      expect(visual[0].startsWith('http://127.0.0.1:')).toBe(true);
+      expect(stack[0]).toMatch(/stacks[\\/]sample-aerial[\\/]SAMPLE_2021-06-20_bands-red-green-blue\.vrt$/);
+      expect(stack[1].assetKey).toBe('red+green+blue');
+      expect(stack[1].bands?.map((b) => b.commonName)).toEqual(['red', 'green', 'blue']);
+      expect(stack[1].bands?.every((b) => b.href.startsWith('http://127.0.0.1:'))).toBe(true);
       const regions = store.db.prepare('SELECT COUNT(*) AS n FROM change_regions').get() as { n: number };
       expect(regions.n).toBeGreaterThan(0);
     } finally {
       store.close();
     }
-  });
+    // A whole run in a child process (started through tsx when the CLI bundle is older than the sources).
+  }, 150_000);
 
   it('an item without a usable image is refused before anything is written', async () => {
     const project = path.join(dir, 'refused.gpkg');
@@ -173,10 +216,10 @@ describe('changemap run --before-item --after-item', () => {
       '--before-item',
       `${catalogue.stac.url}items/${SAMPLE_BEFORE_ID}`,
       '--after-item',
-      `${catalogue.stac.url}items/SAMPLE_2021-06-20_bands`,
+      `${catalogue.stac.url}items/${SAMPLE_NIR_ONLY_ID}`,
     );
     expect(cli.status).toBe(EXIT.refused);
-    expect(cli.stderr).toMatch(/one file per band.*\[STAC_NO_IMAGE\]/);
+    expect(cli.stderr).toMatch(/no true-colour image and no red, green, blue band .*\[STAC_NO_IMAGE\]/);
     expect(fs.existsSync(project)).toBe(false);
   });
 });

@@ -70,7 +70,11 @@ export async function searchCommand(o: SearchOptions): Promise<number> {
 function sceneLine(s: StacScene): string {
   const cloud = s.cloudCover === null ? '   -' : `${s.cloudCover.toFixed(0).padStart(3)}%`;
   const gsd = s.gsdM === null ? '    -' : `${String(s.gsdM).padStart(3)} m`;
-  const image = s.asset ? s.asset.href : `(unusable: ${s.unusable})`;
+  const image = s.asset
+    ? s.asset.href
+    : s.unusable
+      ? `(unusable: ${s.unusable})`
+      : `(bands: ${(s.bands ?? []).map((b) => b.commonName).join(',')})`;
   return `${(s.datetime ?? '-').slice(0, 10)}  ${cloud}  ${gsd}  ${s.collection ?? '-'}  ${s.id}  ${s.itemUrl ?? '-'}  ${image}`;
 }
 

@@ -52,6 +52,38 @@ export interface StacImageAsset {
   commonNames: (string | null)[];
 }
 
+/** The bands stacked from per-band assets when the user names none: true colour. */
+export const DEFAULT_STACK_BANDS: readonly string[] = ['red', 'green', 'blue'];
+/** The most bands one stack reads (a model reads 3 or 4; a few more leave room for indices). */
+export const MAX_STACK_BANDS = 8;
+
+/** A STAC common name (red, green, blue, nir, nir08, swir16, ...). */
+export const bandCommonName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_]{0,31}$/,
+    'A band is named by its STAC common name, such as red, green, blue or nir.',
+  );
+
+/** The bands of a stack, in order. */
+export const stackBandList = z.array(bandCommonName).min(1).max(MAX_STACK_BANDS);
+
+/** One band a scene has as its own single-band GeoTIFF asset (Sentinel-2's B04, Landsat's red), for stacking. */
+export const stacBandAsset = z.object({
+  key: z.string().min(1).max(200),
+  href: catalogueUrl,
+  commonName: bandCommonName,
+  /** The band's own name in the item (B04, SR_B4), where it gives one. */
+  name: z.string().max(100).nullable(),
+  /** Pixel size in metres, where the item says (raster:spatial_resolution or the asset's gsd). */
+  resolutionM: z.number().positive().nullable(),
+  /** raster:bands scale and offset (physical value = raw x scale + offset) and nodata, where given. */
+  scale: z.number().finite().nullable(),
+  offset: z.number().finite().nullable(),
+  nodata: z.number().nullable(),
+});
+export type StacBandAsset = z.infer<typeof stacBandAsset>;
+
 /** One scene of a catalogue, as the "Find imagery" list and `changemap search` show it. */
 export interface StacScene {
   id: string;
@@ -70,7 +102,9 @@ export interface StacScene {
   footprint: [number, number][][];
   thumbnailUrl: string | null;
   asset: StacImageAsset | null;
-  /** Why the scene cannot be used when asset is null, one sentence. */
+  /** Its single-band GeoTIFF assets by common name, which can be stacked into one image (services/stac/bandStack). */
+  bands?: StacBandAsset[];
+  /** Why the scene cannot be used (neither asset nor stackable red, green, blue bands), one sentence. */
   unusable: string | null;
 }
 
@@ -96,6 +130,8 @@ export interface ImagerySource {
   assetKey: string;
   /** Where a downloaded image came from (the project reads the local copy). */
   downloadedFrom?: string;
+  /** A stack of per-band assets: each band of the image in order (assetKey then names them all, joined by +). */
+  bands?: { assetKey: string; commonName: string; href: string }[];
 }
 
 /** How a catalogue's assets are made readable: 'planetary-computer': a SAS token on each Azure Blob read. */
@@ -128,6 +164,11 @@ export const stacUseScenesRequest = z
     catalogue: catalogueUrl.nullable().default(null),
     /** Download the images into the project's data folder (offline work) instead of reading them by reference. */
     download: z.boolean().default(false),
+    /**
+     * Stack these bands (by common name, in this order) from each scene's per-band assets; default: the scene's
+     * image (its visual asset), or red, green, blue where it has none.
+     */
+    bands: stackBandList.optional(),
     scenes: z
       .array(
         z.object({
@@ -137,7 +178,8 @@ export const stacUseScenesRequest = z
           datetime: z.string().max(64).nullable(),
           platform: z.string().max(200).nullable(),
           // Other fields of a scene may come along; only these are kept.
-          asset: z.object({ key: z.string().min(1).max(200), href: httpUrl }),
+          asset: z.object({ key: z.string().min(1).max(200), href: httpUrl }).nullable(),
+          bands: z.array(stacBandAsset).max(64).default([]),
         }),
       )
       .min(1, 'Pick at least one scene.')
@@ -145,3 +187,4 @@ export const stacUseScenesRequest = z
   })
   .strict()
   .refine((r) => r.role === undefined || r.dateId === undefined, 'Give the date by role or by id, not both.');
+export type StacUseScenesRequest = z.output<typeof stacUseScenesRequest>;

@@ -19,7 +19,8 @@ let catalogue: SampleCatalogue;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-stac-api-'));
   catalogue = await startSampleCatalogue(path.join(dir, 'scene'), 300);
-});
+  // Generating and writing the scene and its band COGs takes seconds on a busy machine.
+}, 60_000);
 afterAll(async () => {
   await catalogue.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -113,6 +114,78 @@ describe('the stac: channels', () => {
         itemId: SAMPLE_BEFORE_ID,
         downloadedFrom: scenes[0].asset!.href,
       });
+    });
+  });
+
+  it('stacks a per-band scene by reference (a VRT naming its band COGs) or downloaded, recording the bands', async () => {
+    const project = path.join(dir, 'bands.gpkg');
+    await inAppSession(path.join(dir, 'user'), project, async (call, session) => {
+      await call('project:create', { path: project });
+      const before = await call('stac:search', searchFor('2019-01-01', '2019-12-31'));
+      await call('stac:useScenes', { role: 'before', scenes: before.scenes });
+      const { scenes } = await call('stac:search', searchFor('2021-06-20', '2021-06-20'));
+      const [bands] = scenes;
+      expect(bands.id).toBe('SAMPLE_2021-06-20_bands');
+      const dataDir = session.currentProject!.dataDir;
+      // By reference, the default red, green, blue: the same pixels as the scene's RGB file.
+      let state = await call('stac:useScenes', { role: 'after', scenes: [bands] });
+      const vrt = state.after!.uris[0];
+      expect(vrt).toBe(
+        path.join(dataDir, 'stacks', 'sample-aerial', 'SAMPLE_2021-06-20_bands-red-green-blue.vrt'),
+      );
+      expect(state.after?.bands.map((b) => b.role)).toEqual(['red', 'green', 'blue']);
+      const { openRaster } = await import('../imagery/imagerySet');
+      const [stack, rgb] = await Promise.all([openRaster(vrt), openRaster(catalogue.files.after)]);
+      const window = { x: 10, y: 20, width: 50, height: 40 };
+      expect(Array.from((await stack.readWindow(window)).data)).toEqual(
+        Array.from((await rgb.readWindow(window)).data),
+      );
+      await Promise.all([stack.close(), rgb.close()]);
+      expect(imagerySources(session.currentProject!)[vrt]).toMatchObject({
+        itemId: 'SAMPLE_2021-06-20_bands',
+        assetKey: 'red+green+blue',
+        bands: [
+          { assetKey: 'red', commonName: 'red' },
+          { assetKey: 'green', commonName: 'green' },
+          { assetKey: 'blue', commonName: 'blue' },
+        ],
+      });
+      // Downloaded, other bands (the 6 m nir08 resampled onto the 3 m grid): one GeoTIFF, with progress.
+      const progress: number[] = [];
+      session.events.subscribe((name, payload) => {
+        if (name === 'stac:downloadProgress') progress.push((payload as { bytes: number }).bytes);
+      });
+      state = await call('stac:useScenes', {
+        role: 'after',
+        download: true,
+        bands: ['nir08', 'red', 'green'],
+        scenes: [bands],
+      });
+      const tif = state.after!.uris[0];
+      expect(tif).toBe(
+        path.join(dataDir, 'downloads', 'sample-aerial', 'SAMPLE_2021-06-20_bands-nir08-red-green.tif'),
+      );
+      expect(state.after?.bands).toHaveLength(3);
+      expect(state.after?.widthPx).toBe(300);
+      expect(progress.length).toBeGreaterThan(0);
+      expect(imagerySources(session.currentProject!)[tif]?.bands?.map((b) => b.commonName)).toEqual([
+        'nir08',
+        'red',
+        'green',
+      ]);
+      // A band the scene lacks: one sentence, the date as it was.
+      const { dispatch } = await import('../../ipc/dispatch');
+      const refused = await dispatch(session.handlers(), 'stac:useScenes', {
+        role: 'after',
+        bands: ['red', 'swir16'],
+        scenes: [bands],
+      });
+      expect(!refused.ok && refused.error).toMatchObject({
+        code: 'STAC_BAND_MISSING',
+        message:
+          'Scene SAMPLE_2021-06-20_bands has no swir16 band of its own (it has red, green, blue, nir08); choose among its bands.',
+      });
+      expect((await call('imagery:get', {})).after?.uris).toEqual([tif]);
     });
   });
 

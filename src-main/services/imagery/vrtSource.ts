@@ -20,7 +20,14 @@ const VRT_TYPES: Record<string, SampleType> = {
   Float32: 'float32',
   Float64: 'float64',
 };
-const COLOUR_ROLES: Record<string, BandRole> = { Red: 'red', Green: 'green', Blue: 'blue', Alpha: 'alpha' };
+// NIR: GDAL 3.10's colour interpretation for near infrared (a band stack of per-band assets writes it).
+const COLOUR_ROLES: Record<string, BandRole> = {
+  Red: 'red',
+  Green: 'green',
+  Blue: 'blue',
+  Alpha: 'alpha',
+  NIR: 'nir',
+};
 /** Source kinds read as a plain copy of source pixels (AveragedSource: GDAL averages when downsampling). */
 const SOURCE_KINDS = ['SimpleSource', 'ComplexSource', 'AveragedSource'];
 

@@ -29,7 +29,8 @@ export async function readStacItem(url: string, options: StacRequestOptions = {}
   const item = stac as Item;
   item.setAbsoluteUrl(url);
   const scene = sceneOfItem(item);
-  if (!scene.asset) {
+  // A scene without an image asset is still usable when its red, green and blue bands can be stacked.
+  if (scene.unusable || (!scene.asset && !scene.bands?.length)) {
     throw new ChangeMapError(
       'STAC_NO_IMAGE',
       `Item ${scene.id} cannot be used: ${scene.unusable ?? 'it has no image.'}`,

@@ -1,11 +1,17 @@
 // What ChangeMap makes of one STAC item: its date, cloud cover, footprint, thumbnail and the image it would read.
 // stac-js does the STAC part (asset ranking by role and media type, thumbnails, datetimes, older STAC versions).
 import type { Asset, Item } from 'stac-js';
-import type { StacImageAsset, StacScene } from '../../ipc/stacSchemas';
+import {
+  DEFAULT_STACK_BANDS,
+  type StacBandAsset,
+  type StacImageAsset,
+  type StacScene,
+} from '../../ipc/stacSchemas';
 
 /** Interprets an item already made by stac-js's create(). */
 export function sceneOfItem(item: Item): StacScene {
-  const chosen = chooseImageAsset(item);
+  const bands = bandAssetsOf(item);
+  const chosen = chooseImageAsset(item, bands);
   const bbox = item.getBoundingBox();
   return {
     id: String(item.id),
@@ -19,6 +25,7 @@ export function sceneOfItem(item: Item): StacScene {
     footprint: outerRings(item.geometry),
     thumbnailUrl: thumbnailOf(item),
     asset: chosen.asset ? describeAsset(chosen.asset) : null,
+    bands,
     unusable: chosen.reason,
   };
 }
@@ -27,9 +34,13 @@ export function sceneOfItem(item: Item): StacScene {
  * The GeoTIFF asset to read: stac-js ranks an item's GeoTIFFs (overview/visual roles, COG media type, RGB bands);
  * among those reachable over HTTP(S) ChangeMap takes the best one that holds red, green and blue together (the
  * "visual" true-colour asset of Sentinel-2, NAIP's image), else the best multi-band one. Items whose colours come
- * only as one file per band are refused: the app reads a date's bands from one file.
+ * only as one file per band have no such asset: they are usable when their bands include red, green and blue,
+ * which are then stacked (bandStack.ts).
  */
-function chooseImageAsset(item: Item): { asset: Asset | null; reason: string | null } {
+function chooseImageAsset(
+  item: Item,
+  bands: StacBandAsset[],
+): { asset: Asset | null; reason: string | null } {
   const ranked = item
     .rankGeoFiles('geotiff', true, false)
     .map((r) => r.asset)
@@ -41,11 +52,48 @@ function chooseImageAsset(item: Item): { asset: Asset | null; reason: string | n
   if (rgb) return { asset: rgb, reason: null };
   const multiBand = ranked.find((a) => a.getBands().length >= 3);
   if (multiBand) return { asset: multiBand, reason: null };
+  if (DEFAULT_STACK_BANDS.every((name) => bands.some((b) => b.commonName === name))) {
+    return { asset: null, reason: null };
+  }
   return {
     asset: null,
-    reason:
-      'The scene has its colours only as one file per band; ChangeMap needs red, green and blue in one image.',
+    reason: `The scene has no true-colour image and no ${DEFAULT_STACK_BANDS.filter((n) => !bands.some((b) => b.commonName === n)).join(', ')} band of its own to stack.`,
   };
+}
+
+/**
+ * Single-band GeoTIFF assets over HTTP(S) with a STAC common name (eo:bands, or STAC 1.1 bands, which stac-js
+ * migrates raster:bands into: nodata, raster:scale, raster:offset, raster:spatial_resolution). One per common name:
+ * the best ranked (a COG before a plain TIFF).
+ */
+function bandAssetsOf(item: Item): StacBandAsset[] {
+  const out: StacBandAsset[] = [];
+  for (const { asset } of item.rankGeoFiles('geotiff', true, false)) {
+    const bands = asset.getBands();
+    if (bands.length !== 1 || asset.hasRole(['thumbnail', 'overview'], true)) continue;
+    const band = bands[0];
+    const commonName = stringOrNull(band['eo:common_name'] ?? band['common_name']);
+    if (!commonName || !/^[a-z][a-z0-9_]{0,31}$/.test(commonName)) continue;
+    if (out.some((b) => b.commonName === commonName)) continue;
+    const href = asset.getAbsoluteUrl() ?? asset.href;
+    if (!/^https?:\/\//i.test(href)) continue;
+    out.push({
+      key: asset.getKey(),
+      href,
+      commonName,
+      name: stringOrNull(band.name),
+      resolutionM: positiveOrNull(band['raster:spatial_resolution'] ?? asset.getMetadata('gsd')),
+      scale: finiteOrNull(band['raster:scale']),
+      offset: finiteOrNull(band['raster:offset']),
+      nodata: typeof band.nodata === 'number' ? band.nodata : null,
+    });
+  }
+  return out;
+}
+
+function positiveOrNull(value: unknown): number | null {
+  const v = finiteOrNull(value);
+  return v !== null && v > 0 ? v : null;
 }
 
 function describeAsset(asset: Asset): StacImageAsset {

@@ -101,11 +101,16 @@ describe('STAC item search', () => {
     expect(stac.requests.some((r) => r.method === 'GET' && r.path.includes('token=4'))).toBe(true);
   });
 
-  it('says why a scene with one file per band cannot be used', async () => {
+  it('a scene with one file per band is usable by stacking its bands, which it lists by common name', async () => {
     const { scenes } = await searchStac(query({ collections: ['landsat-c2-l2'] }));
     expect(scenes).toHaveLength(1);
     expect(scenes[0].asset).toBeNull();
-    expect(scenes[0].unusable).toMatch(/one file per band/);
+    expect(scenes[0].unusable).toBeNull();
+    expect(scenes[0].bands?.map((b) => [b.key, b.commonName])).toEqual([
+      ['B04', 'red'],
+      ['B03', 'green'],
+      ['B02', 'blue'],
+    ]);
   });
 });
 

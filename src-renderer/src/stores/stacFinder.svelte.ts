@@ -1,6 +1,11 @@
 // "Find imagery": a search of a STAC API catalogue for an area and two date ranges, the scenes it finds per date
 // (listed, and drawn on the map), the ones the user picks, and making them the project's imagery.
-import type { StacCatalogue, StacScene, StacSearchResult } from '../../../src-main/ipc/stacSchemas';
+import {
+  DEFAULT_STACK_BANDS,
+  type StacCatalogue,
+  type StacScene,
+  type StacSearchResult,
+} from '../../../src-main/ipc/stacSchemas';
 import type { PlanetKeyStatus } from '../../../src-main/ipc/planetSchemas';
 import { ApiCallError, onEvent, request } from '../lib/api';
 import { signal } from '../lib/signals';
@@ -46,6 +51,13 @@ export class StacFinder {
   /** Whether a Planet API key is set and where it is kept (the key itself never comes back). */
   planetKey = $state<PlanetKeyStatus | null>(null);
   savingKey = $state(false);
+  /**
+   * Bands to stack from the picked scenes' per-band assets, by common name (red, green, blue, then an optional
+   * fourth); null: each scene's image (its visual asset), or red, green, blue where it has none.
+   */
+  bands = $state<string[] | null>(null);
+  /** The band picker is open (it also opens by itself when a picked scene has no image of its own). */
+  bandsOpen = $state(false);
   private subscribed = false;
   error = $state<{ code: string; message: string } | null>(null);
 
@@ -114,6 +126,8 @@ export class StacFinder {
     this.error = null;
     this.results = { before: null, after: null };
     this.picked = { before: [], after: [] };
+    this.bands = null;
+    this.bandsOpen = false;
     try {
       const results: Record<SearchDate, StacSearchResult | null> = { before: null, after: null };
       for (const date of SEARCH_DATES) {
@@ -144,6 +158,34 @@ export class StacFinder {
     await request('stac:cancel', {});
   }
 
+  /** The picked scenes of both dates. */
+  get pickedScenes(): StacScene[] {
+    return SEARCH_DATES.flatMap((date) =>
+      (this.results[date]?.scenes ?? []).filter((s) => this.picked[date].includes(s.id)),
+    );
+  }
+
+  /** Common names every picked scene has as a band of its own (what a stack of all of them can use). */
+  get stackableBands(): string[] {
+    const scenes = this.pickedScenes;
+    if (scenes.length === 0) return [];
+    const [first, ...rest] = scenes.map((s) => (s.bands ?? []).map((b) => b.commonName));
+    return first.filter((name) => rest.every((names) => names.includes(name)));
+  }
+
+  /** Some picked scene has no image of its own: its bands are stacked, and the picker shows which. */
+  get needsBands(): boolean {
+    return this.pickedScenes.some((s) => !s.asset);
+  }
+
+  /** Sets the band at `index` (0-2: red, green, blue slots; 3: the optional extra band, '' for none). */
+  setBand(index: number, name: string): void {
+    const next = [...(this.bands ?? DEFAULT_STACK_BANDS)];
+    if (index === 3 && !name) next.splice(3);
+    else next[index] = name;
+    this.bands = next;
+  }
+
   toggle(date: SearchDate, id: string): void {
     const list = this.picked[date];
     this.picked[date] = list.includes(id) ? list.filter((x) => x !== id) : [...list, id];
@@ -156,7 +198,7 @@ export class StacFinder {
     try {
       for (const date of SEARCH_DATES) {
         const scenes = (this.results[date]?.scenes ?? []).filter(
-          (s) => this.picked[date].includes(s.id) && s.asset,
+          (s) => this.picked[date].includes(s.id) && !s.unusable,
         );
         if (!scenes.length) continue;
         // The services announce the new imagery (imagery:changed), which the imagery store follows.
@@ -165,7 +207,8 @@ export class StacFinder {
           catalogue: this.apiUrl,
           // Planet's images are always downloaded (the services prepare and fetch them).
           download: this.download || this.isPlanet,
-          scenes: scenes.map((s) => ({ ...s, asset: s.asset! })),
+          ...(this.bands ? { bands: this.bands } : {}),
+          scenes,
         });
       }
       imagery.zoomRequest += 1;

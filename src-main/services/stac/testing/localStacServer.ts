@@ -22,8 +22,23 @@ export interface LocalScene {
   file: string | null;
   /** 'visual': one RGB asset (as Sentinel-2's TCI); 'per-band': only one asset per band (as Landsat's). */
   layout?: 'visual' | 'per-band';
+  /** Per-band layout: each band's own single-band GeoTIFF (without them, every band asset names `file`). */
+  bands?: LocalBand[];
   platform?: string;
   gsd?: number;
+}
+
+/** One band served as its own asset, described by eo:bands and raster:bands as Earth Search does. */
+export interface LocalBand {
+  key: string;
+  commonName: string;
+  name: string;
+  file: string;
+  /** Pixel size in metres (raster:bands spatial_resolution). */
+  resolutionM: number;
+  scale?: number;
+  offset?: number;
+  nodata?: number;
 }
 
 export type CatalogueMode =
@@ -146,6 +161,12 @@ export async function startLocalStac(
   function serveAsset(req: IncomingMessage, res: ServerResponse, path: string): void {
     const thumb = /^\/thumbs\/([^/]+)\.png$/.exec(path);
     if (thumb) return png(res);
+    const band = /^\/data\/([^/]+)\/([^/]+)\.tif$/.exec(path);
+    if (band) {
+      const scene = scenes.find((s) => s.id === decodeURIComponent(band[1]));
+      const b = scene?.bands?.find((x) => x.key === decodeURIComponent(band[2]));
+      return b ? serveRange(req, res, readFileSync(b.file)) : void res.writeHead(404).end('not found');
+    }
     const data = /^\/data\/([^/]+)\.tif$/.exec(path);
     if (data) {
       const scene = scenes.find((s) => s.id === decodeURIComponent(data[1]) && s.file);
@@ -221,28 +242,50 @@ export async function startLocalStac(
       { name: 'B02', 'eo:common_name': 'blue' },
     ];
     const image = `${assetBase()}/data/${encodeURIComponent(s.id)}.tif`;
+    const cog = 'image/tiff; application=geotiff; profile=cloud-optimized';
     const assets: Record<string, unknown> =
-      s.layout === 'per-band'
+      s.layout === 'per-band' && s.bands
         ? Object.fromEntries(
-            bands.map((b) => [
-              b.name,
+            s.bands.map((b) => [
+              b.key,
               {
-                href: image,
-                type: 'image/tiff; application=geotiff; profile=cloud-optimized',
+                href: `${assetBase()}/data/${encodeURIComponent(s.id)}/${encodeURIComponent(b.key)}.tif`,
+                type: cog,
                 roles: ['data'],
-                'eo:bands': [b],
+                gsd: b.resolutionM,
+                'eo:bands': [{ name: b.name, common_name: b.commonName }],
+                'raster:bands': [
+                  {
+                    spatial_resolution: b.resolutionM,
+                    ...(b.nodata !== undefined ? { nodata: b.nodata } : {}),
+                    ...(b.scale !== undefined ? { scale: b.scale } : {}),
+                    ...(b.offset !== undefined ? { offset: b.offset } : {}),
+                  },
+                ],
               },
             ]),
           )
-        : {
-            visual: {
-              href: image,
-              type: 'image/tiff; application=geotiff; profile=cloud-optimized',
-              title: 'True colour image',
-              roles: ['visual'],
-              'eo:bands': bands,
-            },
-          };
+        : s.layout === 'per-band'
+          ? Object.fromEntries(
+              bands.map((b) => [
+                b.name,
+                {
+                  href: image,
+                  type: 'image/tiff; application=geotiff; profile=cloud-optimized',
+                  roles: ['data'],
+                  'eo:bands': [b],
+                },
+              ]),
+            )
+          : {
+              visual: {
+                href: image,
+                type: 'image/tiff; application=geotiff; profile=cloud-optimized',
+                title: 'True colour image',
+                roles: ['visual'],
+                'eo:bands': bands,
+              },
+            };
     assets.thumbnail = {
       href: `${assetBase()}/thumbs/${encodeURIComponent(s.id)}.png`,
       type: 'image/png',
@@ -251,7 +294,10 @@ export async function startLocalStac(
     return {
       type: 'Feature',
       stac_version: STAC_VERSION,
-      stac_extensions: ['https://stac-extensions.github.io/eo/v1.1.0/schema.json'],
+      stac_extensions: [
+        'https://stac-extensions.github.io/eo/v1.1.0/schema.json',
+        'https://stac-extensions.github.io/raster/v1.1.0/schema.json',
+      ],
       id: s.id,
       collection: s.collection,
       bbox: s.bbox,
