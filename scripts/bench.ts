@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// `scene` (a 1.9-gigapixel run, tens of minutes) runs only when named: `npm run bench -- scene`.
+// `scene` (a 1.9-gigapixel run, tens of minutes) and `scale` (needs redis-server) run only when named:
+// `npm run bench -- scene`, `npm run bench -- scale`.
 const all = ['imagery', 'models', 'runs', 'cli', 'regions', 'preview', 'boundaries'];
 // The leading words name benchmarks; from the first flag on, everything is passed to each (`runs --provider cuda`).
 const argv = process.argv.slice(2);
