@@ -16,19 +16,9 @@ import { getRegion } from '../regions/regionRecords';
 import { blobs, utmGrid } from '../regions/regions.testutil';
 import { labelPoint, latestSample, samplePoints, saveSample } from './accuracyRecords';
 import { drawSample } from './drawSample';
+import { insertFinishedRun } from '../project/testing/finishedRun';
 
 type Db = ReturnType<typeof openMemoryProjectDb>;
-
-function newRun(db: Db): number {
-  return Number(
-    db
-      .prepare(
-        `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-         VALUES ('done', 'test', '1', '', 'cpu', '{}')`,
-      )
-      .run().lastInsertRowid,
-  );
-}
 
 const W = 160;
 const H = 120;
@@ -48,7 +38,7 @@ function scene(): Uint8Array {
 }
 
 async function sceneWithRegions(db: Db) {
-  const runId = newRun(db);
+  const runId = insertFinishedRun(db);
   const values = scene();
   const reader = memoryProbabilityReader(grid, values, NODATA);
   await computeRegions(db, runId, reader, {
@@ -127,7 +117,7 @@ describe('drawSample', () => {
 
   it('refuses a run without regions, saying what to do', async () => {
     const db = openMemoryProjectDb();
-    const runId = newRun(db);
+    const runId = insertFinishedRun(db);
     await expect(
       drawSample(db, runId, memoryProbabilityReader(grid, scene(), NODATA), { seed: 1 }),
     ).rejects.toThrow(/has no change regions to sample; find its regions first/);

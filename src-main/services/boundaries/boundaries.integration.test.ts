@@ -18,6 +18,7 @@ import { addBoundaryLayer } from './boundaryLayers';
 import { featureChangeRows } from './featureChange';
 import { gdalOverlaps } from './gdalOverlapReference.testutil';
 import { readBoundaryFile } from './readBoundaryFile';
+import { insertFinishedRun } from '../project/testing/finishedRun';
 
 const DATA = process.env.CHANGEMAP_DATA ?? path.join(process.cwd(), '..', 'shared', 'data');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-boundaries-real-'));
@@ -46,14 +47,7 @@ async function sceneRun(db: ReturnType<typeof openMemoryProjectDb>, scene: strin
   // The brightest 5% of the change magnitude is change (robust where a few saturated pixels dwarf the rest).
   const p95 = Float32Array.from(magnitude).sort()[Math.floor(0.95 * magnitude.length)];
   const probability = magnitude.map((v) => Math.min(1, v / (2 * p95)));
-  const runId = Number(
-    db
-      .prepare(
-        `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-         VALUES ('done', 'cva', '1', '', 'cpu', ?)`,
-      )
-      .run(JSON.stringify({ grid })).lastInsertRowid,
-  );
+  const runId = insertFinishedRun(db, { model: 'cva', params: { grid } });
   await computeRegions(db, runId, memoryProbabilityReader(grid, probability), {
     threshold: 0.5,
     openingRadius: 1,

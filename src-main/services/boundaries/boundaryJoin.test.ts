@@ -25,6 +25,7 @@ import { featureChangeRows } from './featureChange';
 import { gdalOverlaps, type ReferencePolygon } from './gdalOverlapReference.testutil';
 import { readBoundaryFile } from './readBoundaryFile';
 import { exportBoundarySummary, SUMMARY_LAYER } from './summaryExport';
+import { insertFinishedRun } from '../project/testing/finishedRun';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-join-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -99,14 +100,7 @@ beforeAll(async () => {
   let max = 0;
   for (const v of magnitude) max = Math.max(max, v);
   const probability = magnitude.map((v) => v / max);
-  runId = Number(
-    db
-      .prepare(
-        `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-         VALUES ('done', 'cva', '1', '', 'cpu', ?)`,
-      )
-      .run(JSON.stringify({ grid: scene.grid })).lastInsertRowid,
-  );
+  runId = insertFinishedRun(db, { model: 'cva', params: { grid: scene.grid } });
   await computeRegions(db, runId, memoryProbabilityReader(scene.grid, probability), {
     threshold: otsuThreshold(probability),
     openingRadius: 1,

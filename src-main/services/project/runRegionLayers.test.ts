@@ -8,29 +8,19 @@ import { memoryProbabilityReader } from '../regions/probabilityReader';
 import { blobs, utmGrid } from '../regions/regions.testutil';
 import { ProjectStore } from './projectStore';
 import { runRegionLayerName } from './runRegionLayers';
+import { insertFinishedRun } from './testing/finishedRun';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-run-layers-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const settings = { threshold: 0.5, openingRadius: 0, closingRadius: 0, minAreaM2: 0, chunkSize: 32 };
 
-function newRun(store: ProjectStore): number {
-  return Number(
-    store.db
-      .prepare(
-        `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-         VALUES ('done', 'test-model', '1', '', 'cpu', '{}')`,
-      )
-      .run().lastInsertRowid,
-  );
-}
-
 /** A project with two runs: the first finds 3 regions, the second 1. */
 async function projectWithTwoRuns(name: string): Promise<{ file: string; runs: number[] }> {
   const file = path.join(dir, name);
   const store = ProjectStore.create(file);
   const grid = utmGrid(120, 90);
-  const first = newRun(store);
+  const first = insertFinishedRun(store.db, { model: 'test-model' });
   await computeRegions(
     store.db,
     first,
@@ -44,7 +34,7 @@ async function projectWithTwoRuns(name: string): Promise<{ file: string; runs: n
     ),
     settings,
   );
-  const second = newRun(store);
+  const second = insertFinishedRun(store.db, { model: 'test-model' });
   await computeRegions(
     store.db,
     second,
@@ -87,7 +77,7 @@ describe('one GeoPackage layer per run', () => {
   it('a run on imagery without georeference gets a layer in pixel coordinates (undefined Cartesian SRS)', async () => {
     const file = path.join(dir, 'pixels.gpkg');
     const store = ProjectStore.create(file);
-    const run = newRun(store);
+    const run = insertFinishedRun(store.db, { model: 'test-model' });
     const grid = {
       ...utmGrid(120, 90),
       geoTransform: [0, 1, 0, 0, 0, 1] as [number, number, number, number, number, number],

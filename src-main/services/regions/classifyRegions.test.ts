@@ -7,18 +7,12 @@ import { brightnessClassifier, memoryPairSource } from './fakes';
 import { listRegions } from './listRegions';
 import { memoryProbabilityReader } from './probabilityReader';
 import { patchWindow, resamplePlanes } from '../../core/regions/patches';
+import { insertFinishedRun } from '../project/testing/finishedRun';
 
 describe('classifyRegions', () => {
   it('labels before and after land cover per region, batched, and filters by transition', async () => {
     const db = openMemoryProjectDb();
-    const run = Number(
-      db
-        .prepare(
-          `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-           VALUES ('done', 't', '1', '', 'cpu', '{}')`,
-        )
-        .run().lastInsertRowid,
-    );
+    const run = insertFinishedRun(db, { model: 't' });
     const W = 160;
     const H = 100;
     const grid = utmGrid(W, H);
@@ -66,14 +60,7 @@ describe('classifyRegions', () => {
 
   it('classifies a small region of very high resolution imagery on a patch fitted to it, not shrunk to 10 m', async () => {
     const db = openMemoryProjectDb();
-    const run = Number(
-      db
-        .prepare(
-          `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-           VALUES ('done', 't', '1', '', 'cpu', '{}')`,
-        )
-        .run().lastInsertRowid,
-    );
+    const run = insertFinishedRun(db, { model: 't' });
     const W = 400;
     const grid = utmGrid(W, W, 0.5); // 0.5 m pixels: 200 m across
     await computeRegions(db, run, memoryProbabilityReader(grid, blobs(W, W, [[200, 200, 20]])), {

@@ -7,24 +7,14 @@ import { listRegions } from './listRegions';
 import { memoryProbabilityReader } from './probabilityReader';
 import { getRegion, regionFeatures, setReview } from './regionRecords';
 import { blobs, geographicGrid, utmGrid } from './regions.testutil';
-
-function newRun(db: ReturnType<typeof openMemoryProjectDb>): number {
-  return Number(
-    db
-      .prepare(
-        `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-         VALUES ('done', 'test', '1', '', 'cpu', '{}')`,
-      )
-      .run().lastInsertRowid,
-  );
-}
+import { insertFinishedRun } from '../project/testing/finishedRun';
 
 const base = { threshold: 0.5, openingRadius: 0, closingRadius: 0, minAreaM2: 0 };
 
 describe('computeRegions', () => {
   it('writes regions largest first with areas, centroids and outlines QGIS can read', async () => {
     const db = openMemoryProjectDb();
-    const run = newRun(db);
+    const run = insertFinishedRun(db);
     const grid = utmGrid(120, 90);
     const values = blobs(120, 90, [
       [30, 30, 12],
@@ -66,7 +56,7 @@ describe('computeRegions', () => {
       [geographicGrid(200, 200, 0.0005), 5e-3],
     ] as const) {
       const db = openMemoryProjectDb();
-      const run = newRun(db);
+      const run = insertFinishedRun(db);
       const values = blobs(200, 200, [
         [60, 60, 40],
         [150, 150, 30],
@@ -85,7 +75,7 @@ describe('computeRegions', () => {
 
   it('keeps reviews of regions that still exist after a threshold change', async () => {
     const db = openMemoryProjectDb();
-    const run = newRun(db);
+    const run = insertFinishedRun(db);
     const grid = utmGrid(100, 100);
     const reader = memoryProbabilityReader(
       grid,
@@ -111,7 +101,7 @@ describe('computeRegions', () => {
 
   it('drops regions under the minimum area and refuses unknown runs', async () => {
     const db = openMemoryProjectDb();
-    const run = newRun(db);
+    const run = insertFinishedRun(db);
     const grid = utmGrid(60, 60);
     const reader = memoryProbabilityReader(
       grid,

@@ -2,17 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { openMemoryProjectDb } from '../project/memoryDb';
 import { ensureRegionIndexes, listRegions, regionFacets } from './listRegions';
 import { setReview } from './regionRecords';
+import { insertFinishedRun } from '../project/testing/finishedRun';
 
 function seed(count: number) {
   const db = openMemoryProjectDb();
-  const run = Number(
-    db
-      .prepare(
-        `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-         VALUES ('done', 't', '1', '', 'cpu', '{}')`,
-      )
-      .run().lastInsertRowid,
-  );
+  const run = insertFinishedRun(db, { model: 't' });
   const classes = ['forest', 'cropland', 'bare/construction', 'water'];
   const insert =
     db.prepare(`INSERT INTO change_regions (run_id, pixel_count, area_m2, perimeter_m, prob_mean, prob_max,

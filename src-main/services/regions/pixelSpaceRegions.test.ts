@@ -23,6 +23,7 @@ import { computeRegions } from './computeRegions';
 import { listRegions } from './listRegions';
 import { memoryProbabilityReader } from './probabilityReader';
 import { blobs } from './regions.testutil';
+import { insertFinishedRun } from '../project/testing/finishedRun';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-pixel-regions-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -33,14 +34,7 @@ const settings = { threshold: 0.5, openingRadius: 0, closingRadius: 0, minAreaM2
 function projectWithRun(name: string): { db: Database.Database; runId: number } {
   const db = new Database(path.join(dir, `${name}.gpkg`));
   for (const migration of MIGRATIONS) db.exec(migration.sql);
-  const runId = Number(
-    db
-      .prepare(
-        `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-         VALUES ('done', 'test', '1', '', 'cpu', ?)`,
-      )
-      .run(JSON.stringify({ grid })).lastInsertRowid,
-  );
+  const runId = insertFinishedRun(db, { params: { grid } });
   return { db, runId };
 }
 

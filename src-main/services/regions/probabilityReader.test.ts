@@ -9,6 +9,7 @@ import { computeRegions } from './computeRegions';
 import { listRegions } from './listRegions';
 import { memoryProbabilityReader, probabilityReaderFromRaster } from './probabilityReader';
 import { blobs, utmGrid } from './regions.testutil';
+import { insertFinishedRun } from '../project/testing/finishedRun';
 
 const dir = mkdtempSync(join(tmpdir(), 'cm-regions-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,14 +42,7 @@ describe('probabilityReaderFromRaster', () => {
     expect(reader.nodata).toBe(-1);
     const settings = { threshold: 0.5, openingRadius: 1, closingRadius: 1, minAreaM2: 0, chunkSize: 100 };
     const db = openMemoryProjectDb();
-    const run = Number(
-      db
-        .prepare(
-          `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-           VALUES ('done', 't', '1', '', 'cpu', '{}')`,
-        )
-        .run().lastInsertRowid,
-    );
+    const run = insertFinishedRun(db, { model: 't' });
     const fromFile = await computeRegions(db, run, reader, settings);
     const a = listRegions(db, { runId: run }).regions.map((r) => [r.pixelCount, r.areaM2]);
     const inMemory = await computeRegions(db, run, memoryProbabilityReader(grid, values, -1), settings);

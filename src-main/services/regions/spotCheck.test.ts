@@ -8,18 +8,12 @@ import { memoryProbabilityReader } from './probabilityReader';
 import { blobs, utmGrid } from './regions.testutil';
 import { imageryToRgba, type ByteStretch } from '../../core/preview/colourise';
 import { pointSpotCheckImages, SpotCheckCache, spotCheckImages } from './spotCheck';
+import { insertFinishedRun } from '../project/testing/finishedRun';
 
 describe('spotCheckImages', () => {
   it('renders before, change and after at one scale with the outline, and caches them', async () => {
     const db = openMemoryProjectDb();
-    const run = Number(
-      db
-        .prepare(
-          `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-           VALUES ('done', 't', '1', '', 'cpu', '{}')`,
-        )
-        .run().lastInsertRowid,
-    );
+    const run = insertFinishedRun(db, { model: 't' });
     const W = 120;
     const H = 120;
     const grid = utmGrid(W, H);
@@ -60,14 +54,7 @@ describe('spotCheckImages', () => {
 
   it("shows each date in the colours the map draws it with (the map tiles' stretch, not the window's own)", async () => {
     const db = openMemoryProjectDb();
-    const run = Number(
-      db
-        .prepare(
-          `INSERT INTO cm_runs (status, model_name, model_version, model_sha256, provider_requested, params)
-           VALUES ('done', 't', '1', '', 'cpu', '{}')`,
-        )
-        .run().lastInsertRowid,
-    );
+    const run = insertFinishedRun(db, { model: 't' });
     const [W, H] = [120, 120];
     const grid = utmGrid(W, H);
     const probability = memoryProbabilityReader(grid, blobs(W, H, [[60, 60, 20]]));
