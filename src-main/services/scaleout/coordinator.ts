@@ -146,14 +146,18 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
         }
         const state = await job.getState();
         if (state === 'failed') {
-          const { code, message } = failureOf(job.failedReason ?? 'unknown');
+          // Read again: the job fetched above may predate its failure (its reason not yet in it).
+          const reason = (await queue.getJob(chunkJobId(runKey, idx)))?.failedReason ?? job.failedReason;
+          const { code, message } = failureOf(reason ?? 'no reason given');
           ledger.chunkFailed(run.id, idx, message);
           fail(new ChangeMapError(code, `Chunk ${idx} failed on the workers: ${message}`));
           return;
         }
         if (state === 'completed') {
-          // Completed, yet its file is not where this project reads it: the workers write somewhere else.
           const result = job.returnvalue as ChunkJobResult | undefined;
+          // It may have completed since the file was looked for above.
+          if (await adopt(idx, result ?? null)) continue;
+          // Completed, yet its file is not where this project reads it: the workers write somewhere else.
           fail(
             new ChangeMapError(
               'SCALEOUT_CHUNK_NOT_SHARED',

@@ -12,6 +12,7 @@ import type {
   RunSummary,
 } from '../../../src-main/ipc/contract';
 import { AUTO_MODEL } from '../../../src-main/core/models/modelChoice';
+import { engineUrl } from '../../../src-main/ipc/contract';
 import { onEvent, request } from '../lib/api';
 import { signal } from '../lib/signals';
 import { notices } from './notices.svelte';
@@ -45,6 +46,15 @@ export class RunState {
   area = $state.raw<AreaChoice>({ kind: 'whole' });
   /** Chunk side in pixels; null lets the service choose from its memory budget. */
   chunkSize = $state<number | null>(null);
+  /** Where the chunks are computed: '' this computer, else the job engine of scale-out workers (redis://...). */
+  engine = $state('');
+  /** Why the engine typed is not one (the contract's own check), or null. */
+  engineProblem = $derived.by(() => {
+    const text = this.engine.trim();
+    if (!text) return null;
+    const parsed = engineUrl.safeParse(text);
+    return parsed.success ? null : (parsed.error.issues[0]?.message ?? 'Not a job engine address');
+  });
   /** The map is waiting for the user to draw this kind of area. */
   drawing = $state<'bbox' | 'polygon' | null>(null);
 
@@ -189,7 +199,14 @@ export class RunState {
       provider: this.provider,
       ...aoiRequest(this.area),
       chunkSize: this.chunkSize ?? undefined,
+      ...this.engineRequest(),
     };
+  }
+
+  /** The job engine part of run:start and run:resume: left out for this computer. */
+  private engineRequest(): { engine?: string } {
+    const engine = this.engine.trim();
+    return engine ? { engine } : {};
   }
 
   /**
@@ -248,7 +265,7 @@ export class RunState {
     this.busy = true;
     this.failure = null;
     try {
-      const summary = await request('run:resume', { runId: this.current.id });
+      const summary = await request('run:resume', { runId: this.current.id, ...this.engineRequest() });
       this.show(await request('run:get', { runId: summary.id }));
     } catch (error) {
       this.failure = notices.error(error, 'Resuming the run');

@@ -107,4 +107,23 @@ describe('RunState', () => {
     expect(request).toMatchObject({ gridAoi: { minX: 10, minY: -180, maxX: 300, maxY: -20 } });
     expect(request).not.toHaveProperty('aoi');
   });
+
+  it('sends the job engine typed for scale-out workers with start and resume, and checks it first', async () => {
+    services.handle('run:start', () => runDetail(6, { status: 'pending' }));
+    services.handle('run:resume', () => runDetail(6, { status: 'running' }));
+    services.handle('run:get', ({ runId }) => runDetail(runId, { status: 'cancelled', chunks: chunks(2) }));
+    const run = new RunState();
+    run.modelId = 'auto';
+    run.engine = 'http://queue:6379';
+    expect(run.engineProblem).toMatch(/redis:\/\/host:6379/);
+    run.engine = ' redis://queue.internal:6379 ';
+    expect(run.engineProblem).toBeNull();
+    await run.start();
+    expect(services.callsTo('run:start')[0]).toMatchObject({ engine: 'redis://queue.internal:6379' });
+    await run.resume();
+    expect(services.callsTo('run:resume')[0]).toEqual({ runId: 6, engine: 'redis://queue.internal:6379' });
+    run.engine = '';
+    await run.start();
+    expect(services.callsTo('run:start')[1]).not.toHaveProperty('engine');
+  });
 });
