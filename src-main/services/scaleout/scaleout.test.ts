@@ -15,6 +15,9 @@ import { openRunInputs } from '../runs/openRunInputs';
 import { RunService } from '../runs/RunService';
 import type { RunEvent } from '../runs/runEvents';
 import type { RunInputs, StartRunParams } from '../runs/runTypes';
+import { Queue } from 'bullmq';
+import { CHUNK_QUEUE } from './chunkJob';
+import { engineConnection } from './engineConnection';
 import { TestRedis } from './testing/redisServer';
 import { TEST_MODELS } from './testing/workerChild';
 
@@ -110,13 +113,14 @@ async function runLocally(): Promise<Buffer> {
   return readFileSync(run.probabilityPath!);
 }
 
-let reference: Buffer;
+let referenceRun: Promise<Buffer> | null = null;
+/** The single-process run of the same request, computed once. */
+const reference = () => (referenceRun ??= runLocally());
 
 it(
   'finishes a run whose worker is killed mid-chunk, equal to a local run, each chunk done once',
   { timeout: 100_000 },
   async () => {
-    reference = await runLocally();
     const lines: WorkerLine[] = [];
     // Locks of 2 s checked every second: a killed worker's chunk is taken over within a few seconds.
     const timing = { lockMs: 2000, stalledMs: 1000, delayMs: 40 };
@@ -152,7 +156,7 @@ it(
     ).toContain('w2');
     expect(run.chunks.map((c) => [c.state, c.computedCount])).toEqual(run.chunks.map(() => ['done', 1]));
     expect(new Set(run.chunks.map((c) => c.worker)).size).toBeGreaterThanOrEqual(2);
-    expect(readFileSync(run.probabilityPath!).equals(reference)).toBe(true);
+    expect(readFileSync(run.probabilityPath!).equals(await reference())).toBe(true);
     // The project followed it live: each chunk reported done once, with its worker.
     const done = events.filter((e) => e.type === 'run:chunk' && e.state === 'done');
     expect(done.map((e) => (e as { idx: number }).idx).sort((a, b) => a - b)).toEqual(
@@ -195,7 +199,36 @@ it(
     // No chunk was computed twice by the workers.
     const computed = lines.filter((l) => l.type === 'chunk:done' && l.runId === id).map((l) => l.idx);
     expect([...computed].sort((a, b) => a! - b!)).toEqual(run.chunks.map((c) => c.idx));
-    expect(readFileSync(run.probabilityPath!).equals(reference)).toBe(true);
+    expect(readFileSync(run.probabilityPath!).equals(await reference())).toBe(true);
+    await stopWorkers();
+  },
+);
+
+it(
+  'cancels by taking the queued chunks off the queue, and resumes through the workers',
+  { timeout: 60_000 },
+  async () => {
+    const service = project('cancelled');
+    const connection = engineConnection(redis.url);
+    const queue = new Queue(CHUNK_QUEUE, { connection });
+    // No worker yet: every chunk waits on the queue.
+    const id = await service.startRun({ ...REQUEST, engine: redis.url });
+    const chunks = service.getRun(id)!.chunks.length;
+    while ((await queue.getWaitingCount()) < chunks) await new Promise((r) => setTimeout(r, 100));
+    await service.cancelRun(id);
+    const cancelled = await service.whenSettled(id);
+    expect(cancelled.status).toBe('cancelled');
+    expect(await queue.getWaitingCount()).toBe(0);
+    await queue.close();
+    connection.disconnect();
+    await startWorker('c1', [], { lockMs: 5000, stalledMs: 5000, delayMs: 0 });
+    await service.resumeRun(id, { engine: redis.url });
+    const resumed = await service.whenSettled(id);
+    expect(resumed.status).toBe('done');
+    expect(resumed.chunks.map((c) => [c.computedCount, c.worker])).toEqual(
+      resumed.chunks.map(() => [1, 'c1']),
+    );
+    expect(readFileSync(resumed.probabilityPath!).equals(await reference())).toBe(true);
     await stopWorkers();
   },
 );
