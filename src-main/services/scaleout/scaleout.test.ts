@@ -4,7 +4,7 @@
 // process makes and the ledger shows each chunk done once. Missing redis-server fails these tests (CI installs it).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import type { RunEvent } from '../runs/runEvents';
 import type { RunInputs, StartRunParams } from '../runs/runTypes';
 import { Queue } from 'bullmq';
 import { CHUNK_QUEUE } from './chunkJob';
+import { startChunkWorker } from './chunkWorker';
 import { engineConnection } from './engineConnection';
 import { TestRedis } from './testing/redisServer';
 import { TEST_MODELS } from './testing/workerChild';
@@ -230,6 +231,46 @@ it(
     );
     expect(readFileSync(resumed.probabilityPath!).equals(await reference())).toBe(true);
     await stopWorkers();
+  },
+);
+
+it(
+  'writes through --output-dir where the data folder is mounted, and names a worker writing elsewhere',
+  { timeout: 60_000 },
+  async () => {
+    const service = project('mounted');
+    const dataDir = stores.at(-1)!.dataDir;
+    // The same folder under another path (as a mount), then a folder that is not the project's.
+    const mount = path.join(dir, 'mount');
+    symlinkSync(dataDir, mount);
+    const elsewhere = mkdtempSync(path.join(dir, 'elsewhere-'));
+    for (const [outputDir, ok] of [
+      [mount, true],
+      [elsewhere, false],
+    ] as const) {
+      const worker = await startChunkWorker({
+        engine: redis.url,
+        version: VERSION,
+        modelDirs: [TEST_MODELS],
+        outputDir,
+        name: 'inproc',
+      });
+      try {
+        const id = await service.startRun({ ...REQUEST, engine: redis.url });
+        const run = await service.whenSettled(id);
+        if (ok) {
+          expect(run.status).toBe('done');
+          expect(readFileSync(run.probabilityPath!).equals(await reference())).toBe(true);
+        } else {
+          expect(run.status).toBe('failed');
+          expect(run.error).toMatch(
+            /finished chunk \d+ but its file is not in .*--output-dir must be this project's data folder/,
+          );
+        }
+      } finally {
+        await worker.close();
+      }
+    }
   },
 );
 
