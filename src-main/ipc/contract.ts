@@ -254,8 +254,11 @@ export interface RunComparison {
 }
 
 export interface RunDetail extends RunSummary {
-  /** Each chunk's outline in WGS 84 ([lon, lat] ring) and state, for the chunk grid on the map. */
-  chunks: { idx: number; state: ChunkStateName; ring: [number, number][] }[];
+  /**
+   * Each chunk's outline in WGS 84 ([lon, lat] ring) and state, for the chunk grid on the map; worker: the scale-out
+   * worker that computed it (null: this computer).
+   */
+  chunks: { idx: number; state: ChunkStateName; ring: [number, number][]; worker: string | null }[];
   /** Extent of the analysis grid in WGS 84: [minLon, minLat, maxLon, maxLat]. */
   extent: [number, number, number, number] | null;
   /** The run's region settings by the one rule: saved for the run, else the model card's, else the fallback. */

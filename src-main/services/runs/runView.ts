@@ -50,6 +50,7 @@ export function runDetail(run: RunRecord, regionSettings: RegionSettings): RunDe
     idx: c.idx,
     state: c.state,
     ring: windowRing(grid, c.window, toWgs84),
+    worker: c.worker,
   }));
   const ring = windowRing(grid, { x: 0, y: 0, width: grid.width, height: grid.height }, toWgs84);
   const lons = ring.map((p) => p[0]);

@@ -69,8 +69,13 @@ export class RunState {
   /** Bumped (throttled) as chunks finish: the map reloads the probability tiles. */
   probabilityRevision = $state(0);
 
+  /** A scale-out run's workers and how many chunks each has finished, busiest first (empty for a local run). */
+  workers = $state.raw<{ name: string; chunks: number }[]>([]);
+
   /** Chunk states by index, outside reactivity: thousands of chunks update one by one. */
   private chunkStates = new Map<number, ChunkStateName>();
+  /** Who computed each finished chunk of a scale-out run, by index. */
+  private chunkWorkers = new Map<number, string>();
   private chunkListeners = new Set<ChunkListener>();
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private lastRefresh = 0;
@@ -126,9 +131,10 @@ export class RunState {
       this.sayReplaced(previous, detail.id);
       signal('run:started');
     });
-    onEvent('run:chunk', ({ runId, idx, state }) => {
+    onEvent('run:chunk', ({ runId, idx, state, worker }) => {
       if (runId !== this.current?.id) return;
       this.setChunk(idx, state);
+      if (state === 'done' && worker) this.setWorker(idx, worker);
       if (state === 'done') {
         this.scheduleProbabilityRefresh();
         signal('run:chunk-done');
@@ -299,12 +305,18 @@ export class RunState {
     this.warnings = [];
     this.failure = null;
     this.chunkStates.clear();
+    this.chunkWorkers.clear();
+    this.workers = [];
     this.chunkCounts = { waiting: 0, running: 0, done: 0, failed: 0 };
   }
 
   private show(detail: RunDetail): void {
     this.chunkStates = new Map(detail.chunks.map((c) => [c.idx, c.state]));
+    this.chunkWorkers = new Map(
+      detail.chunks.flatMap((c) => (c.state === 'done' && c.worker ? [[c.idx, c.worker] as const] : [])),
+    );
     this.recount();
+    this.tallyWorkers();
     this.current = detail;
     this.progress = this.current.id === this.progress?.runId ? this.progress : null;
     this.applySummary(detail);
@@ -326,6 +338,20 @@ export class RunState {
     this.chunkCounts[previous]--;
     this.chunkCounts[state]++;
     for (const listener of this.chunkListeners) listener(idx, state);
+  }
+
+  private setWorker(idx: number, worker: string): void {
+    if (this.chunkWorkers.get(idx) === worker) return;
+    this.chunkWorkers.set(idx, worker);
+    this.tallyWorkers();
+  }
+
+  private tallyWorkers(): void {
+    const counts = new Map<string, number>();
+    for (const worker of this.chunkWorkers.values()) counts.set(worker, (counts.get(worker) ?? 0) + 1);
+    this.workers = [...counts]
+      .map(([name, chunks]) => ({ name, chunks }))
+      .sort((a, b) => b.chunks - a.chunks || a.name.localeCompare(b.name));
   }
 
   private recount(): void {

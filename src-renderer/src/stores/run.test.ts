@@ -6,7 +6,7 @@ import { notices } from './notices.svelte';
 import { RunState } from './run.svelte';
 
 const chunks = (n: number) =>
-  Array.from({ length: n }, (_, idx) => ({ idx, state: 'waiting' as const, ring: [] }));
+  Array.from({ length: n }, (_, idx) => ({ idx, state: 'waiting' as const, ring: [], worker: null }));
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => {
@@ -21,7 +21,10 @@ describe('RunState', () => {
     services.handle('providers:list', () => []);
     services.handle('run:list', () => [runDetail(2), runDetail(5), runDetail(3)]);
     services.handle('run:get', ({ runId }) =>
-      runDetail(runId, { status: 'cancelled', chunks: [...chunks(3), { idx: 3, state: 'done', ring: [] }] }),
+      runDetail(runId, {
+        status: 'cancelled',
+        chunks: [...chunks(3), { idx: 3, state: 'done', ring: [], worker: null }],
+      }),
     );
     const run = new RunState();
     await run.load();
@@ -53,6 +56,32 @@ describe('RunState', () => {
     services.emit('run:done', runDetail(8));
     expect(run.status).toBe('done');
     expect(run.active).toBe(false);
+  });
+
+  it("tallies a scale-out run's chunks by the worker that computed them, also for a run shown again", () => {
+    const run = new RunState();
+    run.listen();
+    services.emit('run:started', runDetail(8, { status: 'running', chunks: chunks(5), chunksDone: 0 }));
+    expect(run.workers).toEqual([]);
+    services.emit('run:chunk', { runId: 8, idx: 0, state: 'running', worker: 'node-a' });
+    expect(run.workers).toEqual([]); // only finished chunks count
+    services.emit('run:chunk', { runId: 8, idx: 0, state: 'done', worker: 'node-a' });
+    services.emit('run:chunk', { runId: 8, idx: 1, state: 'done', worker: 'node-b' });
+    services.emit('run:chunk', { runId: 8, idx: 2, state: 'done', worker: 'node-b' });
+    services.emit('run:chunk', { runId: 8, idx: 2, state: 'done', worker: 'node-b' }); // told twice: counted once
+    services.emit('run:chunk', { runId: 8, idx: 3, state: 'done' }); // computed here
+    expect(run.workers).toEqual([
+      { name: 'node-b', chunks: 2 },
+      { name: 'node-a', chunks: 1 },
+    ]);
+    // A run shown again (reopened project, run history) tallies from its stored chunks.
+    const stored = chunks(3).map((c, i) => ({
+      ...c,
+      state: 'done' as const,
+      worker: i < 2 ? 'node-c' : null,
+    }));
+    services.emit('run:started', runDetail(9, { status: 'done', chunks: stored }));
+    expect(run.workers).toEqual([{ name: 'node-c', chunks: 2 }]);
   });
 
   it('reports a failed run and a refused start with their codes', async () => {

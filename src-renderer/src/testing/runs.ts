@@ -23,7 +23,7 @@ export function runDetail(id: number, patch: Partial<RunDetail> = {}): RunDetail
     chunksTotal: 1,
     warnings: [],
     error: null,
-    chunks: [{ idx: 0, state: 'done', ring: [] }],
+    chunks: [{ idx: 0, state: 'done', ring: [], worker: null }],
     extent: null,
     regionSettings: SETTINGS,
     ...patch,
