@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encode } from 'fast-png';
+import { readBody, sendJson, sendPng, serveRange } from '../../stac/testing/httpAnswers';
 
 export interface FakePlanetItem {
   id: string;
@@ -107,33 +107,39 @@ export async function startFakePlanetApi(
     if (download && req.method === 'GET') {
       const item = items.find((i) => i.id === decodeURIComponent(download[1]));
       const ok = item && activations.get(`${item.id}/${download[2]}`) === 'active';
-      if (!ok || url.searchParams.get('token') !== 'signed') return json(res, 404, { message: 'Not found' });
+      if (!ok || url.searchParams.get('token') !== 'signed')
+        return sendJson(res, 404, { message: 'Not found' });
       return serveRange(req, res, readFileSync(item.file));
     }
-    if (!authorized) return json(res, 401, { message: 'Please enter your API key, or email and password.' });
+    if (!authorized)
+      return sendJson(res, 401, { message: 'Please enter your API key, or email and password.' });
     if (path === '/quick-search' && req.method === 'POST') {
       if (api.failSearch) return fail(res, api.failSearch);
       const found = items.filter((item) => matches(item, body));
       const id = `s${searches.size + 1}`;
       searches.set(id, found);
-      return json(res, 200, page(id, found, 0, sizeOf(url)));
+      return sendJson(res, 200, page(id, found, 0, sizeOf(url)));
     }
     const results = /^\/searches\/([^/]+)\/results$/.exec(path);
     if (results && req.method === 'GET') {
       const found = searches.get(results[1]);
-      if (!found) return json(res, 404, { message: 'No such search' });
-      return json(res, 200, page(results[1], found, Number(url.searchParams.get('_page') ?? 0), sizeOf(url)));
+      if (!found) return sendJson(res, 404, { message: 'No such search' });
+      return sendJson(
+        res,
+        200,
+        page(results[1], found, Number(url.searchParams.get('_page') ?? 0), sizeOf(url)),
+      );
     }
     const assets = /^\/item-types\/([^/]+)\/items\/([^/]+)\/assets\/?$/.exec(path);
     if (assets && req.method === 'GET') {
       const item = items.find((i) => i.itemType === assets[1] && i.id === decodeURIComponent(assets[2]));
-      if (!item) return json(res, 404, { message: 'Item not found' });
+      if (!item) return sendJson(res, 404, { message: 'Item not found' });
       if (api.rateLimitAssetReads > 0) {
         api.rateLimitAssetReads -= 1;
         res.writeHead(429, { 'content-type': 'application/json', 'retry-after': api.assetsRetryAfter });
         return void res.end(JSON.stringify({ message: 'Too many requests' }));
       }
-      return json(res, 200, assetsOf(item));
+      return sendJson(res, 200, assetsOf(item));
     }
     const activate = /^\/assets\/([^/]+)\/([^/]+)\/activate$/.exec(path);
     if (activate && req.method === 'POST') {
@@ -143,8 +149,8 @@ export async function startFakePlanetApi(
       return void res.writeHead(202).end();
     }
     const thumb = /^\/thumb\/([^/]+)\/([^/]+)$/.exec(path);
-    if (thumb && req.method === 'GET') return png(res);
-    json(res, 404, { message: `No route ${req.method} ${path}` });
+    if (thumb && req.method === 'GET') return sendPng(res, 0, [180, 90]);
+    sendJson(res, 404, { message: `No route ${req.method} ${path}` });
   }
 
   /** The page size asked for, capped at the fake's own (as Planet caps it at 250). */
@@ -272,12 +278,12 @@ export async function startFakePlanetApi(
   }
 
   function fail(res: ServerResponse, failure: FakePlanetFailure): void {
-    if (failure === 'http401') return json(res, 401, { message: 'Invalid API key' });
+    if (failure === 'http401') return sendJson(res, 401, { message: 'Invalid API key' });
     if (failure === 'http429') {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' });
       return void res.end(JSON.stringify({ message: 'Too many requests' }));
     }
-    if (failure === 'http500') return json(res, 500, { message: 'Internal error' });
+    if (failure === 'http500') return sendJson(res, 500, { message: 'Internal error' });
     if (failure === 'badjson') {
       return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"features": [');
     }
@@ -288,41 +294,4 @@ export async function startFakePlanetApi(
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   api.url = base;
   return api;
-}
-
-function json(res: ServerResponse, status: number, value: unknown): void {
-  const text = JSON.stringify(value);
-  res
-    .writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
-    .end(text);
-}
-
-function png(res: ServerResponse): void {
-  const data = new Uint8Array(16 * 16 * 3).map((_, i) => (i % 3 === 0 ? 180 : 90));
-  const bytes = encode({ width: 16, height: 16, data, channels: 3, depth: 8 });
-  res.writeHead(200, { 'content-type': 'image/png', 'content-length': bytes.length }).end(Buffer.from(bytes));
-}
-
-function serveRange(req: IncomingMessage, res: ServerResponse, file: Buffer): void {
-  const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
-  if (!m)
-    return void res.writeHead(200, { 'content-length': file.length, 'accept-ranges': 'bytes' }).end(file);
-  const start = Number(m[1]);
-  const end = Math.min(m[2] ? Number(m[2]) : file.length - 1, file.length - 1);
-  res
-    .writeHead(206, {
-      'content-range': `bytes ${start}-${end}/${file.length}`,
-      'content-length': end - start + 1,
-      'accept-ranges': 'bytes',
-    })
-    .end(file.subarray(start, end + 1));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (text += c));
-    req.on('end', () => resolve(text));
-  });
 }

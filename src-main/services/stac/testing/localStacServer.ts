@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encode } from 'fast-png';
+import { readBody, sendJson, sendPng, serveRange } from './httpAnswers';
 
 export interface LocalScene {
   id: string;
@@ -160,7 +160,7 @@ export async function startLocalStac(
 
   function serveAsset(req: IncomingMessage, res: ServerResponse, path: string): void {
     const thumb = /^\/thumbs\/([^/]+)\.png$/.exec(path);
-    if (thumb) return png(res);
+    if (thumb) return sendPng(res, 1, [160, 60]);
     const band = /^\/data\/([^/]+)\/([^/]+)\.tif$/.exec(path);
     if (band) {
       const scene = scenes.find((s) => s.id === decodeURIComponent(band[1]));
@@ -372,17 +372,14 @@ export async function startLocalStac(
   };
 }
 
+function json(res: ServerResponse, status: number, value: unknown): void {
+  sendJson(res, status, value, 'application/geo+json');
+}
+
 function withToken(url: URL, token: string): string {
   const params = new URLSearchParams(url.searchParams);
   params.set('token', token);
   return params.toString();
-}
-
-function json(res: ServerResponse, status: number, value: unknown): void {
-  const text = JSON.stringify(value);
-  res
-    .writeHead(status, { 'content-type': 'application/geo+json', 'content-length': Buffer.byteLength(text) })
-    .end(text);
 }
 
 /** Azure Blob storage's error answer (an XML document with a code). */
@@ -391,34 +388,4 @@ function storageRefusal(res: ServerResponse, status: number, code: string): void
   res
     .writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) })
     .end(xml);
-}
-
-function png(res: ServerResponse): void {
-  const data = new Uint8Array(16 * 16 * 3).map((_, i) => (i % 3 === 1 ? 160 : 60));
-  const bytes = encode({ width: 16, height: 16, data, channels: 3, depth: 8 });
-  res.writeHead(200, { 'content-type': 'image/png', 'content-length': bytes.length }).end(Buffer.from(bytes));
-}
-
-function serveRange(req: IncomingMessage, res: ServerResponse, file: Buffer): void {
-  const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
-  if (!m)
-    return void res.writeHead(200, { 'content-length': file.length, 'accept-ranges': 'bytes' }).end(file);
-  const start = Number(m[1]);
-  const end = Math.min(m[2] ? Number(m[2]) : file.length - 1, file.length - 1);
-  res
-    .writeHead(206, {
-      'content-range': `bytes ${start}-${end}/${file.length}`,
-      'content-length': end - start + 1,
-      'accept-ranges': 'bytes',
-    })
-    .end(file.subarray(start, end + 1));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (text += c));
-    req.on('end', () => resolve(text));
-  });
 }
