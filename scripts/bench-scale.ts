@@ -123,6 +123,8 @@ async function main() {
   const redis = await TestRedis.start();
   try {
     const local = await run({ inputs, threads: cores });
+    // Scale-out runs take their own default chunk (core/tiling/chunkPlan.ts scaleOutChunkSize).
+    let scaledChunks = local.run.chunks.map((c) => c.window);
     const { params } = local.run;
     const px = size * size;
     console.log(
@@ -146,6 +148,7 @@ async function main() {
         });
         lines.length = 0;
         const scaled = await run({ inputs, engine: redis.url, threads });
+        scaledChunks = scaled.run.chunks.map((c) => c.window);
         const done = lines.filter((l) => l.type === 'chunk:done');
         const computeMs = done.reduce((a, l) => a + l.computeMs!, 0);
         const jobMs = done.reduce((a, l) => a + l.millis!, 0);
@@ -162,7 +165,7 @@ async function main() {
       }
     }
     const alone = planChipSharing(
-      local.run.chunks.map((c) => c.window),
+      scaledChunks,
       size,
       size,
       params.chipSize,
@@ -171,7 +174,7 @@ async function main() {
     const each = alone.reduce((a, w) => a + w.chips.length, 0);
     const chipPx = params.chipSize ** 2;
     console.log(
-      `chips computed: local ${(local.stats.chipPixels / px).toFixed(2)}x the scene (neighbouring chunks share border chips), scale-out ${((each * chipPx) / px).toFixed(2)}x (each chunk computes its own)`,
+      `chips computed: local ${(local.stats.chipPixels / px).toFixed(2)}x the scene (neighbouring chunks share border chips), scale-out ${((each * chipPx) / px).toFixed(2)}x (${scaledChunks.length} chunks, each computes its own)`,
     );
   } finally {
     await redis.dispose();

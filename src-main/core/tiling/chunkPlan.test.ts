@@ -9,6 +9,8 @@ import {
   maxChipForBudget,
   normaliseChunkSize,
   planChunks,
+  SCALEOUT_WORKER_BUDGET,
+  scaleOutChunkSize,
 } from './chunkPlan';
 
 describe('planChunks', () => {
@@ -67,6 +69,37 @@ describe('chipsForChunk', () => {
     expect(s % 256).toBe(0);
     expect(s).toBeGreaterThan(1024);
     expect(chunkSizeForBudget(1, 3, 256)).toBe(256);
+  });
+});
+
+describe('scaleOutChunkSize', () => {
+  /** Pixels a worker computes over the scene when every chunk computes each chip touching it, per scene pixel. */
+  const workerCoverage = (side: number, chunk: number, chip: number, overlap: number): number => {
+    const plan = planChunks(side, side, chunk);
+    let computed = 0;
+    for (const c of plan.chunks) {
+      const { xs, ys } = chipsForChunk(c, side, side, chip, chip - overlap);
+      computed += xs.length * ys.length * chip * chip;
+    }
+    return computed / (side * side);
+  };
+
+  it("gives scale-out runs chunks large enough that workers repeat little of their neighbours' chips", () => {
+    const local = chunkSizeForBudget((1 << 30) * 0.5, 3, 800);
+    const scaleOut = scaleOutChunkSize(3, 800);
+    expect(scaleOut % 256).toBe(0);
+    expect(scaleOut).toBeGreaterThan(local);
+    // A 46,080 px scene with the 800-px chips the grid picks: the local default's chunks would make workers compute
+    // over 2.5x the scene; the scale-out default well under 2x.
+    expect(workerCoverage(46_080, local, 800, 32)).toBeGreaterThan(2.5);
+    expect(workerCoverage(46_080, scaleOut, 800, 32)).toBeLessThan(1.8);
+  });
+
+  it("keeps a worker's chunk within its budget: the two dates and the sums for the chunk and its halo", () => {
+    const chunk = scaleOutChunkSize(3, 800);
+    const read = chunk + 2 * 800;
+    expect(read * read * (2 * 3 * 4 + 4 + 4 + 1)).toBeLessThanOrEqual(SCALEOUT_WORKER_BUDGET * 0.5);
+    expect(scaleOutChunkSize(3, 800, 1)).toBe(256);
   });
 });
 

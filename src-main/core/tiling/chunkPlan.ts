@@ -139,6 +139,29 @@ export function chipSizeForGrid(width: number, height: number, options: ChipSize
   return best;
 }
 
+/**
+ * The memory a scale-out worker is expected to have for its chunk (the deployment recipe asks for it): the chunk of a
+ * scale-out run comes from this, not from the coordinator's own budget.
+ */
+export const SCALEOUT_WORKER_BUDGET = 2 * 1024 ** 3;
+
+/**
+ * The chunk of a scale-out run with no chunk size given. A worker computes every chip touching its chunk (nothing is
+ * shared with the neighbours other workers compute), so small chunks repeat much of their halo: at 1280 px with
+ * 800-px chips a worker computes about 3x the scene's pixels. A worker holds one chunk at a time (nothing read ahead),
+ * so its working set per pixel is half a local run's, and half the worker's budget goes to the chunk as locally.
+ */
+export function scaleOutChunkSize(
+  bands: number,
+  chip: number,
+  workerBudget = SCALEOUT_WORKER_BUDGET,
+): number {
+  const bytesPerPixel = 2 * bands * 4 + 4 + 4 + 1;
+  const side = Math.sqrt((workerBudget * 0.5) / bytesPerPixel) - 2 * chip;
+  const size = Math.floor(side / OUTPUT_TILE_SIZE) * OUTPUT_TILE_SIZE;
+  return Math.max(OUTPUT_TILE_SIZE, Math.min(8192, size));
+}
+
 /** Chunk and memory sizing: the largest tile-multiple chunk whose working set fits the budget. */
 export function chunkSizeForBudget(
   budgetBytes: number,

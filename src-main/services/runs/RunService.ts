@@ -10,6 +10,7 @@ import {
   batchSizeForBudget,
   chipSizeForGrid,
   chunkSizeForBudget,
+  scaleOutChunkSize,
   maxChipForBudget,
   normaliseChunkSize,
   planChunks,
@@ -266,10 +267,12 @@ export class RunService {
       const chip = runChipSize(info, source.grid, overlap, budget, request.chipSize);
       const chunkSize = request.chunkSize
         ? normaliseChunkSize(request.chunkSize)
-        : // Half the budget: the other half holds a batch (a quarter) and what the chunk formula leaves out
-          // (decoding and alignment buffers, ONNX Runtime's arena); with 3/4 a 1 GiB budget peaked at 1.3 GiB.
-          // Smaller chunks cost little since neighbouring chunks share their border chips.
-          chunkSizeForBudget(budget * 0.5, source.bands, chip);
+        : request.engine
+          ? scaleOutChunkSize(source.bands, chip)
+          : // Half the budget: the other half holds a batch (a quarter) and what the chunk formula leaves out
+            // (decoding and alignment buffers, ONNX Runtime's arena); with 3/4 a 1 GiB budget peaked at 1.3 GiB.
+            // Smaller chunks cost little since neighbouring chunks share their border chips.
+            chunkSizeForBudget(budget * 0.5, source.bands, chip);
       if (!(overlap >= 0 && overlap < chip)) {
         throw new ChangeMapError(
           'RUN_BAD_OVERLAP',
