@@ -10,6 +10,7 @@ import { cliSession, mapViewOn } from './cliSession';
 import { EXIT } from './exitCodes';
 import { describeRegions } from './regionsCommand';
 import { describeTransition } from '../core/regions/transitionText';
+import { InferenceWorker } from '../services/inference/inferenceWorker';
 
 export interface DemoOptions {
   out: string;
@@ -148,5 +149,6 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     return EXIT.done;
   } finally {
     cli.dispose();
+    await InferenceWorker.releaseSpare();
   }
 }

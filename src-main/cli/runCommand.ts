@@ -343,6 +343,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   } finally {
     out.end();
     cli.dispose();
+    await InferenceWorker.releaseSpare();
   }
 }
 
@@ -368,5 +369,6 @@ export async function resumeCommand(options: ResumeOptions): Promise<number> {
   } finally {
     out.end();
     cli.dispose();
+    await InferenceWorker.releaseSpare();
   }
 }

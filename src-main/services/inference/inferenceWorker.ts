@@ -49,6 +49,20 @@ export class InferenceWorker implements ChipPredictor {
     spare = { href: url.href, worker };
   }
 
+  /**
+   * Ends a prestarted worker no run took (the run was refused first: bad imagery, a locked project). Call it before a
+   * short-lived process (the command line) ends: an exiting process ends its threads wherever they are, and a worker
+   * still loading ONNX Runtime's native code then aborts the whole process (SIGABRT; seen once in the hostile corpus).
+   * The worker answers its dispose request only once its modules have loaded, so it is ended at a safe point.
+   */
+  static async releaseSpare(graceMs = 10_000): Promise<boolean> {
+    const taken = spare;
+    if (!taken) return false;
+    spare = null;
+    await new InferenceWorker(taken.worker).terminate(graceMs);
+    return true;
+  }
+
   /** Starts a worker (or takes the prestarted one) and loads the model into it; rejects with the model's error. */
   static async start(
     cardPath: string,

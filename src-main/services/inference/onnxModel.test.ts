@@ -90,6 +90,18 @@ describe('ONNX change model', () => {
 });
 
 const landCoverCard = path.join(testModels, 'tiny-landcover.card.json');
+describe('a prestarted inference worker', () => {
+  it('is taken by the next start, or ended at a safe point when no run takes it', async () => {
+    InferenceWorker.prestart();
+    expect(await InferenceWorker.releaseSpare()).toBe(true);
+    expect(await InferenceWorker.releaseSpare()).toBe(false);
+    InferenceWorker.prestart();
+    const w = await InferenceWorker.start(card, { provider: 'cpu' });
+    expect(await InferenceWorker.releaseSpare()).toBe(false); // the run took it
+    await w.terminate();
+  });
+});
+
 describe('ONNX land-cover classifier', () => {
   it('gives one probability per class for each patch, and refuses a change model', async () => {
     const { LandCoverClassifier } = await import('./onnxModel');
