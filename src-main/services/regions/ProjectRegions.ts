@@ -78,6 +78,11 @@ export class ProjectRegions {
       this.events.failed?.(runId, (error as { code?: string }).code ?? 'INTERNAL', message);
       return null;
     });
+    this.track(runId, job);
+  }
+
+  /** Keeps a run's background region work findable (whenAutomaticDone) until it settles. */
+  private track(runId: number, job: Promise<RegionsComputed | null>): void {
     this.automatic.set(runId, job);
     void job.finally(() => {
       if (this.automatic.get(runId) === job) this.automatic.delete(runId);
@@ -101,10 +106,7 @@ export class ProjectRegions {
         this.events.warning(`Labelling the regions of run ${runId} failed: ${(error as Error).message}`);
         return null;
       });
-      this.automatic.set(runId, job);
-      void job.finally(() => {
-        if (this.automatic.get(runId) === job) this.automatic.delete(runId);
-      });
+      this.track(runId, job);
     }
     return started;
   }
