@@ -1,30 +1,18 @@
 // A project made on the command line, opened in the app (issue 10 item 3): its imagery, its run and its regions are
 // there, and the app's exports of that run equal the command line's, byte for byte where the format allows.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeMapApp } from './support/changeMapApp';
-import { REPO_ROOT, TINY_CHANGE_MODEL, writeScenePair } from './support/fixtures';
+import { runCliAsync } from '../src-main/cli/testing/cliChild';
+import { TINY_CHANGE_MODEL, writeScenePair } from './support/fixtures';
 import { Workbench } from './support/workbench';
 
 /** `changemap ...` in a child process, without blocking the browser host that lives in this process. */
-function changemap(
-  workDir: string,
-  ...args: string[]
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'changemap.js'), ...args], {
-      env: { ...process.env, CHANGEMAP_USER_DATA: path.join(workDir, 'cli-user') },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const changemap = (workDir: string, ...args: string[]) =>
+  runCliAsync(args, { userData: path.join(workDir, 'cli-user') });
 
 describe('a project made by changemap run, in the app', () => {
   let app: ChangeMapApp;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestProject } from '../src-main/services/exports/exportTestProject';
-import { sceneData, utmGrid, writeFixture } from '../src-main/services/imagery/testing/fixtures';
+import { utmGrid, writeThreeDates } from '../src-main/services/imagery/testing/fixtures';
 import { GPKG_APPLICATION_ID, MIGRATIONS, USER_VERSION_BASE } from '../src-main/services/project/schema';
 import { COMPARISON_COLOURS, PERIOD_COLOURS } from '../src-renderer/src/lib/map/seriesColours';
 import { ChangeMapApp } from './support/changeMapApp';
@@ -14,23 +14,14 @@ import { TINY_CHANGE_MODEL } from './support/fixtures';
 import { Workbench } from './support/workbench';
 
 /** Three dates of one scene: date 2 adds a bright block (A), date 3 keeps it and adds a dark block (B). */
-async function writeThreeDates(dir: string): Promise<string[]> {
+async function writeSeries(dir: string): Promise<string[]> {
   fs.mkdirSync(dir, { recursive: true });
-  const grid = utmGrid(384, 320, 500000, 5600000, 3);
-  const base = sceneData(grid, 3, 'uint8') as Uint8Array;
-  const n = grid.width * grid.height;
-  const paint = (data: Uint8Array, x0: number, y0: number, x1: number, y1: number, value: number) => {
-    for (let band = 0; band < 3; band++)
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[band * n + y * grid.width + x] = value;
-  };
-  const second = base.slice();
-  paint(second, 40, 60, 140, 120, 250);
-  const third = second.slice();
-  paint(third, 250, 200, 300, 240, 5);
-  const files = ['date1.tif', 'date2.tif', 'date3.tif'].map((f) => path.join(dir, f));
-  await writeFixture(files[0], grid, 3, base);
-  await writeFixture(files[1], grid, 3, second);
-  await writeFixture(files[2], grid, 3, third);
+  const files = ['date1.tif', 'date2.tif', 'date3.tif'].map((f) => path.join(dir, f)) as [
+    string,
+    string,
+    string,
+  ];
+  await writeThreeDates(files, utmGrid(384, 320, 500000, 5600000, 3));
   return files;
 }
 
@@ -43,7 +34,7 @@ describe('many dates and run history (issue 13)', () => {
     app = await ChangeMapApp.launch();
     bench = new Workbench(app);
     await app.waitForSignal('start:ready');
-    files = await writeThreeDates(path.join(app.workDir, 'series'));
+    files = await writeSeries(path.join(app.workDir, 'series'));
   }, 120_000);
   afterAll(async () => app?.dispose());
 

@@ -1,14 +1,12 @@
 // `changemap boundaries add|list|summary` end to end, in a child process as a user runs it: a district layer over
 // the export tests' project, the summary written headless (joining first), and exports carrying the district.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestProject, type TestProject } from '../services/exports/exportTestProject';
 import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, USER_VERSION_BASE } from '../services/project/schema';
+import { runCli } from './testing/cliChild';
 
-const bin = fileURLToPath(new URL('../../bin/changemap.js', import.meta.url));
 let tp: TestProject;
 let districts = '';
 
@@ -58,12 +56,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tp.dir, { recursive: true, force: true }));
 
-const changemap = (...args: string[]) =>
-  spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, CHANGEMAP_USER_DATA: path.join(tp.dir, 'user') },
-  });
+const changemap = (...args: string[]) => runCli(args, { userData: path.join(tp.dir, 'user') });
 
 describe('changemap boundaries', () => {
   it('adds a layer, writes the per-district summary headless, and exports regions with their district', () => {

@@ -1,82 +1,34 @@
 // `changemap run / regions / export` as a user runs them (a child process), and what the app then finds in the
 // project: issue 10 items 1 (regions by default, no empty export), 3 (a complete project), 11 (flags checked by the
 // contract, a settable memory budget) and 13 (imagery over HTTP).
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sceneData, utmGrid, writeFixture } from '../services/imagery/testing/fixtures';
+import { utmGrid, writePlantedPair } from '../services/imagery/testing/fixtures';
 import type { Results } from '../ipc/contract';
+import { jsonLines, runCli, runCliAsync, TINY_CHANGE_CARD, tinyRunArgs } from './testing/cliChild';
 import { inAppSession, type ApiCall } from './testing/inAppSession';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'changemap.js');
-const tinyCard = path.join(root, 'models', 'test', 'tiny-change.card.json');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-project-'));
-const env = { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') };
+const userData = path.join(dir, 'user');
 const before = path.join(dir, 'before.tif');
 const after = path.join(dir, 'after.tif');
 
-function changemap(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000, env });
-}
-
+const changemap = (...args: string[]) => runCli(args, { userData, timeout: 120_000 });
 /** The same, without blocking this process (a server in this process answers the child). */
-function changemapAsync(
-  ...args: string[]
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-const jsonLines = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown> & { type: string });
+const changemapAsync = (...args: string[]) => runCliAsync(args, { userData });
 
 /** Opens a project as the app does and calls its API. */
 const inApp = <T>(project: string, use: (call: ApiCall) => Promise<T>): Promise<T> =>
   inAppSession(path.join(dir, 'app-user'), project, use);
 
-beforeAll(async () => {
-  const grid = utmGrid(384, 320, 500000, 5600000, 3);
-  const b = sceneData(grid, 3, 'uint8') as Uint8Array;
-  const a = b.slice();
-  const n = grid.width * grid.height;
-  for (let band = 0; band < 3; band++)
-    for (let y = 60; y < 120; y++) for (let x = 40; x < 140; x++) a[band * n + y * grid.width + x] = 250;
-  for (let band = 0; band < 3; band++)
-    for (let y = 200; y < 240; y++) for (let x = 250; x < 300; x++) a[band * n + y * grid.width + x] = 5;
-  await writeFixture(before, grid, 3, b);
-  await writeFixture(after, grid, 3, a);
-});
+beforeAll(() => writePlantedPair(before, after, utmGrid(384, 320, 500000, 5600000, 3)));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const runArgs = (project: string, ...more: string[]) => [
-  'run',
-  '--before',
-  before,
-  '--after',
-  after,
-  '--project',
-  project,
-  '--model',
-  tinyCard,
-  '--provider',
-  'cpu',
-  ...more,
-];
+const runArgs = (project: string, ...more: string[]) => tinyRunArgs(before, after, project, ...more);
 
 describe('a project made on the command line', () => {
   it('gets its regions found and classified by default, and opens in the app complete: imagery, run, regions', async () => {
@@ -168,7 +120,7 @@ describe('flags checked by the contract', () => {
         '--project',
         project,
         '--model',
-        tinyCard,
+        TINY_CHANGE_CARD,
         '--provider',
         'cpu',
         '--no-regions',
@@ -212,18 +164,7 @@ describe('imagery over HTTP', () => {
   it('reads --before/--after URLs as Cloud-Optimized GeoTIFFs, like the app', async () => {
     const project = path.join(dir, 'http.gpkg');
     const r = await changemapAsync(
-      'run',
-      '--before',
-      `${base}/before.tif`,
-      '--after',
-      `${base}/after.tif`,
-      '--project',
-      project,
-      '--model',
-      tinyCard,
-      '--provider',
-      'cpu',
-      '--no-regions',
+      ...tinyRunArgs(`${base}/before.tif`, `${base}/after.tif`, project, '--no-regions'),
     );
     expect(r.status, r.stderr).toBe(0);
     expect([...served].sort()).toEqual(['/after.tif', '/before.tif']);

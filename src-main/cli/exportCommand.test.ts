@@ -1,9 +1,8 @@
 // `changemap export` end to end, in a child process as a user runs it, on the export tests' project.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestProject,
@@ -12,8 +11,8 @@ import {
   type TestProject,
 } from '../services/exports/exportTestProject';
 import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, USER_VERSION_BASE } from '../services/project/schema';
+import { runCli } from './testing/cliChild';
 
-const bin = fileURLToPath(new URL('../../bin/changemap.js', import.meta.url));
 let tp: TestProject;
 
 beforeAll(() => {
@@ -25,12 +24,9 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tp.dir, { recursive: true, force: true }));
 
-const changemap = (...args: string[]) =>
-  spawnSync(process.execPath, [bin, 'export', '--project', tp.file, ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, CHANGEMAP_USER_DATA: path.join(tp.dir, 'user') },
-  });
+const cli = (...args: string[]) => runCli(args, { userData: path.join(tp.dir, 'user') });
+/** `changemap export` of the test project. */
+const changemap = (...args: string[]) => cli('export', '--project', tp.file, ...args);
 
 describe('changemap export', () => {
   it('writes a zipped Shapefile GDAL reads, every region but rejected ones unless asked', () => {
@@ -120,15 +116,7 @@ describe('changemap export', () => {
 
   it('refuses a project that is not there with exit code 3, writing nothing', () => {
     const out = path.join(tp.dir, 'nothing.csv');
-    const r = spawnSync(
-      process.execPath,
-      [bin, 'export', '--project', path.join(tp.dir, 'missing.gpkg'), '--format', 'csv', '--out', out],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { ...process.env, CHANGEMAP_USER_DATA: path.join(tp.dir, 'user') },
-      },
-    );
+    const r = cli('export', '--project', path.join(tp.dir, 'missing.gpkg'), '--format', 'csv', '--out', out);
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/does not exist/);
     expect(fs.existsSync(out)).toBe(false);

@@ -1,24 +1,14 @@
 // The `changemap` bin end to end, in a child process as a user runs it.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, TINY_CHANGE_CARD } from './testing/cliChild';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'changemap.js');
-const tinyCard = path.join(root, 'models', 'test', 'tiny-change.card.json');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function changemap(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') },
-  });
-}
+const changemap = (...args: string[]) => runCli(args, { userData: path.join(dir, 'user') });
 
 describe('changemap command line', () => {
   it('explains its usage with exit code 2', () => {
@@ -55,7 +45,7 @@ describe('changemap command line', () => {
       '--project',
       project,
       '--model',
-      tinyCard,
+      TINY_CHANGE_CARD,
       '--provider',
       'cpu',
       '--json',

@@ -2,7 +2,7 @@
 // the demo give the same regions, the same change mask and the same files in every export format. The model card
 // here has its own threshold and clean-up, so a path that decided its own settings (0.5, the demo's opening 1 and
 // 300 m², the store's 100 m²) would show up as a difference.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,17 +13,16 @@ import type { RegionRow } from '../ipc/contract';
 import { openGeoTiff } from '../services/imagery/geotiffSource';
 import type { AppSession } from '../services/session';
 import { main } from './main';
+import { runCli, TINY_CHANGE_CARD } from './testing/cliChild';
 import { inAppSession, type ApiCall } from './testing/inAppSession';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'changemap.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-one-rule-'));
-const env = { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') };
 const SETTINGS = { threshold: 0.35, openingRadius: 1, closingRadius: 0, minAreaM2: 100 };
 const card = path.join(dir, 'model', 'rule-test.card.json');
 
 function changemap(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 180_000, env });
+  const r = runCli(args, { userData: path.join(dir, 'user'), timeout: 180_000 });
   expect(r.status, `changemap ${args.join(' ')}\n${r.stderr}`).toBe(0);
   return r;
 }
@@ -43,9 +42,7 @@ const withProject = <T>(
 beforeAll(async () => {
   // The tiny test model under a card of its own: threshold and region clean-up differ from every default.
   fs.mkdirSync(path.dirname(card), { recursive: true });
-  const tiny = JSON.parse(
-    fs.readFileSync(path.join(root, 'models/test/tiny-change.card.json'), 'utf8'),
-  ) as Record<string, unknown>;
+  const tiny = JSON.parse(fs.readFileSync(TINY_CHANGE_CARD, 'utf8')) as Record<string, unknown>;
   fs.copyFileSync(
     path.join(root, 'models/test/tiny-change.onnx'),
     path.join(dir, 'model', 'tiny-change.onnx'),

@@ -5,26 +5,18 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChangeMapError } from '../core/errors';
 import { ProjectStore } from '../services/project/projectStore';
 import { GPKG_APPLICATION_ID } from '../services/project/schema';
 import { EXIT } from './exitCodes';
 import { reportUncaught } from './main';
+import { CLI_BIN, runCli } from './testing/cliChild';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'changemap.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-refusals-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function changemap(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') },
-  });
-}
+const changemap = (...args: string[]) => runCli(args, { userData: path.join(dir, 'user') });
 
 /** Projects no command can open, one of each kind. */
 const bad: Record<string, { file: string; code: string }> = {};
@@ -149,7 +141,7 @@ describe('a refusal writes nothing', () => {
  * mktemp folder is not). Elsewhere root would write anywhere and the read-only case cannot happen. */
 function unprivilegedCanRunCli(): boolean {
   if (process.getuid?.() !== 0) return true;
-  const check = `require('fs').accessSync(${JSON.stringify(bin)}, require('fs').constants.R_OK)`;
+  const check = `require('fs').accessSync(${JSON.stringify(CLI_BIN)}, require('fs').constants.R_OK)`;
   const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', check];
   return spawnSync('setpriv', asNobody).status === 0;
 }
@@ -171,7 +163,7 @@ describe('a project in a read-only folder', () => {
     // root reads and writes anything: run the command as an unprivileged user there, as a planner would be.
     const asUser =
       process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-    const [command, ...args] = [...asUser, process.execPath, bin, 'runs', '--project', project];
+    const [command, ...args] = [...asUser, process.execPath, CLI_BIN, 'runs', '--project', project];
     const r = spawnSync(command, args, {
       encoding: 'utf8',
       timeout: 60_000,

@@ -1,51 +1,29 @@
 // `changemap report` as a user runs it (a child process): HTML, PDF through the machine's browser engine
 // (checked with pdftotext), and a clear refusal where no engine is found.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sceneData, utmGrid, writeFixture } from '../services/imagery/testing/fixtures';
+import { TWO_PLANTED_CHANGES, utmGrid, writePlantedPair } from '../services/imagery/testing/fixtures';
+import { runCli, tinyRunArgs } from './testing/cliChild';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'changemap.js');
-const tinyCard = path.join(root, 'models', 'test', 'tiny-change.card.json');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-report-'));
-const env = { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') };
 const project = path.join(dir, 'p.gpkg');
 
-function changemap(extraEnv: Record<string, string>, ...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...env, ...extraEnv },
-  });
-}
+const changemap = (env: Record<string, string>, ...args: string[]) =>
+  runCli(args, { userData: path.join(dir, 'user'), timeout: 120_000, env });
 
 beforeAll(async () => {
-  const grid = utmGrid(256, 256, 500000, 5600000, 3);
-  const b = sceneData(grid, 3, 'uint8') as Uint8Array;
-  const a = b.slice();
-  const n = grid.width * grid.height;
-  for (let band = 0; band < 3; band++)
-    for (let y = 60; y < 120; y++) for (let x = 40; x < 140; x++) a[band * n + y * grid.width + x] = 250;
-  await writeFixture(path.join(dir, 'before.tif'), grid, 3, b);
-  await writeFixture(path.join(dir, 'after.tif'), grid, 3, a);
-  const made = changemap(
-    {},
-    'run',
-    '--before',
-    path.join(dir, 'before.tif'),
-    '--after',
-    path.join(dir, 'after.tif'),
-    '--project',
-    project,
-    '--model',
-    tinyCard,
-    '--provider',
-    'cpu',
+  const [before, after] = [path.join(dir, 'before.tif'), path.join(dir, 'after.tif')];
+  // The bright block alone: one region to report.
+  await writePlantedPair(
+    before,
+    after,
+    utmGrid(256, 256, 500000, 5600000, 3),
+    TWO_PLANTED_CHANGES.slice(0, 1),
   );
+  const made = changemap({}, ...tinyRunArgs(before, after, project));
   expect(made.status, made.stderr).toBe(0);
 }, 120_000);
 

@@ -1,25 +1,18 @@
 // `changemap run` with what the imagery panel lets a user say that the files do not: --before-date / --after-date
 // (issue 10 item 9) and --pixel-size for a pixel-aligned pair of PNGs (item 5); both reach every export.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sceneData, pixelGrid } from '../services/imagery/testing/fixtures';
+import { pixelGrid, sceneData, withPlantedChanges } from '../services/imagery/testing/fixtures';
+import { runCli, tinyRunArgs } from './testing/cliChild';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'changemap.js');
-const tinyCard = path.join(root, 'models', 'test', 'tiny-change.card.json');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-imagery-'));
-const env = { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') };
 const before = path.join(dir, 'before.png');
 const after = path.join(dir, 'after.png');
 
-function changemap(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000, env });
-}
+const changemap = (...args: string[]) => runCli(args, { userData: path.join(dir, 'user'), timeout: 120_000 });
 
 /** Pixel-interleaved RGB of band-planar data. */
 function interleave(planar: ArrayLike<number>, n: number): Uint8Array {
@@ -31,29 +24,14 @@ function interleave(planar: ArrayLike<number>, n: number): Uint8Array {
 beforeAll(() => {
   const grid = pixelGrid(256, 192);
   const n = grid.width * grid.height;
-  const b = sceneData(grid, 3, 'uint8');
-  const a = b.slice();
-  for (let band = 0; band < 3; band++)
-    for (let y = 40; y < 100; y++) for (let x = 30; x < 120; x++) a[band * n + y * grid.width + x] = 250;
+  const b = sceneData(grid, 3, 'uint8') as Uint8Array;
+  const a = withPlantedChanges(b, grid, 3, [{ x: 30, y: 40, width: 90, height: 60, value: 250 }]);
   fs.writeFileSync(before, encodePng({ width: 256, height: 192, data: interleave(b, n), channels: 3 }));
   fs.writeFileSync(after, encodePng({ width: 256, height: 192, data: interleave(a, n), channels: 3 }));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const runArgs = (project: string, ...more: string[]) => [
-  'run',
-  '--before',
-  before,
-  '--after',
-  after,
-  '--project',
-  project,
-  '--model',
-  tinyCard,
-  '--provider',
-  'cpu',
-  ...more,
-];
+const runArgs = (project: string, ...more: string[]) => tinyRunArgs(before, after, project, ...more);
 
 describe('changemap run with dates and a pixel size', () => {
   it('refuses a date that is not a calendar day, exit 2, before touching the project', () => {

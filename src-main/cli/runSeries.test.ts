@@ -1,53 +1,25 @@
 // `changemap run --dates d1 d2 d3` (issue 13, many dates): a series of three dates becomes three dates in the
 // project and one run per consecutive pair; `--date-ids` runs any two dates again; the run history lists each run
 // with its dates and counts, and comparing two runs by geometry tells the regions apart.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sceneData, utmGrid, writeFixture } from '../services/imagery/testing/fixtures';
+import { utmGrid, writeThreeDates } from '../services/imagery/testing/fixtures';
+import { jsonLines, runCli, TINY_CHANGE_CARD } from './testing/cliChild';
 import { inAppSession } from './testing/inAppSession';
 import { seriesUsageError } from './main';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'changemap.js');
-const tinyCard = path.join(root, 'models', 'test', 'tiny-change.card.json');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-series-'));
-const env = { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') };
-const dates = ['d1.tif', 'd2.tif', 'd3.tif'].map((f) => path.join(dir, f));
+const dates = ['d1.tif', 'd2.tif', 'd3.tif'].map((f) => path.join(dir, f)) as [string, string, string];
 
-function changemap(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 180_000, env });
-}
+const changemap = (...args: string[]) => runCli(args, { userData: path.join(dir, 'user'), timeout: 180_000 });
 
-const jsonLines = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown> & { type: string });
-
-beforeAll(async () => {
-  const grid = utmGrid(384, 320, 500000, 5600000, 3);
-  const base = sceneData(grid, 3, 'uint8') as Uint8Array;
-  const n = grid.width * grid.height;
-  const paint = (data: Uint8Array, x0: number, y0: number, x1: number, y1: number, value: number) => {
-    for (let band = 0; band < 3; band++)
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[band * n + y * grid.width + x] = value;
-  };
-  // Date 2 adds a bright block (A); date 3 keeps it and adds a dark block (B) elsewhere.
-  const second = base.slice();
-  paint(second, 40, 60, 140, 120, 250);
-  const third = second.slice();
-  paint(third, 250, 200, 300, 240, 5);
-  await writeFixture(dates[0], grid, 3, base);
-  await writeFixture(dates[1], grid, 3, second);
-  await writeFixture(dates[2], grid, 3, third);
-});
+// Date 2 adds a bright block (A); date 3 keeps it and adds a dark block (B) elsewhere.
+beforeAll(() => writeThreeDates(dates, utmGrid(384, 320, 500000, 5600000, 3)));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const model = ['--model', tinyCard, '--provider', 'cpu'];
+const model = ['--model', TINY_CHANGE_CARD, '--provider', 'cpu'];
 
 describe('changemap run --dates', () => {
   it('stores three dates, runs both consecutive pairs as a batch, and the app sees each run with its dates', async () => {

@@ -1,10 +1,7 @@
 // `changemap search` and `run --before-item/--after-item` against a loopback STAC API (issue 16).
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stacSearchRequest } from '../ipc/stacSchemas';
 import { ProjectStore } from '../services/project/projectStore';
@@ -17,9 +14,8 @@ import {
   type SampleCatalogue,
 } from '../services/stac/testing/sampleCatalogue';
 import { EXIT } from './exitCodes';
+import { runCliAsync } from './testing/cliChild';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'changemap.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-search-'));
 let catalogue: SampleCatalogue;
 
@@ -33,19 +29,8 @@ afterAll(async () => {
 });
 
 /** The command line as a child process; asynchronous, since the catalogue answers from this process. */
-async function changemap(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') },
-    });
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout: string; stderr: string };
-    return { status: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const changemap = (...args: string[]) =>
+  runCliAsync(args, { userData: path.join(dir, 'user'), timeout: 120_000 });
 
 const bboxFlag = () => catalogue.bbox.join(',');
 

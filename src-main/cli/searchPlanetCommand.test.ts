@@ -1,10 +1,7 @@
 // `changemap search --planet` against a loopback fake of Planet's Data API, the key in PL_API_KEY (issue 16).
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stacSearchRequest } from '../ipc/stacSchemas';
 import { searchPlanet } from '../services/planet/planetSearch';
@@ -15,9 +12,8 @@ import {
   type SamplePlanet,
 } from '../services/planet/testing/samplePlanet';
 import { EXIT } from './exitCodes';
+import { runCliAsync } from './testing/cliChild';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'changemap.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-planet-'));
 let sample: SamplePlanet;
 
@@ -29,28 +25,13 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function changemap(
-  env: Record<string, string>,
-  ...args: string[]
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  const { PL_API_KEY: _ignored, ...inherited } = process.env;
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: {
-        ...inherited,
-        CHANGEMAP_USER_DATA: path.join(dir, 'user'),
-        CHANGEMAP_PLANET_API_URL: sample.planet.url,
-        ...env,
-      },
-    });
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout: string; stderr: string };
-    return { status: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** The command line as a child process, without this process's PL_API_KEY unless `env` gives one. */
+const changemap = (env: Record<string, string>, ...args: string[]) =>
+  runCliAsync(args, {
+    userData: path.join(dir, 'user'),
+    timeout: 120_000,
+    env: { PL_API_KEY: undefined, CHANGEMAP_PLANET_API_URL: sample.planet.url, ...env },
+  });
 
 const args = () => [
   'search',

@@ -3,11 +3,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CLI_BIN as bin } from './testing/cliChild';
 
-const bin = fileURLToPath(new URL('../../bin/changemap.js', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-serve-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -1,28 +1,19 @@
 // Issue 12: a lock held (or left) by ChangeMap on another machine is named (lock file, machine, process) with the way
 // to take it over, `changemap unlock`, which never takes a lock that a live process on this machine holds.
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProjectLock, projectLockPath } from '../services/project/projectLock';
 import { ProjectStore } from '../services/project/projectStore';
 import { EXIT } from './exitCodes';
+import { runCli } from './testing/cliChild';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'changemap.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-unlock-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function changemap(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') },
-  });
-}
+const changemap = (...args: string[]) => runCli(args, { userData: path.join(dir, 'user') });
 
 describe('a lock from another machine', () => {
   const project = path.join(dir, 'shared.gpkg');

@@ -1,7 +1,7 @@
 // Issue 10 item 8: while the app holds a project, no other writer (command-line run, resume or regions, the demo, another
 // app instance) may touch it, and killing or rerunning any writer never loses a review. Every writer runs as a
 // child process the way a user starts it; the ones that get killed get SIGKILL, which skips every clean-up.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,12 +10,10 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../services/project/projectStore';
 import { AppSession } from '../services/session';
+import { CLI_BIN, runCli, TINY_CHANGE_CARD } from './testing/cliChild';
 import { killed, lines, spawnTsx } from './testing/killChild';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'changemap.js');
-const tinyCard = path.join(root, 'models', 'test', 'tiny-change.card.json');
-const reviewLoop = path.join(root, 'src-main', 'cli', 'testing', 'reviewLoop.ts');
+const reviewLoop = fileURLToPath(new URL('./testing/reviewLoop.ts', import.meta.url));
 
 let dir: string;
 let file: string;
@@ -47,13 +45,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function changemap(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, CHANGEMAP_USER_DATA: userData },
-  });
-}
+const changemap = (...args: string[]) => runCli(args, { userData, timeout: 120_000 });
 
 interface Reviews {
   integrity: unknown;
@@ -114,7 +106,7 @@ describe('the project lock against every writer', () => {
         '--project',
         file,
         '--model',
-        tinyCard,
+        TINY_CHANGE_CARD,
         '--provider',
         'cpu',
         '--json',
@@ -171,7 +163,7 @@ describe('the project lock against every writer', () => {
     const writer = spawn(
       process.execPath,
       [
-        bin,
+        CLI_BIN,
         'run',
         '--synthetic',
         '1200x1200',
@@ -180,7 +172,7 @@ describe('the project lock against every writer', () => {
         '--project',
         file,
         '--model',
-        tinyCard,
+        TINY_CHANGE_CARD,
         '--provider',
         'cpu',
         '--json',

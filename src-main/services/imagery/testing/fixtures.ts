@@ -75,6 +75,22 @@ export const TWO_PLANTED_CHANGES: readonly PlantedChange[] = [
   { x: 250, y: 200, width: 50, height: 40, value: 5 },
 ];
 
+/** A copy of band-planar `data` on `grid` with `changes` planted in each of its `bands`. */
+export function withPlantedChanges(
+  data: Uint8Array,
+  grid: GridSpec,
+  bands: number,
+  changes: readonly PlantedChange[],
+): Uint8Array {
+  const changed = data.slice();
+  const n = grid.width * grid.height;
+  for (const c of changes)
+    for (let b = 0; b < bands; b++)
+      for (let y = c.y; y < c.y + c.height; y++)
+        changed.fill(c.value, b * n + y * grid.width + c.x, b * n + y * grid.width + c.x + c.width);
+  return changed;
+}
+
 /** Writes the smooth 3-band scene on `grid` as the before date, and as the after date with `changes` planted. */
 export async function writePlantedPair(
   before: string,
@@ -83,12 +99,22 @@ export async function writePlantedPair(
   changes: readonly PlantedChange[] = TWO_PLANTED_CHANGES,
 ): Promise<void> {
   const data = sceneData(grid, 3, 'uint8') as Uint8Array;
-  const changed = data.slice();
-  const n = grid.width * grid.height;
-  for (const c of changes)
-    for (let b = 0; b < 3; b++)
-      for (let y = c.y; y < c.y + c.height; y++)
-        changed.fill(c.value, b * n + y * grid.width + c.x, b * n + y * grid.width + c.x + c.width);
   await writeFixture(before, grid, 3, data);
-  await writeFixture(after, grid, 3, changed);
+  await writeFixture(after, grid, 3, withPlantedChanges(data, grid, 3, changes));
+}
+
+/**
+ * Three dates of the smooth 3-band scene on `grid` (at least 300 x 240 pixels): date 2 adds the bright block of
+ * TWO_PLANTED_CHANGES (A), date 3 keeps it and adds the dark one (B).
+ */
+export async function writeThreeDates(
+  files: readonly [string, string, string],
+  grid: GridSpec,
+): Promise<void> {
+  const first = sceneData(grid, 3, 'uint8') as Uint8Array;
+  const second = withPlantedChanges(first, grid, 3, TWO_PLANTED_CHANGES.slice(0, 1));
+  const third = withPlantedChanges(second, grid, 3, TWO_PLANTED_CHANGES.slice(1));
+  await writeFixture(files[0], grid, 3, first);
+  await writeFixture(files[1], grid, 3, second);
+  await writeFixture(files[2], grid, 3, third);
 }
