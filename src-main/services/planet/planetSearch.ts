@@ -4,13 +4,12 @@
 import { z } from 'zod';
 import { ChangeMapError } from '../../core/errors';
 import type { StacScene, StacSearchQuery, StacSearchResult } from '../../ipc/stacSchemas';
+import { collectScenes, type SearchProgress } from '../stac/searchPages';
 import { outerRings } from '../stac/stacScene';
 import { planetApiUrl, planetJson, PLANET_ITEM_TYPES, type PlanetRequestOptions } from './planetApi';
 
 /** Items per page (Planet allows up to 250). */
 const PAGE_SIZE = 100;
-/** A bound on paging, whatever the `_next` links say. */
-const MAX_PAGES = 50;
 
 /**
  * The image asset types ChangeMap reads from a Planet item, best first: the true-colour "visual" product (three
@@ -57,8 +56,10 @@ const planetPage = z.object({
 });
 export type PlanetFeature = z.infer<typeof planetFeature>;
 
+type PlanetRequest = { url: string; method: 'GET' | 'POST'; body?: unknown };
+
 export interface PlanetSearchOptions extends PlanetRequestOptions {
-  onProgress?: (p: { pages: number; scenes: number }) => void;
+  onProgress?: (p: SearchProgress) => void;
 }
 
 /** Searches Planet for the query's area and dates; `collections` are Planet item types (PSScene by default). */
@@ -72,47 +73,25 @@ export async function searchPlanet(
   const first = new URL(`${api}/quick-search`);
   first.searchParams.set('_page_size', String(Math.min(PAGE_SIZE, query.limit)));
   first.searchParams.set('_sort', 'acquired asc');
-  let request: { url: string; method: 'GET' | 'POST'; body?: unknown } | null = {
-    url: first.href,
-    method: 'POST',
-    body: { item_types: itemTypes, filter: planetFilter(query) },
-  };
-  const scenes: StacScene[] = [];
-  const seen = new Set<string>();
-  let pages = 0;
-  let truncated = false;
-  while (request) {
-    if (pages >= MAX_PAGES) {
-      truncated = true;
-      break;
-    }
-    const page = parsePage(await planetJson(request, key, 'the search', options));
-    pages += 1;
-    for (const raw of page.features) {
+  const { scenes, truncated, pages } = await collectScenes(
+    { url: first.href, method: 'POST', body: { item_types: itemTypes, filter: planetFilter(query) } },
+    async (request: PlanetRequest) => {
+      const page = parsePage(await planetJson(request, key, 'the search', options));
+      const next = page._links?._next;
+      return {
+        items: page.features,
+        next: (): PlanetRequest | null =>
+          next && next !== request.url ? { url: next, method: 'GET' } : null,
+      };
+    },
+    (raw: unknown) => {
       const feature = planetFeature.safeParse(raw);
       if (!feature.success) throw badAnswer('an item without an id or properties');
-      const scene = sceneOfPlanetItem(feature.data, api);
-      const unique = `${scene.collection}/${scene.id}`;
-      if (seen.has(unique)) continue;
-      seen.add(unique);
-      // Planet filters the cloud cover itself; an item that does not say is kept, as for STAC catalogues.
-      if (
-        query.maxCloudCover !== undefined &&
-        scene.cloudCover !== null &&
-        scene.cloudCover > query.maxCloudCover
-      )
-        continue;
-      if (scenes.length >= query.limit) {
-        truncated = true;
-        break;
-      }
-      scenes.push(scene);
-    }
-    options.onProgress?.({ pages, scenes: scenes.length });
-    if (truncated) break;
-    const next = page._links?._next;
-    request = next && next !== request.url ? { url: next, method: 'GET' } : null;
-  }
+      return sceneOfPlanetItem(feature.data, api);
+    },
+    query,
+    options.onProgress,
+  );
   return { scenes, truncated, method: 'POST', pages };
 }
 

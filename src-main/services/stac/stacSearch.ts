@@ -3,23 +3,17 @@
 // of the items. Cloud cover is asked of the server where it says it can filter, and always checked here too.
 import create, { type Catalog, type ItemCollection, type Link } from 'stac-js';
 import { ChangeMapError } from '../../core/errors';
-import type { StacScene, StacSearchQuery, StacSearchResult } from '../../ipc/stacSchemas';
+import type { StacSearchQuery, StacSearchResult } from '../../ipc/stacSchemas';
+import { collectScenes, type SearchProgress } from './searchPages';
 import { fetchStacJson, hostOf, type StacRequest, type StacRequestOptions } from './stacHttp';
 import { sceneOfItem } from './stacScene';
 
 /** Items asked for per page; servers cap it themselves (commonly 100-250). */
 const PAGE_SIZE = 100;
-/** A bound on paging, whatever the server's `next` links say (a server that pages forever). */
-const MAX_PAGES = 50;
-
-export interface StacSearchProgress {
-  pages: number;
-  scenes: number;
-}
 
 export async function searchStac(
   query: StacSearchQuery,
-  options: StacRequestOptions & { onProgress?: (p: StacSearchProgress) => void } = {},
+  options: StacRequestOptions & { onProgress?: (p: SearchProgress) => void } = {},
 ): Promise<StacSearchResult> {
   const landing = await readCatalogue(query.apiUrl, options);
   const searchLink = landing.getSearchLink('POST') ?? landing.getSearchLink('GET') ?? landing.getSearchLink();
@@ -31,34 +25,16 @@ export async function searchStac(
   }
   const method = (searchLink.method ?? 'GET').toUpperCase() === 'POST' ? 'POST' : 'GET';
   const conformance = Array.isArray(landing.conformsTo) ? landing.conformsTo : [];
-  let request: StacRequest | null = firstPage(absolute(searchLink, query.apiUrl), method, query, conformance);
-
-  const scenes: StacScene[] = [];
-  const seen = new Set<string>();
-  let pages = 0;
-  let truncated = false;
-  while (request) {
-    if (pages >= MAX_PAGES) {
-      truncated = true;
-      break;
-    }
-    const page = await readPage(request, options);
-    pages += 1;
-    for (const item of page.features) {
-      const scene = sceneOfItem(item);
-      if (seen.has(`${scene.collection}/${scene.id}`)) continue;
-      seen.add(`${scene.collection}/${scene.id}`);
-      if (!withinCloudCover(scene, query.maxCloudCover)) continue;
-      if (scenes.length >= query.limit) {
-        truncated = true;
-        break;
-      }
-      scenes.push(scene);
-    }
-    options.onProgress?.({ pages, scenes: scenes.length });
-    if (truncated) break;
-    request = nextPage(page, request);
-  }
+  const { scenes, truncated, pages } = await collectScenes(
+    firstPage(absolute(searchLink, query.apiUrl), method, query, conformance),
+    async (request: StacRequest) => {
+      const page = await readPage(request, options);
+      return { items: page.features, next: () => nextPage(page, request) };
+    },
+    sceneOfItem,
+    query,
+    options.onProgress,
+  );
   return { scenes, truncated, method, pages };
 }
 
@@ -140,10 +116,6 @@ function cloudFilter(max: number, conformance: string[]): Record<string, unknown
   if (conformance.some((c) => c.includes('item-search#query')))
     return { query: { 'eo:cloud_cover': { lte: max } } };
   return {};
-}
-
-function withinCloudCover(scene: StacScene, max: number | undefined): boolean {
-  return max === undefined || scene.cloudCover === null || scene.cloudCover <= max;
 }
 
 /** The next page per the spec's link object: its method and body, merged with the previous body where asked. */
