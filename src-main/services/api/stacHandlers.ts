@@ -21,6 +21,7 @@ import { downloadBandStack, pickBands, planBandStack, writeBandStackVrt } from '
 import { projectCatalogues, rememberCatalogue } from '../stac/catalogues';
 import { recordImagerySources } from '../stac/imagerySources';
 import { downloadImage } from '../stac/downloadImage';
+import { safeFileName, sceneAssetFileName } from '../stac/sceneFiles';
 import { hostOf } from '../stac/stacHttp';
 import { ThumbnailGate } from '../stac/stacThumbnail';
 import type { DomainHandlers, HandlerContext } from './handlerTypes';
@@ -63,34 +64,30 @@ export function stacHandlers(
   const openStore = () => ctx.currentProject;
   return {
     'stac:catalogues': () => [...projectCatalogues(openStore()), planetCatalogue()],
-    'stac:search': async (query) => {
-      session.inFlight?.abort();
-      const controller = new AbortController();
-      session.inFlight = controller;
-      const startedAt = Date.now();
-      checkCatalogueLimit(query.apiUrl);
-      try {
-        const planet = isPlanetApi(query.apiUrl);
-        // The STAC libraries (stac-js and its geometry helpers) load at the first search.
-        const result = planet
-          ? await searchPlanetCatalogue(ctx.planetKeys, query, controller.signal)
-          : await (await import('../stac/stacSearch')).searchStac(query, { signal: controller.signal });
-        thumbnails.allow(result.scenes.map((s) => s.thumbnailUrl));
-        const store = openStore();
-        if (store && !store.readOnly && !planet) rememberCatalogue(store, query.apiUrl, query.collections);
-        return result;
-      } catch (error) {
-        // Failures are rate-limited and answer no sooner than the floor, as imagery addresses do
-        // (imagery/remoteAddress.ts): the search must not serve to probe which local ports answer.
-        if (!(isChangeMapError(error) && error.code === 'STAC_CANCELLED')) {
-          catalogueFailures.record();
-          await answerNoSoonerThan(startedAt, REMOTE_FAILURE_FLOOR_MS);
+    'stac:search': (query) =>
+      withSessionSignal(session, async (signal) => {
+        const startedAt = Date.now();
+        checkCatalogueLimit(query.apiUrl);
+        try {
+          const planet = isPlanetApi(query.apiUrl);
+          // The STAC libraries (stac-js and its geometry helpers) load at the first search.
+          const result = planet
+            ? await searchPlanetCatalogue(ctx.planetKeys, query, signal)
+            : await (await import('../stac/stacSearch')).searchStac(query, { signal });
+          thumbnails.allow(result.scenes.map((s) => s.thumbnailUrl));
+          const store = openStore();
+          if (store && !store.readOnly && !planet) rememberCatalogue(store, query.apiUrl, query.collections);
+          return result;
+        } catch (error) {
+          // Failures are rate-limited and answer no sooner than the floor, as imagery addresses do
+          // (imagery/remoteAddress.ts): the search must not serve to probe which local ports answer.
+          if (!(isChangeMapError(error) && error.code === 'STAC_CANCELLED')) {
+            catalogueFailures.record();
+            await answerNoSoonerThan(startedAt, REMOTE_FAILURE_FLOOR_MS);
+          }
+          throw error;
         }
-        throw error;
-      } finally {
-        if (session.inFlight === controller) session.inFlight = null;
-      }
-    },
+      }),
     'stac:thumbnail': ({ url }) => thumbnails.fetch(url),
     'stac:cancel': () => {
       session.inFlight?.abort();
@@ -159,67 +156,64 @@ async function scenesAsImages(
   session: { inFlight: AbortController | null },
   ctx: HandlerContext,
 ): Promise<SceneImage[]> {
-  const controller = new AbortController();
-  session.inFlight?.abort();
-  session.inFlight = controller;
-  const images: SceneImage[] = [];
-  try {
-    for (const [index, s] of scenes.entries()) {
-      // Names from the catalogue are reduced to safe characters: nothing it sends can point outside the folder.
-      const collection = safeName(s.collection ?? 'items');
-      const progress = (bytes: number, totalBytes: number | null, file: string) =>
-        ctx.events.emit('stac:downloadProgress', { file, bytes, totalBytes, index, count: scenes.length });
-      if (!bands && s.asset) {
-        if (!download) {
-          images.push({ uri: s.asset.href, asset: s.asset, bands: null, written: false });
+  return withSessionSignal(session, async (signal) => {
+    const images: SceneImage[] = [];
+    try {
+      for (const [index, s] of scenes.entries()) {
+        // Names from the catalogue are reduced to safe characters: nothing it sends can point outside the folder.
+        const collection = safeFileName(s.collection ?? 'items');
+        const progress = (bytes: number, totalBytes: number | null, file: string) =>
+          ctx.events.emit('stac:downloadProgress', { file, bytes, totalBytes, index, count: scenes.length });
+        if (!bands && s.asset) {
+          if (!download) {
+            images.push({ uri: s.asset.href, asset: s.asset, bands: null, written: false });
+            continue;
+          }
+          const folder = path.join(dataDir, 'downloads', collection);
+          fs.mkdirSync(folder, { recursive: true });
+          const file = path.join(folder, sceneAssetFileName(s.id, s.asset.key));
+          await downloadImage(s.asset.href, file, {
+            signal: signal,
+            onProgress: (p) => progress(p.bytes, p.totalBytes, file),
+          });
+          images.push({ uri: file, asset: s.asset, bands: null, written: false });
           continue;
         }
-        const folder = path.join(dataDir, 'downloads', collection);
-        fs.mkdirSync(folder, { recursive: true });
-        const file = path.join(folder, `${safeName(s.id)}-${safeName(s.asset.key)}.tif`);
-        await downloadImage(s.asset.href, file, {
-          signal: controller.signal,
-          onProgress: (p) => progress(p.bytes, p.totalBytes, file),
-        });
-        images.push({ uri: file, asset: s.asset, bands: null, written: false });
-        continue;
+        if (!s.bands.length && !s.asset) {
+          throw new ChangeMapError(
+            'STAC_NO_IMAGE',
+            `Scene ${s.id} has neither an image nor bands of its own to stack; pick another scene.`,
+          );
+        }
+        const picked = pickBands(s, bands ?? DEFAULT_STACK_BANDS);
+        const layout = await planBandStack(s.id, picked, { signal: signal });
+        const name = `${safeFileName(s.id)}-${picked.map((b) => safeFileName(b.commonName)).join('-')}`;
+        const vrt = path.join(dataDir, 'stacks', collection, `${name}.vrt`);
+        const existed = fs.existsSync(vrt);
+        writeBandStackVrt(vrt, layout);
+        if (!download) {
+          images.push({ uri: vrt, asset: null, bands: picked, written: !existed });
+          continue;
+        }
+        const file = path.join(dataDir, 'downloads', collection, `${name}.tif`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const rowBytes = layout.grid.width * layout.bands.length * SAMPLE_TYPES[layout.sampleType].bytes;
+        try {
+          await downloadBandStack(vrt, layout, file, {
+            signal: signal,
+            onProgress: (p) => progress(p.rows * rowBytes, p.totalRows * rowBytes, file),
+          });
+        } finally {
+          if (!existed) fs.rmSync(vrt, { force: true });
+        }
+        images.push({ uri: file, asset: null, bands: picked, written: false });
       }
-      if (!s.bands.length && !s.asset) {
-        throw new ChangeMapError(
-          'STAC_NO_IMAGE',
-          `Scene ${s.id} has neither an image nor bands of its own to stack; pick another scene.`,
-        );
-      }
-      const picked = pickBands(s, bands ?? DEFAULT_STACK_BANDS);
-      const layout = await planBandStack(s.id, picked, { signal: controller.signal });
-      const name = `${safeName(s.id)}-${picked.map((b) => safeName(b.commonName)).join('-')}`;
-      const vrt = path.join(dataDir, 'stacks', collection, `${name}.vrt`);
-      const existed = fs.existsSync(vrt);
-      writeBandStackVrt(vrt, layout);
-      if (!download) {
-        images.push({ uri: vrt, asset: null, bands: picked, written: !existed });
-        continue;
-      }
-      const file = path.join(dataDir, 'downloads', collection, `${name}.tif`);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const rowBytes = layout.grid.width * layout.bands.length * SAMPLE_TYPES[layout.sampleType].bytes;
-      try {
-        await downloadBandStack(vrt, layout, file, {
-          signal: controller.signal,
-          onProgress: (p) => progress(p.rows * rowBytes, p.totalRows * rowBytes, file),
-        });
-      } finally {
-        if (!existed) fs.rmSync(vrt, { force: true });
-      }
-      images.push({ uri: file, asset: null, bands: picked, written: false });
+      return images;
+    } catch (error) {
+      for (const image of images) if (image.written) fs.rmSync(image.uri, { force: true });
+      throw error;
     }
-    return images;
-  } catch (error) {
-    for (const image of images) if (image.written) fs.rmSync(image.uri, { force: true });
-    throw error;
-  } finally {
-    if (session.inFlight === controller) session.inFlight = null;
-  }
+  });
 }
 
 function sourcesOf(
@@ -276,13 +270,4 @@ async function withSessionSignal<T>(
   } finally {
     if (session.inFlight === controller) session.inFlight = null;
   }
-}
-
-function safeName(text: string): string {
-  return (
-    text
-      .replace(/[^A-Za-z0-9._-]+/g, '_')
-      .replace(/^\.+/, '_')
-      .slice(0, 120) || '_'
-  );
 }

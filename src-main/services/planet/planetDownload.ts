@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { downloadImage, type DownloadProgress } from '../stac/downloadImage';
+import { safeFileName, sceneAssetFileName } from '../stac/sceneFiles';
 import { activatePlanetAsset, type ActivationOptions, type PlanetAssetStatus } from './planetActivation';
 
 export interface PlanetSceneToDownload {
@@ -26,8 +27,8 @@ export function planetSceneFile(dataDir: string, scene: PlanetSceneToDownload): 
   return path.join(
     dataDir,
     'downloads',
-    `planet-${safeName(scene.collection ?? 'items')}`,
-    `${safeName(scene.id)}-${safeName(scene.asset.key)}.tif`,
+    `planet-${safeFileName(scene.collection ?? 'items')}`,
+    sceneAssetFileName(scene.id, scene.asset.key),
   );
 }
 
@@ -52,13 +53,4 @@ export async function downloadPlanetScene(
     idleTimeoutMs: options.idleTimeoutMs,
   });
   return file;
-}
-
-function safeName(text: string): string {
-  return (
-    text
-      .replace(/[^A-Za-z0-9._-]+/g, '_')
-      .replace(/^\.+/, '_')
-      .slice(0, 120) || '_'
-  );
 }
