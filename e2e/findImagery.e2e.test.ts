@@ -2,8 +2,6 @@
 // the generated sample scene's two dates as Cloud-Optimized GeoTIFFs with range requests.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProjectStore } from '../src-main/services/project/projectStore';
-import { imagerySources } from '../src-main/services/stac/imagerySources';
 import {
   SAMPLE_AFTER_ID,
   SAMPLE_BEFORE_ID,
@@ -11,6 +9,7 @@ import {
   type SampleCatalogue,
 } from '../src-main/services/stac/testing/sampleCatalogue';
 import { ChangeMapApp } from './support/changeMapApp';
+import { fillSceneSearch, listedSceneIds, projectImagery } from './support/findImagery';
 import { Workbench } from './support/workbench';
 
 describe('Find imagery', () => {
@@ -32,31 +31,17 @@ describe('Find imagery', () => {
     await catalogue?.close();
   });
 
-  async function fillSearch(apiUrl: string): Promise<void> {
-    await bench.byTestId('stac-url').fill(apiUrl);
-    await bench.byTestId('stac-collection').fill('sample-aerial');
-    await bench.byTestId('stac-bbox').fill(catalogue.bbox.join(', '));
-    await bench.byTestId('stac-bbox').blur();
-    await bench.byTestId('stac-before-from').fill('2019-01-01');
-    await bench.byTestId('stac-before-to').fill('2019-12-31');
-    await bench.byTestId('stac-after-from').fill('2021-01-01');
-    await bench.byTestId('stac-after-to').fill('2021-12-31');
-    await bench.byTestId('stac-max-cloud').fill('20');
-  }
+  const fillSearch = (apiUrl: string) =>
+    fillSceneSearch(bench, { apiUrl, collection: 'sample-aerial', bbox: catalogue.bbox });
 
   it('lists the scenes per date with their thumbnails and draws their footprints', async () => {
     expect(await bench.byTestId('stac-catalogue').locator('option').count()).toBeGreaterThanOrEqual(2);
     await fillSearch(catalogue.stac.url);
     const rendered = await app.signalCount('map:rendered');
     await bench.expectSignal('stac:thumbnails', () => bench.byTestId('stac-search').click());
-    const ids = (date: string) =>
-      bench
-        .byTestId(`stac-${date}-scenes`)
-        .getByTestId('stac-scene')
-        .evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
     // The cloudy 2019 scene is left out by the cloud-cover limit.
-    expect(await ids('before')).toEqual([SAMPLE_BEFORE_ID]);
-    expect(await ids('after')).toEqual([
+    expect(await listedSceneIds(bench, 'before')).toEqual([SAMPLE_BEFORE_ID]);
+    expect(await listedSceneIds(bench, 'after')).toEqual([
       SAMPLE_AFTER_ID,
       'SAMPLE_2021-06-15_missing',
       'SAMPLE_2021-06-20_bands',
@@ -83,19 +68,8 @@ describe('Find imagery', () => {
     await bench.startRun();
     await bench.waitForRunDone();
     // Regions are found by the services when the run finishes; the project then holds them.
-    const inProject = () => {
-      const store = ProjectStore.open(projectFile, { readOnly: true });
-      try {
-        const regionCount = (
-          store.db.prepare('SELECT COUNT(*) AS n FROM change_regions').get() as { n: number }
-        ).n;
-        return { regionCount, sources: Object.values(imagerySources(store)) };
-      } finally {
-        store.close();
-      }
-    };
-    await expect.poll(() => inProject().regionCount, { timeout: 120_000 }).toBeGreaterThan(0);
-    const { sources } = inProject();
+    await expect.poll(() => projectImagery(projectFile).regionCount, { timeout: 120_000 }).toBeGreaterThan(0);
+    const sources = Object.values(projectImagery(projectFile).sources);
     expect(sources.map((s) => s.itemId).sort()).toEqual([SAMPLE_BEFORE_ID, SAMPLE_AFTER_ID]);
     expect(sources.every((s) => s.catalogue === catalogue.stac.url)).toBe(true);
     await app.screenshot('find-imagery-run');

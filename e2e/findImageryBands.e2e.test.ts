@@ -5,9 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProjectStore } from '../src-main/services/project/projectStore';
 import { setAssetSigner } from '../src-main/services/stac/assetSigning';
-import { imagerySources } from '../src-main/services/stac/imagerySources';
 import {
   SAMPLE_AFTER_ID,
   SAMPLE_BEFORE_ID,
@@ -15,6 +13,7 @@ import {
   type SampleCatalogue,
 } from '../src-main/services/stac/testing/sampleCatalogue';
 import { ChangeMapApp } from './support/changeMapApp';
+import { fillSceneSearch, projectImagery, setEnv } from './support/findImagery';
 import { Workbench } from './support/workbench';
 
 describe('Find imagery: per-band scenes on signed storage', () => {
@@ -23,16 +22,15 @@ describe('Find imagery: per-band scenes on signed storage', () => {
   let catalogue: SampleCatalogue;
   let projectFile: string;
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'changemap-e2e-bands-'));
-  const saved = {
-    api: process.env.CHANGEMAP_PC_SAS_API,
-    emulator: process.env.CHANGEMAP_PC_STORAGE_EMULATOR,
-  };
+  let restoreEnv = () => {};
 
   beforeAll(async () => {
     catalogue = await startSampleCatalogue(folder, 600, { perBand: true, signed: true });
     // The services (and any worker they start) sign with the loopback token API, as they would the real one.
-    process.env.CHANGEMAP_PC_SAS_API = catalogue.stac.sasApi;
-    process.env.CHANGEMAP_PC_STORAGE_EMULATOR = catalogue.stac.storageEmulator;
+    restoreEnv = setEnv({
+      CHANGEMAP_PC_SAS_API: catalogue.stac.sasApi,
+      CHANGEMAP_PC_STORAGE_EMULATOR: catalogue.stac.storageEmulator,
+    });
     setAssetSigner(null);
     app = await ChangeMapApp.launch();
     bench = new Workbench(app);
@@ -43,27 +41,17 @@ describe('Find imagery: per-band scenes on signed storage', () => {
   afterAll(async () => {
     await app?.dispose();
     await catalogue?.close();
-    for (const [key, value] of [
-      ['CHANGEMAP_PC_SAS_API', saved.api],
-      ['CHANGEMAP_PC_STORAGE_EMULATOR', saved.emulator],
-    ] as const) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreEnv();
     setAssetSigner(null);
     fs.rmSync(folder, { recursive: true, force: true });
   });
 
   it('searches, picks one per-band scene per date, stacks red, green, blue by reference, runs and finds regions', async () => {
-    await bench.byTestId('stac-url').fill(catalogue.stac.url);
-    await bench.byTestId('stac-collection').fill('sample-aerial');
-    await bench.byTestId('stac-bbox').fill(catalogue.bbox.join(', '));
-    await bench.byTestId('stac-bbox').blur();
-    await bench.byTestId('stac-before-from').fill('2019-01-01');
-    await bench.byTestId('stac-before-to').fill('2019-12-31');
-    await bench.byTestId('stac-after-from').fill('2021-01-01');
-    await bench.byTestId('stac-after-to').fill('2021-12-31');
-    await bench.byTestId('stac-max-cloud').fill('20');
+    await fillSceneSearch(bench, {
+      apiUrl: catalogue.stac.url,
+      collection: 'sample-aerial',
+      bbox: catalogue.bbox,
+    });
     await bench.expectSignal('stac:thumbnails', () => bench.byTestId('stac-search').click());
     // Thumbnails live on the signed storage too.
     expect(await bench.byTestId('stac-thumb').count()).toBe(4);
@@ -91,19 +79,8 @@ describe('Find imagery: per-band scenes on signed storage', () => {
     await bench.byTestId('preflight-ok').waitFor();
     await bench.startRun();
     await bench.waitForRunDone();
-    const inProject = () => {
-      const store = ProjectStore.open(projectFile, { readOnly: true });
-      try {
-        const regionCount = (
-          store.db.prepare('SELECT COUNT(*) AS n FROM change_regions').get() as { n: number }
-        ).n;
-        return { regionCount, sources: imagerySources(store) };
-      } finally {
-        store.close();
-      }
-    };
-    await expect.poll(() => inProject().regionCount, { timeout: 120_000 }).toBeGreaterThan(0);
-    const { sources } = inProject();
+    await expect.poll(() => projectImagery(projectFile).regionCount, { timeout: 120_000 }).toBeGreaterThan(0);
+    const { sources } = projectImagery(projectFile);
     const stacks = Object.entries(sources);
     expect(stacks.map(([, s]) => s.itemId).sort()).toEqual([SAMPLE_BEFORE_ID, SAMPLE_AFTER_ID]);
     for (const [uri, source] of stacks) {

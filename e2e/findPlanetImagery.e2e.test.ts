@@ -13,6 +13,7 @@ import {
   type SamplePlanet,
 } from '../src-main/services/planet/testing/samplePlanet';
 import { ChangeMapApp } from './support/changeMapApp';
+import { fillSceneSearch, listedSceneIds, setEnv } from './support/findImagery';
 import { Workbench } from './support/workbench';
 
 describe('Find imagery with Planet', () => {
@@ -20,15 +21,17 @@ describe('Find imagery with Planet', () => {
   let bench: Workbench;
   let sample: SamplePlanet;
   let projectFile: string;
-  const saved = { ...process.env };
+  let restoreEnv = () => {};
 
   beforeAll(async () => {
     app = await ChangeMapApp.launch();
     sample = await startSamplePlanet(path.join(app.workDir, 'scene'), 600);
     // The services run in this process (the browser host): they read these at each request.
-    process.env.CHANGEMAP_PLANET_API_URL = sample.planet.url;
-    process.env.CHANGEMAP_PLANET_POLL_MS = '20';
-    delete process.env.PL_API_KEY;
+    restoreEnv = setEnv({
+      CHANGEMAP_PLANET_API_URL: sample.planet.url,
+      CHANGEMAP_PLANET_POLL_MS: '20',
+      PL_API_KEY: undefined,
+    });
     bench = new Workbench(app);
     await app.waitForSignal('start:ready');
     projectFile = await bench.newProject('From Planet');
@@ -37,21 +40,8 @@ describe('Find imagery with Planet', () => {
   afterAll(async () => {
     await app?.dispose();
     await sample?.close();
-    for (const name of ['CHANGEMAP_PLANET_API_URL', 'CHANGEMAP_PLANET_POLL_MS', 'PL_API_KEY']) {
-      if (saved[name] === undefined) delete process.env[name];
-      else process.env[name] = saved[name];
-    }
+    restoreEnv();
   });
-
-  async function fillSearch(): Promise<void> {
-    await bench.byTestId('stac-bbox').fill(sample.bbox.join(', '));
-    await bench.byTestId('stac-bbox').blur();
-    await bench.byTestId('stac-before-from').fill('2019-01-01');
-    await bench.byTestId('stac-before-to').fill('2019-12-31');
-    await bench.byTestId('stac-after-from').fill('2021-01-01');
-    await bench.byTestId('stac-after-to').fill('2021-12-31');
-    await bench.byTestId('stac-max-cloud').fill('20');
-  }
 
   it('asks for the key where Planet is chosen, says where it is kept, and never shows it again', async () => {
     await bench.byTestId('stac-catalogue').selectOption(sample.planet.url);
@@ -70,17 +60,12 @@ describe('Find imagery with Planet', () => {
   });
 
   it('searches Planet, lists the scenes per date with thumbnails and draws their footprints', async () => {
-    await fillSearch();
+    await fillSceneSearch(bench, { bbox: sample.bbox });
     const rendered = await app.signalCount('map:rendered');
     await bench.expectSignal('stac:thumbnails', () => bench.byTestId('stac-search').click());
-    const ids = (date: string) =>
-      bench
-        .byTestId(`stac-${date}-scenes`)
-        .getByTestId('stac-scene')
-        .evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
     // The cloudy 2019 scene is left out by the cloud-cover limit.
-    expect(await ids('before')).toEqual([PLANET_BEFORE_ID]);
-    expect(await ids('after')).toEqual([PLANET_AFTER_ID, '20210610_103000_locked']);
+    expect(await listedSceneIds(bench, 'before')).toEqual([PLANET_BEFORE_ID]);
+    expect(await listedSceneIds(bench, 'after')).toEqual([PLANET_AFTER_ID, '20210610_103000_locked']);
     expect(await bench.byTestId('stac-thumb').count()).toBe(3);
     const locked = bench.page.locator('[data-id="20210610_103000_locked"]');
     expect(await locked.getByTestId('stac-pick').isDisabled()).toBe(true);
