@@ -100,6 +100,19 @@ function rgbOn(grid: GridSpec): NonNullable<TinyTiffOptions['tags']> {
   return tags;
 }
 
+/**
+ * Tags that make the tiny TIFF tiled, its strip tags removed: tiles of `width` x `height`, by default one at byte 8
+ * of 256 bytes (the tiny TIFF's pixels).
+ */
+function tiledTags(
+  width: number,
+  height: number,
+  offsets = [8],
+  byteCounts = [256],
+): NonNullable<TinyTiffOptions['tags']> {
+  return { 273: null, 278: null, 279: null, 322: [width], 323: [height], 324: offsets, 325: byteCounts };
+}
+
 function tiff(file: string, options: TinyTiffOptions = {}): string {
   fs.writeFileSync(file, tinyTiff(options));
   return file;
@@ -333,18 +346,14 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
     'TIFF structure',
     'tiff-tile-width-0',
     'TileWidth 0',
-    tiff(input('tile-width-0.tif'), {
-      tags: { 273: null, 278: null, 279: null, 322: [0], 323: [16], 324: [8], 325: [256] },
-    }),
+    tiff(input('tile-width-0.tif'), { tags: tiledTags(0, 16) }),
     'TIFF_BLOCK_INVALID',
   );
   imagery(
     'TIFF structure',
     'tiff-tile-length-0',
     'TileLength 0',
-    tiff(input('tile-length-0.tif'), {
-      tags: { 273: null, 278: null, 279: null, 322: [16], 323: [0], 324: [8], 325: [256] },
-    }),
+    tiff(input('tile-length-0.tif'), { tags: tiledTags(16, 0) }),
     'TIFF_BLOCK_INVALID',
   );
   // RowsPerStrip 0 is read as libtiff reads it: one strip holding every row (which this one does).
@@ -387,7 +396,7 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
     tinyTiff({
       width: 32,
       data: tiles,
-      tags: { 273: null, 278: null, 279: null, 322: [16], 323: [16], 324: [8, 0], 325: [256, 0] },
+      tags: tiledTags(16, 16, [8, 0], [256, 0]),
     }),
   );
   imagery(
@@ -552,9 +561,7 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
     'sizes and compression',
     'size-tile-one-terapixel',
     'one tile declared 2^20 x 2^20 for a 16 x 16 image',
-    tiff(input('huge-tile.tif'), {
-      tags: { 273: null, 278: null, 279: null, 322: [1 << 20], 323: [1 << 20], 324: [8], 325: [256] },
-    }),
+    tiff(input('huge-tile.tif'), { tags: tiledTags(1 << 20, 1 << 20) }),
     'TIFF_DATA_MISSING',
   );
 
