@@ -9,7 +9,6 @@ import argparse
 import json
 import math
 import os
-import random
 import sys
 import time
 
@@ -21,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import augment as A  # noqa: E402
 import data as D  # noqa: E402
 from nets import ChangeNet, count_params  # noqa: E402
+from train_common import band_tensors, load_last, save_best, save_last, seed_and_device, write_metrics  # noqa: E402
 
 DATASET_WEIGHTS = {"oscd": 0.3, "sztaki": 0.25, "levir": 0.2, "dsifn": 0.25}
 THRESHOLDS = [round(float(t), 2) for t in np.arange(0.1, 0.91, 0.05)]
@@ -134,8 +134,7 @@ def loss_fn(logits, target, pos_weight):
 @torch.no_grad()
 def predict_scene(model, before, after, mean, std, device):
     """Whole-scene probability map (scene padded to a multiple of 16 by edge replication)."""
-    m = torch.tensor(mean, device=device).view(1, 3, 1, 1)
-    s = torch.tensor(std, device=device).view(1, 3, 1, 1)
+    m, s = band_tensors(mean, std, device)
     a = (torch.from_numpy(before)[None].to(device) - m) / s
     b = (torch.from_numpy(after)[None].to(device) - m) / s
     H, W = a.shape[-2:]
@@ -183,14 +182,7 @@ def lr_at(progress, it, base):
 
 def main(argv=None):
     a = parse_args(argv)
-    torch.manual_seed(a.seed)
-    np.random.seed(a.seed)
-    random.seed(a.seed)
-    device = torch.device(a.device)
-    if device.type == "cpu":
-        torch.set_num_threads(2)
-    else:
-        torch.backends.cudnn.benchmark = True
+    device = seed_and_device(a.seed, a.device)
     os.makedirs(a.out, exist_ok=True)
     t_load = time.time()
     scenes = D.load_change_scenes(a.data)
@@ -205,12 +197,8 @@ def main(argv=None):
     state = dict(it=0, elapsed=0.0, best=None, history=[])
     last_path = os.path.join(a.out, "last.pt")
     if a.resume and os.path.exists(last_path):
-        ck = torch.load(last_path, map_location=device, weights_only=False)  # own file; holds optimiser + state
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        state = ck["state"]
-        g.set_state(ck["rng"])
-        mean, std = ck["mean"], ck["std"]
+        ck = load_last(last_path, model, opt, g, device)
+        state, mean, std = ck["state"], ck["mean"], ck["std"]
         print(f"resumed at iteration {state['it']} ({state['elapsed']:.0f} s trained)")
     sampler = Sampler(train, device, a.crop, g)
     log = dict(event="start", device=str(device), params=count_params(model), train=len(train), val=len(val),
@@ -227,8 +215,7 @@ def main(argv=None):
             for group in opt.param_groups:
                 group["lr"] = lr_at(progress, state["it"], a.lr)
             before, after, mask = sampler.batch(a.batch)
-            m = torch.tensor(mean, device=device).view(1, 3, 1, 1)
-            s = torch.tensor(std, device=device).view(1, 3, 1, 1)
+            m, s = band_tensors(mean, std, device)
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
                 logits = model((before - m) / s, (after - m) / s)
             loss = loss_fn(logits.float(), mask, a.pos_weight)
@@ -251,13 +238,9 @@ def main(argv=None):
                         trained_s=round(state["elapsed"], 1), device=str(device), args=vars(a))
             if state["best"] is None or v["meanF1"] > state["best"]["meanF1"]:
                 state["best"] = dict(v, it=state["it"])
-                torch.save(dict(model=model.state_dict(), meta=meta, val=v), os.path.join(a.out, "best.pt"))
-                np.savez(os.path.join(a.out, "best_weights.npz"),
-                         **{k: t.detach().cpu().float().numpy() for k, t in model.state_dict().items()})
-            torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), state=state, rng=g.get_state(),
-                            mean=mean, std=std), last_path)
-            with open(os.path.join(a.out, "metrics.json"), "w") as f:
-                json.dump(dict(best=state["best"], meta=meta, history=state["history"]), f, indent=1)
+                save_best(a.out, model, meta, v)
+            save_last(last_path, model, opt, state, g, mean, std)
+            write_metrics(a.out, state, meta)
         if done:
             break
     print(json.dumps(dict(event="done", best=state["best"], trained_s=round(state["elapsed"], 1))), flush=True)

@@ -9,7 +9,6 @@ import argparse
 import json
 import math
 import os
-import random
 import sys
 import time
 
@@ -21,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import augment as A  # noqa: E402
 import data as D  # noqa: E402
 from nets import LandCoverNet, count_params  # noqa: E402
+from train_common import band_tensors, load_last, save_best, save_last, seed_and_device, write_metrics  # noqa: E402
 
 # AID scene class -> planner-facing land-cover class (the app sums probabilities per land-cover class).
 # Civic buildings (church, school, square, centre) go with "commercial": mixed-use urban fabric, as in CORINE 1.2.1.
@@ -78,9 +78,7 @@ def landcover_index(classes):
 def evaluate(model, x, y, mean, std, classes, batch=512):
     model.eval()
     model.emit_logits = False
-    dev = next(model.parameters()).device
-    m = torch.tensor(mean, device=dev).view(1, 3, 1, 1)
-    s = torch.tensor(std, device=dev).view(1, 3, 1, 1)
+    m, s = band_tensors(mean, std, next(model.parameters()).device)
     probs = torch.cat([model((x[i:i + batch].float() / 255.0 - m) / s).float() for i in range(0, len(x), batch)])
     model.emit_logits = True
     model.train()
@@ -103,14 +101,7 @@ def evaluate(model, x, y, mean, std, classes, batch=512):
 
 def main(argv=None):
     a = parse_args(argv)
-    torch.manual_seed(a.seed)
-    np.random.seed(a.seed)
-    random.seed(a.seed)
-    device = torch.device(a.device)
-    if device.type == "cpu":
-        torch.set_num_threads(2)
-    else:
-        torch.backends.cudnn.benchmark = True
+    device = seed_and_device(a.seed, a.device)
     os.makedirs(a.out, exist_ok=True)
     t_load = time.time()
     imgs, labels, is_val, classes, _ = D.load_aid(a.data)
@@ -133,16 +124,12 @@ def main(argv=None):
     state = dict(epoch=0, it=0, elapsed=0.0, best=None, history=[])
     last_path = os.path.join(a.out, "last.pt")
     if a.resume and os.path.exists(last_path):
-        ck = torch.load(last_path, map_location=device, weights_only=False)  # own file; holds optimiser + state
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
+        ck = load_last(last_path, model, opt, g, device)
         state, mean, std = ck["state"], ck["mean"], ck["std"]
-        g.set_state(ck["rng"])
         print(f"resumed after epoch {state['epoch']} ({state['elapsed']:.0f} s trained)")
     print(json.dumps(dict(event="start", device=str(device), params=count_params(model), train=len(xt), val=len(xv),
                           mean=mean, std=std, load_s=round(time.time() - t_load, 1), args=vars(a))), flush=True)
-    m = torch.tensor(mean, device=device).view(1, 3, 1, 1)
-    s = torch.tensor(std, device=device).view(1, 3, 1, 1)
+    m, s = band_tensors(mean, std, device)
     use_amp = device.type == "cuda"
     steps_per_epoch = max(1, len(xt) // a.batch)
     t0 = time.time() - state["elapsed"]
@@ -180,13 +167,9 @@ def main(argv=None):
                     trained_s=round(state["elapsed"], 1), device=str(device), args=vars(a))
         if state["best"] is None or v["top1"] > state["best"]["top1"]:
             state["best"] = dict(v, epoch=state["epoch"])
-            torch.save(dict(model=model.state_dict(), meta=meta, val=v), os.path.join(a.out, "best.pt"))
-            np.savez(os.path.join(a.out, "best_weights.npz"),
-                     **{k: t.detach().cpu().float().numpy() for k, t in model.state_dict().items()})
-        torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), state=state, rng=g.get_state(), mean=mean,
-                        std=std), last_path)
-        with open(os.path.join(a.out, "metrics.json"), "w") as f:
-            json.dump(dict(best=state["best"], meta=meta, history=state["history"]), f, indent=1)
+            save_best(a.out, model, meta, v)
+        save_last(last_path, model, opt, state, g, mean, std)
+        write_metrics(a.out, state, meta)
         if not a.time_budget_s and state["epoch"] >= a.max_epochs:
             done = True
     best = {k: v for k, v in state["best"].items() if k != "perClass"}
