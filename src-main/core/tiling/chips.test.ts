@@ -1,5 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { copyChip, cutChip, markNonFiniteInvalid, normaliseWindowInPlace } from './chips';
+import fc from 'fast-check';
+import {
+  copyChip,
+  cutChip,
+  markNonFiniteInvalid,
+  normalisedFill,
+  normalisePairInPlace,
+  type Normalisation,
+} from './chips';
+
+/** One date's normalisation as a plain per-band loop (the run's code before the fused pass): what
+ * normalisePairInPlace must match, value for value. */
+function normaliseOneDate(planes: Float32Array, valid: Uint8Array, bands: number, norm: Normalisation): void {
+  const n = valid.length;
+  for (let b = 0; b < bands; b++) {
+    const inv = 1 / norm.std[b];
+    for (let i = 0; i < n; i++) {
+      const o = b * n + i;
+      planes[o] = valid[i] !== 0 ? (planes[o] - norm.mean[b]) * inv : normalisedFill(norm, b);
+    }
+  }
+}
 
 describe('cutChip', () => {
   it('normalises, zero-fills invalid pixels and the part beyond the source', () => {
@@ -23,7 +44,7 @@ describe('cutChip', () => {
   });
 });
 
-describe('normaliseWindowInPlace + copyChip', () => {
+describe('normalisePairInPlace + copyChip', () => {
   it('give the same chips as cutChip, inside the window and hanging over its edges', () => {
     const source = { x: 5, y: 3, width: 23, height: 17 };
     const n = source.width * source.height;
@@ -31,7 +52,7 @@ describe('normaliseWindowInPlace + copyChip', () => {
     const planes = new Float32Array(3 * n).map((_, i) => Math.sin(i * 0.37));
     const valid = new Uint8Array(n).map((_, i) => (i % 7 === 3 ? 0 : 1));
     const normalised = planes.slice();
-    normaliseWindowInPlace(normalised, valid, 3, norm);
+    normalisePairInPlace(normalised, planes.slice(), valid, 3, norm);
     const chip = 8;
     for (const [x, y] of [
       [5, 3],
@@ -60,7 +81,7 @@ describe('fill of padding and invalid pixels', () => {
     expect(Array.from(cut.subarray(0, 3))).toEqual([0.1, 0.485, 0.485].map(Math.fround));
     expect(cut[9 + 8]).toBe(Math.fround(0.456));
     const normalised = planes.slice();
-    normaliseWindowInPlace(normalised, valid, 2, norm);
+    normalisePairInPlace(normalised, planes.slice(), valid, 2, norm);
     const copied = new Float32Array(cut.length);
     copyChip(copied, 0, normalised, source, 2, 0, 0, 3, norm);
     expect(copied).toEqual(cut);
@@ -96,5 +117,52 @@ describe('markNonFiniteInvalid', () => {
     valid[0] = 0;
     expect(markNonFiniteInvalid(planes, 2, valid)).toBe(3);
     expect([...valid]).toEqual([0, 0, 1, 0, 0, 1]);
+  });
+});
+
+describe('markNonFiniteInvalid on integer rasters', () => {
+  it('finds nothing to mark and leaves the mask alone', () => {
+    const valid = new Uint8Array([1, 0, 1]);
+    expect(markNonFiniteInvalid(new Uint16Array([1, 2, 65535]), 1, valid)).toBe(0);
+    expect([...valid]).toEqual([1, 0, 1]);
+  });
+});
+
+describe('normalisePairInPlace', () => {
+  const special = fc.constantFrom(Number.NaN, Infinity, -Infinity);
+  const value = fc.oneof(
+    { weight: 8, arbitrary: fc.float({ min: -2, max: 2, noNaN: true }) },
+    { weight: 1, arbitrary: special },
+  );
+  it('gives exactly what the separate non-finite and normalisation passes give, marks included', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.boolean(),
+        fc.infiniteStream(value),
+        fc.infiniteStream(fc.boolean()),
+        (bands, n, withFill, values, validity) => {
+          const norm = {
+            mean: Array.from({ length: bands }, (_, b) => 0.1 * b + 0.3),
+            std: Array.from({ length: bands }, (_, b) => 0.2 + 0.05 * b),
+            ...(withFill ? { fill: Array.from({ length: bands }, (_, b) => 0.05 * b) } : {}),
+          };
+          const before = Float32Array.from({ length: bands * n }, () => values.next().value);
+          const after = Float32Array.from({ length: bands * n }, () => values.next().value);
+          const valid = Uint8Array.from({ length: n }, () => (validity.next().value ? 1 : 0));
+          const expected = { before: before.slice(), after: after.slice(), valid: valid.slice() };
+          const expectedMarked =
+            markNonFiniteInvalid(expected.before, bands, expected.valid) +
+            markNonFiniteInvalid(expected.after, bands, expected.valid);
+          normaliseOneDate(expected.before, expected.valid, bands, norm);
+          normaliseOneDate(expected.after, expected.valid, bands, norm);
+          expect(normalisePairInPlace(before, after, valid, bands, norm)).toBe(expectedMarked);
+          expect(valid).toEqual(expected.valid);
+          expect(before).toEqual(expected.before);
+          expect(after).toEqual(expected.after);
+        },
+      ),
+    );
   });
 });

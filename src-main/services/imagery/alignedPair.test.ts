@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { openAlignedPair } from './alignedPair';
 import { openImagerySet } from './imagerySet';
-import { pixelGrid, sceneData, writeFixture } from './testing/fixtures';
+import { converter, WGS84 } from './crs';
+import { pixelGrid, sceneData, utmGrid, writeFixture } from './testing/fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'cm-aligned-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,4 +32,48 @@ it('marks NaN and infinite pixels of either date invalid and keeps them out of t
   const { valid } = await pair.read({ x: 0, y: 0, width: 64, height: 64 });
   expect([valid[5], valid[70], valid[300]]).toEqual([0, 0, 0]);
   expect(valid.reduce((a, v) => a + v, 0)).toBe(n - 3);
+});
+
+it('marks every pixel of a read window outside the analysis grid invalid, on each side and past the corners', async () => {
+  // An area of interest well inside both dates makes the analysis grid a part of them, with valid imagery all
+  // around it: only the grid's own edge says where a halo read stops being valid.
+  const grid = utmGrid(60, 50, 500000, 5600000);
+  const planes = Float32Array.from(sceneData(grid, 3, 'uint8'), (v) => 0.2 + (0.6 * v) / 255);
+  await writeFixture(join(dir, 'halo.tif'), grid, 3, planes);
+  const toLonLat = converter(grid.crs, WGS84());
+  const ring = [
+    [500100, 5599600],
+    [500400, 5599600],
+    [500400, 5599900],
+    [500100, 5599900],
+    [500100, 5599600],
+  ].map((p) => toLonLat.forward(p));
+  const pair = await openAlignedPair(
+    await openImagerySet([join(dir, 'halo.tif')]),
+    await openImagerySet([join(dir, 'halo.tif')]),
+    { aoi: { type: 'Polygon', coordinates: [ring] } },
+  );
+  expect(pair.beforeWindow.x).toBeGreaterThan(5);
+  expect(pair.beforeWindow.y).toBeGreaterThan(5);
+  expect(pair.beforeWindow.x + pair.grid.width).toBeLessThan(55);
+  expect(pair.beforeWindow.y + pair.grid.height).toBeLessThan(45);
+  for (const window of [
+    { x: -4, y: -3, width: 12, height: 10 }, // over the top-left corner
+    { x: 25, y: 22, width: 12, height: 12 }, // over the bottom-right corner
+    { x: -3, y: 4, width: 40, height: 6 }, // wider than the grid
+    { x: 31, y: 0, width: 4, height: 5 }, // wholly right of it
+    { x: 2, y: -5, width: 5, height: 4 }, // wholly above it
+  ]) {
+    const { valid } = await pair.read(window);
+    for (let r = 0; r < window.height; r++) {
+      for (let c = 0; c < window.width; c++) {
+        const gx = window.x + c;
+        const gy = window.y + r;
+        const inside = gx >= 0 && gy >= 0 && gx < pair.grid.width && gy < pair.grid.height;
+        expect(valid[r * window.width + c], `pixel ${gx},${gy} of ${JSON.stringify(window)}`).toBe(
+          inside ? 1 : 0,
+        );
+      }
+    }
+  }
 });

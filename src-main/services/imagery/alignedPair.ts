@@ -286,12 +286,18 @@ export async function openAlignedPair(
       const valid = b.valid;
       markNonFiniteInvalid(b.data, bands, valid);
       for (let i = 0; i < valid.length; i++) valid[i] &= a.valid[i];
-      // Outside the analysis grid (a halo past its edge) nothing is valid.
+      // Outside the analysis grid (a halo past its edge) nothing is valid: whole rows above and below it, and the
+      // columns left and right of it in the others.
+      const w = window.width;
+      const inStart = Math.min(w, Math.max(0, -window.x));
+      const inEnd = Math.max(inStart, Math.min(w, grid.width - window.x));
       for (let r = 0; r < window.height; r++) {
         const gy = window.y + r;
-        for (let c = 0; c < window.width; c++) {
-          const gx = window.x + c;
-          if (gx < 0 || gy < 0 || gx >= grid.width || gy >= grid.height) valid[r * window.width + c] = 0;
+        const row = r * w;
+        if (gy < 0 || gy >= grid.height) valid.fill(0, row, row + w);
+        else {
+          valid.fill(0, row, row + inStart);
+          valid.fill(0, row + inEnd, row + w);
         }
       }
       return { window, bands, before: applyUnitScaling(b.data, bands, scaling.before), after: a.data, valid };

@@ -56,6 +56,25 @@ async function runToEnd(chunkSize: number, fake: FakePredictorOptions = {}) {
 }
 
 describe('RunService with a fake model', () => {
+  it('keeps a batch queued at the model across chunk borders: it waits for chips only at the very end', async () => {
+    // Each answer is held until the next batch arrives (or 100 ms): a batch answered with nothing queued behind it
+    // is a moment the model would sit idle.
+    const predictor = fakePredictor({ holdUntilNextMs: 100 });
+    const { svc, events } = service({}, { startPredictor: async () => predictor });
+    const id = await svc.startRun({
+      inputs,
+      model: 'fake.card.json',
+      chunkSize: 256,
+      overlap: 8,
+      batchSize: 7,
+    });
+    const run = await svc.whenSettled(id);
+    expect(run.status, JSON.stringify(events.find((e) => e.type === 'run:failed'))).toBe('done');
+    expect(run.chunks.length).toBe(9);
+    expect(predictor.batches).toBeGreaterThan(9);
+    expect(predictor.answeredIdle).toBe(1);
+  });
+
   it('gives the same probability whatever the chunk size, with nodata kept and no seams', async () => {
     const a = await runToEnd(256);
     const b = await runToEnd(512);

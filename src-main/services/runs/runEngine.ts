@@ -1,20 +1,14 @@
 // Executes one run: for each chunk not yet done, read it (with the halo its chips need) while the previous one
-// is still being predicted, cut chips, predict them in batches with one batch always queued at the provider,
-// blend, store the chunk durably, then mark it done in the ledger. When all chunks are done, assemble the
-// probability GeoTIFF from the stored chunks.
+// is still being predicted, cut chips and predict them in batches with one batch always queued at the provider,
+// across chunk borders (chipPipeline.ts), blend, store the chunk durably, then mark it done in the ledger. When
+// all chunks are done, assemble the probability GeoTIFF from the stored chunks.
 import { rename, rm } from 'node:fs/promises';
 import { ChangeMapError, isChangeMapError } from '../../core/errors';
-import type { AlignedChunk, AlignedPairSource, GridSpec, PixelWindow } from '../../core/raster/types';
-import {
-  addChip,
-  chipWeights,
-  createBlendTarget,
-  finishBlend,
-  PROBABILITY_NODATA,
-} from '../../core/tiling/blend';
-import { chipKey, planChipSharing, type ChunkChipWork } from '../../core/tiling/chipSharing';
-import { copyChip, markNonFiniteInvalid, normaliseWindowInPlace } from '../../core/tiling/chips';
+import type { AlignedPairSource, GridSpec, PixelWindow } from '../../core/raster/types';
+import { chipWeights, PROBABILITY_NODATA } from '../../core/tiling/blend';
+import { planChipSharing } from '../../core/tiling/chipSharing';
 import type { ChipPredictor } from '../inference/chipPredictor';
+import { ChipPipeline, type ChunkInProgress, type ChunkShape } from './chipPipeline';
 import { createGeoTiffWriter } from '../imagery/geotiffWriter';
 import type { ChunkStore } from './chunkStore';
 import type { RunProgress } from '../../ipc/contract';
@@ -62,124 +56,20 @@ export function emptyStats(): RunStats {
  */
 const KEPT_CHIPS_BYTES = 160 * 2 ** 20;
 
-/** Chip outputs kept for later chunks of this pass that touch the same chips, with how many still need them. */
-type KeptChips = Map<string, { probability: Float32Array; uses: number }>;
-
 /** What computing one chunk needs: the run's settings, the predictor and the cancel signal. */
 export type ChunkComputeContext = Pick<EngineContext, 'predictor' | 'signal'> & {
   run: { params: RunParams };
 };
 
-/**
- * Cuts, predicts and blends one chunk: chips an earlier chunk kept are blended from memory, the rest computed in
- * batches, one batch always queued at the provider while the next is cut and the last blended.
- *
- * Chips are blended in the order of the chunk's chip list (the global lattice's order) whichever computed them:
- * float sums depend on their order, and a fixed order makes a chunk's bytes the same whether its neighbours
- * shared chips with it (a local run) or it computed every chip itself (a scale-out worker).
- */
-async function computeChunk(
-  ctx: ChunkComputeContext,
-  chunk: PixelWindow,
-  work: ChunkChipWork,
-  input: AlignedChunk,
-  weights: Float32Array,
-  kept: KeptChips,
-  stats: RunStats,
-  onBatch: (chipsDone: number, chipsTotal: number) => void,
-  afterFirstBatches: () => void,
-): Promise<Uint8Array> {
-  const { params } = ctx.run;
-  const { chipSize: chip, batchSize } = params;
+function chunkShape(ctx: ChunkComputeContext): ChunkShape {
   const info = ctx.predictor.info;
-  const bands = info.bands;
-  const target = createBlendTarget(chunk);
-  const norm = { mean: info.mean, std: info.std, fill: info.fill };
-  const plane = bands * chip * chip;
-  const chipPlane = chip * chip;
-  const chips: { x: number; y: number; laterUses: number; order: number }[] = [];
-  let t = performance.now();
-  // NaN/Inf in either date makes the pixel invalid in both before either is normalised: the model then sees the
-  // card's fill there, and the output is nodata (the pair source already masks them; this holds for any source).
-  markNonFiniteInvalid(input.before, bands, input.valid);
-  markNonFiniteInvalid(input.after, bands, input.valid);
-  // Once per read pixel rather than per chip pixel (chips overlap, and are cut for both dates).
-  normaliseWindowInPlace(input.before, input.valid, bands, norm);
-  normaliseWindowInPlace(input.after, input.valid, bands, norm);
-  work.chips.forEach(([x, y], k) => {
-    if (work.computes[k]) chips.push({ x, y, laterUses: work.laterUses[k], order: k });
-  });
-  // Computed chips whose batch has answered, by their place in work.chips, until the blend reaches them.
-  const answered = new Map<number, { probability: Float32Array; offset: number }>();
-  let nextToBlend = 0;
-  const blendInOrder = () => {
-    for (; nextToBlend < work.chips.length; nextToBlend++) {
-      const [x, y] = work.chips[nextToBlend];
-      if (work.computes[nextToBlend]) {
-        const out = answered.get(nextToBlend);
-        if (!out) return;
-        answered.delete(nextToBlend);
-        addChip(target, out.probability, out.offset, x, y, chip, weights);
-        continue;
-      }
-      const key = chipKey(x, y);
-      const held = kept.get(key);
-      if (!held) throw new Error(`Chip ${key} should have been kept by an earlier chunk.`);
-      addChip(target, held.probability, 0, x, y, chip, weights);
-      if (--held.uses === 0) kept.delete(key);
-    }
+  const chip = ctx.run.params.chipSize;
+  return {
+    chip,
+    bands: info.bands,
+    weights: chipWeights(chip),
+    norm: { mean: info.mean, std: info.std, fill: info.fill },
   };
-  blendInOrder();
-  stats.prepareMs += performance.now() - t;
-  type Batch = { result: Promise<Float32Array>; chips: typeof chips };
-  let inflight: Batch | null = null;
-  let submitted = 0;
-  const blend = async (batch: Batch) => {
-    const probability = await batch.result;
-    const t = performance.now();
-    batch.chips.forEach(({ x, y, laterUses, order }, k) => {
-      answered.set(order, { probability, offset: k * chipPlane });
-      if (laterUses > 0) {
-        kept.set(chipKey(x, y), {
-          probability: probability.slice(k * chipPlane, (k + 1) * chipPlane),
-          uses: laterUses,
-        });
-      }
-    });
-    blendInOrder();
-    stats.prepareMs += performance.now() - t;
-  };
-  for (let start = 0; start < chips.length; start += batchSize) {
-    ctx.signal.throwIfAborted();
-    const t = performance.now();
-    const batchChips = chips.slice(start, start + batchSize);
-    const before = new Float32Array(batchChips.length * plane);
-    const after = new Float32Array(batchChips.length * plane);
-    batchChips.forEach(({ x, y }, k) => {
-      copyChip(before, k, input.before, input.window, bands, x, y, chip, norm);
-      copyChip(after, k, input.after, input.window, bands, x, y, chip, norm);
-    });
-    stats.prepareMs += performance.now() - t;
-    stats.chipPixels += batchChips.length * chipPlane;
-    const result = ctx.predictor.predict(before, after, batchChips.length);
-    // A rejection is handled where the batch is awaited; this only stops Node reporting it as unhandled first.
-    result.catch(() => undefined);
-    submitted++;
-    if (inflight) {
-      await blend(inflight);
-      onBatch(start, chips.length);
-    }
-    inflight = { result, chips: batchChips };
-    if (submitted === 2 || start + batchSize >= chips.length) afterFirstBatches();
-  }
-  if (chips.length === 0) afterFirstBatches();
-  if (inflight) await blend(inflight);
-  ctx.signal.throwIfAborted();
-  if (nextToBlend !== work.chips.length) throw new Error('A chip of the chunk was never blended.');
-  t = performance.now();
-  const out = finishBlend(target, input.valid, input.window);
-  stats.prepareMs += performance.now() - t;
-  return out;
 }
 
 /** Invalid pixels are counted in the run's warnings, so a planner knows where the run could not look. */
@@ -323,20 +213,29 @@ export async function computeStandaloneChunk(
     params.chipSize,
     params.chipSize - params.overlap,
   );
-  const t = performance.now();
+  let t = performance.now();
   const input = await ctx.source.read(work.read, ctx.signal);
   stats.readMs += performance.now() - t;
-  return computeChunk(
-    ctx,
-    chunk,
-    work,
-    input,
-    chipWeights(params.chipSize),
-    new Map(),
+  let data: Uint8Array | null = null;
+  const pipeline = new ChipPipeline(
+    ctx.predictor,
+    chunkShape(ctx),
+    params.batchSize,
     stats,
+    ctx.signal,
+    (c) => {
+      t = performance.now();
+      data = c.finish();
+      stats.prepareMs += performance.now() - t;
+    },
+  );
+  await pipeline.feed(
+    pipeline.openChunk(0, chunk, work, input),
     () => undefined,
     () => undefined,
   );
+  await pipeline.drain();
+  return data!;
 }
 
 /** Runs the chunks still to do, then assembles. Resolves with stats; rejects on cancel (AbortError) or failure. */
@@ -345,7 +244,6 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
   const { params } = run;
   const stats = emptyStats();
   const started = performance.now();
-  const weights = chipWeights(params.chipSize);
   const providerUsed = predictor.info.providerUsed;
   const busyAtStart = predictor.busyMillis;
 
@@ -373,7 +271,6 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
     params.chipSize - params.overlap,
     Math.floor(KEPT_CHIPS_BYTES / (4 * params.chipSize * params.chipSize)),
   );
-  const kept: KeptChips = new Map();
   const readChunk = (i: number) => {
     const { read } = work[i];
     const t = performance.now();
@@ -385,79 +282,85 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
     return promise;
   };
 
-  let pendingWrite: Promise<void> = Promise.resolve();
+  // Chunks marked running in the ledger and not yet done, with when they started.
+  const unfinished = new Map<number, number>();
+  // Blended chunks are compressed and stored one at a time, in order, while the next chunks are computed.
+  let writes: Promise<void> = Promise.resolve();
+  const queuedWrites: Promise<void>[] = [];
+  let failedWrite = -1;
+  const storeChunk = (chunk: ChunkInProgress) => {
+    let t = performance.now();
+    const data = chunk.finish();
+    stats.prepareMs += performance.now() - t;
+    const { idx, window } = chunk;
+    writes = writes.then(async () => {
+      t = performance.now();
+      let chunkPath: string;
+      try {
+        chunkPath = await store.write({ idx, window, data });
+      } catch (error) {
+        failedWrite = idx;
+        unfinished.delete(idx);
+        ledger.chunkFailed(run.id, idx, isChangeMapError(error) ? error.message : String(error));
+        throw error;
+      }
+      stats.writeMs += performance.now() - t;
+      const millis = performance.now() - (unfinished.get(idx) ?? t);
+      unfinished.delete(idx);
+      ledger.chunkDone(run.id, idx, millis);
+      tracker.chunkDone(chunk.pixels);
+      stats.pixels += chunk.pixels;
+      stats.chunksComputed++;
+      emit({ type: 'run:chunk', runId: run.id, idx, window, state: 'done', chunkPath, millis });
+      progress();
+    });
+    const queued = writes.finally(() => queuedWrites.splice(queuedWrites.indexOf(queued), 1));
+    queued.catch(() => undefined);
+    queuedWrites.push(queued);
+  };
+  const pipeline = new ChipPipeline(predictor, chunkShape(ctx), params.batchSize, stats, signal, storeChunk);
+  const onBatch = (chunk: ChunkInProgress) => {
+    if (tracker.due()) progress(chunk.pixels * chunk.fractionBlended);
+  };
+
   let next = todo.length > 0 ? readChunk(0) : null;
   let current = -1;
-  let failedWrite = -1;
   try {
     for (let i = 0; i < todo.length; i++) {
       const chunk = todo[i];
-      current = chunk.idx;
       const input = await next!;
       next = null;
       signal.throwIfAborted();
-      const t0 = performance.now();
+      // A slow disk holds the computing back rather than letting blended chunks pile up in memory (and a failed
+      // write stops the run here).
+      if (failedWrite >= 0) await writes;
+      while (queuedWrites.length > 1) await queuedWrites[0];
+      current = chunk.idx;
+      unfinished.set(chunk.idx, performance.now());
       ledger.chunkRunning(run.id, chunk.idx);
       emit({ type: 'run:chunk', runId: run.id, idx: chunk.idx, window: chunk.window, state: 'running' });
-      const chunkPixels = chunk.window.width * chunk.window.height;
-      const data = await computeChunk(
-        ctx,
-        chunk.window,
-        work[i],
-        input,
-        weights,
-        kept,
-        stats,
-        (doneChips, allChips) => {
-          if (tracker.due()) progress((chunkPixels * doneChips) / allChips);
-        },
+      await pipeline.feed(
+        pipeline.openChunk(chunk.idx, chunk.window, work[i], input),
         () => {
           // Read ahead once the provider has work queued, so reading overlaps inference.
           if (!next && i + 1 < todo.length) next = readChunk(i + 1);
         },
+        onBatch,
       );
-      // One write in flight at a time: the next chunk is computed while this one is compressed and stored.
-      await pendingWrite;
-      pendingWrite = (async () => {
-        const t = performance.now();
-        let chunkPath: string;
-        try {
-          chunkPath = await store.write({ idx: chunk.idx, window: chunk.window, data });
-        } catch (error) {
-          failedWrite = chunk.idx;
-          ledger.chunkFailed(run.id, chunk.idx, isChangeMapError(error) ? error.message : String(error));
-          throw error;
-        }
-        stats.writeMs += performance.now() - t;
-        const millis = performance.now() - t0;
-        ledger.chunkDone(run.id, chunk.idx, millis);
-        tracker.chunkDone(chunkPixels);
-        stats.pixels += chunkPixels;
-        stats.chunksComputed++;
-        emit({
-          type: 'run:chunk',
-          runId: run.id,
-          idx: chunk.idx,
-          window: chunk.window,
-          state: 'done',
-          chunkPath,
-          millis,
-        });
-        progress();
-      })();
-      pendingWrite.catch(() => undefined);
     }
-    await pendingWrite;
+    await pipeline.drain(onBatch);
+    await writes;
     current = -1;
     const t = performance.now();
     await assemble(ctx, params);
     stats.assembleMs = performance.now() - t;
   } catch (error) {
-    // A chunk interrupted by cancel goes back to waiting; one that failed says why.
-    await pendingWrite.catch(() => undefined);
-    if (current >= 0 && current !== failedWrite) {
-      if (signal.aborted || failedWrite >= 0) ledger.chunkWaiting(run.id, current);
-      else ledger.chunkFailed(run.id, current, isChangeMapError(error) ? error.message : String(error));
+    // Chunks interrupted by cancel (or by another chunk's failed write) go back to waiting; the one being
+    // computed when the run failed says why.
+    await writes.catch(() => undefined);
+    for (const idx of unfinished.keys()) {
+      if (signal.aborted || failedWrite >= 0 || idx !== current) ledger.chunkWaiting(run.id, idx);
+      else ledger.chunkFailed(run.id, idx, isChangeMapError(error) ? error.message : String(error));
     }
     throw error;
   } finally {

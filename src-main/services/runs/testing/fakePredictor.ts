@@ -19,12 +19,33 @@ export interface FakePredictorOptions {
   providerUsed?: LoadedInfo['providerUsed'];
   /** The sha256 of the model file it claims to run (default f...f). */
   sha256?: string;
+  /**
+   * Holds each batch's answer until the next batch arrives, or this many milliseconds at most (as a provider
+   * that has nothing queued idles): `answeredIdle` then counts the batches answered with nothing queued behind them.
+   */
+  holdUntilNextMs?: number;
 }
 
-export function fakePredictor(options: FakePredictorOptions = {}): ChipPredictor & { batches: number } {
+export function fakePredictor(
+  options: FakePredictorOptions = {},
+): ChipPredictor & { batches: number; answeredIdle: number } {
   const cardChip = options.chipSize ?? 32;
   const bands = options.bands ?? 3;
   let stopped = false;
+  // The answer held back (holdUntilNextMs): released by the next batch, or by its timer.
+  let releaseHeld: (() => void) | null = null;
+  const holdAnswer = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        self.answeredIdle++;
+        releaseHeld = null;
+        resolve();
+      }, ms);
+      releaseHeld = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   const info: LoadedInfo = {
     name: 'fake-change',
     version: '1',
@@ -45,9 +66,13 @@ export function fakePredictor(options: FakePredictorOptions = {}): ChipPredictor
     info,
     busyMillis: 0,
     batches: 0,
+    answeredIdle: 0,
     async predict(before: Float32Array, after: Float32Array, n: number) {
       if (stopped) throw new Error('stopped');
       const t = performance.now();
+      const previous = releaseHeld;
+      releaseHeld = null;
+      previous?.();
       if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
       if (stopped) throw new Error('stopped');
       // Square chips of the card's size or any size the run picked (the arrays' length says which).
@@ -81,6 +106,7 @@ export function fakePredictor(options: FakePredictorOptions = {}): ChipPredictor
       }
       self.batches++;
       self.busyMillis += performance.now() - t;
+      if (options.holdUntilNextMs !== undefined) await holdAnswer(options.holdUntilNextMs);
       return out;
     },
     async terminate() {
