@@ -7,48 +7,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normaliseInPlace } from '../src-main/core/raster/scaling';
 import { openAlignedPair } from '../src-main/services/imagery/alignedPair';
-import { crsFromEpsg } from '../src-main/services/imagery/crs';
-import { createGeoTiffWriter } from '../src-main/services/imagery/geotiffWriter';
 import { openImagerySet } from '../src-main/services/imagery/imagerySet';
+import { writeBenchImage } from './benchImage';
 
 const CHUNK = 2048;
-
-async function generate(path: string, size: number, shift: number): Promise<void> {
-  const grid = {
-    width: size,
-    height: size,
-    geoTransform: [500000, 3, 0, 5600000, 0, -3] as [number, number, number, number, number, number],
-    crs: crsFromEpsg(32633),
-  };
-  const writer = await createGeoTiffWriter(path, {
-    width: size,
-    height: size,
-    bands: 3,
-    sampleType: 'uint8',
-    grid,
-    deflateLevel: 1,
-    overviews: false,
-    tileSize: 512,
-  });
-  const rows = 512;
-  for (let y = 0; y < size; y += rows) {
-    const h = Math.min(rows, size - y);
-    const data = new Uint8Array(size * h * 3);
-    for (let b = 0; b < 3; b++)
-      for (let r = 0; r < h; r++)
-        for (let x = 0; x < size; x++)
-          data[b * size * h + r * size + x] = ((x >> 4) + ((y + r) >> 4) * 3 + b * 40 + shift) & 255;
-    await writer.writeWindow({ x: 0, y, width: size, height: h }, data);
-  }
-  await writer.close();
-}
 
 async function runOne(size: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cm-bench-'));
   try {
     const t0 = performance.now();
-    await generate(join(dir, 'before.tif'), size, 0);
-    await generate(join(dir, 'after.tif'), size, 7);
+    await writeBenchImage(join(dir, 'before.tif'), size, { pixelM: 3, tileSize: 512, overviews: false });
+    await writeBenchImage(join(dir, 'after.tif'), size, {
+      pixelM: 3,
+      shift: 7,
+      tileSize: 512,
+      overviews: false,
+    });
     const genS = (performance.now() - t0) / 1000;
     const before = await openImagerySet([join(dir, 'before.tif')]);
     const after = await openImagerySet([join(dir, 'after.tif')]);

@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crsFromEpsg, converter, WGS84 } from '../src-main/services/imagery/crs';
-import { createGeoTiffWriter } from '../src-main/services/imagery/geotiffWriter';
 import { openImagerySet } from '../src-main/services/imagery/imagerySet';
 import { PreviewService } from '../src-main/services/preview/PreviewService';
 import {
@@ -13,45 +12,9 @@ import {
   TileWorkerPool,
   type TileRenderer,
 } from '../src-main/services/preview/tileWorkerPool';
+import { writeBenchImage } from './benchImage';
 
 const PIXEL_M = 3;
-
-async function generate(path: string, size: number, overviews: boolean): Promise<void> {
-  const grid = {
-    width: size,
-    height: size,
-    geoTransform: [500000, PIXEL_M, 0, 5600000, 0, -PIXEL_M] as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ],
-    crs: crsFromEpsg(32633),
-  };
-  const writer = await createGeoTiffWriter(path, {
-    width: size,
-    height: size,
-    bands: 3,
-    sampleType: 'uint8',
-    grid,
-    deflateLevel: 1,
-    overviews,
-    tileSize: 256,
-  });
-  const rows = 256;
-  for (let y = 0; y < size; y += rows) {
-    const h = Math.min(rows, size - y);
-    const data = new Uint8Array(size * h * 3);
-    for (let b = 0; b < 3; b++)
-      for (let r = 0; r < h; r++)
-        for (let x = 0; x < size; x++)
-          data[b * size * h + r * size + x] = ((x >> 4) + ((y + r) >> 4) * 3 + b * 40) & 255;
-    await writer.writeWindow({ x: 0, y, width: size, height: h }, data);
-  }
-  await writer.close();
-}
 
 /** Tiles of zoom z over the image's centre area, nearest the centre first. */
 function tilesAround(size: number, z: number, count: number): [number, number][] {
@@ -77,7 +40,7 @@ async function main(): Promise<void> {
   try {
     const size = 10_000;
     const t0 = performance.now();
-    await generate(join(dir, 'scene.tif'), size, true);
+    await writeBenchImage(join(dir, 'scene.tif'), size, { pixelM: PIXEL_M, tileSize: 256, overviews: true });
     console.log(`generated ${size}² RGB with overviews in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     // Native zoom: a tile pixel about one image pixel (3 m ground at latitude 50.5°: z 15 is 3.1 m).
     const zooms = [15, 13, 11, 9];
@@ -108,7 +71,11 @@ async function main(): Promise<void> {
     }
 
     const pyramidSize = 4096;
-    await generate(join(dir, 'plain.tif'), pyramidSize, false);
+    await writeBenchImage(join(dir, 'plain.tif'), pyramidSize, {
+      pixelM: PIXEL_M,
+      tileSize: 256,
+      overviews: false,
+    });
     const progress: number[] = [];
     const service = new PreviewService({
       dataDir: join(dir, 'data'),
