@@ -6,7 +6,7 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeMapApp } from './support/changeMapApp';
-import { runCliAsync } from '../src-main/cli/testing/cliChild';
+import { jsonLines, runCliAsync } from '../src-main/cli/testing/cliChild';
 import { TINY_CHANGE_MODEL, writeScenePair } from './support/fixtures';
 import { Workbench } from './support/workbench';
 
@@ -42,10 +42,7 @@ describe('a project made by changemap run, in the app', () => {
       '--json',
     );
     expect(run.status, run.stderr).toBe(0);
-    const lines = run.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; regionCount?: number });
+    const lines = jsonLines<{ type: string; regionCount?: number }>(run.stdout);
     regionCount = lines.find((l) => l.type === 'regions:done')!.regionCount!;
     expect(regionCount).toBeGreaterThan(0);
   }, 300_000);

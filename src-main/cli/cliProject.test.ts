@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utmGrid, writePlantedPair } from '../services/imagery/testing/fixtures';
 import type { Results } from '../ipc/contract';
-import { jsonLines, runCli, runCliAsync, TINY_CHANGE_CARD, tinyRunArgs } from './testing/cliChild';
+import { jsonLines, runCli, runCliAsync, tinyRunArgs, tinySyntheticRunArgs } from './testing/cliChild';
 import { inAppSession, type ApiCall } from './testing/inAppSession';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-cli-project-'));
@@ -113,20 +113,7 @@ describe('flags checked by the contract', () => {
   it('sizes chunks from --memory-budget', () => {
     const chunksWith = (...budget: string[]) => {
       const project = path.join(dir, `budget-${budget.join('') || 'default'}.gpkg`);
-      const r = changemap(
-        'run',
-        '--synthetic',
-        '1000x300',
-        '--project',
-        project,
-        '--model',
-        TINY_CHANGE_CARD,
-        '--provider',
-        'cpu',
-        '--no-regions',
-        '--json',
-        ...budget,
-      );
+      const r = changemap(...tinySyntheticRunArgs('1000x300', project, '--no-regions', '--json', ...budget));
       expect(r.status, r.stderr).toBe(0);
       return (jsonLines(r.stdout)[0] as unknown as { chunks: unknown[] }).chunks.length;
     };

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, TINY_CHANGE_CARD } from './testing/cliChild';
+import { jsonLines, runCli, tinySyntheticRunArgs } from './testing/cliChild';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,28 +38,14 @@ describe('changemap command line', () => {
 
   it('runs to the end, finds the regions and names the probability raster last', () => {
     const project = path.join(dir, 'ok.gpkg');
-    const r = changemap(
-      'run',
-      '--synthetic',
-      '400x300',
-      '--project',
-      project,
-      '--model',
-      TINY_CHANGE_CARD,
-      '--provider',
-      'cpu',
-      '--json',
-    );
+    const r = changemap(...tinySyntheticRunArgs('400x300', project, '--json'));
     expect(r.status, r.stderr).toBe(0);
-    const events = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const events = jsonLines<{ type: string; regionCount: number; probabilityPath: string }>(r.stdout);
     expect(events[0].type).toBe('run:started');
     expect(events.map((e) => e.type)).toContain('run:done');
-    const regions = events.find((e) => e.type === 'regions:done');
+    const regions = events.find((e) => e.type === 'regions:done')!;
     expect(regions.regionCount).toBeGreaterThan(0);
-    const last = events.at(-1);
+    const last = events.at(-1)!;
     expect(last).toMatchObject({ type: 'run:summary', regionCount: regions.regionCount });
     expect(existsSync(last.probabilityPath)).toBe(true);
     expect(path.dirname(last.probabilityPath)).toBe(path.join(dir, 'ok.data', 'runs', '1'));

@@ -55,11 +55,11 @@ export function runCliAsync(args: string[], options: CliOptions): Promise<CliRes
 }
 
 /** The events a `--json` command printed, one JSON object a line. */
-export const jsonLines = (stdout: string) =>
+export const jsonLines = <T = Record<string, unknown> & { type: string }>(stdout: string): T[] =>
   stdout
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown> & { type: string });
+    .map((l) => JSON.parse(l) as T);
 
 /** `changemap run` of a before/after pair into `project` with the tiny test model on the CPU, and `more` flags. */
 export const tinyRunArgs = (before: string, after: string, project: string, ...more: string[]) => [
@@ -68,6 +68,20 @@ export const tinyRunArgs = (before: string, after: string, project: string, ...m
   before,
   '--after',
   after,
+  '--project',
+  project,
+  '--model',
+  TINY_CHANGE_CARD,
+  '--provider',
+  'cpu',
+  ...more,
+];
+
+/** `changemap run` of a generated `size` ("WxH") pair into `project` with the tiny test model on the CPU. */
+export const tinySyntheticRunArgs = (size: string, project: string, ...more: string[]) => [
+  'run',
+  '--synthetic',
+  size,
   '--project',
   project,
   '--model',
