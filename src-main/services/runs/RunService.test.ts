@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fromFile } from 'geotiff';
@@ -126,7 +126,7 @@ describe('RunService with a fake model', () => {
   });
 
   it('cancels within 2 seconds and resumes without recomputing finished chunks', async () => {
-    const { svc, events } = service({ delayMs: 60 });
+    const { svc, events, dataDir } = service({ delayMs: 60 });
     const id = await svc.startRun({
       inputs,
       model: 'fake.card.json',
@@ -151,6 +151,8 @@ describe('RunService with a fake model', () => {
     const doneBefore = cancelled.chunks.filter((c) => c.state === 'done').map((c) => c.idx);
     expect(doneBefore.length).toBeGreaterThan(0);
     expect(cancelled.chunks.some((c) => c.state === 'running')).toBe(false);
+    // The probability raster the run was building as it went is given up, not left half written.
+    expect(readdirSync(path.join(dataDir, 'runs', String(id)))).toEqual(['chunks']);
 
     await svc.resumeRun(id);
     const run = await svc.whenSettled(id);

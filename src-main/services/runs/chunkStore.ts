@@ -1,8 +1,8 @@
 // Finished chunks on disk, one file each: `<run folder>/chunks/<idx>.chunk`.
 //
 // Why per-chunk files: a chunk's result becomes durable on its own (temporary file, fsync, rename) before the
-// ledger marks it done, so a run killed at any moment loses at most the chunks in flight, and the final tiled
-// GeoTIFF is assembled once, from these files, when every chunk is done. A file that exists and passes its
+// ledger marks it done, so a run killed at any moment loses at most the chunks in flight. The final tiled GeoTIFF
+// is fed each chunk as it is stored, and the chunks of earlier sessions of the run from these files. A file that exists and passes its
 // checksum is a finished chunk even if the process died before the ledger said so (it is adopted on resume).
 //
 // Layout: "CMCHUNK1", then uint32 LE idx, x, y, width, height, payload length; the payload (uint8 probability,

@@ -1,15 +1,14 @@
 // Executes one run: for each chunk not yet done, read it (with the halo its chips need) while the previous one
 // is still being predicted, cut chips and predict them in batches with one batch always queued at the provider,
 // across chunk borders (chipPipeline.ts), blend, store the chunk durably, then mark it done in the ledger. When
-// all chunks are done, assemble the probability GeoTIFF from the stored chunks.
-import { rename, rm } from 'node:fs/promises';
-import { ChangeMapError, isChangeMapError } from '../../core/errors';
+// all chunks are done, finish the probability GeoTIFF, fed each chunk as it was stored (probabilityAssembly.ts).
+import { isChangeMapError } from '../../core/errors';
 import type { AlignedPairSource, GridSpec, PixelWindow } from '../../core/raster/types';
-import { chipWeights, PROBABILITY_NODATA } from '../../core/tiling/blend';
+import { chipWeights } from '../../core/tiling/blend';
 import { planChipSharing } from '../../core/tiling/chipSharing';
 import type { ChipPredictor } from '../inference/chipPredictor';
 import { ChipPipeline, type ChunkInProgress, type ChunkShape } from './chipPipeline';
-import { createGeoTiffWriter } from '../imagery/geotiffWriter';
+import { ProbabilityAssembly } from './probabilityAssembly';
 import type { ChunkStore } from './chunkStore';
 import type { RunProgress } from '../../ipc/contract';
 import type { RunEvent, RunStats } from './runEvents';
@@ -70,57 +69,6 @@ function chunkShape(ctx: ChunkComputeContext): ChunkShape {
     weights: chipWeights(chip),
     norm: { mean: info.mean, std: info.std, fill: info.fill },
   };
-}
-
-/** Invalid pixels are counted in the run's warnings, so a planner knows where the run could not look. */
-function nodataWarning(pixels: number, params: RunParams): string {
-  const share = (100 * pixels) / (params.grid.width * params.grid.height);
-  return (
-    `${pixels.toLocaleString('en')} pixels (${share < 0.1 ? share.toPrecision(1) : share.toFixed(1)}% of the area) ` +
-    'have no probability (nodata): invalid in one or both dates (nodata, NaN or infinite values) or outside the area of interest.'
-  );
-}
-
-/** Assembles the probability GeoTIFF from the stored chunks; written under a temporary name, then renamed. */
-export async function assemble(
-  ctx: Pick<EngineContext, 'run' | 'ledger' | 'store' | 'probabilityPath' | 'signal'>,
-  params: RunParams,
-): Promise<void> {
-  const temporary = `${ctx.probabilityPath}.partial`;
-  const writer = await createGeoTiffWriter(temporary, {
-    width: params.grid.width,
-    height: params.grid.height,
-    bands: 1,
-    sampleType: 'uint8',
-    grid: params.grid,
-    nodata: PROBABILITY_NODATA,
-    tileSize: 256,
-    compression: 'deflate',
-    overviews: true,
-    overviewResampling: 'nearest',
-  });
-  let nodataPixels = 0;
-  try {
-    for (const chunk of ctx.run.chunks) {
-      ctx.signal.throwIfAborted();
-      const stored = await ctx.store.read(chunk.idx, chunk.window);
-      if (!stored) {
-        throw new ChangeMapError(
-          'RUN_CHUNK_MISSING',
-          `The stored result of chunk ${chunk.idx} is missing or damaged; resume the run to compute it again.`,
-        );
-      }
-      for (const v of stored.data) if (v === PROBABILITY_NODATA) nodataPixels++;
-      await writer.writeWindow(stored.window, stored.data);
-    }
-    await writer.close();
-    await rename(temporary, ctx.probabilityPath);
-    if (nodataPixels > 0) ctx.ledger.addWarnings(ctx.run.id, [nodataWarning(nodataPixels, params)]);
-  } catch (error) {
-    await writer.abort().catch(() => undefined);
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 /**
@@ -313,6 +261,9 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
       stats.chunksComputed++;
       emit({ type: 'run:chunk', runId: run.id, idx, window, state: 'done', chunkPath, millis });
       progress();
+      t = performance.now();
+      await assembly.add(idx, window, data);
+      stats.assembleMs += performance.now() - t;
     });
     const queued = writes.finally(() => queuedWrites.splice(queuedWrites.indexOf(queued), 1));
     queued.catch(() => undefined);
@@ -325,6 +276,7 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
 
   let next = todo.length > 0 ? readChunk(0) : null;
   let current = -1;
+  const assembly = await ProbabilityAssembly.open(ctx);
   try {
     for (let i = 0; i < todo.length; i++) {
       const chunk = todo[i];
@@ -352,12 +304,13 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
     await writes;
     current = -1;
     const t = performance.now();
-    await assemble(ctx, params);
-    stats.assembleMs = performance.now() - t;
+    await assembly.finish();
+    stats.assembleMs += performance.now() - t;
   } catch (error) {
     // Chunks interrupted by cancel (or by another chunk's failed write) go back to waiting; the one being
     // computed when the run failed says why.
     await writes.catch(() => undefined);
+    await assembly.abort();
     for (const idx of unfinished.keys()) {
       if (signal.aborted || failedWrite >= 0 || idx !== current) ledger.chunkWaiting(run.id, idx);
       else ledger.chunkFailed(run.id, idx, isChangeMapError(error) ? error.message : String(error));

@@ -7,7 +7,8 @@ import { Queue, QueueEvents } from 'bullmq';
 import { ChangeMapError } from '../../core/errors';
 import type { ProviderId } from '../inference/providers';
 import type { ChunkStore } from '../runs/chunkStore';
-import { adoptStoredChunks, assemble, emptyStats, runProgress } from '../runs/runEngine';
+import { assemble } from '../runs/probabilityAssembly';
+import { adoptStoredChunks, emptyStats, runProgress } from '../runs/runEngine';
 import type { RunEvent, RunStats } from '../runs/runEvents';
 import type { RunLedger } from '../runs/runLedger';
 import type { RunRecord } from '../runs/runTypes';
@@ -247,7 +248,7 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
       throw failure;
     }
     const t = performance.now();
-    await assemble(ctx, run.params);
+    await assemble(ctx);
     stats.assembleMs = performance.now() - t;
     return stats;
   } catch (error) {

@@ -1,0 +1,109 @@
+// The run's probability GeoTIFF, built from chunk results: fed each chunk as it is stored while the run goes on
+// (so the run's end waits only for the last overviews and the directories, not for every chunk read back and
+// compressed again), and, at the end, the chunks an earlier session of the run stored. Written under a temporary
+// name and renamed into place only when complete.
+import { rename, rm } from 'node:fs/promises';
+import { ChangeMapError } from '../../core/errors';
+import type { PixelWindow } from '../../core/raster/types';
+import { PROBABILITY_NODATA } from '../../core/tiling/blend';
+import { createGeoTiffWriter, type GeoTiffWriter } from '../imagery/geotiffWriter';
+import type { ChunkStore } from './chunkStore';
+import type { RunLedger } from './runLedger';
+import type { RunParams, RunRecord } from './runTypes';
+
+/** Invalid pixels are counted in the run's warnings, so a planner knows where the run could not look. */
+function nodataWarning(pixels: number, params: RunParams): string {
+  const share = (100 * pixels) / (params.grid.width * params.grid.height);
+  return (
+    `${pixels.toLocaleString('en')} pixels (${share < 0.1 ? share.toPrecision(1) : share.toFixed(1)}% of the area) ` +
+    'have no probability (nodata): invalid in one or both dates (nodata, NaN or infinite values) or outside the area of interest.'
+  );
+}
+
+export interface AssemblyContext {
+  run: RunRecord;
+  ledger: RunLedger;
+  store: ChunkStore;
+  probabilityPath: string;
+  signal: AbortSignal;
+}
+
+export class ProbabilityAssembly {
+  private readonly added = new Set<number>();
+  private nodataPixels = 0;
+  private abandoned = false;
+
+  private constructor(
+    private readonly ctx: AssemblyContext,
+    private readonly writer: GeoTiffWriter,
+    private readonly temporary: string,
+  ) {}
+
+  static async open(ctx: AssemblyContext): Promise<ProbabilityAssembly> {
+    const { params } = ctx.run;
+    const temporary = `${ctx.probabilityPath}.partial`;
+    const writer = await createGeoTiffWriter(temporary, {
+      width: params.grid.width,
+      height: params.grid.height,
+      bands: 1,
+      sampleType: 'uint8',
+      grid: params.grid,
+      nodata: PROBABILITY_NODATA,
+      tileSize: 256,
+      compression: 'deflate',
+      overviews: true,
+      overviewResampling: 'nearest',
+    });
+    return new ProbabilityAssembly(ctx, writer, temporary);
+  }
+
+  /** One chunk's probability bytes (each chunk once). */
+  async add(idx: number, window: PixelWindow, data: Uint8Array): Promise<void> {
+    if (this.added.has(idx)) return;
+    this.added.add(idx);
+    for (let i = 0; i < data.length; i++) if (data[i] === PROBABILITY_NODATA) this.nodataPixels++;
+    await this.writer.writeWindow(window, data);
+  }
+
+  /**
+   * Adds the stored chunks not added yet, completes the file, renames it into place and records the nodata
+   * count. A chunk whose stored result is gone or damaged stops it with RUN_CHUNK_MISSING (resume computes it).
+   */
+  async finish(): Promise<void> {
+    const { run, store, signal } = this.ctx;
+    try {
+      for (const chunk of run.chunks) {
+        if (this.added.has(chunk.idx)) continue;
+        signal.throwIfAborted();
+        const stored = await store.read(chunk.idx, chunk.window);
+        if (!stored) {
+          throw new ChangeMapError(
+            'RUN_CHUNK_MISSING',
+            `The stored result of chunk ${chunk.idx} is missing or damaged; resume the run to compute it again.`,
+          );
+        }
+        await this.add(chunk.idx, stored.window, stored.data);
+      }
+      await this.writer.close();
+      await rename(this.temporary, this.ctx.probabilityPath);
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+    if (this.nodataPixels > 0)
+      this.ctx.ledger.addWarnings(run.id, [nodataWarning(this.nodataPixels, run.params)]);
+  }
+
+  /** Gives the unfinished file up (cancel, failure): nothing of it is left behind. */
+  async abort(): Promise<void> {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    await this.writer.abort().catch(() => undefined);
+    await rm(this.temporary, { force: true });
+  }
+}
+
+/** Assembles the probability GeoTIFF from the stored chunks alone (a scale-out run, whose chunks land as files). */
+export async function assemble(ctx: AssemblyContext): Promise<void> {
+  await (await ProbabilityAssembly.open(ctx)).finish();
+}
