@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changeModelCard, type ChangeModelCard } from '../../src-main/core/models/modelCard';
+import { changeCardJson } from '../../src-main/core/models/testing/testCards';
 import type { ChipModel } from './changeInference';
 import { AUTO, changeRows, CVA, emptyTally, scoreScene } from './changeScoring';
 
@@ -7,25 +8,16 @@ const chip = 16;
 
 /** A card as the schema wants it, for a model of the given pixel-size range. */
 function card(name: string, gsdRangeM: [number, number], threshold: number): ChangeModelCard {
-  const tensor = (n: string, c: number) => ({ name: n, shape: ['batch', c, chip, chip], dtype: 'float32' });
-  return changeModelCard.parse({
-    schema: 'changemap.model-card/1',
-    name,
-    version: '1.0.0',
-    description: 'test',
-    file: `${name}.onnx`,
-    sha256: '0'.repeat(64),
-    bands: ['red', 'green', 'blue'],
-    normalisation: { unitScaling: 'datatype', mean: [0, 0, 0], std: [1, 1, 1] },
-    gsdRangeM,
-    training: { data: [], licence: 'test', command: '', runtime: '' },
-    accuracy: {},
-    task: 'change-detection',
-    inputs: [tensor('before', 3), tensor('after', 3)],
-    outputs: [tensor('change_prob', 1)],
-    chipSize: chip,
-    threshold,
-  });
+  return changeModelCard.parse(
+    changeCardJson({
+      name,
+      file: `${name}.onnx`,
+      sha256: '0'.repeat(64),
+      gsdRangeM,
+      chipSize: chip,
+      threshold,
+    }),
+  );
 }
 
 /** A model answering `value` everywhere. */

@@ -1,30 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { chooseChangeModel, formatGsd, gsdRangeWarning, preferredRange } from './modelChoice';
 import { modelCard, type ChangeModelCard, type ClassifierModelCard } from './modelCard';
+import { changeCardJson } from './testing/testCards';
 
 function changeCard(overrides: Partial<ChangeModelCard>): ChangeModelCard {
-  return modelCard.parse({
-    schema: 'changemap.model-card/1',
-    name: 'change',
-    version: '1.0.0',
-    description: 'test',
-    file: 'x.onnx',
-    sha256: 'a'.repeat(64),
-    bands: ['red', 'green', 'blue'],
-    normalisation: { unitScaling: 'datatype', mean: [0, 0, 0], std: [1, 1, 1] },
-    gsdRangeM: [0.5, 20],
-    training: { data: [], licence: 'research only', command: '', runtime: '' },
-    accuracy: {},
-    task: 'change-detection',
-    inputs: [
-      { name: 'before', shape: ['batch', 3, 256, 256], dtype: 'float32' },
-      { name: 'after', shape: ['batch', 3, 256, 256], dtype: 'float32' },
-    ],
-    outputs: [{ name: 'change_prob', shape: ['batch', 1, 256, 256], dtype: 'float32' }],
-    chipSize: 256,
-    threshold: 0.15,
-    ...overrides,
-  }) as ChangeModelCard;
+  return modelCard.parse(changeCardJson({ file: 'x.onnx', ...overrides })) as ChangeModelCard;
 }
 
 const general = changeCard({ name: 'changemap-change', detects: 'any change of land cover' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { modelCard, type ModelCard, type ModelVariant } from './modelCard';
 import { chooseModelFile, eligibleVariants, variantVerdict, VARIANT_MIN_SPEEDUP } from './modelVariants';
+import { changeCardJson } from './testing/testCards';
 
 const full = {
   oscd: { f1: 0.396, precision: 0.33 },
@@ -21,28 +22,7 @@ function variant(overrides: Partial<ModelVariant> = {}): ModelVariant {
 }
 
 function card(variants: ModelVariant[]): ModelCard {
-  return modelCard.parse({
-    schema: 'changemap.model-card/1',
-    name: 'change',
-    version: '1.0.0',
-    description: 'test',
-    file: 'm.onnx',
-    sha256: 'a'.repeat(64),
-    bands: ['red', 'green', 'blue'],
-    normalisation: { unitScaling: 'datatype', mean: [0, 0, 0], std: [1, 1, 1] },
-    gsdRangeM: [0.5, 20],
-    training: { data: [], licence: 'research only', command: '', runtime: '' },
-    accuracy: {},
-    variants,
-    task: 'change-detection',
-    inputs: [
-      { name: 'before', shape: ['batch', 3, 256, 256], dtype: 'float32' },
-      { name: 'after', shape: ['batch', 3, 256, 256], dtype: 'float32' },
-    ],
-    outputs: [{ name: 'change_prob', shape: ['batch', 1, 256, 256], dtype: 'float32' }],
-    chipSize: 256,
-    threshold: 0.15,
-  });
+  return modelCard.parse(changeCardJson({ variants }));
 }
 
 describe('variantVerdict', () => {

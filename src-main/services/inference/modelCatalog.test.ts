@@ -2,32 +2,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { changeCardJson } from '../../core/models/testing/testCards';
 import { chooseCatalogModel, listModels, readModelCard, resolveModel } from './modelCatalog';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-catalog-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const card = {
-  schema: 'changemap.model-card/1',
+const card = changeCardJson({
   name: 'demo-change',
   version: '1',
-  description: 'test',
   file: 'demo.onnx',
-  sha256: 'a'.repeat(64),
-  bands: ['red', 'green', 'blue'],
-  normalisation: { unitScaling: 'datatype', mean: [0, 0, 0], std: [1, 1, 1] },
   gsdRangeM: [1, 10],
-  training: { data: [], licence: 'x', command: '', runtime: '' },
-  accuracy: {},
-  task: 'change-detection',
-  inputs: [
-    { name: 'before', shape: ['n', 3, 32, 32], dtype: 'float32' },
-    { name: 'after', shape: ['n', 3, 32, 32], dtype: 'float32' },
-  ],
-  outputs: [{ name: 'p', shape: ['n', 1, 32, 32], dtype: 'float32' }],
   chipSize: 32,
   threshold: 0.5,
-};
+});
 
 it('lists valid cards, skips broken ones, and resolves names, file stems and paths', () => {
   writeFileSync(path.join(dir, 'demo-v1.card.json'), JSON.stringify(card));

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { changeCardJson } from '../../core/models/testing/testCards';
 import { openMemoryProjectDb } from '../project/memoryDb';
 import { migrate, ProjectStore } from '../project/projectStore';
 import { GPKG_APPLICATION_ID, MIGRATIONS } from '../project/schema';
@@ -33,28 +34,16 @@ function writeCard(dir: string, name: string, extra: Record<string, unknown>): s
   const file = path.join(dir, `${name}.card.json`);
   writeFileSync(
     file,
-    JSON.stringify({
-      schema: 'changemap.model-card/1',
-      name,
-      version: '1.0.0',
-      description: 'test',
-      file: `${name}.onnx`,
-      sha256: 'f'.repeat(64),
-      bands: ['red', 'green', 'blue'],
-      normalisation: { unitScaling: 'datatype', mean: [0, 0, 0], std: [1, 1, 1] },
-      gsdRangeM: [0.5, 20],
-      training: { data: [], licence: 'test', command: '', runtime: '' },
-      accuracy: {},
-      task: 'change-detection',
-      inputs: [
-        { name: 'before', shape: ['n', 3, 32, 32], dtype: 'float32' },
-        { name: 'after', shape: ['n', 3, 32, 32], dtype: 'float32' },
-      ],
-      outputs: [{ name: 'p', shape: ['n', 1, 32, 32], dtype: 'float32' }],
-      chipSize: 32,
-      threshold: 0.5,
-      ...extra,
-    }),
+    JSON.stringify(
+      changeCardJson({
+        name,
+        file: `${name}.onnx`,
+        sha256: 'f'.repeat(64),
+        chipSize: 32,
+        threshold: 0.5,
+        ...extra,
+      }),
+    ),
   );
   return file;
 }
