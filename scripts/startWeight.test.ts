@@ -22,6 +22,8 @@ const HEAVY = [
   // The scale-out's queue (changemap worker, run --engine queue).
   'bullmq',
   'ioredis',
+  // The scale-out's S3 output store (run --output s3://..., and the workers of such a run).
+  '@aws-sdk/client-s3',
 ];
 
 interface Loaded {

@@ -7,6 +7,7 @@ import { isChangeMapError } from '../core/errors';
 import { z } from 'zod';
 import {
   engineUrl,
+  s3EndpointUrl,
   generatedSceneEdge,
   PROVIDER_IDS,
   regionSettingsSchema,
@@ -239,6 +240,16 @@ export function buildProgram(done: (code: number) => void): Command {
         'compute the chunks on `changemap worker` processes through this Redis (README: Scale-out)',
         textOf(field('run:start', 'engine')),
       )
+      .option(
+        '--output <s3-url>',
+        'with --engine: workers hand their chunks over through this S3-compatible store, s3://bucket/prefix (README: Scale-out)',
+        textOf(field('run:start', 'output')),
+      )
+      .option(
+        '--s3-endpoint <url>',
+        "the --output store's endpoint where it is not AWS, e.g. http://minio:9000 (default: AWS_ENDPOINT_URL_S3)",
+        textOf(field('run:start', 's3Endpoint')),
+      )
       .option('--json', 'one JSON event per line'),
   ).action(async (o, command: Command) => {
     const usage = seriesUsageError(o);
@@ -272,6 +283,8 @@ export function buildProgram(done: (code: number) => void): Command {
         afterDate: o.afterDate,
         pixelSize: o.pixelSize,
         engine: o.engine,
+        output: o.output,
+        s3Endpoint: o.s3Endpoint,
         json: Boolean(o.json),
       }),
     );
@@ -316,10 +329,29 @@ export function buildProgram(done: (code: number) => void): Command {
       'compute the chunks left on `changemap worker` processes through this Redis',
       textOf(field('run:resume', 'engine')),
     )
+    .option(
+      '--output <s3-url>',
+      'with --engine: workers hand their chunks over through this S3-compatible store, s3://bucket/prefix',
+      textOf(field('run:resume', 'output')),
+    )
+    .option(
+      '--s3-endpoint <url>',
+      "the --output store's endpoint where it is not AWS (default: AWS_ENDPOINT_URL_S3)",
+      textOf(field('run:resume', 's3Endpoint')),
+    )
     .option('--json', 'one JSON event per line')
     .action(async (o) => {
       const { resumeCommand } = await import('./runCommand');
-      done(await resumeCommand({ project: o.project, run: o.run, engine: o.engine, json: Boolean(o.json) }));
+      done(
+        await resumeCommand({
+          project: o.project,
+          run: o.run,
+          engine: o.engine,
+          output: o.output,
+          s3Endpoint: o.s3Endpoint,
+          json: Boolean(o.json),
+        }),
+      );
     });
 
   program
@@ -332,6 +364,11 @@ export function buildProgram(done: (code: number) => void): Command {
     .option(
       '--output-dir <dir>',
       "where this machine sees the project's data folder (default: the path the coordinator gives)",
+    )
+    .option(
+      '--s3-endpoint <url>',
+      'the endpoint of the S3-compatible store of runs started with --output s3://... where it is not AWS (default: AWS_ENDPOINT_URL_S3)',
+      textOf(s3EndpointUrl),
     )
     .option(
       '--models <dir>',
@@ -351,6 +388,7 @@ export function buildProgram(done: (code: number) => void): Command {
           engine: o.engine,
           concurrency: o.concurrency,
           outputDir: o.outputDir,
+          s3Endpoint: o.s3Endpoint,
           models: o.models,
           name: o.name,
           provider: o.provider,

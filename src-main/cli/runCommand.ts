@@ -49,6 +49,9 @@ export interface RunOptions {
   pixelSize?: number;
   /** A job engine (redis://): the chunks are computed by `changemap worker` processes. */
   engine?: string;
+  /** With an engine: the S3-compatible store (s3://bucket/prefix) the workers hand their chunks over through. */
+  output?: string;
+  s3Endpoint?: string;
   json: boolean;
 }
 
@@ -56,6 +59,8 @@ export interface ResumeOptions {
   project: string;
   run?: number;
   engine?: string;
+  output?: string;
+  s3Endpoint?: string;
   json: boolean;
 }
 
@@ -312,6 +317,8 @@ function runRequest(options: RunOptions): Request<'run:start'> {
     regionSettings: options.settings,
     findRegions: options.regions,
     engine: options.engine,
+    output: options.output,
+    s3Endpoint: options.s3Endpoint,
   };
 }
 
@@ -361,7 +368,12 @@ export async function resumeCommand(options: ResumeOptions): Promise<number> {
       runId = options.run ?? resumable.at(-1)?.id ?? 0;
       if (!runId) throw new ChangeMapError('RUN_NOT_FOUND', 'This project has no run to resume.');
       cli.session.services().runs.subscribe((e) => out.event(e));
-      await cli.call('run:resume', { runId, engine: options.engine });
+      await cli.call('run:resume', {
+        runId,
+        engine: options.engine,
+        output: options.output,
+        s3Endpoint: options.s3Endpoint,
+      });
     } catch (error) {
       return refusal(error, options.json);
     }

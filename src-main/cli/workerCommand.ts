@@ -1,6 +1,6 @@
 // `changemap worker --engine redis://host:6379`: a scale-out worker. It takes chunk jobs of any run queued on that
 // Redis (`changemap run --engine ...`), computes them with this checkout's models and writes each chunk file into the
-// run's folder on shared storage; SIGINT/SIGTERM finish the chunks in hand, then stop. One JSON line per event.
+// run's folder on shared storage (or uploads it to the run's S3 output store, `run --output s3://...`); SIGINT/SIGTERM finish the chunks in hand, then stop. One JSON line per event.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isChangeMapError } from '../core/errors';
@@ -14,6 +14,8 @@ export interface WorkerOptions {
   engine: string;
   concurrency: number;
   outputDir?: string;
+  /** The endpoint of the S3-compatible store of runs with an output store, where it is not AWS. */
+  s3Endpoint?: string;
   models: string[];
   name?: string;
   provider: ProviderRequest;
@@ -32,6 +34,7 @@ export async function workerCommand(options: WorkerOptions): Promise<number> {
       version: packageVersion(),
       concurrency: options.concurrency,
       outputDir: options.outputDir && path.resolve(options.outputDir),
+      s3Endpoint: options.s3Endpoint,
       modelDirs: [...options.models.map((m) => path.resolve(m)), path.join(repoRoot, 'models')],
       name: options.name,
       provider: options.provider,

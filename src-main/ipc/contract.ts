@@ -680,6 +680,31 @@ export const engineUrl = z
   .max(2048)
   .regex(/^rediss?:\/\/[^\s/]+(\/\d*)?$/, 'Give the job engine as redis://host:6379 (rediss:// for TLS)');
 
+/**
+ * Where scale-out workers that share no file system with the project hand their chunk files over: an S3-compatible
+ * bucket and a key prefix (services/scaleout/s3ChunkStore.ts). A bucket name as S3 allows it (3-63 lowercase letters,
+ * digits, dots and hyphens); the prefix's segments are plain names, never `.` or `..`.
+ */
+export const outputStoreUrl = z
+  .string()
+  .max(1024)
+  .regex(
+    /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/(?!\.{1,2}(\/|$))[A-Za-z0-9._-]+)*\/?$/,
+    'Give the output store as s3://bucket/prefix (a bucket of 3-63 lowercase letters, digits, dots and hyphens)',
+  );
+
+/**
+ * The S3 endpoint of a store that is not AWS's (MinIO, Ceph, R2): scheme, host and port only; credentials never
+ * travel in it (they come from the AWS environment of each machine).
+ */
+export const s3EndpointUrl = z
+  .string()
+  .max(2048)
+  .regex(
+    /^https?:\/\/[^\s/@?#]+\/?$/,
+    'Give the S3 endpoint as http(s)://host:port, without a path or a password',
+  );
+
 /** A change-detection run of two dates (run:start); a batch (run:startBatch) takes the same options. */
 export const runStartRequest = z
   .object({
@@ -718,6 +743,10 @@ export const runStartRequest = z
     dates: datePair.optional(),
     /** Computed by scale-out workers through this job engine (default: in this process). */
     engine: engineUrl.optional(),
+    /** With an engine: the workers hand their chunk files over through this S3-compatible store (not shared files). */
+    output: outputStoreUrl.optional(),
+    /** The S3 endpoint of `output` where it is not AWS (default: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else AWS). */
+    s3Endpoint: s3EndpointUrl.optional(),
   })
   .strict();
 
@@ -797,7 +826,14 @@ export const requests = {
   /** Regions of two runs compared by geometry overlap. */
   'run:compare': z.object({ runA: runId, runB: runId }).strict(),
   'run:cancel': z.object({ runId }).strict(),
-  'run:resume': z.object({ runId, engine: engineUrl.optional() }).strict(),
+  'run:resume': z
+    .object({
+      runId,
+      engine: engineUrl.optional(),
+      output: outputStoreUrl.optional(),
+      s3Endpoint: s3EndpointUrl.optional(),
+    })
+    .strict(),
   'run:get': z.object({ runId }).strict(),
   'run:list': z.object({}).strict(),
   'run:probabilityTile': z.object({ runId, ...tileXYZ }).strict(),

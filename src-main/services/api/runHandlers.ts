@@ -116,9 +116,9 @@ export function runHandlers(ctx: HandlerContext): DomainHandlers<'run:' | 'model
       await service.cancelRun(runId);
       return runSummary(requireRun(service, runId));
     },
-    'run:resume': async ({ runId, engine }) => {
+    'run:resume': async ({ runId, ...scaleout }) => {
       const service = ctx.services().runs;
-      await service.resumeRun(runId, { engine });
+      await service.resumeRun(runId, scaleout);
       return runSummary(requireRun(service, runId));
     },
     'run:get': ({ runId }) =>

@@ -42,6 +42,7 @@ import {
 } from '../inference/threadCalibration';
 import type { Db } from '../project/projectStore';
 import { resolveStoredPath } from '../project/storedPaths';
+import { outputStoreOf, type OutputStoreChoice } from '../scaleout/outputStoreChoice';
 import { clipToArea } from './areaSource';
 import { ChunkStore, type StoredChunk } from './chunkStore';
 import { packageVersion } from '../../cli/packageVersion';
@@ -218,6 +219,7 @@ export class RunService {
    * and starts it. Resolves with the run id once it is running; anything wrong is refused before that.
    */
   async startRun(request: StartRunParams): Promise<number> {
+    const outputStore = outputStoreOf(request);
     const requested = request.model ?? AUTO_MODEL;
     const provider = request.provider ?? 'auto';
     let predictor: ChipPredictor | null = null;
@@ -334,7 +336,7 @@ export class RunService {
         warnings: choiceWarnings,
         chunks: plan.chunks,
       });
-      await this.launch(runId, predictor, source, false, request.engine);
+      await this.launch(runId, predictor, source, false, request.engine, outputStore);
       return runId;
     } catch (error) {
       await predictor?.terminate();
@@ -425,7 +427,11 @@ export class RunService {
    * Resumes a cancelled, failed or interrupted run: finished chunks are kept, the rest computed (by the workers of
    * `engine` where one is given, whichever way the run started: the results are the same).
    */
-  async resumeRun(runId: number, options: { engine?: string } = {}): Promise<void> {
+  async resumeRun(
+    runId: number,
+    options: { engine?: string; output?: string; s3Endpoint?: string } = {},
+  ): Promise<void> {
+    const outputStore = outputStoreOf(options);
     const run = this.ledger.get(runId);
     if (!run) throw new ChangeMapError('RUN_NOT_FOUND', `There is no run ${runId} in this project.`);
     if (this.active.has(runId))
@@ -464,7 +470,7 @@ export class RunService {
           `The imagery of run ${runId} no longer gives the same analysis grid.`,
         );
       }
-      await this.launch(runId, predictor, source, true, options.engine);
+      await this.launch(runId, predictor, source, true, options.engine, outputStore);
     } catch (error) {
       await predictor.terminate();
       await source?.close();
@@ -503,6 +509,7 @@ export class RunService {
     source: AlignedPairSource,
     resumed: boolean,
     engine?: string,
+    outputStore?: OutputStoreChoice,
   ): Promise<void> {
     const folder = this.runFolder(runId);
     await mkdir(folder, { recursive: true });
@@ -534,6 +541,7 @@ export class RunService {
               dataDir: this.deps.dataDir,
               version: this.deps.version ?? packageVersion(),
               providerUsed: info.providerUsed,
+              outputStore,
             }),
           )
         : executeRun({ ...common, source, predictor });

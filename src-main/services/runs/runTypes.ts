@@ -60,6 +60,10 @@ export interface StartRunParams {
    * computed by `changemap worker` processes (services/scaleout). Left out: computed in this process.
    */
   engine?: string;
+  /** With an engine: an S3-compatible store (s3://bucket/prefix) the workers hand their chunk files over through. */
+  output?: string;
+  /** The S3 endpoint of `output` where it is not AWS (default: the AWS environment's). */
+  s3Endpoint?: string;
 }
 
 /** Stored in cm_runs.params: everything needed to resume the run exactly as it started. */

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { PixelWindow } from '../../core/raster/types';
+import { outputStoreUrl } from '../../ipc/contract';
 import type { RunParams } from '../runs/runTypes';
 
 /** Every run's chunks go to this one queue; `changemap worker` takes from it. */
@@ -30,6 +31,11 @@ export const chunkJobSchema = z.object({
   dataDir: z.string().min(1).max(4096),
   /** The chunk folder inside it: only runs/<id>/chunks, so a job cannot make a worker write elsewhere. */
   chunkDir: z.string().regex(/^runs\/\d+\/chunks$/),
+  /**
+   * The S3-compatible store (s3://bucket/prefix) the worker uploads the chunk file to instead of writing it into
+   * chunkDir; absent: shared storage. Only the bucket and prefix: each machine has its own endpoint and credentials.
+   */
+  output: outputStoreUrl.optional(),
   /** The model: the card path on the coordinator, its name (looked up in the worker's model folders if the path is
    * not there) and the sha256 of its file, which the worker's copy must match. */
   model: z

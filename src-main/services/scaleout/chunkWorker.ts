@@ -1,8 +1,10 @@
 // A scale-out worker: takes chunk jobs from the queue, computes each with the run engine's own chunk code
 // (runEngine.computeStandaloneChunk) and writes the chunk file atomically into the run's chunk folder, where the
-// coordinator adopts it. BullMQ gives the retries and the stalled-job detection: a worker killed mid-chunk stops
-// renewing its job's lock, and another worker takes the job once the lock has lapsed.
+// coordinator adopts it (or, for a run with an S3 output store, writes it in a scratch folder of its own and
+// uploads it there, where the coordinator downloads it). BullMQ gives the retries and the stalled-job detection: a
+// worker killed mid-chunk stops renewing its job's lock, and another worker takes the job once the lock has lapsed.
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -25,6 +27,7 @@ import {
   type ChunkJobResult,
 } from './chunkJob';
 import { engineConnection } from './engineConnection';
+import { PERMANENT_S3_FAILURES, type S3ChunkStore } from './s3ChunkStore';
 
 export interface ChunkWorkerOptions {
   engine: string;
@@ -39,6 +42,11 @@ export interface ChunkWorkerOptions {
    * Default: the path the job names.
    */
   outputDir?: string;
+  /**
+   * The S3 endpoint of runs whose chunks go to an S3-compatible store (default: AWS_ENDPOINT_URL_S3 or
+   * AWS_ENDPOINT_URL, else AWS); the bucket and prefix come with each job, the credentials from this machine.
+   */
+  s3Endpoint?: string;
   /** Name in the ledger and the logs (default host/pid). */
   name?: string;
   provider?: ProviderRequest;
@@ -132,6 +140,20 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
   );
   const openPair = options.openPair ?? openRunInputs;
   const neverAborted = new AbortController().signal;
+  // S3 stores by address, opened at their first job; chunk files bound for one wait in a scratch folder.
+  const s3Stores = new Map<string, Promise<S3ChunkStore>>();
+  const s3Store = (url: string): Promise<S3ChunkStore> => {
+    let store = s3Stores.get(url);
+    if (!store) {
+      store = import('./s3ChunkStore').then(({ S3ChunkStore }) =>
+        S3ChunkStore.open(url, { endpoint: options.s3Endpoint }),
+      );
+      s3Stores.set(url, store);
+    }
+    return store;
+  };
+  let scratch: Promise<string> | null = null;
+  const scratchDir = () => (scratch ??= mkdtemp(path.join(os.tmpdir(), 'changemap-worker-')));
 
   async function computeJob(job: Job): Promise<ChunkJobResult> {
     const parsed = chunkJobSchema.safeParse(job.data);
@@ -146,7 +168,13 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       );
     }
     const started = performance.now();
-    const store = new ChunkStore(path.join(options.outputDir ?? data.dataDir, data.chunkDir));
+    const s3 = data.output ? await s3Store(data.output) : null;
+    const s3Key = s3?.keyOf(data.runKey, idx) ?? '';
+    const store = new ChunkStore(
+      s3
+        ? path.join(await scratchDir(), data.runKey)
+        : path.join(options.outputDir ?? data.dataDir, data.chunkDir),
+    );
     const result = (computeMs: number, reused: boolean): ChunkJobResult => ({
       idx,
       worker: name,
@@ -156,7 +184,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       reused,
     });
     // An earlier attempt whose completion was lost (Redis restarted) already wrote it: the file is the result.
-    if (await store.isIntact(idx, window)) return result(0, true);
+    if (s3 ? await s3.has(s3Key) : await store.isIntact(idx, window)) return result(0, true);
     await job.updateProgress({ state: 'running', worker: name } satisfies ChunkJobProgress);
     log({ type: 'chunk:start', runId: data.runId, idx, job: job.id });
     const cardPath = locateCard(data.model, options.modelDirs);
@@ -186,6 +214,13 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       } finally {
         await source.close().catch(() => undefined);
       }
+      if (s3) {
+        try {
+          await s3.upload(s3Key, store.pathOf(idx));
+        } finally {
+          await rm(store.pathOf(idx), { force: true });
+        }
+      }
       const done = result(computeMs, false);
       log({ type: 'chunk:done', runId: data.runId, idx, millis: done.millis, computeMs });
       return done;
@@ -200,6 +235,8 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
         return await computeJob(job);
       } catch (error) {
         // The coordinator reads the code back from the job's failure reason (failureOf).
+        if (isChangeMapError(error) && PERMANENT_S3_FAILURES.has(error.code))
+          throw refuse(error.code, `Worker ${name} cannot use the run's output store: ${error.message}`);
         if (isChangeMapError(error)) throw new Error(`${error.code}: ${error.message}`);
         throw error;
       }
@@ -227,6 +264,8 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       await worker.close();
       connection.disconnect(); // BullMQ leaves a connection it was given open
       await pool.close();
+      for (const store of s3Stores.values()) (await store.catch(() => null))?.close();
+      if (scratch) await rm(await scratch, { recursive: true, force: true });
     },
   };
 }

@@ -1,10 +1,12 @@
 // The coordinator of a scale-out run: the run's chunks become jobs on the queue (one per chunk, its id keyed by the
 // run and the chunk, so a chunk is never queued twice), `changemap worker` processes compute them, and a finished
 // chunk is adopted by the same rule a resume uses: its intact file in the run's chunk folder makes it done, once.
+// With an S3 output store the workers upload their chunk files there instead, and a finished chunk's file is first
+// downloaded into the run's chunk folder (checked, atomically), then adopted the same way and its object deleted.
 // The run's events are the local run's (chunk grid, progress with Mpx/s across every worker), the worker of each
 // chunk is recorded in the ledger, and the probability raster is assembled here as a local run assembles it.
 import { Queue, QueueEvents } from 'bullmq';
-import { ChangeMapError } from '../../core/errors';
+import { ChangeMapError, isChangeMapError } from '../../core/errors';
 import type { ProviderId } from '../inference/providers';
 import type { ChunkStore } from '../runs/chunkStore';
 import { assemble } from '../runs/probabilityAssembly';
@@ -23,6 +25,7 @@ import {
 } from './chunkJob';
 import { failureOf } from './chunkWorker';
 import { engineConnection, engineLabel } from './engineConnection';
+import type { S3ChunkStore } from './s3ChunkStore';
 
 export interface ScaleoutContext {
   run: RunRecord;
@@ -41,7 +44,15 @@ export interface ScaleoutContext {
   engineTimeoutS?: number;
   /** How often every chunk still out is checked against its file and its job (default 2 s). */
   reconcileMs?: number;
+  /**
+   * The S3-compatible store the workers hand their chunk files over through (s3://bucket/prefix), and its endpoint
+   * as this machine reaches it; absent: the workers write into the chunk folder on shared storage.
+   */
+  outputStore?: { url: string; endpoint?: string };
 }
+
+/** S3 failures that a later attempt may not meet (the store busy or out of reach): retried, not fatal at once. */
+const TRANSIENT_S3_FAILURES = new Set(['SCALEOUT_S3_UNREACHABLE', 'SCALEOUT_S3_FAILED']);
 
 /** Retries of a chunk whose computation failed (a worker's disk, a read); a worker's death is counted apart. */
 const JOB_ATTEMPTS = 3;
@@ -52,6 +63,8 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
   const started = performance.now();
   const label = engineLabel(ctx.engine);
   const runKey = runKeyOf(ctx.dataDir, run.id, run.createdAt);
+  // The store is checked before any chunk is queued: a missing bucket or refused credentials stop the run at once.
+  const s3 = ctx.outputStore ? await openOutputStore(ctx.outputStore) : null;
   await adoptStoredChunks(run, ledger, store);
   const tracker = runProgress(run, emit, ctx.providerUsed, started);
   const out = new Map(run.chunks.filter((c) => c.state !== 'done').map((c) => [c.idx, c]));
@@ -83,6 +96,28 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
     wake();
   };
 
+  // S3 troubles that may pass are retried by the reconciliation; lasting longer than the engine's timeout they
+  // stop the run, resumable. Any other (a damaged object, refused credentials) stops it at once.
+  let s3FailingSince: number | null = null;
+  let s3LastFailure: ChangeMapError | null = null;
+  const s3Trouble = (error: unknown) => {
+    if (!isChangeMapError(error)) return;
+    if (!TRANSIENT_S3_FAILURES.has(error.code)) return fail(error);
+    s3FailingSince ??= performance.now();
+    s3LastFailure = error;
+  };
+  const fetching = new Map<number, Promise<boolean>>();
+  /** The chunk's object downloaded into the chunk folder, once however many paths ask; false where there is none. */
+  const fetchChunk = (idx: number): Promise<boolean> => {
+    if (!s3) return Promise.resolve(false);
+    let fetched = fetching.get(idx);
+    if (!fetched) {
+      fetched = s3.download(s3.keyOf(runKey, idx), store.pathOf(idx)).finally(() => fetching.delete(idx));
+      fetching.set(idx, fetched);
+    }
+    return fetched;
+  };
+
   /** A chunk whose file is intact is done (once: it leaves `out`); false if its file is not (yet) there. */
   const adopt = async (idx: number, result: ChunkJobResult | null): Promise<boolean> => {
     const chunk = out.get(idx);
@@ -108,6 +143,19 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
     return true;
   };
 
+  /** A chunk whose job completed: its file fetched from the S3 store where there is one, then adopted. */
+  const adoptCompleted = async (idx: number, result: ChunkJobResult | null): Promise<boolean> => {
+    if (!out.has(idx)) return true;
+    if (s3 && !(await store.isIntact(idx, out.get(idx)!.window))) {
+      await fetchChunk(idx);
+      s3FailingSince = null;
+    }
+    const adopted = await adopt(idx, result);
+    // Left behind if this fails: the sweep at the end of the run deletes it.
+    if (adopted && s3) void s3.remove(s3.keyOf(runKey, idx)).catch(() => undefined);
+    return adopted;
+  };
+
   const jobData = (idx: number): ChunkJob => ({
     changemapVersion: ctx.version,
     runKey,
@@ -119,6 +167,7 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
     model: { cardPath: run.params.modelCardPath, name: run.modelName, sha256: run.modelSha256 },
     provider: run.providerRequested,
     params: run.params,
+    ...(s3 ? { output: ctx.outputStore!.url } : {}),
   });
   const jobOptions = (idx: number) => ({
     jobId: chunkJobId(runKey, idx),
@@ -157,8 +206,25 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
         if (state === 'completed') {
           const result = job.returnvalue as ChunkJobResult | undefined;
           // It may have completed since the file was looked for above.
-          if (await adopt(idx, result ?? null)) continue;
+          let adopted: boolean;
+          try {
+            adopted = await adoptCompleted(idx, result ?? null);
+          } catch (error) {
+            s3Trouble(error); // tried again at the next reconciliation
+            continue;
+          }
+          if (adopted) continue;
+          if (!out.has(idx)) continue; // adopted meanwhile by the completion event
           // Completed, yet its file is not where this project reads it: the workers write somewhere else.
+          if (s3) {
+            fail(
+              new ChangeMapError(
+                'SCALEOUT_CHUNK_NOT_UPLOADED',
+                `Worker ${result?.worker ?? '?'} finished chunk ${idx} but ${s3.label} at this machine's S3 endpoint has no file for it; the workers and this project must reach the same store (--s3-endpoint or AWS_ENDPOINT_URL_S3 on each).`,
+              ),
+            );
+            return;
+          }
           fail(
             new ChangeMapError(
               'SCALEOUT_CHUNK_NOT_SHARED',
@@ -190,9 +256,9 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
   events.on('completed', ({ jobId, returnvalue }) => {
     const idx = idxOfJob(jobId);
     if (idx !== null)
-      void adopt(idx, returnvalue as unknown as ChunkJobResult)
+      void adoptCompleted(idx, returnvalue as unknown as ChunkJobResult)
         .then((ok) => (ok ? undefined : reconcile()))
-        .catch(() => undefined);
+        .catch(s3Trouble);
   });
   events.on('failed', ({ jobId }) => {
     if (idxOfJob(jobId) !== null) void reconcile().catch(() => undefined);
@@ -213,6 +279,13 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
         new ChangeMapError(
           'SCALEOUT_ENGINE_UNREACHABLE',
           `The job engine at ${label} has not answered for ${timeoutMs / 1000} s; the ${run.chunks.length - out.size} finished chunks are kept. Resume the run with --engine once it is back.`,
+        ),
+      );
+    } else if (s3FailingSince !== null && performance.now() - s3FailingSince > timeoutMs) {
+      fail(
+        new ChangeMapError(
+          s3LastFailure!.code,
+          `${s3LastFailure!.message} (for ${timeoutMs / 1000} s; the finished chunks are kept: resume the run once the store answers)`,
         ),
       );
     } else if (unreachableSince === null) void reconcile().catch(() => undefined);
@@ -250,6 +323,8 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
     const t = performance.now();
     await assemble(ctx);
     stats.assembleMs = performance.now() - t;
+    // Objects whose deletion after adoption failed (a cancelled run's wait for its resume).
+    await s3?.removeRun(runKey).catch(() => undefined);
     return stats;
   } catch (error) {
     // Chunks a worker had in hand go back to waiting: a resume adopts their files or queues them again.
@@ -264,7 +339,21 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
     // BullMQ leaves connections it was given open: without this the process would never exit.
     queueConnection.disconnect();
     eventsConnection.disconnect();
+    s3?.close();
   }
+}
+
+/** The run's S3 output store, opened and checked (the bucket is there and this machine may use it). */
+async function openOutputStore(output: { url: string; endpoint?: string }): Promise<S3ChunkStore> {
+  const { S3ChunkStore } = await import('./s3ChunkStore');
+  const s3 = await S3ChunkStore.open(output.url, { endpoint: output.endpoint });
+  try {
+    await s3.check();
+  } catch (error) {
+    s3.close();
+    throw error;
+  }
+  return s3;
 }
 
 /** Takes the run's chunks that no worker has started off the queue (a chunk being computed finishes on its own). */

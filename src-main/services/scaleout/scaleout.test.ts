@@ -3,7 +3,7 @@
 // and started again mid-run costs nothing, and either way the probability raster is byte for byte the one a single
 // process makes and the ledger shows each chunk done once. Missing redis-server fails these tests (CI installs it).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,10 +16,12 @@ import { RunService } from '../runs/RunService';
 import type { RunEvent } from '../runs/runEvents';
 import type { RunInputs, StartRunParams } from '../runs/runTypes';
 import { Queue } from 'bullmq';
-import { CHUNK_QUEUE } from './chunkJob';
+import { CHUNK_QUEUE, runKeyOf } from './chunkJob';
 import { startChunkWorker } from './chunkWorker';
 import { engineConnection } from './engineConnection';
+import { S3ChunkStore } from './s3ChunkStore';
 import { TestRedis } from './testing/redisServer';
+import { S3RVER_ENV, TestS3 } from './testing/s3Server';
 import { TEST_MODELS } from './testing/workerChild';
 
 const VERSION = 'scaleout-test';
@@ -75,14 +77,20 @@ async function startWorker(
   lines: WorkerLine[],
   timing: { lockMs: number; stalledMs: number; delayMs: number },
   onLine: (line: WorkerLine, child: ReturnType<typeof spawnTsx>) => void = () => undefined,
+  machine: { outputDir?: string; env?: NodeJS.ProcessEnv } = {},
 ) {
-  const child = spawnTsx(workerScript, [
-    redis.url,
-    name,
-    String(timing.lockMs),
-    String(timing.stalledMs),
-    String(timing.delayMs),
-  ]);
+  const child = spawnTsx(
+    workerScript,
+    [
+      redis.url,
+      name,
+      String(timing.lockMs),
+      String(timing.stalledMs),
+      String(timing.delayMs),
+      machine.outputDir ?? '',
+    ],
+    machine.env,
+  );
   workers.push(child);
   let buffer = '';
   let ready: () => void;
@@ -275,6 +283,101 @@ it(
 );
 
 it(
+  'hands the chunks over through an S3 store to workers that share no folder with the project',
+  { timeout: 100_000 },
+  async () => {
+    const s3 = await TestS3.start(['cm-chunks']);
+    // The coordinator's keys (this process's environment); its endpoint comes with the request (--s3-endpoint).
+    const saved = Object.fromEntries(Object.keys(S3RVER_ENV).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, S3RVER_ENV);
+    try {
+      const lines: WorkerLine[] = [];
+      const timing = { lockMs: 5000, stalledMs: 5000, delayMs: 20 };
+      // Each worker has a folder of its own, empty, and its endpoint from AWS_ENDPOINT_URL_S3.
+      const own = ['s1', 's2'].map((name) => mkdtempSync(path.join(dir, `${name}-own-`)));
+      const env = { ...process.env, AWS_ENDPOINT_URL_S3: s3.endpoint };
+      await Promise.all(
+        ['s1', 's2'].map((name, i) =>
+          startWorker(name, lines, timing, undefined, { outputDir: own[i], env }),
+        ),
+      );
+      const service = project('s3');
+      const dataDir = stores.at(-1)!.dataDir;
+      const id = await service.startRun({
+        ...REQUEST,
+        engine: redis.url,
+        output: 's3://cm-chunks/county',
+        s3Endpoint: s3.endpoint,
+      });
+      const run = await service.whenSettled(id);
+      expect(run.error).toBeNull();
+      expect(run.status).toBe('done');
+      expect(run.chunks.map((c) => [c.state, c.computedCount])).toEqual(run.chunks.map(() => ['done', 1]));
+      expect(new Set(run.chunks.map((c) => c.worker))).toEqual(new Set(['s1', 's2']));
+      const computed = lines.filter((l) => l.type === 'chunk:done' && l.runId === id).map((l) => l.idx);
+      expect([...computed].sort((a, b) => a! - b!)).toEqual(run.chunks.map((c) => c.idx));
+      expect(readFileSync(run.probabilityPath!).equals(await reference())).toBe(true);
+      // Every chunk went through the store once, under the run's key, and was deleted after its adoption.
+      const runKey = runKeyOf(dataDir, id, run.createdAt);
+      const keysOf = (event: string) =>
+        s3.events.filter((e) => e.startsWith(`${event} `)).map((e) => e.slice(event.length + 1));
+      const chunkKeys = run.chunks.map((c) => `county/${runKey}/chunks/${c.idx}.chunk`);
+      expect(keysOf('ObjectCreated:Put').sort()).toEqual([...chunkKeys].sort());
+      expect(keysOf('ObjectRemoved:Delete').sort()).toEqual([...chunkKeys].sort());
+      const listing = await S3ChunkStore.open('s3://cm-chunks/county', { endpoint: s3.endpoint });
+      expect(await listing.list(runKey)).toEqual([]);
+      listing.close();
+      // Nothing was written where the workers could have shared a folder with the project.
+      expect(own.map((d) => readdirSync(d))).toEqual([[], []]);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await stopWorkers();
+      await s3.dispose();
+    }
+  },
+);
+
+it(
+  'stops a run whose S3 store has no such bucket before any chunk is queued, resumable',
+  { timeout: 60_000 },
+  async () => {
+    const s3 = await TestS3.start(['cm-chunks']);
+    const saved = Object.fromEntries(Object.keys(S3RVER_ENV).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, S3RVER_ENV);
+    const connection = engineConnection(redis.url);
+    const queue = new Queue(CHUNK_QUEUE, { connection });
+    try {
+      const waiting = await queue.getWaitingCount();
+      const service = project('s3-missing');
+      const id = await service.startRun({
+        ...REQUEST,
+        engine: redis.url,
+        output: 's3://no-such-bucket/county',
+        s3Endpoint: s3.endpoint,
+      });
+      const run = await service.whenSettled(id);
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(
+        /The bucket "no-such-bucket" does not exist at http:\/\/127\.0\.0\.1:\d+; create it/,
+      );
+      expect(await queue.getWaitingCount()).toBe(waiting);
+      expect(run.chunks.every((c) => c.state === 'waiting' && c.computedCount === 0)).toBe(true);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await queue.close();
+      connection.disconnect();
+      await s3.dispose();
+    }
+  },
+);
+
+it(
   'fails a run whose workers run another ChangeMap version, with a clear resumable state',
   { timeout: 60_000 },
   async () => {
@@ -298,4 +401,24 @@ it('refuses a job engine that is not a Redis address on the command line, exit c
   });
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/Give the job engine as redis:\/\/host:6379/);
+});
+
+it('refuses an output store that is not an s3:// address on the command line, exit code 2', () => {
+  const bin = fileURLToPath(new URL('../../../bin/changemap.js', import.meta.url));
+  const r = spawnSync(
+    process.execPath,
+    [
+      bin,
+      'run',
+      '--project',
+      path.join(dir, 'never.gpkg'),
+      '--synthetic',
+      '64x64',
+      '--engine',
+      redis.url,
+    ].concat(['--output', 'https://bucket.s3.amazonaws.com/x']),
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/Give the output store as s3:\/\/bucket\/prefix/);
 });

@@ -1,0 +1,63 @@
+// A real S3-speaking server for the S3 output store's tests: s3rver (its own request router, signature check and
+// file-system store) on a free loopback port with a temporary folder, started and stopped by the caller. Its
+// credentials are s3rver's fixed test pair, given to the SDK through the standard AWS environment variables.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+// @ts-expect-error s3rver ships no type declarations
+import S3rver from 's3rver';
+
+/** s3rver's own test credentials (it refuses any other access key). */
+export const S3RVER_ENV = {
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  AWS_REGION: 'us-east-1',
+};
+
+interface S3Event {
+  Records: { eventName: string; s3: { object: { key: string } } }[];
+}
+
+interface S3rverInstance {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+  on(event: 'event', listener: (event: S3Event) => void): void;
+}
+
+export class TestS3 {
+  /** Every object event the server raised: `ObjectCreated:Put <key>`, `ObjectRemoved:Delete <key>`. */
+  readonly events: string[] = [];
+
+  private constructor(
+    private readonly server: S3rverInstance,
+    private readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  /** Starts s3rver on a free loopback port with these buckets made. */
+  static async start(buckets: string[]): Promise<TestS3> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-s3rver-'));
+    const server = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: dir,
+      configureBuckets: buckets.map((name) => ({ name })),
+    }) as S3rverInstance;
+    const { port } = await server.run();
+    const s3 = new TestS3(server, dir, port);
+    server.on('event', (e) => {
+      for (const r of e.Records) s3.events.push(`${r.eventName} ${decodeURIComponent(r.s3.object.key)}`);
+    });
+    return s3;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async dispose(): Promise<void> {
+    await this.server.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
