@@ -179,8 +179,9 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
   });
 
   /**
-   * Every chunk still out: adopted where its file is there (its completion event may have been lost), queued again
-   * where Redis has no job for it (a Redis restarted without persistence), and a failed job fails the run.
+   * Every chunk still out: adopted where its job completed (its completion event may have been lost), adopted by its
+   * file or queued again where Redis has no job for it (a Redis restarted without persistence), and a failed job
+   * fails the run. A file whose job is still active waits for the job's completion, which names its worker.
    */
   let reconciling = false;
   const reconcile = async () => {
@@ -188,9 +189,9 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
     reconciling = true;
     try {
       for (const idx of [...out.keys()]) {
-        if (await adopt(idx, null)) continue;
         const job = await queue.getJob(chunkJobId(runKey, idx));
         if (!job) {
+          if (await adopt(idx, null)) continue;
           await queue.add(`chunk ${idx}`, jobData(idx), jobOptions(idx));
           continue;
         }

@@ -165,6 +165,8 @@ it(
     ).toContain('w2');
     expect(run.chunks.map((c) => [c.state, c.computedCount])).toEqual(run.chunks.map(() => ['done', 1]));
     expect(new Set(run.chunks.map((c) => c.worker)).size).toBeGreaterThanOrEqual(2);
+    // Every chunk names the worker that computed it (from its job's result, not only from its file).
+    expect(run.chunks.filter((c) => !/^w[123]$/.test(c.worker ?? ''))).toEqual([]);
     expect(readFileSync(run.probabilityPath!).equals(await reference())).toBe(true);
     // The project followed it live: each chunk reported done once, with its worker.
     const done = events.filter((e) => e.type === 'run:chunk' && e.state === 'done');
