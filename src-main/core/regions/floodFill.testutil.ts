@@ -1,4 +1,28 @@
-// Helpers shared by the regions tests: a flood-fill reference labelling, independent of the union-find code.
+// Helpers shared by the regions tests: a flood-fill reference labelling, independent of the union-find code, and
+// random masks for the property tests.
+import fc from 'fast-check';
+
+/** A random w x h mask (sides 1 to `maxSide`), each pixel set with a chance drawn from `density`. */
+export function randomMask(
+  maxSide: number,
+  density: { min: number; max: number },
+): fc.Arbitrary<{ w: number; h: number; mask: Uint8Array }> {
+  return fc
+    .record({
+      w: fc.integer({ min: 1, max: maxSide }),
+      h: fc.integer({ min: 1, max: maxSide }),
+      chance: fc.double(density),
+    })
+    .chain(({ w, h, chance }) =>
+      fc.record({
+        w: fc.constant(w),
+        h: fc.constant(h),
+        mask: fc
+          .uint8Array({ minLength: w * h, maxLength: w * h })
+          .map((a) => a.map((v) => (v / 256 < chance ? 1 : 0))),
+      }),
+    );
+}
 
 /** 8-connected components by breadth-first flood fill; labels in raster order of first pixel, 1-based. */
 export function floodFillLabels(

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { floodFillLabels } from './floodFill.testutil';
+import { floodFillLabels, randomMask } from './floodFill.testutil';
 import { validityError } from './geometryValidity.testutil';
 import { rasterizeOutline } from './rasterizeOutline';
 import { traceOutline } from './traceOutline';
@@ -16,21 +16,7 @@ function outlineOf(mask: Uint8Array, w: number, h: number) {
   return traceOutline((x, y) => mask[y * w + x] === 1, w, h);
 }
 
-const randomMask = fc
-  .record({
-    w: fc.integer({ min: 1, max: 24 }),
-    h: fc.integer({ min: 1, max: 24 }),
-    density: fc.double({ min: 0.2, max: 0.9 }),
-  })
-  .chain(({ w, h, density }) =>
-    fc.record({
-      w: fc.constant(w),
-      h: fc.constant(h),
-      mask: fc
-        .uint8Array({ minLength: w * h, maxLength: w * h })
-        .map((a) => a.map((v) => (v / 256 < density ? 1 : 0))),
-    }),
-  );
+const masks = randomMask(24, { min: 0.2, max: 0.9 });
 
 describe('traceOutline', () => {
   it('keeps a hole as an inner ring', () => {
@@ -57,7 +43,7 @@ describe('traceOutline', () => {
 
   it('outlines rasterise back to exactly each region, holes included, and are valid', () => {
     fc.assert(
-      fc.property(randomMask, ({ w, h, mask }) => {
+      fc.property(masks, ({ w, h, mask }) => {
         const { labels, count } = floodFillLabels(mask, w, h);
         for (let k = 1; k <= count; k++) {
           let minX = w,
