@@ -10,24 +10,28 @@ import { imageryToRgba, type ByteStretch } from '../../core/preview/colourise';
 import { pointSpotCheckImages, SpotCheckCache, spotCheckImages } from './spotCheck';
 import { insertFinishedRun } from '../project/testing/finishedRun';
 
+/** A finished run on a 120 x 120 grid with one round region at its centre, and flat dates of these band values. */
+async function oneRegion(beforeValue: number, afterValue: number) {
+  const db = openMemoryProjectDb();
+  const run = insertFinishedRun(db, { model: 't' });
+  const [W, H] = [120, 120];
+  const grid = utmGrid(W, H);
+  const probability = memoryProbabilityReader(grid, blobs(W, H, [[60, 60, 20]]));
+  await computeRegions(db, run, probability, {
+    threshold: 0.5,
+    openingRadius: 0,
+    closingRadius: 0,
+    minAreaM2: 0,
+  });
+  const before = new Float32Array(3 * W * H).fill(beforeValue);
+  const after = new Float32Array(3 * W * H).fill(afterValue);
+  const pair = memoryPairSource(grid, 3, before, after);
+  return { db, probability, pair, fid: listRegions(db, { runId: run }).regions[0].fid };
+}
+
 describe('spotCheckImages', () => {
   it('renders before, change and after at one scale with the outline, and caches them', async () => {
-    const db = openMemoryProjectDb();
-    const run = insertFinishedRun(db, { model: 't' });
-    const W = 120;
-    const H = 120;
-    const grid = utmGrid(W, H);
-    const probability = memoryProbabilityReader(grid, blobs(W, H, [[60, 60, 20]]));
-    await computeRegions(db, run, probability, {
-      threshold: 0.5,
-      openingRadius: 0,
-      closingRadius: 0,
-      minAreaM2: 0,
-    });
-    const before = new Float32Array(3 * W * H).fill(0.2);
-    const after = new Float32Array(3 * W * H).fill(0.8);
-    const pair = memoryPairSource(grid, 3, before, after);
-    const fid = listRegions(db, { runId: run }).regions[0].fid;
+    const { db, probability, pair, fid } = await oneRegion(0.2, 0.8);
     const cache = new SpotCheckCache(4);
     const images = await spotCheckImages(db, fid, pair, probability, { size: 128, cache });
     const [b, c, a] = [images.before, images.change, images.after].map((p) => decode(p));
@@ -53,22 +57,8 @@ describe('spotCheckImages', () => {
   });
 
   it("shows each date in the colours the map draws it with (the map tiles' stretch, not the window's own)", async () => {
-    const db = openMemoryProjectDb();
-    const run = insertFinishedRun(db, { model: 't' });
-    const [W, H] = [120, 120];
-    const grid = utmGrid(W, H);
-    const probability = memoryProbabilityReader(grid, blobs(W, H, [[60, 60, 20]]));
-    await computeRegions(db, run, probability, {
-      threshold: 0.5,
-      openingRadius: 0,
-      closingRadius: 0,
-      minAreaM2: 0,
-    });
     // Band values as a uint16 scene might have them; each date with its own map stretch (p2..p98 of its image).
-    const before = new Float32Array(3 * W * H).fill(1200);
-    const after = new Float32Array(3 * W * H).fill(1500);
-    const pair = memoryPairSource(grid, 3, before, after);
-    const fid = listRegions(db, { runId: run }).regions[0].fid;
+    const { db, probability, pair, fid } = await oneRegion(1200, 1500);
     const stretchOf = (lo: number, hi: number): ByteStretch[] =>
       [0, 1, 2].map(() => ({ scale: 255 / (hi - lo), offset: (-lo * 255) / (hi - lo) }));
     const stretch = { before: stretchOf(1000, 2000), after: stretchOf(1400, 1900) };
