@@ -51,6 +51,16 @@ function fillChip(dest: Float32Array, base: number, plane: number, bands: number
     dest.fill(normalisedFill(norm, b), base + b * plane, base + (b + 1) * plane);
 }
 
+/** The part of the chip at (chipX, chipY) that the source window covers, as grid columns x0..x1 and rows y0..y1. */
+function chipInSource(source: PixelWindow, chipX: number, chipY: number, chip: number) {
+  return {
+    x0: Math.max(chipX, source.x),
+    y0: Math.max(chipY, source.y),
+    x1: Math.min(chipX + chip, source.x + source.width),
+    y1: Math.min(chipY + chip, source.y + source.height),
+  };
+}
+
 /**
  * Writes one chip (bands x chip x chip, NCHW slot `slot` of `dest`) from planar band data covering `source`.
  * Pixels outside the source window (beyond the grid edge) or invalid in either date become the card's fill (by
@@ -72,10 +82,7 @@ export function cutChip(
   const base = slot * bands * plane;
   const srcPlane = source.width * source.height;
   fillChip(dest, base, plane, bands, norm);
-  const x0 = Math.max(chipX, source.x);
-  const y0 = Math.max(chipY, source.y);
-  const x1 = Math.min(chipX + chip, source.x + source.width);
-  const y1 = Math.min(chipY + chip, source.y + source.height);
+  const { x0, y0, x1, y1 } = chipInSource(source, chipX, chipY, chip);
   for (let b = 0; b < bands; b++) {
     const mean = norm.mean[b];
     const inv = 1 / norm.std[b];
@@ -152,10 +159,7 @@ export function copyChip(
   const plane = chip * chip;
   const base = slot * bands * plane;
   const srcPlane = source.width * source.height;
-  const x0 = Math.max(chipX, source.x);
-  const y0 = Math.max(chipY, source.y);
-  const x1 = Math.min(chipX + chip, source.x + source.width);
-  const y1 = Math.min(chipY + chip, source.y + source.height);
+  const { x0, y0, x1, y1 } = chipInSource(source, chipX, chipY, chip);
   // Only chips hanging over the grid edge have parts to pad.
   if (x0 !== chipX || y0 !== chipY || x1 !== chipX + chip || y1 !== chipY + chip) {
     fillChip(dest, base, plane, bands, norm);
