@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody, sendJson, sendPng, serveRange } from '../../stac/testing/httpAnswers';
+import { readJsonBody, sendJson, sendPng, serveRange } from '../../stac/testing/httpAnswers';
 
 export interface FakePlanetItem {
   id: string;
@@ -73,14 +73,8 @@ export async function startFakePlanetApi(
   };
 
   const server = createServer((req, res) => {
-    void readBody(req).then((raw) => {
+    void readJsonBody(req).then((body) => {
       const url = new URL(req.url ?? '/', base);
-      let body: unknown = null;
-      try {
-        body = raw ? JSON.parse(raw) : null;
-      } catch {
-        body = raw;
-      }
       const authorized = hasKey(req);
       api.requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, body, authorized });
       route(req, res, url, body as Record<string, unknown> | null, authorized);

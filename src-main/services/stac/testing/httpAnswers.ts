@@ -44,3 +44,13 @@ export function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(text));
   });
 }
+
+/** The request's body as JSON; its text where it is not JSON (a test may send anything), null where empty. */
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const raw = await readBody(req);
+  try {
+    return raw ? JSON.parse(raw) : null;
+  } catch {
+    return raw;
+  }
+}

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody, sendJson, sendPng, serveRange } from './httpAnswers';
+import { readJsonBody, sendJson, sendPng, serveRange } from './httpAnswers';
 
 export interface LocalScene {
   id: string;
@@ -86,14 +86,8 @@ export async function startLocalStac(
   let base = '';
 
   const server = createServer((req, res) => {
-    void readBody(req).then((raw) => {
+    void readJsonBody(req).then((body) => {
       const url = new URL(req.url ?? '/', base);
-      let body: unknown = null;
-      try {
-        body = raw ? JSON.parse(raw) : null;
-      } catch {
-        body = raw;
-      }
       requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, body });
       route(req, res, url, body as Record<string, unknown> | null);
     });
