@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeMapApp } from './support/changeMapApp';
-import { copyTinyModel, writeScenePair } from './support/fixtures';
 import { Workbench } from './support/workbench';
 
 describe('accuracy assessment and report', () => {
@@ -16,9 +15,7 @@ describe('accuracy assessment and report', () => {
     app = await ChangeMapApp.launch();
     bench = new Workbench(app);
     await app.waitForSignal('start:ready');
-    const scene = await writeScenePair(path.join(app.workDir, 'scene'), { size: 512 });
-    const model = copyTinyModel(path.join(app.workDir, 'model'), 0.62);
-    await bench.finishedRun('Accuracy check', scene, model);
+    await bench.finishedSampleRun('Accuracy check', 0.62);
     await bench.regionRows().first().waitFor({ timeout: 120_000 });
   });
   afterAll(async () => app?.dispose());

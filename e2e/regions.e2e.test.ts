@@ -1,7 +1,5 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeMapApp } from './support/changeMapApp';
-import { copyTinyModel, writeScenePair } from './support/fixtures';
 import { insertSyntheticRegions } from './support/manyRegions';
 import { Workbench } from './support/workbench';
 
@@ -25,10 +23,7 @@ describe('results panel: change regions, spot check and review', () => {
     app = await ChangeMapApp.launch();
     bench = new Workbench(app);
     await app.waitForSignal('start:ready');
-    const scene = await writeScenePair(path.join(app.workDir, 'scene'), { size: 512 });
-    const model = copyTinyModel(path.join(app.workDir, 'model'), CARD_THRESHOLD);
-    await bench.finishedRun('Regions check', scene, model);
-    projectFile = path.join(app.workDir, 'Regions check.gpkg');
+    projectFile = await bench.finishedSampleRun('Regions check', CARD_THRESHOLD);
   });
   afterAll(async () => app?.dispose());
 

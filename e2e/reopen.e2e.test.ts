@@ -1,9 +1,7 @@
 // A project reopens exactly as it was left: the run, the region settings, the review states and notes, and the
 // map view.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeMapApp } from './support/changeMapApp';
-import { copyTinyModel, writeScenePair } from './support/fixtures';
 import { Workbench } from './support/workbench';
 
 const NOTE = 'Cloud shadow in the after image.';
@@ -33,11 +31,8 @@ describe('reopening a project', () => {
     app = await ChangeMapApp.launch();
     bench = new Workbench(app);
     await app.waitForSignal('start:ready');
-    const scene = await writeScenePair(path.join(app.workDir, 'scene'), { size: 512 });
     // A card threshold unlike the one used below, so a restored threshold cannot be the card's by chance.
-    const model = copyTinyModel(path.join(app.workDir, 'model'), 0.62);
-    await bench.finishedRun('Reopen check', scene, model);
-    projectFile = path.join(app.workDir, 'Reopen check.gpkg');
+    projectFile = await bench.finishedSampleRun('Reopen check', 0.62);
   });
   afterAll(async () => app?.dispose());
 

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { Locator } from 'playwright-core';
 import type { ChangeMapApp } from './changeMapApp';
+import { copyTinyModel, writeScenePair } from './fixtures';
 
 type Role = 'before' | 'after';
 
@@ -127,14 +128,26 @@ export class Workbench {
     await this.expectSignal('regions:ready', () => this.byTestId('regions-compute').click(), 120_000);
   }
 
-  /** Fresh project, the sample pair, the tiny model, a finished run: the common start of result tests. */
-  async finishedRun(name: string, scene: { before: string; after: string }, model: string): Promise<void> {
-    await this.newProject(name);
+  /** Fresh project, the sample pair, the tiny model, a finished run: the common start of result tests. Resolves
+   * with the project's file. */
+  async finishedRun(name: string, scene: { before: string; after: string }, model: string): Promise<string> {
+    const file = await this.newProject(name);
     await this.addImagery('before', [scene.before]);
     await this.addImagery('after', [scene.after]);
     await this.addModel(model);
     await this.startRun();
     await this.waitForRunDone();
+    return file;
+  }
+
+  /**
+   * The same with the 512-px sample scene and the tiny model under a card of its own whose threshold is
+   * `cardThreshold`, both written into the work folder.
+   */
+  async finishedSampleRun(name: string, cardThreshold: number): Promise<string> {
+    const scene = await writeScenePair(path.join(this.app.workDir, 'scene'), { size: 512 });
+    const model = copyTinyModel(path.join(this.app.workDir, 'model'), cardThreshold);
+    return this.finishedRun(name, scene, model);
   }
 
   regionRows(): Locator {
