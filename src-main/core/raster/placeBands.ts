@@ -19,24 +19,54 @@ export function placeBands(
   const n = window.width * window.height;
   const iw = inside.width;
   const bands = rasters.length;
+  // NaN as the nodata value matches NaN samples (GDAL's rule), which === cannot test.
+  const nanNodata = nodata !== null && Number.isNaN(nodata);
   for (let r = 0; r < inside.height; r++) {
     const dstRow = (inside.y - window.y + r) * window.width + (inside.x - window.x);
+    const rows: RasterArray[] = [];
     for (let b = 0; b < bands; b++) {
-      const raster = rasters[b] as RasterArray;
-      data.set(raster.subarray(r * iw, (r + 1) * iw), b * n + dstRow);
+      const row = (rasters[b] as RasterArray).subarray(r * iw, (r + 1) * iw);
+      data.set(row, b * n + dstRow);
+      rows.push(row);
     }
-    for (let c = 0; c < iw; c++) {
-      let ok = alpha === null || alpha[r * iw + c] !== 0;
-      if (ok && nodata !== null) {
-        // A pixel is nodata when every read band holds the nodata value (GDAL's per-dataset convention).
-        let all = true;
-        for (let b = 0; b < bands && all; b++) {
-          const v = rasters[b][r * iw + c];
-          all = v === nodata || (v !== v && nodata !== nodata);
+    const alphaRow = alpha === null ? null : (alpha as RasterArray).subarray(r * iw, (r + 1) * iw);
+    // The common cases get a loop of their own: no mask at all, and one nodata value without alpha.
+    if (alphaRow === null && nodata === null) {
+      valid.fill(1, dstRow, dstRow + iw);
+    } else if (alphaRow === null && !nanNodata) {
+      validWhereNotNodata(rows, nodata!, valid, dstRow, iw);
+    } else {
+      for (let c = 0; c < iw; c++) {
+        let ok = alphaRow === null || alphaRow[c] !== 0;
+        if (ok && nodata !== null) {
+          // A pixel is nodata when every read band holds the nodata value (GDAL's per-dataset convention).
+          let all = true;
+          for (let b = 0; b < bands && all; b++) {
+            const v = rows[b][c];
+            all = v === nodata || (nanNodata && v !== v);
+          }
+          ok = !all;
         }
-        ok = !all;
+        valid[dstRow + c] = ok ? 1 : 0;
       }
-      valid[dstRow + c] = ok ? 1 : 0;
     }
   }
+}
+
+/** valid = 1 where any band differs from the nodata value, for one row of `width` pixels. */
+function validWhereNotNodata(
+  rows: RasterArray[],
+  nodata: number,
+  valid: Uint8Array,
+  at: number,
+  width: number,
+): void {
+  if (rows.length === 3) {
+    const [r0, r1, r2] = rows;
+    for (let c = 0; c < width; c++)
+      valid[at + c] = r0[c] !== nodata || r1[c] !== nodata || r2[c] !== nodata ? 1 : 0;
+    return;
+  }
+  valid.fill(0, at, at + width);
+  for (const row of rows) for (let c = 0; c < width; c++) if (row[c] !== nodata) valid[at + c] = 1;
 }

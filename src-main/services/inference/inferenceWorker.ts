@@ -13,6 +13,9 @@ export const DEFAULT_WORKER_URL = workerEntryUrl(
   new URL('../../workers/inference.worker.ts', import.meta.url),
 );
 
+/** Input array pairs kept for reuse per length (recycledInputs). */
+const MAX_SPARE_INPUTS = 3;
+
 /** A worker started ahead of its first use (prestart), with the entry it runs. */
 let spare: { href: string; worker: Worker } | null = null;
 
@@ -21,6 +24,8 @@ export class InferenceWorker implements ChipPredictor {
   private closed = false;
   info!: LoadedInfo;
   busyMillis = 0;
+  /** Input arrays the worker gave back, by length (a run uses one or two lengths: full and last batches). */
+  private readonly spareInputs = new Map<number, { before: Float32Array; after: Float32Array }[]>();
 
   private constructor(private readonly worker: Worker) {
     this.client = new RpcClient(nodeRpcPort(worker), {
@@ -104,7 +109,17 @@ export class InferenceWorker implements ChipPredictor {
       after.buffer as ArrayBuffer,
     ])) as PredictResult;
     this.busyMillis += result.millis;
+    if (result.inputs) {
+      const spare = this.spareInputs.get(result.inputs.before.length) ?? [];
+      // Two in flight at most (one computing, one queued), so a couple spare is all a run reuses.
+      if (spare.length < MAX_SPARE_INPUTS) spare.push(result.inputs);
+      this.spareInputs.set(result.inputs.before.length, spare);
+    }
     return result.probability;
+  }
+
+  recycledInputs(length: number): { before: Float32Array; after: Float32Array } | null {
+    return this.spareInputs.get(length)?.pop() ?? null;
   }
 
   /**

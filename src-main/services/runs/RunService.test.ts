@@ -56,6 +56,27 @@ async function runToEnd(chunkSize: number, fake: FakePredictorOptions = {}) {
 }
 
 describe('RunService with a fake model', () => {
+  it('gives the same bytes when the predictor hands its input arrays back for reuse (stale contents overwritten)', async () => {
+    const fresh = await runToEnd(256);
+    const reused = await runToEnd(256, { recycleInputs: true });
+    expect(reused.probability).toEqual(fresh.probability);
+    // A strip narrower than a chip: every chip hangs over the grid's edge, and its padding must be written too.
+    const strip = async (recycleInputs: boolean) => {
+      const { svc } = service({ recycleInputs });
+      const id = await svc.startRun({
+        inputs: { kind: 'synthetic', width: 300, height: 20, bands: 3, seed: 3 },
+        model: 'fake.card.json',
+        chunkSize: 256,
+        overlap: 8,
+        batchSize: 2,
+      });
+      const run = await svc.whenSettled(id);
+      expect(run.status, run.error ?? '').toBe('done');
+      return readProbability(run.probabilityPath!);
+    };
+    expect(await strip(true)).toEqual(await strip(false));
+  });
+
   it('keeps a batch queued at the model across chunk borders: it waits for chips only at the very end', async () => {
     // Each answer is held until the next batch arrives (or 100 ms): a batch answered with nothing queued behind it
     // is a moment the model would sit idle.

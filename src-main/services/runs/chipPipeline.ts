@@ -198,8 +198,11 @@ export class ChipPipeline {
       t = performance.now();
       const batchChips = chips.slice(start, start + batchSize);
       const plane = bands * this.chipPlane;
-      const before = new Float32Array(batchChips.length * plane);
-      const after = new Float32Array(batchChips.length * plane);
+      const length = batchChips.length * plane;
+      const { before, after } = this.predictor.recycledInputs?.(length) ?? {
+        before: new Float32Array(length),
+        after: new Float32Array(length),
+      };
       chunk.cut(batchChips, before, after);
       if (start + batchSize >= chips.length) chunk.releasePlanes();
       this.stats.prepareMs += performance.now() - t;

@@ -24,6 +24,8 @@ export interface FakePredictorOptions {
    * that has nothing queued idles): `answeredIdle` then counts the batches answered with nothing queued behind them.
    */
   holdUntilNextMs?: number;
+  /** Hands each batch's inputs back through recycledInputs, filled with NaN (a caller must overwrite them all). */
+  recycleInputs?: boolean;
 }
 
 export function fakePredictor(
@@ -32,6 +34,7 @@ export function fakePredictor(
   const cardChip = options.chipSize ?? 32;
   const bands = options.bands ?? 3;
   let stopped = false;
+  const spare: { before: Float32Array; after: Float32Array }[] = [];
   // The answer held back (holdUntilNextMs): released by the next batch, or by its timer.
   let releaseHeld: (() => void) | null = null;
   const holdAnswer = (ms: number) =>
@@ -67,6 +70,10 @@ export function fakePredictor(
     busyMillis: 0,
     batches: 0,
     answeredIdle: 0,
+    recycledInputs(length: number) {
+      const at = spare.findIndex((p) => p.before.length === length);
+      return at < 0 ? null : spare.splice(at, 1)[0];
+    },
     async predict(before: Float32Array, after: Float32Array, n: number) {
       if (stopped) throw new Error('stopped');
       const t = performance.now();
@@ -106,6 +113,8 @@ export function fakePredictor(
       }
       self.batches++;
       self.busyMillis += performance.now() - t;
+      if (options.recycleInputs)
+        spare.push({ before: before.fill(Number.NaN), after: after.fill(Number.NaN) });
       if (options.holdUntilNextMs !== undefined) await holdAnswer(options.holdUntilNextMs);
       return out;
     },
