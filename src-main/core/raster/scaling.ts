@@ -25,6 +25,11 @@ export interface BandStatistics {
   p98: number;
 }
 
+/** Whether unitScalingFor needs band statistics for this type (the percentile stretch of integers beyond 8 bits). */
+export function scalingNeedsStatistics(type: SampleType): boolean {
+  return !(type === 'uint8' || type === 'float32' || type === 'float64');
+}
+
 /** uint8 / 255; other integers by the p2..p98 stretch; floats pass through. */
 export function unitScalingFor(type: SampleType, stats: BandStatistics | null): UnitScaling {
   if (type === 'uint8') return { scale: 1 / 255, offset: 0, clamp: false };

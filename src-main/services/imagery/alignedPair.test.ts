@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { openAlignedPair } from './alignedPair';
+import { openAlignedPair, sampleBandStatistics } from './alignedPair';
 import { openImagerySet } from './imagerySet';
 import { converter, WGS84 } from './crs';
 import { pixelGrid, sceneData, utmGrid, writeFixture } from './testing/fixtures';
@@ -21,13 +21,17 @@ it('marks NaN and infinite pixels of either date invalid and keeps them out of t
   after[2 * n + 300] = -Infinity; // band 2, pixel 300
   await writeFixture(join(dir, 'before.tif'), grid, 3, before);
   await writeFixture(join(dir, 'after.tif'), grid, 3, after);
-  const pair = await openAlignedPair(
-    await openImagerySet([join(dir, 'before.tif')]),
-    await openImagerySet([join(dir, 'after.tif')]),
-  );
-  for (const stats of [...pair.beforeStats, ...pair.afterStats]) {
-    for (const v of [stats.mean, stats.min, stats.max, stats.p2, stats.p98])
-      expect(Number.isFinite(v)).toBe(true);
+  const beforeSet = await openImagerySet([join(dir, 'before.tif')]);
+  const afterSet = await openImagerySet([join(dir, 'after.tif')]);
+  const pair = await openAlignedPair(beforeSet, afterSet);
+  // Float values are used as they are: no statistics are sampled for the pair. Where statistics are sampled
+  // (the display stretch of previews), the non-finite values stay out of them.
+  expect([pair.beforeStats, pair.afterStats]).toEqual([null, null]);
+  for (const set of [beforeSet, afterSet]) {
+    for (const stats of await sampleBandStatistics(set, [0, 1, 2])) {
+      for (const v of [stats.mean, stats.min, stats.max, stats.p2, stats.p98])
+        expect(Number.isFinite(v)).toBe(true);
+    }
   }
   const { valid } = await pair.read({ x: 0, y: 0, width: 64, height: 64 });
   expect([valid[5], valid[70], valid[300]]).toEqual([0, 0, 0]);
@@ -75,5 +79,27 @@ it('marks every pixel of a read window outside the analysis grid invalid, on eac
         );
       }
     }
+  }
+});
+
+it('stretches 16-bit dates by their sampled 2nd to 98th percentiles, and 8-bit ones by 1/255 without sampling', async () => {
+  const grid = pixelGrid(64, 64);
+  await writeFixture(join(dir, 'u16.tif'), grid, 3, sceneData(grid, 3, 'uint16'));
+  await writeFixture(join(dir, 'u8.tif'), grid, 3, sceneData(grid, 3, 'uint8'));
+  const pair = await openAlignedPair(
+    await openImagerySet([join(dir, 'u16.tif')]),
+    await openImagerySet([join(dir, 'u8.tif')]),
+  );
+  expect(pair.afterStats).toBeNull();
+  const stats = pair.beforeStats!;
+  expect(stats).toHaveLength(3);
+  const { before, after } = await pair.read({ x: 0, y: 0, width: 64, height: 64 });
+  const raw16 = sceneData(grid, 3, 'uint16');
+  const raw8 = sceneData(grid, 3, 'uint8');
+  for (let i = 0; i < before.length; i += 97) {
+    const b = Math.floor(i / (64 * 64));
+    const expected = (raw16[i] - stats[b].p2) / (stats[b].p98 - stats[b].p2);
+    expect(before[i]).toBeCloseTo(Math.min(1.5, Math.max(-0.5, expected)), 5);
+    expect(after[i]).toBeCloseTo(raw8[i] / 255, 6);
   }
 });

@@ -6,6 +6,7 @@ import { markNonFiniteInvalid } from '../../core/tiling/chips';
 import {
   applyUnitScaling,
   BandStatisticsAccumulator,
+  scalingNeedsStatistics,
   spreadSampleWindows,
   unitScalingFor,
   type BandStatistics,
@@ -45,8 +46,9 @@ export interface AlignOptions {
 export interface AlignedPair extends AlignedPairSource {
   /** Where the analysis grid sits in the before grid (pixels). */
   readonly beforeWindow: PixelWindow;
-  readonly beforeStats: BandStatistics[];
-  readonly afterStats: BandStatistics[];
+  /** Per-band statistics of each date where its scaling needs them (scalingNeedsStatistics), else null. */
+  readonly beforeStats: BandStatistics[] | null;
+  readonly afterStats: BandStatistics[] | null;
   readonly scaling: { before: UnitScaling[]; after: UnitScaling[] };
 }
 
@@ -202,14 +204,20 @@ export async function openAlignedPair(
     crs: bg.crs,
     geoTransform: windowGeoTransform(gt, beforeWindow),
   };
+  // Sampled only where the scaling uses them: 25 windows a date are a tenth of a small run's start.
   const beforeStats =
     options.beforeStats ??
-    (await sampleBandStatistics(before, beforeBands, { area: beforeWindow, signal: options.signal }));
+    (scalingNeedsStatistics(before.metadata.sampleType)
+      ? await sampleBandStatistics(before, beforeBands, { area: beforeWindow, signal: options.signal })
+      : null);
   const afterStats =
-    options.afterStats ?? (await sampleBandStatistics(after, afterBands, { signal: options.signal }));
+    options.afterStats ??
+    (scalingNeedsStatistics(after.metadata.sampleType)
+      ? await sampleBandStatistics(after, afterBands, { signal: options.signal })
+      : null);
   const scaling = {
-    before: beforeStats.map((s) => unitScalingFor(before.metadata.sampleType, s)),
-    after: afterStats.map((s) => unitScalingFor(after.metadata.sampleType, s)),
+    before: beforeBands.map((_, k) => unitScalingFor(before.metadata.sampleType, beforeStats?.[k] ?? null)),
+    after: afterBands.map((_, k) => unitScalingFor(after.metadata.sampleType, afterStats?.[k] ?? null)),
   };
   // Same CRS, same pixel size and a whole-pixel offset: the after date is read directly, no resampling.
   const agt = ag.geoTransform;
