@@ -102,8 +102,8 @@ export function cutChip(
  * Normalises both dates of a read window in place, once per pixel, so chips can then be copied row by row
  * (copyChip) instead of normalised per chip: neighbouring chips overlap, and each chip is cut for both dates.
  * A NaN or infinite value in either date first makes the pixel invalid in both (markNonFiniteInvalid's rule);
- * invalid pixels become the fill (by default the band mean, 0 after normalisation). One pass over the pixels, not
- * a check and a normalisation per date: those four passes were a tenth of a run's main-thread time.
+ * invalid pixels become the fill (by default the band mean, 0 after normalisation). Two passes over both dates
+ * instead of a check and a normalisation per date (four passes).
  * Returns how many pixels it newly marked invalid.
  */
 export function normalisePairInPlace(
@@ -114,30 +114,31 @@ export function normalisePairInPlace(
   norm: Normalisation,
 ): number {
   const n = valid.length;
-  const mean = Array.from({ length: bands }, (_, b) => norm.mean[b]);
-  const inv = Array.from({ length: bands }, (_, b) => 1 / norm.std[b]);
-  const fill = Array.from({ length: bands }, (_, b) => normalisedFill(norm, b));
   let marked = 0;
-  for (let i = 0; i < n; i++) {
-    let ok = valid[i] !== 0;
-    if (ok) {
-      for (let o = i, b = 0; b < bands; b++, o += n) {
-        // v - v is NaN for NaN and for ±Infinity, 0 otherwise: one test for both.
-        if (before[o] - before[o] !== 0 || after[o] - after[o] !== 0) {
-          ok = false;
-          valid[i] = 0;
-          marked++;
-          break;
-        }
+  // Band by band, so each loop reads and writes its arrays in order (a pixel-by-pixel loop over every band was
+  // slower): first the validity over both dates, then the values.
+  for (let b = 0; b < bands; b++) {
+    const o = b * n;
+    for (let i = 0; i < n; i++) {
+      // v - v is NaN for NaN and for ±Infinity, 0 otherwise: one test for both.
+      if (valid[i] !== 0 && (before[o + i] - before[o + i] !== 0 || after[o + i] - after[o + i] !== 0)) {
+        valid[i] = 0;
+        marked++;
       }
     }
-    for (let o = i, b = 0; b < bands; b++, o += n) {
-      if (ok) {
-        before[o] = (before[o] - mean[b]) * inv[b];
-        after[o] = (after[o] - mean[b]) * inv[b];
+  }
+  for (let b = 0; b < bands; b++) {
+    const o = b * n;
+    const mean = norm.mean[b];
+    const inv = 1 / norm.std[b];
+    const fill = normalisedFill(norm, b);
+    for (let i = 0; i < n; i++) {
+      if (valid[i] !== 0) {
+        before[o + i] = (before[o + i] - mean) * inv;
+        after[o + i] = (after[o + i] - mean) * inv;
       } else {
-        before[o] = fill[b];
-        after[o] = fill[b];
+        before[o + i] = fill;
+        after[o + i] = fill;
       }
     }
   }
