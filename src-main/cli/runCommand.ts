@@ -322,14 +322,31 @@ function runRequest(options: RunOptions): Request<'run:start'> {
   };
 }
 
-/** Runs change detection on new imagery; resolves with the exit code. */
-export async function runCommand(options: RunOptions): Promise<number> {
-  // The inference worker starts loading while the project and the imagery open.
+/**
+ * The session a run or resume works in, its exit code what `work` resolves with: the inference worker starts loading
+ * while the project and the imagery open, warnings are printed, and the output, session and a spare worker no run
+ * took are ended whatever happens.
+ */
+async function inRunSession(
+  json: boolean,
+  work: (cli: ReturnType<typeof cliSession>, out: ReturnType<typeof output>) => Promise<number>,
+): Promise<number> {
   InferenceWorker.prestart();
-  const out = output(options.json);
+  const out = output(json);
   const cli = cliSession();
   printWarnings(cli, out);
   try {
+    return await work(cli, out);
+  } finally {
+    out.end();
+    cli.dispose();
+    await InferenceWorker.releaseSpare();
+  }
+}
+
+/** Runs change detection on new imagery; resolves with the exit code. */
+export function runCommand(options: RunOptions): Promise<number> {
+  return inRunSession(options.json, async (cli, out) => {
     if (options.dates || options.dateIds) {
       return await runSeries(cli, options, runRequest(options), out);
     }
@@ -347,20 +364,12 @@ export async function runCommand(options: RunOptions): Promise<number> {
       return refusal(error, options.json);
     }
     return await follow(cli, runId, path.resolve(options.project), out);
-  } finally {
-    out.end();
-    cli.dispose();
-    await InferenceWorker.releaseSpare();
-  }
+  });
 }
 
 /** Resumes a cancelled, failed or interrupted run (the last one unless --run); resolves with the exit code. */
-export async function resumeCommand(options: ResumeOptions): Promise<number> {
-  InferenceWorker.prestart();
-  const out = output(options.json);
-  const cli = cliSession();
-  printWarnings(cli, out);
-  try {
+export function resumeCommand(options: ResumeOptions): Promise<number> {
+  return inRunSession(options.json, async (cli, out) => {
     let runId: number;
     try {
       await cli.call('project:open', { path: path.resolve(options.project) });
@@ -378,9 +387,5 @@ export async function resumeCommand(options: ResumeOptions): Promise<number> {
       return refusal(error, options.json);
     }
     return await follow(cli, runId, path.resolve(options.project), out);
-  } finally {
-    out.end();
-    cli.dispose();
-    await InferenceWorker.releaseSpare();
-  }
+  });
 }
