@@ -13,7 +13,8 @@ import type { RegionRow } from '../ipc/contract';
 import { openGeoTiff } from '../services/imagery/geotiffSource';
 import type { AppSession } from '../services/session';
 import { main } from './main';
-import { runCli, TINY_CHANGE_CARD } from './testing/cliChild';
+import { runCli } from './testing/cliChild';
+import { TINY_CHANGE_CARD } from '../services/inference/testing/testModels';
 import { inAppSession, type ApiCall } from './testing/inAppSession';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

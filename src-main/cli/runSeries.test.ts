@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utmGrid, writeThreeDates } from '../services/imagery/testing/fixtures';
-import { jsonLines, runCli, TINY_CHANGE_CARD } from './testing/cliChild';
+import { jsonLines, runCli } from './testing/cliChild';
+import { TINY_CHANGE_CARD } from '../services/inference/testing/testModels';
 import { inAppSession } from './testing/inAppSession';
 import { seriesUsageError } from './main';
 

@@ -10,7 +10,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../services/project/projectStore';
 import { AppSession } from '../services/session';
-import { CLI_BIN, runCli, TINY_CHANGE_CARD } from './testing/cliChild';
+import { CLI_BIN, runCli } from './testing/cliChild';
+import { TINY_CHANGE_CARD } from '../services/inference/testing/testModels';
 import { killed, lines, spawnTsx } from './testing/killChild';
 
 const reviewLoop = fileURLToPath(new URL('./testing/reviewLoop.ts', import.meta.url));

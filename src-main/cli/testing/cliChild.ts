@@ -2,11 +2,9 @@
 // the command-line tests' way of starting it (and for the e2e tests that make a project on the command line).
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TINY_CHANGE_CARD } from '../../services/inference/testing/testModels';
 
 export const CLI_BIN = fileURLToPath(new URL('../../../bin/changemap.js', import.meta.url));
-export const TINY_CHANGE_CARD = fileURLToPath(
-  new URL('../../../models/test/tiny-change.card.json', import.meta.url),
-);
 
 export interface CliOptions {
   /** The user-data folder (CHANGEMAP_USER_DATA) the child uses. */
@@ -61,32 +59,15 @@ export const jsonLines = <T = Record<string, unknown> & { type: string }>(stdout
     .split('\n')
     .map((l) => JSON.parse(l) as T);
 
+/** The tiny test model on the CPU, as `changemap run` flags. */
+const TINY_MODEL_FLAGS = ['--model', TINY_CHANGE_CARD, '--provider', 'cpu'];
+
 /** `changemap run` of a before/after pair into `project` with the tiny test model on the CPU, and `more` flags. */
-export const tinyRunArgs = (before: string, after: string, project: string, ...more: string[]) => [
-  'run',
-  '--before',
-  before,
-  '--after',
-  after,
-  '--project',
-  project,
-  '--model',
-  TINY_CHANGE_CARD,
-  '--provider',
-  'cpu',
-  ...more,
-];
+export function tinyRunArgs(before: string, after: string, project: string, ...more: string[]): string[] {
+  return ['run', '--before', before, '--after', after, '--project', project, ...TINY_MODEL_FLAGS, ...more];
+}
 
 /** `changemap run` of a generated `size` ("WxH") pair into `project` with the tiny test model on the CPU. */
-export const tinySyntheticRunArgs = (size: string, project: string, ...more: string[]) => [
-  'run',
-  '--synthetic',
-  size,
-  '--project',
-  project,
-  '--model',
-  TINY_CHANGE_CARD,
-  '--provider',
-  'cpu',
-  ...more,
-];
+export function tinySyntheticRunArgs(size: string, project: string, ...more: string[]): string[] {
+  return ['run', '--synthetic', size, '--project', project, ...TINY_MODEL_FLAGS, ...more];
+}

@@ -8,12 +8,9 @@ import { unzipSync } from 'fflate';
 import type { Channel, Events, Results } from '../../ipc/contract';
 import { dispatch } from '../../ipc/dispatch';
 import { projectDataDir } from '../../services/project/projectStore';
+import { TINY_CHANGE_CARD } from '../../services/inference/testing/testModels';
 import { AppSession } from '../../services/session';
 
-export const TINY_CHANGE_CARD = path.resolve(
-  import.meta.dirname,
-  '../../../models/test/tiny-change.card.json',
-);
 export const STEPS = ['run', 'resume', 'regions', 'review', 'export'] as const;
 export type Step = (typeof STEPS)[number];
 /** The threshold the regions step finds regions at again (the run's own is the card's). */

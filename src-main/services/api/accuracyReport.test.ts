@@ -9,8 +9,7 @@ import { gdalFeatures } from '../exports/gdalProbe';
 import { gridToMapFn } from '../imagery/crs';
 import { utmGrid, writePlantedPair } from '../imagery/testing/fixtures';
 import { ApiTestSession } from './testing/apiTestSession';
-
-const TINY_MODEL = path.resolve(import.meta.dirname, '../../../models/test/tiny-change.card.json');
+import { TINY_CHANGE_CARD } from '../inference/testing/testModels';
 
 let api: ApiTestSession;
 let run: RunSummary;
@@ -27,7 +26,7 @@ beforeAll(async () => {
   await api.call('imagery:setFiles', { role: 'before', uris: [path.join(api.dir, 'before.tif')] });
   await api.call('imagery:setFiles', { role: 'after', uris: [path.join(api.dir, 'after.tif')] });
   const regions = api.nextEvent('regions:changed');
-  run = await api.call('run:start', { model: TINY_MODEL, provider: 'cpu', chunkSize: 256 });
+  run = await api.call('run:start', { model: TINY_CHANGE_CARD, provider: 'cpu', chunkSize: 256 });
   await regions;
 }, 120_000);
 

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Events } from '../../ipc/contract';
 import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
 import { ApiTestSession } from './testing/apiTestSession';
-
-const TINY_MODEL = path.resolve(import.meta.dirname, '../../../models/test/tiny-change.card.json');
+import { TINY_CHANGE_CARD } from '../inference/testing/testModels';
 
 let api: ApiTestSession;
 
@@ -60,8 +59,8 @@ describe('models and the automatic choice through the API', () => {
     await useImagery(await writePair('60m', 60));
     const auto = (await api.call('models:choose', { model: 'auto' }))!;
     expect(auto.warnings[0]).toMatch(/^Imagery at 60 m is outside every model's ground sampling range/);
-    const picked = (await api.call('models:choose', { model: TINY_MODEL }))!;
-    expect(picked).toMatchObject({ requested: TINY_MODEL, id: TINY_MODEL, reason: null });
+    const picked = (await api.call('models:choose', { model: TINY_CHANGE_CARD }))!;
+    expect(picked).toMatchObject({ requested: TINY_CHANGE_CARD, id: TINY_CHANGE_CARD, reason: null });
     expect(picked.warnings).toEqual([
       'Imagery at 60 m is coarser than the ground sampling range of tiny-change (0.5–20 m); expect missed and false changes.',
     ]);

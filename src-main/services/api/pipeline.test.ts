@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Events, RegionPage, RunSummary } from '../../ipc/contract';
 import { utmGrid, writePlantedPair } from '../imagery/testing/fixtures';
 import { ApiTestSession } from './testing/apiTestSession';
-
-const TINY_MODEL = path.resolve(import.meta.dirname, '../../../models/test/tiny-change.card.json');
+import { TINY_CHANGE_CARD } from '../inference/testing/testModels';
 
 let api: ApiTestSession;
 
@@ -39,7 +38,7 @@ describe('the pipeline through the API', () => {
     });
     const done = api.nextEvent('run:done');
     const regionsFound = api.nextEvent('regions:changed');
-    run = await api.call('run:start', { model: TINY_MODEL, provider: 'cpu', chunkSize: 256 });
+    run = await api.call('run:start', { model: TINY_CHANGE_CARD, provider: 'cpu', chunkSize: 256 });
     expect(run.status).toBe('running');
     const finished = await done;
     // Regions appear when the run finishes, without "Find regions": settings by the one rule (the tiny card's

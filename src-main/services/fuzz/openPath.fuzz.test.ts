@@ -18,6 +18,7 @@ import { mutateBytes, mutatePage, projectMutation, rasterCase, type Mutation } f
 import { mutateColumns, PROJECT_COLUMNS } from './projectMutations';
 import { runRasterCase } from './rasterCase';
 import { buildRasterSeeds, type RasterSeed, type SeedFiles } from './seeds';
+import { TINY_CHANGE_CARD } from '../inference/testing/testModels';
 
 interface Regression {
   target: 'raster' | 'project';
@@ -35,7 +36,6 @@ const SEED = Number(process.env.CHANGEMAP_FUZZ_SEED ?? 20261203);
 const RUNS = process.env.CHANGEMAP_FUZZ_RUNS ? Number(process.env.CHANGEMAP_FUZZ_RUNS) : null;
 const RASTER_RUNS = RUNS ?? 600;
 const PROJECT_RUNS = RUNS ?? 100;
-const TINY_MODEL = path.resolve(import.meta.dirname, '../../../models/test/tiny-change.card.json');
 const PROJECT_SEED = 'project-run-regions-review';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-fuzz-'));
@@ -79,7 +79,7 @@ async function makeProjectSeed(): Promise<void> {
     const regionsFound = new Promise<void>((resolve) =>
       session.events.subscribe((event) => event === 'regions:changed' && resolve()),
     );
-    const run = await call('run:start', { model: TINY_MODEL, provider: 'cpu', chunkSize: 256 });
+    const run = await call('run:start', { model: TINY_CHANGE_CARD, provider: 'cpu', chunkSize: 256 });
     await regionsFound;
     const page = await call('regions:list', { runId: run.id });
     expect(page.total).toBeGreaterThan(0);

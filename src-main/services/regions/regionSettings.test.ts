@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestProject, type TestProject } from '../exports/exportTestProject';
 import { FALLBACK_REGION_SETTINGS, hasSavedRegionSettings, regionSettingsForRun } from './regionSettings';
+import { TINY_CHANGE_CARD } from '../inference/testing/testModels';
 
-const tinyCard = path.resolve(import.meta.dirname, '../../../models/test/tiny-change.card.json');
 let tp: TestProject;
 
 function setRun(params: Record<string, unknown>, saved: Record<string, unknown>): void {
@@ -16,11 +16,11 @@ function setRun(params: Record<string, unknown>, saved: Record<string, unknown>)
 }
 
 function cardWith(extra: Record<string, unknown>): string {
-  const card = JSON.parse(fs.readFileSync(tinyCard, 'utf8')) as Record<string, unknown>;
+  const card = JSON.parse(fs.readFileSync(TINY_CHANGE_CARD, 'utf8')) as Record<string, unknown>;
   const file = path.join(tp.dir, 'card.card.json');
   // A card names its model inside its own folder (absolute paths are refused): the model goes beside the card.
   fs.copyFileSync(
-    path.resolve(path.dirname(tinyCard), 'tiny-change.onnx'),
+    path.resolve(path.dirname(TINY_CHANGE_CARD), 'tiny-change.onnx'),
     path.join(tp.dir, 'tiny-change.onnx'),
   );
   fs.writeFileSync(file, JSON.stringify({ ...card, file: 'tiny-change.onnx', ...extra }));
