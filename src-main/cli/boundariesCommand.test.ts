@@ -72,7 +72,7 @@ describe('changemap boundaries', () => {
     );
 
     const csv = path.join(tp.dir, 'summary.csv');
-    const summary = changemap(
+    const summaryArgs = [
       'boundaries',
       'summary',
       '--project',
@@ -81,7 +81,8 @@ describe('changemap boundaries', () => {
       String(tp.runId),
       '--out',
       csv,
-    );
+    ];
+    const summary = changemap(...summaryArgs);
     expect(summary.status, summary.stderr).toBe(0);
     expect(summary.stderr).toMatch(/Joined \d+ of \d+ regions to 2 features/);
     const lines = fs.readFileSync(csv, 'utf8').trim().split(/\r?\n/);
@@ -93,16 +94,7 @@ describe('changemap boundaries', () => {
         .sort(),
     ).toEqual(['East', 'West']);
     // Refused without --overwrite, with the next step; nothing else changes.
-    const again = changemap(
-      'boundaries',
-      'summary',
-      '--project',
-      tp.file,
-      '--run',
-      String(tp.runId),
-      '--out',
-      csv,
-    );
+    const again = changemap(...summaryArgs);
     expect(again.status).toBe(3);
     expect(again.stderr).toMatch(/--overwrite.*\[EXPORT_EXISTS\]/);
 

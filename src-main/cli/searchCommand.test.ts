@@ -32,22 +32,13 @@ afterAll(async () => {
 const changemap = (...args: string[]) =>
   runCliAsync(args, { userData: path.join(dir, 'user'), timeout: 120_000 });
 
-const bboxFlag = () => catalogue.bbox.join(',');
+/** `changemap search` of the sample scene's area in `catalogue`, between the days of `datetime`, with `more` flags. */
+const search = (stac: string, datetime: string, ...more: string[]) =>
+  changemap('search', '--stac', stac, '--bbox', catalogue.bbox.join(','), '--datetime', datetime, ...more);
 
 describe('changemap search', () => {
   it('prints the same scenes as the panel’s search for the same query', async () => {
-    const cli = await changemap(
-      'search',
-      '--stac',
-      catalogue.stac.url,
-      '--bbox',
-      bboxFlag(),
-      '--datetime',
-      '2019-01-01/2021-12-31',
-      '--max-cloud',
-      '20',
-      '--json',
-    );
+    const cli = await search(catalogue.stac.url, '2019-01-01/2021-12-31', '--max-cloud', '20', '--json');
     expect(cli.status, cli.stderr).toBe(0);
     const printed = JSON.parse(cli.stdout) as { scenes: { id: string }[] };
     const panel = await searchStac(
@@ -65,17 +56,7 @@ describe('changemap search', () => {
   });
 
   it('writes a line per scene: date, cloud cover, resolution, collection, id, item and image', async () => {
-    const cli = await changemap(
-      'search',
-      '--stac',
-      catalogue.stac.url,
-      '--bbox',
-      bboxFlag(),
-      '--datetime',
-      '2021-06-01/2021-06-30',
-      '--collection',
-      'sample-aerial',
-    );
+    const cli = await search(catalogue.stac.url, '2021-06-01/2021-06-30', '--collection', 'sample-aerial');
     expect(cli.status, cli.stderr).toBe(0);
     const lines = cli.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
@@ -88,28 +69,12 @@ describe('changemap search', () => {
   });
 
   it('a catalogue failure is one line with its code, no stack trace', async () => {
-    const cli = await changemap(
-      'search',
-      '--stac',
-      catalogue.stac.urlFor('http500'),
-      '--bbox',
-      bboxFlag(),
-      '--datetime',
-      '2021-06-01/2021-06-30',
-    );
+    const cli = await search(catalogue.stac.urlFor('http500'), '2021-06-01/2021-06-30');
     expect(cli.status).toBe(EXIT.failed);
     expect(cli.stderr).toMatch(
       /^changemap: The catalogue at .* failed to answer \(HTTP 500\); try again later\. \[STAC_SERVER_ERROR\]\n$/,
     );
-    const bad = await changemap(
-      'search',
-      '--stac',
-      'ftp://x',
-      '--bbox',
-      bboxFlag(),
-      '--datetime',
-      '2021-06-01/2021-06-30',
-    );
+    const bad = await search('ftp://x', '2021-06-01/2021-06-30');
     expect(bad.status).toBe(EXIT.refused);
     expect(bad.stderr).toMatch(/http:\/\/ or https:\/\/ URL\. \[VALIDATION\]/);
   });

@@ -10,24 +10,34 @@ import { CLI_BIN as bin } from './testing/cliChild';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-serve-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** Starts `changemap serve` over a static folder of its own; resolves with the child and the URL it prints. */
+function startServe(name: string, ...flags: string[]) {
+  const staticRoot = path.join(dir, `renderer-${name}`);
+  fs.mkdirSync(staticRoot);
+  fs.writeFileSync(path.join(staticRoot, 'index.html'), '<!doctype html><title>ChangeMap</title>');
+  const child = spawn(process.execPath, [bin, 'serve', '--static', staticRoot, ...flags], {
+    env: { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, `user-${name}`) },
+  });
+  const url = new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ChangeMap is running at (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  // A child whose URL never comes is still stopped by the caller's finally.
+  url.catch(() => undefined);
+  return { child, url };
+}
+
 describe('changemap serve', () => {
   it('prints a loopback URL with its token that opens the app, where the bare URL is refused', async () => {
-    const staticRoot = path.join(dir, 'renderer');
-    fs.mkdirSync(staticRoot);
-    fs.writeFileSync(path.join(staticRoot, 'index.html'), '<!doctype html><title>ChangeMap</title>');
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--static', staticRoot], {
-      env: { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user') },
-    });
+    const serve = startServe('token', '--port', '0');
+    const { child } = serve;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /ChangeMap is running at (\S+)/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-      });
+      const url = await serve.url;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{16,}$/);
       const opened = await fetch(url, { redirect: 'manual' });
       expect([200, 302, 303]).toContain(opened.status);
@@ -40,28 +50,14 @@ describe('changemap serve', () => {
     }
   });
   it('lists folders only under the home folder and each --root', async () => {
-    const staticRoot = path.join(dir, 'renderer-roots');
-    fs.mkdirSync(staticRoot);
-    fs.writeFileSync(path.join(staticRoot, 'index.html'), '<!doctype html><title>ChangeMap</title>');
     const shown = path.join(dir, 'shown');
     const hidden = path.join(dir, 'hidden');
     fs.mkdirSync(shown);
     fs.mkdirSync(hidden);
-    const child = spawn(process.execPath, [bin, 'serve', '--static', staticRoot, '--root', shown], {
-      env: { ...process.env, CHANGEMAP_USER_DATA: path.join(dir, 'user-roots') },
-    });
+    const serve = startServe('roots', '--root', shown);
+    const { child } = serve;
     try {
-      const url = new URL(
-        await new Promise<string>((resolve, reject) => {
-          let out = '';
-          child.stdout.on('data', (d: Buffer) => {
-            out += d.toString();
-            const m = /ChangeMap is running at (\S+)/.exec(out);
-            if (m) resolve(m[1]);
-          });
-          child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-        }),
-      );
+      const url = new URL(await serve.url);
       const ws = new WebSocket(`ws://${url.host}/api`, {
         headers: { authorization: `Bearer ${url.searchParams.get('token')}` },
       });

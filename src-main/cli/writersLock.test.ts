@@ -10,8 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../services/project/projectStore';
 import { AppSession } from '../services/session';
-import { CLI_BIN, runCli } from './testing/cliChild';
-import { TINY_CHANGE_CARD } from '../services/inference/testing/testModels';
+import { CLI_BIN, runCli, tinySyntheticRunArgs } from './testing/cliChild';
 import { killed, lines, spawnTsx } from './testing/killChild';
 
 const reviewLoop = fileURLToPath(new URL('./testing/reviewLoop.ts', import.meta.url));
@@ -100,18 +99,7 @@ describe('the project lock against every writer', () => {
       expect(() => other.openProject(file)).toThrow(expect.objectContaining({ code: 'PROJECT_IN_USE' }));
       other.dispose();
 
-      const run = changemap(
-        'run',
-        '--synthetic',
-        '300x300',
-        '--project',
-        file,
-        '--model',
-        TINY_CHANGE_CARD,
-        '--provider',
-        'cpu',
-        '--json',
-      );
+      const run = changemap(...tinySyntheticRunArgs('300x300', file, '--json'));
       expect(run.status, run.stderr).toBe(3);
       expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({
         type: 'run:refused',
@@ -163,21 +151,7 @@ describe('the project lock against every writer', () => {
     // A command-line run that holds the project is killed mid-run; the app opens it after and nothing is lost.
     const writer = spawn(
       process.execPath,
-      [
-        CLI_BIN,
-        'run',
-        '--synthetic',
-        '1200x1200',
-        '--chunk-size',
-        '256',
-        '--project',
-        file,
-        '--model',
-        TINY_CHANGE_CARD,
-        '--provider',
-        'cpu',
-        '--json',
-      ],
+      [CLI_BIN, ...tinySyntheticRunArgs('1200x1200', file, '--chunk-size', '256', '--json')],
       { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CHANGEMAP_USER_DATA: userData } },
     ) as unknown as ChildProcessWithoutNullStreams;
     await lines(writer, (line) => line.includes('"run:chunk"') && line.includes('"done"'));
