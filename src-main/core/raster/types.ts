@@ -52,10 +52,22 @@ export interface AlignedChunk {
   valid: Uint8Array;
 }
 
+/** Float planes of an earlier read the caller is done with, offered for the next read to fill. */
+export interface ReusablePlanes {
+  before: Float32Array;
+  after: Float32Array;
+}
+
 /** Reads aligned windows of a before/after pair on one analysis grid. Implemented by the imagery service. */
 export interface AlignedPairSource {
   readonly grid: GridSpec;
   readonly bands: number;
-  read(window: PixelWindow, signal?: AbortSignal): Promise<AlignedChunk>;
+  /**
+   * `reuse`: planes a source may fill instead of allocating, where they hold at least the window's pixels times the
+   * bands: the chunk's planes are then views of their start, every element of the views overwritten. A run reads a
+   * chunk's 60 MiB of planes at a time, and fresh ones for each chunk are zero-filled pages and garbage. A source
+   * may ignore them.
+   */
+  read(window: PixelWindow, signal?: AbortSignal, reuse?: ReusablePlanes): Promise<AlignedChunk>;
   close(): Promise<void>;
 }

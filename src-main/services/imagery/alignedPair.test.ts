@@ -103,3 +103,37 @@ it('stretches 16-bit dates by their sampled 2nd to 98th percentiles, and 8-bit o
     expect(after[i]).toBeCloseTo(raw8[i] / 255, 6);
   }
 });
+
+it('fills planes offered for reuse exactly as fresh ones, direct and resampled, and ignores planes of another size', async () => {
+  const beforeGrid = utmGrid(64, 64, 500000, 5600000);
+  // Half a pixel off the before grid: the after date is resampled.
+  const afterGrid = utmGrid(64, 64, 500005, 5599995);
+  const scaled = (grid: typeof beforeGrid, shift = 0) =>
+    Float32Array.from(sceneData(grid, 3, 'uint8', shift), (v) => 0.1 + (0.8 * v) / 255);
+  await writeFixture(join(dir, 'reuse-before.tif'), beforeGrid, 3, scaled(beforeGrid));
+  await writeFixture(join(dir, 'reuse-same.tif'), beforeGrid, 3, scaled(beforeGrid, 5));
+  await writeFixture(join(dir, 'reuse-shifted.tif'), afterGrid, 3, scaled(afterGrid, 9));
+  for (const afterFile of ['reuse-same.tif', 'reuse-shifted.tif']) {
+    const pair = await openAlignedPair(
+      await openImagerySet([join(dir, 'reuse-before.tif')]),
+      await openImagerySet([join(dir, afterFile)]),
+    );
+    for (const window of [
+      { x: 3, y: 5, width: 20, height: 16 },
+      { x: 200, y: 200, width: 20, height: 16 }, // no source pixels at all
+    ]) {
+      const fresh = await pair.read(window);
+      // Larger than the window needs, as a spare from a bigger chunk is: the read fills views of their start.
+      const stale = () => new Float32Array(3 * 20 * 16 + 50).fill(Number.NaN);
+      const reuse = { before: stale(), after: stale() };
+      const reused = await pair.read(window, undefined, reuse);
+      expect(reused.before.buffer).toBe(reuse.before.buffer);
+      expect(reused.after.buffer).toBe(reuse.after.buffer);
+      expect(reused.before).toEqual(fresh.before);
+      expect(reused.after).toEqual(fresh.after);
+      expect(reused.valid).toEqual(fresh.valid);
+      const wrongSize = { before: new Float32Array(7), after: new Float32Array(7) };
+      expect((await pair.read(window, undefined, wrongSize)).before).not.toBe(wrongSize.before);
+    }
+  }
+});

@@ -18,6 +18,7 @@ import type {
   BandRole,
   GridSpec,
   PixelWindow,
+  ReusablePlanes,
 } from '../../core/raster/types';
 import {
   resample,
@@ -249,21 +250,23 @@ export async function openAlignedPair(
   async function readAfter(
     window: PixelWindow,
     signal?: AbortSignal,
+    into?: Float32Array,
   ): Promise<{ data: Float32Array; valid: Uint8Array }> {
     if (sameGrid) {
       const w = { ...window, x: window.x + Math.round(offX), y: window.y + Math.round(offY) };
       const r = await after.readWindow(w, { bands: afterBands, signal });
       // Before scaling: the stretch's clamp would turn an infinite value into a valid-looking 1.
       markNonFiniteInvalid(r.data, bands, r.valid);
-      return { data: applyUnitScaling(r.data, bands, scaling.after), valid: r.valid };
+      return { data: applyUnitScaling(r.data, bands, scaling.after, into), valid: r.valid };
     }
     const { u, v } = sourcePixelCoordinates(grid.geoTransform, window, agt, transform);
     const n = window.width * window.height;
-    const data = new Float32Array(n * bands);
+    // resample writes every pixel; with no source pixels at all, a reused plane is cleared as a fresh one is.
+    const data = into ?? new Float32Array(n * bands);
     const valid = new Uint8Array(n);
     const srcWin = sourceWindowFor(u, v);
     const inside = srcWin && intersectWindows(srcWin, { x: 0, y: 0, width: ag.width, height: ag.height });
-    if (!srcWin || !inside) return { data, valid };
+    if (!srcWin || !inside) return { data: into ? data.fill(0) : data, valid };
     const clipped = intersectWindows(srcWin, {
       x: inside.x - 1,
       y: inside.y - 1,
@@ -285,11 +288,13 @@ export async function openAlignedPair(
     beforeStats,
     afterStats,
     scaling,
-    async read(window: PixelWindow, signal?: AbortSignal): Promise<AlignedChunk> {
+    async read(window: PixelWindow, signal?: AbortSignal, reuse?: ReusablePlanes): Promise<AlignedChunk> {
       const bw = { ...window, x: window.x + beforeWindow.x, y: window.y + beforeWindow.y };
+      const planeLength = window.width * window.height * bands;
+      const fits = reuse && reuse.before.length >= planeLength && reuse.after.length >= planeLength;
       const [b, a] = await Promise.all([
         before.readWindow(bw, { bands: beforeBands, signal }),
-        readAfter(window, signal),
+        readAfter(window, signal, fits ? reuse.after.subarray(0, planeLength) : undefined),
       ]);
       const valid = b.valid;
       markNonFiniteInvalid(b.data, bands, valid);
@@ -308,7 +313,9 @@ export async function openAlignedPair(
           valid.fill(0, row + inEnd, row + w);
         }
       }
-      return { window, bands, before: applyUnitScaling(b.data, bands, scaling.before), after: a.data, valid };
+      const into = fits ? reuse.before.subarray(0, planeLength) : undefined;
+      const beforePlanes = applyUnitScaling(b.data, bands, scaling.before, into);
+      return { window, bands, before: beforePlanes, after: a.data, valid };
     },
     async close() {
       // The sets belong to the caller (they may be reused for another pair); nothing of ours to release.

@@ -8,7 +8,9 @@ import { ProjectStore } from '../project/projectStore';
 import { PROBABILITY_NODATA } from '../../core/tiling/blend';
 import { RunService, type RunServiceDeps } from './RunService';
 import type { RunEvent } from './runEvents';
+import { openRunInputs } from './openRunInputs';
 import { syntheticPair } from './syntheticPair';
+import { writeSyntheticPairFiles } from './syntheticPairFiles';
 import type { RunInputs } from './runTypes';
 import { fakePredictor, type FakePredictorOptions } from './testing/fakePredictor';
 
@@ -77,10 +79,45 @@ describe('RunService with a fake model', () => {
     expect(await strip(true)).toEqual(await strip(false));
   });
 
+  it('gives the same bytes when reads fill the planes of earlier chunks as when every read allocates its own', async () => {
+    const files = await writeSyntheticPairFiles(tempDir(), { width: 700, height: 530, seed: 4 });
+    const fileInputs: RunInputs = { kind: 'files', before: [files.before], after: [files.after] };
+    const run = async (openPair: RunServiceDeps['openPair']) => {
+      const { svc } = service({}, { openPair });
+      const id = await svc.startRun({
+        inputs: fileInputs,
+        model: 'fake.card.json',
+        chunkSize: 256,
+        overlap: 8,
+      });
+      const done = await svc.whenSettled(id);
+      expect(done.status, done.error ?? '').toBe('done');
+      expect(done.chunks.length).toBe(9);
+      return readProbability(done.probabilityPath!);
+    };
+    let offered = 0;
+    const reused = await run(async (inputs, options) => {
+      const source = await openRunInputs(inputs, options);
+      return {
+        ...source,
+        read: (window, signal, reuse) => {
+          if (reuse && reuse.before.length >= window.width * window.height * source.bands) offered++;
+          return source.read(window, signal, reuse);
+        },
+      };
+    });
+    expect(offered).toBeGreaterThan(2);
+    const fresh = await run(async (inputs, options) => {
+      const source = await openRunInputs(inputs, options);
+      return { ...source, read: (window, signal) => source.read(window, signal) };
+    });
+    expect(reused).toEqual(fresh);
+  });
+
   it('keeps a batch queued at the model across chunk borders: it waits for chips only at the very end', async () => {
-    // Each answer is held until the next batch arrives (or 100 ms): a batch answered with nothing queued behind it
-    // is a moment the model would sit idle.
-    const predictor = fakePredictor({ holdUntilNextMs: 100 });
+    // Each answer is held until the next batch arrives, or 1.5 s (far longer than cutting a batch takes, even on a
+    // loaded machine): a batch answered with nothing queued behind it is a moment the model would sit idle.
+    const predictor = fakePredictor({ holdUntilNextMs: 1500 });
     const { svc, events } = service({}, { startPredictor: async () => predictor });
     const id = await svc.startRun({
       inputs,

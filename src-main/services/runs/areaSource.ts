@@ -1,7 +1,7 @@
 // Restricting a pair source to an area of interest: a sub-window of its grid (bounding box), and for a
 // polygon, the pixels outside it marked invalid.
 import { maskOutsidePolygon, toPixel, windowOfPoints } from '../../core/tiling/areaOfInterest';
-import type { AlignedPairSource, PixelWindow } from '../../core/raster/types';
+import type { AlignedPairSource, PixelWindow, ReusablePlanes } from '../../core/raster/types';
 import { windowGeoTransform } from '../../core/raster/geoTransform';
 import type { AreaOfInterest } from './runTypes';
 
@@ -30,8 +30,9 @@ export function clipToArea(
   return {
     grid: { ...source.grid, width: area.width, height: area.height, geoTransform: subGt },
     bands: source.bands,
-    async read(window: PixelWindow, signal?: AbortSignal) {
-      const chunk = await source.read({ ...window, x: window.x + area.x, y: window.y + area.y }, signal);
+    async read(window: PixelWindow, signal?: AbortSignal, reuse?: ReusablePlanes) {
+      const shifted = { ...window, x: window.x + area.x, y: window.y + area.y };
+      const chunk = await source.read(shifted, signal, reuse);
       if (rings) maskOutsidePolygon(chunk.valid, window, rings);
       return { ...chunk, window };
     },

@@ -7,7 +7,7 @@
 // Chips are blended into their chunk in the order of the chunk's chip list (the global lattice's order) whichever
 // chunk computed them: float sums depend on their order, and a fixed order makes a chunk's bytes the same whether
 // its neighbours shared chips with it (a local run) or it computed every chip itself (a scale-out worker).
-import type { AlignedChunk, PixelWindow } from '../../core/raster/types';
+import type { AlignedChunk, PixelWindow, ReusablePlanes } from '../../core/raster/types';
 import { addChip, createBlendTarget, finishBlend, type BlendTarget } from '../../core/tiling/blend';
 import { chipKey, type ChunkChipWork } from '../../core/tiling/chipSharing';
 import { copyChip, normalisePairInPlace, type Normalisation } from '../../core/tiling/chips';
@@ -93,9 +93,14 @@ export class ChunkInProgress {
     });
   }
 
-  /** Lets the read planes go once every chip to compute has been cut (they are the chunk's largest buffers). */
-  releasePlanes(): void {
+  /**
+   * Lets the read planes go once every chip to compute has been cut (they are the chunk's largest buffers), and
+   * returns them for a later read to fill.
+   */
+  releasePlanes(): ReusablePlanes | null {
+    const planes = this.planes;
     this.planes = null;
+    return planes;
   }
 
   answer(order: number, probability: Float32Array, offset: number): void {
@@ -157,6 +162,8 @@ export class ChipPipeline {
     private readonly stats: RunStats,
     private readonly signal: AbortSignal,
     private readonly onBlended: (chunk: ChunkInProgress) => void,
+    /** Receives each chunk's read planes once its chips are cut (for the next reads to fill). */
+    private readonly onPlanesFree: (planes: ReusablePlanes) => void = () => undefined,
   ) {
     this.chipPlane = shape.chip * shape.chip;
   }
@@ -204,7 +211,7 @@ export class ChipPipeline {
         after: new Float32Array(length),
       };
       chunk.cut(batchChips, before, after);
-      if (start + batchSize >= chips.length) chunk.releasePlanes();
+      if (start + batchSize >= chips.length) this.freePlanes(chunk);
       this.stats.prepareMs += performance.now() - t;
       this.stats.chipPixels += batchChips.length * this.chipPlane;
       const result = this.predictor.predict(before, after, batchChips.length);
@@ -216,9 +223,14 @@ export class ChipPipeline {
       if (submitted === 2 || start + batchSize >= chips.length) afterFirstBatches();
     }
     if (chips.length === 0) {
-      chunk.releasePlanes();
+      this.freePlanes(chunk);
       afterFirstBatches();
     }
+  }
+
+  private freePlanes(chunk: ChunkInProgress): void {
+    const planes = chunk.releasePlanes();
+    if (planes) this.onPlanesFree(planes);
   }
 
   /** Waits for the batch still at the provider, and hands over every chunk then blended. */

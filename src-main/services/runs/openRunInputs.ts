@@ -35,7 +35,7 @@ export async function openRunInputs(
     return {
       grid: pair.grid,
       bands: pair.bands,
-      read: (window, signal) => pair.read(window, signal),
+      read: (window, signal, reuse) => pair.read(window, signal, reuse),
       async close() {
         await pair.close();
         await Promise.all([before.close(), after.close()]);

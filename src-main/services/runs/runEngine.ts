@@ -3,7 +3,7 @@
 // across chunk borders (chipPipeline.ts), blend, store the chunk durably, then mark it done in the ledger. When
 // all chunks are done, finish the probability GeoTIFF, fed each chunk as it was stored (probabilityAssembly.ts).
 import { isChangeMapError } from '../../core/errors';
-import type { AlignedPairSource, GridSpec, PixelWindow } from '../../core/raster/types';
+import type { AlignedPairSource, GridSpec, PixelWindow, ReusablePlanes } from '../../core/raster/types';
 import { chipWeights } from '../../core/tiling/blend';
 import { planChipSharing } from '../../core/tiling/chipSharing';
 import type { ChipPredictor } from '../inference/chipPredictor';
@@ -186,6 +186,15 @@ export async function computeStandaloneChunk(
   return data!;
 }
 
+/**
+ * Whether a chunk's planes are whole arrays of buffers of their own (what a source allocates for one read), so a
+ * later read may fill them: views into a buffer the source may still use are not taken.
+ */
+function spansOwnBuffer(p: ReusablePlanes): boolean {
+  const whole = (a: Float32Array) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+  return whole(p.before) && whole(p.after) && p.before.buffer !== p.after.buffer;
+}
+
 /** Runs the chunks still to do, then assembles. Resolves with stats; rejects on cancel (AbortError) or failure. */
 export async function executeRun(ctx: EngineContext): Promise<RunStats> {
   const { run, ledger, store, source, predictor, emit, signal } = ctx;
@@ -219,10 +228,19 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
     params.chipSize - params.overlap,
     Math.floor(KEPT_CHIPS_BYTES / (4 * params.chipSize * params.chipSize)),
   );
+  // Planes of chunks whose chips are all cut, whole (a read fills views of their start), for the next reads to
+  // fill: two alternate in a long run.
+  const sparePlanes: ReusablePlanes[] = [];
+  // The whole planes behind the views a read filled, by buffer, so they go back whole.
+  const offered = new WeakMap<ArrayBufferLike, ReusablePlanes>();
   const readChunk = (i: number) => {
     const { read } = work[i];
+    const length = read.width * read.height * source.bands;
+    const at = sparePlanes.findIndex((p) => p.before.length >= length && p.after.length >= length);
+    const reuse = at < 0 ? undefined : sparePlanes.splice(at, 1)[0];
+    if (reuse) offered.set(reuse.before.buffer, reuse);
     const t = performance.now();
-    const promise = source.read(read, signal).then((input) => {
+    const promise = source.read(read, signal, reuse).then((input) => {
       stats.readMs += performance.now() - t;
       return input;
     });
@@ -269,7 +287,20 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
     queued.catch(() => undefined);
     queuedWrites.push(queued);
   };
-  const pipeline = new ChipPipeline(predictor, chunkShape(ctx), params.batchSize, stats, signal, storeChunk);
+  const pipeline = new ChipPipeline(
+    predictor,
+    chunkShape(ctx),
+    params.batchSize,
+    stats,
+    signal,
+    storeChunk,
+    (p) => {
+      const whole = offered.get(p.before.buffer) ?? (spansOwnBuffer(p) ? p : null);
+      if (!whole || whole.after.buffer !== p.after.buffer) return;
+      sparePlanes.push(whole);
+      if (sparePlanes.length > 2) sparePlanes.shift();
+    },
+  );
   const onBatch = (chunk: ChunkInProgress) => {
     if (tracker.due()) progress(chunk.pixels * chunk.fractionBlended);
   };
