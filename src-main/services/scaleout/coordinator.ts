@@ -107,6 +107,9 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
     s3LastFailure = error;
   };
   const fetching = new Map<number, Promise<boolean>>();
+  /** Deletions of adopted chunks' objects, awaited before the run's final sweep. */
+  const removals: Promise<void>[] = [];
+  const removing = new Set<number>();
   /** The chunk's object downloaded into the chunk folder, once however many paths ask; false where there is none. */
   const fetchChunk = (idx: number): Promise<boolean> => {
     if (!s3) return Promise.resolve(false);
@@ -152,7 +155,10 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
     }
     const adopted = await adopt(idx, result);
     // Left behind if this fails: the sweep at the end of the run deletes it.
-    if (adopted && s3) void s3.remove(s3.keyOf(runKey, idx)).catch(() => undefined);
+    if (adopted && s3 && !removing.has(idx)) {
+      removing.add(idx);
+      removals.push(s3.remove(s3.keyOf(runKey, idx)).catch(() => undefined));
+    }
     return adopted;
   };
 
@@ -184,8 +190,11 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
    * fails the run. A file whose job is still active waits for the job's completion, which names its worker.
    */
   let reconciling = false;
+  // Not before the run's chunks are queued: a pass meanwhile would adopt a chunk whose job the queueing is about to
+  // put back, and a worker would compute it again (its S3 object deleted by the adoption).
+  let queued = false;
   const reconcile = async () => {
-    if (reconciling) return;
+    if (reconciling || !queued) return;
     reconciling = true;
     try {
       for (const idx of [...out.keys()]) {
@@ -308,6 +317,7 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
     await queue.addBulk(
       toQueue.map((idx) => ({ name: `chunk ${idx}`, data: jobData(idx), opts: jobOptions(idx) })),
     );
+    queued = true;
     while (out.size > 0 && !failure && !signal.aborted) {
       const next = woken();
       if (out.size === 0 || failure || signal.aborted) break;
@@ -325,6 +335,7 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
     await assemble(ctx);
     stats.assembleMs = performance.now() - t;
     // Objects whose deletion after adoption failed (a cancelled run's wait for its resume).
+    await Promise.all(removals);
     await s3?.removeRun(runKey).catch(() => undefined);
     return stats;
   } catch (error) {

@@ -17,6 +17,7 @@ import type { RunEvent } from '../runs/runEvents';
 import type { RunInputs, StartRunParams } from '../runs/runTypes';
 import { Queue } from 'bullmq';
 import { CHUNK_QUEUE, runKeyOf } from './chunkJob';
+import { InferenceWorker } from '../inference/inferenceWorker';
 import { startChunkWorker } from './chunkWorker';
 import { engineConnection } from './engineConnection';
 import { S3ChunkStore } from './s3ChunkStore';
@@ -120,6 +121,26 @@ async function runLocally(): Promise<Buffer> {
   const run = await service.whenSettled(id);
   expect(run.status).toBe('done');
   return readFileSync(run.probabilityPath!);
+}
+
+/**
+ * Runs `work` with an s3rver holding the bucket cm-chunks, this process (the coordinator) holding its credentials in
+ * the AWS environment; the environment is restored and the server stopped after.
+ */
+async function withS3(work: (s3: TestS3) => Promise<void>): Promise<void> {
+  const s3 = await TestS3.start(['cm-chunks']);
+  const saved = Object.fromEntries(Object.keys(S3RVER_ENV).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, S3RVER_ENV);
+  try {
+    await work(s3);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await stopWorkers();
+    await s3.dispose();
+  }
 }
 
 let referenceRun: Promise<Buffer> | null = null;
@@ -287,12 +308,9 @@ it(
 it(
   'hands the chunks over through an S3 store to workers that share no folder with the project',
   { timeout: 100_000 },
-  async () => {
-    const s3 = await TestS3.start(['cm-chunks']);
-    // The coordinator's keys (this process's environment); its endpoint comes with the request (--s3-endpoint).
-    const saved = Object.fromEntries(Object.keys(S3RVER_ENV).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, S3RVER_ENV);
-    try {
+  async () =>
+    // The coordinator's keys are this process's environment; its endpoint comes with the request (--s3-endpoint).
+    withS3(async (s3) => {
       const lines: WorkerLine[] = [];
       const timing = { lockMs: 5000, stalledMs: 5000, delayMs: 20 };
       // Each worker has a folder of its own, empty, and its endpoint from AWS_ENDPOINT_URL_S3.
@@ -331,52 +349,137 @@ it(
       listing.close();
       // Nothing was written where the workers could have shared a folder with the project.
       expect(own.map((d) => readdirSync(d))).toEqual([[], []]);
-    } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
+    }),
+);
+
+it(
+  'resumes a cancelled S3 run reusing the chunk a worker uploaded after the cancel',
+  { timeout: 100_000 },
+  async () =>
+    withS3(async (s3) => {
+      const service = project('s3-resumed');
+      const dataDir = stores.at(-1)!.dataDir;
+      const request = { engine: redis.url, output: 's3://cm-chunks/county', s3Endpoint: s3.endpoint };
+      const lines: WorkerLine[] = [];
+      // The first chunk's model call waits for `release`: the run is cancelled while that chunk is in hand.
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let taken: (idx: number) => void = () => undefined;
+      const firstTaken = new Promise<number>((resolve) => (taken = resolve));
+      const worker = await startChunkWorker({
+        engine: redis.url,
+        version: VERSION,
+        modelDirs: [TEST_MODELS],
+        s3Endpoint: s3.endpoint,
+        name: 'p1',
+        log: (line) => {
+          lines.push({ worker: 'p1', ...line } as WorkerLine);
+          if (line.type === 'chunk:start') taken(line.idx as number);
+        },
+        async startPredictor(cardPath, provider, threads) {
+          const inner = await InferenceWorker.start(cardPath, { provider, threads: threads ?? 1 });
+          return {
+            info: inner.info,
+            get busyMillis() {
+              return inner.busyMillis;
+            },
+            async predict(before, after, n) {
+              await held;
+              return inner.predict(before, after, n);
+            },
+            terminate: () => inner.terminate(),
+          };
+        },
+      });
+      try {
+        const id = await service.startRun({ ...REQUEST, ...request });
+        const first = await firstTaken;
+        await service.cancelRun(id);
+        expect((await service.whenSettled(id)).status).toBe('cancelled');
+        release();
+        while (!lines.some((l) => l.type === 'chunk:done')) await new Promise((r) => setTimeout(r, 50));
+        const runKey = runKeyOf(dataDir, id, service.getRun(id)!.createdAt);
+        const key = `county/${runKey}/chunks/${first}.chunk`;
+        // Uploaded with no one to adopt it: the object waits, the chunk is not done.
+        const listing = await S3ChunkStore.open('s3://cm-chunks/county', { endpoint: s3.endpoint });
+        expect(await listing.list(runKey)).toEqual([key]);
+        listing.close();
+        expect(service.getRun(id)!.chunks.find((c) => c.idx === first)!.state).not.toBe('done');
+        await service.resumeRun(id, request);
+        const run = await service.whenSettled(id);
+        expect(run.error).toBeNull();
+        expect(run.status).toBe('done');
+        expect(readFileSync(run.probabilityPath!).equals(await reference())).toBe(true);
+        // The resume adopted the uploaded chunk instead of computing it again.
+        expect(run.chunks.find((c) => c.idx === first)).toMatchObject({ computedCount: 1, worker: 'p1' });
+        const computed = lines.filter((l) => l.type === 'chunk:done').map((l) => l.idx!);
+        expect([...computed].sort((a, b) => a - b)).toEqual(run.chunks.map((c) => c.idx));
+        const puts = s3.events.filter((e) => e.startsWith('ObjectCreated:Put '));
+        expect(puts.filter((e) => e.endsWith(` ${key}`))).toHaveLength(1);
+        expect(puts).toHaveLength(run.chunks.length);
+      } finally {
+        release();
+        await worker.close();
       }
-      await stopWorkers();
-      await s3.dispose();
-    }
-  },
+    }),
 );
 
 it(
   'stops a run whose S3 store has no such bucket before any chunk is queued, resumable',
   { timeout: 60_000 },
-  async () => {
-    const s3 = await TestS3.start(['cm-chunks']);
-    const saved = Object.fromEntries(Object.keys(S3RVER_ENV).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, S3RVER_ENV);
-    const connection = engineConnection(redis.url);
-    const queue = new Queue(CHUNK_QUEUE, { connection });
-    try {
-      const waiting = await queue.getWaitingCount();
-      const service = project('s3-missing');
+  async () =>
+    withS3(async (s3) => {
+      const connection = engineConnection(redis.url);
+      const queue = new Queue(CHUNK_QUEUE, { connection });
+      try {
+        const waiting = await queue.getWaitingCount();
+        const service = project('s3-missing');
+        const id = await service.startRun({
+          ...REQUEST,
+          engine: redis.url,
+          output: 's3://no-such-bucket/county',
+          s3Endpoint: s3.endpoint,
+        });
+        const run = await service.whenSettled(id);
+        expect(run.status).toBe('failed');
+        expect(run.error).toMatch(
+          /The bucket "no-such-bucket" does not exist at http:\/\/127\.0\.0\.1:\d+; create it/,
+        );
+        expect(await queue.getWaitingCount()).toBe(waiting);
+        expect(run.chunks.every((c) => c.state === 'waiting' && c.computedCount === 0)).toBe(true);
+      } finally {
+        await queue.close();
+        connection.disconnect();
+      }
+    }),
+);
+
+it(
+  "fails a run at once, naming the worker, when the store refuses that worker's credentials",
+  { timeout: 60_000 },
+  async () =>
+    withS3(async (s3) => {
+      const env = {
+        ...process.env,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ACCESS_KEY_ID: 'NOT-THE-KEY',
+        AWS_SECRET_ACCESS_KEY: 'NOT-THE-SECRET',
+      };
+      await startWorker('d1', [], { lockMs: 5000, stalledMs: 5000, delayMs: 0 }, undefined, { env });
+      const service = project('s3-denied');
       const id = await service.startRun({
         ...REQUEST,
         engine: redis.url,
-        output: 's3://no-such-bucket/county',
+        output: 's3://cm-chunks/county',
         s3Endpoint: s3.endpoint,
       });
       const run = await service.whenSettled(id);
       expect(run.status).toBe('failed');
       expect(run.error).toMatch(
-        /The bucket "no-such-bucket" does not exist at http:\/\/127\.0\.0\.1:\d+; create it/,
+        /Worker d1 cannot use the run's output store: s3:\/\/cm-chunks\/county at http:\S+ refused .*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
       );
-      expect(await queue.getWaitingCount()).toBe(waiting);
-      expect(run.chunks.every((c) => c.state === 'waiting' && c.computedCount === 0)).toBe(true);
-    } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      await queue.close();
-      connection.disconnect();
-      await s3.dispose();
-    }
-  },
+      expect(run.chunks.every((c) => c.state !== 'done' && c.state !== 'running')).toBe(true);
+    }),
 );
 
 it(

@@ -2,6 +2,7 @@
 // file-system store) on a free loopback port with a temporary folder, started and stopped by the caller. Its
 // credentials are s3rver's fixed test pair, given to the SDK through the standard AWS environment variables.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 // @ts-expect-error s3rver ships no type declarations
@@ -19,9 +20,28 @@ interface S3Event {
 }
 
 interface S3rverInstance {
+  store: {
+    getResourcePath(bucket: string, key: string, resource: string): string;
+    deleteObject(bucket: string, key: string): Promise<void>;
+  };
   run(): Promise<{ port: number }>;
   close(): Promise<void>;
   on(event: 'event', listener: (event: S3Event) => void): void;
+}
+
+/**
+ * s3rver keeps each object as files in folders named after the key's parts, and a delete removes the folders it
+ * leaves empty, even while a PUT of another key in the same folder is opening its file: that PUT then dies with an
+ * uncaught ENOENT inside s3rver. S3 has no folders, so a delete here removes the object's files and nothing else.
+ */
+function keepFolders(store: S3rverInstance['store']): void {
+  store.deleteObject = async (bucket, key) => {
+    await Promise.all(
+      ['object', 'object.md5', 'metadata.json'].map((resource) =>
+        rm(store.getResourcePath(bucket, key, resource), { force: true }),
+      ),
+    );
+  };
 }
 
 export class TestS3 {
@@ -44,6 +64,7 @@ export class TestS3 {
       directory: dir,
       configureBuckets: buckets.map((name) => ({ name })),
     }) as S3rverInstance;
+    keepFolders(server.store);
     const { port } = await server.run();
     const s3 = new TestS3(server, dir, port);
     server.on('event', (e) => {
