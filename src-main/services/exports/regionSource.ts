@@ -2,13 +2,13 @@
 // imagery dates) joined in and the outline in the requested CRS. Read-only: an export never changes a project.
 
 import { decodeStoredOutline } from '../project/storedValues';
+import type { RegionRow as StoredRegionRow } from '../regions/regionRecords';
 import type Database from 'better-sqlite3';
 import { ChangeMapError } from '../../core/errors';
 import type { ExportRegion } from '../../core/exportFormats/regionAttributes';
 import type { FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import { normaliseDate } from '../../core/raster/acquisitionDate';
 import type { GridSpec } from '../../core/raster/types';
-import type { ReviewState } from '../../core/regions/reviewState';
 import type { ExportFilters } from '../../ipc/contract';
 
 export interface RunProvenance {
@@ -32,27 +32,30 @@ interface RunRow {
   region_settings: string | null;
 }
 
-interface RegionRow {
-  fid: number;
+/** A stored region as an export reads it: the summary columns it needs, its outlines and its boundary feature. */
+type RegionRow = Pick<
+  StoredRegionRow,
+  | 'fid'
+  | 'run_id'
+  | 'area_m2'
+  | 'prob_mean'
+  | 'prob_max'
+  | 'centroid_x'
+  | 'centroid_y'
+  | 'centroid_lon'
+  | 'centroid_lat'
+  | 'from_class'
+  | 'from_conf'
+  | 'to_class'
+  | 'to_conf'
+  | 'review_state'
+  | 'note'
+> & {
   geom: Uint8Array | null;
   geom_grid: Uint8Array | null;
-  run_id: number;
-  area_m2: number;
-  prob_mean: number;
-  prob_max: number;
-  centroid_x: number;
-  centroid_y: number;
-  centroid_lon: number;
-  centroid_lat: number;
-  from_class: string | null;
-  from_conf: number | null;
-  to_class: string | null;
-  to_conf: number | null;
-  review_state: ReviewState;
-  note: string;
   boundary_id: string | null;
   boundary_name: string | null;
-}
+};
 
 /** The pixel size (m) the run's regions were found with in pixel space (computeRegions' pixelSizeM), or null. */
 function regionPixelSizeM(settings: string | null): number | null {
