@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { zipSync } from 'fflate';
 import proj4 from 'proj4';
-import type { ReviewState } from '../../core/regions/reviewState';
+import type { ExportRegion } from '../../core/exportFormats/regionAttributes';
 import { encodeGpkgMultiPolygon, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import { mapPoints, planarArea } from '../../core/geo/rings';
 import type { GridSpec } from '../../core/raster/types';
@@ -23,17 +23,11 @@ export const TEST_GRID: GridSpec = {
   crs: { code: 'EPSG:32633', name: 'WGS 84 / UTM zone 33N', proj4: UTM33N_PROJ4, units: 'm' },
 };
 
-export interface TestRegion {
-  grid: FlatMultiPolygon;
-  reviewState: ReviewState;
-  fromClass: string | null;
-  fromConf: number | null;
-  toClass: string | null;
-  toConf: number | null;
-  probMean: number;
-  probMax: number;
-  note: string;
-}
+/** A region of the test project: its outline on the grid and the attributes an export carries. */
+export type TestRegion = Pick<
+  ExportRegion,
+  'reviewState' | 'fromClass' | 'fromConf' | 'toClass' | 'toConf' | 'probMean' | 'probMax' | 'note'
+> & { grid: FlatMultiPolygon };
 
 function square(x: number, y: number, size: number, clockwise = false): number[] {
   const ccw = [x, y, x + size, y, x + size, y + size, x, y + size, x, y];
