@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { PixelWindow } from '../raster/types';
 import { findRegions } from './findRegions';
 import { floodFillLabels } from './floodFill.testutil';
 import { cleanUpMask, thresholdMask } from './mask';
@@ -23,6 +24,22 @@ const cases = fc
     }),
   );
 
+/** A w x h probability raster held in memory, as findRegions reads one window at a time. */
+function memorySource(prob: Float32Array, w: number, h: number, rowPixelArea: Float64Array) {
+  return {
+    width: w,
+    height: h,
+    nodata: null,
+    rowPixelArea,
+    readWindow: async (win: PixelWindow) => {
+      const out = new Float32Array(win.width * win.height);
+      for (let y = 0; y < win.height; y++)
+        out.set(prob.subarray((win.y + y) * w + win.x, (win.y + y) * w + win.x + win.width), y * win.width);
+      return out;
+    },
+  };
+}
+
 describe('findRegions', () => {
   it('gives the same regions and outlines chunk by chunk as on the whole image', async () => {
     await fc.assert(
@@ -30,25 +47,10 @@ describe('findRegions', () => {
         const { w, h } = c;
         const settings = { ...c, minAreaM2: c.minPixels * 4 };
         const rowPixelArea = new Float64Array(h).fill(4);
-        const found = await findRegions(
-          {
-            width: w,
-            height: h,
-            nodata: null,
-            rowPixelArea,
-            readWindow: async (win) => {
-              const out = new Float32Array(win.width * win.height);
-              for (let y = 0; y < win.height; y++)
-                out.set(
-                  prob.subarray((win.y + y) * w + win.x, (win.y + y) * w + win.x + win.width),
-                  y * win.width,
-                );
-              return out;
-            },
-          },
-          settings,
-          { chunkSize: c.chunkSize, maxOutlineBitmapBytes: c.tinyBudget ? 1 : undefined },
-        );
+        const found = await findRegions(memorySource(prob, w, h, rowPixelArea), settings, {
+          chunkSize: c.chunkSize,
+          maxOutlineBitmapBytes: c.tinyBudget ? 1 : undefined,
+        });
         // Whole-image reference.
         const mask = cleanUpMask(thresholdMask(prob, c.threshold, null), w, h, c);
         const ref = floodFillLabels(mask, w, h);
@@ -92,21 +94,7 @@ describe('findRegions', () => {
         prob[y * w + x] = (ring > 4 && ring < 10) || (x > 26 && y > 2 && y < 20) ? 1 : 0;
       }
     const found = await findRegions(
-      {
-        width: w,
-        height: h,
-        nodata: null,
-        rowPixelArea: new Float64Array(h).fill(1),
-        readWindow: async (win) => {
-          const out = new Float32Array(win.width * win.height);
-          for (let y = 0; y < win.height; y++)
-            out.set(
-              prob.subarray((win.y + y) * w + win.x, (win.y + y) * w + win.x + win.width),
-              y * win.width,
-            );
-          return out;
-        },
-      },
+      memorySource(prob, w, h, new Float64Array(h).fill(1)),
       { threshold: 0.5, openingRadius: 0, closingRadius: 0, minAreaM2: 0 },
       { chunkSize: 3, maxOutlineBitmapBytes: 40 },
     );
