@@ -49,8 +49,12 @@ async function readProbability(file: string): Promise<Uint8Array> {
   return band;
 }
 
-async function runToEnd(chunkSize: number, fake: FakePredictorOptions = {}) {
-  const { svc, events } = service(fake);
+async function runToEnd(
+  chunkSize: number,
+  fake: FakePredictorOptions = {},
+  extra: Partial<RunServiceDeps> = {},
+) {
+  const { svc, events } = service(fake, extra);
   const id = await svc.startRun({ inputs, model: 'fake.card.json', chunkSize, overlap: 8, batchSize: 7 });
   const run = await svc.whenSettled(id);
   expect(run.status, JSON.stringify(events.find((e) => e.type === 'run:failed'))).toBe('done');
@@ -118,16 +122,7 @@ describe('RunService with a fake model', () => {
     // Each answer is held until the next batch arrives, or 1.5 s (far longer than cutting a batch takes, even on a
     // loaded machine): a batch answered with nothing queued behind it is a moment the model would sit idle.
     const predictor = fakePredictor({ holdUntilNextMs: 1500 });
-    const { svc, events } = service({}, { startPredictor: async () => predictor });
-    const id = await svc.startRun({
-      inputs,
-      model: 'fake.card.json',
-      chunkSize: 256,
-      overlap: 8,
-      batchSize: 7,
-    });
-    const run = await svc.whenSettled(id);
-    expect(run.status, JSON.stringify(events.find((e) => e.type === 'run:failed'))).toBe('done');
+    const { run } = await runToEnd(256, {}, { startPredictor: async () => predictor });
     expect(run.chunks.length).toBe(9);
     expect(predictor.batches).toBeGreaterThan(9);
     expect(predictor.answeredIdle).toBe(1);
