@@ -148,6 +148,8 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
       store = import('./s3ChunkStore').then(({ S3ChunkStore }) =>
         S3ChunkStore.open(url, { endpoint: options.s3Endpoint }),
       );
+      // A store that failed to open is tried again by the next job.
+      store.catch(() => s3Stores.delete(url));
       s3Stores.set(url, store);
     }
     return store;
