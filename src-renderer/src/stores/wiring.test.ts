@@ -22,16 +22,19 @@ const summary = (name: string): ProjectSummary => ({
   dataDir: `/projects/${name}.data`,
 });
 
+/** A project's imagery state with no imagery yet, on a WGS 84 map: a new object each time, as the services send. */
+const noImagery = () => ({
+  before: null,
+  dates: [],
+  after: null,
+  preflight: [],
+  mapSpace: { kind: 'wgs84' as const },
+});
+
 /** Fake services of a project whose latest run is done, with regions. */
 function projectServices(runId: number | null): void {
   services.handle('recent:list', () => []);
-  services.handle('imagery:get', () => ({
-    before: null,
-    dates: [],
-    after: null,
-    preflight: [],
-    mapSpace: { kind: 'wgs84' as const },
-  }));
+  services.handle('imagery:get', noImagery);
   services.handle('models:list', () => []);
   services.handle('models:choose', () => null);
   services.handle('providers:list', () => []);
@@ -137,13 +140,7 @@ describe('the stores wired together', () => {
     await project.close();
     services.reset();
     projectServices(null);
-    services.emit('imagery:changed', {
-      before: null,
-      dates: [],
-      after: null,
-      preflight: [],
-      mapSpace: { kind: 'wgs84' },
-    });
+    services.emit('imagery:changed', noImagery());
     await settle();
     expect(services.callsTo('models:choose')).toEqual([]); // no project: nothing to ask about
 
@@ -152,13 +149,7 @@ describe('the stores wired together', () => {
     await settle();
     const asked = services.callsTo('models:choose').length;
     expect(asked).toBeGreaterThan(0);
-    services.emit('imagery:changed', {
-      before: null,
-      dates: [],
-      after: null,
-      preflight: [],
-      mapSpace: { kind: 'wgs84' },
-    });
+    services.emit('imagery:changed', noImagery());
     await settle();
     expect(services.callsTo('models:choose').length).toBe(asked + 1);
   });
@@ -194,10 +185,7 @@ describe('the stores wired together', () => {
     await settle();
     expect(regions.runId).toBe(6);
     const pixelState = (pixelSizeM: number | null) => ({
-      before: null,
-      dates: [],
-      after: null,
-      preflight: [],
+      ...noImagery(),
       mapSpace: {
         kind: 'pixel' as const,
         width: 100,
