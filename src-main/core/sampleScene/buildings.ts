@@ -15,19 +15,18 @@ export interface Footprint {
 /** Shadow direction per pixel of building height (towards the north-west, i.e. up-left). */
 const SHADOW_DIRECTION: [number, number] = [-0.55, -0.75];
 
+/** The footprint's outline: its rotated rectangle. */
+function footprintRing(footprint: Footprint) {
+  return rotatedRectangle(footprint.cx, footprint.cy, footprint.length, footprint.depth, footprint.angle);
+}
+
 /** True if every pixel of the footprint may be built on (allowed(surface) for each). */
 export function footprintFits(
   canvas: SceneCanvas,
   footprint: Footprint,
   allowed: (surface: number, index: number) => boolean,
 ): boolean {
-  const ring = rotatedRectangle(
-    footprint.cx,
-    footprint.cy,
-    footprint.length,
-    footprint.depth,
-    footprint.angle,
-  );
+  const ring = footprintRing(footprint);
   let fits = true;
   let inside = 0;
   fillPolygon(canvas.width, canvas.height, ring, (x, y) => {
@@ -52,13 +51,7 @@ export function paintBuilding(
   roof: Surface = Surface.roof,
 ): void {
   const { width, height } = canvas;
-  const ring = rotatedRectangle(
-    footprint.cx,
-    footprint.cy,
-    footprint.length,
-    footprint.depth,
-    footprint.angle,
-  );
+  const ring = footprintRing(footprint);
   const steps = Math.max(1, Math.ceil(heightPx));
   for (let s = 1; s <= steps; s++) {
     const f = (s / steps) * heightPx;
