@@ -2,15 +2,19 @@
 // the refusals a user meets (a bad address, a missing bucket, wrong credentials, no store at the endpoint), and an
 // upload cut or damaged on its way (a middleware on the SDK's request changes the bytes after ChangeMap sent them)
 // refused before anything reaches the run's chunk folder.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
+import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChunkStore } from '../runs/chunkStore';
 import { outputStoreOf } from './outputStoreChoice';
 import { parseOutputStore, S3ChunkStore } from './s3ChunkStore';
 import { S3RVER_ENV, TestS3 } from './testing/s3Server';
+// @ts-expect-error plain JavaScript build script without types
+import { cliBuildOptions } from '../../../scripts/build-cli.mjs';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-s3store-'));
 const RUN = '0123456789abcdef';
@@ -181,5 +185,29 @@ describe('a chunk through the store', () => {
     });
     expect(existsSync(target)).toBe(false);
     expect(await reader.has(key)).toBe(false);
+  });
+});
+
+describe("the command line's bundle", () => {
+  it('opens the store with the SDK as the bundle imports it (CommonJS, its exports as the default export)', async () => {
+    // Inside the checkout, so the bundle's packages resolve from its node_modules as out/cli's do.
+    const out = path.resolve(import.meta.dirname, '../../../out');
+    mkdirSync(out, { recursive: true });
+    const outdir = mkdtempSync(path.join(out, 'cm-s3-bundle-'));
+    try {
+      await esbuild.build({ ...cliBuildOptions(outdir), sourcemap: false, logLevel: 'silent' });
+      const chunk = readdirSync(outdir).find((f) => /^chunk-s3ChunkStore-.*\.js$/.test(f))!;
+      const bundled = (await import(pathToFileURL(path.join(outdir, chunk)).href)) as {
+        S3ChunkStore: typeof S3ChunkStore;
+      };
+      const store = await bundled.S3ChunkStore.open('s3://chunks/bundle', {
+        endpoint: server.endpoint,
+        env: S3RVER_ENV,
+      });
+      stores.push(store);
+      await store.check();
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

@@ -83,7 +83,10 @@ export class S3ChunkStore {
 
   static async open(url: string, options: S3StoreOptions = {}): Promise<S3ChunkStore> {
     const location = parseOutputStore(url);
-    const sdk = await import('@aws-sdk/client-s3');
+    // The SDK is CommonJS: the command line's bundle imports it as Node does, its exports as the default export
+    // only; tsx and vitest add the named ones.
+    const loaded = await import('@aws-sdk/client-s3');
+    const sdk = (loaded as unknown as { default?: S3Sdk }).default ?? loaded;
     const env = options.env ?? process.env;
     const endpoint = s3EndpointOf(options.endpoint, env);
     const client =
