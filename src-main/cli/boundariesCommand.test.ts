@@ -3,8 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestProject, type TestProject } from '../services/exports/exportTestProject';
-import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, USER_VERSION_BASE } from '../services/project/schema';
+import { createTestProject, stampAsProject, type TestProject } from '../services/exports/exportTestProject';
 import { runCli } from './testing/cliChild';
 
 let tp: TestProject;
@@ -12,9 +11,7 @@ let districts = '';
 
 beforeAll(() => {
   tp = createTestProject();
-  tp.db.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
-  tp.db.pragma(`user_version = ${USER_VERSION_BASE + LATEST_SCHEMA_VERSION}`);
-  tp.db.prepare(`INSERT INTO cm_settings VALUES ('name', '"CLI"')`).run();
+  stampAsProject(tp, 'CLI');
   // Two districts side by side over the regions (WGS 84), split at the middle of their centroids.
   const box = tp.db
     .prepare(

@@ -6,20 +6,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestProject,
+  stampAsProject,
   TEST_REGIONS,
   writeEarlierExport,
   type TestProject,
 } from '../services/exports/exportTestProject';
-import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, USER_VERSION_BASE } from '../services/project/schema';
 import { runCli } from './testing/cliChild';
 
 let tp: TestProject;
 
 beforeAll(() => {
   tp = createTestProject();
-  tp.db.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
-  tp.db.pragma(`user_version = ${USER_VERSION_BASE + LATEST_SCHEMA_VERSION}`);
-  tp.db.prepare(`INSERT INTO cm_settings VALUES ('name', '"CLI"')`).run();
+  stampAsProject(tp, 'CLI');
   tp.db.close();
 });
 afterAll(() => fs.rmSync(tp.dir, { recursive: true, force: true }));

@@ -3,8 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../ipc/dispatch';
-import { createTestProject, TEST_REGIONS, type TestProject } from '../exports/exportTestProject';
-import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, USER_VERSION_BASE } from '../project/schema';
+import {
+  createTestProject,
+  stampAsProject,
+  TEST_REGIONS,
+  type TestProject,
+} from '../exports/exportTestProject';
 import { AppSession } from '../session';
 
 const silent = { error: () => undefined, warn: () => undefined };
@@ -14,9 +18,7 @@ let session: AppSession;
 /** The export tests' project, stamped as a ChangeMap project and opened through the session. */
 function openTestProject(): void {
   tp = createTestProject();
-  tp.db.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
-  tp.db.pragma(`user_version = ${USER_VERSION_BASE + LATEST_SCHEMA_VERSION}`);
-  tp.db.prepare(`INSERT INTO cm_settings VALUES ('name', '"Exports"')`).run();
+  stampAsProject(tp, 'Exports');
   tp.db.close();
   session = new AppSession({
     userDataDir: path.join(tp.dir, 'user'),

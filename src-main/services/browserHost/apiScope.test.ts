@@ -14,7 +14,12 @@ import { isChangeMapError } from '../../core/errors';
 import type { Channel } from '../../ipc/contract';
 import { apiRpcHandler } from '../../ipc/dispatch';
 import { RpcClient, serveRpc, type RpcPort } from '../../ipc/rpc';
-import { createTestProject, writeEarlierExport, type TestProject } from '../exports/exportTestProject';
+import {
+  createTestProject,
+  stampAsProject,
+  writeEarlierExport,
+  type TestProject,
+} from '../exports/exportTestProject';
 import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
 import {
   IMAGERY_URL_UNREADABLE,
@@ -22,7 +27,6 @@ import {
   remoteFailures,
   unreadableAddress,
 } from '../imagery/remoteAddress';
-import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, USER_VERSION_BASE } from '../project/schema';
 import { projectDataDir } from '../project/projectStore';
 import { AppSession } from '../session';
 import { startBrowserHost, type BrowserHost } from './server';
@@ -103,9 +107,7 @@ beforeAll(async () => {
   tp.db
     .prepare('INSERT INTO cm_imagery_files (set_id, position, uri) VALUES (?, 0, ?)')
     .run(set, imageryFile);
-  tp.db.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
-  tp.db.pragma(`user_version = ${USER_VERSION_BASE + LATEST_SCHEMA_VERSION}`);
-  tp.db.prepare(`INSERT INTO cm_settings VALUES ('name', '"Scope"')`).run();
+  stampAsProject(tp, 'Scope');
   tp.db.close();
 
   session = new AppSession({

@@ -12,7 +12,7 @@ import type { ExportRegion } from '../../core/exportFormats/regionAttributes';
 import { encodeGpkgMultiPolygon, type FlatMultiPolygon } from '../../core/geo/gpkgGeometry';
 import { mapPoints, planarArea } from '../../core/geo/rings';
 import type { GridSpec } from '../../core/raster/types';
-import { MIGRATIONS } from '../project/schema';
+import { GPKG_APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS, USER_VERSION_BASE } from '../project/schema';
 
 export const UTM33N_PROJ4 = '+proj=utm +zone=33 +datum=WGS84 +units=m +no_defs';
 
@@ -182,6 +182,16 @@ export function createTestProject(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Stamps the test project as a ChangeMap project of the latest schema named `name`, so that the app, the command
+ * line and the browser host open it (the bare test project is only the tables).
+ */
+export function stampAsProject(tp: TestProject, name: string): void {
+  tp.db.pragma(`application_id = ${GPKG_APPLICATION_ID}`);
+  tp.db.pragma(`user_version = ${USER_VERSION_BASE + LATEST_SCHEMA_VERSION}`);
+  tp.db.prepare(`INSERT INTO cm_settings VALUES ('name', ?)`).run(JSON.stringify(name));
 }
 
 /**
