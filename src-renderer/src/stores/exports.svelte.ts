@@ -31,6 +31,23 @@ export interface ExportChoice {
   threshold: number | null;
 }
 
+/**
+ * What the export dialog starts with: regions as GeoJSON in WGS 84, every region but the rejected ones, no other
+ * filter, no file chosen yet, and `threshold` for a change mask.
+ */
+export function defaultExportChoice(threshold: number | null): ExportChoice {
+  return {
+    format: 'geojson',
+    crs: 'wgs84',
+    includeWkt: false,
+    which: 'notRejected',
+    minAreaM2: null,
+    transitions: [],
+    out: '',
+    threshold,
+  };
+}
+
 export class ExportState {
   open = $state(false);
   busy = $state(false);

@@ -2,19 +2,11 @@
 // default decides "all but rejected". And an export's message belongs to the project it was started in (item 10).
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeServiceError, services } from '../testing/fakeServices';
-import { ExportState, exportFilters, type ExportChoice } from './exports.svelte';
+import { defaultExportChoice, ExportState, exportFilters, type ExportChoice } from './exports.svelte';
 import { notices } from './notices.svelte';
 
-const choice: ExportChoice = {
-  format: 'geojson',
-  crs: 'wgs84',
-  includeWkt: false,
-  which: 'notRejected',
-  minAreaM2: null,
-  transitions: [],
-  out: '/tmp/out.geojson',
-  threshold: 0.15,
-};
+/** The dialog's starting choice, a file picked: every region but rejected ones unless the user asks. */
+const choice: ExportChoice = { ...defaultExportChoice(0.15), out: '/tmp/out.geojson' };
 
 afterEach(() => services.reset());
 
