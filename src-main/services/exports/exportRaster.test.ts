@@ -22,26 +22,35 @@ function probabilityAt(x: number, y: number): number {
   return ((x * 7 + y * 13) % 100) / 100;
 }
 
+/** Writes a run's probability raster over GRID into the project's data folder at `runs/<runDir>/probability.tif`. */
+async function writeRunProbability(
+  runDir: string,
+  data: Float32Array | Uint8Array,
+  nodata: number,
+): Promise<void> {
+  const dir = path.join(projectDataDir(project.file), 'runs', runDir);
+  fs.mkdirSync(dir, { recursive: true });
+  const writer = await createGeoTiffWriter(path.join(dir, 'probability.tif'), {
+    width: WIDTH,
+    height: HEIGHT,
+    bands: 1,
+    sampleType: data instanceof Uint8Array ? 'uint8' : 'float32',
+    grid: GRID,
+    nodata,
+  });
+  await writer.writeWindow({ x: 0, y: 0, width: WIDTH, height: HEIGHT }, data);
+  await writer.close();
+}
+
 let project: TestProject;
 let outDir: string;
 let counter = 0;
 
 beforeAll(async () => {
   project = createTestProject(GRID);
-  const runDir = path.join(projectDataDir(project.file), 'runs', String(project.runId));
-  fs.mkdirSync(runDir, { recursive: true });
-  const writer = await createGeoTiffWriter(path.join(runDir, 'probability.tif'), {
-    width: WIDTH,
-    height: HEIGHT,
-    bands: 1,
-    sampleType: 'float32',
-    grid: GRID,
-    nodata: NODATA,
-  });
   const data = new Float32Array(WIDTH * HEIGHT);
   for (let y = 0; y < HEIGHT; y++) for (let x = 0; x < WIDTH; x++) data[y * WIDTH + x] = probabilityAt(x, y);
-  await writer.writeWindow({ x: 0, y: 0, width: WIDTH, height: HEIGHT }, data);
-  await writer.close();
+  await writeRunProbability(String(project.runId), data, NODATA);
   project.db
     .prepare('UPDATE cm_runs SET probability_path = ? WHERE id = ?')
     .run(`runs/${project.runId}/probability.tif`, project.runId);
@@ -136,20 +145,9 @@ describe('raster exports', () => {
          FROM cm_runs WHERE id = ?`,
       )
       .run(project.runId);
-    const runDir = path.join(projectDataDir(project.file), 'runs', 'u8');
-    fs.mkdirSync(runDir, { recursive: true });
-    const writer = await createGeoTiffWriter(path.join(runDir, 'probability.tif'), {
-      width: WIDTH,
-      height: HEIGHT,
-      bands: 1,
-      sampleType: 'uint8',
-      grid: GRID,
-      nodata: 255,
-    });
     const data = new Uint8Array(WIDTH * HEIGHT);
     for (let i = 0; i < data.length; i++) data[i] = i % 256; // 255 = no data
-    await writer.writeWindow({ x: 0, y: 0, width: WIDTH, height: HEIGHT }, data);
-    await writer.close();
+    await writeRunProbability('u8', data, 255);
 
     const out = path.join(outDir, 'mask.tif');
     const threshold = 0.5;
