@@ -6,7 +6,9 @@
 // chunk file write and its adoption into the ledger), as a share of the compute time (target < 5% at the default
 // chunk size); and the chips each way computes (a worker computes a chunk's border chips itself, where a local run
 // shares them between neighbouring chunks). Workers are warmed by a small run first, as a running deployment is.
-//   npm run bench -- scale [--size 4608] [--model NAME|CARD]
+// With --s3, the same run once more on 1 worker handing its chunk files over through an S3 store (s3rver on a
+// loopback port: upload, sha256 check, download and delete are in the overhead).
+//   npm run bench -- scale [--size 4608] [--model NAME|CARD] [--s3]
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +22,7 @@ import { RunService } from '../src-main/services/runs/RunService';
 import type { RunStats } from '../src-main/services/runs/runEvents';
 import type { RunInputs, RunRecord } from '../src-main/services/runs/runTypes';
 import { TestRedis } from '../src-main/services/scaleout/testing/redisServer';
+import { S3RVER_ENV, TestS3 } from '../src-main/services/scaleout/testing/s3Server';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Command()
@@ -29,8 +32,9 @@ const args = new Command()
     '4608',
   )
   .option('--model <name|path>', 'change model (default: the automatic choice)')
+  .option('--s3', 'also 1 worker through an S3 output store (s3rver on loopback)')
   .parse(process.argv)
-  .opts<{ size: string; model?: string }>();
+  .opts<{ size: string; model?: string; s3?: boolean }>();
 
 const cores = os.availableParallelism();
 const load = () =>
@@ -71,6 +75,8 @@ function service(): { runs: RunService; store: ProjectStore } {
 async function run(request: {
   inputs: RunInputs;
   engine?: string;
+  output?: string;
+  s3Endpoint?: string;
   threads: number;
 }): Promise<{ run: RunRecord; stats: RunStats }> {
   const { runs, store } = service();
@@ -85,7 +91,13 @@ async function run(request: {
   return { run: record, stats };
 }
 
-function startWorker(engine: string, name: string, threads: number, lines: ChunkLine[]) {
+function startWorker(
+  engine: string,
+  name: string,
+  threads: number,
+  lines: ChunkLine[],
+  env: NodeJS.ProcessEnv = process.env,
+) {
   const child = spawn(
     process.execPath,
     [
@@ -98,7 +110,7 @@ function startWorker(engine: string, name: string, threads: number, lines: Chunk
       '--threads',
       String(threads),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env },
   ) as unknown as ChildProcessWithoutNullStreams;
   let buffer = '';
   return new Promise<ChildProcessWithoutNullStreams>((resolve, reject) => {
@@ -133,11 +145,21 @@ async function main() {
     console.log(
       `local, 1 process, ${cores} threads: ${seconds(local.stats.wallMs)}, ${mpxs(px, local.stats.wallMs)}`,
     );
-    for (const workers of [1, 2]) {
+    const s3 = args.s3 ? await TestS3.start(['bench']) : null;
+    if (s3) Object.assign(process.env, S3RVER_ENV);
+    const setups = [
+      { workers: 1, s3: false },
+      { workers: 2, s3: false },
+      ...(s3 ? [{ workers: 1, s3: true }] : []),
+    ];
+    for (const setup of setups) {
+      const { workers } = setup;
       const threads = Math.max(1, Math.floor(cores / workers));
       const lines: ChunkLine[] = [];
+      const env = setup.s3 ? { ...process.env, AWS_ENDPOINT_URL_S3: s3!.endpoint } : process.env;
+      const store = setup.s3 ? { output: 's3://bench/scale', s3Endpoint: s3!.endpoint } : {};
       const children = await Promise.all(
-        Array.from({ length: workers }, (_, i) => startWorker(redis.url, `w${i + 1}`, threads, lines)),
+        Array.from({ length: workers }, (_, i) => startWorker(redis.url, `w${i + 1}`, threads, lines, env)),
       );
       try {
         // Warm-up: every worker loads the model (a deployment's workers are running before a run comes).
@@ -145,9 +167,10 @@ async function main() {
           inputs: { ...inputs, width: 600 * workers, height: 600 },
           engine: redis.url,
           threads,
+          ...store,
         });
         lines.length = 0;
-        const scaled = await run({ inputs, engine: redis.url, threads });
+        const scaled = await run({ inputs, engine: redis.url, threads, ...store });
         scaledChunks = scaled.run.chunks.map((c) => c.window);
         const done = lines.filter((l) => l.type === 'chunk:done');
         const computeMs = done.reduce((a, l) => a + l.computeMs!, 0);
@@ -158,12 +181,13 @@ async function main() {
         // With more, each worker's share: wall x workers less the compute they did, per chunk.
         const overheadMs = (wall * workers - computeMs) / n;
         console.log(
-          `${workers} worker${workers > 1 ? 's' : ''}, ${threads} thread${threads > 1 ? 's' : ''} each: ${seconds(scaled.stats.wallMs)}, ${mpxs(px, scaled.stats.wallMs)}; per chunk: compute ${seconds(computeMs / n)}, in the job ${seconds(jobMs / n)}, coordination overhead ${(overheadMs / 1000).toFixed(3)} s = ${((100 * overheadMs) / (computeMs / n)).toFixed(1)}% of compute; load ${load()}`,
+          `${workers} worker${workers > 1 ? 's' : ''}${setup.s3 ? ' through an S3 store' : ''}, ${threads} thread${threads > 1 ? 's' : ''} each: ${seconds(scaled.stats.wallMs)}, ${mpxs(px, scaled.stats.wallMs)}; per chunk: compute ${seconds(computeMs / n)}, in the job ${seconds(jobMs / n)}, coordination overhead ${(overheadMs / 1000).toFixed(3)} s = ${((100 * overheadMs) / (computeMs / n)).toFixed(1)}% of compute; load ${load()}`,
         );
       } finally {
         for (const child of children) child.kill('SIGTERM');
       }
     }
+    await s3?.dispose();
     const alone = planChipSharing(
       scaledChunks,
       size,
