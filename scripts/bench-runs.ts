@@ -111,9 +111,10 @@ async function bareModel(
   chip: number,
   batch: number,
   threadCount: number | undefined,
+  variantFile: string | undefined,
   seconds = 6,
 ): Promise<{ chipMpxPerS: number; perCpuS: number; provider: string }> {
-  const worker = await InferenceWorker.start(cardPath, { provider, threads: threadCount });
+  const worker = await InferenceWorker.start(cardPath, { provider, threads: threadCount, variantFile });
   const plane = worker.info.bands * chip * chip;
   // The inputs are made once; each batch sends a copy (a transfer moves the buffer away).
   const base = new Float32Array(batch * plane).map((_, i) => Math.sin(i * 0.01));
@@ -191,7 +192,7 @@ async function measure(size: number, modelName: string, memoryOnly: boolean): Pr
   const scene = mpx(s.pixels, s.wallMs);
   const coverage = s.chipPixels / s.pixels;
   console.log(
-    `  settings     chunk ${p.chunkSize} px, chip ${p.chipSize} px, overlap ${p.overlap} px, batch ${p.batchSize}, threads ${p.threads ?? `${cores} (default: every core)`}, provider ${r.run.providerUsed}`,
+    `  settings     chunk ${p.chunkSize} px, chip ${p.chipSize} px, overlap ${p.overlap} px, batch ${p.batchSize}, threads ${p.threads ?? `${cores} (default: every core)`}, provider ${r.run.providerUsed}, model file ${p.variantFile ?? 'full precision'}`,
   );
   if (!memoryOnly) {
     console.log(
@@ -222,17 +223,18 @@ async function measure(size: number, modelName: string, memoryOnly: boolean): Pr
     console.log(`  RESULT ${JSON.stringify({ size, peakRssMiB: Math.round(r.peakRss / 2 ** 20) })}`);
     return;
   }
-  // The ceiling: the bare model at every core, with the run's chip and batch. Then at the run's own threads when
-  // they differ (so a gap between the two shows what the thread choice costs or gains).
-  const bare = await bareModel(cardPath, p.chipSize, p.batchSize, cores);
+  // The ceiling: the bare model at every core, with the run's chip, batch and model file (a run that chose the
+  // int8 file is measured against the int8 file). Then at the run's own threads when they differ (so a gap between
+  // the two shows what the thread choice costs or gains).
+  const bare = await bareModel(cardPath, p.chipSize, p.batchSize, cores, p.variantFile);
   console.log(
-    `  bare model   ${bare.chipMpxPerS.toFixed(2)} chip-Mpx/s at every core (${cores} threads, chip ${p.chipSize}, batch ${p.batchSize}, ${bare.provider}; ${bare.perCpuS.toFixed(2)} per CPU-second; ${load()})`,
+    `  bare model   ${bare.chipMpxPerS.toFixed(2)} chip-Mpx/s at every core (${cores} threads, chip ${p.chipSize}, batch ${p.batchSize}, ${p.variantFile ?? 'full precision'}, ${bare.provider}; ${bare.perCpuS.toFixed(2)} per CPU-second; ${load()})`,
   );
   console.log(
     `               = ${bare.chipMpxPerS.toFixed(2)} scene-Mpx/s with no overlap and nothing else to do: the ceiling`,
   );
   if (p.threads !== null && p.threads !== cores) {
-    const own = await bareModel(cardPath, p.chipSize, p.batchSize, p.threads);
+    const own = await bareModel(cardPath, p.chipSize, p.batchSize, p.threads, p.variantFile);
     console.log(
       `  bare model   ${own.chipMpxPerS.toFixed(2)} chip-Mpx/s at the run's ${p.threads} thread(s) (${load()})`,
     );
