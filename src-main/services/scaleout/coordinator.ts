@@ -238,7 +238,7 @@ export async function executeScaleoutRun(ctx: ScaleoutContext): Promise<RunStats
           fail(
             new ChangeMapError(
               'SCALEOUT_CHUNK_NOT_SHARED',
-              `Worker ${result?.worker ?? '?'} finished chunk ${idx} but its file is not in ${store.dir}; the workers' --output-dir must be this project's data folder (${ctx.dataDir}) on shared storage.`,
+              `Worker ${result?.worker ?? '?'} finished chunk ${idx} but its file is not in ${store.dir}; the workers' --output-dir must be this project's data folder (${ctx.dataDir}) on shared storage, or the run needs an S3 output store (--output s3://bucket/prefix, given again on resume).`,
             ),
           );
           return;
