@@ -7,24 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccuracyState, RunSummary } from '../../ipc/contract';
 import { gdalFeatures } from '../exports/gdalProbe';
 import { gridToMapFn } from '../imagery/crs';
-import { utmGrid, writePlantedPair } from '../imagery/testing/fixtures';
 import { ApiTestSession } from './testing/apiTestSession';
 import { TINY_CHANGE_CARD } from '../inference/testing/testModels';
 
 let api: ApiTestSession;
+let pair: Awaited<ReturnType<ApiTestSession['writePlantedPair']>>;
 let run: RunSummary;
 
 beforeAll(async () => {
   api = new ApiTestSession('cm-accuracy-api-');
-  // Two planted changes: a bright block (new roof) and a dark block (cleared to water).
-  await writePlantedPair(
-    path.join(api.dir, 'before.tif'),
-    path.join(api.dir, 'after.tif'),
-    utmGrid(384, 320, 500000, 5600000, 3),
-  );
+  pair = await api.writePlantedPair();
   await api.call('project:create', { path: path.join(api.dir, 'accuracy.gpkg'), name: 'Accuracy test' });
-  await api.call('imagery:setFiles', { role: 'before', uris: [path.join(api.dir, 'before.tif')] });
-  await api.call('imagery:setFiles', { role: 'after', uris: [path.join(api.dir, 'after.tif')] });
+  await api.usePlantedPair(pair);
   const regions = api.nextEvent('regions:changed');
   run = await api.call('run:start', { model: TINY_CHANGE_CARD, provider: 'cpu', chunkSize: 256 });
   await regions;
@@ -103,7 +97,7 @@ describe('accuracy assessment through the API', () => {
 describe('accuracy per boundary feature', () => {
   it('estimates the changed area inside each district that holds sample points; the districts add up to the whole', async () => {
     // Two districts, the west and east halves of the scene (and a margin around it), in WGS 84.
-    const grid = utmGrid(384, 320, 500000, 5600000, 3);
+    const { grid } = pair;
     const toLonLat = gridToMapFn(grid.crs);
     const ring = (x0: number, x1: number) =>
       [

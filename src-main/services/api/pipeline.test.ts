@@ -3,20 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Events, RegionPage, RunSummary } from '../../ipc/contract';
-import { utmGrid, writePlantedPair } from '../imagery/testing/fixtures';
 import { ApiTestSession } from './testing/apiTestSession';
 import { TINY_CHANGE_CARD } from '../inference/testing/testModels';
 
 let api: ApiTestSession;
+let pair: { before: string; after: string };
 
 beforeAll(async () => {
   api = new ApiTestSession('cm-pipeline-');
-  // Two planted changes: a bright block (new roof) and a dark block (cleared to water).
-  await writePlantedPair(
-    path.join(api.dir, 'before.tif'),
-    path.join(api.dir, 'after.tif'),
-    utmGrid(384, 320, 500000, 5600000, 3),
-  );
+  pair = await api.writePlantedPair();
 });
 
 afterAll(() => api.dispose());
@@ -26,8 +21,7 @@ describe('the pipeline through the API', () => {
 
   it('runs the change model over the imagery and lands every chunk', async () => {
     await api.call('project:create', { path: path.join(api.dir, 'pipeline.gpkg') });
-    await api.call('imagery:setFiles', { role: 'before', uris: [path.join(api.dir, 'before.tif')] });
-    await api.call('imagery:setFiles', { role: 'after', uris: [path.join(api.dir, 'after.tif')] });
+    await api.usePlantedPair(pair);
     const models = await api.call('models:list', {});
     expect(models.filter((m) => m.builtIn).map((m) => m.name)).toEqual(
       expect.arrayContaining(['changemap-change', 'changemap-landcover']),

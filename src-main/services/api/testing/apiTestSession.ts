@@ -4,8 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { GridSpec } from '../../../core/raster/types';
 import type { Channel, Events, Results } from '../../../ipc/contract';
 import { dispatch } from '../../../ipc/dispatch';
+import { utmGrid, writePlantedPair } from '../../imagery/testing/fixtures';
 import { AppSession } from '../../session';
 
 /** Keeps the refusals a test provokes on purpose out of its output. */
@@ -65,6 +67,24 @@ export class ApiTestSession {
         else reject(new Error(`run failed while waiting for ${name}: ${JSON.stringify(payload)}`));
       });
     });
+
+  /**
+   * The imagery of a run with two planted changes, a bright block (a new roof) and a dark one (cleared to water):
+   * `before.tif` and `after.tif` in the test's folder (384 x 320 pixels of 3 m, UTM 33N).
+   */
+  async writePlantedPair(): Promise<{ before: string; after: string; grid: GridSpec }> {
+    const before = path.join(this.dir, 'before.tif');
+    const after = path.join(this.dir, 'after.tif');
+    const grid = utmGrid(384, 320, 500000, 5600000, 3);
+    await writePlantedPair(before, after, grid);
+    return { before, after, grid };
+  }
+
+  /** Sets the planted pair as the open project's before and after imagery. */
+  async usePlantedPair(pair: { before: string; after: string }): Promise<void> {
+    await this.call('imagery:setFiles', { role: 'before', uris: [pair.before] });
+    await this.call('imagery:setFiles', { role: 'after', uris: [pair.after] });
+  }
 
   dispose(): void {
     this.session.dispose();
