@@ -213,6 +213,10 @@ describe('RunService with a fake model', () => {
     expect(run.chunks.every((c) => c.computedCount === 1)).toBe(true);
     const reference = await runToEnd(256);
     expect(await readProbability(run.probabilityPath!)).toEqual(reference.probability);
+    // The same file, byte for byte: chunks go into it in index order whichever session computed them.
+    expect(readFileSync(run.probabilityPath!).equals(readFileSync(reference.run.probabilityPath!))).toBe(
+      true,
+    );
   });
 
   it('computes again, with a warning, finished chunks whose stored result is damaged or missing', async () => {

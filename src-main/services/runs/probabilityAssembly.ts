@@ -1,7 +1,8 @@
 // The run's probability GeoTIFF, built from chunk results: fed each chunk as it is stored while the run goes on
 // (so the run's end waits only for the last overviews and the directories, not for every chunk read back and
-// compressed again), and, at the end, the chunks an earlier session of the run stored. Written under a temporary
-// name and renamed into place only when complete.
+// compressed again), and the chunks an earlier session of the run stored from their files. Chunks go in in index
+// order whatever the sessions were, so the file is the same, byte for byte, as an uninterrupted run's (or a
+// scale-out run's). Written under a temporary name and renamed into place only when complete.
 import { rename, rm } from 'node:fs/promises';
 import { ChangeMapError } from '../../core/errors';
 import type { PixelWindow } from '../../core/raster/types';
@@ -29,15 +30,20 @@ export interface AssemblyContext {
 }
 
 export class ProbabilityAssembly {
-  private readonly added = new Set<number>();
   private nodataPixels = 0;
   private abandoned = false;
+  /** Chunks stored before this session (read from their files when their turn comes). */
+  private readonly storedEarlier: Set<number>;
+  /** The next chunk to go in, by its place in run.chunks (index order). */
+  private next = 0;
 
   private constructor(
     private readonly ctx: AssemblyContext,
     private readonly writer: GeoTiffWriter,
     private readonly temporary: string,
-  ) {}
+  ) {
+    this.storedEarlier = new Set(ctx.run.chunks.filter((c) => c.state === 'done').map((c) => c.idx));
+  }
 
   static async open(ctx: AssemblyContext): Promise<ProbabilityAssembly> {
     const { params } = ctx.run;
@@ -57,10 +63,38 @@ export class ProbabilityAssembly {
     return new ProbabilityAssembly(ctx, writer, temporary);
   }
 
-  /** One chunk's probability bytes (each chunk once). */
+  /**
+   * A chunk computed in this session, in index order among those this session computes: the chunks before it
+   * that earlier sessions stored go in first.
+   */
   async add(idx: number, window: PixelWindow, data: Uint8Array): Promise<void> {
-    if (this.added.has(idx)) return;
-    this.added.add(idx);
+    await this.addStoredUntil(idx);
+    const chunk = this.ctx.run.chunks[this.next];
+    if (chunk?.idx !== idx) throw new Error(`Chunk ${idx} reached the probability raster out of order.`);
+    this.next++;
+    await this.write(window, data);
+  }
+
+  /** Adds, in order, the chunks before the one with index `idx` (all when null), each from its stored file. */
+  private async addStoredUntil(idx: number | null): Promise<void> {
+    const { run, store, signal } = this.ctx;
+    for (; this.next < run.chunks.length && run.chunks[this.next].idx !== idx; this.next++) {
+      const chunk = run.chunks[this.next];
+      if (idx !== null && !this.storedEarlier.has(chunk.idx))
+        throw new Error(`Chunk ${idx} reached the probability raster before chunk ${chunk.idx}.`);
+      signal.throwIfAborted();
+      const stored = await store.read(chunk.idx, chunk.window);
+      if (!stored) {
+        throw new ChangeMapError(
+          'RUN_CHUNK_MISSING',
+          `The stored result of chunk ${chunk.idx} is missing or damaged; resume the run to compute it again.`,
+        );
+      }
+      await this.write(stored.window, stored.data);
+    }
+  }
+
+  private async write(window: PixelWindow, data: Uint8Array): Promise<void> {
     for (let i = 0; i < data.length; i++) if (data[i] === PROBABILITY_NODATA) this.nodataPixels++;
     await this.writer.writeWindow(window, data);
   }
@@ -70,20 +104,9 @@ export class ProbabilityAssembly {
    * count. A chunk whose stored result is gone or damaged stops it with RUN_CHUNK_MISSING (resume computes it).
    */
   async finish(): Promise<void> {
-    const { run, store, signal } = this.ctx;
+    const { run } = this.ctx;
     try {
-      for (const chunk of run.chunks) {
-        if (this.added.has(chunk.idx)) continue;
-        signal.throwIfAborted();
-        const stored = await store.read(chunk.idx, chunk.window);
-        if (!stored) {
-          throw new ChangeMapError(
-            'RUN_CHUNK_MISSING',
-            `The stored result of chunk ${chunk.idx} is missing or damaged; resume the run to compute it again.`,
-          );
-        }
-        await this.add(chunk.idx, stored.window, stored.data);
-      }
+      await this.addStoredUntil(null);
       await this.writer.close();
       await rename(this.temporary, this.ctx.probabilityPath);
     } catch (error) {
