@@ -43,6 +43,10 @@ describe('CalibrationCache', () => {
     const b = calibrationKey('b'.repeat(64), 'cpu', '1.30.0');
     expect(a).not.toBe(b);
     expect(calibrationKey('a'.repeat(64), 'cpu', '1.31.0')).not.toBe(a);
+    const large = calibrationKey('a'.repeat(64), 'cpu', '1.30.0', { chip: 656, batch: 1 });
+    expect(large).not.toBe(a);
+    expect(calibrationKey('a'.repeat(64), 'cpu', '1.30.0', { chip: 656, batch: 2 })).not.toBe(large);
+    expect(calibrationKey('a'.repeat(64), 'cpu', '1.30.0', { chip: 656, batch: 1 })).toBe(large);
     expect(cache.get(a)).toBeNull();
     await cache.set(a, { threads: 2, chipMpxPerS: { 1: 1, 2: 2 }, measuredAt: 'now' });
     await cache.set(b, { threads: 1, chipMpxPerS: { 1: 2, 2: 1 }, measuredAt: 'now' });

@@ -43,9 +43,19 @@ export function threadCandidates(cores: number): number[] {
 }
 
 /** What a calibration holds for: the CPU, its core count, the ONNX Runtime version, the model file, the provider. */
-export function calibrationKey(modelSha256: string, provider: string, ortVersion: string): string {
+export function calibrationKey(
+  modelSha256: string,
+  provider: string,
+  ortVersion: string,
+  /** What was timed, where it varies (a run's chip edge and batch): a file fastest on small chips may not be on large. */
+  workload?: { chip: number; batch: number },
+): string {
   const machine = `${os.cpus()[0]?.model ?? 'cpu'}|${os.availableParallelism()}|${os.arch()}|ort ${ortVersion}`;
-  return createHash('sha256').update(`${machine}|${modelSha256}|${provider}`).digest('hex').slice(0, 24);
+  const timed = workload ? `|chip ${workload.chip} batch ${workload.batch}` : '';
+  return createHash('sha256')
+    .update(`${machine}|${modelSha256}|${provider}${timed}`)
+    .digest('hex')
+    .slice(0, 24);
 }
 
 /**

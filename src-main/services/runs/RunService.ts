@@ -305,7 +305,10 @@ export class RunService {
         encoding: 'uint8-254',
       };
       if (request.threads === undefined) {
-        const calibrated = await this.calibratedSetup(cardPath, provider, predictor, source.grid);
+        const calibrated = await this.calibratedSetup(cardPath, provider, predictor, source.grid, {
+          chip,
+          batch: params.batchSize,
+        });
         if (
           calibrated !== null &&
           (calibrated.threads !== predictor.info.threads || calibrated.variantFile !== undefined)
@@ -348,7 +351,8 @@ export class RunService {
   /**
    * The thread count and model file measured for this machine, model and provider: the full-precision file and
    * each variant whose recorded accuracy keeps the bar (core/models/modelVariants.ts) are calibrated like threads
-   * (kept from an earlier calibration, or measured now for a large scene), and the fastest is taken. Null when
+   * (kept from an earlier calibration, or measured now for a large scene) at the run's chip edge and batch (a file
+   * that is faster on 256-px chips was slower on 656-px ones), and the fastest is taken. Null when
    * there is nothing to calibrate (no cache, a GPU provider, a small scene with no calibration yet): the predictor
    * keeps its default (every core, full precision).
    */
@@ -357,18 +361,20 @@ export class RunService {
     provider: ProviderRequest,
     predictor: ChipPredictor,
     grid: { width: number; height: number },
+    workload: { chip: number; batch: number },
   ): Promise<{ threads: number; variantFile?: string } | null> {
     const cache = this.deps.calibration;
     const info = predictor.info;
     if (!cache || info.providerUsed !== 'cpu') return null;
     const mayMeasure = grid.width * grid.height >= (this.deps.calibrateFromPixels ?? CALIBRATE_FROM_PIXELS);
     const calibrated = async (sha256: string, variantFile?: string): Promise<ThreadCalibration | null> => {
-      const key = calibrationKey(sha256, info.providerUsed, this.deps.ortVersion ?? onnxRuntimeVersion());
+      const ortVersion = this.deps.ortVersion ?? onnxRuntimeVersion();
+      const key = calibrationKey(sha256, info.providerUsed, ortVersion, workload);
       const kept = cache.get(key);
       if (kept && !calibrationStale(kept)) return kept;
       if (!mayMeasure) return null;
       const calibration = await calibrateThreads(threadCandidates(availableParallelism()), (threads) =>
-        this.measureBareModel(cardPath, 'cpu', threads, info, variantFile),
+        this.measureBareModel(cardPath, 'cpu', threads, info.bands, workload, variantFile),
       );
       await cache.set(key, calibration);
       return calibration;
@@ -397,19 +403,18 @@ export class RunService {
       : { threads: byFile[choice.file].threads, variantFile: choice.file };
   }
 
-  /** chip-Mpx/s of the bare model at `threads`: batches of four card-sized chips for CALIBRATION_SECONDS. */
+  /** chip-Mpx/s of the bare model at `threads`: batches of the run's chips for CALIBRATION_SECONDS. */
   private async measureBareModel(
     cardPath: string,
     provider: ProviderRequest,
     threads: number,
-    info: LoadedInfo,
+    bands: number,
+    { chip, batch }: { chip: number; batch: number },
     variantFile?: string,
   ): Promise<number> {
     const predictor = await this.startPredictor(cardPath, provider, threads, variantFile);
     try {
-      const batch = 4;
-      const chip = info.chipSize;
-      const base = new Float32Array(batch * info.bands * chip * chip).map((_, i) => Math.sin(i * 0.01));
+      const base = new Float32Array(batch * bands * chip * chip).map((_, i) => Math.sin(i * 0.01));
       await predictor.predict(base.slice(), base.slice(), batch); // warm-up: the arena grows here
       let chips = 0;
       const started = performance.now();

@@ -45,7 +45,7 @@ const lossy: ModelVariant = {
 };
 
 /** A run service on a card with both variants; `delayMs` per file name sets how fast each "measures". */
-function service(delayMs: Record<string, number>) {
+function service(delayMs: Record<string, number>, delayForChip?: (file: string, chip: number) => number) {
   const dir = tempDir();
   const cardPath = path.join(dir, 'm.card.json');
   const card = JSON.parse(readFileSync(SHIPPED_CARD, 'utf8')) as Record<string, unknown>;
@@ -61,8 +61,10 @@ function service(delayMs: Record<string, number>) {
       const variant = [int8, lossy].find((v) => v.file === variantFile);
       return fakePredictor({
         delayMs: delayMs[variantFile ?? 'm.onnx'],
+        ...(delayForChip ? { delayForChip: (chip) => delayForChip(variantFile ?? 'm.onnx', chip) } : {}),
         threads: threads ?? os.availableParallelism(),
         sha256: variant?.sha256,
+        chipSizes: { max: 128, multipleOf: 16 },
       });
     },
     calibration: new CalibrationCache(path.join(dir, 'calibration.json')),
@@ -83,6 +85,24 @@ describe('reduced-precision variants in runs', () => {
     expect(started).not.toContain('m.fp16.onnx');
     // Resuming runs the same file (the sha256 check would refuse another).
     expect(svc.getRun(id)!.params.variantFile).toBe('m.int8.onnx');
+  });
+
+  it("chooses the file by its speed at the run's own chip edge, timed again for another chip", async () => {
+    // The int8 file is the faster one on 64-px chips and the slower one on 96-px chips.
+    const { svc, cardPath, started } = service({}, (file, chip) =>
+      file === 'm.int8.onnx' ? (chip === 64 ? 1 : 30) : chip === 64 ? 20 : 2,
+    );
+    const run = async (chipSize: number) => {
+      const id = await svc.startRun({ inputs, model: cardPath, chunkSize: 256, chipSize, batchSize: 2 });
+      const record = await svc.whenSettled(id);
+      expect(record.status).toBe('done');
+      return record.params.variantFile;
+    };
+    expect(await run(64)).toBe('m.int8.onnx');
+    const startsAfterFirst = started.length;
+    expect(await run(64)).toBe('m.int8.onnx');
+    expect(started.length - startsAfterFirst).toBeLessThanOrEqual(2); // the timing was kept: nothing measured
+    expect(await run(96)).toBeUndefined(); // full precision, measured anew for this chip
   });
 
   it('keeps the full-precision file where the variant is not faster here', async () => {

@@ -298,7 +298,7 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
       const whole = offered.get(p.before.buffer) ?? (spansOwnBuffer(p) ? p : null);
       if (!whole || whole.after.buffer !== p.after.buffer) return;
       sparePlanes.push(whole);
-      if (sparePlanes.length > 2) sparePlanes.shift();
+      if (sparePlanes.length > 1) sparePlanes.shift();
     },
   );
   const onBatch = (chunk: ChunkInProgress) => {

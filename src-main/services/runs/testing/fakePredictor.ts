@@ -9,6 +9,8 @@ export interface FakePredictorOptions {
   bands?: number;
   /** Milliseconds each batch takes (to test cancelling). */
   delayMs?: number;
+  /** Milliseconds a batch takes by its chip edge (a model whose speed depends on the chip); instead of delayMs. */
+  delayForChip?: (chip: number) => number;
   /** The ground sampling range its "card" claims (default 0.5-20 m). */
   gsdRangeM?: [number, number];
   /** Larger chips it accepts, as a card's chipSizes (default: chipSize only). */
@@ -80,7 +82,9 @@ export function fakePredictor(
       const previous = releaseHeld;
       releaseHeld = null;
       previous?.();
-      if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+      const chipEdge = Math.round(Math.sqrt(before.length / (n * bands)));
+      const delay = options.delayForChip?.(chipEdge) ?? options.delayMs;
+      if (delay) await new Promise((r) => setTimeout(r, delay));
       if (stopped) throw new Error('stopped');
       // Square chips of the card's size or any size the run picked (the arrays' length says which).
       const chip = Math.round(Math.sqrt(before.length / (n * bands)));
