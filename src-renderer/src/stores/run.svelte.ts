@@ -12,7 +12,7 @@ import type {
   RunSummary,
 } from '../../../src-main/ipc/contract';
 import { AUTO_MODEL } from '../../../src-main/core/models/modelChoice';
-import { engineUrl } from '../../../src-main/ipc/contract';
+import { engineUrl, outputStoreUrl, s3EndpointUrl } from '../../../src-main/ipc/contract';
 import { onEvent, request } from '../lib/api';
 import { signal } from '../lib/signals';
 import { notices } from './notices.svelte';
@@ -48,12 +48,27 @@ export class RunState {
   chunkSize = $state<number | null>(null);
   /** Where the chunks are computed: '' this computer, else the job engine of scale-out workers (redis://...). */
   engine = $state('');
-  /** Why the engine typed is not one (the contract's own check), or null. */
+  /**
+   * With an engine: the S3-compatible store through which workers that share no folder with this project hand
+   * their chunks over (s3://bucket/prefix), and its endpoint where it is not AWS's; '' for the shared folder / AWS.
+   */
+  output = $state('');
+  s3Endpoint = $state('');
+  /** Why the engine, store or endpoint typed is not one (the contract's own checks), or null. */
   engineProblem = $derived.by(() => {
-    const text = this.engine.trim();
-    if (!text) return null;
-    const parsed = engineUrl.safeParse(text);
-    return parsed.success ? null : (parsed.error.issues[0]?.message ?? 'Not a job engine address');
+    const engine = this.engine.trim();
+    const output = this.output.trim();
+    const endpoint = this.s3Endpoint.trim();
+    const problem = (schema: typeof engineUrl, text: string, fallback: string) => {
+      const parsed = schema.safeParse(text);
+      return parsed.success ? null : (parsed.error.issues[0]?.message ?? fallback);
+    };
+    if (!engine) return null;
+    return (
+      problem(engineUrl, engine, 'Not a job engine address') ??
+      (output ? problem(outputStoreUrl, output, 'Not an S3 store address') : null) ??
+      (endpoint ? problem(s3EndpointUrl, endpoint, 'Not an S3 endpoint') : null)
+    );
   });
   /** The map is waiting for the user to draw this kind of area. */
   drawing = $state<'bbox' | 'polygon' | null>(null);
@@ -209,10 +224,13 @@ export class RunState {
     };
   }
 
-  /** The job engine part of run:start and run:resume: left out for this computer. */
-  private engineRequest(): { engine?: string } {
+  /** The scale-out part of run:start and run:resume: left out for this computer (the store fields with it). */
+  private engineRequest(): { engine?: string; output?: string; s3Endpoint?: string } {
     const engine = this.engine.trim();
-    return engine ? { engine } : {};
+    if (!engine) return {};
+    const output = this.output.trim();
+    const s3Endpoint = this.s3Endpoint.trim();
+    return { engine, ...(output ? { output } : {}), ...(output && s3Endpoint ? { s3Endpoint } : {}) };
   }
 
   /**

@@ -155,4 +155,36 @@ describe('RunState', () => {
     await run.start();
     expect(services.callsTo('run:start')[1]).not.toHaveProperty('engine');
   });
+
+  it('sends the S3 store and its endpoint with the engine, checks them first, and leaves them out without one', async () => {
+    services.handle('run:start', () => runDetail(7, { status: 'pending' }));
+    services.handle('run:resume', () => runDetail(7, { status: 'running' }));
+    services.handle('run:get', ({ runId }) => runDetail(runId, { status: 'cancelled', chunks: chunks(2) }));
+    const run = new RunState();
+    run.modelId = 'auto';
+    run.engine = 'redis://queue:6379';
+    run.output = 's3://Bad_Bucket';
+    expect(run.engineProblem).toMatch(/s3:\/\/bucket\/prefix/);
+    run.output = ' s3://changemap-chunks/county ';
+    run.s3Endpoint = 'http://user:secret@minio:9000';
+    expect(run.engineProblem).toMatch(/without a path or a password/);
+    run.s3Endpoint = 'http://minio:9000';
+    expect(run.engineProblem).toBeNull();
+    await run.start();
+    const sent = {
+      engine: 'redis://queue:6379',
+      output: 's3://changemap-chunks/county',
+      s3Endpoint: 'http://minio:9000',
+    };
+    expect(services.callsTo('run:start')[0]).toMatchObject(sent);
+    await run.resume();
+    expect(services.callsTo('run:resume')[0]).toEqual({ runId: 7, ...sent });
+    // Without an engine the run is computed here: the store fields are neither checked nor sent.
+    run.engine = '';
+    run.output = 'not a store';
+    expect(run.engineProblem).toBeNull();
+    await run.start();
+    expect(services.callsTo('run:start')[1]).not.toHaveProperty('output');
+    expect(services.callsTo('run:start')[1]).not.toHaveProperty('s3Endpoint');
+  });
 });
