@@ -13,8 +13,11 @@ export const DEFAULT_WORKER_URL = workerEntryUrl(
   new URL('../../workers/inference.worker.ts', import.meta.url),
 );
 
-/** Input array pairs kept for reuse per length (recycledInputs). */
-const MAX_SPARE_INPUTS = 3;
+/**
+ * Input array pairs kept for reuse per length (recycledInputs): two, since a run has at most two batches out (one
+ * computing, one queued), and a GPU batch can be hundreds of MiB.
+ */
+const MAX_SPARE_INPUTS = 2;
 
 /** A worker started ahead of its first use (prestart), with the entry it runs. */
 let spare: { href: string; worker: Worker } | null = null;
@@ -111,7 +114,6 @@ export class InferenceWorker implements ChipPredictor {
     this.busyMillis += result.millis;
     if (result.inputs) {
       const spare = this.spareInputs.get(result.inputs.before.length) ?? [];
-      // Two in flight at most (one computing, one queued), so a couple spare is all a run reuses.
       if (spare.length < MAX_SPARE_INPUTS) spare.push(result.inputs);
       this.spareInputs.set(result.inputs.before.length, spare);
     }
