@@ -7,6 +7,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { followJsonLines } from '../src-main/cli/testing/cliChild';
 import { killed } from '../src-main/cli/testing/killChild';
 import { TestRedis } from '../src-main/services/scaleout/testing/redisServer';
 import { S3RVER_ENV, TestS3 } from '../src-main/services/scaleout/testing/s3Server';
@@ -36,21 +37,9 @@ async function startWorker(
     [path.join(REPO_ROOT, 'bin', 'changemap.js'), 'worker', '--engine', engine, '--name', name],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], env },
   ) as unknown as ChildProcessWithoutNullStreams;
-  await new Promise<void>((resolve, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (data: Buffer) => {
-      buffer += data.toString();
-      const parts = buffer.split('\n');
-      buffer = parts.pop()!;
-      for (const text of parts) {
-        const line = JSON.parse(text) as WorkerLine;
-        lines.push(line);
-        if (line.type === 'worker:ready') resolve();
-      }
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`changemap worker ${name} exited (${code}) before it was ready`)),
-    );
+  await followJsonLines<WorkerLine>(child, (line) => {
+    lines.push(line);
+    return line.type === 'worker:ready';
   });
   return child;
 }

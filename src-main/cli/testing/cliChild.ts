@@ -1,8 +1,14 @@
 // `changemap ...` as a user runs it, a child process of bin/changemap.js with its own user-data folder: one home for
 // the command-line tests' way of starting it (and for the e2e tests that make a project on the command line).
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import {
+  spawn,
+  spawnSync,
+  type ChildProcessWithoutNullStreams,
+  type SpawnSyncReturns,
+} from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TINY_CHANGE_CARD } from '../../services/inference/testing/testModels';
+import { lines } from './killChild';
 
 export const CLI_BIN = fileURLToPath(new URL('../../../bin/changemap.js', import.meta.url));
 
@@ -52,12 +58,25 @@ export function runCliAsync(args: string[], options: CliOptions): Promise<CliRes
   });
 }
 
+type JsonEvent = Record<string, unknown> & { type: string };
+
 /** The events a `--json` command printed, one JSON object a line. */
-export const jsonLines = <T = Record<string, unknown> & { type: string }>(stdout: string): T[] =>
+export const jsonLines = <T = JsonEvent>(stdout: string): T[] =>
   stdout
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as T);
+
+/**
+ * The same for a child still running (a `changemap worker`): each JSON line it prints, parsed, goes to `onLine` as it
+ * comes, all of them; resolves once `onLine` returns true, rejects if the child exits first.
+ */
+export function followJsonLines<T = JsonEvent>(
+  child: ChildProcessWithoutNullStreams,
+  onLine: (line: T) => boolean | void,
+): Promise<void> {
+  return lines(child, (text) => onLine(JSON.parse(text) as T));
+}
 
 /** The tiny test model on the CPU, as `changemap run` flags. */
 const TINY_MODEL_FLAGS = ['--model', TINY_CHANGE_CARD, '--provider', 'cpu'];

@@ -15,8 +15,8 @@ export function spawnTsx(
 }
 
 /**
- * Feeds the child's stdout to `onLine` a line at a time; resolves when `onLine` returns true, rejects when the child
- * exits first.
+ * Feeds the child's stdout to `onLine` a line at a time, every line it prints; resolves when `onLine` first returns
+ * true, rejects when the child exits first.
  */
 export function lines(
   child: ChildProcessWithoutNullStreams,
@@ -28,7 +28,8 @@ export function lines(
       buffer += chunk.toString();
       const parts = buffer.split('\n');
       buffer = parts.pop()!;
-      for (const line of parts) if (onLine(line)) return resolve();
+      // Resolving does not stop the reading: the lines after the awaited one (in this chunk too) still go to onLine.
+      for (const line of parts) if (onLine(line)) resolve();
     });
     child.on('exit', (code) => reject(new Error(`the child exited (${code}) before it was expected to`)));
   });

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { followJsonLines } from '../../cli/testing/cliChild';
 import { killed, spawnTsx } from '../../cli/testing/killChild';
 import { ProjectStore } from '../project/projectStore';
 import { openRunInputs } from '../runs/openRunInputs';
@@ -17,10 +18,10 @@ import type { RunEvent } from '../runs/runEvents';
 import type { RunInputs, StartRunParams } from '../runs/runTypes';
 import { Queue } from 'bullmq';
 import { CHUNK_QUEUE, runKeyOf } from './chunkJob';
-import { InferenceWorker } from '../inference/inferenceWorker';
 import { startChunkWorker } from './chunkWorker';
 import { engineConnection } from './engineConnection';
 import { S3ChunkStore } from './s3ChunkStore';
+import { heldBackPredictor } from './testing/heldBackPredictor';
 import { TestRedis } from './testing/redisServer';
 import { S3RVER_ENV, TestS3 } from './testing/s3Server';
 import { TEST_MODELS } from './testing/workerChild';
@@ -93,21 +94,11 @@ async function startWorker(
     machine.env,
   );
   workers.push(child);
-  let buffer = '';
-  let ready: () => void;
-  const isReady = new Promise<void>((resolve) => (ready = resolve));
-  child.stdout.on('data', (data: Buffer) => {
-    buffer += data.toString();
-    const parts = buffer.split('\n');
-    buffer = parts.pop()!;
-    for (const text of parts) {
-      const line = JSON.parse(text) as WorkerLine;
-      lines.push(line);
-      if (line.type === 'worker:ready') ready();
-      onLine(line, child);
-    }
+  await followJsonLines<WorkerLine>(child, (line) => {
+    lines.push(line);
+    onLine(line, child);
+    return line.type === 'worker:ready';
   });
-  await isReady;
   return child;
 }
 
@@ -376,20 +367,7 @@ it(
           lines.push({ worker: 'p1', ...line } as WorkerLine);
           if (line.type === 'chunk:start') taken(line.idx as number);
         },
-        async startPredictor(cardPath, provider, threads) {
-          const inner = await InferenceWorker.start(cardPath, { provider, threads: threads ?? 1 });
-          return {
-            info: inner.info,
-            get busyMillis() {
-              return inner.busyMillis;
-            },
-            async predict(before, after, n) {
-              await held;
-              return inner.predict(before, after, n);
-            },
-            terminate: () => inner.terminate(),
-          };
-        },
+        startPredictor: heldBackPredictor(() => held),
       });
       try {
         const id = await service.startRun({ ...REQUEST, ...request });

@@ -1,10 +1,10 @@
 // A scale-out worker in a child process, for the scale-out test: `node --import tsx workerChild.ts <engine> <name>
-// <lockMs> <stalledMs> <delayMs> [outputDir]` (an S3 store's endpoint and credentials from the AWS environment). The worker of `changemap worker` (startChunkWorker) with the real ONNX Runtime
-// predictor, each batch held back delayMs so a chunk lasts long enough to be killed in the middle. Prints each
-// worker event as one JSON line.
+// <lockMs> <stalledMs> <delayMs> [outputDir]` (an S3 store's endpoint and credentials from the AWS environment). The
+// worker of `changemap worker` (startChunkWorker) with the real ONNX Runtime predictor, each batch held back delayMs
+// so a chunk lasts long enough to be killed in the middle. Prints each worker event as one JSON line.
 import path from 'node:path';
-import { InferenceWorker } from '../../inference/inferenceWorker';
 import { startChunkWorker } from '../chunkWorker';
+import { delayedPredictor } from './heldBackPredictor';
 
 export const TEST_MODELS = path.resolve(import.meta.dirname, '../../../../models/test');
 
@@ -19,20 +19,7 @@ async function child(): Promise<void> {
     stalledMs: Number(stalledMs),
     outputDir: outputDir || undefined,
     log: (line) => process.stdout.write(`${JSON.stringify({ worker: name, ...line })}\n`),
-    async startPredictor(cardPath, provider, threads) {
-      const inner = await InferenceWorker.start(cardPath, { provider, threads: threads ?? 1 });
-      return {
-        info: inner.info,
-        get busyMillis() {
-          return inner.busyMillis;
-        },
-        async predict(before, after, n) {
-          await new Promise((resolve) => setTimeout(resolve, Number(delayMs)));
-          return inner.predict(before, after, n);
-        },
-        terminate: () => inner.terminate(),
-      };
-    },
+    startPredictor: delayedPredictor(Number(delayMs)),
   });
 }
 
