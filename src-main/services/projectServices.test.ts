@@ -73,4 +73,24 @@ describe('ProjectServices', () => {
     expect(closed).toBe(true);
     expect(warnings).toEqual(['Closing imagery failed: disk gone']);
   });
+
+  it('closes the project only after its services when the caller waits (close)', async () => {
+    const s = newSession();
+    const project = s.createProject(path.join(dir, 'a.gpkg'));
+    const warnings: string[] = [];
+    s.events.subscribe((name, payload) => {
+      if (name === 'log:warning') warnings.push((payload as { message: string }).message);
+    });
+    // A service whose closing still reads the project a turn later, as a run being cancelled records it.
+    let read: unknown = null;
+    s.services().imagery.dispose = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      read = project.db.prepare('SELECT 1').pluck().get();
+    };
+    await s.close();
+    expect(warnings).toEqual([]);
+    expect(read).toBe(1);
+    expect(project.db.open).toBe(false);
+    expect(s.currentProject).toBeNull();
+  });
 });

@@ -132,6 +132,19 @@ export class AppSession {
     this.project = null;
   }
 
+  /**
+   * dispose() for a caller that can wait (the end-to-end tests' page object): the project closes once its services
+   * have (active runs cancelled and recorded, tile and inference threads ended, the classifier released), not under
+   * them. dispose() stays synchronous for process-exit handlers, where nothing asynchronous runs any more.
+   */
+  async close(): Promise<void> {
+    const services = this.projectServices;
+    this.projectServices = null;
+    await services?.dispose();
+    this.project?.close();
+    this.project = null;
+  }
+
   handlers(): ApiHandlers {
     return {
       ...imageryHandlers(this),
