@@ -152,6 +152,7 @@ async function runOnce(size: number, files: [string, string], cardPath: string) 
     calibration: new CalibrationCache(path.join(work, CALIBRATION_FILE)),
   });
   const startRss = process.memoryUsage().rss;
+  const mainCpuAtStart = mainThreadCpuMs();
   let peak = startRss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
   let stats: RunStats | null = null;
@@ -170,11 +171,31 @@ async function runOnce(size: number, files: [string, string], cardPath: string) 
   });
   const run = await service.whenSettled(id);
   clearInterval(sampler);
+  const mainCpu = mainThreadCpuMs();
+  const mainThreadMs = mainCpu === null || mainCpuAtStart === null ? null : mainCpu - mainCpuAtStart;
   store.close();
   rmSync(path.join(work, `${path.parse(project).name}.data`), { recursive: true, force: true });
   rmSync(project, { force: true });
   if (run.status !== 'done' || !stats) throw new Error(`run ${run.status}: ${run.error}`);
-  return { stats: stats as RunStats, peakRss: peak, startRss, trace, params: run.params, run };
+  return {
+    stats: stats as RunStats,
+    peakRss: peak,
+    startRss,
+    trace,
+    params: run.params,
+    run,
+    mainThreadMs,
+  };
+}
+
+/**
+ * CPU milliseconds of this (the main) thread alone: what reading, chips, blending and writing take from the cores
+ * the model shares; unlike wall time, it hardly grows when other processes load the machine. Null where Node has
+ * no process.threadCpuUsage (before 22.17).
+ */
+function mainThreadCpuMs(): number | null {
+  const usage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.();
+  return usage ? (usage.user + usage.system) / 1000 : null;
 }
 
 const mpx = (px: number, ms: number) => (ms > 0 ? px / 1e6 / (ms / 1000) : Infinity);
@@ -210,6 +231,10 @@ async function measure(size: number, modelName: string, memoryOnly: boolean): Pr
       `  write        ${mpx(s.pixels, s.writeMs).toFixed(2)} Mpx/s chunks (${(s.writeMs / 1000).toFixed(1)} s), assemble ${mpx(s.pixels, s.assembleMs).toFixed(2)} Mpx/s (${(s.assembleMs / 1000).toFixed(1)} s)`,
     );
   }
+  if (r.mainThreadMs !== null)
+    console.log(
+      `  main thread  ${(r.mainThreadMs / 1000).toFixed(1)} s CPU, ${(r.mainThreadMs / (s.pixels / 1e6)).toFixed(0)} ms per scene Mpx (everything but the model; it shares the model's cores)`,
+    );
   console.log(
     `  chip coverage ${coverage.toFixed(3)}x the scene (chips computed / scene pixels; 1 = no repeated work)`,
   );

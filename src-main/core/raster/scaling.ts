@@ -1,6 +1,6 @@
 // Step 1 of the model card's normalisation ("unitScaling: datatype") and step 2 ((x - mean) / std), plus the
 // per-band statistics they need, gathered from a spread sample of windows with invalid pixels skipped.
-import type { PixelWindow, SampleType } from './types';
+import type { Normalisation, PixelWindow, SampleType } from './types';
 
 /**
  * How raw values of one band become the unit range: value * scale + offset. Percentile stretches are limited to
@@ -42,21 +42,32 @@ export function unitScalingFor(type: SampleType, stats: BandStatistics | null): 
   return { scale, offset: -stats.p2 * scale, clamp: true };
 }
 
-/** Band-planar raw values to float32 unit range, band by band. */
+/**
+ * Band-planar raw values to float32 unit range, band by band; with `norm`, normalised for the model as well, in
+ * the same pass: the stretch and (x - mean) / std are both affine, so they make one affine map per band, and the
+ * stretch's clamp moves through the normalisation with them (std > 0 keeps its order).
+ */
 export function applyUnitScaling(
   raw: ArrayLike<number>,
   bands: number,
   scalings: UnitScaling[],
   out: Float32Array = new Float32Array(raw.length),
+  norm?: Pick<Normalisation, 'mean' | 'std'>,
 ): Float32Array {
   const n = raw.length / bands;
   for (let b = 0; b < bands; b++) {
-    const { scale, offset, clamp } = scalings[b];
+    const { clamp } = scalings[b];
+    const inv = norm ? 1 / norm.std[b] : 1;
+    const mean = norm ? norm.mean[b] : 0;
+    const scale = scalings[b].scale * inv;
+    const offset = (scalings[b].offset - mean) * inv;
+    const lo = (STRETCH_MIN - mean) * inv;
+    const hi = (STRETCH_MAX - mean) * inv;
     const base = b * n;
     if (clamp) {
       for (let i = 0; i < n; i++) {
         const v = raw[base + i] * scale + offset;
-        out[base + i] = v < STRETCH_MIN ? STRETCH_MIN : v > STRETCH_MAX ? STRETCH_MAX : v;
+        out[base + i] = v < lo ? lo : v > hi ? hi : v;
       }
     } else {
       for (let i = 0; i < n; i++) out[base + i] = raw[base + i] * scale + offset;
@@ -69,8 +80,8 @@ export function applyUnitScaling(
 export function normaliseInPlace(
   data: Float32Array,
   bands: number,
-  mean: number[],
-  std: number[],
+  mean: readonly number[],
+  std: readonly number[],
 ): Float32Array {
   const n = data.length / bands;
   for (let b = 0; b < bands; b++) {

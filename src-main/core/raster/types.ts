@@ -50,6 +50,19 @@ export interface AlignedChunk {
   before: Float32Array;
   after: Float32Array;
   valid: Uint8Array;
+  /**
+   * Set when the source already applied this normalisation (the one asked for in the read's options): invalid
+   * pixels then hold its fill in both dates. Absent: the planes are in the unit range.
+   */
+  normalisedBy?: Normalisation;
+}
+
+/** A model card's step 2, (x - mean) / std per band, and what padding and invalid pixels hold. */
+export interface Normalisation {
+  mean: readonly number[];
+  std: readonly number[];
+  /** Unit-scaled value of padding and invalid pixels per band; absent: the band mean (see modelCard.ts). */
+  fill?: readonly number[];
 }
 
 /** Float planes of an earlier read the caller is done with, offered for the next read to fill. */
@@ -58,16 +71,26 @@ export interface ReusablePlanes {
   after: Float32Array;
 }
 
+export interface AlignedReadOptions {
+  signal?: AbortSignal;
+  /**
+   * Planes a source may fill instead of allocating, where they hold at least the window's pixels times the bands:
+   * the chunk's planes are then views of their start, every element of the views overwritten. A run reads a chunk's
+   * 60 MiB of planes at a time, and fresh ones for each chunk are zero-filled pages and garbage. A source may ignore
+   * them.
+   */
+  reuse?: ReusablePlanes;
+  /**
+   * Normalise as well, in the same pass as the unit scaling (a run's largest main-thread cost when done apart). A
+   * source that does sets the chunk's `normalisedBy`; one that does not leaves it to the caller.
+   */
+  normalise?: Normalisation;
+}
+
 /** Reads aligned windows of a before/after pair on one analysis grid. Implemented by the imagery service. */
 export interface AlignedPairSource {
   readonly grid: GridSpec;
   readonly bands: number;
-  /**
-   * `reuse`: planes a source may fill instead of allocating, where they hold at least the window's pixels times the
-   * bands: the chunk's planes are then views of their start, every element of the views overwritten. A run reads a
-   * chunk's 60 MiB of planes at a time, and fresh ones for each chunk are zero-filled pages and garbage. A source
-   * may ignore them.
-   */
-  read(window: PixelWindow, signal?: AbortSignal, reuse?: ReusablePlanes): Promise<AlignedChunk>;
+  read(window: PixelWindow, options?: AlignedReadOptions): Promise<AlignedChunk>;
   close(): Promise<void>;
 }

@@ -1,12 +1,7 @@
 // Cutting normalised model inputs (chips) out of an aligned read window.
-import type { PixelWindow } from '../raster/types';
+import type { Normalisation, PixelWindow } from '../raster/types';
 
-export interface Normalisation {
-  mean: readonly number[];
-  std: readonly number[];
-  /** Unit-scaled value of padding and invalid pixels per band; absent: the band mean (see modelCard.ts). */
-  fill?: readonly number[];
-}
+export type { Normalisation };
 
 /**
  * Marks invalid (valid = 0) every pixel where any band holds NaN or an infinite value, and returns how many it
@@ -99,24 +94,18 @@ export function cutChip(
 }
 
 /**
- * Normalises both dates of a read window in place, once per pixel, so chips can then be copied row by row
- * (copyChip) instead of normalised per chip: neighbouring chips overlap, and each chip is cut for both dates.
- * A NaN or infinite value in either date first makes the pixel invalid in both (markNonFiniteInvalid's rule);
- * invalid pixels become the fill (by default the band mean, 0 after normalisation). Two passes over both dates
- * instead of a check and a normalisation per date (four passes).
- * Returns how many pixels it newly marked invalid.
+ * Marks invalid in `valid` every pixel where either date holds NaN or an infinite value in any band; returns how
+ * many it newly marked. Band by band, so each loop reads its arrays in order (a pixel-by-pixel loop over every
+ * band was slower).
  */
-export function normalisePairInPlace(
+export function markPairNonFiniteInvalid(
   before: Float32Array,
   after: Float32Array,
   valid: Uint8Array,
   bands: number,
-  norm: Normalisation,
 ): number {
   const n = valid.length;
   let marked = 0;
-  // Band by band, so each loop reads and writes its arrays in order (a pixel-by-pixel loop over every band was
-  // slower): first the validity over both dates, then the values.
   for (let b = 0; b < bands; b++) {
     const o = b * n;
     for (let i = 0; i < n; i++) {
@@ -127,6 +116,50 @@ export function normalisePairInPlace(
       }
     }
   }
+  return marked;
+}
+
+/** Writes the normalised fill into both dates wherever the pixel is invalid: what the model sees there. */
+export function fillInvalidPair(
+  before: Float32Array,
+  after: Float32Array,
+  valid: Uint8Array,
+  bands: number,
+  norm: Normalisation,
+): void {
+  const n = valid.length;
+  // Most chunks are all valid: one pass over the mask finds that, and writes nothing.
+  const first = valid.indexOf(0);
+  if (first < 0) return;
+  for (let b = 0; b < bands; b++) {
+    const o = b * n;
+    const fill = normalisedFill(norm, b);
+    for (let i = first; i < n; i++) {
+      if (valid[i] === 0) {
+        before[o + i] = fill;
+        after[o + i] = fill;
+      }
+    }
+  }
+}
+
+/**
+ * Normalises both dates of a read window in place, once per pixel, so chips can then be copied row by row
+ * (copyChip) instead of normalised per chip: neighbouring chips overlap, and each chip is cut for both dates.
+ * A NaN or infinite value in either date first makes the pixel invalid in both (markNonFiniteInvalid's rule);
+ * invalid pixels become the fill (by default the band mean, 0 after normalisation). Two passes over both dates
+ * instead of a check and a normalisation per date (four passes). For sources that cannot normalise as they read
+ * (AlignedReadOptions.normalise). Returns how many pixels it newly marked invalid.
+ */
+export function normalisePairInPlace(
+  before: Float32Array,
+  after: Float32Array,
+  valid: Uint8Array,
+  bands: number,
+  norm: Normalisation,
+): number {
+  const marked = markPairNonFiniteInvalid(before, after, valid, bands);
+  const n = valid.length;
   for (let b = 0; b < bands; b++) {
     const o = b * n;
     const mean = norm.mean[b];

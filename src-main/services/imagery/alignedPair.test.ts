@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { normalisePairInPlace } from '../../core/tiling/chips';
 import { openAlignedPair, sampleBandStatistics } from './alignedPair';
 import { openImagerySet } from './imagerySet';
 import { converter, WGS84 } from './crs';
@@ -126,14 +127,67 @@ it('fills planes offered for reuse exactly as fresh ones, direct and resampled, 
       // Larger than the window needs, as a spare from a bigger chunk is: the read fills views of their start.
       const stale = () => new Float32Array(3 * 20 * 16 + 50).fill(Number.NaN);
       const reuse = { before: stale(), after: stale() };
-      const reused = await pair.read(window, undefined, reuse);
+      const reused = await pair.read(window, { reuse });
       expect(reused.before.buffer).toBe(reuse.before.buffer);
       expect(reused.after.buffer).toBe(reuse.after.buffer);
       expect(reused.before).toEqual(fresh.before);
       expect(reused.after).toEqual(fresh.after);
       expect(reused.valid).toEqual(fresh.valid);
       const wrongSize = { before: new Float32Array(7), after: new Float32Array(7) };
-      expect((await pair.read(window, undefined, wrongSize)).before).not.toBe(wrongSize.before);
+      expect((await pair.read(window, { reuse: wrongSize })).before).not.toBe(wrongSize.before);
     }
   }
+});
+
+it('normalises as it reads when asked, as the run engine would after it, with the fill where either date is invalid', async () => {
+  const beforeGrid = utmGrid(64, 64, 500000, 5600000);
+  const afterGrid = utmGrid(64, 64, 500005, 5599995); // half a pixel off: resampled
+  const n = 64 * 64;
+  const u16 = sceneData(beforeGrid, 3, 'uint16');
+  for (let b = 0; b < 3; b++) for (let i = 0; i < 40; i++) u16[b * n + i * 61] = 0; // nodata in every band
+  await writeFixture(join(dir, 'norm-u16.tif'), beforeGrid, 3, u16, { nodata: 0 });
+  await writeFixture(join(dir, 'norm-u8.tif'), beforeGrid, 3, sceneData(beforeGrid, 3, 'uint8', 4));
+  const shifted = Float32Array.from(sceneData(afterGrid, 3, 'uint8', 7), (v) => v / 255);
+  shifted[n + 333] = Number.NaN;
+  await writeFixture(join(dir, 'norm-shifted.tif'), afterGrid, 3, shifted);
+  const norm = { mean: [0.4, 0.45, 0.5], std: [0.2, 0.25, 0.3], fill: [0.3, 0.3, 0.3] };
+  for (const [beforeFile, afterFile] of [
+    ['norm-u16.tif', 'norm-u8.tif'], // stretched and clamped, then 1/255: read directly
+    ['norm-u8.tif', 'norm-shifted.tif'], // float after date, resampled, with a NaN
+  ]) {
+    const pair = await openAlignedPair(
+      await openImagerySet([join(dir, beforeFile)]),
+      await openImagerySet([join(dir, afterFile)]),
+    );
+    const window = { x: -6, y: 3, width: 50, height: 40 }; // a halo past the left edge
+    const plain = await pair.read(window);
+    expect(plain.normalisedBy).toBeUndefined();
+    const marked = normalisePairInPlace(plain.before, plain.after, plain.valid, 3, norm);
+    const fused = await pair.read(window, { normalise: norm });
+    expect(fused.normalisedBy).toBe(norm);
+    expect(fused.valid).toEqual(plain.valid);
+    expect(plain.valid.includes(0)).toBe(true);
+    expect(marked).toBe(0); // the source had already marked NaN and nodata invalid
+    for (let i = 0; i < fused.before.length; i++) {
+      expect(Math.abs(fused.before[i] - plain.before[i])).toBeLessThan(1e-5);
+      expect(Math.abs(fused.after[i] - plain.after[i])).toBeLessThan(1e-5);
+    }
+  }
+});
+
+it('marks a float value that overflows once normalised invalid, as the run engine does', async () => {
+  const grid = pixelGrid(16, 16);
+  const data = Float32Array.from(sceneData(grid, 3, 'uint8'), (v) => v / 255);
+  data[40] = 3e38; // finite in float32, infinite after dividing by a std below 1
+  await writeFixture(join(dir, 'huge.tif'), grid, 3, data);
+  await writeFixture(join(dir, 'plain.tif'), grid, 3, sceneData(grid, 3, 'uint8'));
+  const pair = await openAlignedPair(
+    await openImagerySet([join(dir, 'plain.tif')]),
+    await openImagerySet([join(dir, 'huge.tif')]),
+  );
+  const norm = { mean: [0.5, 0.5, 0.5], std: [0.1, 0.1, 0.1] };
+  const chunk = await pair.read({ x: 0, y: 0, width: 16, height: 16 }, { normalise: norm });
+  expect(chunk.valid[40]).toBe(0);
+  expect([chunk.before[40], chunk.after[40]]).toEqual([0, 0]); // the fill: the band mean, 0 once normalised
+  expect(chunk.valid.reduce((a, v) => a + v, 0)).toBe(255);
 });

@@ -2,10 +2,11 @@
 // interest); the "after" date resampled onto it (bilinear, reprojected through proj4 where the CRSs differ);
 // both scaled to the unit range by the data-type rules; validity = valid in both dates.
 import { ChangeMapError } from '../../core/errors';
-import { markNonFiniteInvalid } from '../../core/tiling/chips';
+import { fillInvalidPair, markNonFiniteInvalid, markPairNonFiniteInvalid } from '../../core/tiling/chips';
 import {
   applyUnitScaling,
   BandStatisticsAccumulator,
+  normaliseInPlace,
   scalingNeedsStatistics,
   spreadSampleWindows,
   unitScalingFor,
@@ -15,10 +16,11 @@ import {
 import type {
   AlignedChunk,
   AlignedPairSource,
+  AlignedReadOptions,
   BandRole,
   GridSpec,
+  Normalisation,
   PixelWindow,
-  ReusablePlanes,
 } from '../../core/raster/types';
 import {
   resample,
@@ -246,18 +248,20 @@ export async function openAlignedPair(
     };
   }
   const bands = roles.length;
+  const integerDates = [before, after].every((set) => !set.metadata.sampleType.startsWith('float'));
 
   async function readAfter(
     window: PixelWindow,
-    signal?: AbortSignal,
-    into?: Float32Array,
+    signal: AbortSignal | undefined,
+    into: Float32Array | undefined,
+    norm: Normalisation | undefined,
   ): Promise<{ data: Float32Array; valid: Uint8Array }> {
     if (sameGrid) {
       const w = { ...window, x: window.x + Math.round(offX), y: window.y + Math.round(offY) };
       const r = await after.readWindow(w, { bands: afterBands, signal });
       // Before scaling: the stretch's clamp would turn an infinite value into a valid-looking 1.
       markNonFiniteInvalid(r.data, bands, r.valid);
-      return { data: applyUnitScaling(r.data, bands, scaling.after, into), valid: r.valid };
+      return { data: applyUnitScaling(r.data, bands, scaling.after, into, norm), valid: r.valid };
     }
     const { u, v } = sourcePixelCoordinates(grid.geoTransform, window, agt, transform);
     const n = window.width * window.height;
@@ -266,7 +270,7 @@ export async function openAlignedPair(
     const valid = new Uint8Array(n);
     const srcWin = sourceWindowFor(u, v);
     const inside = srcWin && intersectWindows(srcWin, { x: 0, y: 0, width: ag.width, height: ag.height });
-    if (!srcWin || !inside) return { data: into ? data.fill(0) : data, valid };
+    if (!srcWin || !inside) return { data: into ? data.fill(0) : data, valid }; // all invalid: filled later
     const clipped = intersectWindows(srcWin, {
       x: inside.x - 1,
       y: inside.y - 1,
@@ -278,6 +282,8 @@ export async function openAlignedPair(
     // Scale before resampling so the stretch's clamp happens on source values, as it does for the before date.
     const scaled = applyUnitScaling(r.data, bands, scaling.after);
     resample(scaled, r.valid, clipped, bands, u, v, 'bilinear', data, valid);
+    // Bilinear weights sum to one, so normalising after resampling equals resampling normalised values.
+    if (norm) normaliseInPlace(data, bands, norm.mean, norm.std);
     return { data, valid };
   }
 
@@ -288,13 +294,14 @@ export async function openAlignedPair(
     beforeStats,
     afterStats,
     scaling,
-    async read(window: PixelWindow, signal?: AbortSignal, reuse?: ReusablePlanes): Promise<AlignedChunk> {
+    async read(window: PixelWindow, options: AlignedReadOptions = {}): Promise<AlignedChunk> {
+      const { signal, reuse, normalise } = options;
       const bw = { ...window, x: window.x + beforeWindow.x, y: window.y + beforeWindow.y };
       const planeLength = window.width * window.height * bands;
       const fits = reuse && reuse.before.length >= planeLength && reuse.after.length >= planeLength;
       const [b, a] = await Promise.all([
         before.readWindow(bw, { bands: beforeBands, signal }),
-        readAfter(window, signal, fits ? reuse.after.subarray(0, planeLength) : undefined),
+        readAfter(window, signal, fits ? reuse.after.subarray(0, planeLength) : undefined, normalise),
       ]);
       const valid = b.valid;
       markNonFiniteInvalid(b.data, bands, valid);
@@ -314,8 +321,13 @@ export async function openAlignedPair(
         }
       }
       const into = fits ? reuse.before.subarray(0, planeLength) : undefined;
-      const beforePlanes = applyUnitScaling(b.data, bands, scaling.before, into);
-      return { window, bands, before: beforePlanes, after: a.data, valid };
+      const beforePlanes = applyUnitScaling(b.data, bands, scaling.before, into, normalise);
+      const chunk: AlignedChunk = { window, bands, before: beforePlanes, after: a.data, valid };
+      if (!normalise) return chunk;
+      // Finite raw values of a float date can still overflow float32 once scaled (1e39, or 3e38 / a std below 1).
+      if (!integerDates) markPairNonFiniteInvalid(chunk.before, chunk.after, valid, bands);
+      fillInvalidPair(chunk.before, chunk.after, valid, bands, normalise);
+      return { ...chunk, normalisedBy: normalise };
     },
     async close() {
       // The sets belong to the caller (they may be reused for another pair); nothing of ours to release.

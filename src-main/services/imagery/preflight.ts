@@ -158,7 +158,7 @@ async function nodataShareInOverlap(
   for (const w of spreadSampleWindows(window.width, window.height, 16, 128)) {
     const inGrid = intersectWindows(w, { x: 0, y: 0, width: pair.grid.width, height: pair.grid.height });
     if (!inGrid) continue;
-    const chunk = await pair.read(inGrid, signal);
+    const chunk = await pair.read(inGrid, { signal });
     for (let i = 0; i < chunk.valid.length; i++) valid += chunk.valid[i];
     total += chunk.valid.length;
   }

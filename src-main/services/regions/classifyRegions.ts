@@ -124,7 +124,7 @@ export async function labelRegions(
         pair.grid.height,
         rule,
       );
-      const chunk = await pair.read(window, options.signal);
+      const chunk = await pair.read(window, { signal: options.signal });
       for (const [k, data] of [chunk.before, chunk.after].entries()) {
         const patch = classifierPatch(
           pickBands(data, window.width, window.height, indices),

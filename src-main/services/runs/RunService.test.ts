@@ -104,18 +104,80 @@ describe('RunService with a fake model', () => {
       const source = await openRunInputs(inputs, options);
       return {
         ...source,
-        read: (window, signal, reuse) => {
+        read: (window, options) => {
+          const reuse = options?.reuse;
           if (reuse && reuse.before.length >= window.width * window.height * source.bands) offered++;
-          return source.read(window, signal, reuse);
+          return source.read(window, options);
         },
       };
     });
     expect(offered).toBeGreaterThan(2);
     const fresh = await run(async (inputs, options) => {
       const source = await openRunInputs(inputs, options);
-      return { ...source, read: (window, signal) => source.read(window, signal) };
+      return { ...source, read: (window, options) => source.read(window, { ...options, reuse: undefined }) };
     });
     expect(reused).toEqual(fresh);
+  });
+
+  it('gives the same probabilities whether the source normalises as it reads or leaves it to the engine', async () => {
+    const files = await writeSyntheticPairFiles(tempDir(), { width: 400, height: 300, seed: 6 });
+    const fileInputs: RunInputs = { kind: 'files', before: [files.before], after: [files.after] };
+    // A polygon area: the pixels it masks must hold the fill in both cases (the fake model looks 2 px around).
+    const aoi = {
+      kind: 'polygon' as const,
+      rings: [
+        [
+          [500030, 5399970],
+          [500930, 5399970],
+          [500030, 5399270],
+          [500030, 5399970],
+        ] as [number, number][],
+      ],
+    };
+    let normalisedReads = 0;
+    const run = async (normaliseInRead: boolean) => {
+      const { svc } = service(
+        {},
+        {
+          openPair: async (inputs, options) => {
+            const source = await openRunInputs(inputs, options);
+            return {
+              ...source,
+              read: async (window, readOptions) => {
+                const chunk = await source.read(
+                  window,
+                  normaliseInRead ? readOptions : { ...readOptions, normalise: undefined },
+                );
+                if (chunk.normalisedBy) normalisedReads++;
+                return chunk;
+              },
+            };
+          },
+        },
+      );
+      const id = await svc.startRun({
+        inputs: fileInputs,
+        model: 'fake.card.json',
+        chunkSize: 128,
+        overlap: 8,
+        aoi,
+      });
+      const done = await svc.whenSettled(id);
+      expect(done.status, done.error ?? '').toBe('done');
+      return readProbability(done.probabilityPath!);
+    };
+    const inEngine = await run(false);
+    expect(normalisedReads).toBe(0);
+    const inRead = await run(true);
+    expect(normalisedReads).toBeGreaterThan(0);
+    // One affine map instead of two rounds differently in the last float bit: a byte may rarely differ by one.
+    let differing = 0;
+    for (let i = 0; i < inRead.length; i++) {
+      expect(Math.abs(inRead[i] - inEngine[i]), `pixel ${i}`).toBeLessThanOrEqual(1);
+      if (inRead[i] !== inEngine[i]) differing++;
+    }
+    expect(differing).toBeLessThan(inRead.length / 1000);
+    expect(inRead.filter((v) => v !== PROBABILITY_NODATA).length).toBeGreaterThan(1000);
   });
 
   it('keeps a batch queued at the model across chunk borders: it waits for chips only at the very end', async () => {
@@ -269,8 +331,8 @@ describe('RunService with a fake model', () => {
           const source = syntheticPair(i as Extract<RunInputs, { kind: 'synthetic' }>);
           return {
             ...source,
-            async read(window, signal) {
-              const chunk = await source.read(window, signal);
+            async read(window, options) {
+              const chunk = await source.read(window, options);
               const n = window.width * window.height;
               for (let r = 0; r < window.height; r++)
                 for (let c = 0; c < window.width; c++) {

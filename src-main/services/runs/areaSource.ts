@@ -1,7 +1,8 @@
 // Restricting a pair source to an area of interest: a sub-window of its grid (bounding box), and for a
 // polygon, the pixels outside it marked invalid.
 import { maskOutsidePolygon, toPixel, windowOfPoints } from '../../core/tiling/areaOfInterest';
-import type { AlignedPairSource, PixelWindow, ReusablePlanes } from '../../core/raster/types';
+import type { AlignedPairSource, AlignedReadOptions, PixelWindow } from '../../core/raster/types';
+import { fillInvalidPair } from '../../core/tiling/chips';
 import { windowGeoTransform } from '../../core/raster/geoTransform';
 import type { AreaOfInterest } from './runTypes';
 
@@ -30,10 +31,15 @@ export function clipToArea(
   return {
     grid: { ...source.grid, width: area.width, height: area.height, geoTransform: subGt },
     bands: source.bands,
-    async read(window: PixelWindow, signal?: AbortSignal, reuse?: ReusablePlanes) {
+    async read(window: PixelWindow, options?: AlignedReadOptions) {
       const shifted = { ...window, x: window.x + area.x, y: window.y + area.y };
-      const chunk = await source.read(shifted, signal, reuse);
-      if (rings) maskOutsidePolygon(chunk.valid, window, rings);
+      const chunk = await source.read(shifted, options);
+      if (rings) {
+        maskOutsidePolygon(chunk.valid, window, rings);
+        // Normalised planes hold the fill where invalid: so must the pixels the polygon just masked.
+        if (chunk.normalisedBy)
+          fillInvalidPair(chunk.before, chunk.after, chunk.valid, chunk.bands, chunk.normalisedBy);
+      }
       return { ...chunk, window };
     },
     close: () => source.close(),

@@ -59,7 +59,8 @@ export class ChunkInProgress {
     // NaN/Inf in either date makes the pixel invalid in both before either is normalised: the model then sees the
     // card's fill there, and the output is nodata (the pair source already masks them; this holds for any source).
     // Normalised once per read pixel rather than per chip pixel (chips overlap, and are cut for both dates).
-    normalisePairInPlace(input.before, input.after, input.valid, shape.bands, shape.norm);
+    if (input.normalisedBy !== shape.norm)
+      normalisePairInPlace(input.before, input.after, input.valid, shape.bands, shape.norm);
     this.planes = { before: input.before, after: input.after };
     this.valid = input.valid;
     this.readWindow = input.window;

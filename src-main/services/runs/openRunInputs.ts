@@ -35,7 +35,7 @@ export async function openRunInputs(
     return {
       grid: pair.grid,
       bands: pair.bands,
-      read: (window, signal, reuse) => pair.read(window, signal, reuse),
+      read: (window, options) => pair.read(window, options),
       async close() {
         await pair.close();
         await Promise.all([before.close(), after.close()]);

@@ -162,21 +162,15 @@ export async function computeStandaloneChunk(
     params.chipSize - params.overlap,
   );
   let t = performance.now();
-  const input = await ctx.source.read(work.read, ctx.signal);
+  const shape = chunkShape(ctx);
+  const input = await ctx.source.read(work.read, { signal: ctx.signal, normalise: shape.norm });
   stats.readMs += performance.now() - t;
   let data: Uint8Array | null = null;
-  const pipeline = new ChipPipeline(
-    ctx.predictor,
-    chunkShape(ctx),
-    params.batchSize,
-    stats,
-    ctx.signal,
-    (c) => {
-      t = performance.now();
-      data = c.finish();
-      stats.prepareMs += performance.now() - t;
-    },
-  );
+  const pipeline = new ChipPipeline(ctx.predictor, shape, params.batchSize, stats, ctx.signal, (c) => {
+    t = performance.now();
+    data = c.finish();
+    stats.prepareMs += performance.now() - t;
+  });
   await pipeline.feed(
     pipeline.openChunk(0, chunk, work, input),
     () => undefined,
@@ -200,6 +194,7 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
   const { run, ledger, store, source, predictor, emit, signal } = ctx;
   const { params } = run;
   const stats = emptyStats();
+  const shape = chunkShape(ctx);
   const started = performance.now();
   const providerUsed = predictor.info.providerUsed;
   const busyAtStart = predictor.busyMillis;
@@ -240,7 +235,7 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
     const reuse = at < 0 ? undefined : sparePlanes.splice(at, 1)[0];
     if (reuse) offered.set(reuse.before.buffer, reuse);
     const t = performance.now();
-    const promise = source.read(read, signal, reuse).then((input) => {
+    const promise = source.read(read, { signal, reuse, normalise: shape.norm }).then((input) => {
       stats.readMs += performance.now() - t;
       return input;
     });
@@ -287,20 +282,12 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
     queued.catch(() => undefined);
     queuedWrites.push(queued);
   };
-  const pipeline = new ChipPipeline(
-    predictor,
-    chunkShape(ctx),
-    params.batchSize,
-    stats,
-    signal,
-    storeChunk,
-    (p) => {
-      const whole = offered.get(p.before.buffer) ?? (spansOwnBuffer(p) ? p : null);
-      if (!whole || whole.after.buffer !== p.after.buffer) return;
-      sparePlanes.push(whole);
-      if (sparePlanes.length > 1) sparePlanes.shift();
-    },
-  );
+  const pipeline = new ChipPipeline(predictor, shape, params.batchSize, stats, signal, storeChunk, (p) => {
+    const whole = offered.get(p.before.buffer) ?? (spansOwnBuffer(p) ? p : null);
+    if (!whole || whole.after.buffer !== p.after.buffer) return;
+    sparePlanes.push(whole);
+    if (sparePlanes.length > 1) sparePlanes.shift();
+  });
   const onBatch = (chunk: ChunkInProgress) => {
     if (tracker.due()) progress(chunk.pixels * chunk.fractionBlended);
   };

@@ -1,7 +1,13 @@
 // A generated before/after pair of any size, read window by window without ever existing whole: the fixture of
 // run tests, the bench, and `changemap run --synthetic`. Every pixel's value depends only on its grid position,
 // so any window reads the same values as the same pixels of any other window.
-import type { AlignedChunk, AlignedPairSource, GridSpec, PixelWindow } from '../../core/raster/types';
+import type {
+  AlignedChunk,
+  AlignedPairSource,
+  AlignedReadOptions,
+  GridSpec,
+  PixelWindow,
+} from '../../core/raster/types';
 
 export interface SyntheticPairOptions {
   width: number;
@@ -78,8 +84,9 @@ export function syntheticPair(options: SyntheticPairOptions): AlignedPairSource 
   const stripeH = Math.max(1, Math.floor(height / 50));
   const disc = { x: width * 0.7, y: height * 0.2, r: Math.max(2, Math.min(width, height) / 12) };
 
-  async function read(window: PixelWindow, signal?: AbortSignal): Promise<AlignedChunk> {
-    signal?.throwIfAborted();
+  // Never normalises (options.normalise): the run engine does it, as for any source that does not.
+  async function read(window: PixelWindow, options?: AlignedReadOptions): Promise<AlignedChunk> {
+    options?.signal?.throwIfAborted();
     const { x, y, width: w, height: h } = window;
     const n = w * h;
     const before = new Float32Array(bands * n);
