@@ -5,7 +5,8 @@ import type { PixelWindow } from './types';
 
 /**
  * `rasters[k]` holds band k of window `inside` (row-major); `alpha` the alpha band of the same window or null.
- * Writes band-planar values into `data` (window `window`) and 1/0 into `valid`.
+ * Writes band-planar values into `data` (window `window`) and 1/0 into `valid`. `placed`: the rasters already are
+ * `data`'s bands (a read decoded straight into them), so only `valid` is written.
  */
 export function placeBands(
   rasters: ArrayLike<number>[],
@@ -15,6 +16,7 @@ export function placeBands(
   window: PixelWindow,
   data: RasterArray,
   valid: Uint8Array,
+  placed = false,
 ): void {
   const n = window.width * window.height;
   const iw = inside.width;
@@ -26,7 +28,7 @@ export function placeBands(
     const rows: RasterArray[] = [];
     for (let b = 0; b < bands; b++) {
       const row = (rasters[b] as RasterArray).subarray(r * iw, (r + 1) * iw);
-      data.set(row, b * n + dstRow);
+      if (!placed) data.set(row, b * n + dstRow);
       rows.push(row);
     }
     const alphaRow = alpha === null ? null : (alpha as RasterArray).subarray(r * iw, (r + 1) * iw);

@@ -21,8 +21,18 @@ export interface BlendTarget {
   weight: Float32Array;
 }
 
-export function createBlendTarget(window: PixelWindow): BlendTarget {
+/**
+ * Accumulators for `window`, all zero. `reuse`: those of a finished blend, filled (as views of their start) where
+ * they are large enough, instead of allocating 8 bytes a pixel for every chunk.
+ */
+export function createBlendTarget(
+  window: PixelWindow,
+  reuse?: Pick<BlendTarget, 'sum' | 'weight'>,
+): BlendTarget {
   const n = window.width * window.height;
+  if (reuse && reuse.sum.length >= n && reuse.weight.length >= n) {
+    return { window, sum: reuse.sum.subarray(0, n).fill(0), weight: reuse.weight.subarray(0, n).fill(0) };
+  }
   return { window, sum: new Float32Array(n), weight: new Float32Array(n) };
 }
 

@@ -30,6 +30,7 @@ import {
 } from '../../core/raster/warp';
 import { intersectWindows } from '../../core/raster/window';
 import { gridToPixel, windowGeoTransform } from '../../core/raster/geoTransform';
+import { isIntegerType, type RasterArray } from '../../core/raster/sampleTypes';
 import { converter, WGS84 } from './crs';
 import { gridOutline } from './imagerySet';
 import type { ImagerySet } from './imagerySet';
@@ -169,6 +170,33 @@ export async function sampleBandStatistics(
   return acc.result();
 }
 
+/**
+ * Arrays a date's reads are done with, for later reads of it to fill: at most two (a run reads one chunk ahead).
+ * Only whole arrays are kept (a read fills views of their start), so a view is kept as the array behind it.
+ */
+class SpareArrays {
+  private readonly spare: RasterArray[] = [];
+  /** The views handed back, by buffer, with the whole array behind each. */
+  private readonly whole = new WeakMap<ArrayBufferLike, RasterArray>();
+
+  take(length: number): RasterArray | undefined {
+    const at = this.spare.findIndex((a) => a.length >= length);
+    if (at < 0) return undefined;
+    const array = this.spare.splice(at, 1)[0];
+    this.whole.set(array.buffer, array);
+    return array;
+  }
+
+  give(used: RasterArray): void {
+    const array =
+      this.whole.get(used.buffer) ??
+      (used.byteOffset === 0 && used.byteLength === used.buffer.byteLength ? used : null);
+    if (!array) return;
+    this.spare.push(array);
+    if (this.spare.length > 2) this.spare.shift();
+  }
+}
+
 export async function openAlignedPair(
   before: ImagerySet,
   after: ImagerySet,
@@ -248,7 +276,9 @@ export async function openAlignedPair(
     };
   }
   const bands = roles.length;
-  const integerDates = [before, after].every((set) => !set.metadata.sampleType.startsWith('float'));
+  const integerDates = [before, after].every((set) => isIntegerType(set.metadata.sampleType));
+  // Raw arrays of earlier reads, per date, once scaled into float planes: the next reads fill them (ReadOptions.into).
+  const spareRaw = { before: new SpareArrays(), after: new SpareArrays() };
 
   async function readAfter(
     window: PixelWindow,
@@ -258,10 +288,13 @@ export async function openAlignedPair(
   ): Promise<{ data: Float32Array; valid: Uint8Array }> {
     if (sameGrid) {
       const w = { ...window, x: window.x + Math.round(offX), y: window.y + Math.round(offY) };
-      const r = await after.readWindow(w, { bands: afterBands, signal });
+      const length = w.width * w.height * bands;
+      const r = await after.readWindow(w, { bands: afterBands, signal, into: spareRaw.after.take(length) });
       // Before scaling: the stretch's clamp would turn an infinite value into a valid-looking 1.
       markNonFiniteInvalid(r.data, bands, r.valid);
-      return { data: applyUnitScaling(r.data, bands, scaling.after, into, norm), valid: r.valid };
+      const data = applyUnitScaling(r.data, bands, scaling.after, into, norm);
+      spareRaw.after.give(r.data);
+      return { data, valid: r.valid };
     }
     const { u, v } = sourcePixelCoordinates(grid.geoTransform, window, agt, transform);
     const n = window.width * window.height;
@@ -277,10 +310,15 @@ export async function openAlignedPair(
       width: inside.width + 2,
       height: inside.height + 2,
     })!;
-    const r = await after.readWindow(clipped, { bands: afterBands, signal });
+    const r = await after.readWindow(clipped, {
+      bands: afterBands,
+      signal,
+      into: spareRaw.after.take(clipped.width * clipped.height * bands),
+    });
     markNonFiniteInvalid(r.data, bands, r.valid);
     // Scale before resampling so the stretch's clamp happens on source values, as it does for the before date.
     const scaled = applyUnitScaling(r.data, bands, scaling.after);
+    spareRaw.after.give(r.data);
     resample(scaled, r.valid, clipped, bands, u, v, 'bilinear', data, valid);
     // Bilinear weights sum to one, so normalising after resampling equals resampling normalised values.
     if (norm) normaliseInPlace(data, bands, norm.mean, norm.std);
@@ -300,7 +338,7 @@ export async function openAlignedPair(
       const planeLength = window.width * window.height * bands;
       const fits = reuse && reuse.before.length >= planeLength && reuse.after.length >= planeLength;
       const [b, a] = await Promise.all([
-        before.readWindow(bw, { bands: beforeBands, signal }),
+        before.readWindow(bw, { bands: beforeBands, signal, into: spareRaw.before.take(planeLength) }),
         readAfter(window, signal, fits ? reuse.after.subarray(0, planeLength) : undefined, normalise),
       ]);
       const valid = b.valid;
@@ -322,6 +360,7 @@ export async function openAlignedPair(
       }
       const into = fits ? reuse.before.subarray(0, planeLength) : undefined;
       const beforePlanes = applyUnitScaling(b.data, bands, scaling.before, into, normalise);
+      spareRaw.before.give(b.data);
       const chunk: AlignedChunk = { window, bands, before: beforePlanes, after: a.data, valid };
       if (!normalise) return chunk;
       // Finite raw values of a float date can still overflow float32 once scaled (1e39, or 3e38 / a std below 1).

@@ -73,3 +73,27 @@ describe('GeoTIFF block reads', () => {
     await expectSameAsReadRasters(file);
   });
 });
+
+it('fills an array offered for reuse exactly as a fresh read, inside the image and past its edge', async () => {
+  const grid = pixelGrid(W, H);
+  const file = path.join(dir, 'reuse-into.tif');
+  await writeFixture(file, grid, 3, sceneData(grid, 3, 'uint8'), { tileSize: 32 });
+  const source = await openGeoTiff(file);
+  for (const w of [
+    { x: 13, y: 7, width: 70, height: 41 }, // inside: decoded straight into the array
+    { x: W - 20, y: -5, width: 30, height: 20 }, // past two edges: 0 there, as in a fresh array
+  ]) {
+    const fresh = await source.readWindow(w, { bands: [2, 0] });
+    const into = new Uint8Array(2 * w.width * w.height + 100).fill(77);
+    const reused = await source.readWindow(w, { bands: [2, 0], into });
+    expect(reused.data.buffer).toBe(into.buffer);
+    expect(Array.from(reused.data)).toEqual(Array.from(fresh.data));
+    expect(reused.valid).toEqual(fresh.valid);
+    // An array of another sample type is not used.
+    const wrongType = new Float32Array(3 * w.width * w.height);
+    expect((await source.readWindow(w, { bands: [2, 0], into: wrongType })).data.buffer).not.toBe(
+      wrongType.buffer,
+    );
+  }
+  await source.close();
+});

@@ -475,6 +475,8 @@ class GeoTiffSource implements RasterSource {
     win: PixelWindow,
     samples: number[],
     signal: AbortSignal | undefined,
+    /** Arrays of win's size to decode the first samples into (the caller's own bands), instead of fresh ones. */
+    into: RasterArray[] = [],
   ): Promise<RasterArray[]> {
     const image = this.image;
     const create = SAMPLE_TYPES[this.metadata.sampleType].create;
@@ -490,7 +492,7 @@ class GeoTiffSource implements RasterSource {
       });
     })();
     const decoder = await this.decoder;
-    const out = samples.map(() => create(win.width * win.height));
+    const out = samples.map((_, k) => into[k] ?? create(win.width * win.height));
     const tw = image.getTileWidth();
     const th = image.getTileHeight();
     const spp = image.getSamplesPerPixel();
@@ -536,10 +538,18 @@ class GeoTiffSource implements RasterSource {
     if (!inside) return { data, valid };
     const samples =
       this.alphaBand >= 0 && !bands.includes(this.alphaBand) ? [...bands, this.alphaBand] : bands;
+    // A window wholly inside the image is decoded straight into `data`'s bands: no second copy, no arrays to collect.
+    const n = window.width * window.height;
+    const direct = this.fastCopy && inside.width === window.width && inside.height === window.height && n > 0;
     let rasters: RasterArray[];
     try {
       rasters = this.fastCopy
-        ? await this.readBlocks(inside, samples, options.signal)
+        ? await this.readBlocks(
+            inside,
+            samples,
+            options.signal,
+            direct ? bands.map((_, k) => data.subarray(k * n, (k + 1) * n)) : [],
+          )
         : ((await this.image.readRasters({
             window: [inside.x, inside.y, inside.x + inside.width, inside.y + inside.height],
             samples,
@@ -567,7 +577,7 @@ class GeoTiffSource implements RasterSource {
         : this.alphaBand >= 0
           ? rasters[bands.indexOf(this.alphaBand)]
           : null;
-    placeBands(rasters.slice(0, bands.length), alpha, nodata, inside, window, data, valid);
+    placeBands(rasters.slice(0, bands.length), alpha, nodata, inside, window, data, valid, direct);
     return { data, valid };
   }
 

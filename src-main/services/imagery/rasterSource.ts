@@ -22,6 +22,12 @@ export interface ReadOptions {
   /** 0-based band indexes to read, in this order; default all. */
   bands?: number[];
   signal?: AbortSignal;
+  /**
+   * An array of the source's sample type, from an earlier read the caller is done with, for this read to fill instead
+   * of allocating where it holds the window's pixels times the bands: `data` is then a view of its start. A run reads
+   * tens of MiB a chunk, and fresh arrays are garbage that the collector chases.
+   */
+  into?: RasterArray;
 }
 
 export interface RasterSource {
@@ -41,7 +47,12 @@ export interface RasterSource {
 export function blankWindow(metadata: RasterMetadata, window: PixelWindow, options: ReadOptions) {
   const bands = options.bands ?? Array.from({ length: metadata.bandCount }, (_, i) => i);
   const n = window.width * window.height;
-  const data = SAMPLE_TYPES[metadata.sampleType].create(n * bands.length);
+  const length = n * bands.length;
+  const fresh = SAMPLE_TYPES[metadata.sampleType].create(0);
+  const { into } = options;
+  const reuse = into && into.constructor === fresh.constructor && into.length >= length;
+  const data = reuse ? into.subarray(0, length) : SAMPLE_TYPES[metadata.sampleType].create(length);
   if (metadata.nodata !== null && metadata.nodata !== 0) data.fill(metadata.nodata);
+  else if (reuse) data.fill(0);
   return { bands, data, valid: new Uint8Array(n) };
 }

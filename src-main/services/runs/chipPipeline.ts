@@ -17,6 +17,9 @@ import type { RunStats } from './runEvents';
 /** Chip outputs kept for later chunks of this pass that touch the same chips, with how many still need them. */
 type KeptChips = Map<string, { probability: Float32Array; uses: number }>;
 
+/** Accumulators of finished chunks, whole, for the next chunks' blends (two: a finished one and the next). */
+type SpareAccumulators = Pick<BlendTarget, 'sum' | 'weight'>[];
+
 /** What every chunk of a run shares: chip edge, bands, blend weights and the card's normalisation. */
 export interface ChunkShape {
   chip: number;
@@ -39,6 +42,8 @@ export class ChunkInProgress {
   /** The chips this chunk computes itself, in lattice order. */
   readonly toCompute: ChipToCompute[] = [];
   private readonly target: BlendTarget;
+  /** The whole arrays behind the target's accumulators, handed on once the chunk is finished. */
+  private accumulators: SpareAccumulators[number] | null;
   /** Normalised planes, until every chip to compute has been cut from them. */
   private planes: { before: Float32Array; after: Float32Array } | null;
   private readonly valid: Uint8Array;
@@ -55,6 +60,7 @@ export class ChunkInProgress {
     input: AlignedChunk,
     private readonly shape: ChunkShape,
     private readonly kept: KeptChips,
+    private readonly spareAccumulators: SpareAccumulators = [],
   ) {
     // NaN/Inf in either date makes the pixel invalid in both before either is normalised: the model then sees the
     // card's fill there, and the output is nodata (the pair source already masks them; this holds for any source).
@@ -64,7 +70,11 @@ export class ChunkInProgress {
     this.planes = { before: input.before, after: input.after };
     this.valid = input.valid;
     this.readWindow = input.window;
-    this.target = createBlendTarget(window);
+    const n = window.width * window.height;
+    const fits = spareAccumulators.findIndex((a) => a.sum.length >= n);
+    this.accumulators = fits < 0 ? null : spareAccumulators.splice(fits, 1)[0];
+    this.target = createBlendTarget(window, this.accumulators ?? undefined);
+    this.accumulators ??= { sum: this.target.sum, weight: this.target.weight };
     work.chips.forEach(([x, y], order) => {
       if (work.computes[order]) this.toCompute.push({ x, y, laterUses: work.laterUses[order], order });
     });
@@ -135,7 +145,13 @@ export class ChunkInProgress {
   /** The chunk's probability bytes (0..254, 255 nodata), once blended. */
   finish(): Uint8Array {
     if (!this.blended) throw new Error(`A chip of chunk ${this.idx} was never blended.`);
-    return finishBlend(this.target, this.valid, this.readWindow);
+    const bytes = finishBlend(this.target, this.valid, this.readWindow);
+    if (this.accumulators) {
+      this.spareAccumulators.push(this.accumulators);
+      if (this.spareAccumulators.length > 2) this.spareAccumulators.shift();
+      this.accumulators = null;
+    }
+    return bytes;
   }
 }
 
@@ -155,6 +171,7 @@ export class ChipPipeline {
   private readonly chipPlane: number;
 
   private readonly kept: KeptChips = new Map();
+  private readonly spareAccumulators: SpareAccumulators = [];
 
   constructor(
     private readonly predictor: ChipPredictor,
@@ -172,7 +189,15 @@ export class ChipPipeline {
   /** Normalises a chunk's read and makes it ready to feed (`idx` is the caller's tag for it). */
   openChunk(idx: number, window: PixelWindow, work: ChunkChipWork, input: AlignedChunk): ChunkInProgress {
     const t = performance.now();
-    const chunk = new ChunkInProgress(idx, window, work, input, this.shape, this.kept);
+    const chunk = new ChunkInProgress(
+      idx,
+      window,
+      work,
+      input,
+      this.shape,
+      this.kept,
+      this.spareAccumulators,
+    );
     this.stats.prepareMs += performance.now() - t;
     return chunk;
   }
@@ -251,8 +276,10 @@ export class ChipPipeline {
     batch.chips.forEach(({ x, y, laterUses, order }, k) => {
       batch.chunk.answer(order, probability, k * chipPlane);
       if (laterUses > 0) {
+        // A batch of one is the chip's own array (nothing else holds it): kept as it is, not copied.
         this.kept.set(chipKey(x, y), {
-          probability: probability.slice(k * chipPlane, (k + 1) * chipPlane),
+          probability:
+            batch.chips.length === 1 ? probability : probability.slice(k * chipPlane, (k + 1) * chipPlane),
           uses: laterUses,
         });
       }
