@@ -31,6 +31,7 @@ import {
 import { intersectWindows } from '../../core/raster/window';
 import { gridToPixel, windowGeoTransform } from '../../core/raster/geoTransform';
 import { isIntegerType, type RasterArray } from '../../core/raster/sampleTypes';
+import { SparePool } from '../../core/raster/sparePool';
 import { converter, WGS84 } from './crs';
 import { gridOutline } from './imagerySet';
 import type { ImagerySet } from './imagerySet';
@@ -170,33 +171,6 @@ export async function sampleBandStatistics(
   return acc.result();
 }
 
-/**
- * Arrays a date's reads are done with, for later reads of it to fill: at most two (a run reads one chunk ahead).
- * Only whole arrays are kept (a read fills views of their start), so a view is kept as the array behind it.
- */
-class SpareArrays {
-  private readonly spare: RasterArray[] = [];
-  /** The views handed back, by buffer, with the whole array behind each. */
-  private readonly whole = new WeakMap<ArrayBufferLike, RasterArray>();
-
-  take(length: number): RasterArray | undefined {
-    const at = this.spare.findIndex((a) => a.length >= length);
-    if (at < 0) return undefined;
-    const array = this.spare.splice(at, 1)[0];
-    this.whole.set(array.buffer, array);
-    return array;
-  }
-
-  give(used: RasterArray): void {
-    const array =
-      this.whole.get(used.buffer) ??
-      (used.byteOffset === 0 && used.byteLength === used.buffer.byteLength ? used : null);
-    if (!array) return;
-    this.spare.push(array);
-    if (this.spare.length > 2) this.spare.shift();
-  }
-}
-
 export async function openAlignedPair(
   before: ImagerySet,
   after: ImagerySet,
@@ -278,7 +252,9 @@ export async function openAlignedPair(
   const bands = roles.length;
   const integerDates = [before, after].every((set) => isIntegerType(set.metadata.sampleType));
   // Raw arrays of earlier reads, per date, once scaled into float planes: the next reads fill them (ReadOptions.into).
-  const spareRaw = { before: new SpareArrays(), after: new SpareArrays() };
+  // At most two a date: a run reads one chunk ahead.
+  const rawArrays = (a: RasterArray) => [a];
+  const spareRaw = { before: new SparePool(2, rawArrays), after: new SparePool(2, rawArrays) };
 
   async function readAfter(
     window: PixelWindow,

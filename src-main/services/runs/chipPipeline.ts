@@ -7,6 +7,7 @@
 // Chips are blended into their chunk in the order of the chunk's chip list (the global lattice's order) whichever
 // chunk computed them: float sums depend on their order, and a fixed order makes a chunk's bytes the same whether
 // its neighbours shared chips with it (a local run) or it computed every chip itself (a scale-out worker).
+import { SparePool } from '../../core/raster/sparePool';
 import type { AlignedChunk, PixelWindow, ReusablePlanes } from '../../core/raster/types';
 import { addChip, createBlendTarget, finishBlend, type BlendTarget } from '../../core/tiling/blend';
 import { chipKey, type ChunkChipWork } from '../../core/tiling/chipSharing';
@@ -17,8 +18,7 @@ import type { RunStats } from './runEvents';
 /** Chip outputs kept for later chunks of this pass that touch the same chips, with how many still need them. */
 type KeptChips = Map<string, { probability: Float32Array; uses: number }>;
 
-/** Accumulators of finished chunks, whole, for the next chunks' blends (two: a finished one and the next). */
-type SpareAccumulators = Pick<BlendTarget, 'sum' | 'weight'>[];
+type Accumulators = Pick<BlendTarget, 'sum' | 'weight'>;
 
 /** What every chunk of a run shares: chip edge, bands, blend weights and the card's normalisation. */
 export interface ChunkShape {
@@ -42,8 +42,6 @@ export class ChunkInProgress {
   /** The chips this chunk computes itself, in lattice order. */
   readonly toCompute: ChipToCompute[] = [];
   private readonly target: BlendTarget;
-  /** The whole arrays behind the target's accumulators, handed on once the chunk is finished. */
-  private accumulators: SpareAccumulators[number] | null;
   /** Normalised planes, until every chip to compute has been cut from them. */
   private planes: { before: Float32Array; after: Float32Array } | null;
   private readonly valid: Uint8Array;
@@ -60,7 +58,7 @@ export class ChunkInProgress {
     input: AlignedChunk,
     private readonly shape: ChunkShape,
     private readonly kept: KeptChips,
-    private readonly spareAccumulators: SpareAccumulators = [],
+    private readonly spareAccumulators: SparePool<Accumulators>,
   ) {
     // NaN/Inf in either date makes the pixel invalid in both before either is normalised: the model then sees the
     // card's fill there, and the output is nodata (the pair source already masks them; this holds for any source).
@@ -70,11 +68,7 @@ export class ChunkInProgress {
     this.planes = { before: input.before, after: input.after };
     this.valid = input.valid;
     this.readWindow = input.window;
-    const n = window.width * window.height;
-    const fits = spareAccumulators.findIndex((a) => a.sum.length >= n);
-    this.accumulators = fits < 0 ? null : spareAccumulators.splice(fits, 1)[0];
-    this.target = createBlendTarget(window, this.accumulators ?? undefined);
-    this.accumulators ??= { sum: this.target.sum, weight: this.target.weight };
+    this.target = createBlendTarget(window, spareAccumulators.take(window.width * window.height));
     work.chips.forEach(([x, y], order) => {
       if (work.computes[order]) this.toCompute.push({ x, y, laterUses: work.laterUses[order], order });
     });
@@ -146,11 +140,7 @@ export class ChunkInProgress {
   finish(): Uint8Array {
     if (!this.blended) throw new Error(`A chip of chunk ${this.idx} was never blended.`);
     const bytes = finishBlend(this.target, this.valid, this.readWindow);
-    if (this.accumulators) {
-      this.spareAccumulators.push(this.accumulators);
-      if (this.spareAccumulators.length > 2) this.spareAccumulators.shift();
-      this.accumulators = null;
-    }
+    this.spareAccumulators.give(this.target);
     return bytes;
   }
 }
@@ -171,7 +161,8 @@ export class ChipPipeline {
   private readonly chipPlane: number;
 
   private readonly kept: KeptChips = new Map();
-  private readonly spareAccumulators: SpareAccumulators = [];
+  /** Accumulators of finished chunks for the next chunks' blends: a finished one and the next. */
+  private readonly spareAccumulators = new SparePool<Accumulators>(2, (a) => [a.sum, a.weight]);
 
   constructor(
     private readonly predictor: ChipPredictor,

@@ -4,6 +4,7 @@
 // all chunks are done, finish the probability GeoTIFF, fed each chunk as it was stored (probabilityAssembly.ts).
 import { isChangeMapError } from '../../core/errors';
 import type { AlignedPairSource, GridSpec, PixelWindow, ReusablePlanes } from '../../core/raster/types';
+import { SparePool } from '../../core/raster/sparePool';
 import { chipWeights } from '../../core/tiling/blend';
 import { planChipSharing } from '../../core/tiling/chipSharing';
 import type { ChipPredictor } from '../inference/chipPredictor';
@@ -180,15 +181,6 @@ export async function computeStandaloneChunk(
   return data!;
 }
 
-/**
- * Whether a chunk's planes are whole arrays of buffers of their own (what a source allocates for one read), so a
- * later read may fill them: views into a buffer the source may still use are not taken.
- */
-function spansOwnBuffer(p: ReusablePlanes): boolean {
-  const whole = (a: Float32Array) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
-  return whole(p.before) && whole(p.after) && p.before.buffer !== p.after.buffer;
-}
-
 /** Runs the chunks still to do, then assembles. Resolves with stats; rejects on cancel (AbortError) or failure. */
 export async function executeRun(ctx: EngineContext): Promise<RunStats> {
   const { run, ledger, store, source, predictor, emit, signal } = ctx;
@@ -223,17 +215,12 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
     params.chipSize - params.overlap,
     Math.floor(KEPT_CHIPS_BYTES / (4 * params.chipSize * params.chipSize)),
   );
-  // Planes of chunks whose chips are all cut, whole (a read fills views of their start), for the next reads to
-  // fill: two alternate in a long run.
-  const sparePlanes: ReusablePlanes[] = [];
-  // The whole planes behind the views a read filled, by buffer, so they go back whole.
-  const offered = new WeakMap<ArrayBufferLike, ReusablePlanes>();
+  // Planes of chunks whose chips are all cut, for the next reads to fill: two alternate in a long run (one read
+  // ahead, one being cut), so one is kept.
+  const sparePlanes = new SparePool<ReusablePlanes>(1, (p) => [p.before, p.after]);
   const readChunk = (i: number) => {
     const { read } = work[i];
-    const length = read.width * read.height * source.bands;
-    const at = sparePlanes.findIndex((p) => p.before.length >= length && p.after.length >= length);
-    const reuse = at < 0 ? undefined : sparePlanes.splice(at, 1)[0];
-    if (reuse) offered.set(reuse.before.buffer, reuse);
+    const reuse = sparePlanes.take(read.width * read.height * source.bands);
     const t = performance.now();
     const promise = source.read(read, { signal, reuse, normalise: shape.norm }).then((input) => {
       stats.readMs += performance.now() - t;
@@ -282,12 +269,9 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
     queued.catch(() => undefined);
     queuedWrites.push(queued);
   };
-  const pipeline = new ChipPipeline(predictor, shape, params.batchSize, stats, signal, storeChunk, (p) => {
-    const whole = offered.get(p.before.buffer) ?? (spansOwnBuffer(p) ? p : null);
-    if (!whole || whole.after.buffer !== p.after.buffer) return;
-    sparePlanes.push(whole);
-    if (sparePlanes.length > 1) sparePlanes.shift();
-  });
+  const pipeline = new ChipPipeline(predictor, shape, params.batchSize, stats, signal, storeChunk, (planes) =>
+    sparePlanes.give(planes),
+  );
   const onBatch = (chunk: ChunkInProgress) => {
     if (tracker.due()) progress(chunk.pixels * chunk.fractionBlended);
   };
