@@ -449,6 +449,7 @@ class GeoTiffSource implements RasterSource {
   /** Whether readBlocks can copy this file's tiles with typed arrays (see there); readRasters otherwise. */
   private readonly fastCopy: boolean;
   private decoder: Promise<BaseDecoder> | null = null;
+  private closing: Promise<void> | null = null;
   constructor(
     private readonly tiff: GeoTIFF,
     private readonly image: GeoTIFFImage,
@@ -581,7 +582,14 @@ class GeoTiffSource implements RasterSource {
     return { data, valid };
   }
 
-  async close() {
-    await this.tiff.close();
+  /**
+   * Once, whatever the callers do: geotiff.js's file source closes its raw descriptor on every call, and the number
+   * is handed to the next file or socket opened. A second close then shut a descriptor someone else had since (a
+   * scale-out run closes its pair again when it settles): a Redis or HTTP socket under libuv's epoll, which aborted
+   * the whole process (SIGABRT in uv__epoll_ctl_flush).
+   */
+  close(): Promise<void> {
+    this.closing ??= Promise.resolve(this.tiff.close()).then(() => undefined);
+    return this.closing;
   }
 }
