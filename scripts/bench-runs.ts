@@ -6,7 +6,8 @@
 //   overlap and nothing else to do (the honest ceiling, not the model at the run's own thread count);
 // - each scene run with default settings (no --threads, --batch or --chip given; the thread count calibrated
 //   afresh, as a first run on this machine would): stages, end-to-end scene-Mpx/s,
-//   its ratio to the ceiling (target >= 0.8), chip coverage and peak resident memory;
+//   its ratio to the ceiling (target >= 0.8; the best of two rounds of each, as one timing varies by 15-20% on a
+//   shared virtual machine), chip coverage, the main thread's CPU time and peak resident memory;
 // - peak memory against scene size: by default the shipped model on 5000² and the tiny test model on 5000² and
 //   20000² (same pipeline and chunk sizes, so the growth is the pipeline's; a 20000² run of the shipped model
 //   takes minutes more: --sizes 5000,20000).
@@ -266,12 +267,22 @@ async function measure(size: number, modelName: string, memoryOnly: boolean): Pr
       `  bare model   ${own.chipMpxPerS.toFixed(2)} chip-Mpx/s at the run's ${p.threads} thread(s) (${load()})`,
     );
   }
-  const ratio = scene / bare.chipMpxPerS;
+  // On a shared virtual machine one timing of each varies by 15-20%: a second round (the run again, then the bare
+  // model again) and the best of each make the ratio steadier, and taking the ceiling's best keeps it strict.
+  const again = await runOnce(size, files, cardPath);
+  const sceneAgain = mpx(again.stats.pixels, again.stats.wallMs);
+  const bareAgain = await bareModel(cardPath, p.chipSize, p.batchSize, cores, p.variantFile);
   console.log(
-    `  RATIO        run ${scene.toFixed(2)} / ceiling ${bare.chipMpxPerS.toFixed(2)} scene-Mpx/s = ${ratio.toFixed(2)} (target >= 0.80)`,
+    `  round 2      run ${sceneAgain.toFixed(2)} scene-Mpx/s, then the bare model ${bareAgain.chipMpxPerS.toFixed(2)} chip-Mpx/s (${load()})`,
+  );
+  const bestRun = Math.max(scene, sceneAgain);
+  const ceiling = Math.max(bare.chipMpxPerS, bareAgain.chipMpxPerS);
+  const ratio = bestRun / ceiling;
+  console.log(
+    `  RATIO        run ${bestRun.toFixed(2)} / ceiling ${ceiling.toFixed(2)} scene-Mpx/s = ${ratio.toFixed(2)} (best of two rounds each; target >= 0.80)`,
   );
   console.log(
-    `  RESULT ${JSON.stringify({ size, sceneMpxPerS: +scene.toFixed(3), ceiling: +bare.chipMpxPerS.toFixed(3), ratio: +ratio.toFixed(3), coverage: +coverage.toFixed(3), peakRssMiB: Math.round(r.peakRss / 2 ** 20) })}`,
+    `  RESULT ${JSON.stringify({ size, sceneMpxPerS: +bestRun.toFixed(3), ceiling: +ceiling.toFixed(3), ratio: +ratio.toFixed(3), coverage: +coverage.toFixed(3), peakRssMiB: Math.round(Math.max(r.peakRss, again.peakRss) / 2 ** 20) })}`,
   );
 }
 
