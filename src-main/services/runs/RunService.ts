@@ -535,11 +535,19 @@ export class RunService {
       emit: (e: RunEvent) => this.emit(e),
       resumed,
     };
+    // The model and imagery are let go once: early on a scale-out run, at the end otherwise (a second close of a
+    // GeoTIFF once shut a descriptor the process had reused for a socket).
+    let released: Promise<void> | null = null;
+    const release = () =>
+      (released ??= Promise.all([
+        predictor.terminate().catch(() => undefined),
+        source.close().catch(() => undefined),
+      ]).then(() => undefined));
     const execution =
       scaleout && engine
         ? // The workers compute the chunks: this process only queues, adopts and assembles, so its model and
           // imagery are let go at once (the lazy import keeps BullMQ out of every local run).
-          Promise.all([predictor.terminate(), source.close()]).then(() =>
+          release().then(() =>
             scaleout.executeScaleoutRun({
               ...common,
               engine,
@@ -581,8 +589,7 @@ export class RunService {
       })
       .finally(async () => {
         this.active.delete(runId);
-        await predictor.terminate().catch(() => undefined);
-        await source.close().catch(() => undefined);
+        await release();
       });
     this.active.set(runId, { controller, predictor, settled });
   }

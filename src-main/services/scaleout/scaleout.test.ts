@@ -13,7 +13,7 @@ import { followJsonLines } from '../../cli/testing/cliChild';
 import { killed, spawnTsx } from '../../cli/testing/killChild';
 import { ProjectStore } from '../project/projectStore';
 import { openRunInputs } from '../runs/openRunInputs';
-import { RunService } from '../runs/RunService';
+import { RunService, type RunServiceDeps } from '../runs/RunService';
 import type { RunEvent } from '../runs/runEvents';
 import type { RunInputs, StartRunParams } from '../runs/runTypes';
 import { Queue } from 'bullmq';
@@ -54,14 +54,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function project(name: string, version = VERSION): RunService {
+function project(
+  name: string,
+  version = VERSION,
+  openPair: RunServiceDeps['openPair'] = openRunInputs,
+): RunService {
   const store = ProjectStore.create(path.join(dir, `${name}.gpkg`));
   stores.push(store);
   return new RunService({
     db: store.db,
     dataDir: store.dataDir,
     modelDirs: [TEST_MODELS],
-    openPair: openRunInputs,
+    openPair,
     version,
   });
 }
@@ -160,7 +164,13 @@ it(
       }),
       startWorker('w3', lines, timing),
     ]);
-    const service = project('scaled');
+    // The coordinator lets its imagery go when the workers take over, and only then: a second close of a GeoTIFF
+    // shut a descriptor reused for a socket (the e2e fork's abort).
+    let closes = 0;
+    const service = project('scaled', VERSION, async (inputs, options) => {
+      const source = await openRunInputs(inputs, options);
+      return { ...source, close: () => (closes++, source.close()) };
+    });
     const events: RunEvent[] = [];
     service.subscribe((e) => events.push(e));
     const id = await service.startRun({ ...REQUEST, engine: redis.url });
@@ -186,6 +196,7 @@ it(
       run.chunks.map((c) => c.idx),
     );
     expect(events.some((e) => e.type === 'run:progress' && e.chunksDone === run.chunks.length)).toBe(true);
+    expect(closes).toBe(1);
     await stopWorkers();
   },
 );
