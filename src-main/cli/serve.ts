@@ -59,9 +59,13 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const { host, session } = started;
   process.stdout.write(`ChangeMap is running at ${host.launchUrl}\n`);
   return new Promise<number>((resolve) => {
+    // The project closes once its services have (a run cancelled and recorded, regions being found finished).
     const stop = (): void => {
-      session.dispose();
-      void host.close().then(() => resolve(0));
+      void session
+        .close()
+        .catch(() => session.dispose())
+        .then(() => host.close())
+        .then(() => resolve(0));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -93,4 +93,36 @@ describe('ProjectServices', () => {
     expect(project.db.open).toBe(false);
     expect(s.currentProject).toBeNull();
   });
+
+  it('lets the app close or switch a project only after its services are done with it', async () => {
+    const s = newSession();
+    const handlers = s.handlers();
+    const warnings: string[] = [];
+    s.events.subscribe((name, payload) => {
+      if (name === 'log:warning') warnings.push((payload as { message: string }).message);
+    });
+    s.createProject(path.join(dir, 'b.gpkg'));
+    // A service whose closing still writes to the project a turn later, as a run being cancelled records it.
+    const slowToClose = () => {
+      const project = s.currentProject!;
+      const seen = { read: null as unknown };
+      s.services().imagery.dispose = async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        seen.read = project.db.prepare('SELECT 1').pluck().get();
+      };
+      return { project, seen };
+    };
+    for (const change of [
+      () => handlers['project:create']({ path: path.join(dir, 'a.gpkg') }),
+      () => handlers['project:open']({ path: path.join(dir, 'b.gpkg') }),
+      () => handlers['project:close'](undefined as never),
+    ]) {
+      const { project, seen } = slowToClose();
+      await change();
+      expect(seen.read).toBe(1);
+      expect(project.db.open).toBe(false);
+    }
+    expect(warnings).toEqual([]);
+    expect(s.currentProject).toBeNull();
+  });
 });

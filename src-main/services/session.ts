@@ -116,7 +116,7 @@ export class AppSession {
 
   /** Opens a project; read-only (the command line's exports) works beside an app that holds it. */
   openProject(file: string, options: { readOnly?: boolean } = {}): ProjectStore {
-    if (this.project && path.resolve(file) === this.project.file) return this.project;
+    if (this.isOpen(file)) return this.project!;
     const store = ProjectStore.open(file, options);
     this.setProject(store);
     return store;
@@ -138,11 +138,24 @@ export class AppSession {
    * them. dispose() stays synchronous for process-exit handlers, where nothing asynchronous runs any more.
    */
   async close(): Promise<void> {
+    await this.settleServices();
+    this.project?.close();
+    this.project = null;
+  }
+
+  /**
+   * Closes the open project's services and waits for them (active runs cancelled and recorded, regions being found
+   * finished), so that closing or switching the project next does not close its database under them.
+   */
+  private async settleServices(): Promise<void> {
     const services = this.projectServices;
     this.projectServices = null;
     await services?.dispose();
-    this.project?.close();
-    this.project = null;
+  }
+
+  /** Whether `file` is the project already open (opening it again keeps it and its services). */
+  private isOpen(file: string): boolean {
+    return this.project !== null && path.resolve(file) === this.project.file;
   }
 
   handlers(): ApiHandlers {
@@ -163,14 +176,20 @@ export class AppSession {
         nativeDialogs: Boolean(this.options.shell.pickProjectPath),
         homeDir: os.homedir(),
       }),
-      'project:create': ({ path: file, name }) => this.createProject(file, name).summary(),
-      'project:open': ({ path: file }) => {
+      // The app's own project changes wait for the open project's services before letting it go.
+      'project:create': async ({ path: file, name }) => {
+        await this.settleServices();
+        return this.createProject(file, name).summary();
+      },
+      'project:open': async ({ path: file }) => {
+        if (!this.isOpen(file)) await this.settleServices();
         const summary = this.openProject(file).summary();
         // A kill between finding a run's regions and labelling them: finish the labels now, in the background.
         this.services().regions.finishInterruptedLabelling();
         return summary;
       },
-      'project:close': () => {
+      'project:close': async () => {
+        await this.settleServices();
         this.closeProject();
         return null;
       },
