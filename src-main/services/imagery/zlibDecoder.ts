@@ -30,7 +30,12 @@ export class ZlibDeflateDecoder extends BaseDecoder {
     const limit = declaredBlockBytes(this.parameters);
     let out: Buffer;
     try {
-      out = inflateSync(new Uint8Array(buffer), Number.isFinite(limit) ? { maxOutputLength: limit } : {});
+      // One output buffer of the block's size: by default zlib inflates into 16-KiB pieces and concatenates them,
+      // a second copy of every tile and a dozen arrays for the collector.
+      out = inflateSync(
+        new Uint8Array(buffer),
+        Number.isFinite(limit) ? { maxOutputLength: limit, chunkSize: Math.max(64, limit) } : {},
+      );
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
         throw blockTooLarge('DEFLATE', limit, error);

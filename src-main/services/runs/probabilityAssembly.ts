@@ -95,7 +95,9 @@ export class ProbabilityAssembly {
   }
 
   private async write(window: PixelWindow, data: Uint8Array): Promise<void> {
-    for (let i = 0; i < data.length; i++) if (data[i] === PROBABILITY_NODATA) this.nodataPixels++;
+    let nodata = 0;
+    for (let i = 0; i < data.length; i++) if (data[i] === PROBABILITY_NODATA) nodata++;
+    this.nodataPixels += nodata;
     await this.writer.writeWindow(window, data);
   }
 
