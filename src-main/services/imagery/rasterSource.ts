@@ -48,10 +48,11 @@ export function blankWindow(metadata: RasterMetadata, window: PixelWindow, optio
   const bands = options.bands ?? Array.from({ length: metadata.bandCount }, (_, i) => i);
   const n = window.width * window.height;
   const length = n * bands.length;
-  const fresh = SAMPLE_TYPES[metadata.sampleType].create(0);
+  const { create } = SAMPLE_TYPES[metadata.sampleType];
   const { into } = options;
-  const reuse = into && into.constructor === fresh.constructor && into.length >= length;
-  const data = reuse ? into.subarray(0, length) : SAMPLE_TYPES[metadata.sampleType].create(length);
+  // Only an array of the source's own sample type: its values are written as they are.
+  const reuse = into && into.constructor === create(0).constructor && into.length >= length;
+  const data = reuse ? into.subarray(0, length) : create(length);
   if (metadata.nodata !== null && metadata.nodata !== 0) data.fill(metadata.nodata);
   else if (reuse) data.fill(0);
   return { bands, data, valid: new Uint8Array(n) };

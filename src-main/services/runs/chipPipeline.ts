@@ -62,7 +62,8 @@ export class ChunkInProgress {
   ) {
     // NaN/Inf in either date makes the pixel invalid in both before either is normalised: the model then sees the
     // card's fill there, and the output is nodata (the pair source already masks them; this holds for any source).
-    // Normalised once per read pixel rather than per chip pixel (chips overlap, and are cut for both dates).
+    // Normalised once per read pixel rather than per chip pixel (chips overlap, and are cut for both dates), here
+    // unless the source already did as it read (it was asked to: see the engine's reads).
     if (input.normalisedBy !== shape.norm)
       normalisePairInPlace(input.before, input.after, input.valid, shape.bands, shape.norm);
     this.planes = { before: input.before, after: input.after };
@@ -177,7 +178,7 @@ export class ChipPipeline {
     this.chipPlane = shape.chip * shape.chip;
   }
 
-  /** Normalises a chunk's read and makes it ready to feed (`idx` is the caller's tag for it). */
+  /** Normalises a chunk's read (unless its source did) and makes it ready to feed (`idx` is the caller's tag for it). */
   openChunk(idx: number, window: PixelWindow, work: ChunkChipWork, input: AlignedChunk): ChunkInProgress {
     const t = performance.now();
     const chunk = new ChunkInProgress(
