@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  copyChip,
-  cutChip,
-  markNonFiniteInvalid,
-  normalisedFill,
-  normalisePairInPlace,
-  type Normalisation,
-} from './chips';
+import { copyChip, cutChip, markNonFiniteInvalid, normalisedFill, normalisePairInPlace } from './chips';
+import type { Normalisation } from '../raster/types';
 
 /** One date's normalisation as a plain per-band loop (the run's code before the fused pass): what
  * normalisePairInPlace must match, value for value. */

@@ -1,8 +1,6 @@
 // Cutting normalised model inputs (chips) out of an aligned read window.
 import type { Normalisation, PixelWindow } from '../raster/types';
 
-export type { Normalisation };
-
 /**
  * Marks invalid (valid = 0) every pixel where any band holds NaN or an infinite value, and returns how many it
  * newly marked. Such a value is not a measurement: left valid, it spreads through the stretch statistics and every

@@ -8,10 +8,10 @@
 // chunk computed them: float sums depend on their order, and a fixed order makes a chunk's bytes the same whether
 // its neighbours shared chips with it (a local run) or it computed every chip itself (a scale-out worker).
 import { SparePool } from '../../core/raster/sparePool';
-import type { AlignedChunk, PixelWindow, ReusablePlanes } from '../../core/raster/types';
+import type { AlignedChunk, Normalisation, PixelWindow, ReusablePlanes } from '../../core/raster/types';
 import { addChip, createBlendTarget, finishBlend, type BlendTarget } from '../../core/tiling/blend';
 import { chipKey, type ChunkChipWork } from '../../core/tiling/chipSharing';
-import { copyChip, normalisePairInPlace, type Normalisation } from '../../core/tiling/chips';
+import { copyChip, normalisePairInPlace } from '../../core/tiling/chips';
 import type { ChipPredictor } from '../inference/chipPredictor';
 import type { RunStats } from './runEvents';
 
