@@ -4,8 +4,8 @@ import { ChangeMapApp } from './support/changeMapApp';
 import { TINY_CHANGE_MODEL, writeScenePair } from './support/fixtures';
 import { Workbench } from './support/workbench';
 
-// A 1024 px scene cut into 256 px chunks: a 4 x 4 chunk grid.
-const SCENE_PX = 1024;
+// A 2048 px scene cut into 256 px chunks: an 8 x 8 chunk grid, enough that a cancel lands mid-run.
+const SCENE_PX = 2048;
 const CHUNK_PX = 256;
 const WHOLE_CHUNKS = (SCENE_PX / CHUNK_PX) ** 2;
 
@@ -63,7 +63,7 @@ describe('run panel', () => {
   });
 
   it('runs over the whole overlap chunk by chunk, then shows the change probability', async () => {
-    await bench.byTestId('chunk-size').selectOption({ label: '256 px' });
+    await bench.byTestId('chunk-size').selectOption({ label: `${CHUNK_PX} px` });
     await bench.startRun();
     const progress = bench.byTestId('run-progress');
     expect(Number(await progress.getAttribute('data-chunks-total'))).toBe(WHOLE_CHUNKS);
@@ -127,6 +127,7 @@ describe('run panel', () => {
     // here, which is only a warning), so the run is still going when Cancel is clicked: the general model, with
     // grid-sized chips and every core, now finishes this small scene within moments of its first chunk.
     await bench.chooseModel(/tinycd-buildings-levir/);
+    await bench.byTestId('chunk-size').selectOption({ label: `${CHUNK_PX} px` });
     const doneBefore = await app.signalCount('run:chunk-done');
     await bench.startRun();
     await app.waitForSignal('run:chunk-done', doneBefore + 1, 120_000);
@@ -139,8 +140,9 @@ describe('run panel', () => {
     await app.screenshot('run-cancelled');
 
     const chunkDoneAtCancel = await app.signalCount('run:chunk-done');
+    const runsDone = await app.signalCount('run:done');
     await bench.byTestId('run-resume').click();
-    await bench.waitForRunDone(3, 400_000);
+    await bench.waitForRunDone(runsDone + 1, 400_000);
     expect(await bench.byTestId('run-status').textContent()).toBe('done');
     // Only the chunks left over were computed again.
     expect((await app.signalCount('run:chunk-done')) - chunkDoneAtCancel).toBe(WHOLE_CHUNKS - doneAtCancel);
