@@ -35,7 +35,8 @@ describe('Find imagery', () => {
     fillSceneSearch(bench, { apiUrl, collection: 'sample-aerial', bbox: catalogue.bbox });
 
   it('lists the scenes per date with their thumbnails and draws their footprints', async () => {
-    expect(await bench.byTestId('stac-catalogue').locator('option').count()).toBeGreaterThanOrEqual(2);
+    // The known catalogues arrive after the panel opens: at least one besides "Another STAC API".
+    await bench.byTestId('stac-catalogue').locator('option').nth(1).waitFor({ state: 'attached' });
     await fillSearch(catalogue.stac.url);
     const rendered = await app.signalCount('map:rendered');
     await bench.expectSignal('stac:thumbnails', () => bench.byTestId('stac-search').click());

@@ -178,11 +178,6 @@ export function chunkSizeForBudget(
 }
 
 /**
- * Chips per batch from a memory budget for one batch: inputs, output and an allowance for the network's
- * activations of 96 chip-sized float planes (with 24, batches of 33 chips of the shipped 256-px model took the
- * process to 1.9 GB RSS on a 1 GiB budget).
- */
-/**
  * The most chips in one batch, from the budget or asked for (the run:start contract's limit): beyond it a batch
  * of large chips needs gigabytes of activations and gains no speed.
  */
@@ -193,6 +188,11 @@ function planesPerChip(bands: number, activationFactor: number): number {
   return 2 * bands + 1 + activationFactor;
 }
 
+/**
+ * Chips per batch from a memory budget for one batch: inputs, output and an allowance for the network's
+ * activations of 96 chip-sized float planes (with 24, batches of 33 chips of the shipped 256-px model took the
+ * process to 1.9 GB RSS on a 1 GiB budget).
+ */
 export function batchSizeForBudget(
   budgetBytes: number,
   bands: number,
