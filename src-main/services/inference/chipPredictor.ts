@@ -4,13 +4,14 @@ import type { LoadedInfo } from './inferenceProtocol';
 
 export interface ChipPredictor {
   readonly info: LoadedInfo;
-  /** n chips before/after (NCHW, normalised) -> n*chip*chip probabilities. The inputs may be transferred. */
+  /** n chips before/after (NCHW, normalised) -> n*chip*chip probabilities. The inputs may be transferred (moved away) unless they came from inputsFor. */
   predict(before: Float32Array, after: Float32Array, n: number): Promise<Float32Array>;
   /**
-   * A pair of input arrays of `length` from earlier batches, to fill for the next predict instead of allocating
-   * new ones; null when none is free. Their contents are stale: every element must be written.
+   * A pair of input arrays of `length` to fill for the next predict, where the predictor has a cheaper kind than
+   * fresh arrays (the worker's shared memory); free again once that predict has answered. Their contents are stale:
+   * every element must be written.
    */
-  recycledInputs?(length: number): { before: Float32Array; after: Float32Array } | null;
+  inputsFor?(length: number): { before: Float32Array; after: Float32Array };
   /** Milliseconds the provider spent computing batches so far. */
   readonly busyMillis: number;
   /** Stops at once, abandoning any batch in flight (cancel). */

@@ -45,16 +45,7 @@ export function serveInference(port: RpcPort): void {
         const millis = performance.now() - started;
         // ORT may hand back a view of a larger buffer; copy only then, so the transfer moves exactly the result.
         const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
-        const { before, after } = request;
-        const transfer = [own.buffer as ArrayBuffer];
-        // ONNX Runtime is done with the inputs once the batch has run: they go back to be filled again.
-        const inputs =
-          before.buffer !== after.buffer && before.buffer !== own.buffer && after.buffer !== own.buffer;
-        if (inputs) transfer.push(before.buffer as ArrayBuffer, after.buffer as ArrayBuffer);
-        return new Transferred(
-          { probability: own, millis, ...(inputs ? { inputs: { before, after } } : {}) },
-          transfer,
-        );
+        return new Transferred({ probability: own, millis }, [own.buffer as ArrayBuffer]);
       },
       dispose: async () => {
         await detector?.dispose();

@@ -50,9 +50,4 @@ export interface LoadedInfo {
 export interface PredictResult {
   probability: Float32Array;
   millis: number;
-  /**
-   * The request's input arrays, moved back for the next batches to fill: a run cuts thousands of chips, and fresh
-   * arrays for each (zero-filled pages, then garbage) cost the main thread more than cutting them.
-   */
-  inputs?: { before: Float32Array; after: Float32Array };
 }

@@ -83,17 +83,20 @@ describe('ONNX change model', () => {
     const out = await w.predict(new Float32Array(size), new Float32Array(size), 1);
     expect(out.length).toBe(chipSize * chipSize);
     expect(w.busyMillis).toBeGreaterThan(0);
-    // The inputs come back for the next batch to fill (and only at their own length); refilled, they give the
-    // same answer as fresh arrays with the same values.
-    expect(w.recycledInputs(2 * size)).toBeNull();
-    const inputs = w.recycledInputs(size)!;
-    expect([inputs.before.length, inputs.after.length]).toEqual([size, size]);
-    expect(w.recycledInputs(size)).toBeNull();
+    // Inputs in memory shared with the worker are read in place (not moved away), are not handed out twice while a
+    // batch uses them, are free again once it is answered, and give the same answer as arrays moved to the worker.
     const values = (k: number) => Float32Array.from({ length: size }, (_, i) => Math.sin(i * 0.1 + k));
+    const inputs = w.inputsFor(size);
+    expect(inputs.before.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect([inputs.before.length, inputs.after.length]).toEqual([size, size]);
     inputs.before.set(values(1));
     inputs.after.set(values(2));
-    const reused = await w.predict(inputs.before, inputs.after, 1);
-    expect(reused).toEqual(await w.predict(values(1), values(2), 1));
+    const pending = w.predict(inputs.before, inputs.after, 1);
+    expect(w.inputsFor(size).before.buffer).not.toBe(inputs.before.buffer);
+    const shared = await pending;
+    expect(inputs.before.length).toBe(size);
+    expect(shared).toEqual(await w.predict(values(1), values(2), 1));
+    expect(w.inputsFor(size).before.buffer).toBe(inputs.before.buffer);
     await w.terminate();
     const renamed = variant('renamed2', (c) => (c.outputs[0].name = 'nope'));
     await expect(InferenceWorker.start(renamed)).rejects.toMatchObject({ code: 'MODEL_CARD_MISMATCH' });

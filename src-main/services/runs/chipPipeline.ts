@@ -224,7 +224,7 @@ export class ChipPipeline {
       const batchChips = chips.slice(start, start + batchSize);
       const plane = bands * this.chipPlane;
       const length = batchChips.length * plane;
-      const { before, after } = this.predictor.recycledInputs?.(length) ?? {
+      const { before, after } = this.predictor.inputsFor?.(length) ?? {
         before: new Float32Array(length),
         after: new Float32Array(length),
       };

@@ -26,7 +26,7 @@ export interface FakePredictorOptions {
    * that has nothing queued idles): `answeredIdle` then counts the batches answered with nothing queued behind them.
    */
   holdUntilNextMs?: number;
-  /** Hands each batch's inputs back through recycledInputs, filled with NaN (a caller must overwrite them all). */
+  /** Hands each batch's inputs out again through inputsFor, filled with NaN (a caller must overwrite them all). */
   recycleInputs?: boolean;
 }
 
@@ -72,9 +72,11 @@ export function fakePredictor(
     busyMillis: 0,
     batches: 0,
     answeredIdle: 0,
-    recycledInputs(length: number) {
+    inputsFor(length: number) {
       const at = spare.findIndex((p) => p.before.length === length);
-      return at < 0 ? null : spare.splice(at, 1)[0];
+      return at < 0
+        ? { before: new Float32Array(length), after: new Float32Array(length) }
+        : spare.splice(at, 1)[0];
     },
     async predict(before: Float32Array, after: Float32Array, n: number) {
       if (stopped) throw new Error('stopped');
