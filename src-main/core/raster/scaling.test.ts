@@ -38,3 +38,37 @@ it('leaves unit scaling alone without a normalisation', () => {
     Array.from(applyUnitScaling(raw, 2, [unitScalingFor('uint8', null), unitScalingFor('uint8', null)])),
   ).toEqual(Array.from(raw, (v) => Math.fround(v / 255)));
 });
+
+it('scales 8-bit samples through a table to exactly what the arithmetic gives, clamp and normalisation included', () => {
+  const bands = 2;
+  fc.assert(
+    fc.property(
+      fc
+        .uint8Array({ minLength: bands, maxLength: 80 })
+        .map((a) => a.subarray(0, a.length - (a.length % bands))),
+      fc.array(
+        fc.record({
+          scale: fc.double({ min: -0.1, max: 0.1, noNaN: true }),
+          offset: fc.double({ min: -2, max: 2, noNaN: true }),
+          clamp: fc.boolean(),
+        }),
+        { minLength: bands, maxLength: bands },
+      ),
+      fc.option(
+        fc.record({
+          mean: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: bands, maxLength: bands }),
+          std: fc.array(fc.double({ min: 0.01, max: 3, noNaN: true }), {
+            minLength: bands,
+            maxLength: bands,
+          }),
+        }),
+        { nil: undefined },
+      ),
+      (raw, scalings, norm) => {
+        const viaTable = applyUnitScaling(raw, bands, scalings, undefined, norm);
+        const viaArithmetic = applyUnitScaling(Float32Array.from(raw), bands, scalings, undefined, norm);
+        expect(Array.from(viaTable)).toEqual(Array.from(viaArithmetic));
+      },
+    ),
+  );
+});
