@@ -40,3 +40,15 @@ it('does not take back a view mixing a lent item with another array', () => {
   pool.give({ before: lent.before.subarray(0, 5), after: new Float32Array(5) });
   expect(pool.take(1)).toBeUndefined();
 });
+
+it('makes an item only when none kept fits, and takes a view of a made one back as the whole item', () => {
+  const pool = new SparePool<Pair>(1, arraysOf);
+  let made = 0;
+  const make = () => (made++, pair(100));
+  const first = pool.takeOrMake(100, make);
+  pool.give({ before: first.before.subarray(0, 40), after: first.after.subarray(0, 40) });
+  expect(pool.takeOrMake(100, make)).toBe(first);
+  expect(made).toBe(1);
+  expect(pool.takeOrMake(100, make)).not.toBe(first);
+  expect(made).toBe(2);
+});

@@ -26,6 +26,15 @@ export class SparePool<T> {
     return item;
   }
 
+  /** A kept item that holds `length` elements, or else a new one from `make`, lent out as taken ones are. */
+  takeOrMake(length: number, make: () => T): T {
+    const kept = this.take(length);
+    if (kept) return kept;
+    const item = make();
+    this.lent.set(this.arraysOf(item)[0].buffer, item);
+    return item;
+  }
+
   /** Keeps `used` (or the whole item it is a view of) for a later take. */
   give(used: T): void {
     const views = this.arraysOf(used);
