@@ -139,6 +139,40 @@ it('fills planes offered for reuse exactly as fresh ones, direct and resampled, 
   }
 });
 
+it('reads windows of changing sizes into kept arrays exactly as a pair that never read before would', async () => {
+  const beforeGrid = utmGrid(64, 64, 500000, 5600000);
+  const afterGrid = utmGrid(64, 64, 500005, 5599995); // half a pixel off: resampled
+  await writeFixture(join(dir, 'sizes-before.tif'), beforeGrid, 3, sceneData(beforeGrid, 3, 'uint8', 2), {
+    nodata: 0,
+  });
+  await writeFixture(join(dir, 'sizes-same.tif'), beforeGrid, 3, sceneData(beforeGrid, 3, 'uint8', 6));
+  await writeFixture(join(dir, 'sizes-shifted.tif'), afterGrid, 3, sceneData(afterGrid, 3, 'uint8', 8));
+  const windows = [
+    { x: 0, y: 0, width: 30, height: 20 },
+    { x: 10, y: 30, width: 12, height: 9 },
+    { x: 40, y: 40, width: 40, height: 40 }, // reaches past the image
+    { x: 5, y: 5, width: 31, height: 21 },
+  ];
+  const capacity = 3 * 40 * 40;
+  for (const afterFile of ['sizes-same.tif', 'sizes-shifted.tif']) {
+    const open = async () =>
+      openAlignedPair(
+        await openImagerySet([join(dir, 'sizes-before.tif')]),
+        await openImagerySet([join(dir, afterFile)]),
+      );
+    const pair = await open();
+    let reuse = { before: new Float32Array(capacity), after: new Float32Array(capacity) };
+    for (const window of windows) {
+      const reused = await pair.read(window, { reuse });
+      const fresh = await (await open()).read(window);
+      expect(reused.before).toEqual(fresh.before);
+      expect(reused.after).toEqual(fresh.after);
+      expect(reused.valid).toEqual(fresh.valid);
+      reuse = { before: new Float32Array(capacity).fill(Number.NaN), after: new Float32Array(capacity) };
+    }
+  }
+});
+
 it('normalises as it reads when asked, as the run engine would after it, with the fill where either date is invalid', async () => {
   const beforeGrid = utmGrid(64, 64, 500000, 5600000);
   const afterGrid = utmGrid(64, 64, 500005, 5599995); // half a pixel off: resampled

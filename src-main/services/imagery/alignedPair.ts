@@ -30,7 +30,7 @@ import {
 } from '../../core/raster/warp';
 import { intersectWindows } from '../../core/raster/window';
 import { gridToPixel, windowGeoTransform } from '../../core/raster/geoTransform';
-import { isIntegerType, type RasterArray } from '../../core/raster/sampleTypes';
+import { isIntegerType, SAMPLE_TYPES, type RasterArray } from '../../core/raster/sampleTypes';
 import { SparePool } from '../../core/raster/sparePool';
 import { converter, WGS84 } from './crs';
 import { gridOutline } from './imagerySet';
@@ -255,17 +255,25 @@ export async function openAlignedPair(
   // At most two a date: a run reads one chunk ahead.
   const rawArrays = (a: RasterArray) => [a];
   const spareRaw = { before: new SparePool(2, rawArrays), after: new SparePool(2, rawArrays) };
+  // A raw read's array holds `capacity` values when that is more than this read needs (the caller's planes, sized
+  // for its largest read), so a spare one fits the next, differently sized window instead of fresh pages each time.
+  const rawInto = (source: RasterSource, pool: SparePool<RasterArray>, length: number, capacity: number) =>
+    pool.takeOrMake(length, () =>
+      SAMPLE_TYPES[source.metadata.sampleType].create(Math.max(length, capacity)),
+    );
 
   async function readAfter(
     window: PixelWindow,
     signal: AbortSignal | undefined,
     into: Float32Array | undefined,
     norm: Normalisation | undefined,
+    capacity: number,
   ): Promise<{ data: Float32Array; valid: Uint8Array }> {
     if (sameGrid) {
       const w = { ...window, x: window.x + Math.round(offX), y: window.y + Math.round(offY) };
       const length = w.width * w.height * bands;
-      const r = await after.readWindow(w, { bands: afterBands, signal, into: spareRaw.after.take(length) });
+      const raw = rawInto(after, spareRaw.after, length, capacity);
+      const r = await after.readWindow(w, { bands: afterBands, signal, into: raw });
       // Before scaling: the stretch's clamp would turn an infinite value into a valid-looking 1.
       markNonFiniteInvalid(r.data, bands, r.valid);
       const data = applyUnitScaling(r.data, bands, scaling.after, into, norm);
@@ -289,7 +297,7 @@ export async function openAlignedPair(
     const r = await after.readWindow(clipped, {
       bands: afterBands,
       signal,
-      into: spareRaw.after.take(clipped.width * clipped.height * bands),
+      into: rawInto(after, spareRaw.after, clipped.width * clipped.height * bands, capacity),
     });
     markNonFiniteInvalid(r.data, bands, r.valid);
     // Scale before resampling so the stretch's clamp happens on source values, as it does for the before date.
@@ -313,9 +321,17 @@ export async function openAlignedPair(
       const bw = { ...window, x: window.x + beforeWindow.x, y: window.y + beforeWindow.y };
       const planeLength = window.width * window.height * bands;
       const fits = reuse && reuse.before.length >= planeLength && reuse.after.length >= planeLength;
+      const capacity = reuse ? Math.min(reuse.before.length, reuse.after.length) : 0;
+      const beforeInto = rawInto(before, spareRaw.before, planeLength, capacity);
       const [b, a] = await Promise.all([
-        before.readWindow(bw, { bands: beforeBands, signal, into: spareRaw.before.take(planeLength) }),
-        readAfter(window, signal, fits ? reuse.after.subarray(0, planeLength) : undefined, normalise),
+        before.readWindow(bw, { bands: beforeBands, signal, into: beforeInto }),
+        readAfter(
+          window,
+          signal,
+          fits ? reuse.after.subarray(0, planeLength) : undefined,
+          normalise,
+          capacity,
+        ),
       ]);
       const valid = b.valid;
       markNonFiniteInvalid(b.data, bands, valid);
