@@ -96,7 +96,11 @@ describe('ONNX change model', () => {
     const shared = await pending;
     expect(inputs.before.length).toBe(size);
     expect(shared).toEqual(await w.predict(values(1), values(2), 1));
+    // Sent again and answered twice, it is still handed out once.
+    await w.predict(inputs.before, inputs.after, 1);
+    await w.predict(inputs.before, inputs.after, 1);
     expect(w.inputsFor(size).before.buffer).toBe(inputs.before.buffer);
+    expect(w.inputsFor(size).before.buffer).not.toBe(inputs.before.buffer);
     await w.terminate();
     const renamed = variant('renamed2', (c) => (c.outputs[0].name = 'nope'));
     await expect(InferenceWorker.start(renamed)).rejects.toMatchObject({ code: 'MODEL_CARD_MISMATCH' });
