@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { ChangeMapError } from '../../core/errors';
 import { RpcClient } from '../../ipc/rpc';
 import { nodeRpcPort, startWorker, workerEntryUrl } from '../workerEntry';
-import type { ChipPredictor } from './chipPredictor';
+import type { ChipPredictor, InputPair } from './chipPredictor';
 import type { InferenceRequest, LoadedInfo, PredictResult } from './inferenceProtocol';
 import type { ProviderRequest } from './providers';
 
@@ -18,8 +18,6 @@ export const DEFAULT_WORKER_URL = workerEntryUrl(
  * queued), and a GPU batch can be hundreds of MiB.
  */
 const MAX_SPARE_INPUTS = 2;
-
-type InputPair = { before: Float32Array; after: Float32Array };
 
 /** A worker started ahead of its first use (prestart), with the entry it runs. */
 let spare: { href: string; worker: Worker } | null = null;

@@ -218,7 +218,7 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
   // Planes of chunks whose chips are all cut, for the next reads to fill: two alternate in a long run (one read
   // ahead, one being cut), so one is kept. Each pair holds the run's largest read, so a spare one always fits:
   // sized to its own read, a pair from a narrower chunk could not take a wider one, and most reads scaled into
-  // fresh zero-filled pages (2.0-2.3 ns a sample instead of 0.5; 1.1 s of a 5000² bench's main thread).
+  // fresh zero-filled pages (2.0-2.3 ns a sample instead of 0.5; 1.1 s over a 5000² bench's two runs).
   const planeLength =
     work.reduce((most, w) => Math.max(most, w.read.width * w.read.height), 0) * source.bands;
   const sparePlanes = new SparePool<ReusablePlanes>(1, (p) => [p.before, p.after]);

@@ -1,7 +1,7 @@
 // A predictor in plain JavaScript for run tests: change = how far after differs from before, smoothed over a
 // 5x5 neighbourhood inside the chip. Like a CNN it sees less context at chip borders (the window shrinks there),
 // so its raw chip outputs have edge effects the blending must hide.
-import type { ChipPredictor } from '../../inference/chipPredictor';
+import type { ChipPredictor, InputPair } from '../../inference/chipPredictor';
 import type { LoadedInfo } from '../../inference/inferenceProtocol';
 
 export interface FakePredictorOptions {
@@ -36,7 +36,7 @@ export function fakePredictor(
   const cardChip = options.chipSize ?? 32;
   const bands = options.bands ?? 3;
   let stopped = false;
-  const spare: { before: Float32Array; after: Float32Array }[] = [];
+  const spare: InputPair[] = [];
   // The answer held back (holdUntilNextMs): released by the next batch, or by its timer.
   let releaseHeld: (() => void) | null = null;
   const holdAnswer = (ms: number) =>
