@@ -7,7 +7,12 @@ import {
 } from '../../src-main/core/raster/scaling';
 import { chipOrigins } from '../../src-main/core/tiling/chunkPlan';
 import { cutChip } from '../../src-main/core/tiling/chips';
-import { addChip, chipWeights, createBlendTarget } from '../../src-main/core/tiling/blend';
+import {
+  addChip,
+  blendedProbabilities,
+  chipWeights,
+  createBlendTarget,
+} from '../../src-main/core/tiling/blend';
 import type { ChangeModelCard } from '../../src-main/core/models/modelCard';
 
 /**
@@ -85,9 +90,7 @@ export async function predictChangeProbability(
       cutChip(b, slot, after, valid, window, bands, x, y, chip, norm);
     });
     const probability = await model.predict(a, b, group.length);
-    group.forEach(([x, y], slot) => addChip(target, probability, slot * chip * chip, x, y, chip, weights));
+    group.forEach(([x, y], slot) => addChip(target, probability, slot * chip * chip, x, y, weights));
   }
-  const out = new Float32Array(width * height);
-  for (let i = 0; i < out.length; i++) out[i] = target.weight[i] > 0 ? target.sum[i] / target.weight[i] : 0;
-  return out;
+  return blendedProbabilities(target);
 }

@@ -9,7 +9,13 @@
 // its neighbours shared chips with it (a local run) or it computed every chip itself (a scale-out worker).
 import { SparePool } from '../../core/raster/sparePool';
 import type { AlignedChunk, Normalisation, PixelWindow, ReusablePlanes } from '../../core/raster/types';
-import { addChip, createBlendTarget, finishBlend, type BlendTarget } from '../../core/tiling/blend';
+import {
+  addChip,
+  createBlendTarget,
+  finishBlend,
+  type BlendTarget,
+  type ChipWeights,
+} from '../../core/tiling/blend';
 import { chipKey, type ChunkChipWork } from '../../core/tiling/chipSharing';
 import { copyChip, normalisePairInPlace } from '../../core/tiling/chips';
 import type { ChipPredictor } from '../inference/chipPredictor';
@@ -18,13 +24,11 @@ import type { RunStats } from './runEvents';
 /** Chip outputs kept for later chunks of this pass that touch the same chips, with how many still need them. */
 type KeptChips = Map<string, { probability: Float32Array; uses: number }>;
 
-type Accumulators = Pick<BlendTarget, 'sum' | 'weight'>;
-
 /** What every chunk of a run shares: chip edge, bands, blend weights and the card's normalisation. */
 export interface ChunkShape {
   chip: number;
   bands: number;
-  weights: Float32Array;
+  weights: ChipWeights;
   norm: Normalisation;
 }
 
@@ -58,7 +62,7 @@ export class ChunkInProgress {
     input: AlignedChunk,
     private readonly shape: ChunkShape,
     private readonly kept: KeptChips,
-    private readonly spareAccumulators: SparePool<Accumulators>,
+    private readonly spareSums: SparePool<Float32Array>,
   ) {
     // NaN/Inf in either date makes the pixel invalid in both before either is normalised: the model then sees the
     // card's fill there, and the output is nodata (the pair source already masks them; this holds for any source).
@@ -69,7 +73,7 @@ export class ChunkInProgress {
     this.planes = { before: input.before, after: input.after };
     this.valid = input.valid;
     this.readWindow = input.window;
-    this.target = createBlendTarget(window, spareAccumulators.take(window.width * window.height));
+    this.target = createBlendTarget(window, spareSums.take(window.width * window.height));
     work.chips.forEach(([x, y], order) => {
       if (work.computes[order]) this.toCompute.push({ x, y, laterUses: work.laterUses[order], order });
     });
@@ -118,7 +122,7 @@ export class ChunkInProgress {
    * computed by this chunk in a batch still at the provider, or kept by an earlier chunk whose batch still is.
    */
   blendReady(): void {
-    const { chip, weights } = this.shape;
+    const { weights } = this.shape;
     const chips = this.work.chips;
     for (; this.nextToBlend < chips.length; this.nextToBlend++) {
       const [x, y] = chips[this.nextToBlend];
@@ -126,13 +130,13 @@ export class ChunkInProgress {
         const out = this.answered.get(this.nextToBlend);
         if (!out) return;
         this.answered.delete(this.nextToBlend);
-        addChip(this.target, out.probability, out.offset, x, y, chip, weights);
+        addChip(this.target, out.probability, out.offset, x, y, weights);
         continue;
       }
       const key = chipKey(x, y);
       const held = this.kept.get(key);
       if (!held) return;
-      addChip(this.target, held.probability, 0, x, y, chip, weights);
+      addChip(this.target, held.probability, 0, x, y, weights);
       if (--held.uses === 0) this.kept.delete(key);
     }
   }
@@ -141,7 +145,7 @@ export class ChunkInProgress {
   finish(): Uint8Array {
     if (!this.blended) throw new Error(`A chip of chunk ${this.idx} was never blended.`);
     const bytes = finishBlend(this.target, this.valid, this.readWindow);
-    this.spareAccumulators.give(this.target);
+    this.spareSums.give(this.target.sum);
     return bytes;
   }
 }
@@ -162,8 +166,8 @@ export class ChipPipeline {
   private readonly chipPlane: number;
 
   private readonly kept: KeptChips = new Map();
-  /** Accumulators of finished chunks for the next chunks' blends: a finished one and the next. */
-  private readonly spareAccumulators = new SparePool<Accumulators>(2, (a) => [a.sum, a.weight]);
+  /** Weighted sums of finished chunks for the next chunks' blends: a finished one and the next. */
+  private readonly spareSums = new SparePool<Float32Array>(2, (sum) => [sum]);
 
   constructor(
     private readonly predictor: ChipPredictor,
@@ -181,15 +185,7 @@ export class ChipPipeline {
   /** Normalises a chunk's read (unless its source did) and makes it ready to feed (`idx` is the caller's tag for it). */
   openChunk(idx: number, window: PixelWindow, work: ChunkChipWork, input: AlignedChunk): ChunkInProgress {
     const t = performance.now();
-    const chunk = new ChunkInProgress(
-      idx,
-      window,
-      work,
-      input,
-      this.shape,
-      this.kept,
-      this.spareAccumulators,
-    );
+    const chunk = new ChunkInProgress(idx, window, work, input, this.shape, this.kept, this.spareSums);
     this.stats.prepareMs += performance.now() - t;
     return chunk;
   }
