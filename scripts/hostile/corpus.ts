@@ -1146,6 +1146,7 @@ export async function makeCorpus(dir: string): Promise<HostileCase[]> {
         : undefined,
     });
   flag('flag-threads-100000', '--threads 100000', ['--threads', '100000'], { threads: 100000 });
+  flag('flag-sessions-1000', '--sessions 1000', ['--sessions', '1000'], { sessions: 1000 });
   flag('flag-batch-100000', '--batch 100000', ['--batch', '100000'], { batchSize: 100000 });
   flag('flag-memory-budget-0', '--memory-budget 0', ['--memory-budget', '0'], { memoryBudgetMiB: 0 });
   flag('flag-memory-budget-huge', '--memory-budget 1e15', ['--memory-budget', '1e15'], {

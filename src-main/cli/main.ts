@@ -215,6 +215,11 @@ export function buildProgram(done: (code: number) => void): Command {
         numberOf(field('run:start', 'threads')),
       )
       .option(
+        '--sessions <n>',
+        'model sessions computing side by side, --threads each (default: measured with the threads)',
+        numberOf(field('run:start', 'sessions')),
+      )
+      .option(
         '--memory-budget <MiB>',
         'memory the run may use; chunk and batch sizes follow (default 1024)',
         numberOf(field('run:start', 'memoryBudgetMiB')),
@@ -276,6 +281,7 @@ export function buildProgram(done: (code: number) => void): Command {
         overlap: o.overlap,
         batch: o.batch,
         threads: o.threads,
+        sessions: o.sessions,
         memoryBudget: o.memoryBudget,
         regions: o.regions,
         settings: regionSettings(o),

@@ -39,6 +39,7 @@ export interface RunOptions {
   overlap?: number;
   batch?: number;
   threads?: number;
+  sessions?: number;
   memoryBudget?: number;
   regions: boolean;
   settings: Partial<RegionSettings>;
@@ -313,6 +314,7 @@ function runRequest(options: RunOptions): Request<'run:start'> {
     overlap: options.overlap,
     batchSize: options.batch,
     threads: options.threads,
+    sessions: options.sessions,
     memoryBudgetMiB: options.memoryBudget,
     regionSettings: options.settings,
     findRegions: options.regions,

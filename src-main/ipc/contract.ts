@@ -671,6 +671,9 @@ export interface ReportResult {
  */
 export const MAX_INFERENCE_THREADS = 256;
 
+/** The most model sessions a run may ask for side by side (each holds its own activations: about 150 MiB at 656 px). */
+export const MAX_INFERENCE_SESSIONS = 16;
+
 /**
  * A job engine for a scale-out run: the address of the Redis that `changemap worker` processes take chunks from
  * (services/scaleout). Left out, the run is computed in the app's own process.
@@ -733,6 +736,8 @@ export const runStartRequest = z
     batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).optional(),
     /** CPU threads for inference (default: measured for the machine and model), at most MAX_INFERENCE_THREADS. */
     threads: z.number().int().min(1).max(MAX_INFERENCE_THREADS).optional(),
+    /** Model sessions side by side (default: measured with the threads), at most MAX_INFERENCE_SESSIONS. */
+    sessions: z.number().int().min(1).max(MAX_INFERENCE_SESSIONS).optional(),
     /** Memory the run may use, MiB; chunk and batch sizes follow from it (default 1024). */
     memoryBudgetMiB: z.number().int().min(128).max(1_048_576).optional(),
     /** Region settings for the regions found when the run finishes (the rest come from the one rule). */

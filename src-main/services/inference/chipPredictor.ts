@@ -21,6 +21,8 @@ export interface ChipPredictor {
    * every element must be written.
    */
   inputsFor?(length: number): InputPair;
+  /** Batches it computes at once (default 1: one session); a run keeps one more than this out to it. */
+  readonly parallelism?: number;
   /** Milliseconds the provider spent computing batches so far. */
   readonly busyMillis: number;
   /** Stops at once, abandoning any batch in flight (cancel). */

@@ -6,6 +6,7 @@ import { nodeRpcPort, startWorker, workerEntryUrl } from '../workerEntry';
 import type { ChipPredictor, InputPair } from './chipPredictor';
 import type { InferenceRequest, LoadedInfo, PredictResult } from './inferenceProtocol';
 import type { ProviderRequest } from './providers';
+import { SharedInputs } from './sharedInputs';
 
 /** URL of the worker entry. Source checkouts run the .ts through tsx; a bundled app passes its built file. */
 export const DEFAULT_WORKER_URL = workerEntryUrl(
@@ -14,10 +15,19 @@ export const DEFAULT_WORKER_URL = workerEntryUrl(
 );
 
 /**
- * Shared input pairs kept per length (inputsFor): two, since a run has at most two batches out (one computing, one
- * queued), and a GPU batch can be hundreds of MiB.
+ * Shared input pairs kept per length (inputsFor) by a worker of its own: two, since a run has at most two batches
+ * out to one session (one computing, one queued), and a GPU batch can be hundreds of MiB.
  */
 const MAX_SPARE_INPUTS = 2;
+
+export interface InferenceWorkerOptions {
+  provider?: ProviderRequest;
+  threads?: number;
+  variantFile?: string;
+  workerUrl?: URL;
+  /** Spare input pairs shared with other sessions of a pool (default: the worker's own). */
+  inputs?: SharedInputs;
+}
 
 /** A worker started ahead of its first use (prestart), with the entry it runs. */
 let spare: { href: string; worker: Worker } | null = null;
@@ -27,10 +37,11 @@ export class InferenceWorker implements ChipPredictor {
   private closed = false;
   info!: LoadedInfo;
   busyMillis = 0;
-  /** Shared input pairs no batch is using, by length (a run uses one or two lengths: full and last batches). */
-  private readonly spareInputs = new Map<number, InputPair[]>();
-
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    /** Shared input pairs no batch is using. */
+    private readonly inputs: SharedInputs = new SharedInputs(MAX_SPARE_INPUTS),
+  ) {
     this.client = new RpcClient(nodeRpcPort(worker), {
       closedError: (reason) =>
         new ChangeMapError(
@@ -72,10 +83,7 @@ export class InferenceWorker implements ChipPredictor {
   }
 
   /** Starts a worker (or takes the prestarted one) and loads the model into it; rejects with the model's error. */
-  static async start(
-    cardPath: string,
-    options: { provider?: ProviderRequest; threads?: number; variantFile?: string; workerUrl?: URL } = {},
-  ): Promise<InferenceWorker> {
+  static async start(cardPath: string, options: InferenceWorkerOptions = {}): Promise<InferenceWorker> {
     const url = options.workerUrl ?? DEFAULT_WORKER_URL;
     let worker: Worker;
     if (spare?.href === url.href) {
@@ -83,7 +91,7 @@ export class InferenceWorker implements ChipPredictor {
       spare = null;
       worker.ref();
     } else worker = startWorker(url);
-    const client = new InferenceWorker(worker);
+    const client = new InferenceWorker(worker, options.inputs);
     try {
       client.info = (await client.call({
         type: 'load',
@@ -112,14 +120,8 @@ export class InferenceWorker implements ChipPredictor {
     const transfer = shared ? [] : [before.buffer as ArrayBuffer, after.buffer as ArrayBuffer];
     const result = (await this.call({ type: 'predict', before, after, n }, transfer)) as PredictResult;
     this.busyMillis += result.millis;
-    if (shared) {
-      // The worker has answered, so ONNX Runtime is done with them: the pair can be filled again.
-      const spare = this.spareInputs.get(before.length) ?? [];
-      // Once, even when a caller sends one pair again and again (the bench's bare model does).
-      if (spare.length < MAX_SPARE_INPUTS && !spare.some((p) => p.before === before))
-        spare.push({ before, after });
-      this.spareInputs.set(before.length, spare);
-    }
+    // The worker has answered, so ONNX Runtime is done with them: the pair can be filled again.
+    if (shared) this.inputs.give({ before, after });
     return result.probability;
   }
 
@@ -129,13 +131,7 @@ export class InferenceWorker implements ChipPredictor {
    * (about 5 a second: 190 in a 5000² bench, a tenth of the model's speed lost on 2 cores).
    */
   inputsFor(length: number): InputPair {
-    const spare = this.spareInputs.get(length)?.pop();
-    if (spare) return spare;
-    const memory = new SharedArrayBuffer(2 * length * Float32Array.BYTES_PER_ELEMENT);
-    return {
-      before: new Float32Array(memory, 0, length),
-      after: new Float32Array(memory, length * Float32Array.BYTES_PER_ELEMENT, length),
-    };
+    return this.inputs.take(length);
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   calibrationKey,
   CalibrationCache,
   calibrationStale,
+  layoutCandidates,
   threadCandidates,
 } from './threadCalibration';
 
@@ -23,14 +24,40 @@ describe('threadCandidates', () => {
   });
 });
 
+describe('layoutCandidates', () => {
+  it('tries one session at each thread count and every core split between sessions, every core in one last', () => {
+    const names = (cores: number) =>
+      layoutCandidates(cores).map((l) => (l.sessions === 1 ? `${l.threads}` : `${l.sessions}x${l.threads}`));
+    expect(names(1)).toEqual(['1']);
+    expect(names(2)).toEqual(['1', '2x1', '2']);
+    expect(names(4)).toEqual(['1', '2', '3', '2x2', '4']);
+    expect(names(16)).toEqual(['1', '2', '4', '8', '15', '2x8', '4x4', '16']);
+  });
+});
+
 describe('calibrateThreads', () => {
+  const one = (threads: number) => ({ sessions: 1, threads });
   it('keeps the fastest count, and more threads on a tie', async () => {
     const rates: Record<number, number> = { 1: 2.6, 2: 3.7, 4: 3.7 };
-    expect((await calibrateThreads([1, 2, 4], async (t) => rates[t])).threads).toBe(4);
+    expect((await calibrateThreads([1, 2, 4].map(one), async (l) => rates[l.threads])).threads).toBe(4);
     const loaded: Record<number, number> = { 1: 2.0, 2: 1.45 };
-    const result = await calibrateThreads([1, 2], async (t) => loaded[t]);
+    const result = await calibrateThreads([1, 2].map(one), async (l) => loaded[l.threads]);
     expect(result.threads).toBe(1);
+    expect(result.sessions).toBeUndefined();
     expect(result.chipMpxPerS).toEqual({ 1: 2.0, 2: 1.45 });
+  });
+
+  it('keeps sessions side by side only where they are faster than every core in one', async () => {
+    const layouts = layoutCandidates(2);
+    const faster = await calibrateThreads(layouts, async (l) =>
+      l.sessions === 2 ? 2.66 : l.threads === 2 ? 2.5 : 1.4,
+    );
+    expect([faster.sessions, faster.threads]).toEqual([2, 1]);
+    expect(faster.chipMpxPerS).toEqual({ '1': 1.4, '2x1': 2.66, '2': 2.5 });
+    const tie = await calibrateThreads(layouts, async (l) =>
+      l.threads === 1 && l.sessions === 1 ? 1.4 : 2.5,
+    );
+    expect([tie.sessions, tie.threads]).toEqual([undefined, 2]);
   });
 });
 
@@ -52,6 +79,10 @@ describe('CalibrationCache', () => {
     await cache.set(b, { threads: 1, chipMpxPerS: { 1: 2, 2: 1 }, measuredAt: 'now' });
     expect(cache.get(a)?.threads).toBe(2);
     expect(cache.get(b)?.threads).toBe(1);
+    await cache.set(b, { threads: 1, sessions: 2, chipMpxPerS: { '2x1': 2 }, measuredAt: 'now' });
+    expect(cache.get(b)?.sessions).toBe(2);
+    await cache.set(b, { threads: 1, sessions: 0.5, chipMpxPerS: { '2x1': 2 }, measuredAt: 'now' });
+    expect(cache.get(b)).toBeNull();
     writeFileSync(cache.file, '{ not json');
     expect(cache.get(a)).toBeNull();
   });

@@ -1,7 +1,8 @@
 // Inference threads chosen by measurement for this machine and model, not by a fixed rule: a short calibration
-// (the bare model at a few thread counts, about a second each) run once per machine + model + provider and kept
-// in the user's data folder. Which count wins depends on the cores, on what else the machine runs and on the
-// model (on the shared 2-core bench machine two threads beat one on an idle machine, one beat two under load).
+// (the bare model at a few thread counts and numbers of sessions side by side, about a second each) run once per
+// machine + model + provider and kept in the user's data folder. Which wins depends on the cores, on what else the
+// machine runs and on the model (on the shared 2-core bench machine two threads beat one on an idle machine, one
+// beat two under load, and two one-thread sessions beat one two-thread session).
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,9 +12,23 @@ import { writeFileAtomic } from '../fileSafety/atomicWrite';
 /** The user-data file that keeps the calibrations. */
 export const CALIBRATION_FILE = 'inference-calibration.json';
 
-export interface ThreadCalibration {
+/** How a run computes: `sessions` sessions of the model side by side, each with `threads` ONNX Runtime threads. */
+export interface SessionLayout {
+  sessions: number;
   threads: number;
-  /** Measured chip-Mpx/s of the bare model per thread count tried. */
+}
+
+/** A layout's name in a calibration's rates: "2" is one session of 2 threads, "2x1" two sessions of 1. */
+export function layoutName({ sessions, threads }: SessionLayout): string {
+  return sessions === 1 ? `${threads}` : `${sessions}x${threads}`;
+}
+
+export interface ThreadCalibration {
+  /** ONNX Runtime threads of each session. */
+  threads: number;
+  /** Sessions side by side (absent: one). */
+  sessions?: number;
+  /** Measured chip-Mpx/s of the bare model per layout tried (layoutName). */
   chipMpxPerS: Record<string, number>;
   measuredAt: string;
   /** The 1-minute load average per core while it was measured (other work on the machine skews the choice). */
@@ -42,6 +57,25 @@ export function threadCandidates(cores: number): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
+/**
+ * Most sessions a CPU run tries side by side: each holds its own activations (about 150 MiB for a 656-px chip of
+ * the shipped model), so more would take the memory the budget leaves ONNX Runtime.
+ */
+export const MAX_CPU_SESSIONS = 4;
+
+/**
+ * Layouts worth trying, in the order calibrateThreads wants (every core in one session last, the default): one
+ * session at each of threadCandidates, then every core split between 2 (and 4, from 8 cores) one-thread-or-more
+ * sessions.
+ */
+export function layoutCandidates(cores: number): SessionLayout[] {
+  const single = threadCandidates(cores).map((threads) => ({ sessions: 1, threads }));
+  const split = [2, MAX_CPU_SESSIONS]
+    .filter((sessions) => sessions <= cores && (sessions === 2 || cores >= 2 * sessions))
+    .map((sessions) => ({ sessions, threads: Math.floor(cores / sessions) }));
+  return [...single.slice(0, -1), ...split, single[single.length - 1]];
+}
+
 /** What a calibration holds for: the CPU, its core count, the ONNX Runtime version, the model file, the provider. */
 export function calibrationKey(
   modelSha256: string,
@@ -51,7 +85,8 @@ export function calibrationKey(
   workload?: { chip: number; batch: number },
 ): string {
   const machine = `${os.cpus()[0]?.model ?? 'cpu'}|${os.availableParallelism()}|${os.arch()}|ort ${ortVersion}`;
-  const timed = workload ? `|chip ${workload.chip} batch ${workload.batch}` : '';
+  // "sessions": calibrations since layouts of several sessions are tried (older ones never timed them).
+  const timed = workload ? `|chip ${workload.chip} batch ${workload.batch}|sessions` : '';
   return createHash('sha256')
     .update(`${machine}|${modelSha256}|${provider}${timed}`)
     .digest('hex')
@@ -59,20 +94,31 @@ export function calibrationKey(
 }
 
 /**
- * Measures `rate(threads)` (chip-Mpx/s) for each candidate and keeps the fastest; a count with fewer threads wins
- * only when it is faster, so noise does not leave cores idle on a quiet machine.
+ * Measures `rate(layout)` (chip-Mpx/s) for each candidate, last first, and keeps the fastest; an earlier one wins
+ * only when it is faster, so noise neither leaves cores idle on a quiet machine nor starts sessions for nothing.
  */
 export async function calibrateThreads(
-  candidates: readonly number[],
-  rate: (threads: number) => Promise<number>,
+  candidates: readonly SessionLayout[],
+  rate: (layout: SessionLayout) => Promise<number>,
 ): Promise<ThreadCalibration> {
   const chipMpxPerS: Record<string, number> = {};
   let best = candidates[candidates.length - 1];
-  for (const threads of [...candidates].reverse()) {
-    chipMpxPerS[threads] = await rate(threads);
-    if (chipMpxPerS[threads] > chipMpxPerS[best]) best = threads;
+  for (const layout of [...candidates].reverse()) {
+    chipMpxPerS[layoutName(layout)] = await rate(layout);
+    if (chipMpxPerS[layoutName(layout)] > chipMpxPerS[layoutName(best)]) best = layout;
   }
-  return { threads: best, chipMpxPerS, measuredAt: new Date().toISOString(), loadPerCore: loadPerCore() };
+  return {
+    threads: best.threads,
+    ...(best.sessions > 1 ? { sessions: best.sessions } : {}),
+    chipMpxPerS,
+    measuredAt: new Date().toISOString(),
+    loadPerCore: loadPerCore(),
+  };
+}
+
+/** The layout a calibration chose. */
+export function calibratedLayout(c: ThreadCalibration): SessionLayout {
+  return { sessions: c.sessions ?? 1, threads: c.threads };
 }
 
 /** The calibrations kept in one JSON file (unreadable or foreign content counts as none: measure again). */
@@ -90,7 +136,9 @@ export class CalibrationCache {
 
   get(key: string): ThreadCalibration | null {
     const entry = this.readAll()[key];
-    return Number.isInteger(entry?.threads) && entry.threads > 0 ? entry : null;
+    const sessionsOk =
+      entry?.sessions === undefined || (Number.isInteger(entry.sessions) && entry.sessions > 0);
+    return Number.isInteger(entry?.threads) && entry.threads > 0 && sessionsOk ? entry : null;
   }
 
   async set(key: string, value: ThreadCalibration): Promise<void> {

@@ -48,6 +48,21 @@ describe('runs with the tiny ONNX model', () => {
     expect(max).toBeLessThanOrEqual(1);
   });
 
+  it('gives the same probability from two ONNX Runtime sessions side by side as from one', async () => {
+    const rasters: Uint8Array[] = [];
+    for (const sessions of [1, 2]) {
+      const { svc } = service(path.join(dir, `s${sessions}`));
+      // Batches of 2 in 256-px chunks: the two sessions each take batches, and the last ones are shorter.
+      const request = { inputs, model: card, provider: 'cpu' as const, chunkSize: 256, batchSize: 2 };
+      const id = await svc.startRun({ ...request, threads: 1, sessions });
+      const run = await svc.whenSettled(id);
+      expect(run.status, run.error ?? '').toBe('done');
+      expect(run.params.sessions ?? 1).toBe(sessions);
+      rasters.push(await probability(run.probabilityPath!));
+    }
+    expect(Buffer.from(rasters[1]).equals(Buffer.from(rasters[0]))).toBe(true);
+  });
+
   it('refuses a model whose card does not match its file before any run exists', async () => {
     const original = JSON.parse(readFileSync(card, 'utf8'));
     copyFileSync(path.join(testModels, original.file), path.join(dir, 'bad.onnx'));

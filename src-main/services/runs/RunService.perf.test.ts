@@ -132,10 +132,10 @@ describe('inference threads by measurement', () => {
     expect(svc.getRun(first)!.params.threads).toBe(1);
     expect(started.at(-1)).toBe(1);
     const measured = started.length;
-    // The second run reads the kept figure: its predictor (restarted at the kept count), no measuring.
+    // The second run reads the kept figure: its predictor (restarted in the kept layout), no measuring.
     const second = await svc.startRun({ inputs, model: 'fake.card.json', chunkSize: 512 });
     expect((await svc.whenSettled(second)).status).toBe('done');
-    expect(started.length - measured).toBeLessThanOrEqual(2);
+    expect(started.length - measured).toBeLessThanOrEqual(1 + (svc.getRun(first)!.params.sessions ?? 1));
     expect(started.at(-1) ?? os.availableParallelism()).toBe(1);
     expect(svc.getRun(second)!.params.threads).toBe(1);
   });
@@ -162,6 +162,92 @@ describe('inference threads by measurement', () => {
     expect(svc.getRun(asked)!.params.threads).toBe(3);
     expect(svc.getRun(small)!.params.threads).toBeNull();
     expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe('model sessions side by side', () => {
+  // Two one-thread sessions compute side by side; one session of every core is slower than both together (as on
+  // the 2-core machine), so the calibration should split the cores wherever it has two.
+  const delayFor = (threads?: number) => ({ delayMs: threads === 1 ? 6 : 8 });
+
+  function sessionService(calibration?: CalibrationCache) {
+    const started: { threads?: number; shared: boolean }[] = [];
+    const svc = new RunService({
+      db: openMemoryProjectDb(),
+      dataDir: tempDir(),
+      modelDirs: [],
+      openPair: async (i) => syntheticPair(i as Extract<RunInputs, { kind: 'synthetic' }>),
+      startPredictor: async (_card, _provider, threads, _variant, inputs) => {
+        started.push({ threads, shared: inputs !== undefined });
+        return fakePredictor({ ...delayFor(threads), threads: threads ?? os.availableParallelism() });
+      },
+      calibration,
+      calibrateFromPixels: 0,
+    });
+    return { svc, started };
+  }
+
+  async function probabilityOfRun(svc: RunService, id: number) {
+    const record = await svc.whenSettled(id);
+    expect(record.status).toBe('done');
+    return { record, probability: await probabilityOf(record.probabilityPath!) };
+  }
+
+  it('runs the sessions asked for, with the same result as one session, and resumes with them', async () => {
+    const { svc, started } = sessionService();
+    const request = { inputs, model: 'fake.card.json', chunkSize: 256, overlap: 8, batchSize: 2 };
+    const one = await probabilityOfRun(svc, await svc.startRun({ ...request, threads: 1 }));
+    const before = started.length;
+    const two = await probabilityOfRun(svc, await svc.startRun({ ...request, sessions: 2, threads: 1 }));
+    expect(two.record.params.sessions).toBe(2);
+    expect(two.record.params.threads).toBe(1);
+    // The first predictor is ended for two sessions sharing their input pairs.
+    expect(started.slice(before).filter((s) => s.shared)).toHaveLength(2);
+    expect(one.record.params.sessions).toBeUndefined();
+    expect(Buffer.from(two.probability).equals(Buffer.from(one.probability))).toBe(true);
+    // Asked for sessions alone, the cores are split between them.
+    const split = await probabilityOfRun(svc, await svc.startRun({ ...request, sessions: 2 }));
+    expect(split.record.params.threads).toBe(Math.max(1, Math.floor(os.availableParallelism() / 2)));
+    // Cancelled after its first chunk and resumed: the same sessions again, the same result.
+    const cancelled = await svc.startRun({ ...request, sessions: 2, threads: 1 });
+    await new Promise<void>((resolve) => {
+      const off = svc.subscribe((e) => {
+        if (e.type === 'run:chunk' && e.state === 'done') {
+          off();
+          resolve();
+        }
+      });
+    });
+    await svc.cancelRun(cancelled);
+    expect(svc.getRun(cancelled)!.status).toBe('cancelled');
+    const beforeResume = started.length;
+    await svc.resumeRun(cancelled);
+    const resumed = await probabilityOfRun(svc, cancelled);
+    expect(started.slice(beforeResume)).toEqual([
+      { threads: 1, shared: true },
+      { threads: 1, shared: true },
+    ]);
+    expect(Buffer.from(resumed.probability).equals(Buffer.from(one.probability))).toBe(true);
+  });
+
+  it('splits the cores between sessions where the calibration finds that faster', async () => {
+    const file = path.join(tempDir(), 'inference-calibration.json');
+    const { svc, started } = sessionService(new CalibrationCache(file));
+    const cores = os.availableParallelism();
+    const id = await svc.startRun({ inputs, model: 'fake.card.json', chunkSize: 512 });
+    const { record } = await probabilityOfRun(svc, id);
+    const kept = Object.values(
+      JSON.parse(readFileSync(file, 'utf8')) as Record<string, { sessions?: number }>,
+    );
+    if (cores < 2) {
+      expect(record.params.sessions).toBeUndefined();
+      return;
+    }
+    expect(record.params.sessions).toBeGreaterThanOrEqual(2);
+    expect(kept[0].sessions).toBe(record.params.sessions);
+    // The run's own predictors: one per session, sharing their input pairs.
+    const own = started.slice(-record.params.sessions!);
+    expect(own.every((s) => s.shared && s.threads === record.params.threads)).toBe(true);
   });
 });
 

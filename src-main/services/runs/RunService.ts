@@ -32,12 +32,17 @@ import {
   type ProviderInfo,
   type ProviderRequest,
 } from '../inference/providers';
+import { PredictorPool } from '../inference/predictorPool';
+import { SharedInputs } from '../inference/sharedInputs';
 import {
+  calibratedLayout,
   calibrateThreads,
   calibrationKey,
   calibrationStale,
-  threadCandidates,
+  layoutCandidates,
+  layoutName,
   type CalibrationCache,
+  type SessionLayout,
   type ThreadCalibration,
 } from '../inference/threadCalibration';
 import type { Db } from '../project/projectStore';
@@ -62,13 +67,15 @@ export interface RunServiceDeps {
   openPair: (inputs: RunInputs, options: { bands: readonly string[] }) => Promise<AlignedPairSource>;
   /**
    * Starts a predictor for a model card (default: an ONNX Runtime worker thread); `variantFile` names a
-   * reduced-precision file of the card's `variants` instead of its full-precision file.
+   * reduced-precision file of the card's `variants` instead of its full-precision file. A run of several sessions
+   * starts one per session. `inputs`: the spare input pairs the sessions of one run share.
    */
   startPredictor?: (
     cardPath: string,
     provider: ProviderRequest,
     threads?: number,
     variantFile?: string,
+    inputs?: SharedInputs,
   ) => Promise<ChipPredictor>;
   /** Replaces file-system steps of chunk writes (tests simulate a full disk here). */
   chunkFileOps?: Partial<FileOps>;
@@ -203,15 +210,28 @@ export class RunService {
     return new ChunkStore(path.join(this.runFolder(runId), 'chunks')).read(idx);
   }
 
-  private startPredictor(
+  /** One session, or a pool of `sessions` sharing their spare input pairs (one per batch a run keeps out). */
+  private async startPredictor(
     cardPath: string,
     provider: ProviderRequest,
     threads?: number,
     variantFile?: string,
+    sessions = 1,
   ): Promise<ChipPredictor> {
-    return this.deps.startPredictor
-      ? this.deps.startPredictor(cardPath, provider, threads, variantFile)
-      : InferenceWorker.start(cardPath, { provider, threads, variantFile });
+    const inputs = sessions > 1 ? new SharedInputs(sessions + 1) : undefined;
+    const startOne = () =>
+      this.deps.startPredictor
+        ? this.deps.startPredictor(cardPath, provider, threads, variantFile, inputs)
+        : InferenceWorker.start(cardPath, { provider, threads, variantFile, inputs });
+    if (sessions === 1) return startOne();
+    const started = await Promise.allSettled(Array.from({ length: sessions }, startOne));
+    const ready = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(ready.map((p) => p.terminate()));
+      throw failed.reason;
+    }
+    return new PredictorPool(ready);
   }
 
   /**
@@ -304,14 +324,16 @@ export class RunService {
         fingerprints: await fingerprintInputs(request.inputs),
         encoding: 'uint8-254',
       };
-      if (request.threads === undefined) {
+      if (request.threads === undefined && request.sessions === undefined) {
         const calibrated = await this.calibratedSetup(cardPath, provider, predictor, source.grid, {
           chip,
           batch: params.batchSize,
         });
         if (
           calibrated !== null &&
-          (calibrated.threads !== predictor.info.threads || calibrated.variantFile !== undefined)
+          (calibrated.threads !== predictor.info.threads ||
+            calibrated.sessions > 1 ||
+            calibrated.variantFile !== undefined)
         ) {
           await predictor.terminate();
           predictor = null;
@@ -320,10 +342,20 @@ export class RunService {
             provider,
             calibrated.threads,
             calibrated.variantFile,
+            calibrated.sessions,
           );
         }
         params.threads = calibrated?.threads ?? null;
+        if (calibrated && calibrated.sessions > 1) params.sessions = calibrated.sessions;
         if (calibrated?.variantFile) params.variantFile = calibrated.variantFile;
+      } else if (request.sessions !== undefined && request.sessions > 1) {
+        // Asked for sessions but not threads: the cores split between them.
+        const threads = request.threads ?? Math.max(1, Math.floor(availableParallelism() / request.sessions));
+        await predictor.terminate();
+        predictor = null;
+        predictor = await this.startPredictor(cardPath, provider, threads, undefined, request.sessions);
+        params.threads = threads;
+        params.sessions = request.sessions;
       }
       const plan = planChunks(source.grid.width, source.grid.height, chunkSize);
       const runId = this.ledger.create({
@@ -362,7 +394,7 @@ export class RunService {
     predictor: ChipPredictor,
     grid: { width: number; height: number },
     workload: { chip: number; batch: number },
-  ): Promise<{ threads: number; variantFile?: string } | null> {
+  ): Promise<(SessionLayout & { variantFile?: string }) | null> {
     const cache = this.deps.calibration;
     const info = predictor.info;
     if (!cache || info.providerUsed !== 'cpu') return null;
@@ -373,8 +405,8 @@ export class RunService {
       const kept = cache.get(key);
       if (kept && !calibrationStale(kept)) return kept;
       if (!mayMeasure) return null;
-      const calibration = await calibrateThreads(threadCandidates(availableParallelism()), (threads) =>
-        this.measureBareModel(cardPath, 'cpu', threads, info.bands, workload, variantFile),
+      const calibration = await calibrateThreads(layoutCandidates(availableParallelism()), (layout) =>
+        this.measureBareModel(cardPath, 'cpu', layout, info.bands, workload, variantFile),
       );
       await cache.set(key, calibration);
       return calibration;
@@ -388,8 +420,8 @@ export class RunService {
         return null; // a predictor without a card on disk (tests) has no variants
       }
     })();
-    if (!card || eligibleVariants(card).length === 0) return { threads: full.threads };
-    const best = (c: ThreadCalibration) => c.chipMpxPerS[c.threads] ?? 0;
+    if (!card || eligibleVariants(card).length === 0) return calibratedLayout(full);
+    const best = (c: ThreadCalibration) => c.chipMpxPerS[layoutName(calibratedLayout(c))] ?? 0;
     const byFile: Record<string, ThreadCalibration> = { [card.file]: full };
     for (const variant of eligibleVariants(card)) {
       // A variant that fails to load here (its self-test differs on this CPU) is simply not a candidate.
@@ -399,29 +431,39 @@ export class RunService {
     const rates = Object.fromEntries(Object.entries(byFile).map(([file, c]) => [file, best(c)]));
     const choice = chooseModelFile(card, rates);
     return choice.precision === 'full'
-      ? { threads: full.threads }
-      : { threads: byFile[choice.file].threads, variantFile: choice.file };
+      ? calibratedLayout(full)
+      : { ...calibratedLayout(byFile[choice.file]), variantFile: choice.file };
   }
 
-  /** chip-Mpx/s of the bare model at `threads`: batches of the run's chips for CALIBRATION_SECONDS. */
+  /**
+   * chip-Mpx/s of the bare model in `layout`: batches of the run's chips for CALIBRATION_SECONDS, one out to each
+   * session at a time.
+   */
   private async measureBareModel(
     cardPath: string,
     provider: ProviderRequest,
-    threads: number,
+    { sessions, threads }: SessionLayout,
     bands: number,
     { chip, batch }: { chip: number; batch: number },
     variantFile?: string,
   ): Promise<number> {
-    const predictor = await this.startPredictor(cardPath, provider, threads, variantFile);
+    const predictor = await this.startPredictor(cardPath, provider, threads, variantFile, sessions);
     try {
       const base = new Float32Array(batch * bands * chip * chip).map((_, i) => Math.sin(i * 0.01));
-      await predictor.predict(base.slice(), base.slice(), batch); // warm-up: the arena grows here
+      const each = Array.from({ length: sessions });
+      // Warm-up: every session's arena grows here.
+      await Promise.all(each.map(() => predictor.predict(base.slice(), base.slice(), batch)));
       let chips = 0;
       const started = performance.now();
-      while (performance.now() - started < CALIBRATION_SECONDS * 1000 || chips === 0) {
-        await predictor.predict(base.slice(), base.slice(), batch);
-        chips += batch;
-      }
+      const timed = () => performance.now() - started < CALIBRATION_SECONDS * 1000 || chips === 0;
+      await Promise.all(
+        each.map(async () => {
+          while (timed()) {
+            await predictor.predict(base.slice(), base.slice(), batch);
+            chips += batch;
+          }
+        }),
+      );
       return (chips * chip * chip) / 1e6 / ((performance.now() - started) / 1000);
     } finally {
       await predictor.terminate();
@@ -449,6 +491,7 @@ export class RunService {
       run.providerRequested,
       params.threads ?? undefined,
       params.variantFile,
+      params.sessions,
     );
     let source: AlignedPairSource | null = null;
     try {

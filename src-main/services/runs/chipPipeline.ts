@@ -157,12 +157,13 @@ interface Batch {
 }
 
 /**
- * Batches of chips from open chunks, in order, to the predictor, one always queued; chunks are handed to
- * `onBlended`, in the order they were opened, as soon as their last chip is blended.
+ * Batches of chips from open chunks, in order, to the predictor, one more out than it computes at once (one always
+ * queued); chunks are handed to `onBlended`, in the order they were opened, as soon as their last chip is blended.
  */
 export class ChipPipeline {
   private readonly open: ChunkInProgress[] = [];
-  private inflight: Batch | null = null;
+  /** Batches at the predictor, oldest first (answers are taken in this order). */
+  private readonly inflight: Batch[] = [];
   private readonly chipPlane: number;
 
   private readonly kept: KeptChips = new Map();
@@ -232,8 +233,8 @@ export class ChipPipeline {
       // A rejection is handled where the batch is awaited; this only stops Node reporting it as unhandled first.
       result.catch(() => undefined);
       submitted++;
-      await this.settleInflight(onBatch);
-      this.inflight = { result, chips: batchChips, chunk };
+      this.inflight.push({ result, chips: batchChips, chunk });
+      while (this.inflight.length > (this.predictor.parallelism ?? 1)) await this.settleOldest(onBatch);
       if (submitted === 2 || start + batchSize >= chips.length) afterFirstBatches();
     }
     if (chips.length === 0) {
@@ -247,17 +248,16 @@ export class ChipPipeline {
     if (planes) this.onPlanesFree(planes);
   }
 
-  /** Waits for the batch still at the provider, and hands over every chunk then blended. */
+  /** Waits for the batches still at the provider, and hands over every chunk then blended. */
   async drain(onBatch: (chunk: ChunkInProgress) => void = () => undefined): Promise<void> {
-    await this.settleInflight(onBatch);
+    while (this.inflight.length > 0) await this.settleOldest(onBatch);
     this.signal.throwIfAborted();
     if (this.open.length > 0) throw new Error(`A chip of chunk ${this.open[0].idx} was never blended.`);
   }
 
-  private async settleInflight(onBatch: (chunk: ChunkInProgress) => void): Promise<void> {
-    const batch = this.inflight;
+  private async settleOldest(onBatch: (chunk: ChunkInProgress) => void): Promise<void> {
+    const batch = this.inflight.shift();
     if (!batch) return;
-    this.inflight = null;
     const probability = await batch.result;
     const t = performance.now();
     const chipPlane = this.chipPlane;

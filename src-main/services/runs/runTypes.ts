@@ -56,6 +56,11 @@ export interface StartRunParams {
   /** CPU threads for inference. Default: measured for the machine and model (threadCalibration), else all cores. */
   threads?: number;
   /**
+   * Sessions of the model computing side by side, each with `threads` threads (default: measured with the threads;
+   * given without threads, the cores are split between them).
+   */
+  sessions?: number;
+  /**
    * A job engine (redis:// or rediss:// URL of a Redis that BullMQ workers take chunks from): the run's chunks are
    * computed by `changemap worker` processes (services/scaleout). Left out: computed in this process.
    */
@@ -78,6 +83,8 @@ export interface RunParams {
   overlap: number;
   batchSize: number;
   threads: number | null;
+  /** Sessions of the model side by side, `threads` each (absent: one). Scale-out workers run one. */
+  sessions?: number;
   /**
    * The reduced-precision file of the card's `variants` the run uses, chosen by measurement (absent: the card's
    * full-precision file). The run's modelSha256 is that file's.
