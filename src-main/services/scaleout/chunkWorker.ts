@@ -18,7 +18,7 @@ import { clipToArea } from '../runs/areaSource';
 import { ChunkStore } from '../runs/chunkStore';
 import { openRunInputs } from '../runs/openRunInputs';
 import { computeStandaloneChunk } from '../runs/runEngine';
-import type { RunInputs } from '../runs/runTypes';
+import type { RunInputs, RunParams } from '../runs/runTypes';
 import {
   CHUNK_QUEUE,
   chunkJobSchema,
@@ -191,7 +191,7 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
     log({ type: 'chunk:start', runId: data.runId, idx, job: job.id });
     const cardPath = locateCard(data.model, options.modelDirs);
     const provider = options.provider ?? (data.provider as ProviderRequest);
-    const threads = options.threads ?? params.threads ?? undefined;
+    const threads = workerThreads(params, options.threads);
     // The file the run chose by measurement (a reduced-precision variant, or the card's own): its sha256 is the run's.
     return pool.use(cardPath, provider, threads, params.variantFile, async (predictor) => {
       if (predictor.info.sha256 !== data.model.sha256) {
@@ -276,4 +276,15 @@ export async function startChunkWorker(options: ChunkWorkerOptions): Promise<Run
 export function failureOf(reason: string): { code: string; message: string } {
   const m = /^([A-Z_]+): (.*)$/s.exec(reason);
   return m ? { code: m[1], message: m[2] } : { code: 'SCALEOUT_CHUNK_FAILED', message: reason };
+}
+
+/**
+ * ONNX Runtime threads of a worker's one session: its own --threads, else all the threads of the run's sessions
+ * (a run measured with sessions side by side), else the default (every core).
+ */
+export function workerThreads(
+  params: Pick<RunParams, 'threads' | 'sessions'>,
+  own: number | undefined,
+): number | undefined {
+  return own ?? (params.threads === null ? undefined : params.threads * (params.sessions ?? 1));
 }
