@@ -67,5 +67,5 @@ if (run.status !== 'done' || !stats) throw new Error(`run ${run.status}: ${run.e
 const s = stats as RunStats;
 const p = run.params;
 console.log(
-  `done in ${(s.wallMs / 60_000).toFixed(1)} min: ${(s.pixels / 1e6 / (s.wallMs / 1000)).toFixed(2)} scene-Mpx/s; chunk ${p.chunkSize}, chip ${p.chipSize} (coverage ${(s.chipPixels / s.pixels).toFixed(3)}x), batch ${p.batchSize}, threads ${p.threads ?? 'every core'}, provider ${run.providerUsed}; assemble ${(s.assembleMs / 1000).toFixed(0)} s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB; ${load()}, ${new Date().toISOString()}`,
+  `done in ${(s.wallMs / 60_000).toFixed(1)} min: ${(s.pixels / 1e6 / (s.wallMs / 1000)).toFixed(2)} scene-Mpx/s; chunk ${p.chunkSize}, chip ${p.chipSize} (coverage ${(s.chipPixels / s.pixels).toFixed(3)}x), batch ${p.batchSize}, threads ${p.threads ?? 'every core'}, sessions ${p.sessions ?? 1}, model file ${p.variantFile ?? 'full precision'}, provider ${run.providerUsed}; assemble ${(s.assembleMs / 1000).toFixed(0)} s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB; ${load()}, ${new Date().toISOString()}`,
 );

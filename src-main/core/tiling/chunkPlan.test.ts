@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   batchSizeForBudget,
+  sessionsForBudget,
   chipOrigins,
   chipSizeForGrid,
   chipsForChunk,
@@ -136,5 +137,16 @@ describe('maxChipForBudget', () => {
     expect(batchSizeForBudget(2 ** 28, 3, chip)).toBe(1);
     expect(2 ** 28 / ((chip + 16) ** 2 * 4 * 103)).toBeLessThan(1);
     expect(chip % 16).toBe(0);
+  });
+});
+
+describe('sessionsForBudget', () => {
+  it('counts the sessions whose batches fit the budget together, at least one', () => {
+    const half = 2 ** 29; // half of the default 1 GiB budget
+    // 656-px chips one at a time: 177 MB a session; 784-px: 253 MB.
+    expect(sessionsForBudget(half, 3, 656, 1)).toBe(3);
+    expect(sessionsForBudget(half, 3, 784, 1)).toBe(2);
+    expect(sessionsForBudget(half / 2, 3, 656, 1)).toBe(1);
+    expect(sessionsForBudget(half, 3, 656, 4)).toBe(1);
   });
 });

@@ -203,6 +203,21 @@ export function batchSizeForBudget(
   return Math.max(1, Math.min(MAX_BATCH_SIZE, Math.floor(budgetBytes / perChip)));
 }
 
+/**
+ * Sessions of the model side by side whose batches of `batch` chips fit `budgetBytes` together (each session holds
+ * its own inputs and activations); at least 1.
+ */
+export function sessionsForBudget(
+  budgetBytes: number,
+  bands: number,
+  chip: number,
+  batch: number,
+  activationFactor = 96,
+): number {
+  const perSession = batch * chip * chip * 4 * planesPerChip(bands, activationFactor);
+  return Math.max(1, Math.floor(budgetBytes / perSession));
+}
+
 /** The largest chip edge (a multiple of `multiple`) of which one fits a batch budget; at least `multiple`. */
 export function maxChipForBudget(
   budgetBytes: number,

@@ -7,7 +7,9 @@ import {
   calibrationKey,
   CalibrationCache,
   calibrationStale,
+  fastestLayoutWithin,
   layoutCandidates,
+  parseLayoutName,
   threadCandidates,
 } from './threadCalibration';
 
@@ -58,6 +60,28 @@ describe('calibrateThreads', () => {
       l.threads === 1 && l.sessions === 1 ? 1.4 : 2.5,
     );
     expect([tie.sessions, tie.threads]).toEqual([undefined, 2]);
+  });
+});
+
+describe('fastestLayoutWithin', () => {
+  const measured = {
+    threads: 1,
+    sessions: 2,
+    chipMpxPerS: { '1': 1.4, '2x1': 2.66, '2': 2.5 },
+    measuredAt: 'now',
+  };
+  it('keeps the calibration’s choice where the memory holds it, else the fastest that fits', () => {
+    expect(fastestLayoutWithin(measured, 2)).toEqual({
+      layout: { sessions: 2, threads: 1 },
+      chipMpxPerS: 2.66,
+    });
+    expect(fastestLayoutWithin(measured, 1)).toEqual({
+      layout: { sessions: 1, threads: 2 },
+      chipMpxPerS: 2.5,
+    });
+    expect(parseLayoutName('4x2')).toEqual({ sessions: 4, threads: 2 });
+    expect(parseLayoutName('16')).toEqual({ sessions: 1, threads: 16 });
+    expect(parseLayoutName('fast')).toBeNull();
   });
 });
 

@@ -121,6 +121,35 @@ export function calibratedLayout(c: ThreadCalibration): SessionLayout {
   return { sessions: c.sessions ?? 1, threads: c.threads };
 }
 
+/** The layout a name in a calibration's rates stands for (layoutName's inverse), or null for another name. */
+export function parseLayoutName(name: string): SessionLayout | null {
+  const m = /^(?:(\d+)x)?(\d+)$/.exec(name);
+  return m ? { sessions: m[1] ? Number(m[1]) : 1, threads: Number(m[2]) } : null;
+}
+
+/**
+ * The fastest layout a calibration measured with at most `maxSessions` sessions (what the run's memory holds), and
+ * its rate: the calibration's own choice where it fits.
+ */
+export function fastestLayoutWithin(
+  c: ThreadCalibration,
+  maxSessions: number,
+): { layout: SessionLayout; chipMpxPerS: number } {
+  const chosen = calibratedLayout(c);
+  if (chosen.sessions <= maxSessions)
+    return { layout: chosen, chipMpxPerS: c.chipMpxPerS[layoutName(chosen)] ?? 0 };
+  let best: { layout: SessionLayout; chipMpxPerS: number } = {
+    layout: { sessions: 1, threads: c.threads * chosen.sessions },
+    chipMpxPerS: 0,
+  };
+  for (const [name, rate] of Object.entries(c.chipMpxPerS)) {
+    const layout = parseLayoutName(name);
+    if (layout && layout.sessions <= maxSessions && rate > best.chipMpxPerS)
+      best = { layout, chipMpxPerS: rate };
+  }
+  return best;
+}
+
 /** The calibrations kept in one JSON file (unreadable or foreign content counts as none: measure again). */
 export class CalibrationCache {
   constructor(readonly file: string) {}

@@ -248,6 +248,21 @@ describe('model sessions side by side', () => {
     // The run's own predictors: one per session, sharing their input pairs.
     const own = started.slice(-record.params.sessions!);
     expect(own.every((s) => s.shared && s.threads === record.params.threads)).toBe(true);
+    // A budget that holds one session's batch: one session, though more measured faster.
+    const tight = await svc.startRun({
+      inputs,
+      model: 'fake.card.json',
+      chunkSize: 512,
+      batchSize: 3,
+      memoryBudget: 2 * 2 ** 20,
+    });
+    const narrow = (await probabilityOfRun(svc, tight)).record;
+    expect(narrow.status).toBe('done');
+    expect(narrow.params.sessions).toBeUndefined();
+    const measured = Object.values(
+      JSON.parse(readFileSync(file, 'utf8')) as Record<string, { sessions?: number }>,
+    );
+    expect(measured.every((c) => (c.sessions ?? 1) >= 2)).toBe(true);
   });
 });
 

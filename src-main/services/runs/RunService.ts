@@ -8,6 +8,7 @@ import { ChangeMapError, isChangeMapError } from '../../core/errors';
 import type { AlignedPairSource } from '../../core/raster/types';
 import {
   batchSizeForBudget,
+  sessionsForBudget,
   chipSizeForGrid,
   chunkSizeForBudget,
   scaleOutChunkSize,
@@ -35,12 +36,11 @@ import {
 import { PredictorPool } from '../inference/predictorPool';
 import { SharedInputs } from '../inference/sharedInputs';
 import {
-  calibratedLayout,
   calibrateThreads,
   calibrationKey,
   calibrationStale,
+  fastestLayoutWithin,
   layoutCandidates,
-  layoutName,
   type CalibrationCache,
   type SessionLayout,
   type ThreadCalibration,
@@ -325,10 +325,15 @@ export class RunService {
         encoding: 'uint8-254',
       };
       if (request.threads === undefined && request.sessions === undefined) {
-        const calibrated = await this.calibratedSetup(cardPath, provider, predictor, source.grid, {
-          chip,
-          batch: params.batchSize,
-        });
+        const calibrated = await this.calibratedSetup(
+          cardPath,
+          provider,
+          predictor,
+          source.grid,
+          { chip, batch: params.batchSize },
+          // Half the budget: the batch's quarter and the quarter the chunk formula leaves ONNX Runtime.
+          sessionsForBudget(budget * 0.5, info.bands, chip, params.batchSize),
+        );
         if (
           calibrated !== null &&
           (calibrated.threads !== predictor.info.threads ||
@@ -394,6 +399,8 @@ export class RunService {
     predictor: ChipPredictor,
     grid: { width: number; height: number },
     workload: { chip: number; batch: number },
+    /** Most sessions side by side the run's memory holds. */
+    maxSessions: number,
   ): Promise<(SessionLayout & { variantFile?: string }) | null> {
     const cache = this.deps.calibration;
     const info = predictor.info;
@@ -420,19 +427,21 @@ export class RunService {
         return null; // a predictor without a card on disk (tests) has no variants
       }
     })();
-    if (!card || eligibleVariants(card).length === 0) return calibratedLayout(full);
-    const best = (c: ThreadCalibration) => c.chipMpxPerS[layoutName(calibratedLayout(c))] ?? 0;
+    const fastest = (c: ThreadCalibration) => fastestLayoutWithin(c, maxSessions);
+    if (!card || eligibleVariants(card).length === 0) return fastest(full).layout;
     const byFile: Record<string, ThreadCalibration> = { [card.file]: full };
     for (const variant of eligibleVariants(card)) {
       // A variant that fails to load here (its self-test differs on this CPU) is simply not a candidate.
       const measured = await calibrated(variant.sha256, variant.file).catch(() => null);
       if (measured) byFile[variant.file] = measured;
     }
-    const rates = Object.fromEntries(Object.entries(byFile).map(([file, c]) => [file, best(c)]));
+    const rates = Object.fromEntries(
+      Object.entries(byFile).map(([file, c]) => [file, fastest(c).chipMpxPerS]),
+    );
     const choice = chooseModelFile(card, rates);
     return choice.precision === 'full'
-      ? calibratedLayout(full)
-      : { ...calibratedLayout(byFile[choice.file]), variantFile: choice.file };
+      ? fastest(full).layout
+      : { ...fastest(byFile[choice.file]).layout, variantFile: choice.file };
   }
 
   /**
