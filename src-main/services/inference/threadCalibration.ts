@@ -58,20 +58,14 @@ export function threadCandidates(cores: number): number[] {
 }
 
 /**
- * Most sessions a CPU run tries side by side: each holds its own activations (about 150 MiB for a 656-px chip of
- * the shipped model), so more would take the memory the budget leaves ONNX Runtime.
- */
-export const MAX_CPU_SESSIONS = 4;
-
-/**
  * Layouts worth trying, in the order calibrateThreads wants (every core in one session last, the default): one
- * session at each of threadCandidates, then every core split between 2 (and 4, from 8 cores) one-thread-or-more
- * sessions.
+ * session at each of threadCandidates, then every core split between 2 sessions (and 4, from 8 cores). How many a
+ * run may take is its memory's business (sessionsForBudget).
  */
 export function layoutCandidates(cores: number): SessionLayout[] {
   const single = threadCandidates(cores).map((threads) => ({ sessions: 1, threads }));
-  const split = [2, MAX_CPU_SESSIONS]
-    .filter((sessions) => sessions <= cores && (sessions === 2 || cores >= 2 * sessions))
+  const split = [2, 4]
+    .filter((sessions) => cores >= (sessions === 2 ? 2 : 8))
     .map((sessions) => ({ sessions, threads: Math.floor(cores / sessions) }));
   return [...single.slice(0, -1), ...split, single[single.length - 1]];
 }

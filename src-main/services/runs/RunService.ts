@@ -324,8 +324,10 @@ export class RunService {
         fingerprints: await fingerprintInputs(request.inputs),
         encoding: 'uint8-254',
       };
+      // The layout (and model file) to run with where it differs from the first predictor's: measured, or asked for.
+      let wanted: (SessionLayout & { variantFile?: string }) | null = null;
       if (request.threads === undefined && request.sessions === undefined) {
-        const calibrated = await this.calibratedSetup(
+        wanted = await this.calibratedSetup(
           cardPath,
           provider,
           predictor,
@@ -334,34 +336,29 @@ export class RunService {
           // Half the budget: the batch's quarter and the quarter the chunk formula leaves ONNX Runtime.
           sessionsForBudget(budget * 0.5, info.bands, chip, params.batchSize),
         );
-        if (
-          calibrated !== null &&
-          (calibrated.threads !== predictor.info.threads ||
-            calibrated.sessions > 1 ||
-            calibrated.variantFile !== undefined)
-        ) {
-          await predictor.terminate();
-          predictor = null;
-          predictor = await this.startPredictor(
-            cardPath,
-            provider,
-            calibrated.threads,
-            calibrated.variantFile,
-            calibrated.sessions,
-          );
-        }
-        params.threads = calibrated?.threads ?? null;
-        if (calibrated && calibrated.sessions > 1) params.sessions = calibrated.sessions;
-        if (calibrated?.variantFile) params.variantFile = calibrated.variantFile;
+        params.threads = wanted?.threads ?? null;
       } else if (request.sessions !== undefined && request.sessions > 1) {
         // Asked for sessions but not threads: the cores split between them.
         const threads = request.threads ?? Math.max(1, Math.floor(availableParallelism() / request.sessions));
+        wanted = { sessions: request.sessions, threads };
+        params.threads = threads;
+      }
+      if (
+        wanted !== null &&
+        (wanted.threads !== predictor.info.threads || wanted.sessions > 1 || wanted.variantFile !== undefined)
+      ) {
         await predictor.terminate();
         predictor = null;
-        predictor = await this.startPredictor(cardPath, provider, threads, undefined, request.sessions);
-        params.threads = threads;
-        params.sessions = request.sessions;
+        predictor = await this.startPredictor(
+          cardPath,
+          provider,
+          wanted.threads,
+          wanted.variantFile,
+          wanted.sessions,
+        );
       }
+      if (wanted && wanted.sessions > 1) params.sessions = wanted.sessions;
+      if (wanted?.variantFile) params.variantFile = wanted.variantFile;
       const plan = planChunks(source.grid.width, source.grid.height, chunkSize);
       const runId = this.ledger.create({
         modelName: info.name,
