@@ -157,26 +157,58 @@ export function byteToProbability(b: number): number {
 }
 
 /**
- * Finishes the blend into uint8 (0..254, 255 = nodata). valid (same window as the target, 1 = valid in both
- * dates) may cover a larger read window: validWindow says where it lies.
+ * Marks a chip's output NaN wherever its pixel is invalid (nodata or non-finite in a date, outside the grid or the
+ * area of interest), from the validity of the read the chip was cut from (`valid`, over `validWindow`; the chip's
+ * pixels outside it lie outside the grid and are never blended). Validity belongs to the pixel, not the chip, so
+ * every chip covering a pixel agrees, and the blended sum is NaN exactly where the pixel is invalid: a chunk needs no
+ * validity of its own, and need not read the part of itself that chips computed by other chunks cover.
  */
-export function finishBlend(target: BlendTarget, valid: Uint8Array, validWindow: PixelWindow): Uint8Array {
+export function maskInvalid(
+  probability: Float32Array,
+  offset: number,
+  chipX: number,
+  chipY: number,
+  chip: number,
+  valid: Uint8Array,
+  validWindow: PixelWindow,
+): void {
+  const x0 = Math.max(chipX, validWindow.x);
+  const y0 = Math.max(chipY, validWindow.y);
+  const x1 = Math.min(chipX + chip, validWindow.x + validWindow.width);
+  const y1 = Math.min(chipY + chip, validWindow.y + validWindow.height);
+  for (let y = y0; y < y1; y++) {
+    const validRow = (y - validWindow.y) * validWindow.width - validWindow.x;
+    const chipRow = offset + (y - chipY) * chip - chipX;
+    for (let x = x0; x < x1; x++) if (valid[validRow + x] === 0) probability[chipRow + x] = Number.NaN;
+  }
+}
+
+/**
+ * Finishes the blend into uint8 (0..254, 255 = nodata): nodata where no chip covers a pixel or its sum is NaN (an
+ * invalid pixel, see maskInvalid, or a model answering NaN).
+ */
+export function finishBlend(target: BlendTarget): Uint8Array {
   const { window, sum } = target;
   const { columns, rows } = inverseWeights(target);
   const out = new Uint8Array(window.width * window.height);
+  const width = window.width;
   for (let r = 0; r < window.height; r++) {
-    const validRow = (window.y + r - validWindow.y) * validWindow.width + (window.x - validWindow.x);
-    const row = r * window.width;
+    const row = r * width;
     const rowInverse = rows[r];
-    for (let c = 0; c < window.width; c++) {
-      const i = row + c;
+    for (let c = 0; c < width; c++) {
       const inverse = columns[c] * rowInverse;
-      const p = sum[i] * inverse;
-      // A model that still answers NaN (or no chip there) gives nodata, never 0 ("no change").
-      out[i] =
-        valid[validRow + c] === 0 || !(p === p) || inverse === Infinity
-          ? PROBABILITY_NODATA
-          : probabilityToByte(p);
+      const p = sum[row + c] * inverse;
+      // Where no chip covers the pixel its sum is 0 and its inverse Infinity: p is NaN, as where the sum is.
+      // NaN fails every comparison. Clamped and rounded as probabilityToByte does, inline: this runs once per
+      // pixel of the scene.
+      out[row + c] =
+        p >= 0 && p <= 1
+          ? Math.round(p * PROBABILITY_SCALE)
+          : p < 0
+            ? 0
+            : p > 1
+              ? PROBABILITY_SCALE
+              : PROBABILITY_NODATA;
     }
   }
   return out;

@@ -13,6 +13,7 @@ import {
   addChip,
   createBlendTarget,
   finishBlend,
+  maskInvalid,
   type BlendTarget,
   type ChipWeights,
 } from '../../core/tiling/blend';
@@ -48,6 +49,7 @@ export class ChunkInProgress {
   private readonly target: BlendTarget;
   /** Normalised planes, until every chip to compute has been cut from them. */
   private planes: { before: Float32Array; after: Float32Array } | null;
+  /** Validity of the read, until every chip this chunk computes has been answered (and marked NaN by it). */
   private readonly valid: Uint8Array;
   private readonly readWindow: PixelWindow;
   /** Computed chips whose batch has answered, by their place in the chip list, until the blend reaches them. */
@@ -59,7 +61,8 @@ export class ChunkInProgress {
     readonly idx: number,
     readonly window: PixelWindow,
     private readonly work: ChunkChipWork,
-    input: AlignedChunk,
+    /** The read of the chips it computes; null when it computes none (earlier chunks' chips cover it). */
+    input: AlignedChunk | null,
     private readonly shape: ChunkShape,
     private readonly kept: KeptChips,
     private readonly spareSums: SparePool<Float32Array>,
@@ -68,11 +71,11 @@ export class ChunkInProgress {
     // card's fill there, and the output is nodata (the pair source already masks them; this holds for any source).
     // Normalised once per read pixel rather than per chip pixel (chips overlap, and are cut for both dates), here
     // unless the source already did as it read (it was asked to: see the engine's reads).
-    if (input.normalisedBy !== shape.norm)
+    if (input && input.normalisedBy !== shape.norm)
       normalisePairInPlace(input.before, input.after, input.valid, shape.bands, shape.norm);
-    this.planes = { before: input.before, after: input.after };
-    this.valid = input.valid;
-    this.readWindow = input.window;
+    this.planes = input && { before: input.before, after: input.after };
+    this.valid = input?.valid ?? new Uint8Array(0);
+    this.readWindow = input?.window ?? { x: window.x, y: window.y, width: 0, height: 0 };
     this.target = createBlendTarget(window, spareSums.take(window.width * window.height));
     work.chips.forEach(([x, y], order) => {
       if (work.computes[order]) this.toCompute.push({ x, y, laterUses: work.laterUses[order], order });
@@ -113,7 +116,14 @@ export class ChunkInProgress {
     return planes;
   }
 
+  /**
+   * A computed chip's output, marked NaN where its pixels are invalid before anything blends it (this chunk, or a
+   * later one it is kept for): a later chunk reads none of the pixels this chip covers, so it knows their validity
+   * from here.
+   */
   answer(order: number, probability: Float32Array, offset: number): void {
+    const [x, y] = this.work.chips[order];
+    maskInvalid(probability, offset, x, y, this.shape.chip, this.valid, this.readWindow);
     this.answered.set(order, { probability, offset });
   }
 
@@ -144,7 +154,7 @@ export class ChunkInProgress {
   /** The chunk's probability bytes (0..254, 255 nodata), once blended. */
   finish(): Uint8Array {
     if (!this.blended) throw new Error(`A chip of chunk ${this.idx} was never blended.`);
-    const bytes = finishBlend(this.target, this.valid, this.readWindow);
+    const bytes = finishBlend(this.target);
     this.spareSums.give(this.target.sum);
     return bytes;
   }
@@ -184,7 +194,12 @@ export class ChipPipeline {
   }
 
   /** Normalises a chunk's read (unless its source did) and makes it ready to feed (`idx` is the caller's tag for it). */
-  openChunk(idx: number, window: PixelWindow, work: ChunkChipWork, input: AlignedChunk): ChunkInProgress {
+  openChunk(
+    idx: number,
+    window: PixelWindow,
+    work: ChunkChipWork,
+    input: AlignedChunk | null,
+  ): ChunkInProgress {
     const t = performance.now();
     const chunk = new ChunkInProgress(idx, window, work, input, this.shape, this.kept, this.spareSums);
     this.stats.prepareMs += performance.now() - t;

@@ -3,7 +3,13 @@
 // across chunk borders (chipPipeline.ts), blend, store the chunk durably, then mark it done in the ledger. When
 // all chunks are done, finish the probability GeoTIFF, fed each chunk as it was stored (probabilityAssembly.ts).
 import { isChangeMapError } from '../../core/errors';
-import type { AlignedPairSource, GridSpec, PixelWindow, ReusablePlanes } from '../../core/raster/types';
+import type {
+  AlignedChunk,
+  AlignedPairSource,
+  GridSpec,
+  PixelWindow,
+  ReusablePlanes,
+} from '../../core/raster/types';
 import { SparePool } from '../../core/raster/sparePool';
 import { chipWeights } from '../../core/tiling/blend';
 import { planChipSharing } from '../../core/tiling/chipSharing';
@@ -164,7 +170,9 @@ export async function computeStandaloneChunk(
   );
   let t = performance.now();
   const shape = chunkShape(ctx);
-  const input = await ctx.source.read(work.read, { signal: ctx.signal, normalise: shape.norm });
+  // Alone, a chunk computes every chip touching it, so it always has a read.
+  const input =
+    work.read && (await ctx.source.read(work.read, { signal: ctx.signal, normalise: shape.norm }));
   stats.readMs += performance.now() - t;
   let data: Uint8Array | null = null;
   const pipeline = new ChipPipeline(ctx.predictor, shape, params.batchSize, stats, ctx.signal, (c) => {
@@ -220,10 +228,12 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
   // sized to its own read, a pair from a narrower chunk could not take a wider one, and most reads scaled into
   // fresh zero-filled pages (2.0-2.3 ns a sample instead of 0.5; 1.1 s over a 5000² bench's two runs).
   const planeLength =
-    work.reduce((most, w) => Math.max(most, w.read.width * w.read.height), 0) * source.bands;
+    work.reduce((most, w) => Math.max(most, w.read ? w.read.width * w.read.height : 0), 0) * source.bands;
   const sparePlanes = new SparePool<ReusablePlanes>(1, (p) => [p.before, p.after]);
-  const readChunk = (i: number) => {
+  const readChunk = (i: number): Promise<AlignedChunk | null> => {
     const { read } = work[i];
+    // A chunk whose chips earlier chunks all computed reads nothing: their outputs carry its validity.
+    if (!read) return Promise.resolve(null);
     const reuse = sparePlanes.takeOrMake(planeLength, () => ({
       before: new Float32Array(planeLength),
       after: new Float32Array(planeLength),
