@@ -86,13 +86,16 @@ describe('RunService with a fake model', () => {
   it('gives the same bytes when reads fill the planes of earlier chunks as when every read allocates its own', async () => {
     const files = await writeSyntheticPairFiles(tempDir(), { width: 700, height: 530, seed: 4 });
     const fileInputs: RunInputs = { kind: 'files', before: [files.before], after: [files.after] };
+    // 200-px chips: the chips of each row's last chunk (188 px wide) are all computed by the chunk before it.
     const run = async (openPair: RunServiceDeps['openPair']) => {
-      const { svc } = service({}, { openPair });
+      const { svc } = service({ chipSize: 200, delayMs: 2 }, { openPair });
+      // Batches of one chip: the next chunk is read while this one's chips are still being cut.
       const id = await svc.startRun({
         inputs: fileInputs,
         model: 'fake.card.json',
         chunkSize: 256,
         overlap: 8,
+        batchSize: 1,
       });
       const done = await svc.whenSettled(id);
       expect(done.status, done.error ?? '').toBe('done');
@@ -100,18 +103,26 @@ describe('RunService with a fake model', () => {
       return readProbability(done.probabilityPath!);
     };
     let offered = 0;
+    let reads = 0;
+    const pairs = new Set<ArrayBufferLike>();
     const reused = await run(async (inputs, options) => {
       const source = await openRunInputs(inputs, options);
       return {
         ...source,
         read: (window, options) => {
           const reuse = options?.reuse;
+          reads++;
           if (reuse && reuse.before.length >= window.width * window.height * source.bands) offered++;
+          if (reuse) pairs.add(reuse.before.buffer);
           return source.read(window, options);
         },
       };
     });
     expect(offered).toBeGreaterThan(2);
+    // One pair being cut and one read ahead: no more are ever made, even where chunks that read nothing (their
+    // chips all computed by earlier chunks) hand both back at once.
+    expect(reads).toBe(4);
+    expect(pairs.size).toBe(2);
     const fresh = await run(async (inputs, options) => {
       const source = await openRunInputs(inputs, options);
       return { ...source, read: (window, options) => source.read(window, { ...options, reuse: undefined }) };

@@ -28,6 +28,11 @@ type KeptChips = Map<string, { probability: Float32Array; uses: number }>;
 /** What every chunk of a run shares: chip edge, bands, blend weights and the card's normalisation. */
 export interface ChunkShape {
   chip: number;
+  /**
+   * Pixels of the run's largest chunk: blend sums are made that large, so a spare one fits any later chunk (sized
+   * to its own chunk, a sum from the narrow last column could not take the next row's first chunk).
+   */
+  chunkPixels: number;
   bands: number;
   weights: ChipWeights;
   norm: Normalisation;
@@ -76,7 +81,10 @@ export class ChunkInProgress {
     this.planes = input && { before: input.before, after: input.after };
     this.valid = input?.valid ?? new Uint8Array(0);
     this.readWindow = input?.window ?? { x: window.x, y: window.y, width: 0, height: 0 };
-    this.target = createBlendTarget(window, spareSums.take(window.width * window.height));
+    this.target = createBlendTarget(
+      window,
+      spareSums.takeOrMake(window.width * window.height, () => new Float32Array(shape.chunkPixels)),
+    );
     work.chips.forEach(([x, y], order) => {
       if (work.computes[order]) this.toCompute.push({ x, y, laterUses: work.laterUses[order], order });
     });
@@ -177,8 +185,13 @@ export class ChipPipeline {
   private readonly chipPlane: number;
 
   private readonly kept: KeptChips = new Map();
-  /** Weighted sums of finished chunks for the next chunks' blends: a finished one and the next. */
-  private readonly spareSums = new SparePool<Float32Array>(2, (sum) => [sum]);
+  /**
+   * Weighted sums of finished chunks for the next chunks' blends. Several chunks are open at once (the one being
+   * fed, earlier ones with batches still out or waiting for a kept chip; six at the end of a 5000² run, whose last
+   * row reads nothing), and they often finish together: keeping two made a new sum every few chunks. A sum is made
+   * only when none is kept, so however many are kept, no more exist than chunks were ever open at once.
+   */
+  private readonly spareSums = new SparePool<Float32Array>(8, (sum) => [sum]);
 
   constructor(
     private readonly predictor: ChipPredictor,

@@ -70,8 +70,10 @@ export type ChunkComputeContext = Pick<EngineContext, 'predictor' | 'signal'> & 
 function chunkShape(ctx: ChunkComputeContext): ChunkShape {
   const info = ctx.predictor.info;
   const chip = ctx.run.params.chipSize;
+  const { chunkSize } = ctx.run.params;
   return {
     chip,
+    chunkPixels: chunkSize * chunkSize,
     bands: info.bands,
     weights: chipWeights(chip),
     norm: { mean: info.mean, std: info.std, fill: info.fill },
@@ -224,12 +226,15 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
     Math.floor(KEPT_CHIPS_BYTES / (4 * params.chipSize * params.chipSize)),
   );
   // Planes of chunks whose chips are all cut, for the next reads to fill: two alternate in a long run (one read
-  // ahead, one being cut), so one is kept. Each pair holds the run's largest read, so a spare one always fits:
+  // ahead, one being cut). Two are kept: a chunk that reads nothing (its chips all computed by earlier chunks) hands
+  // both back before the next read, and keeping one made a fresh pair at every row of chunks (166 MiB of fresh
+  // pages a 5000² run). No more than two pairs are ever made, held and kept together, as one is made only when none
+  // is kept. Each pair holds the run's largest read, so a spare one always fits:
   // sized to its own read, a pair from a narrower chunk could not take a wider one, and most reads scaled into
   // fresh zero-filled pages (2.0-2.3 ns a sample instead of 0.5; 1.1 s over a 5000² bench's two runs).
   const planeLength =
     work.reduce((most, w) => Math.max(most, w.read ? w.read.width * w.read.height : 0), 0) * source.bands;
-  const sparePlanes = new SparePool<ReusablePlanes>(1, (p) => [p.before, p.after]);
+  const sparePlanes = new SparePool<ReusablePlanes>(2, (p) => [p.before, p.after]);
   const readChunk = (i: number): Promise<AlignedChunk | null> => {
     const { read } = work[i];
     // A chunk whose chips earlier chunks all computed reads nothing: their outputs carry its validity.
