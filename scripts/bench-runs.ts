@@ -35,6 +35,7 @@ import { ProjectStore } from '../src-main/services/project/projectStore';
 import { RunService } from '../src-main/services/runs/RunService';
 import type { RunStats } from '../src-main/services/runs/runEvents';
 import type { RunParams } from '../src-main/services/runs/runTypes';
+import { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from '../src-main/services/runs/engineNodeFlags';
 import { openRunInputs } from '../src-main/services/runs/openRunInputs';
 import { syntheticPair } from '../src-main/services/runs/syntheticPair';
 
@@ -262,7 +263,7 @@ async function measure(size: number, modelName: string, memoryOnly: boolean): Pr
   const scene = mpx(s.pixels, s.wallMs);
   const coverage = s.chipPixels / s.pixels;
   console.log(
-    `  settings     chunk ${p.chunkSize} px, chip ${p.chipSize} px, overlap ${p.overlap} px, batch ${p.batchSize}, threads ${p.threads ?? `${cores} (default: every core)`}, sessions ${p.sessions ?? 1}, provider ${r.run.providerUsed}, model file ${p.variantFile ?? 'full precision'}`,
+    `  settings     node ${hasEngineNodeFlags() ? ENGINE_NODE_FLAGS.join(' ') : 'without the engine flags'}, chunk ${p.chunkSize} px, chip ${p.chipSize} px, overlap ${p.overlap} px, batch ${p.batchSize}, threads ${p.threads ?? `${cores} (default: every core)`}, sessions ${p.sessions ?? 1}, provider ${r.run.providerUsed}, model file ${p.variantFile ?? 'full precision'}`,
   );
   if (!memoryOnly) {
     console.log(
@@ -334,6 +335,8 @@ function child(size: number, model: string, memoryOnly: boolean): Record<string,
   const result = spawnSync(
     process.execPath,
     [
+      // As the app's services process runs (engineNodeFlags.ts).
+      ...ENGINE_NODE_FLAGS,
       '--import',
       'tsx',
       fileURLToPath(import.meta.url),

@@ -4,6 +4,7 @@
 // final tiled GeoTIFF with overviews. Prints the time, scene-Mpx/s, chip coverage and peak resident memory, with the
 // load average (run it on an otherwise idle machine).
 //   npm run bench:scene -- [--size 43590] [--provider ID] [--keep DIR]
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,9 +15,20 @@ import { CALIBRATION_FILE, CalibrationCache } from '../src-main/services/inferen
 import { ProjectStore } from '../src-main/services/project/projectStore';
 import { RunService } from '../src-main/services/runs/RunService';
 import type { RunStats } from '../src-main/services/runs/runEvents';
+import { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from '../src-main/services/runs/engineNodeFlags';
 import { openRunInputs } from '../src-main/services/runs/openRunInputs';
 import { defaultUserDataDir } from '../src-main/services/userData';
 
+// Measured as the app's services process runs a scene (engineNodeFlags.ts): started again with those flags when
+// without them (npm run starts tsx without).
+if (!hasEngineNodeFlags()) {
+  const again = spawnSync(
+    process.execPath,
+    [...process.execArgv, ...ENGINE_NODE_FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
+  process.exit(again.status ?? 1);
+}
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Command()
   .option('--size <px>', 'scene edge in pixels', '43590')
@@ -52,7 +64,7 @@ service.subscribe((e) => {
   }
 });
 console.log(
-  `${size} x ${size} px (${((size * size) / 1e9).toFixed(2)} gigapixels per date), ${args.model}, ${os.availableParallelism()} cores (${os.cpus()[0]?.model}), ${load()}, ${new Date().toISOString()}`,
+  `${size} x ${size} px (${((size * size) / 1e9).toFixed(2)} gigapixels per date), ${args.model}, ${os.availableParallelism()} cores (${os.cpus()[0]?.model}), node ${ENGINE_NODE_FLAGS.join(' ')}, ${load()}, ${new Date().toISOString()}`,
 );
 const id = await service.startRun({
   inputs: { kind: 'synthetic', width: size, height: size, bands: 3, seed: 11 },

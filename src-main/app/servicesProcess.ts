@@ -6,6 +6,7 @@ import { ChangeMapError, isChangeMapError } from '../core/errors';
 import type { EventName } from '../ipc/contract';
 import { fail, ok, type Result } from '../ipc/envelope';
 import { RpcClient, type RpcPort } from '../ipc/rpc';
+import { ENGINE_NODE_FLAGS } from '../services/runs/engineNodeFlags';
 
 type EventMessage = { event: EventName; payload: unknown };
 
@@ -51,6 +52,8 @@ const forkUtility = (entry: string, env: Record<string, string>): ServicesChild 
     serviceName: 'ChangeMap services',
     env: { ...process.env, ...env },
     stdio: 'inherit',
+    // The services run the run engine (services/runs/engineNodeFlags.ts says why).
+    execArgv: [...ENGINE_NODE_FLAGS],
   });
 
 /** The utility process as the RPC protocol's port; its exit closes the port. */
