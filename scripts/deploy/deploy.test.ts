@@ -25,6 +25,7 @@ it('scales the worker Deployment on the chunk queue BullMQ fills', () => {
 
 it('runs the worker command in the systemd unit', () => {
   expect(read('changemap-worker.service')).toMatch(
-    /^ExecStart=\S+node \S+changemap\.js worker --engine redis:\/\//m,
+    // Node's own flags (the engine's, services/runs/engineNodeFlags.ts) may come before the script.
+    /^ExecStart=\S+node (?:--\S+ )*\S+changemap\.js worker --engine redis:\/\//m,
   );
 });

@@ -25,7 +25,7 @@ describe("the run engine's node flags", () => {
     expect(started.status).toBe(0);
   });
 
-  it('start every engine process that is not launched from code: npm run demo and the scale-out worker unit', () => {
+  it('start every engine process that is not launched from code: npm run demo and the scale-out workers', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
@@ -36,6 +36,9 @@ describe("the run engine's node flags", () => {
       .find((l) => l.startsWith('ExecStart='))!
       .slice('ExecStart='.length);
     expect(nodeFlagsOf(execStart, 'bin/changemap.js')).toEqual([...ENGINE_NODE_FLAGS]);
+    const pod = readFileSync(path.join(root, 'scripts/deploy/worker-deployment.yaml'), 'utf8');
+    const command = /^\s*command: \[(.*)\]$/m.exec(pod)![1].replace(/['",]/g, ' ');
+    expect(nodeFlagsOf(command, 'bin/changemap.js')).toEqual([...ENGINE_NODE_FLAGS]);
   });
 
   it("are recognised in a process's own arguments", () => {
