@@ -199,16 +199,7 @@ export function finishBlend(target: BlendTarget): Uint8Array {
       const inverse = columns[c] * rowInverse;
       const p = sum[row + c] * inverse;
       // Where no chip covers the pixel its sum is 0 and its inverse Infinity: p is NaN, as where the sum is.
-      // NaN fails every comparison. Clamped and rounded as probabilityToByte does, inline: this runs once per
-      // pixel of the scene.
-      out[row + c] =
-        p >= 0 && p <= 1
-          ? Math.round(p * PROBABILITY_SCALE)
-          : p < 0
-            ? 0
-            : p > 1
-              ? PROBABILITY_SCALE
-              : PROBABILITY_NODATA;
+      out[row + c] = p === p ? probabilityToByte(p) : PROBABILITY_NODATA;
     }
   }
   return out;
