@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=64
 // `changemap` from a checkout (`npx changemap ...`): the built bundle in out/cli when it is up to date (setup and
 // `npm run build:cli` make it), else src-main/cli/start.ts through tsx's loader (bin/cliEntry.js decides).
 import module from 'node:module';

@@ -25,7 +25,7 @@ describe("the run engine's node flags", () => {
     expect(started.status).toBe(0);
   });
 
-  it('start every engine process that is not launched from code: npm run demo and the scale-out workers', () => {
+  it('start the engine processes not launched from code or the bin: npm run demo and the scale-out workers', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
@@ -39,6 +39,19 @@ describe("the run engine's node flags", () => {
     const pod = readFileSync(path.join(root, 'scripts/deploy/worker-deployment.yaml'), 'utf8');
     const command = /^\s*command: \[(.*)\]$/m.exec(pod)![1].replace(/['",]/g, ' ');
     expect(nodeFlagsOf(command, 'bin/changemap.js')).toEqual([...ENGINE_NODE_FLAGS]);
+  });
+
+  it('start `changemap` typed in a shell: the bin asks for them on its #! line, and that line runs here', () => {
+    const bin = path.join(root, 'bin/changemap.js');
+    const shebang = readFileSync(bin, 'utf8').split('\n')[0];
+    // env -S splits the line into words (GNU coreutils 8.30+, macOS); npm's Windows shims read the same line.
+    const words = /^#!\/usr\/bin\/env -S (.*)$/.exec(shebang)?.[1].split(' ');
+    expect(words?.[0], shebang).toBe('node');
+    expect(words?.slice(1)).toEqual([...ENGINE_NODE_FLAGS]);
+    // Executed as a program (as the npm bin shim is), so the kernel and env read that line.
+    const started = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    expect(started.stderr).toBe('');
+    expect(started.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it("are recognised in a process's own arguments", () => {

@@ -1,6 +1,7 @@
-// Node flags for a process that runs the run engine (the app's services process, `npm run demo`, a scale-out worker
-// unit, the benches), defined once here. They must be on the process's command line: V8 sizes its heap when the
-// process starts (v8.setFlagsFromString later changes nothing, measured), and Node refuses this one in NODE_OPTIONS.
+// Node flags for a process that runs the run engine (the app's services process, the `changemap` bin's #! line,
+// `npm run demo`, a scale-out worker unit, the benches), defined once here. They must be on the process's command
+// line: V8 sizes its heap when the process starts (v8.setFlagsFromString later changes nothing, measured), and Node
+// refuses this one in NODE_OPTIONS.
 //
 // Why a larger initial old space: a run's main thread keeps only 20-30 MiB of JavaScript objects alive, so V8's
 // first old-generation limits are tiny and it ran a mark-compact (its marking on helper threads) every few batches:
