@@ -89,8 +89,12 @@ export function syntheticPair(options: SyntheticPairOptions): AlignedPairSource 
     options?.signal?.throwIfAborted();
     const { x, y, width: w, height: h } = window;
     const n = w * h;
-    const before = new Float32Array(bands * n);
-    const after = new Float32Array(bands * n);
+    // The caller's spare planes where they fit, as an image source fills them: fresh ones for every read made the
+    // seed-sized bench's memory the garbage of this fixture (100 MiB a read), not the run's.
+    const reuse = options?.reuse;
+    const fits = reuse && reuse.before.length >= bands * n && reuse.after.length >= bands * n;
+    const before = fits ? reuse.before.subarray(0, bands * n) : new Float32Array(bands * n);
+    const after = fits ? reuse.after.subarray(0, bands * n) : new Float32Array(bands * n);
     const valid = new Uint8Array(n).fill(1);
     const col = new Float32Array(w);
     for (let b = 0; b < bands; b++) {
