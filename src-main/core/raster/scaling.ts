@@ -56,22 +56,12 @@ export function applyUnitScaling(
 ): Float32Array {
   const n = raw.length / bands;
   for (let b = 0; b < bands; b++) {
-    const { clamp } = scalings[b];
-    const inv = norm ? 1 / norm.std[b] : 1;
-    const mean = norm ? norm.mean[b] : 0;
-    const scale = scalings[b].scale * inv;
-    const offset = (scalings[b].offset - mean) * inv;
-    const lo = (STRETCH_MIN - mean) * inv;
-    const hi = (STRETCH_MAX - mean) * inv;
+    const { scale, offset, lo, hi, clamp } = bandAffine(scalings[b], norm, b);
     const base = b * n;
     if (raw instanceof Uint8Array) {
       // 8-bit imagery, the common case: 256 values, so one table lookup per sample instead of a multiply, an add
       // and the clamp's comparisons (the table holds what the arithmetic below would store).
-      const table = new Float32Array(256);
-      for (let v = 0; v < 256; v++) {
-        const x = v * scale + offset;
-        table[v] = clamp ? (x < lo ? lo : x > hi ? hi : x) : x;
-      }
+      const table = sampleTable(scalings[b], norm, b);
       for (let i = base, end = base + n; i < end; i++) out[i] = table[raw[i]];
     } else if (clamp) {
       for (let i = 0; i < n; i++) {
@@ -83,6 +73,47 @@ export function applyUnitScaling(
     }
   }
   return out;
+}
+
+/**
+ * What each of the 256 values of an 8-bit band becomes through applyUnitScaling (with `norm`, band b's
+ * normalisation too): the same float32 values, from the same arithmetic.
+ */
+function sampleTable(
+  scaling: UnitScaling,
+  norm: Pick<Normalisation, 'mean' | 'std'> | undefined,
+  b: number,
+  out: Float32Array = new Float32Array(256),
+): Float32Array {
+  const { scale, offset, lo, hi, clamp } = bandAffine(scaling, norm, b);
+  for (let v = 0; v < 256; v++) {
+    const x = v * scale + offset;
+    out[v] = clamp ? (x < lo ? lo : x > hi ? hi : x) : x;
+  }
+  return out;
+}
+
+/** Band b's unit scaling and normalisation as one affine map, value * scale + offset, clamped to lo..hi. */
+function bandAffine(scaling: UnitScaling, norm: Pick<Normalisation, 'mean' | 'std'> | undefined, b: number) {
+  const inv = norm ? 1 / norm.std[b] : 1;
+  const mean = norm ? norm.mean[b] : 0;
+  return {
+    scale: scaling.scale * inv,
+    offset: (scaling.offset - mean) * inv,
+    lo: (STRETCH_MIN - mean) * inv,
+    hi: (STRETCH_MAX - mean) * inv,
+    clamp: scaling.clamp,
+  };
+}
+
+/** sampleTable of every band, one after another (band b's value of sample v at [b * 256 + v]). */
+export function sampleTables(
+  scalings: UnitScaling[],
+  norm: Pick<Normalisation, 'mean' | 'std'>,
+): Float32Array {
+  const tables = new Float32Array(scalings.length * 256);
+  scalings.forEach((scaling, b) => sampleTable(scaling, norm, b, tables.subarray(b * 256, (b + 1) * 256)));
+  return tables;
 }
 
 /** The card's step 2, in place: (x - mean[b]) / std[b]. */

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { copyChip, cutChip, markNonFiniteInvalid, normalisedFill, normalisePairInPlace } from './chips';
+import {
+  copyChip,
+  cutChip,
+  cutSampleChip,
+  markNonFiniteInvalid,
+  normalisedFill,
+  normalisePairInPlace,
+} from './chips';
 import type { Normalisation } from '../raster/types';
 
 /** One date's normalisation as a plain per-band loop (the run's code before the fused pass): what
@@ -155,6 +162,42 @@ describe('normalisePairInPlace', () => {
           expect(valid).toEqual(expected.valid);
           expect(before).toEqual(expected.before);
           expect(after).toEqual(expected.after);
+        },
+      ),
+    );
+  });
+});
+
+describe('cutSampleChip', () => {
+  it('writes, from 8-bit samples and their tables, the chip copyChip cuts from the same read as float planes', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: -6, max: 12 }),
+        fc.integer({ min: -6, max: 12 }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (width, height, chipX, chipY, seed) => {
+          const bands = 2;
+          const chip = 5;
+          const source = { x: 1, y: 2, width, height };
+          const n = width * height;
+          const norm = { mean: [0.3, 0.6], std: [0.2, 0.1], fill: [0.5, 0.25] };
+          const samples = Uint8Array.from({ length: bands * n }, (_, i) => (i * 37 + seed) % 256);
+          const valid = Uint8Array.from({ length: n }, (_, i) => ((i + seed) % 4 === 0 ? 0 : 1));
+          const tables = Float32Array.from({ length: bands * 256 }, (_, i) =>
+            Math.fround((i % 256) / 255 - i / 512),
+          );
+          // The float read of the same pixels: each sample's table value, the fill where invalid.
+          const planes = Float32Array.from(samples, (v, i) => {
+            const b = Math.floor(i / n);
+            return valid[i % n] ? tables[b * 256 + v] : normalisedFill(norm, b);
+          });
+          const expected = new Float32Array(2 * bands * chip * chip).fill(Number.NaN);
+          const actual = new Float32Array(2 * bands * chip * chip).fill(Number.NaN);
+          copyChip(expected, 1, planes, source, bands, chipX, chipY, chip, norm);
+          cutSampleChip(actual, 1, samples, tables, valid, source, bands, chipX, chipY, chip, norm);
+          expect(actual).toEqual(expected);
         },
       ),
     );

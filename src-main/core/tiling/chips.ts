@@ -196,12 +196,53 @@ export function copyChip(
   if (x0 !== chipX || y0 !== chipY || x1 !== chipX + chip || y1 !== chipY + chip) {
     fillChip(dest, base, plane, bands, norm);
   }
+  // A chip beside the source has nothing in it (and a negative row length would make subarray count from the end).
+  if (x1 <= x0 || y1 <= y0) return;
   for (let b = 0; b < bands; b++) {
     const destBand = base + b * plane;
     const srcBand = b * srcPlane;
     for (let y = y0; y < y1; y++) {
       const s = srcBand + (y - source.y) * source.width + (x0 - source.x);
       dest.set(planes.subarray(s, s + x1 - x0), destBand + (y - chipY) * chip + (x0 - chipX));
+    }
+  }
+}
+
+/**
+ * copyChip for a date held as 8-bit samples (AlignedSampleChunk): each sample becomes its band's table value, an
+ * invalid pixel the fill, as the float planes of the same read hold them (the same float32 values, so a run's bytes
+ * do not depend on which read it made).
+ */
+export function cutSampleChip(
+  dest: Float32Array,
+  slot: number,
+  samples: Uint8Array,
+  tables: Float32Array,
+  valid: Uint8Array,
+  source: PixelWindow,
+  bands: number,
+  chipX: number,
+  chipY: number,
+  chip: number,
+  norm: Normalisation,
+): void {
+  const plane = chip * chip;
+  const base = slot * bands * plane;
+  const srcPlane = source.width * source.height;
+  const { x0, y0, x1, y1 } = chipInSource(source, chipX, chipY, chip);
+  if (x0 !== chipX || y0 !== chipY || x1 !== chipX + chip || y1 !== chipY + chip) {
+    fillChip(dest, base, plane, bands, norm);
+  }
+  for (let b = 0; b < bands; b++) {
+    const table = tables.subarray(b * 256, (b + 1) * 256);
+    const fill = normalisedFill(norm, b);
+    const destBand = base + b * plane;
+    const srcBand = b * srcPlane;
+    for (let y = y0; y < y1; y++) {
+      const d = destBand + (y - chipY) * chip - chipX;
+      const v = (y - source.y) * source.width - source.x;
+      const s = srcBand + v;
+      for (let x = x0; x < x1; x++) dest[d + x] = valid[v + x] !== 0 ? table[samples[s + x]] : fill;
     }
   }
 }

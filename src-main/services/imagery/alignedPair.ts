@@ -6,6 +6,7 @@ import { fillInvalidPair, markNonFiniteInvalid, markPairNonFiniteInvalid } from 
 import {
   applyUnitScaling,
   BandStatisticsAccumulator,
+  sampleTables,
   normaliseInPlace,
   scalingNeedsStatistics,
   spreadSampleWindows,
@@ -17,6 +18,8 @@ import type {
   AlignedChunk,
   AlignedPairSource,
   AlignedReadOptions,
+  AlignedSampleChunk,
+  SampleReadOptions,
   BandRole,
   GridSpec,
   Normalisation,
@@ -309,6 +312,56 @@ export async function openAlignedPair(
     return { data, valid };
   }
 
+  /** `valid` (the before date's) becomes valid in both dates and inside the analysis grid. */
+  function validInBothAndGrid(valid: Uint8Array, afterValid: Uint8Array, window: PixelWindow): void {
+    for (let i = 0; i < valid.length; i++) valid[i] &= afterValid[i];
+    // Outside the analysis grid (a halo past its edge) nothing is valid: whole rows above and below it, and the
+    // columns left and right of it in the others.
+    const w = window.width;
+    const inStart = Math.min(w, Math.max(0, -window.x));
+    const inEnd = Math.max(inStart, Math.min(w, grid.width - window.x));
+    for (let r = 0; r < window.height; r++) {
+      const gy = window.y + r;
+      const row = r * w;
+      if (gy < 0 || gy >= grid.height) valid.fill(0, row, row + w);
+      else {
+        valid.fill(0, row, row + inStart);
+        valid.fill(0, row + inEnd, row + w);
+      }
+    }
+  }
+
+  // Both dates 8-bit and the after date read as it lies: its samples are the planes, normalised as they are cut.
+  const samplesAsRead =
+    sameGrid && before.metadata.sampleType === 'uint8' && after.metadata.sampleType === 'uint8';
+  const readSamples = async (
+    window: PixelWindow,
+    options: SampleReadOptions,
+  ): Promise<AlignedSampleChunk> => {
+    const { signal, reuse, normalise } = options;
+    const bw = { ...window, x: window.x + beforeWindow.x, y: window.y + beforeWindow.y };
+    const aw = { ...window, x: window.x + Math.round(offX), y: window.y + Math.round(offY) };
+    const planeLength = window.width * window.height * bands;
+    const fits = reuse && reuse.before.length >= planeLength && reuse.after.length >= planeLength;
+    const [b, a] = await Promise.all([
+      before.readWindow(bw, { bands: beforeBands, signal, into: fits ? reuse.before : undefined }),
+      after.readWindow(aw, { bands: afterBands, signal, into: fits ? reuse.after : undefined }),
+    ]);
+    validInBothAndGrid(b.valid, a.valid, window);
+    return {
+      window,
+      bands,
+      before: b.data as Uint8Array,
+      after: a.data as Uint8Array,
+      valid: b.valid,
+      tables: {
+        before: sampleTables(scaling.before, normalise),
+        after: sampleTables(scaling.after, normalise),
+      },
+      normalisedBy: normalise,
+    };
+  };
+
   return {
     grid,
     bands,
@@ -335,21 +388,7 @@ export async function openAlignedPair(
       ]);
       const valid = b.valid;
       markNonFiniteInvalid(b.data, bands, valid);
-      for (let i = 0; i < valid.length; i++) valid[i] &= a.valid[i];
-      // Outside the analysis grid (a halo past its edge) nothing is valid: whole rows above and below it, and the
-      // columns left and right of it in the others.
-      const w = window.width;
-      const inStart = Math.min(w, Math.max(0, -window.x));
-      const inEnd = Math.max(inStart, Math.min(w, grid.width - window.x));
-      for (let r = 0; r < window.height; r++) {
-        const gy = window.y + r;
-        const row = r * w;
-        if (gy < 0 || gy >= grid.height) valid.fill(0, row, row + w);
-        else {
-          valid.fill(0, row, row + inStart);
-          valid.fill(0, row + inEnd, row + w);
-        }
-      }
+      validInBothAndGrid(valid, a.valid, window);
       const into = fits ? reuse.before.subarray(0, planeLength) : undefined;
       const beforePlanes = applyUnitScaling(b.data, bands, scaling.before, into, normalise);
       spareRaw.before.give(b.data);
@@ -360,6 +399,7 @@ export async function openAlignedPair(
       fillInvalidPair(chunk.before, chunk.after, valid, bands, normalise);
       return { ...chunk, normalisedBy: normalise };
     },
+    ...(samplesAsRead && { readSamples }),
     async close() {
       // The sets belong to the caller (they may be reused for another pair); nothing of ours to release.
     },

@@ -83,7 +83,7 @@ describe('RunService with a fake model', () => {
     expect(await strip(true)).toEqual(await strip(false));
   });
 
-  it('gives the same bytes when reads fill the planes of earlier chunks as when every read allocates its own', async () => {
+  it('gives the same bytes when float reads fill the planes of earlier chunks as when every read allocates its own', async () => {
     const files = await writeSyntheticPairFiles(tempDir(), { width: 700, height: 530, seed: 4 });
     const fileInputs: RunInputs = { kind: 'files', before: [files.before], after: [files.after] };
     // 200-px chips: the chips of each row's last chunk (188 px wide) are all computed by the chunk before it.
@@ -109,6 +109,8 @@ describe('RunService with a fake model', () => {
       const source = await openRunInputs(inputs, options);
       return {
         ...source,
+        // Float planes (sources that cannot keep 8-bit samples): see the next test for samples.
+        readSamples: undefined,
         read: (window, options) => {
           const reuse = options?.reuse;
           reads++;
@@ -125,9 +127,71 @@ describe('RunService with a fake model', () => {
     expect(pairs.size).toBe(2);
     const fresh = await run(async (inputs, options) => {
       const source = await openRunInputs(inputs, options);
-      return { ...source, read: (window, options) => source.read(window, { ...options, reuse: undefined }) };
+      return {
+        ...source,
+        readSamples: undefined,
+        read: (window, options) => source.read(window, { ...options, reuse: undefined }),
+      };
     });
     expect(reused).toEqual(fresh);
+  });
+
+  it('gives the same bytes from 8-bit samples (planes reused, polygon area, nodata) as from float planes', async () => {
+    const files = await writeSyntheticPairFiles(tempDir(), { width: 700, height: 530, seed: 4 });
+    const fileInputs: RunInputs = { kind: 'files', before: [files.before], after: [files.after] };
+    // Cuts a corner off (a triangle), so the polygon's mask reaches the samples' fill too.
+    const aoi = {
+      kind: 'polygon' as const,
+      rings: [
+        [
+          [500030, 5399970],
+          [502000, 5399970],
+          [502000, 5398500],
+          [500030, 5399970],
+        ] as [number, number][],
+      ],
+    };
+    const run = async (openPair: RunServiceDeps['openPair']) => {
+      const { svc } = service({ chipSize: 200, delayMs: 2 }, { openPair });
+      const id = await svc.startRun({
+        inputs: fileInputs,
+        model: 'fake.card.json',
+        chunkSize: 256,
+        overlap: 8,
+        batchSize: 1,
+        aoi,
+      });
+      const done = await svc.whenSettled(id);
+      expect(done.status, done.error ?? '').toBe('done');
+      return readProbability(done.probabilityPath!);
+    };
+    let sampleReads = 0;
+    const pairs = new Set<ArrayBufferLike>();
+    const fromSamples = await run(async (inputs, options) => {
+      const source = await openRunInputs(inputs, options);
+      expect(source.readSamples).toBeDefined();
+      return {
+        ...source,
+        read: () => Promise.reject(new Error('8-bit dates on one grid are read as samples')),
+        readSamples: async (window, readOptions) => {
+          sampleReads++;
+          if (readOptions.reuse) pairs.add(readOptions.reuse.before.buffer);
+          const chunk = await source.readSamples!(window, readOptions);
+          expect(chunk.before).toBeInstanceOf(Uint8Array);
+          return chunk;
+        },
+      };
+    });
+    expect(sampleReads).toBeGreaterThan(2);
+    expect(pairs.size).toBe(2);
+    const fromFloats = await run(async (inputs, options) => ({
+      ...(await openRunInputs(inputs, options)),
+      readSamples: undefined,
+    }));
+    expect(fromSamples).toEqual(fromFloats);
+    const nodata = fromSamples.filter((v) => v === PROBABILITY_NODATA).length;
+    expect(nodata).toBeGreaterThan(fromSamples.length / 10); // outside the triangle
+    expect(fromSamples.length - nodata).toBeGreaterThan(fromSamples.length / 3);
   });
 
   it('gives the same probabilities whether the source normalises as it reads or leaves it to the engine', async () => {
@@ -154,6 +218,7 @@ describe('RunService with a fake model', () => {
             const source = await openRunInputs(inputs, options);
             return {
               ...source,
+              readSamples: undefined,
               read: async (window, readOptions) => {
                 const chunk = await source.read(
                   window,

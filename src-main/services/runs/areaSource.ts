@@ -1,7 +1,12 @@
 // Restricting a pair source to an area of interest: a sub-window of its grid (bounding box), and for a
 // polygon, the pixels outside it marked invalid.
 import { maskOutsidePolygon, toPixel, windowOfPoints } from '../../core/tiling/areaOfInterest';
-import type { AlignedPairSource, AlignedReadOptions, PixelWindow } from '../../core/raster/types';
+import type {
+  AlignedPairSource,
+  AlignedReadOptions,
+  PixelWindow,
+  SampleReadOptions,
+} from '../../core/raster/types';
 import { fillInvalidPair } from '../../core/tiling/chips';
 import { windowGeoTransform } from '../../core/raster/geoTransform';
 import type { AreaOfInterest } from './runTypes';
@@ -42,6 +47,17 @@ export function clipToArea(
       }
       return { ...chunk, window };
     },
+    // Samples stand for the fill wherever invalid, so the polygon's mask is all they need.
+    ...(source.readSamples && {
+      readSamples: async (window: PixelWindow, options: SampleReadOptions) => {
+        const chunk = await source.readSamples!(
+          { ...window, x: window.x + area.x, y: window.y + area.y },
+          options,
+        );
+        if (rings) maskOutsidePolygon(chunk.valid, window, rings);
+        return { ...chunk, window };
+      },
+    }),
     close: () => source.close(),
   };
 }

@@ -8,7 +8,7 @@
 // chunk computed them: float sums depend on their order, and a fixed order makes a chunk's bytes the same whether
 // its neighbours shared chips with it (a local run) or it computed every chip itself (a scale-out worker).
 import { SparePool } from '../../core/raster/sparePool';
-import type { AlignedChunk, Normalisation, PixelWindow, ReusablePlanes } from '../../core/raster/types';
+import type { Normalisation, PixelWindow } from '../../core/raster/types';
 import {
   addChip,
   createBlendTarget,
@@ -18,7 +18,8 @@ import {
   type ChipWeights,
 } from '../../core/tiling/blend';
 import { chipKey, type ChunkChipWork } from '../../core/tiling/chipSharing';
-import { copyChip, normalisePairInPlace } from '../../core/tiling/chips';
+import { copyChip, cutSampleChip, normalisePairInPlace } from '../../core/tiling/chips';
+import { isSampleRead, type ChipRead, type ReadPlanes } from './chipReads';
 import type { ChipPredictor } from '../inference/chipPredictor';
 import type { RunStats } from './runEvents';
 
@@ -52,8 +53,8 @@ export class ChunkInProgress {
   /** The chips this chunk computes itself, in lattice order. */
   readonly toCompute: ChipToCompute[] = [];
   private readonly target: BlendTarget;
-  /** Normalised planes, until every chip to compute has been cut from them. */
-  private planes: { before: Float32Array; after: Float32Array } | null;
+  /** The read (normalised planes, or samples and their tables), until every chip to compute has been cut from it. */
+  private input: ChipRead | null;
   /** Validity of the read, until every chip this chunk computes has been answered (and marked NaN by it). */
   private readonly valid: Uint8Array;
   private readonly readWindow: PixelWindow;
@@ -67,7 +68,7 @@ export class ChunkInProgress {
     readonly window: PixelWindow,
     private readonly work: ChunkChipWork,
     /** The read of the chips it computes; null when it computes none (earlier chunks' chips cover it). */
-    input: AlignedChunk | null,
+    input: ChipRead | null,
     private readonly shape: ChunkShape,
     private readonly kept: KeptChips,
     private readonly spareSums: SparePool<Float32Array>,
@@ -76,9 +77,9 @@ export class ChunkInProgress {
     // card's fill there, and the output is nodata (the pair source already masks them; this holds for any source).
     // Normalised once per read pixel rather than per chip pixel (chips overlap, and are cut for both dates), here
     // unless the source already did as it read (it was asked to: see the engine's reads).
-    if (input && input.normalisedBy !== shape.norm)
+    if (input && !isSampleRead(input) && input.normalisedBy !== shape.norm)
       normalisePairInPlace(input.before, input.after, input.valid, shape.bands, shape.norm);
-    this.planes = input && { before: input.before, after: input.after };
+    this.input = input;
     this.valid = input?.valid ?? new Uint8Array(0);
     this.readWindow = input?.window ?? { x: window.x, y: window.y, width: 0, height: 0 };
     this.target = createBlendTarget(
@@ -106,11 +107,19 @@ export class ChunkInProgress {
 
   /** Cuts chips of this chunk into slots of a batch's before and after inputs. */
   cut(chips: readonly ChipToCompute[], before: Float32Array, after: Float32Array): void {
-    if (!this.planes) throw new Error(`Chunk ${this.idx}'s chips were cut after its planes were let go.`);
+    const input = this.input;
+    if (!input) throw new Error(`Chunk ${this.idx}'s chips were cut after its planes were let go.`);
     const { chip, bands, norm } = this.shape;
+    const from = this.readWindow;
     chips.forEach(({ x, y }, k) => {
-      copyChip(before, k, this.planes!.before, this.readWindow, bands, x, y, chip, norm);
-      copyChip(after, k, this.planes!.after, this.readWindow, bands, x, y, chip, norm);
+      if (isSampleRead(input)) {
+        const { tables, valid } = input;
+        cutSampleChip(before, k, input.before, tables.before, valid, from, bands, x, y, chip, norm);
+        cutSampleChip(after, k, input.after, tables.after, valid, from, bands, x, y, chip, norm);
+      } else {
+        copyChip(before, k, input.before, from, bands, x, y, chip, norm);
+        copyChip(after, k, input.after, from, bands, x, y, chip, norm);
+      }
     });
   }
 
@@ -118,10 +127,10 @@ export class ChunkInProgress {
    * Lets the read planes go once every chip to compute has been cut (they are the chunk's largest buffers), and
    * returns them for a later read to fill.
    */
-  releasePlanes(): ReusablePlanes | null {
-    const planes = this.planes;
-    this.planes = null;
-    return planes;
+  releasePlanes(): ReadPlanes | null {
+    const input = this.input;
+    this.input = null;
+    return input && ({ before: input.before, after: input.after } as ReadPlanes);
   }
 
   /**
@@ -201,18 +210,13 @@ export class ChipPipeline {
     private readonly signal: AbortSignal,
     private readonly onBlended: (chunk: ChunkInProgress) => void,
     /** Receives each chunk's read planes once its chips are cut (for the next reads to fill). */
-    private readonly onPlanesFree: (planes: ReusablePlanes) => void = () => undefined,
+    private readonly onPlanesFree: (planes: ReadPlanes) => void = () => undefined,
   ) {
     this.chipPlane = shape.chip * shape.chip;
   }
 
   /** Normalises a chunk's read (unless its source did) and makes it ready to feed (`idx` is the caller's tag for it). */
-  openChunk(
-    idx: number,
-    window: PixelWindow,
-    work: ChunkChipWork,
-    input: AlignedChunk | null,
-  ): ChunkInProgress {
+  openChunk(idx: number, window: PixelWindow, work: ChunkChipWork, input: ChipRead | null): ChunkInProgress {
     const t = performance.now();
     const chunk = new ChunkInProgress(idx, window, work, input, this.shape, this.kept, this.spareSums);
     this.stats.prepareMs += performance.now() - t;

@@ -36,6 +36,7 @@ export async function openRunInputs(
       grid: pair.grid,
       bands: pair.bands,
       read: (window, options) => pair.read(window, options),
+      ...(pair.readSamples && { readSamples: pair.readSamples }),
       async close() {
         await pair.close();
         await Promise.all([before.close(), after.close()]);

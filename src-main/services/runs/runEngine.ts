@@ -3,18 +3,13 @@
 // across chunk borders (chipPipeline.ts), blend, store the chunk durably, then mark it done in the ledger. When
 // all chunks are done, finish the probability GeoTIFF, fed each chunk as it was stored (probabilityAssembly.ts).
 import { isChangeMapError } from '../../core/errors';
-import type {
-  AlignedChunk,
-  AlignedPairSource,
-  GridSpec,
-  PixelWindow,
-  ReusablePlanes,
-} from '../../core/raster/types';
+import type { AlignedPairSource, GridSpec, PixelWindow } from '../../core/raster/types';
 import { SparePool } from '../../core/raster/sparePool';
 import { chipWeights } from '../../core/tiling/blend';
 import { planChipSharing } from '../../core/tiling/chipSharing';
 import type { ChipPredictor } from '../inference/chipPredictor';
 import { ChipPipeline, type ChunkInProgress, type ChunkShape } from './chipPipeline';
+import { makeReadPlanes, readForChips, type ChipRead, type ReadPlanes } from './chipReads';
 import { ProbabilityAssembly } from './probabilityAssembly';
 import type { ChunkStore } from './chunkStore';
 import type { RunProgress } from '../../ipc/contract';
@@ -174,7 +169,7 @@ export async function computeStandaloneChunk(
   const shape = chunkShape(ctx);
   // Alone, a chunk computes every chip touching it, so it always has a read.
   const input =
-    work.read && (await ctx.source.read(work.read, { signal: ctx.signal, normalise: shape.norm }));
+    work.read && (await readForChips(ctx.source, work.read, { signal: ctx.signal, normalise: shape.norm }));
   stats.readMs += performance.now() - t;
   let data: Uint8Array | null = null;
   const pipeline = new ChipPipeline(ctx.predictor, shape, params.batchSize, stats, ctx.signal, (c) => {
@@ -234,17 +229,14 @@ export async function executeRun(ctx: EngineContext): Promise<RunStats> {
   // fresh zero-filled pages (2.0-2.3 ns a sample instead of 0.5; 1.1 s over a 5000² bench's two runs).
   const planeLength =
     work.reduce((most, w) => Math.max(most, w.read ? w.read.width * w.read.height : 0), 0) * source.bands;
-  const sparePlanes = new SparePool<ReusablePlanes>(2, (p) => [p.before, p.after]);
-  const readChunk = (i: number): Promise<AlignedChunk | null> => {
+  const sparePlanes = new SparePool<ReadPlanes>(2, (p) => [p.before, p.after]);
+  const readChunk = (i: number): Promise<ChipRead | null> => {
     const { read } = work[i];
     // A chunk whose chips earlier chunks all computed reads nothing: their outputs carry its validity.
     if (!read) return Promise.resolve(null);
-    const reuse = sparePlanes.takeOrMake(planeLength, () => ({
-      before: new Float32Array(planeLength),
-      after: new Float32Array(planeLength),
-    }));
+    const reuse = sparePlanes.takeOrMake(planeLength, () => makeReadPlanes(source, planeLength));
     const t = performance.now();
-    const promise = source.read(read, { signal, reuse, normalise: shape.norm }).then((input) => {
+    const promise = readForChips(source, read, { signal, reuse, normalise: shape.norm }).then((input) => {
       stats.readMs += performance.now() - t;
       return input;
     });
