@@ -1,5 +1,5 @@
 // `npm run bench -- scene` (opt-in: it takes tens of minutes on a small CPU): a seed-sized scene end to end, a
-// generated pair of 43,590 x 43,590 px (1.9 gigapixels per date; the pair is computed window by window, never held or
+// generated 8-bit pair of 43,590 x 43,590 px (1.9 gigapixels per date; the pair is computed window by window, never held or
 // written whole) through the whole run with default settings: chips, inference, blending, durable chunks and the
 // final tiled GeoTIFF with overviews. Prints the time, scene-Mpx/s, chip coverage and peak resident memory, with the
 // load average (run it on an otherwise idle machine).
@@ -16,7 +16,8 @@ import { ProjectStore } from '../src-main/services/project/projectStore';
 import { RunService } from '../src-main/services/runs/RunService';
 import type { RunStats } from '../src-main/services/runs/runEvents';
 import { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from '../src-main/services/runs/engineNodeFlags';
-import { openRunInputs } from '../src-main/services/runs/openRunInputs';
+import { syntheticPair } from '../src-main/services/runs/syntheticPair';
+import type { RunInputs } from '../src-main/services/runs/runTypes';
 import { defaultUserDataDir } from '../src-main/services/userData';
 
 // Measured as the app's services process runs a scene (engineNodeFlags.ts): started again with those flags when
@@ -40,13 +41,15 @@ const args = new Command()
 const size = Number(args.size);
 const work = args.keep ?? mkdtempSync(path.join(os.tmpdir(), 'cm-bench-scene-'));
 const load = () => `load ${os.loadavg()[0].toFixed(1)}`;
+type SyntheticInputs = Extract<RunInputs, { kind: 'synthetic' }>;
 
 const store = ProjectStore.create(path.join(work, `scene-${Date.now()}.gpkg`));
 const service = new RunService({
   db: store.db,
   dataDir: store.dataDir,
   modelDirs: [path.join(root, 'models')],
-  openPair: openRunInputs,
+  // A generated 8-bit pair, read as samples as a uint8 image pair is (most imagery is 8-bit).
+  openPair: async (inputs) => syntheticPair({ ...(inputs as SyntheticInputs), eightBit: true }),
   calibration: new CalibrationCache(path.join(defaultUserDataDir(), CALIBRATION_FILE)),
 });
 let peak = process.memoryUsage().rss;

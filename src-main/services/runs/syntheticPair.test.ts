@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticPair } from './syntheticPair';
+import { syntheticPair, syntheticSample } from './syntheticPair';
 
 describe('the synthetic pair', () => {
   it('fills planes offered for reuse exactly as fresh ones (stale values included), and ignores planes too small', async () => {
@@ -21,5 +21,38 @@ describe('the synthetic pair', () => {
     const ignored = await pair.read(window, { reuse: small });
     expect(ignored.before.buffer).not.toBe(small.before.buffer);
     expect(ignored.before).toEqual(fresh.before);
+  });
+});
+
+describe('the 8-bit synthetic pair', () => {
+  it("holds the float pair's values on 8-bit steps, read as samples (into planes offered) and as 1/255 floats", async () => {
+    const options = { width: 300, height: 200, seed: 5 };
+    expect(syntheticPair(options).readSamples).toBeUndefined();
+    const floats = syntheticPair(options);
+    const bytes = syntheticPair({ ...options, eightBit: true });
+    const window = { x: 0, y: 0, width: 300, height: 200 };
+    const norm = { mean: [0.4, 0.4, 0.4], std: [0.2, 0.2, 0.2] };
+    const reuse = { before: new Uint8Array(200000), after: new Uint8Array(200000) };
+    const samples = await bytes.readSamples!(window, { normalise: norm, reuse });
+    expect(samples.before.buffer).toBe(reuse.before.buffer);
+    const exact = await floats.read(window);
+    const unit = await bytes.read(window);
+    expect(samples.valid).toEqual(exact.valid);
+    const wrong = { sample: 0, unit: 0, table: 0 };
+    const n = window.width * window.height;
+    for (const date of ['before', 'after'] as const) {
+      for (let i = 0; i < exact[date].length; i++) {
+        const sample = samples[date][i];
+        if (sample !== syntheticSample(exact[date][i])) wrong.sample++;
+        if (unit[date][i] !== Math.fround(sample / 255)) wrong.unit++;
+        const b = Math.floor(i / n);
+        if (Math.abs(samples.tables[date][b * 256 + sample] - (unit[date][i] - 0.4) / 0.2) > 1e-5)
+          wrong.table++;
+      }
+    }
+    expect(wrong).toEqual({ sample: 0, unit: 0, table: 0 });
+    let changed = 0;
+    for (let i = 0; i < exact.before.length; i++) if (samples.before[i] !== samples.after[i]) changed++;
+    expect(changed).toBeGreaterThan(100); // the generated changes are there
   });
 });

@@ -1,12 +1,15 @@
 // A generated before/after pair of any size, read window by window without ever existing whole: the fixture of
 // run tests, the bench, and `changemap run --synthetic`. Every pixel's value depends only on its grid position,
 // so any window reads the same values as the same pixels of any other window.
+import { applyUnitScaling, sampleTables, unitScalingFor } from '../../core/raster/scaling';
 import type {
   AlignedChunk,
   AlignedPairSource,
   AlignedReadOptions,
+  AlignedSampleChunk,
   GridSpec,
   PixelWindow,
+  SampleReadOptions,
 } from '../../core/raster/types';
 
 export interface SyntheticPairOptions {
@@ -16,6 +19,11 @@ export interface SyntheticPairOptions {
   seed?: number;
   /** Georeference as UTM 33N at 3 m (default) or leave in pixel space. */
   georeferenced?: boolean;
+  /**
+   * Values on the steps of 8-bit imagery (syntheticSample), read as samples too (readSamples), as a uint8 image
+   * pair is: what the seed-sized bench runs, as most imagery is 8-bit.
+   */
+  eightBit?: boolean;
 }
 
 function mulberry32(seed: number): () => number {
@@ -40,6 +48,7 @@ interface Rect {
 export function syntheticPair(options: SyntheticPairOptions): AlignedPairSource {
   const { width, height } = options;
   const bands = options.bands ?? 3;
+  const eightBit = options.eightBit ?? false;
   const random = mulberry32(options.seed ?? 1);
   const grid: GridSpec =
     options.georeferenced === false
@@ -84,41 +93,54 @@ export function syntheticPair(options: SyntheticPairOptions): AlignedPairSource 
   const stripeH = Math.max(1, Math.floor(height / 50));
   const disc = { x: width * 0.7, y: height * 0.2, r: Math.max(2, Math.min(width, height) / 12) };
 
-  // Never normalises (options.normalise): the run engine does it, as for any source that does not.
-  async function read(window: PixelWindow, options?: AlignedReadOptions): Promise<AlignedChunk> {
-    options?.signal?.throwIfAborted();
+  /** Writes the window's values into band-planar `before` and `after` (as 8-bit samples where they are bytes). */
+  function generate(
+    window: PixelWindow,
+    before: Float32Array | Uint8Array,
+    after: Float32Array | Uint8Array,
+  ): void {
     const { x, y, width: w, height: h } = window;
     const n = w * h;
-    // The caller's spare planes where they fit, as an image source fills them: fresh ones for every read made the
-    // seed-sized bench's memory the garbage of this fixture (100 MiB a read), not the run's.
-    const reuse = options?.reuse;
-    const fits = reuse && reuse.before.length >= bands * n && reuse.after.length >= bands * n;
-    const before = fits ? reuse.before.subarray(0, bands * n) : new Float32Array(bands * n);
-    const after = fits ? reuse.after.subarray(0, bands * n) : new Float32Array(bands * n);
-    const valid = new Uint8Array(n).fill(1);
+    const hits = changes.filter((r) => r.x < x + w && r.x + r.w > x && r.y < y + h && r.y + r.h > y);
     const col = new Float32Array(w);
+    // A row at a time in float, then stored: each pixel is computed as the whole-window passes did (the before
+    // value, then each change's shift added in order), whichever array type it goes to.
+    const rowBefore = new Float32Array(w);
+    const rowAfter = new Float32Array(w);
+    const asSamples = before instanceof Uint8Array;
     for (let b = 0; b < bands; b++) {
       const cw = colWave[b];
       const rw = rowWave[b];
       for (let c = 0; c < w; c++)
         col[c] = 0.25 * Math.sin((x + c) / cw.p + cw.a) + 0.1 * Math.sin((x + c) / cw.q);
       for (let r = 0; r < h; r++) {
-        const rowV = 0.5 + 0.12 * Math.sin((y + r) / rw.p + rw.a) + 0.05 * Math.sin((y + r) / rw.q);
+        const gy = y + r;
+        const rowV = 0.5 + 0.12 * Math.sin(gy / rw.p + rw.a) + 0.05 * Math.sin(gy / rw.q);
+        for (let c = 0; c < w; c++) rowBefore[c] = rowV + col[c];
+        rowAfter.set(rowBefore);
+        for (const rect of hits) {
+          if (gy < rect.y || gy >= rect.y + rect.h) continue;
+          const s = b % 2 === 0 ? rect.shift : -rect.shift;
+          for (let c = Math.max(rect.x, x), end = Math.min(rect.x + rect.w, x + w); c < end; c++)
+            rowAfter[c - x] += s;
+        }
         const o = b * n + r * w;
-        for (let c = 0; c < w; c++) before[o + c] = rowV + col[c];
+        if (asSamples) {
+          for (let c = 0; c < w; c++) {
+            before[o + c] = syntheticSample(rowBefore[c]);
+            after[o + c] = syntheticSample(rowAfter[c]);
+          }
+        } else {
+          before.set(rowBefore, o);
+          after.set(rowAfter, o);
+        }
       }
     }
-    after.set(before);
-    for (const rect of changes) {
-      const x0 = Math.max(rect.x, x);
-      const y0 = Math.max(rect.y, y);
-      const x1 = Math.min(rect.x + rect.w, x + w);
-      const y1 = Math.min(rect.y + rect.h, y + h);
-      for (let b = 0; b < bands; b++) {
-        const s = b % 2 === 0 ? rect.shift : -rect.shift;
-        for (let r = y0; r < y1; r++) for (let c = x0; c < x1; c++) after[b * n + (r - y) * w + (c - x)] += s;
-      }
-    }
+  }
+
+  function validity(window: PixelWindow): Uint8Array {
+    const { x, y, width: w, height: h } = window;
+    const valid = new Uint8Array(w * h).fill(1);
     for (let r = 0; r < h; r++) {
       const gy = y + r;
       const inStripe = gy >= stripeY && gy < stripeY + stripeH;
@@ -128,8 +150,61 @@ export function syntheticPair(options: SyntheticPairOptions): AlignedPairSource 
         if (inStripe || dx * dx + dy * dy < disc.r * disc.r) valid[r * w + c] = 0;
       }
     }
-    return { window, bands, before, after, valid };
+    return valid;
   }
 
-  return { grid, bands, read, close: async () => undefined };
+  /** The caller's spare arrays where they hold `length` values, as an image source fills them, else fresh ones. */
+  function planes<T extends Float32Array | Uint8Array>(
+    reuse: { before: T; after: T } | undefined,
+    length: number,
+    make: (length: number) => T,
+  ): { before: T; after: T } {
+    // Fresh planes for every read made the seed-sized bench's memory the garbage of this fixture (100 MiB a read).
+    return reuse && reuse.before.length >= length && reuse.after.length >= length
+      ? { before: reuse.before.subarray(0, length) as T, after: reuse.after.subarray(0, length) as T }
+      : { before: make(length), after: make(length) };
+  }
+
+  // Never normalises (options.normalise): the run engine does it, as for any source that does not.
+  async function read(window: PixelWindow, options?: AlignedReadOptions): Promise<AlignedChunk> {
+    options?.signal?.throwIfAborted();
+    const length = bands * window.width * window.height;
+    const { before, after } = planes(options?.reuse, length, (k) => new Float32Array(k));
+    if (eightBit) {
+      // The samples as a uint8 image's read scales them (1/255).
+      const samples = planes(undefined, length, (k) => new Uint8Array(k));
+      generate(window, samples.before, samples.after);
+      const unit = unitScalingFor('uint8', null);
+      applyUnitScaling(samples.before, bands, Array(bands).fill(unit), before);
+      applyUnitScaling(samples.after, bands, Array(bands).fill(unit), after);
+    } else generate(window, before, after);
+    return { window, bands, before, after, valid: validity(window) };
+  }
+
+  async function readSamples(window: PixelWindow, options: SampleReadOptions): Promise<AlignedSampleChunk> {
+    options.signal?.throwIfAborted();
+    const { before, after } = planes(
+      options.reuse,
+      bands * window.width * window.height,
+      (k) => new Uint8Array(k),
+    );
+    generate(window, before, after);
+    const tables = sampleTables(Array(bands).fill(unitScalingFor('uint8', null)), options.normalise);
+    return {
+      window,
+      bands,
+      before,
+      after,
+      valid: validity(window),
+      tables: { before: tables, after: tables },
+      normalisedBy: options.normalise,
+    };
+  }
+
+  return { grid, bands, read, ...(eightBit && { readSamples }), close: async () => undefined };
+}
+
+/** A generated value as an 8-bit sample: 1..255 over 0..1 (0 is left for nodata, as the pair's files write it). */
+export function syntheticSample(value: number): number {
+  return 1 + Math.round(254 * Math.min(1, Math.max(0, value)));
 }

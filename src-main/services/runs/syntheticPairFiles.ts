@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createGeoTiffWriter } from '../imagery/geotiffWriter';
-import { syntheticPair, type SyntheticPairOptions } from './syntheticPair';
+import { syntheticPair, syntheticSample, type SyntheticPairOptions } from './syntheticPair';
 
 const BLOCK = 1024;
 /** Byte value where the generated pair has no data. */
@@ -46,9 +46,7 @@ export async function writeSyntheticPairFiles(
           for (let b = 0; b < 3; b++)
             for (let p = 0; p < n; p++)
               // 1..255 where valid, so the nodata value 0 marks only the generated gaps.
-              bytes[b * n + p] = chunk.valid[p]
-                ? 1 + Math.round(254 * Math.min(1, Math.max(0, values[b * n + p])))
-                : NODATA;
+              bytes[b * n + p] = chunk.valid[p] ? syntheticSample(values[b * n + p]) : NODATA;
           await writers[i].writeWindow(window, bytes);
         }
       }
