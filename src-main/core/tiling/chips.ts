@@ -176,6 +176,31 @@ export function normalisePairInPlace(
   return marked;
 }
 
+/**
+ * Where chip (chipX, chipY) goes in `dest` (its slot's offset and plane size), and the part of it `source` covers
+ * (grid columns x0..x1, rows y0..y1; the source plane's size); the rest of the slot is the card's fill. Only chips
+ * hanging over the grid edge have parts to pad.
+ */
+function chipSlot(
+  dest: Float32Array,
+  slot: number,
+  source: PixelWindow,
+  bands: number,
+  chipX: number,
+  chipY: number,
+  chip: number,
+  norm: Normalisation,
+) {
+  const plane = chip * chip;
+  const base = slot * bands * plane;
+  const covered = chipInSource(source, chipX, chipY, chip);
+  const { x0, y0, x1, y1 } = covered;
+  if (x0 !== chipX || y0 !== chipY || x1 !== chipX + chip || y1 !== chipY + chip) {
+    fillChip(dest, base, plane, bands, norm);
+  }
+  return { plane, base, srcPlane: source.width * source.height, ...covered };
+}
+
 /** cutChip for planes already normalised by normalisePairInPlace: the same chip, copied row by row. */
 export function copyChip(
   dest: Float32Array,
@@ -188,14 +213,16 @@ export function copyChip(
   chip: number,
   norm: Normalisation,
 ): void {
-  const plane = chip * chip;
-  const base = slot * bands * plane;
-  const srcPlane = source.width * source.height;
-  const { x0, y0, x1, y1 } = chipInSource(source, chipX, chipY, chip);
-  // Only chips hanging over the grid edge have parts to pad.
-  if (x0 !== chipX || y0 !== chipY || x1 !== chipX + chip || y1 !== chipY + chip) {
-    fillChip(dest, base, plane, bands, norm);
-  }
+  const { plane, base, srcPlane, x0, y0, x1, y1 } = chipSlot(
+    dest,
+    slot,
+    source,
+    bands,
+    chipX,
+    chipY,
+    chip,
+    norm,
+  );
   // A chip beside the source has nothing in it (and a negative row length would make subarray count from the end).
   if (x1 <= x0 || y1 <= y0) return;
   for (let b = 0; b < bands; b++) {
@@ -226,13 +253,16 @@ export function cutSampleChip(
   chip: number,
   norm: Normalisation,
 ): void {
-  const plane = chip * chip;
-  const base = slot * bands * plane;
-  const srcPlane = source.width * source.height;
-  const { x0, y0, x1, y1 } = chipInSource(source, chipX, chipY, chip);
-  if (x0 !== chipX || y0 !== chipY || x1 !== chipX + chip || y1 !== chipY + chip) {
-    fillChip(dest, base, plane, bands, norm);
-  }
+  const { plane, base, srcPlane, x0, y0, x1, y1 } = chipSlot(
+    dest,
+    slot,
+    source,
+    bands,
+    chipX,
+    chipY,
+    chip,
+    norm,
+  );
   const bandTables = Array.from({ length: bands }, (_, b) => tables.subarray(b * 256, (b + 1) * 256));
   const fills = Array.from({ length: bands }, (_, b) => normalisedFill(norm, b));
   for (let y = y0; y < y1; y++) {

@@ -49,6 +49,11 @@ async function readProbability(file: string): Promise<Uint8Array> {
   return band;
 }
 
+/** A polygon area of interest of three corners (map coordinates of the generated pair's UTM grid). */
+function triangle(...corners: [number, number][]) {
+  return { kind: 'polygon' as const, rings: [[...corners, corners[0]]] };
+}
+
 async function runToEnd(
   chunkSize: number,
   fake: FakePredictorOptions = {},
@@ -140,17 +145,7 @@ describe('RunService with a fake model', () => {
     const files = await writeSyntheticPairFiles(tempDir(), { width: 700, height: 530, seed: 4 });
     const fileInputs: RunInputs = { kind: 'files', before: [files.before], after: [files.after] };
     // Cuts a corner off (a triangle), so the polygon's mask reaches the samples' fill too.
-    const aoi = {
-      kind: 'polygon' as const,
-      rings: [
-        [
-          [500030, 5399970],
-          [502000, 5399970],
-          [502000, 5398500],
-          [500030, 5399970],
-        ] as [number, number][],
-      ],
-    };
+    const aoi = triangle([500030, 5399970], [502000, 5399970], [502000, 5398500]);
     const run = async (openPair: RunServiceDeps['openPair']) => {
       const { svc } = service({ chipSize: 200, delayMs: 2 }, { openPair });
       const id = await svc.startRun({
@@ -198,17 +193,7 @@ describe('RunService with a fake model', () => {
     const files = await writeSyntheticPairFiles(tempDir(), { width: 400, height: 300, seed: 6 });
     const fileInputs: RunInputs = { kind: 'files', before: [files.before], after: [files.after] };
     // A polygon area: the pixels it masks must hold the fill in both cases (the fake model looks 2 px around).
-    const aoi = {
-      kind: 'polygon' as const,
-      rings: [
-        [
-          [500030, 5399970],
-          [500930, 5399970],
-          [500030, 5399270],
-          [500030, 5399970],
-        ] as [number, number][],
-      ],
-    };
+    const aoi = triangle([500030, 5399970], [500930, 5399970], [500030, 5399270]);
     let normalisedReads = 0;
     const run = async (normaliseInRead: boolean) => {
       const { svc } = service(
