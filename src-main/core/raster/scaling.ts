@@ -76,8 +76,8 @@ export function applyUnitScaling(
 }
 
 /**
- * What each of the 256 values of an 8-bit band becomes through applyUnitScaling (with `norm`, band b's
- * normalisation too): the same float32 values, from the same arithmetic.
+ * What each of the `out.length` values of an integer band (256 for 8 bits) becomes through applyUnitScaling (with
+ * `norm`, band b's normalisation too): the same float32 values, from the same arithmetic.
  */
 function sampleTable(
   scaling: UnitScaling,
@@ -86,7 +86,7 @@ function sampleTable(
   out: Float32Array = new Float32Array(256),
 ): Float32Array {
   const { scale, offset, lo, hi, clamp } = bandAffine(scaling, norm, b);
-  for (let v = 0; v < 256; v++) {
+  for (let v = 0; v < out.length; v++) {
     const x = v * scale + offset;
     out[v] = clamp ? (x < lo ? lo : x > hi ? hi : x) : x;
   }
@@ -106,13 +106,17 @@ function bandAffine(scaling: UnitScaling, norm: Pick<Normalisation, 'mean' | 'st
   };
 }
 
-/** sampleTable of every band, one after another (band b's value of sample v at [b * 256 + v]). */
+/**
+ * sampleTable of every band for samples that take `size` values (256 for 8 bits, 65536 for 16), one after another:
+ * band b's value of sample v at [b * size + v].
+ */
 export function sampleTables(
   scalings: UnitScaling[],
   norm: Pick<Normalisation, 'mean' | 'std'>,
+  size = 256,
 ): Float32Array {
-  const tables = new Float32Array(scalings.length * 256);
-  scalings.forEach((scaling, b) => sampleTable(scaling, norm, b, tables.subarray(b * 256, (b + 1) * 256)));
+  const tables = new Float32Array(scalings.length * size);
+  scalings.forEach((scaling, b) => sampleTable(scaling, norm, b, tables.subarray(b * size, (b + 1) * size)));
   return tables;
 }
 

@@ -71,18 +71,22 @@ export interface ReusablePlanes {
   after: Float32Array;
 }
 
+/** Samples a run can keep as read: 8- or 16-bit unsigned integers, each standing for its band's table entry. */
+export type SampleArray = Uint8Array | Uint16Array;
+
 /**
- * One chunk of both dates as their 8-bit samples, band-planar as in AlignedChunk, for a reader that normalises
- * while it copies them out (a run cutting chips): a quarter of the memory of float planes. `tables.before[b * 256 +
- * v]` is the normalised value (unit scaling and the card's (x - mean) / std, as AlignedChunk's `normalisedBy` planes
- * hold it) that sample v of band b stands for; an invalid pixel stands for the normalisation's fill, whatever its
- * samples hold.
+ * One chunk of both dates as their samples (8- or 16-bit, each date its own), band-planar as in AlignedChunk, for a
+ * reader that normalises while it copies them out (a run cutting chips): a quarter (8-bit) or half (16-bit) of the
+ * memory of float planes. With `size` values a sample can take (256 or 65536; a date's table holds bands x size),
+ * `tables.before[b * size + v]` is the normalised value (unit scaling and the card's (x - mean) / std, as
+ * AlignedChunk's `normalisedBy` planes hold it) that sample v of band b stands for; an invalid pixel stands for the
+ * normalisation's fill, whatever its samples hold.
  */
 export interface AlignedSampleChunk {
   window: PixelWindow;
   bands: number;
-  before: Uint8Array;
-  after: Uint8Array;
+  before: SampleArray;
+  after: SampleArray;
   valid: Uint8Array;
   tables: { before: Float32Array; after: Float32Array };
   normalisedBy: Normalisation;
@@ -90,8 +94,15 @@ export interface AlignedSampleChunk {
 
 /** Sample planes of an earlier read the caller is done with, offered for the next read to fill. */
 export interface ReusableSamples {
-  before: Uint8Array;
-  after: Uint8Array;
+  before: SampleArray;
+  after: SampleArray;
+}
+
+/** A pair's reads as samples (AlignedPairSource.samples). */
+export interface SampleReader {
+  read(window: PixelWindow, options: SampleReadOptions): Promise<AlignedSampleChunk>;
+  /** Planes of `length` samples a date, of the types its reads fill (to offer back as SampleReadOptions.reuse). */
+  planes(length: number): ReusableSamples;
 }
 
 export interface SampleReadOptions {
@@ -123,10 +134,10 @@ export interface AlignedPairSource {
   readonly bands: number;
   read(window: PixelWindow, options?: AlignedReadOptions): Promise<AlignedChunk>;
   /**
-   * Present where both dates are 8-bit and neither is resampled: the same pixels as `read` with `normalise`, kept
-   * as samples. A run's read planes are its largest buffers (two pairs of 117 MiB as float at a 1536-px chunk with
-   * 672-px chips), and 8-bit imagery is the common case.
+   * Present where both dates are 8- or 16-bit unsigned integers and neither is resampled: the same pixels as `read`
+   * with `normalise`, kept as samples. A run's read planes are its largest buffers (two pairs of 117 MiB as float at
+   * a 1536-px chunk with 656-px chips), and most imagery is 8- or 16-bit.
    */
-  readSamples?(window: PixelWindow, options: SampleReadOptions): Promise<AlignedSampleChunk>;
+  readonly samples?: SampleReader;
   close(): Promise<void>;
 }

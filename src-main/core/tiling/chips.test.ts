@@ -169,31 +169,33 @@ describe('normalisePairInPlace', () => {
 });
 
 describe('cutSampleChip', () => {
-  it('writes, from 8-bit samples and their tables, the chip copyChip cuts from the same read as float planes', () => {
+  it('writes, from 8- or 16-bit samples and their tables, the chip copyChip cuts from the same read as float planes', () => {
     fc.assert(
       fc.property(
+        fc.constantFrom(256, 65536),
         fc.integer({ min: 1, max: 9 }),
         fc.integer({ min: 1, max: 9 }),
         fc.integer({ min: -6, max: 12 }),
         fc.integer({ min: -6, max: 12 }),
         fc.integer({ min: 0, max: 2 ** 31 }),
         fc.constantFrom(4, 29),
-        (width, height, chipX, chipY, seed, invalidEvery) => {
+        (size, width, height, chipX, chipY, seed, invalidEvery) => {
           const bands = 2;
           const chip = 5;
           const source = { x: 1, y: 2, width, height };
           const n = width * height;
           const norm = { mean: [0.3, 0.6], std: [0.2, 0.1], fill: [0.5, 0.25] };
-          const samples = Uint8Array.from({ length: bands * n }, (_, i) => (i * 37 + seed) % 256);
+          const values = Array.from({ length: bands * n }, (_, i) => (i * 37 + seed) % size);
+          const samples = size === 256 ? Uint8Array.from(values) : Uint16Array.from(values);
           // Every 4th pixel invalid, or every 29th (most rows then all valid: cut without the per-pixel test).
           const valid = Uint8Array.from({ length: n }, (_, i) => ((i + seed) % invalidEvery === 0 ? 0 : 1));
-          const tables = Float32Array.from({ length: bands * 256 }, (_, i) =>
-            Math.fround((i % 256) / 255 - i / 512),
+          const tables = Float32Array.from({ length: bands * size }, (_, i) =>
+            Math.fround((i % size) / (size - 1) - i / (2 * size)),
           );
           // The float read of the same pixels: each sample's table value, the fill where invalid.
           const planes = Float32Array.from(samples, (v, i) => {
             const b = Math.floor(i / n);
-            return valid[i % n] ? tables[b * 256 + v] : normalisedFill(norm, b);
+            return valid[i % n] ? tables[b * size + v] : normalisedFill(norm, b);
           });
           const expected = new Float32Array(2 * bands * chip * chip).fill(Number.NaN);
           const actual = new Float32Array(2 * bands * chip * chip).fill(Number.NaN);

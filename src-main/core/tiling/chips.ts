@@ -1,5 +1,5 @@
 // Cutting normalised model inputs (chips) out of an aligned read window.
-import type { Normalisation, PixelWindow } from '../raster/types';
+import type { Normalisation, PixelWindow, SampleArray } from '../raster/types';
 
 /**
  * Marks invalid (valid = 0) every pixel where any band holds NaN or an infinite value, and returns how many it
@@ -236,14 +236,14 @@ export function copyChip(
 }
 
 /**
- * copyChip for a date held as 8-bit samples (AlignedSampleChunk): each sample becomes its band's table value, an
- * invalid pixel the fill, as the float planes of the same read hold them (the same float32 values, so a run's bytes
- * do not depend on which read it made).
+ * copyChip for a date held as samples (AlignedSampleChunk): each sample becomes its band's table value (`tables`
+ * holds bands x the values a sample can take), an invalid pixel the fill, as the float planes of the same read hold
+ * them (the same float32 values, so a run's bytes do not depend on which read it made).
  */
 export function cutSampleChip(
   dest: Float32Array,
   slot: number,
-  samples: Uint8Array,
+  samples: SampleArray,
   tables: Float32Array,
   valid: Uint8Array,
   source: PixelWindow,
@@ -263,7 +263,8 @@ export function cutSampleChip(
     chip,
     norm,
   );
-  const bandTables = Array.from({ length: bands }, (_, b) => tables.subarray(b * 256, (b + 1) * 256));
+  const size = tables.length / bands;
+  const bandTables = Array.from({ length: bands }, (_, b) => tables.subarray(b * size, (b + 1) * size));
   const fills = Array.from({ length: bands }, (_, b) => normalisedFill(norm, b));
   for (let y = y0; y < y1; y++) {
     const v = (y - source.y) * source.width - source.x;

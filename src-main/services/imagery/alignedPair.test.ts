@@ -226,7 +226,7 @@ it('marks a float value that overflows once normalised invalid, as the run engin
   expect(chunk.valid.reduce((a, v) => a + v, 0)).toBe(255);
 });
 
-it('keeps 8-bit dates on one grid as samples that stand for the normalised planes a read gives, and only those', async () => {
+it('keeps 8- and 16-bit dates on one grid as samples that stand for the normalised planes a read gives, and only those', async () => {
   const beforeGrid = utmGrid(64, 64, 500000, 5600000);
   // Whole pixels off the before grid: still read as it lies, not resampled.
   const afterGrid = utmGrid(64, 64, 500020, 5599990);
@@ -241,35 +241,49 @@ it('keeps 8-bit dates on one grid as samples that stand for the normalised plane
     sceneData(afterGrid, 3, 'uint8', 8),
   );
   await writeFixture(join(dir, 'samples-16.tif'), afterGrid, 3, sceneData(afterGrid, 3, 'uint16', 6));
+  await writeFixture(join(dir, 'samples-float.tif'), afterGrid, 3, new Float32Array(3 * 64 * 64).fill(0.5));
   const open = async (afterFile: string) =>
     openAlignedPair(
       await openImagerySet([join(dir, 'samples-before.tif')]),
       await openImagerySet([join(dir, afterFile)]),
     );
-  expect((await open('samples-shifted.tif')).readSamples).toBeUndefined();
-  expect((await open('samples-16.tif')).readSamples).toBeUndefined();
-  const pair = await open('samples-after.tif');
+  expect((await open('samples-shifted.tif')).samples).toBeUndefined();
+  expect((await open('samples-float.tif')).samples).toBeUndefined();
   const norm = { mean: [0.4, 0.5, 0.3], std: [0.2, 0.25, 0.15], fill: [0.1, 0.9, 0.5] };
-  const stale = () => new Uint8Array(3 * 40 * 40).fill(77);
-  const reuse = { before: stale(), after: stale() };
-  for (const window of [
-    { x: 0, y: 0, width: 30, height: 20 },
-    { x: 40, y: 40, width: 40, height: 40 }, // reaches past the grid
-  ]) {
-    const floats = await pair.read(window, { normalise: norm });
-    const samples = await pair.readSamples!(window, { normalise: norm, reuse });
-    expect(samples.before.buffer).toBe(reuse.before.buffer);
-    expect(samples.valid).toEqual(floats.valid);
-    const n = window.width * window.height;
-    const invalid = samples.valid.filter((v) => v === 0).length;
-    expect(invalid).toBeLessThan(n);
-    if (window.x + window.width > 64) expect(invalid).toBeGreaterThan(0);
-    for (const date of ['before', 'after'] as const) {
-      for (let i = 0; i < 3 * n; i++) {
-        if (samples.valid[i % n] === 0) continue;
-        const b = Math.floor(i / n);
-        expect(samples.tables[date][b * 256 + samples[date][i]], `${date} value ${i}`).toBe(floats[date][i]);
+  for (const [afterFile, AfterArray] of [
+    ['samples-after.tif', Uint8Array],
+    ['samples-16.tif', Uint16Array], // stretched by its 2nd to 98th percentiles
+  ] as const) {
+    const pair = await open(afterFile);
+    const reuse = pair.samples!.planes(3 * 40 * 40);
+    expect(reuse.before).toBeInstanceOf(Uint8Array);
+    expect(reuse.after).toBeInstanceOf(AfterArray);
+    reuse.before.fill(77);
+    reuse.after.fill(77);
+    for (const window of [
+      { x: 0, y: 0, width: 30, height: 20 },
+      { x: 40, y: 40, width: 40, height: 40 }, // reaches past the grid
+    ]) {
+      const floats = await pair.read(window, { normalise: norm });
+      const samples = await pair.samples!.read(window, { normalise: norm, reuse });
+      expect(samples.before.buffer).toBe(reuse.before.buffer);
+      expect(samples.after.buffer).toBe(reuse.after.buffer);
+      expect(samples.valid).toEqual(floats.valid);
+      const n = window.width * window.height;
+      const invalid = samples.valid.filter((v) => v === 0).length;
+      expect(invalid).toBeLessThan(n);
+      if (window.x + window.width > 64) expect(invalid).toBeGreaterThan(0);
+      const wrong: string[] = [];
+      for (const date of ['before', 'after'] as const) {
+        const size = samples.tables[date].length / 3;
+        for (let i = 0; i < 3 * n; i++) {
+          if (samples.valid[i % n] === 0) continue;
+          const b = Math.floor(i / n);
+          if (samples.tables[date][b * size + samples[date][i]] !== floats[date][i])
+            wrong.push(`${date} ${i}`);
+        }
       }
+      expect(wrong, afterFile).toEqual([]);
     }
   }
 });

@@ -19,7 +19,10 @@ import type {
   AlignedPairSource,
   AlignedReadOptions,
   AlignedSampleChunk,
+  SampleArray,
+  SampleReader,
   SampleReadOptions,
+  SampleType,
   BandRole,
   GridSpec,
   Normalisation,
@@ -331,36 +334,59 @@ export async function openAlignedPair(
     }
   }
 
-  // Both dates 8-bit and the after date read as it lies: its samples are the planes, normalised as they are cut.
-  const samplesAsRead =
-    sameGrid && before.metadata.sampleType === 'uint8' && after.metadata.sampleType === 'uint8';
-  const readSamples = async (
-    window: PixelWindow,
-    options: SampleReadOptions,
-  ): Promise<AlignedSampleChunk> => {
-    const { signal, reuse, normalise } = options;
-    const bw = { ...window, x: window.x + beforeWindow.x, y: window.y + beforeWindow.y };
-    const aw = { ...window, x: window.x + Math.round(offX), y: window.y + Math.round(offY) };
-    const planeLength = window.width * window.height * bands;
-    const fits = reuse && reuse.before.length >= planeLength && reuse.after.length >= planeLength;
-    const [b, a] = await Promise.all([
-      before.readWindow(bw, { bands: beforeBands, signal, into: fits ? reuse.before : undefined }),
-      after.readWindow(aw, { bands: afterBands, signal, into: fits ? reuse.after : undefined }),
-    ]);
-    validInBothAndGrid(b.valid, a.valid, window);
-    return {
-      window,
-      bands,
-      before: b.data as Uint8Array,
-      after: a.data as Uint8Array,
-      valid: b.valid,
-      tables: {
-        before: sampleTables(scaling.before, normalise),
-        after: sampleTables(scaling.after, normalise),
-      },
-      normalisedBy: normalise,
-    };
+  // Both dates 8- or 16-bit and the after date read as it lies: their samples are the planes, normalised as they
+  // are cut through a table per band (65536 entries for 16 bits: 256 KiB, which stays in a core's cache).
+  const sampleArrays = { uint8: Uint8Array, uint16: Uint16Array } as const;
+  const sampleTypeOf = (set: ImagerySet) =>
+    set.metadata.sampleType === 'uint8' || set.metadata.sampleType === 'uint16'
+      ? set.metadata.sampleType
+      : null;
+  const sampleTypes = { before: sampleTypeOf(before), after: sampleTypeOf(after) };
+  // The tables of the last normalisation asked for (a run asks for one): 2 x 3 x 65536 values for 16-bit dates.
+  let tablesFor: { norm: Normalisation; tables: AlignedSampleChunk['tables'] } | null = null;
+  const tables = (norm: Normalisation, beforeType: SampleType, afterType: SampleType) => {
+    if (tablesFor?.norm !== norm) {
+      const size = (type: SampleType) => (type === 'uint8' ? 256 : 65536);
+      tablesFor = {
+        norm,
+        tables: {
+          before: sampleTables(scaling.before, norm, size(beforeType)),
+          after: sampleTables(scaling.after, norm, size(afterType)),
+        },
+      };
+    }
+    return tablesFor.tables;
   };
+  const samplesOf = (types: { before: 'uint8' | 'uint16'; after: 'uint8' | 'uint16' }): SampleReader => ({
+    async read(window: PixelWindow, options: SampleReadOptions): Promise<AlignedSampleChunk> {
+      const { signal, reuse, normalise } = options;
+      const bw = { ...window, x: window.x + beforeWindow.x, y: window.y + beforeWindow.y };
+      const aw = { ...window, x: window.x + Math.round(offX), y: window.y + Math.round(offY) };
+      // readWindow fills an offered array only of its own type and length, else makes one.
+      const [b, a] = await Promise.all([
+        before.readWindow(bw, { bands: beforeBands, signal, into: reuse?.before }),
+        after.readWindow(aw, { bands: afterBands, signal, into: reuse?.after }),
+      ]);
+      validInBothAndGrid(b.valid, a.valid, window);
+      return {
+        window,
+        bands,
+        before: b.data as SampleArray,
+        after: a.data as SampleArray,
+        valid: b.valid,
+        tables: tables(normalise, types.before, types.after),
+        normalisedBy: normalise,
+      };
+    },
+    planes: (length) => ({
+      before: new sampleArrays[types.before](length),
+      after: new sampleArrays[types.after](length),
+    }),
+  });
+  const samples =
+    sameGrid && sampleTypes.before && sampleTypes.after
+      ? samplesOf({ before: sampleTypes.before, after: sampleTypes.after })
+      : undefined;
 
   return {
     grid,
@@ -399,7 +425,7 @@ export async function openAlignedPair(
       fillInvalidPair(chunk.before, chunk.after, valid, bands, normalise);
       return { ...chunk, normalisedBy: normalise };
     },
-    ...(samplesAsRead && { readSamples }),
+    ...(samples && { samples }),
     async close() {
       // The sets belong to the caller (they may be reused for another pair); nothing of ours to release.
     },

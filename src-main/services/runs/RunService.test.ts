@@ -115,7 +115,7 @@ describe('RunService with a fake model', () => {
       return {
         ...source,
         // Float planes (sources that cannot keep 8-bit samples): see the next test for samples.
-        readSamples: undefined,
+        samples: undefined,
         read: (window, options) => {
           const reuse = options?.reuse;
           reads++;
@@ -134,7 +134,7 @@ describe('RunService with a fake model', () => {
       const source = await openRunInputs(inputs, options);
       return {
         ...source,
-        readSamples: undefined,
+        samples: undefined,
         read: (window, options) => source.read(window, { ...options, reuse: undefined }),
       };
     });
@@ -164,16 +164,20 @@ describe('RunService with a fake model', () => {
     const pairs = new Set<ArrayBufferLike>();
     const fromSamples = await run(async (inputs, options) => {
       const source = await openRunInputs(inputs, options);
-      expect(source.readSamples).toBeDefined();
+      const samples = source.samples!;
+      expect(samples).toBeDefined();
       return {
         ...source,
         read: () => Promise.reject(new Error('8-bit dates on one grid are read as samples')),
-        readSamples: async (window, readOptions) => {
-          sampleReads++;
-          if (readOptions.reuse) pairs.add(readOptions.reuse.before.buffer);
-          const chunk = await source.readSamples!(window, readOptions);
-          expect(chunk.before).toBeInstanceOf(Uint8Array);
-          return chunk;
+        samples: {
+          ...samples,
+          read: async (window, readOptions) => {
+            sampleReads++;
+            if (readOptions.reuse) pairs.add(readOptions.reuse.before.buffer);
+            const chunk = await samples.read(window, readOptions);
+            expect(chunk.before).toBeInstanceOf(Uint8Array);
+            return chunk;
+          },
         },
       };
     });
@@ -181,7 +185,7 @@ describe('RunService with a fake model', () => {
     expect(pairs.size).toBe(2);
     const fromFloats = await run(async (inputs, options) => ({
       ...(await openRunInputs(inputs, options)),
-      readSamples: undefined,
+      samples: undefined,
     }));
     expect(fromSamples).toEqual(fromFloats);
     const nodata = fromSamples.filter((v) => v === PROBABILITY_NODATA).length;
@@ -203,7 +207,7 @@ describe('RunService with a fake model', () => {
             const source = await openRunInputs(inputs, options);
             return {
               ...source,
-              readSamples: undefined,
+              samples: undefined,
               read: async (window, readOptions) => {
                 const chunk = await source.read(
                   window,

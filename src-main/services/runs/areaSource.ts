@@ -48,14 +48,15 @@ export function clipToArea(
       return { ...chunk, window };
     },
     // Samples stand for the fill wherever invalid, so the polygon's mask is all they need.
-    ...(source.readSamples && {
-      readSamples: async (window: PixelWindow, options: SampleReadOptions) => {
-        const chunk = await source.readSamples!(
-          { ...window, x: window.x + area.x, y: window.y + area.y },
-          options,
-        );
-        if (rings) maskOutsidePolygon(chunk.valid, window, rings);
-        return { ...chunk, window };
+    ...(source.samples && {
+      samples: {
+        read: async (window: PixelWindow, options: SampleReadOptions) => {
+          const shifted = { ...window, x: window.x + area.x, y: window.y + area.y };
+          const chunk = await source.samples!.read(shifted, options);
+          if (rings) maskOutsidePolygon(chunk.valid, window, rings);
+          return { ...chunk, window };
+        },
+        planes: source.samples.planes,
       },
     }),
     close: () => source.close(),

@@ -1,6 +1,6 @@
-// How a run reads a chunk for the chips it computes: as 8-bit samples where the pair offers them
-// (AlignedPairSource.readSamples: a quarter of the memory of float planes, normalised as each chip is cut), else as
-// float planes normalised as they are read. Either way a chip holds the same float32 values.
+// How a run reads a chunk for the chips it computes: as 8- or 16-bit samples where the pair offers them
+// (AlignedPairSource.samples: a quarter or half of the memory of float planes, normalised as each chip is cut), else
+// as float planes normalised as they are read. Either way a chip holds the same float32 values.
 import type {
   AlignedChunk,
   AlignedPairSource,
@@ -23,8 +23,8 @@ export function isSampleRead(read: ChipRead): read is AlignedSampleChunk {
 
 /** Planes for reads of `length` values a date from `source`, of the kind its reads fill. */
 export function makeReadPlanes(source: AlignedPairSource, length: number): ReadPlanes {
-  return source.readSamples
-    ? { before: new Uint8Array(length), after: new Uint8Array(length) }
+  return source.samples
+    ? source.samples.planes(length)
     : { before: new Float32Array(length), after: new Float32Array(length) };
 }
 
@@ -35,10 +35,10 @@ export function readForChips(
   options: { signal?: AbortSignal; reuse?: ReadPlanes; normalise: Normalisation },
 ): Promise<ChipRead> {
   const { signal, reuse, normalise } = options;
-  if (source.readSamples) {
-    const samples = reuse?.before instanceof Uint8Array ? (reuse as ReusableSamples) : undefined;
-    return source.readSamples(window, { signal, reuse: samples, normalise });
+  const floats = reuse?.before instanceof Float32Array ? (reuse as ReusablePlanes) : undefined;
+  if (source.samples) {
+    const samples = reuse && !floats ? (reuse as ReusableSamples) : undefined;
+    return source.samples.read(window, { signal, reuse: samples, normalise });
   }
-  const planes = reuse?.before instanceof Float32Array ? (reuse as ReusablePlanes) : undefined;
-  return source.read(window, { signal, reuse: planes, normalise });
+  return source.read(window, { signal, reuse: floats, normalise });
 }

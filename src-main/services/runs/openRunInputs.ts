@@ -36,7 +36,7 @@ export async function openRunInputs(
       grid: pair.grid,
       bands: pair.bands,
       read: (window, options) => pair.read(window, options),
-      ...(pair.readSamples && { readSamples: pair.readSamples }),
+      ...(pair.samples && { samples: pair.samples }),
       async close() {
         await pair.close();
         await Promise.all([before.close(), after.close()]);

@@ -27,13 +27,13 @@ describe('the synthetic pair', () => {
 describe('the 8-bit synthetic pair', () => {
   it("holds the float pair's values on 8-bit steps, read as samples (into planes offered) and as 1/255 floats", async () => {
     const options = { width: 300, height: 200, seed: 5 };
-    expect(syntheticPair(options).readSamples).toBeUndefined();
+    expect(syntheticPair(options).samples).toBeUndefined();
     const floats = syntheticPair(options);
     const bytes = syntheticPair({ ...options, eightBit: true });
     const window = { x: 0, y: 0, width: 300, height: 200 };
     const norm = { mean: [0.4, 0.4, 0.4], std: [0.2, 0.2, 0.2] };
     const reuse = { before: new Uint8Array(200000), after: new Uint8Array(200000) };
-    const samples = await bytes.readSamples!(window, { normalise: norm, reuse });
+    const samples = await bytes.samples!.read(window, { normalise: norm, reuse });
     expect(samples.before.buffer).toBe(reuse.before.buffer);
     const exact = await floats.read(window);
     const unit = await bytes.read(window);

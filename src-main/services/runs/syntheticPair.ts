@@ -9,6 +9,7 @@ import type {
   AlignedSampleChunk,
   GridSpec,
   PixelWindow,
+  SampleReader,
   SampleReadOptions,
 } from '../../core/raster/types';
 
@@ -20,7 +21,7 @@ export interface SyntheticPairOptions {
   /** Georeference as UTM 33N at 3 m (default) or leave in pixel space. */
   georeferenced?: boolean;
   /**
-   * Values on the steps of 8-bit imagery (syntheticSample), read as samples too (readSamples), as a uint8 image
+   * Values on the steps of 8-bit imagery (syntheticSample), read as samples too (`samples`), as a uint8 image
    * pair is: what the seed-sized bench runs, as most imagery is 8-bit.
    */
   eightBit?: boolean;
@@ -183,11 +184,12 @@ export function syntheticPair(options: SyntheticPairOptions): AlignedPairSource 
 
   async function readSamples(window: PixelWindow, options: SampleReadOptions): Promise<AlignedSampleChunk> {
     options.signal?.throwIfAborted();
-    const { before, after } = planes(
-      options.reuse,
-      bands * window.width * window.height,
-      (k) => new Uint8Array(k),
-    );
+    // Its own planes (samples.planes) are bytes; anything else offered is not filled.
+    const reuse =
+      options.reuse?.before instanceof Uint8Array
+        ? (options.reuse as { before: Uint8Array; after: Uint8Array })
+        : undefined;
+    const { before, after } = planes(reuse, bands * window.width * window.height, (k) => new Uint8Array(k));
     generate(window, before, after);
     const tables = sampleTables(Array(bands).fill(unitScalingFor('uint8', null)), options.normalise);
     return {
@@ -201,7 +203,11 @@ export function syntheticPair(options: SyntheticPairOptions): AlignedPairSource 
     };
   }
 
-  return { grid, bands, read, ...(eightBit && { readSamples }), close: async () => undefined };
+  const samples: SampleReader = {
+    read: readSamples,
+    planes: (length) => ({ before: new Uint8Array(length), after: new Uint8Array(length) }),
+  };
+  return { grid, bands, read, ...(eightBit && { samples }), close: async () => undefined };
 }
 
 /** A generated value as an 8-bit sample: 1..255 over 0..1 (0 is left for nodata, as the pair's files write it). */
