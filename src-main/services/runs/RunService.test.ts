@@ -13,6 +13,7 @@ import { syntheticPair } from './syntheticPair';
 import { writeSyntheticPairFiles } from './syntheticPairFiles';
 import type { RunInputs } from './runTypes';
 import { fakePredictor, type FakePredictorOptions } from './testing/fakePredictor';
+import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -191,6 +192,39 @@ describe('RunService with a fake model', () => {
     const nodata = fromSamples.filter((v) => v === PROBABILITY_NODATA).length;
     expect(nodata).toBeGreaterThan(fromSamples.length / 10); // outside the triangle
     expect(fromSamples.length - nodata).toBeGreaterThan(fromSamples.length / 3);
+  });
+
+  it('gives the same bytes from 16-bit samples (a percentile stretch each date) as from float planes', async () => {
+    const dir = tempDir();
+    const grid = utmGrid(300, 220);
+    const files = { before: path.join(dir, 'before16.tif'), after: path.join(dir, 'after16.tif') };
+    await writeFixture(files.before, grid, 3, sceneData(grid, 3, 'uint16'), { nodata: 0 });
+    await writeFixture(files.after, grid, 3, sceneData(grid, 3, 'uint16', 9, 4));
+    const fileInputs: RunInputs = { kind: 'files', before: [files.before], after: [files.after] };
+    const run = async (asSamples: boolean) => {
+      const { svc } = service(
+        {},
+        {
+          openPair: async (inputs, options) => {
+            const source = await openRunInputs(inputs, options);
+            expect(source.samples?.planes(1).after).toBeInstanceOf(Uint16Array);
+            return asSamples ? source : { ...source, samples: undefined };
+          },
+        },
+      );
+      const id = await svc.startRun({
+        inputs: fileInputs,
+        model: 'fake.card.json',
+        chunkSize: 128,
+        overlap: 8,
+      });
+      const done = await svc.whenSettled(id);
+      expect(done.status, done.error ?? '').toBe('done');
+      return readProbability(done.probabilityPath!);
+    };
+    const fromSamples = await run(true);
+    expect(fromSamples).toEqual(await run(false));
+    expect(new Set(fromSamples).size).toBeGreaterThan(10);
   });
 
   it('gives the same probabilities whether the source normalises as it reads or leaves it to the engine', async () => {
