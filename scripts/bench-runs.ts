@@ -31,6 +31,7 @@ import {
   CalibrationCache,
   type SessionLayout,
 } from '../src-main/services/inference/threadCalibration';
+import { projectLockPath } from '../src-main/services/project/projectLock';
 import { ProjectStore } from '../src-main/services/project/projectStore';
 import { RunService } from '../src-main/services/runs/RunService';
 import type { RunStats } from '../src-main/services/runs/runEvents';
@@ -224,6 +225,9 @@ async function runOnce(size: number, files: [string, string], cardPath: string) 
   store.close();
   rmSync(path.join(work, `${path.parse(project).name}.data`), { recursive: true, force: true });
   rmSync(project, { force: true });
+  // A project's lock file stays after its release by design (projectLock.ts); a bench's project goes whole, so a
+  // kept work folder does not fill with them.
+  rmSync(projectLockPath(project), { force: true });
   if (run.status !== 'done' || !stats) throw new Error(`run ${run.status}: ${run.error}`);
   return {
     stats: stats as RunStats,
