@@ -76,7 +76,8 @@ export class ChunkInProgress {
     // NaN/Inf in either date makes the pixel invalid in both before either is normalised: the model then sees the
     // card's fill there, and the output is nodata (the pair source already masks them; this holds for any source).
     // Normalised once per read pixel rather than per chip pixel (chips overlap, and are cut for both dates), here
-    // unless the source already did as it read (it was asked to: see the engine's reads).
+    // unless the source already did as it read (it was asked to: see the engine's reads). A read of samples is
+    // normalised as its chips are cut, through its tables (chipReads.ts).
     if (input && !isSampleRead(input) && input.normalisedBy !== shape.norm)
       normalisePairInPlace(input.before, input.after, input.valid, shape.bands, shape.norm);
     this.input = input;
