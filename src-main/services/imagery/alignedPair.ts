@@ -22,7 +22,6 @@ import type {
   SampleArray,
   SampleReader,
   SampleReadOptions,
-  SampleType,
   BandRole,
   GridSpec,
   Normalisation,
@@ -336,56 +335,50 @@ export async function openAlignedPair(
 
   // Both dates 8- or 16-bit and the after date read as it lies: their samples are the planes, normalised as they
   // are cut through a table per band (65536 entries for 16 bits: 256 KiB, which stays in a core's cache).
-  const sampleArrays = { uint8: Uint8Array, uint16: Uint16Array } as const;
-  const sampleTypeOf = (set: ImagerySet) =>
-    set.metadata.sampleType === 'uint8' || set.metadata.sampleType === 'uint16'
-      ? set.metadata.sampleType
-      : null;
-  const sampleTypes = { before: sampleTypeOf(before), after: sampleTypeOf(after) };
+  const keepsSamples = (set: ImagerySet) =>
+    set.metadata.sampleType === 'uint8' || set.metadata.sampleType === 'uint16';
+  const types = {
+    before: SAMPLE_TYPES[before.metadata.sampleType],
+    after: SAMPLE_TYPES[after.metadata.sampleType],
+  };
   // The tables of the last normalisation asked for (a run asks for one): 2 x 3 x 65536 values for 16-bit dates.
   let tablesFor: { norm: Normalisation; tables: AlignedSampleChunk['tables'] } | null = null;
-  const tables = (norm: Normalisation, beforeType: SampleType, afterType: SampleType) => {
+  const tablesOf = (norm: Normalisation) => {
     if (tablesFor?.norm !== norm) {
-      const size = (type: SampleType) => (type === 'uint8' ? 256 : 65536);
-      tablesFor = {
-        norm,
-        tables: {
-          before: sampleTables(scaling.before, norm, size(beforeType)),
-          after: sampleTables(scaling.after, norm, size(afterType)),
-        },
-      };
+      const before = sampleTables(scaling.before, norm, 2 ** types.before.bitsPerSample);
+      const after = sampleTables(scaling.after, norm, 2 ** types.after.bitsPerSample);
+      tablesFor = { norm, tables: { before, after } };
     }
     return tablesFor.tables;
   };
-  const samplesOf = (types: { before: 'uint8' | 'uint16'; after: 'uint8' | 'uint16' }): SampleReader => ({
-    async read(window: PixelWindow, options: SampleReadOptions): Promise<AlignedSampleChunk> {
-      const { signal, reuse, normalise } = options;
-      const bw = { ...window, x: window.x + beforeWindow.x, y: window.y + beforeWindow.y };
-      const aw = { ...window, x: window.x + Math.round(offX), y: window.y + Math.round(offY) };
-      // readWindow fills an offered array only of its own type and length, else makes one.
-      const [b, a] = await Promise.all([
-        before.readWindow(bw, { bands: beforeBands, signal, into: reuse?.before }),
-        after.readWindow(aw, { bands: afterBands, signal, into: reuse?.after }),
-      ]);
-      validInBothAndGrid(b.valid, a.valid, window);
-      return {
-        window,
-        bands,
-        before: b.data as SampleArray,
-        after: a.data as SampleArray,
-        valid: b.valid,
-        tables: tables(normalise, types.before, types.after),
-        normalisedBy: normalise,
-      };
-    },
-    planes: (length) => ({
-      before: new sampleArrays[types.before](length),
-      after: new sampleArrays[types.after](length),
-    }),
-  });
-  const samples =
-    sameGrid && sampleTypes.before && sampleTypes.after
-      ? samplesOf({ before: sampleTypes.before, after: sampleTypes.after })
+  const samples: SampleReader | undefined =
+    sameGrid && keepsSamples(before) && keepsSamples(after)
+      ? {
+          async read(window: PixelWindow, options: SampleReadOptions): Promise<AlignedSampleChunk> {
+            const { signal, reuse, normalise } = options;
+            const bw = { ...window, x: window.x + beforeWindow.x, y: window.y + beforeWindow.y };
+            const aw = { ...window, x: window.x + Math.round(offX), y: window.y + Math.round(offY) };
+            // readWindow fills an offered array only of its own type and length, else makes one.
+            const [b, a] = await Promise.all([
+              before.readWindow(bw, { bands: beforeBands, signal, into: reuse?.before }),
+              after.readWindow(aw, { bands: afterBands, signal, into: reuse?.after }),
+            ]);
+            validInBothAndGrid(b.valid, a.valid, window);
+            return {
+              window,
+              bands,
+              before: b.data as SampleArray,
+              after: a.data as SampleArray,
+              valid: b.valid,
+              tables: tablesOf(normalise),
+              normalisedBy: normalise,
+            };
+          },
+          planes: (length) => ({
+            before: types.before.create(length) as SampleArray,
+            after: types.after.create(length) as SampleArray,
+          }),
+        }
       : undefined;
 
   return {

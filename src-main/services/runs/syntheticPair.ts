@@ -1,7 +1,7 @@
 // A generated before/after pair of any size, read window by window without ever existing whole: the fixture of
 // run tests, the bench, and `changemap run --synthetic`. Every pixel's value depends only on its grid position,
 // so any window reads the same values as the same pixels of any other window.
-import { applyUnitScaling, sampleTables, unitScalingFor } from '../../core/raster/scaling';
+import { applyUnitScaling, sampleTables, unitScalingFor, type UnitScaling } from '../../core/raster/scaling';
 import type {
   AlignedChunk,
   AlignedPairSource,
@@ -166,6 +166,9 @@ export function syntheticPair(options: SyntheticPairOptions): AlignedPairSource 
       : { before: make(length), after: make(length) };
   }
 
+  /** Each band's unit scaling as an 8-bit image's (1/255): what the 8-bit pair's samples stand for. */
+  const byteScalings = Array<UnitScaling>(bands).fill(unitScalingFor('uint8', null));
+
   // Never normalises (options.normalise): the run engine does it, as for any source that does not.
   async function read(window: PixelWindow, options?: AlignedReadOptions): Promise<AlignedChunk> {
     options?.signal?.throwIfAborted();
@@ -173,11 +176,10 @@ export function syntheticPair(options: SyntheticPairOptions): AlignedPairSource 
     const { before, after } = planes(options?.reuse, length, (k) => new Float32Array(k));
     if (eightBit) {
       // The samples as a uint8 image's read scales them (1/255).
-      const samples = planes(undefined, length, (k) => new Uint8Array(k));
+      const samples = { before: new Uint8Array(length), after: new Uint8Array(length) };
       generate(window, samples.before, samples.after);
-      const unit = unitScalingFor('uint8', null);
-      applyUnitScaling(samples.before, bands, Array(bands).fill(unit), before);
-      applyUnitScaling(samples.after, bands, Array(bands).fill(unit), after);
+      applyUnitScaling(samples.before, bands, byteScalings, before);
+      applyUnitScaling(samples.after, bands, byteScalings, after);
     } else generate(window, before, after);
     return { window, bands, before, after, valid: validity(window) };
   }
@@ -191,7 +193,7 @@ export function syntheticPair(options: SyntheticPairOptions): AlignedPairSource 
         : undefined;
     const { before, after } = planes(reuse, bands * window.width * window.height, (k) => new Uint8Array(k));
     generate(window, before, after);
-    const tables = sampleTables(Array(bands).fill(unitScalingFor('uint8', null)), options.normalise);
+    const tables = sampleTables(byteScalings, options.normalise);
     return {
       window,
       bands,
