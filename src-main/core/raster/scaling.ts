@@ -1,6 +1,6 @@
 // Step 1 of the model card's normalisation ("unitScaling: datatype") and step 2 ((x - mean) / std), plus the
 // per-band statistics they need, gathered from a spread sample of windows with invalid pixels skipped.
-import type { Normalisation, PixelWindow, SampleType } from './types';
+import type { Normalisation, PixelWindow, SampleMap, SampleType } from './types';
 
 /**
  * How raw values of one band become the unit range: value * scale + offset. Percentile stretches are limited to
@@ -56,7 +56,7 @@ export function applyUnitScaling(
 ): Float32Array {
   const n = raw.length / bands;
   for (let b = 0; b < bands; b++) {
-    const { scale, offset, lo, hi, clamp } = bandAffine(scalings[b], norm, b);
+    const { scale, offset, lo, hi, clamp } = sampleMap(scalings[b], norm, b);
     const base = b * n;
     if (raw instanceof Uint8Array) {
       // 8-bit imagery, the common case: 256 values, so one table lookup per sample instead of a multiply, an add
@@ -85,16 +85,17 @@ function sampleTable(
   b: number,
   out: Float32Array = new Float32Array(256),
 ): Float32Array {
-  const { scale, offset, lo, hi, clamp } = bandAffine(scaling, norm, b);
-  for (let v = 0; v < out.length; v++) {
-    const x = v * scale + offset;
-    out[v] = clamp ? (x < lo ? lo : x > hi ? hi : x) : x;
-  }
+  const map = sampleMap(scaling, norm, b);
+  for (let v = 0; v < out.length; v++) out[v] = mapSample(map, v);
   return out;
 }
 
 /** Band b's unit scaling and normalisation as one affine map, value * scale + offset, clamped to lo..hi. */
-function bandAffine(scaling: UnitScaling, norm: Pick<Normalisation, 'mean' | 'std'> | undefined, b: number) {
+export function sampleMap(
+  scaling: UnitScaling,
+  norm: Pick<Normalisation, 'mean' | 'std'> | undefined,
+  b: number,
+): SampleMap {
   const inv = norm ? 1 / norm.std[b] : 1;
   const mean = norm ? norm.mean[b] : 0;
   return {
@@ -106,18 +107,18 @@ function bandAffine(scaling: UnitScaling, norm: Pick<Normalisation, 'mean' | 'st
   };
 }
 
+/** sampleMap of every band. */
+export function sampleMaps(scalings: UnitScaling[], norm: Pick<Normalisation, 'mean' | 'std'>): SampleMap[] {
+  return scalings.map((scaling, b) => sampleMap(scaling, norm, b));
+}
+
 /**
- * sampleTable of every band for samples that take `size` values (256 for 8 bits, 65536 for 16), one after another:
- * band b's value of sample v at [b * size + v].
+ * A raw value through a band's map, before it is stored as float32. The loops of applyUnitScaling and cutSampleChip
+ * (core/tiling/chips.ts) spell this arithmetic out for speed; they must stay the same.
  */
-export function sampleTables(
-  scalings: UnitScaling[],
-  norm: Pick<Normalisation, 'mean' | 'std'>,
-  size = 256,
-): Float32Array {
-  const tables = new Float32Array(scalings.length * size);
-  scalings.forEach((scaling, b) => sampleTable(scaling, norm, b, tables.subarray(b * size, (b + 1) * size)));
-  return tables;
+export function mapSample(map: SampleMap, value: number): number {
+  const x = value * map.scale + map.offset;
+  return map.clamp ? (x < map.lo ? map.lo : x > map.hi ? map.hi : x) : x;
 }
 
 /** The card's step 2, in place: (x - mean[b]) / std[b]. */

@@ -75,12 +75,22 @@ export interface ReusablePlanes {
 export type SampleArray = Uint8Array | Uint16Array;
 
 /**
+ * How a band's samples become the normalised values a model reads (unit scaling and the card's (x - mean) / std in
+ * one): sample * scale + offset, limited to lo..hi where clamp (a percentile stretch's limits), stored as float32.
+ */
+export interface SampleMap {
+  scale: number;
+  offset: number;
+  lo: number;
+  hi: number;
+  clamp: boolean;
+}
+
+/**
  * One chunk of both dates as their samples (8- or 16-bit, each date its own), band-planar as in AlignedChunk, for a
  * reader that normalises while it copies them out (a run cutting chips): a quarter (8-bit) or half (16-bit) of the
- * memory of float planes. With `size` values a sample can take (256 or 65536; a date's table holds bands x size),
- * `tables.before[b * size + v]` is the normalised value (unit scaling and the card's (x - mean) / std, as
- * AlignedChunk's `normalisedBy` planes hold it) that sample v of band b stands for; an invalid pixel stands for the
- * normalisation's fill, whatever its samples hold.
+ * memory of float planes. `maps.before[b]` turns a sample of band b into the normalised value AlignedChunk's
+ * `normalisedBy` planes hold for it; an invalid pixel stands for the normalisation's fill, whatever its samples hold.
  */
 export interface AlignedSampleChunk {
   window: PixelWindow;
@@ -88,7 +98,7 @@ export interface AlignedSampleChunk {
   before: SampleArray;
   after: SampleArray;
   valid: Uint8Array;
-  tables: { before: Float32Array; after: Float32Array };
+  maps: { before: readonly SampleMap[]; after: readonly SampleMap[] };
   normalisedBy: Normalisation;
 }
 

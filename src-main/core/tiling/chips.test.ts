@@ -7,7 +7,9 @@ import {
   markNonFiniteInvalid,
   normalisedFill,
   normalisePairInPlace,
+  rowsAllValid,
 } from './chips';
+import { mapSample } from '../raster/scaling';
 import type { Normalisation } from '../raster/types';
 
 /** One date's normalisation as a plain per-band loop (the run's code before the fused pass): what
@@ -169,7 +171,7 @@ describe('normalisePairInPlace', () => {
 });
 
 describe('cutSampleChip', () => {
-  it('writes, from 8- or 16-bit samples and their tables, the chip copyChip cuts from the same read as float planes', () => {
+  it('writes, from 8- or 16-bit samples and their maps, the chip copyChip cuts from the same read as float planes', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(256, 65536),
@@ -179,7 +181,9 @@ describe('cutSampleChip', () => {
         fc.integer({ min: -6, max: 12 }),
         fc.integer({ min: 0, max: 2 ** 31 }),
         fc.constantFrom(4, 29),
-        (size, width, height, chipX, chipY, seed, invalidEvery) => {
+        fc.boolean(),
+        fc.boolean(),
+        (size, width, height, chipX, chipY, seed, invalidEvery, clamp, rowsKnown) => {
           const bands = 2;
           const chip = 5;
           const source = { x: 1, y: 2, width, height };
@@ -189,21 +193,46 @@ describe('cutSampleChip', () => {
           const samples = size === 256 ? Uint8Array.from(values) : Uint16Array.from(values);
           // Every 4th pixel invalid, or every 29th (most rows then all valid: cut without the per-pixel test).
           const valid = Uint8Array.from({ length: n }, (_, i) => ((i + seed) % invalidEvery === 0 ? 0 : 1));
-          const tables = Float32Array.from({ length: bands * size }, (_, i) =>
-            Math.fround((i % size) / (size - 1) - i / (2 * size)),
-          );
-          // The float read of the same pixels: each sample's table value, the fill where invalid.
+          // A stretch (clamped to a middle part of the range) or a plain scaling, as sampleMap makes them.
+          const maps = [0, 1].map((b) => ({
+            scale: 1 / ((size - 1) * norm.std[b]),
+            offset: -norm.mean[b] / norm.std[b] + b / 7,
+            lo: clamp ? -1 : -Infinity,
+            hi: clamp ? 1.5 : Infinity,
+            clamp,
+          }));
+          // The float read of the same pixels: each sample's mapped value, the fill where invalid.
           const planes = Float32Array.from(samples, (v, i) => {
             const b = Math.floor(i / n);
-            return valid[i % n] ? tables[b * size + v] : normalisedFill(norm, b);
+            return valid[i % n] ? mapSample(maps[b], v) : normalisedFill(norm, b);
           });
+          // Rows known to be all valid skip the per-pixel test; unknown ones (all 0) are tested pixel by pixel.
+          const validRows = rowsKnown ? rowsAllValid(valid, width) : new Uint8Array(height);
           const expected = new Float32Array(2 * bands * chip * chip).fill(Number.NaN);
           const actual = new Float32Array(2 * bands * chip * chip).fill(Number.NaN);
           copyChip(expected, 1, planes, source, bands, chipX, chipY, chip, norm);
-          cutSampleChip(actual, 1, samples, tables, valid, source, bands, chipX, chipY, chip, norm);
+          cutSampleChip(
+            actual,
+            1,
+            { samples, maps, valid, validRows },
+            source,
+            bands,
+            chipX,
+            chipY,
+            chip,
+            norm,
+          );
           expect(actual).toEqual(expected);
         },
       ),
     );
+  });
+});
+
+describe('rowsAllValid', () => {
+  it('marks exactly the rows with no invalid pixel', () => {
+    const valid = Uint8Array.from([1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0]);
+    expect(Array.from(rowsAllValid(valid, 3))).toEqual([1, 0, 1, 0]);
+    expect(Array.from(rowsAllValid(valid, 4))).toEqual([0, 1, 0]);
   });
 });

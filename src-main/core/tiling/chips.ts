@@ -1,5 +1,5 @@
 // Cutting normalised model inputs (chips) out of an aligned read window.
-import type { Normalisation, PixelWindow, SampleArray } from '../raster/types';
+import type { Normalisation, PixelWindow, SampleArray, SampleMap } from '../raster/types';
 
 /**
  * Marks invalid (valid = 0) every pixel where any band holds NaN or an infinite value, and returns how many it
@@ -235,17 +235,43 @@ export function copyChip(
   }
 }
 
+/** One date of a read held as samples (AlignedSampleChunk), as cutSampleChip takes it. */
+export interface SampleDate {
+  samples: SampleArray;
+  /** Each band's map from sample to normalised value. */
+  maps: readonly SampleMap[];
+  /** Validity of the read's pixels (both dates). */
+  valid: Uint8Array;
+  /** Per row of the read: 1 where every pixel of the row is valid (rowsAllValid), so its chips skip the test. */
+  validRows: Uint8Array;
+}
+
+/** Per row of a width-wide validity mask: 1 where the whole row is valid. */
+export function rowsAllValid(valid: Uint8Array, width: number): Uint8Array {
+  const rows = valid.length / width;
+  const out = new Uint8Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let all = 1;
+    for (let i = r * width, end = i + width; i < end; i++) {
+      if (valid[i] === 0) {
+        all = 0;
+        break;
+      }
+    }
+    out[r] = all;
+  }
+  return out;
+}
+
 /**
- * copyChip for a date held as samples (AlignedSampleChunk): each sample becomes its band's table value (`tables`
- * holds bands x the values a sample can take), an invalid pixel the fill, as the float planes of the same read hold
- * them (the same float32 values, so a run's bytes do not depend on which read it made).
+ * copyChip for a date held as samples: each sample becomes its band's mapped value, an invalid pixel the fill, as the
+ * float planes of the same read hold them (the same float32 values, so a run's bytes do not depend on which read it
+ * made).
  */
 export function cutSampleChip(
   dest: Float32Array,
   slot: number,
-  samples: SampleArray,
-  tables: Float32Array,
-  valid: Uint8Array,
+  date: SampleDate,
   source: PixelWindow,
   bands: number,
   chipX: number,
@@ -263,28 +289,38 @@ export function cutSampleChip(
     chip,
     norm,
   );
-  const size = tables.length / bands;
-  const bandTables = Array.from({ length: bands }, (_, b) => tables.subarray(b * size, (b + 1) * size));
-  const fills = Array.from({ length: bands }, (_, b) => normalisedFill(norm, b));
+  if (x1 <= x0 || y1 <= y0) return;
+  const { samples, maps, valid, validRows } = date;
+  const width = x1 - x0;
   for (let y = y0; y < y1; y++) {
-    const v = (y - source.y) * source.width - source.x;
-    // Rows with no invalid pixel (nearly all) skip the per-pixel test: half the time.
-    let allValid = true;
-    for (let x = x0; x < x1; x++) {
-      if (valid[v + x] === 0) {
-        allValid = false;
-        break;
+    const v = (y - source.y) * source.width + (x0 - source.x);
+    let allValid = validRows[y - source.y] === 1;
+    if (!allValid) {
+      allValid = true;
+      for (let i = v, end = v + width; i < end; i++) {
+        if (valid[i] === 0) {
+          allValid = false;
+          break;
+        }
       }
     }
     for (let b = 0; b < bands; b++) {
-      const table = bandTables[b];
-      const d = base + b * plane + (y - chipY) * chip - chipX;
+      const d = base + b * plane + (y - chipY) * chip + (x0 - chipX);
       const s = b * srcPlane + v;
-      if (allValid) {
-        for (let x = x0; x < x1; x++) dest[d + x] = table[samples[s + x]];
+      // mapSample's arithmetic (core/raster/scaling.ts) on each sample: the same float32 as the float planes hold.
+      // Cheaper than a table lookup, which stores the same value; no TypedArray.set, slow into a shared buffer.
+      const { scale, offset, lo, hi, clamp } = maps[b];
+      if (clamp) {
+        for (let i = d, j = s, end = d + width; i < end; i++, j++) {
+          const x = samples[j] * scale + offset;
+          dest[i] = x < lo ? lo : x > hi ? hi : x;
+        }
       } else {
-        const fill = fills[b];
-        for (let x = x0; x < x1; x++) dest[d + x] = valid[v + x] !== 0 ? table[samples[s + x]] : fill;
+        for (let i = d, j = s, end = d + width; i < end; i++, j++) dest[i] = samples[j] * scale + offset;
+      }
+      if (!allValid) {
+        const fill = normalisedFill(norm, b);
+        for (let i = 0; i < width; i++) if (valid[v + i] === 0) dest[d + i] = fill;
       }
     }
   }

@@ -6,7 +6,7 @@ import { fillInvalidPair, markNonFiniteInvalid, markPairNonFiniteInvalid } from 
 import {
   applyUnitScaling,
   BandStatisticsAccumulator,
-  sampleTables,
+  sampleMaps,
   normaliseInPlace,
   scalingNeedsStatistics,
   spreadSampleWindows,
@@ -334,22 +334,23 @@ export async function openAlignedPair(
   }
 
   // Both dates 8- or 16-bit and the after date read as it lies: their samples are the planes, normalised as they
-  // are cut through a table per band (65536 entries for 16 bits: 256 KiB, which stays in a core's cache).
+  // are cut (each band's sampleMap).
   const keepsSamples = (set: ImagerySet) =>
     set.metadata.sampleType === 'uint8' || set.metadata.sampleType === 'uint16';
   const types = {
     before: SAMPLE_TYPES[before.metadata.sampleType],
     after: SAMPLE_TYPES[after.metadata.sampleType],
   };
-  // The tables of the last normalisation asked for (a run asks for one): 2 x 3 x 65536 values for 16-bit dates.
-  let tablesFor: { norm: Normalisation; tables: AlignedSampleChunk['tables'] } | null = null;
-  const tablesOf = (norm: Normalisation) => {
-    if (tablesFor?.norm !== norm) {
-      const before = sampleTables(scaling.before, norm, 2 ** types.before.bitsPerSample);
-      const after = sampleTables(scaling.after, norm, 2 ** types.after.bitsPerSample);
-      tablesFor = { norm, tables: { before, after } };
+  // The maps of the last normalisation asked for (a run asks for one).
+  let mapsFor: { norm: Normalisation; maps: AlignedSampleChunk['maps'] } | null = null;
+  const mapsOf = (norm: Normalisation) => {
+    if (mapsFor?.norm !== norm) {
+      mapsFor = {
+        norm,
+        maps: { before: sampleMaps(scaling.before, norm), after: sampleMaps(scaling.after, norm) },
+      };
     }
-    return tablesFor.tables;
+    return mapsFor.maps;
   };
   const samples: SampleReader | undefined =
     sameGrid && keepsSamples(before) && keepsSamples(after)
@@ -370,7 +371,7 @@ export async function openAlignedPair(
               before: b.data as SampleArray,
               after: a.data as SampleArray,
               valid: b.valid,
-              tables: tablesOf(normalise),
+              maps: mapsOf(normalise),
               normalisedBy: normalise,
             };
           },

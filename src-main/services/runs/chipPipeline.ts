@@ -18,7 +18,13 @@ import {
   type ChipWeights,
 } from '../../core/tiling/blend';
 import { chipKey, type ChunkChipWork } from '../../core/tiling/chipSharing';
-import { copyChip, cutSampleChip, normalisePairInPlace } from '../../core/tiling/chips';
+import {
+  copyChip,
+  cutSampleChip,
+  normalisePairInPlace,
+  rowsAllValid,
+  type SampleDate,
+} from '../../core/tiling/chips';
 import { isSampleRead, type ChipRead, type ReadPlanes } from './chipReads';
 import type { ChipPredictor } from '../inference/chipPredictor';
 import type { RunStats } from './runEvents';
@@ -53,8 +59,10 @@ export class ChunkInProgress {
   /** The chips this chunk computes itself, in lattice order. */
   readonly toCompute: ChipToCompute[] = [];
   private readonly target: BlendTarget;
-  /** The read (normalised planes, or samples and their tables), until every chip to compute has been cut from it. */
+  /** The read (normalised planes, or samples and their maps), until every chip to compute has been cut from it. */
   private input: ChipRead | null;
+  /** A read of samples as cutSampleChip takes each date, while the read is held. */
+  private sampleDates: { before: SampleDate; after: SampleDate } | null = null;
   /** Validity of the read, until every chip this chunk computes has been answered (and marked NaN by it). */
   private readonly valid: Uint8Array;
   private readonly readWindow: PixelWindow;
@@ -77,9 +85,17 @@ export class ChunkInProgress {
     // card's fill there, and the output is nodata (the pair source already masks them; this holds for any source).
     // Normalised once per read pixel rather than per chip pixel (chips overlap, and are cut for both dates), here
     // unless the source already did as it read (it was asked to: see the engine's reads). A read of samples is
-    // normalised as its chips are cut, through its tables (chipReads.ts).
+    // normalised as its chips are cut, through its maps (chipReads.ts).
     if (input && !isSampleRead(input) && input.normalisedBy !== shape.norm)
       normalisePairInPlace(input.before, input.after, input.valid, shape.bands, shape.norm);
+    if (input && isSampleRead(input)) {
+      const { valid, maps } = input;
+      const validRows = rowsAllValid(valid, input.window.width);
+      this.sampleDates = {
+        before: { samples: input.before, maps: maps.before, valid, validRows },
+        after: { samples: input.after, maps: maps.after, valid, validRows },
+      };
+    }
     this.input = input;
     this.valid = input?.valid ?? new Uint8Array(0);
     this.readWindow = input?.window ?? { x: window.x, y: window.y, width: 0, height: 0 };
@@ -112,12 +128,12 @@ export class ChunkInProgress {
     if (!input) throw new Error(`Chunk ${this.idx}'s chips were cut after its planes were let go.`);
     const { chip, bands, norm } = this.shape;
     const from = this.readWindow;
+    const dates = this.sampleDates;
     chips.forEach(({ x, y }, k) => {
-      if (isSampleRead(input)) {
-        const { tables, valid } = input;
-        cutSampleChip(before, k, input.before, tables.before, valid, from, bands, x, y, chip, norm);
-        cutSampleChip(after, k, input.after, tables.after, valid, from, bands, x, y, chip, norm);
-      } else {
+      if (dates) {
+        cutSampleChip(before, k, dates.before, from, bands, x, y, chip, norm);
+        cutSampleChip(after, k, dates.after, from, bands, x, y, chip, norm);
+      } else if (!isSampleRead(input)) {
         copyChip(before, k, input.before, from, bands, x, y, chip, norm);
         copyChip(after, k, input.after, from, bands, x, y, chip, norm);
       }
@@ -131,6 +147,7 @@ export class ChunkInProgress {
   releasePlanes(): ReadPlanes | null {
     const input = this.input;
     this.input = null;
+    this.sampleDates = null;
     return input && ({ before: input.before, after: input.after } as ReadPlanes);
   }
 

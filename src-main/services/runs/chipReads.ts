@@ -18,7 +18,7 @@ export type ChipRead = AlignedChunk | AlignedSampleChunk;
 export type ReadPlanes = ReusablePlanes | ReusableSamples;
 
 export function isSampleRead(read: ChipRead): read is AlignedSampleChunk {
-  return 'tables' in read;
+  return 'maps' in read;
 }
 
 /** Planes for reads of `length` values a date from `source`, of the kind its reads fill. */

@@ -57,6 +57,9 @@ export class ProbabilityAssembly {
       nodata: PROBABILITY_NODATA,
       tileSize: 256,
       compression: 'deflate',
+      // Level 3 rather than 6: on a 5000² run's probabilities 2.4x faster to compress (1.7 instead of 4.0 ns a
+      // pixel, on the main thread the model shares) for a file 16% larger (0.96 instead of 0.83 MB).
+      deflateLevel: 3,
       overviews: true,
       overviewResampling: 'nearest',
     });

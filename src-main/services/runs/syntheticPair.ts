@@ -1,7 +1,7 @@
 // A generated before/after pair of any size, read window by window without ever existing whole: the fixture of
 // run tests, the bench, and `changemap run --synthetic`. Every pixel's value depends only on its grid position,
 // so any window reads the same values as the same pixels of any other window.
-import { applyUnitScaling, sampleTables, unitScalingFor, type UnitScaling } from '../../core/raster/scaling';
+import { applyUnitScaling, sampleMaps, unitScalingFor, type UnitScaling } from '../../core/raster/scaling';
 import type {
   AlignedChunk,
   AlignedPairSource,
@@ -193,14 +193,14 @@ export function syntheticPair(options: SyntheticPairOptions): AlignedPairSource 
         : undefined;
     const { before, after } = planes(reuse, bands * window.width * window.height, (k) => new Uint8Array(k));
     generate(window, before, after);
-    const tables = sampleTables(byteScalings, options.normalise);
+    const maps = sampleMaps(byteScalings, options.normalise);
     return {
       window,
       bands,
       before,
       after,
       valid: validity(window),
-      tables: { before: tables, after: tables },
+      maps: { before: maps, after: maps },
       normalisedBy: options.normalise,
     };
   }
