@@ -14,6 +14,7 @@ export default defineConfig({
           'services.utility': resolve(__dirname, 'src-main/workers/services.utility.ts'),
           'inference.worker': resolve(__dirname, 'src-main/workers/inference.worker.ts'),
           'rasterTiles.worker': resolve(__dirname, 'src-main/workers/rasterTiles.worker.ts'),
+          'pairRead.worker': resolve(__dirname, 'src-main/workers/pairRead.worker.ts'),
         },
       },
     },

@@ -39,6 +39,7 @@ import type { RunStats } from '../src-main/services/runs/runEvents';
 import type { RunParams } from '../src-main/services/runs/runTypes';
 import { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from '../src-main/services/runs/engineNodeFlags';
 import { openRunInputs } from '../src-main/services/runs/openRunInputs';
+import { openRunInputsInThread } from '../src-main/services/runs/pairReadThread';
 import { syntheticPair } from '../src-main/services/runs/syntheticPair';
 import { fakePredictor } from '../src-main/services/runs/testing/fakePredictor';
 
@@ -223,6 +224,7 @@ async function runOnce(size: number, files: [string, string], cardPath: string, 
     dataDir: store.dataDir,
     modelDirs,
     openPair: openRunInputs,
+    openPairOnThread: openRunInputsInThread,
     // As in the app, but measured afresh for this bench (a fresh folder): the figures are the machine's as it is now.
     // An instant model has nothing to calibrate.
     ...(instant

@@ -44,6 +44,7 @@ export function cliBuildOptions(outdir) {
       changemap: 'src-main/cli/start.ts',
       'inference.worker': 'src-main/workers/inference.worker.ts',
       'rasterTiles.worker': 'src-main/workers/rasterTiles.worker.ts',
+      'pairRead.worker': 'src-main/workers/pairRead.worker.ts',
     },
     outdir,
     bundle: true,

@@ -13,6 +13,7 @@ import { PreviewService } from './preview/PreviewService';
 import type { ProjectStore } from './project/projectStore';
 import { ProjectRegions } from './regions/ProjectRegions';
 import { openRunInputs } from './runs/openRunInputs';
+import { openRunInputsInThread } from './runs/pairReadThread';
 import type { RunEvent } from './runs/runEvents';
 import type { RunBatch } from './runs/runBatch';
 import { RunService } from './runs/RunService';
@@ -65,6 +66,7 @@ export class ProjectServices {
         dataDir: this.project.dataDir,
         modelDirs: this.modelDirs(),
         openPair: openRunInputs,
+        openPairOnThread: openRunInputsInThread,
         calibration: this.deps.userDataDir
           ? new CalibrationCache(path.join(this.deps.userDataDir, CALIBRATION_FILE))
           : undefined,

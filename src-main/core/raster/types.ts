@@ -149,5 +149,10 @@ export interface AlignedPairSource {
    * a 1536-px chunk with 656-px chips), and most imagery is 8- or 16-bit.
    */
   readonly samples?: SampleReader;
+  /**
+   * Float planes of `length` values a date for `read` to fill, where the source needs planes of its own kind (one
+   * reading on another thread fills shared memory); absent: any Float32Arrays.
+   */
+  planes?(length: number): ReusablePlanes;
   close(): Promise<void>;
 }

@@ -49,6 +49,7 @@ import type { Db } from '../project/projectStore';
 import { resolveStoredPath } from '../project/storedPaths';
 import { outputStoreOf, type OutputStoreChoice } from '../scaleout/outputStoreChoice';
 import { clipToArea } from './areaSource';
+import { openReaderBeside, type openRunInputsInThread, type PendingReader } from './pairReadThread';
 import { ChunkStore, type StoredChunk } from './chunkStore';
 import { packageVersion } from '../../cli/packageVersion';
 import { executeRun } from './runEngine';
@@ -65,6 +66,12 @@ export interface RunServiceDeps {
   modelDirs: string[];
   /** Opens the aligned before/after pair named by a run's inputs (the imagery service in the app). */
   openPair: (inputs: RunInputs, options: { bands: readonly string[] }) => Promise<AlignedPairSource>;
+  /**
+   * Where given, a local run reads its imagery on a thread of its own (pairReadThread.ts): opened beside `openPair`'s
+   * while the run starts, and taken at launch when it reads the same grid. The main thread then only cuts, blends
+   * and writes (a run's CPU side, what limits it with a GPU, 1.4x as fast on 2 cores).
+   */
+  openPairOnThread?: typeof openRunInputsInThread;
   /**
    * Starts a predictor for a model card (default: an ONNX Runtime worker thread); `variantFile` names a
    * reduced-precision file of the card's `variants` instead of its full-precision file. A run of several sessions
@@ -234,6 +241,12 @@ export class RunService {
     return new PredictorPool(ready);
   }
 
+  /** The run's pair opening on a reading thread beside the one this thread opened, where the deps give one. */
+  private readerBeside(inputs: RunInputs, bands: readonly string[]): PendingReader | null {
+    const open = this.deps.openPairOnThread;
+    return open ? openReaderBeside(open, inputs, bands) : null;
+  }
+
   /**
    * Validates everything (model against its file, inputs, area), records the run and its chunks in the ledger,
    * and starts it. Resolves with the run id once it is running; anything wrong is refused before that.
@@ -244,6 +257,7 @@ export class RunService {
     const provider = request.provider ?? 'auto';
     let predictor: ChipPredictor | null = null;
     let source: AlignedPairSource | null = null;
+    let reader: PendingReader | null = null;
     // The worker's modules and ONNX Runtime load while the pair opens.
     if (!this.deps.startPredictor) InferenceWorker.prestart();
     try {
@@ -264,11 +278,13 @@ export class RunService {
           await probe.close();
           source = await this.deps.openPair(request.inputs, { bands: choice.card.bands });
         }
+        reader = request.engine ? null : this.readerBeside(request.inputs, choice.card.bands);
         predictor = await this.startPredictor(cardPath, provider, request.threads);
       } else {
         cardPath = resolveModel(requested, this.deps.modelDirs, 'change-detection');
         predictor = await this.startPredictor(cardPath, provider, request.threads);
         source = await this.deps.openPair(request.inputs, { bands: predictor.info.bandRoles });
+        reader = request.engine ? null : this.readerBeside(request.inputs, predictor.info.bandRoles);
         const warning = gsdRangeWarning(
           { name: predictor.info.name, gsdRangeM: predictor.info.gsdRangeM },
           gridPixelSizeM(source.grid),
@@ -373,10 +389,11 @@ export class RunService {
         warnings: choiceWarnings,
         chunks: plan.chunks,
       });
-      await this.launch(runId, predictor, source, false, request.engine, outputStore);
+      await this.launch(runId, predictor, source, false, request.engine, outputStore, reader);
       return runId;
     } catch (error) {
       await predictor?.terminate();
+      await reader?.close();
       await source?.close();
       throw error;
     }
@@ -500,6 +517,7 @@ export class RunService {
       params.sessions,
     );
     let source: AlignedPairSource | null = null;
+    let reader: PendingReader | null = null;
     try {
       if (predictor.info.sha256 !== run.modelSha256) {
         throw new ChangeMapError(
@@ -518,15 +536,17 @@ export class RunService {
         await this.deps.openPair(params.inputs, { bands: predictor.info.bandRoles }),
         params.aoi,
       );
+      reader = options.engine ? null : this.readerBeside(params.inputs, predictor.info.bandRoles);
       if (source.grid.width !== params.grid.width || source.grid.height !== params.grid.height) {
         throw new ChangeMapError(
           'RUN_INPUTS_CHANGED',
           `The imagery of run ${runId} no longer gives the same analysis grid.`,
         );
       }
-      await this.launch(runId, predictor, source, true, options.engine, outputStore);
+      await this.launch(runId, predictor, source, true, options.engine, outputStore, reader);
     } catch (error) {
       await predictor.terminate();
+      await reader?.close();
       await source?.close();
       throw error;
     }
@@ -564,6 +584,7 @@ export class RunService {
     resumed: boolean,
     engine?: string,
     outputStore?: OutputStoreChoice,
+    reader: PendingReader | null = null,
   ): Promise<void> {
     const folder = this.runFolder(runId);
     await mkdir(folder, { recursive: true });
@@ -573,6 +594,8 @@ export class RunService {
     const info = predictor.info;
     this.ledger.begin(runId, info.providerUsed, info.warnings);
     const run = this.ledger.get(runId)!;
+    // The pair on a reading thread, where it opened and reads what `source` does (else the engine reads here).
+    const reads = (await reader?.take(source, run.params.aoi)) ?? source;
     const controller = new AbortController();
     const relativeProbability = path.join('runs', String(runId), 'probability.tif');
     const common = {
@@ -591,6 +614,7 @@ export class RunService {
       (released ??= Promise.all([
         predictor.terminate().catch(() => undefined),
         source.close().catch(() => undefined),
+        reader?.close().catch(() => undefined),
       ]).then(() => undefined));
     const execution =
       scaleout && engine
@@ -606,7 +630,7 @@ export class RunService {
               outputStore,
             }),
           )
-        : executeRun({ ...common, source, predictor });
+        : executeRun({ ...common, source: reads, predictor });
     const settled = execution
       .then((stats) => {
         this.ledger.finish(runId, 'done', { probabilityPath: relativeProbability });

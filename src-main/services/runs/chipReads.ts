@@ -25,7 +25,7 @@ export function isSampleRead(read: ChipRead): read is AlignedSampleChunk {
 export function makeReadPlanes(source: AlignedPairSource, length: number): ReadPlanes {
   return source.samples
     ? source.samples.planes(length)
-    : { before: new Float32Array(length), after: new Float32Array(length) };
+    : (source.planes?.(length) ?? { before: new Float32Array(length), after: new Float32Array(length) });
 }
 
 /** Reads `window` of both dates for cutting chips, filling `reuse` where it is of the kind the read makes. */
