@@ -16,8 +16,8 @@ import { ProjectStore } from '../src-main/services/project/projectStore';
 import { RunService } from '../src-main/services/runs/RunService';
 import type { RunStats } from '../src-main/services/runs/runEvents';
 import { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from '../src-main/services/runs/engineNodeFlags';
-import { syntheticPair } from '../src-main/services/runs/syntheticPair';
-import type { RunInputs } from '../src-main/services/runs/runTypes';
+import { openRunInputs } from '../src-main/services/runs/openRunInputs';
+import { openRunInputsInThread } from '../src-main/services/runs/pairReadThread';
 import { defaultUserDataDir } from '../src-main/services/userData';
 
 // Measured as the app's services process runs a scene (engineNodeFlags.ts): started again with those flags when
@@ -41,15 +41,16 @@ const args = new Command()
 const size = Number(args.size);
 const work = args.keep ?? mkdtempSync(path.join(os.tmpdir(), 'cm-bench-scene-'));
 const load = () => `load ${os.loadavg()[0].toFixed(1)}`;
-type SyntheticInputs = Extract<RunInputs, { kind: 'synthetic' }>;
 
 const store = ProjectStore.create(path.join(work, `scene-${Date.now()}.gpkg`));
 const service = new RunService({
   db: store.db,
   dataDir: store.dataDir,
   modelDirs: [path.join(root, 'models')],
-  // A generated 8-bit pair, read as samples as a uint8 image pair is (most imagery is 8-bit).
-  openPair: async (inputs) => syntheticPair({ ...(inputs as SyntheticInputs), eightBit: true }),
+  // As the app opens and reads a pair: here, a generated 8-bit one (inputs below), read as samples as a uint8 image
+  // pair is (most imagery is 8-bit), on a reading thread of its own.
+  openPair: openRunInputs,
+  openPairOnThread: openRunInputsInThread,
   calibration: new CalibrationCache(path.join(defaultUserDataDir(), CALIBRATION_FILE)),
 });
 let peak = process.memoryUsage().rss;
@@ -70,7 +71,7 @@ console.log(
   `${size} x ${size} px (${((size * size) / 1e9).toFixed(2)} gigapixels per date), ${args.model}, ${os.availableParallelism()} cores (${os.cpus()[0]?.model}), node ${ENGINE_NODE_FLAGS.join(' ')}, ${load()}, ${new Date().toISOString()}`,
 );
 const id = await service.startRun({
-  inputs: { kind: 'synthetic', width: size, height: size, bands: 3, seed: 11 },
+  inputs: { kind: 'synthetic', width: size, height: size, bands: 3, seed: 11, eightBit: true },
   model: args.model,
   provider: args.provider as ProviderRequest | undefined,
 });

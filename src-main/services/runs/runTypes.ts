@@ -21,6 +21,8 @@ export type RunInputs =
       bands: number;
       seed: number;
       georeferenced?: boolean;
+      /** Values on the steps of 8-bit imagery, read as samples (SyntheticPairOptions.eightBit). */
+      eightBit?: boolean;
     };
 
 /** The two dates of the project's series a run compares (cm_imagery_sets ids). */
