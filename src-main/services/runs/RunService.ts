@@ -72,6 +72,8 @@ export interface RunServiceDeps {
    * and writes (a run's CPU side, what limits it with a GPU, 1.4x as fast on 2 cores).
    */
   openPairOnThread?: typeof openRunInputsInThread;
+  /** Scenes from this many pixels up read on the thread (default READ_THREAD_FROM_PIXELS). */
+  readThreadFromPixels?: number;
   /**
    * Starts a predictor for a model card (default: an ONNX Runtime worker thread); `variantFile` names a
    * reduced-precision file of the card's `variants` instead of its full-precision file. A run of several sessions
@@ -107,6 +109,12 @@ const DEFAULT_MEMORY_BUDGET = 1 << 30;
  * second per thread count tried): on smaller ones the measuring would cost more than it could save.
  */
 export const CALIBRATE_FROM_PIXELS = 25e6;
+/**
+ * Scenes from this many pixels up read on a thread of their own: the thread's start (a quarter of a second from the
+ * bundle) is worth it where reading takes seconds (0.8 s of main-thread time per 25 Mpx), not for a small pair
+ * whose run should start at once.
+ */
+export const READ_THREAD_FROM_PIXELS = 4e6;
 /** Seconds the bare model is timed at each thread count when calibrating. */
 const CALIBRATION_SECONDS = 1;
 /** Bands the pair is first opened with when the model is chosen automatically (what every shipped model reads). */
@@ -242,9 +250,14 @@ export class RunService {
   }
 
   /** The run's pair opening on a reading thread beside the one this thread opened, where the deps give one. */
-  private readerBeside(inputs: RunInputs, bands: readonly string[]): PendingReader | null {
+  private readerBeside(
+    inputs: RunInputs,
+    bands: readonly string[],
+    grid: { width: number; height: number },
+  ): PendingReader | null {
     const open = this.deps.openPairOnThread;
-    return open ? openReaderBeside(open, inputs, bands) : null;
+    const large = grid.width * grid.height >= (this.deps.readThreadFromPixels ?? READ_THREAD_FROM_PIXELS);
+    return open && large ? openReaderBeside(open, inputs, bands) : null;
   }
 
   /**
@@ -278,13 +291,15 @@ export class RunService {
           await probe.close();
           source = await this.deps.openPair(request.inputs, { bands: choice.card.bands });
         }
-        reader = request.engine ? null : this.readerBeside(request.inputs, choice.card.bands);
+        reader = request.engine ? null : this.readerBeside(request.inputs, choice.card.bands, source.grid);
         predictor = await this.startPredictor(cardPath, provider, request.threads);
       } else {
         cardPath = resolveModel(requested, this.deps.modelDirs, 'change-detection');
         predictor = await this.startPredictor(cardPath, provider, request.threads);
         source = await this.deps.openPair(request.inputs, { bands: predictor.info.bandRoles });
-        reader = request.engine ? null : this.readerBeside(request.inputs, predictor.info.bandRoles);
+        reader = request.engine
+          ? null
+          : this.readerBeside(request.inputs, predictor.info.bandRoles, source.grid);
         const warning = gsdRangeWarning(
           { name: predictor.info.name, gsdRangeM: predictor.info.gsdRangeM },
           gridPixelSizeM(source.grid),
@@ -536,7 +551,9 @@ export class RunService {
         await this.deps.openPair(params.inputs, { bands: predictor.info.bandRoles }),
         params.aoi,
       );
-      reader = options.engine ? null : this.readerBeside(params.inputs, predictor.info.bandRoles);
+      reader = options.engine
+        ? null
+        : this.readerBeside(params.inputs, predictor.info.bandRoles, source.grid);
       if (source.grid.width !== params.grid.width || source.grid.height !== params.grid.height) {
         throw new ChangeMapError(
           'RUN_INPUTS_CHANGED',

@@ -8,7 +8,7 @@ import { sceneData, utmGrid, writeFixture } from '../imagery/testing/fixtures';
 import { openMemoryProjectDb } from '../project/memoryDb';
 import { openRunInputs } from './openRunInputs';
 import { openRunInputsInThread } from './pairReadThread';
-import { RunService, type RunServiceDeps } from './RunService';
+import { READ_THREAD_FROM_PIXELS, RunService, type RunServiceDeps } from './RunService';
 import type { RunInputs } from './runTypes';
 import { fakePredictor } from './testing/fakePredictor';
 
@@ -18,13 +18,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** The probability bytes of a run over `inputs`, its pair opened by `deps`. */
 async function probability(
   inputs: RunInputs,
-  deps: Pick<RunServiceDeps, 'openPair' | 'openPairOnThread'>,
+  deps: Pick<RunServiceDeps, 'openPair' | 'openPairOnThread' | 'readThreadFromPixels'>,
   aoi?: { kind: 'polygon'; rings: [number, number][][] },
 ): Promise<Uint8Array> {
   const svc = new RunService({
     db: openMemoryProjectDb(),
     dataDir: mkdtempSync(path.join(dir, 'data-')),
     modelDirs: [],
+    // These pairs are small: read on the thread all the same, unless a test says otherwise.
+    readThreadFromPixels: 0,
     ...deps,
     startPredictor: async () => fakePredictor(),
   });
@@ -128,6 +130,23 @@ describe('reading a run on a thread of its own', () => {
       expect(await probability(inputs, deps)).toEqual(expected);
       expect(reads.here).toBeGreaterThan(1);
     }
+  });
+
+  it('leaves a pair below READ_THREAD_FROM_PIXELS on the main thread (a thread would only delay its start)', async () => {
+    const inputs = await pairFiles('small', 'uint8');
+    let opened = 0;
+    const reads = { here: 0 };
+    const deps = {
+      openPair: counting(openRunInputs, reads, 'here'),
+      openPairOnThread: async (i: RunInputs, options: { bands: readonly string[] }) => {
+        opened++;
+        return openRunInputsInThread(i, options);
+      },
+    };
+    expect(300 * 220).toBeLessThan(READ_THREAD_FROM_PIXELS);
+    await probability(inputs, { ...deps, readThreadFromPixels: READ_THREAD_FROM_PIXELS });
+    expect(opened).toBe(0);
+    expect(reads.here).toBeGreaterThan(1);
   });
 
   it('fills shared planes it hands out, and keeps the caller normalisation as the chunk says', async () => {
