@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fromFile } from 'geotiff';
@@ -192,6 +192,29 @@ describe('reading a run on a thread of its own', () => {
     await source.close();
     const afterClose = await source.read({ x: 0, y: 0, width: 8, height: 8 }).catch((e: unknown) => e);
     expect(isChangeMapError(afterClose) && afterClose.code).toBe('RUN_READ_FAILED');
+  });
+
+  it('fails a read of a damaged tile as the main thread does: the same code and message', async () => {
+    const inputs = await pairFiles('damaged', 'uint8');
+    // Garbage over the middle of the before file's tile data (its directories and tables stay whole).
+    const bytes = readFileSync(inputs.before[0]);
+    bytes.fill(0xa5, Math.floor(bytes.length * 0.3), Math.floor(bytes.length * 0.7));
+    writeFileSync(inputs.before[0], bytes);
+    const window = { x: 0, y: 0, width: 300, height: 220 };
+    const bands = { bands: ['red', 'green', 'blue'] };
+    const local = await openRunInputs(inputs, bands);
+    const expected = await local.read(window).catch((e: unknown) => e);
+    await local.close();
+    expect(isChangeMapError(expected)).toBe(true);
+    const source = await openRunInputsInThread(inputs, bands);
+    try {
+      const error = await source.read(window).catch((e: unknown) => e);
+      expect(isChangeMapError(error) && [error.code, error.message]).toEqual(
+        isChangeMapError(expected) && [expected.code, expected.message],
+      );
+    } finally {
+      await source.close();
+    }
   });
 
   it('stops a read its signal aborts', async () => {
