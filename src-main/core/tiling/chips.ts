@@ -179,7 +179,8 @@ export function normalisePairInPlace(
 /**
  * Where chip (chipX, chipY) goes in `dest` (its slot's offset and plane size), and the part of it `source` covers
  * (grid columns x0..x1, rows y0..y1; the source plane's size); the rest of the slot is the card's fill. Only chips
- * hanging over the grid edge have parts to pad.
+ * hanging over the grid edge have parts to pad. Null for a chip beside the source: all fill, nothing to copy (and a
+ * negative row length would make subarray count from the end).
  */
 function chipSlot(
   dest: Float32Array,
@@ -198,6 +199,7 @@ function chipSlot(
   if (x0 !== chipX || y0 !== chipY || x1 !== chipX + chip || y1 !== chipY + chip) {
     fillChip(dest, base, plane, bands, norm);
   }
+  if (x1 <= x0 || y1 <= y0) return null;
   return { plane, base, srcPlane: source.width * source.height, ...covered };
 }
 
@@ -213,18 +215,9 @@ export function copyChip(
   chip: number,
   norm: Normalisation,
 ): void {
-  const { plane, base, srcPlane, x0, y0, x1, y1 } = chipSlot(
-    dest,
-    slot,
-    source,
-    bands,
-    chipX,
-    chipY,
-    chip,
-    norm,
-  );
-  // A chip beside the source has nothing in it (and a negative row length would make subarray count from the end).
-  if (x1 <= x0 || y1 <= y0) return;
+  const at = chipSlot(dest, slot, source, bands, chipX, chipY, chip, norm);
+  if (!at) return;
+  const { plane, base, srcPlane, x0, y0, x1, y1 } = at;
   for (let b = 0; b < bands; b++) {
     const destBand = base + b * plane;
     const srcBand = b * srcPlane;
@@ -279,17 +272,9 @@ export function cutSampleChip(
   chip: number,
   norm: Normalisation,
 ): void {
-  const { plane, base, srcPlane, x0, y0, x1, y1 } = chipSlot(
-    dest,
-    slot,
-    source,
-    bands,
-    chipX,
-    chipY,
-    chip,
-    norm,
-  );
-  if (x1 <= x0 || y1 <= y0) return;
+  const at = chipSlot(dest, slot, source, bands, chipX, chipY, chip, norm);
+  if (!at) return;
+  const { plane, base, srcPlane, x0, y0, x1, y1 } = at;
   const { samples, maps, valid, validRows } = date;
   const width = x1 - x0;
   for (let y = y0; y < y1; y++) {

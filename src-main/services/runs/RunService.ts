@@ -249,15 +249,19 @@ export class RunService {
     return new PredictorPool(ready);
   }
 
-  /** The run's pair opening on a reading thread beside the one this thread opened, where the deps give one. */
+  /**
+   * The run's pair opening on a reading thread beside the one this thread opened, where the deps give one, the
+   * scene is large enough, and the run is local (a scale-out run's workers read for it).
+   */
   private readerBeside(
     inputs: RunInputs,
     bands: readonly string[],
     grid: { width: number; height: number },
+    engine: string | undefined,
   ): PendingReader | null {
     const open = this.deps.openPairOnThread;
     const large = grid.width * grid.height >= (this.deps.readThreadFromPixels ?? READ_THREAD_FROM_PIXELS);
-    return open && large ? openReaderBeside(open, inputs, bands) : null;
+    return open && large && !engine ? openReaderBeside(open, inputs, bands) : null;
   }
 
   /**
@@ -291,15 +295,13 @@ export class RunService {
           await probe.close();
           source = await this.deps.openPair(request.inputs, { bands: choice.card.bands });
         }
-        reader = request.engine ? null : this.readerBeside(request.inputs, choice.card.bands, source.grid);
+        reader = this.readerBeside(request.inputs, choice.card.bands, source.grid, request.engine);
         predictor = await this.startPredictor(cardPath, provider, request.threads);
       } else {
         cardPath = resolveModel(requested, this.deps.modelDirs, 'change-detection');
         predictor = await this.startPredictor(cardPath, provider, request.threads);
         source = await this.deps.openPair(request.inputs, { bands: predictor.info.bandRoles });
-        reader = request.engine
-          ? null
-          : this.readerBeside(request.inputs, predictor.info.bandRoles, source.grid);
+        reader = this.readerBeside(request.inputs, predictor.info.bandRoles, source.grid, request.engine);
         const warning = gsdRangeWarning(
           { name: predictor.info.name, gsdRangeM: predictor.info.gsdRangeM },
           gridPixelSizeM(source.grid),
@@ -551,9 +553,7 @@ export class RunService {
         await this.deps.openPair(params.inputs, { bands: predictor.info.bandRoles }),
         params.aoi,
       );
-      reader = options.engine
-        ? null
-        : this.readerBeside(params.inputs, predictor.info.bandRoles, source.grid);
+      reader = this.readerBeside(params.inputs, predictor.info.bandRoles, source.grid, options.engine);
       if (source.grid.width !== params.grid.width || source.grid.height !== params.grid.height) {
         throw new ChangeMapError(
           'RUN_INPUTS_CHANGED',

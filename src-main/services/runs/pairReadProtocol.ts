@@ -5,11 +5,12 @@ import type {
   Normalisation,
   PixelWindow,
   SampleArray,
+  SampleType,
 } from '../../core/raster/types';
 import type { RunInputs } from './runTypes';
 
 /** Which sample array a date's samples come in, by name (typed arrays' constructors do not cross threads). */
-export type SampleKind = 'uint8' | 'uint16';
+export type SampleKind = Extract<SampleType, 'uint8' | 'uint16'>;
 
 export interface OpenPairRequest {
   inputs: RunInputs;
