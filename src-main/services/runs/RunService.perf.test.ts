@@ -168,7 +168,9 @@ describe('inference threads by measurement', () => {
 describe('model sessions side by side', () => {
   // Two one-thread sessions compute side by side; one session of every core is slower than both together (as on
   // the 2-core machine), so the calibration should split the cores wherever it has two.
-  const delayFor = (threads?: number) => ({ delayMs: threads === 1 ? 6 : 8 });
+  // Delays well above the fake's own computing on this thread (a few small chips a batch), which a loaded machine
+  // slows: large batches would let that computing, timed in whole batches, hide the difference.
+  const delayFor = (threads?: number) => ({ delayMs: threads === 1 ? 12 : 16 });
 
   function sessionService(calibration?: CalibrationCache) {
     const started: { threads?: number; shared: boolean }[] = [];
@@ -234,7 +236,7 @@ describe('model sessions side by side', () => {
     const file = path.join(tempDir(), 'inference-calibration.json');
     const { svc, started } = sessionService(new CalibrationCache(file));
     const cores = os.availableParallelism();
-    const id = await svc.startRun({ inputs, model: 'fake.card.json', chunkSize: 512 });
+    const id = await svc.startRun({ inputs, model: 'fake.card.json', chunkSize: 512, batchSize: 2 });
     const { record } = await probabilityOfRun(svc, id);
     const kept = Object.values(
       JSON.parse(readFileSync(file, 'utf8')) as Record<string, { sessions?: number }>,

@@ -73,11 +73,16 @@ function service(delayMs: Record<string, number>, delayForChip?: (file: string, 
   return { svc, cardPath, started };
 }
 
+/** Chips and batches small enough that the fake's own computing stays far below the delays being compared. */
+const smallBatches = { chunkSize: 256, chipSize: 64, batchSize: 1 };
+
 describe('reduced-precision variants in runs', () => {
   it('runs the int8 file where it measures faster, records it, and never starts a variant that fails the bar', async () => {
-    // Far apart: sessions side by side overlap the fake's delays, not its computing on this thread.
+    // Far apart: sessions side by side overlap the fake's delays, not its computing on this thread. Small chips
+    // one at a time keep that computing (slow on a loaded machine) far below the delays, and give each one-second
+    // timing many batches rather than two or three, whose rounding alone could hide the difference.
     const { svc, cardPath, started } = service({ 'm.onnx': 60, 'm.int8.onnx': 1, 'm.fp16.onnx': 0 });
-    const id = await svc.startRun({ inputs, model: cardPath, chunkSize: 256 });
+    const id = await svc.startRun({ inputs, model: cardPath, ...smallBatches });
     const record = await svc.whenSettled(id);
     expect(record.status).toBe('done');
     expect(record.params.variantFile).toBe('m.int8.onnx');
@@ -111,7 +116,7 @@ describe('reduced-precision variants in runs', () => {
 
   it('keeps the full-precision file where the variant is not faster here', async () => {
     const { svc, cardPath, started } = service({ 'm.onnx': 1, 'm.int8.onnx': 60, 'm.fp16.onnx': 0 });
-    const id = await svc.startRun({ inputs, model: cardPath, chunkSize: 256 });
+    const id = await svc.startRun({ inputs, model: cardPath, ...smallBatches });
     const record = await svc.whenSettled(id);
     expect(record.status).toBe('done');
     expect(record.params.variantFile).toBeUndefined();
