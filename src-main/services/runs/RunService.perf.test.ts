@@ -108,7 +108,9 @@ describe('chip size', () => {
 
 describe('inference threads by measurement', () => {
   // A fake fastest on one thread (as a loaded machine can be): the calibration must find 1, not "every core".
-  const fastestOnOne = (threads?: number) => ({ delayMs: threads === 1 ? 1 : 8 });
+  // Small batches keep the fake's own computing (slowed on a loaded machine) from hiding the delays' difference.
+  const fastestOnOne = (threads?: number) => ({ delayMs: threads === 1 ? 2 : 16 });
+  const request = { inputs, model: 'fake.card.json', chunkSize: 512, batchSize: 2 };
 
   it('measures once per machine and model, keeps it in user data, and uses it', async () => {
     const file = path.join(tempDir(), 'user', 'inference-calibration.json');
@@ -125,7 +127,7 @@ describe('inference threads by measurement', () => {
       calibration: new CalibrationCache(file),
       calibrateFromPixels: 0,
     });
-    const first = await svc.startRun({ inputs, model: 'fake.card.json', chunkSize: 512 });
+    const first = await svc.startRun(request);
     expect((await svc.whenSettled(first)).status).toBe('done');
     const kept = Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, { threads: number }>);
     expect(kept.map((k) => k.threads)).toEqual([1]);
@@ -133,7 +135,7 @@ describe('inference threads by measurement', () => {
     expect(started.at(-1)).toBe(1);
     const measured = started.length;
     // The second run reads the kept figure: its predictor (restarted in the kept layout), no measuring.
-    const second = await svc.startRun({ inputs, model: 'fake.card.json', chunkSize: 512 });
+    const second = await svc.startRun(request);
     expect((await svc.whenSettled(second)).status).toBe('done');
     expect(started.length - measured).toBeLessThanOrEqual(1 + (svc.getRun(first)!.params.sessions ?? 1));
     expect(started.at(-1) ?? os.availableParallelism()).toBe(1);
