@@ -553,13 +553,14 @@ export class RunService {
         await this.deps.openPair(params.inputs, { bands: predictor.info.bandRoles }),
         params.aoi,
       );
-      reader = this.readerBeside(params.inputs, predictor.info.bandRoles, source.grid, options.engine);
       if (source.grid.width !== params.grid.width || source.grid.height !== params.grid.height) {
         throw new ChangeMapError(
           'RUN_INPUTS_CHANGED',
           `The imagery of run ${runId} no longer gives the same analysis grid.`,
         );
       }
+      // Only once the imagery is known to be the run's: no thread started for a resume that is refused.
+      reader = this.readerBeside(params.inputs, predictor.info.bandRoles, source.grid, options.engine);
       await this.launch(runId, predictor, source, true, options.engine, outputStore, reader);
     } catch (error) {
       await predictor.terminate();
